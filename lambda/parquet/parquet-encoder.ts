@@ -1,0 +1,140 @@
+import { RecordBatch, Struct, Table, makeBuilder, makeData, tableToIPC, type Builder, type Schema } from 'apache-arrow';
+import * as parquetWasm from 'parquet-wasm';
+import { ParquetWriteError } from '../errors';
+import type { TableRow } from '../rows/training-job-row';
+import type { TableSchema } from '../schema/table-schema';
+import { arrowSchemaFor } from './arrow-schema';
+
+/**
+ * Turns rows into Parquet bytes. Kept this small so the implementation can be swapped: the pipeline
+ * and the publishers only ever see an async iterable of bytes.
+ */
+export interface ParquetEncoder {
+  encode(rows: AsyncIterable<TableRow>): AsyncIterable<Uint8Array>;
+}
+
+export type ParquetCompression = 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
+export const PARQUET_COMPRESSIONS: readonly ParquetCompression[] = ['zstd', 'snappy', 'gzip', 'uncompressed'];
+
+export interface ParquetWasmEncoderOptions {
+  /** @default 'zstd' */
+  readonly compression?: ParquetCompression;
+  /** Rows per record batch and per row group; bounds memory whatever the number of jobs. @default 1000 */
+  readonly rowGroupRows?: number;
+  /** Written into the file footer's created_by. @default 'sagemaker-job-inventory' */
+  readonly createdBy?: string;
+}
+
+const WASM_COMPRESSION: Record<ParquetCompression, parquetWasm.Compression> = {
+  zstd: parquetWasm.Compression.ZSTD,
+  snappy: parquetWasm.Compression.SNAPPY,
+  gzip: parquetWasm.Compression.GZIP,
+  uncompressed: parquetWasm.Compression.UNCOMPRESSED,
+};
+
+/**
+ * parquet-wasm (arrow-rs) streaming writer: batches of rows become Arrow record batches, are handed to
+ * `transformParquetStream` one at a time, and each becomes a row group, so only one batch is in memory.
+ */
+export class ParquetWasmEncoder implements ParquetEncoder {
+  private readonly arrowSchema: Schema;
+  private readonly columnNames: readonly string[];
+  private readonly compression: ParquetCompression;
+  private readonly rowGroupRows: number;
+  private readonly createdBy: string;
+
+  constructor(schema: TableSchema, options: ParquetWasmEncoderOptions = {}) {
+    this.arrowSchema = arrowSchemaFor(schema);
+    this.columnNames = schema.columns.map((c) => c.name);
+    this.compression = options.compression ?? 'zstd';
+    this.rowGroupRows = options.rowGroupRows ?? 1000;
+    this.createdBy = options.createdBy ?? 'sagemaker-job-inventory';
+    if (!PARQUET_COMPRESSIONS.includes(this.compression)) {
+      throw new ParquetWriteError(`compression ${JSON.stringify(this.compression)} is not supported; allowed: ${PARQUET_COMPRESSIONS.join(', ')}`);
+    }
+    if (!Number.isInteger(this.rowGroupRows) || this.rowGroupRows < 1 || this.rowGroupRows > 1_000_000) {
+      throw new ParquetWriteError(`rowGroupRows ${this.rowGroupRows} is not allowed; allowed: a whole number from 1 to 1000000`);
+    }
+  }
+
+  async *encode(rows: AsyncIterable<TableRow>): AsyncIterable<Uint8Array> {
+    const batches = this.recordBatches(rows)[Symbol.asyncIterator]();
+    let emittedAny = false;
+    const input = new ReadableStream<parquetWasm.RecordBatch>({
+      pull: async (controller) => {
+        try {
+          const next = await batches.next();
+          if (next.done) {
+            // A file with no row group still needs the schema: write one empty batch.
+            if (!emittedAny) controller.enqueue(this.toWasmBatch([]));
+            emittedAny = true;
+            controller.close();
+          } else {
+            emittedAny = true;
+            controller.enqueue(next.value);
+          }
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+    });
+    const properties = new parquetWasm.WriterPropertiesBuilder()
+      .setCompression(WASM_COMPRESSION[this.compression])
+      .setWriterVersion(parquetWasm.WriterVersion.V1)
+      .setMaxRowGroupSize(this.rowGroupRows)
+      .setCreatedBy(this.createdBy)
+      .build();
+    let output: ReadableStream<Uint8Array>;
+    try {
+      output = await parquetWasm.transformParquetStream(input, properties);
+    } catch (error) {
+      throw new ParquetWriteError('parquet-wasm could not start the Parquet stream', { cause: error });
+    }
+    const reader = output.getReader();
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          throw error instanceof Error && !(error instanceof WebAssembly.RuntimeError) ? error : new ParquetWriteError('Parquet encoding failed', { cause: error });
+        }
+        if (chunk.done) return;
+        yield chunk.value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  private async *recordBatches(rows: AsyncIterable<TableRow>): AsyncIterable<parquetWasm.RecordBatch> {
+    let pending: TableRow[] = [];
+    for await (const row of rows) {
+      pending.push(row);
+      if (pending.length >= this.rowGroupRows) {
+        yield this.toWasmBatch(pending);
+        pending = [];
+      }
+    }
+    if (pending.length > 0) yield this.toWasmBatch(pending);
+  }
+
+  private toWasmBatch(rows: readonly TableRow[]): parquetWasm.RecordBatch {
+    const fields = this.arrowSchema.fields;
+    const children = fields.map((field, index) => {
+      const builder: Builder = makeBuilder({ type: field.type, nullValues: [null, undefined] });
+      const name = this.columnNames[index];
+      for (const row of rows) builder.append(row[name]);
+      return builder.finish().flush();
+    });
+    const batch = new RecordBatch(
+      this.arrowSchema,
+      makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children }),
+    );
+    // Arrow IPC is the documented bridge from apache-arrow (JS heap) into parquet-wasm (wasm memory).
+    const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
+    const [wasmBatch] = wasmTable.recordBatches();
+    wasmTable.free();
+    return wasmBatch;
+  }
+}

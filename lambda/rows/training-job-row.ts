@@ -1,0 +1,134 @@
+import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import { InvalidRecordError } from '../errors';
+import { TRAINING_JOB_SCHEMA, type ColumnDefinition, type TableSchema } from '../schema/table-schema';
+
+/** One cell: timestamps are epoch milliseconds (UTC), int64 values are bigint so nothing above 2^53 is rounded. */
+export type CellValue = string | bigint | boolean | number | ReadonlyMap<string, string> | null;
+export type TableRow = Record<string, CellValue>;
+
+/** What the collector hands over for one job: the Describe response (its shape), the job's tags, where it lives. */
+export interface TrainingJobRecord {
+  readonly job: DescribeTrainingJobResponse;
+  readonly tags: Readonly<Record<string, string>> | undefined;
+  readonly region: string;
+}
+
+export interface MappedRow {
+  readonly row: TableRow;
+  /** API fields the schema has no column for: reported, never silently dropped (schema drift). */
+  readonly unknownFields: readonly string[];
+}
+
+const TRAINING_JOB_ARN = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):training-job\/[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
+
+/** Columns filled by the mapper itself rather than copied from an API field of the same name. */
+const DERIVED_COLUMNS = new Set(['_key', 'account_id', 'tags']);
+/** SDK bookkeeping, not part of the resource. */
+const IGNORED_API_FIELDS = new Set(['$metadata']);
+
+/** `AutoMLJobArn` and `auto_ml_job_arn` both normalise to `automljobarn`: the column for a field derives from its name. */
+function normalise(name: string): string {
+  return name.replace(/_/g, '').toLowerCase();
+}
+
+export class TrainingJobRowMapper {
+  private readonly columnByNormalisedName = new Map<string, ColumnDefinition>();
+  private readonly columns: readonly ColumnDefinition[];
+
+  constructor(schema: TableSchema = TRAINING_JOB_SCHEMA) {
+    this.columns = schema.columns;
+    for (const column of schema.columns) {
+      if (!DERIVED_COLUMNS.has(column.name)) this.columnByNormalisedName.set(normalise(column.name), column);
+    }
+  }
+
+  map(record: TrainingJobRecord): MappedRow {
+    const { job, tags, region } = record;
+    const arn = job.TrainingJobArn;
+    const arnMatch = typeof arn === 'string' ? TRAINING_JOB_ARN.exec(arn) : null;
+    if (!arnMatch) {
+      throw new InvalidRecordError(
+        `TrainingJobArn ${JSON.stringify(arn)} is not a training-job ARN; expected arn:<partition>:sagemaker:<region>:<12-digit account>:training-job/<name>`,
+      );
+    }
+    const [, arnRegion, accountId] = arnMatch;
+    if (arnRegion !== region) {
+      throw new InvalidRecordError(`TrainingJobArn ${arn} is in region ${arnRegion}, but the job was collected from region ${region}`);
+    }
+
+    const row: TableRow = {};
+    for (const column of this.columns) row[column.name] = null;
+    row._key = arn!;
+    row.account_id = accountId;
+    row.tags = toStringMap('Tags', tags ?? {});
+
+    const unknownFields: string[] = [];
+    for (const [field, value] of Object.entries(job)) {
+      if (IGNORED_API_FIELDS.has(field)) continue;
+      const column = this.columnByNormalisedName.get(normalise(field));
+      if (!column) {
+        unknownFields.push(field);
+        continue;
+      }
+      row[column.name] = value === undefined || value === null ? null : toCell(column, field, value);
+    }
+    return { row, unknownFields };
+  }
+}
+
+function toCell(column: ColumnDefinition, field: string, value: unknown): CellValue {
+  switch (column.type) {
+    case 'string':
+      if (typeof value === 'string') return value;
+      // Nested API objects land in string columns as JSON text with the API's own key names.
+      if (typeof value === 'object') return JSON.stringify(value, jsonReplacer(field));
+      throw new InvalidRecordError(`${field} is ${typeof value} ${JSON.stringify(value)}; expected a string, an object or an array`);
+    case 'bigint':
+      return toInt64(field, value);
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected true or false`);
+    case 'timestamp':
+      return toEpochMillis(field, value);
+    case 'map<string,string>':
+      return toStringMap(field, value);
+  }
+}
+
+function toInt64(field: string, value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected a whole number`);
+}
+
+function toEpochMillis(field: string, value: unknown): number {
+  const millis = value instanceof Date ? value.getTime() : Number.NaN;
+  if (Number.isNaN(millis)) {
+    throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected a valid date (the SDK returns timestamps as Date)`);
+  }
+  return millis;
+}
+
+function toStringMap(field: string, value: unknown): ReadonlyMap<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected an object of string values`);
+  }
+  const map = new Map<string, string>();
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry !== 'string') throw new InvalidRecordError(`${field}.${key} is ${JSON.stringify(entry)}; expected a string`);
+    map.set(key, entry);
+  }
+  return map;
+}
+
+/** Dates inside JSON become ISO-8601 UTC with milliseconds; an invalid one is an error, not "null". */
+function jsonReplacer(field: string) {
+  return function (this: Record<string, unknown>, key: string, value: unknown): unknown {
+    const original = this[key];
+    if (original instanceof Date) {
+      if (Number.isNaN(original.getTime())) throw new InvalidRecordError(`${field}.${key} is an invalid date; expected a valid date`);
+      return original.toISOString();
+    }
+    return value;
+  };
+}

@@ -1,0 +1,3 @@
+// Node 20 is this project's supported local runtime (the Lambda runs 22); the SDK's notice about its
+// future minimum would repeat in every test worker.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
