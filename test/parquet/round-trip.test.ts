@@ -1,0 +1,166 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ParquetWasmEncoder } from '../../lambda/parquet/parquet-encoder';
+import { LocalSnapshotPublisher } from '../../lambda/publish/local-publisher';
+import { TrainingJobRowMapper, type TableRow } from '../../lambda/rows/training-job-row';
+import { TRAINING_JOB_SCHEMA } from '../../lambda/schema/table-schema';
+import { queryRows, withDuckDb } from '../support/duckdb';
+import { ACCOUNT, fixtureRecords, REGION, snakeCase } from '../support/fixtures';
+import { readSeedColumns } from '../support/seed';
+
+const DUCKDB_TYPE: Record<string, string> = {
+  string: 'VARCHAR',
+  int64: 'BIGINT',
+  bool: 'BOOLEAN',
+  timestamp: 'TIMESTAMP WITH TIME ZONE',
+  hstore: 'MAP(VARCHAR, VARCHAR)',
+  json: 'VARCHAR',
+};
+
+async function* from<T>(items: readonly T[]): AsyncIterable<T> {
+  for (const item of items) yield item;
+}
+
+/** The value a column should hold for an API value, computed here without the mapper. */
+function expectedCell(seedType: string, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  switch (seedType) {
+    case 'timestamp':
+      return String((value as Date).getTime());
+    case 'int64':
+      return String(value);
+    case 'hstore':
+      return Object.entries(value as Record<string, string>).map(([key, v]) => ({ key, value: v }));
+    case 'json':
+      return JSON.parse(JSON.stringify(value, (_k, v) => v));
+    default:
+      return value;
+  }
+}
+
+describe('a snapshot written with parquet-wasm, read back by DuckDB', () => {
+  const root = mkdtempSync(join(tmpdir(), 'warehouse-'));
+  const records = fixtureRecords();
+  const seed = readSeedColumns();
+  let readBack: Map<string, Record<string, unknown>>;
+  let described: { column_name: string; column_type: string }[];
+
+  beforeAll(async () => {
+    const mapper = new TrainingJobRowMapper();
+    const rows = records.map((record) => mapper.map(record).row);
+    const publisher = new LocalSnapshotPublisher(root);
+    const encoder = new ParquetWasmEncoder(TRAINING_JOB_SCHEMA, { rowGroupRows: 100 });
+    await publisher.publish({ table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: REGION, accountId: ACCOUNT }, encoder.encode(from(rows)));
+
+    const glob = `read_parquet('${root}/sagemaker_training_job/*/*/*.parquet', hive_partitioning=true, hive_types_autocast=false)`;
+    const timestamps = seed.filter((c) => c.seedType === 'timestamp').map((c) => `epoch_ms(${c.name}) AS ${c.name}`);
+    await withDuckDb(async (db) => {
+      described = (await queryRows(db, `DESCRIBE SELECT * FROM ${glob}`)) as typeof described;
+      const reader = await db.runAndReadAll(`SELECT * REPLACE (${timestamps.join(', ')}) FROM ${glob}`);
+      readBack = new Map(reader.getRowObjectsJson().map((row) => [row._key as string, row as Record<string, unknown>]));
+    });
+  });
+
+  it('shows all 46 columns with their DuckDB types, plus snapshot_date and region', () => {
+    const dataColumns = described.slice(0, seed.length).map((c) => [c.column_name, c.column_type]);
+    const partitionColumns = described.slice(seed.length).map((c) => [c.column_name, c.column_type]);
+    expect(dataColumns).toEqual(seed.map((c) => [c.name, DUCKDB_TYPE[c.seedType]]));
+    expect(partitionColumns.sort()).toEqual([
+      ['region', 'VARCHAR'],
+      ['snapshot_date', 'VARCHAR'],
+    ]);
+  });
+
+  it('holds one row per job with the partition values from the path', () => {
+    expect(readBack.size).toBe(records.length);
+    for (const row of readBack.values()) {
+      expect(row.snapshot_date).toBe('2026-11-01');
+      expect(row.region).toBe(REGION);
+    }
+  });
+
+  it('holds every value exactly as the API returned it', () => {
+    const mismatches: string[] = [];
+    for (const { job, tags } of records) {
+      const row = readBack.get(job.TrainingJobArn!)!;
+      const api: Record<string, unknown> = { ...job, Tags: tags ?? {} };
+      for (const column of seed) {
+        if (column.name === '_key' || column.name === 'account_id') continue;
+        const field = Object.keys(api).find((key) => snakeCase(key) === column.name);
+        const expected = expectedCell(column.seedType, field ? api[field] : undefined);
+        const actual = column.seedType === 'json' && row[column.name] !== null ? JSON.parse(row[column.name] as string) : row[column.name];
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) mismatches.push(`${job.TrainingJobName}.${column.name}`);
+      }
+      expect(row.account_id).toBe(ACCOUNT);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('writes nested dates inside JSON as ISO-8601 UTC with milliseconds', () => {
+    const row = readBack.get(records.find((r) => r.job.TrainingJobName === 'extremes-unicode')!.job.TrainingJobArn!)!;
+    expect(row.final_metric_data_list).toBe('[{"MetricName":"loss","Value":-1.5e-300,"Timestamp":"2026-01-01T00:00:00.005Z"}]');
+  });
+
+  it('keeps a 1,000-entry map whole', () => {
+    const row = readBack.get(records.find((r) => r.job.TrainingJobName === 'extremes-unicode')!.job.TrainingJobArn!)!;
+    expect(row.hyper_parameters).toHaveLength(1000);
+  });
+
+  it('annotates maps as MAP and timestamps as TIMESTAMP(MILLIS, UTC), in V1 data pages compressed with ZSTD', async () => {
+    const file = `${root}/sagemaker_training_job/snapshot_date=2026-11-01/region=${REGION}/${ACCOUNT}.parquet`;
+    await withDuckDb(async (db) => {
+      const schema = await queryRows(db, `SELECT name, logical_type, converted_type, type FROM parquet_schema('${file}')`);
+      const byName = new Map(schema.map((s) => [s.name, s]));
+      expect(byName.get('tags')).toMatchObject({ converted_type: 'MAP' });
+      expect(String(byName.get('creation_time')!.logical_type)).toMatch(/TimestampType\(isAdjustedToUTC=1, unit=TimeUnit\(MILLIS/);
+      expect(byName.get('billable_time_in_seconds')).toMatchObject({ type: 'INT64' });
+      const pages = await queryRows(db, `SELECT DISTINCT compression, encodings FROM parquet_metadata('${file}')`);
+      expect(pages.every((p) => p.compression === 'ZSTD')).toBe(true);
+      const groups = await queryRows(db, `SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata('${file}')`);
+      expect(Number(groups[0].n)).toBe(Math.ceil(records.length / 100));
+    });
+  });
+});
+
+describe('the Parquet encoder on edge rows', () => {
+  it('keeps int64 values at both ends of the range exactly', async () => {
+    // Prepare
+    const root = mkdtempSync(join(tmpdir(), 'warehouse-'));
+    const nulls = Object.fromEntries(TRAINING_JOB_SCHEMA.columns.map((c) => [c.name, null])) as TableRow;
+    const rows: TableRow[] = [
+      { ...nulls, _key: 'max', training_time_in_seconds: 9223372036854775807n, billable_time_in_seconds: 9007199254740993n },
+      { ...nulls, _key: 'min', training_time_in_seconds: -9223372036854775808n, billable_time_in_seconds: -1n },
+    ];
+    const encoder = new ParquetWasmEncoder(TRAINING_JOB_SCHEMA);
+
+    // Act
+    await new LocalSnapshotPublisher(root).publish(
+      { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: REGION, accountId: ACCOUNT },
+      encoder.encode(from(rows)),
+    );
+
+    // Assess
+    await withDuckDb(async (db) => {
+      const out = await queryRows(db, `SELECT _key, training_time_in_seconds::VARCHAR AS t, billable_time_in_seconds::VARCHAR AS b FROM read_parquet('${root}/**/*.parquet') ORDER BY _key`);
+      expect(out).toEqual([
+        { _key: 'max', t: '9223372036854775807', b: '9007199254740993' },
+        { _key: 'min', t: '-9223372036854775808', b: '-1' },
+      ]);
+    });
+  });
+
+  it('writes a readable file with the full schema and no rows for an empty account', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'warehouse-'));
+    await new LocalSnapshotPublisher(root).publish(
+      { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: REGION, accountId: ACCOUNT },
+      new ParquetWasmEncoder(TRAINING_JOB_SCHEMA).encode(from([])),
+    );
+    await withDuckDb(async (db) => {
+      const columns = await queryRows(db, `DESCRIBE SELECT * FROM read_parquet('${root}/**/*.parquet', hive_partitioning=false)`);
+      const count = await queryRows(db, `SELECT count(*)::INTEGER AS n FROM read_parquet('${root}/**/*.parquet')`);
+      expect(columns).toHaveLength(46);
+      expect(count[0].n).toBe(0);
+    });
+  });
+});

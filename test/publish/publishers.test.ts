@@ -1,0 +1,124 @@
+import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createS3Client } from '../../lambda/aws/clients';
+import { PublishError } from '../../lambda/errors';
+import { LocalSnapshotPublisher } from '../../lambda/publish/local-publisher';
+import { S3SnapshotPublisher } from '../../lambda/publish/s3-publisher';
+import type { SnapshotPublisher } from '../../lambda/publish/publisher';
+import { startMoto, type RunningMoto } from '../support/moto-server';
+import { TEST_CREDENTIALS } from '../support/local-simulator';
+
+const ID = { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: 'us-east-1', accountId: '123456789012' };
+const KEY = 'sagemaker_training_job/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet';
+
+async function* bytes(parts: string[], failAfter?: number): AsyncIterable<Uint8Array> {
+  for (const [i, part] of parts.entries()) {
+    if (failAfter !== undefined && i === failAfter) throw new Error('stream broke half way');
+    yield Buffer.from(part);
+  }
+}
+
+/** 7 MiB in 1 MiB chunks: more than one 5 MiB multipart part, so a failure lands mid-upload. */
+const BIG = Array.from({ length: 7 }, (_, i) => String(i).repeat(1024 * 1024));
+
+describe('LocalSnapshotPublisher', () => {
+  it('writes the object at the partitioned path', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pub-'));
+    const result = await new LocalSnapshotPublisher(root).publish(ID, bytes(['PAR1', 'data']));
+    expect(result).toEqual({ location: join(root, KEY), bytes: 8 });
+    expect(readFileSync(join(root, KEY), 'utf8')).toBe('PAR1data');
+  });
+
+  it('leaves no partial file and the earlier snapshot untouched when the stream fails half way', async () => {
+    // Prepare
+    const root = mkdtempSync(join(tmpdir(), 'pub-'));
+    const publisher = new LocalSnapshotPublisher(root);
+    await publisher.publish(ID, bytes(['earlier']));
+
+    // Act
+    const attempt = publisher.publish(ID, bytes(BIG, 3));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(PublishError);
+    expect(readFileSync(join(root, KEY), 'utf8')).toBe('earlier');
+    expect(readdirSync(dirname(join(root, KEY)))).toEqual(['123456789012.parquet']);
+  });
+
+  it('replaces the object when the same date runs again, never adding a second one', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pub-'));
+    const publisher = new LocalSnapshotPublisher(root);
+    await publisher.publish(ID, bytes(['first']));
+    await publisher.publish(ID, bytes(['second']));
+    expect(readdirSync(dirname(join(root, KEY)))).toEqual(['123456789012.parquet']);
+    expect(readFileSync(join(root, KEY), 'utf8')).toBe('second');
+  });
+
+  it('never shows a file being written under a .parquet name', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pub-'));
+    const seen: string[] = [];
+    async function* watching(): AsyncIterable<Uint8Array> {
+      yield Buffer.from('a');
+      seen.push(...readdirSync(dirname(join(root, KEY))));
+      yield Buffer.from('b');
+    }
+    await new LocalSnapshotPublisher(root).publish(ID, watching());
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/^123456789012\.parquet\.[0-9a-f-]+\.tmp$/);
+  });
+});
+
+describe('S3SnapshotPublisher against the moto S3 server', () => {
+  let moto: RunningMoto;
+  let s3: S3Client;
+  let bucket: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    s3 = createS3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+  }, 60_000);
+  afterAll(async () => {
+    s3?.destroy();
+    await moto?.stop();
+  });
+  beforeEach(async () => {
+    bucket = `inventory-test-${Date.now()}-${n++}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+
+  const publisher = (prefix = 'warehouse'): SnapshotPublisher => new S3SnapshotPublisher({ client: s3, bucket, prefix });
+  const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key);
+  const body = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+
+  it('uploads the object under the prefix at the partitioned key', async () => {
+    const result = await publisher().publish(ID, bytes(['PAR1', 'data']));
+    expect(result).toEqual({ location: `s3://${bucket}/warehouse/${KEY}`, bytes: 8 });
+    expect(await keys()).toEqual([`warehouse/${KEY}`]);
+    expect(await body(`warehouse/${KEY}`)).toBe('PAR1data');
+  });
+
+  it('aborts the multipart upload and keeps the earlier object when the stream fails after a part was sent', async () => {
+    // Prepare
+    await publisher().publish(ID, bytes(['earlier']));
+
+    // Act
+    const attempt = publisher().publish(ID, bytes(BIG, 6));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(PublishError);
+    expect(await keys()).toEqual([`warehouse/${KEY}`]);
+    expect(await body(`warehouse/${KEY}`)).toBe('earlier');
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+  });
+
+  it('replaces the object when the same date runs again', async () => {
+    await publisher('').publish(ID, bytes(['first']));
+    await publisher('').publish(ID, bytes(BIG));
+    expect(await keys()).toEqual([KEY]);
+    expect((await body(KEY)).length).toBe(7 * 1024 * 1024);
+  });
+});
+

@@ -1,0 +1,74 @@
+import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import type { TrainingJobRecord } from '../../lambda/rows/training-job-row';
+import { describeJobAt, TrainingJobGenerator } from '../../lambda/simulator/job-generator';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-west-1';
+const NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
+
+/** API field name → column name, written independently of the mapper: AutoMLJobArn → auto_ml_job_arn. */
+export function snakeCase(field: string): string {
+  return field
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** A minimal job: only the members DescribeTrainingJob always returns. */
+export function minimalJob(name = 'minimal-job'): DescribeTrainingJobResponse {
+  return {
+    $metadata: {},
+    TrainingJobName: name,
+    TrainingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:training-job/${name}`,
+    TrainingJobStatus: 'InProgress',
+    SecondaryStatus: 'Starting',
+    CreationTime: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)),
+    ModelArtifacts: undefined,
+    StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+    AlgorithmSpecification: undefined,
+  };
+}
+
+/**
+ * Fixture records covering every column, nulls, empty collections, unicode, large numbers and a
+ * 1,000-entry map, plus realistic generated jobs.
+ */
+export function fixtureRecords(): TrainingJobRecord[] {
+  const generator = new TrainingJobGenerator({ accountId: ACCOUNT, region: REGION, seed: 99 });
+  const generated = Array.from({ length: 300 }, (_, i) => generator.plan(NOW - (i + 1) * 3_600_000));
+  const records: TrainingJobRecord[] = generated.map((plan) => ({ job: describeJobAt(plan, NOW)!, tags: plan.tags, region: REGION }));
+
+  const empty: DescribeTrainingJobResponse = {
+    ...minimalJob('empty-collections'),
+    HyperParameters: {},
+    Environment: {},
+    InputDataConfig: [],
+    FinalMetricDataList: [],
+    SecondaryStatusTransitions: [],
+    DebugRuleConfigurations: [],
+    ExperimentConfig: {},
+  };
+  const huge: Record<string, string> = {};
+  for (let i = 0; i < 1000; i++) huge[`param_${String(i).padStart(4, '0')}`] = `value-${i}-${'é'.repeat(i % 5)}`;
+  const extremes: DescribeTrainingJobResponse = {
+    ...minimalJob('extremes-unicode'),
+    TrainingJobStatus: 'Failed',
+    SecondaryStatus: 'Failed',
+    FailureReason: 'AlgorithmError: 模型训练失败 — ошибка 🚀 "quoted" \\ backslash\nnew line',
+    HyperParameters: huge,
+    Environment: { EMPTY: '', 'UNICODE_ключ': 'значение ✓' },
+    TrainingTimeInSeconds: Number.MAX_SAFE_INTEGER,
+    BillableTimeInSeconds: 0,
+    TrainingStartTime: new Date(Date.UTC(1970, 0, 1, 0, 0, 0, 1)),
+    TrainingEndTime: new Date(Date.UTC(2099, 11, 31, 23, 59, 59, 999)),
+    LastModifiedTime: new Date(Date.UTC(2026, 5, 30, 12, 0, 0, 0)),
+    EnableManagedSpotTraining: false,
+    EnableNetworkIsolation: true,
+    EnableInterContainerTrafficEncryption: false,
+    FinalMetricDataList: [{ MetricName: 'loss', Value: -1.5e-300, Timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 5)) }],
+  };
+  records.push({ job: minimalJob(), tags: undefined, region: REGION });
+  records.push({ job: empty, tags: {}, region: REGION });
+  records.push({ job: extremes, tags: { 'team': 'vision', 'ünïcødé key': '値 🚀', empty: '' }, region: REGION });
+  return records;
+}
