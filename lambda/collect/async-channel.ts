@@ -22,6 +22,11 @@ export class AsyncChannel<T> implements AsyncIterable<T> {
     this.wakeConsumers();
   }
 
+  /** True once closed by a producer, a failure, or a consumer that stopped early. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
     this.closed = true;
     this.wakeConsumers();

@@ -10,6 +10,7 @@ import {
   type DescribeTrainingJobResponse,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CollectError } from '../errors';
 import type { TrainingJobRecord } from '../rows/training-job-row';
@@ -124,6 +125,8 @@ export class TrainingJobCollector {
     const names = new AsyncChannel<string>(1000);
     const abort = new AbortController();
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, abort.signal]) : abort.signal;
+    // Every call in flight listens on this one signal; that is by design, not a leak.
+    setMaxListeners(0, signal);
 
     const strategy = this.options.tagStrategy ?? 'auto';
     this.tagStrategyUsed = strategy === 'per-job' ? 'per-job' : 'bulk';
@@ -133,7 +136,7 @@ export class TrainingJobCollector {
     // Rejections are observed by the workers; this keeps an early failure from being "unhandled".
     bulkTags.catch(() => undefined);
 
-    const listing = this.listJobNames(names, signal).then(
+    const listing = this.listJobNames(names, output, signal).then(
       () => names.close(),
       (error: unknown) => {
         names.fail(error);
@@ -142,6 +145,8 @@ export class TrainingJobCollector {
     );
     const workers = Array.from({ length: this.concurrency }, async () => {
       for await (const name of names) {
+        // The consumer stopped (e.g. the write failed): describing the rest would only spend API calls.
+        if (output.isClosed) return;
         const job = await this.describe(name, signal);
         if (!job) continue;
         const tagMap = await bulkTags;
@@ -167,7 +172,7 @@ export class TrainingJobCollector {
     return output;
   }
 
-  private async listJobNames(names: AsyncChannel<string>, signal: AbortSignal): Promise<void> {
+  private async listJobNames(names: AsyncChannel<string>, output: AsyncChannel<unknown>, signal: AbortSignal): Promise<void> {
     const seenTokens = new Set<string>();
     const seenArns = new Set<string>();
     let nextToken: string | undefined;
@@ -185,6 +190,7 @@ export class TrainingJobCollector {
         await names.push(summary.TrainingJobName!);
       }
       nextToken = page.NextToken;
+      if (output.isClosed) return;
       if (nextToken !== undefined && seenTokens.has(nextToken)) {
         this.repeatedTokens++;
         this.options.onWarning?.('ListTrainingJobs returned a pagination token it had already returned; paging stopped', {

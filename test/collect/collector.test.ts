@@ -195,6 +195,6 @@ describe('TrainingJobCollector against the SageMaker simulator over HTTP', () =>
   });
 });
 
-function reviveDates(key: string, value: unknown): unknown {
+function reviveDates(_key: string, value: unknown): unknown {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) ? new Date(value) : value;
 }

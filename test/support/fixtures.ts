@@ -17,7 +17,6 @@ export function snakeCase(field: string): string {
 /** A minimal job: only the members DescribeTrainingJob always returns. */
 export function minimalJob(name = 'minimal-job'): DescribeTrainingJobResponse {
   return {
-    $metadata: {},
     TrainingJobName: name,
     TrainingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:training-job/${name}`,
     TrainingJobStatus: 'InProgress',

@@ -1,0 +1,156 @@
+import { DEFAULT_RATE_LIMITS, type ApiRateLimits } from '../collect/training-job-collector';
+import { ConfigError } from '../errors';
+import { PARQUET_COMPRESSIONS, type ParquetCompression } from '../parquet/parquet-encoder';
+import { parseWarehouseRoot, validateRegion, validateSnapshotDate, type WarehouseRoot } from '../publish/layout';
+
+export const TAG_STRATEGIES = ['auto', 'bulk', 'per-job'] as const;
+export type TagStrategyOption = (typeof TAG_STRATEGIES)[number];
+
+/** Everything a snapshot run needs, validated before the first API call. */
+export interface InventoryConfig {
+  readonly regions: readonly string[];
+  /** Member-account roles to assume; each account is snapshotted in every region. */
+  readonly roleArns: readonly string[];
+  /** Snapshot the account of the caller's own credentials too. Defaults to true when no roles are given. */
+  readonly includeCallerAccount: boolean;
+  readonly output: WarehouseRoot;
+  readonly limits: ApiRateLimits;
+  /** Describe calls in flight per (account, region). */
+  readonly concurrency: number;
+  /** (account, region) pairs collected at once. */
+  readonly parallelTargets: number;
+  readonly tagStrategy: TagStrategyOption;
+  readonly compression: ParquetCompression;
+  readonly rowGroupRows: number;
+  /** SSE-KMS key for S3 objects; the bucket default applies when unset. */
+  readonly kmsKeyArn?: string;
+  /** Path-style S3 addressing (S3-compatible servers and emulators). */
+  readonly s3ForcePathStyle: boolean;
+  /** SDK attempts per call (adaptive retry). */
+  readonly maxAttempts: number;
+}
+
+/** The configuration surface, one entry per setting: the same names serve the Lambda's environment and the README. */
+export const ENVIRONMENT_VARIABLES = {
+  SM_INVENTORY_REGIONS: 'Comma-separated regions to snapshot. Default: AWS_REGION.',
+  SM_INVENTORY_OUTPUT: 'Where snapshots go: s3://bucket[/prefix] or a local folder. Default: ./warehouse.',
+  SM_INVENTORY_ROLE_ARNS: 'Comma-separated member-account role ARNs to assume. Default: none.',
+  SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true/false: also snapshot the account of the function\'s own credentials. Default: true without roles, false with roles.',
+  SM_INVENTORY_LIMITS: `Calls per second, e.g. DescribeTrainingJob=10,ListTags=10. Default: ${formatLimits(DEFAULT_RATE_LIMITS)}.`,
+  SM_INVENTORY_CONCURRENCY: 'Describe calls in flight per account and region, 1-64. Default: 8.',
+  SM_INVENTORY_PARALLEL_TARGETS: '(account, region) pairs collected at once, 1-32. Default: 4.',
+  SM_INVENTORY_TAG_STRATEGY: 'auto, bulk (Tagging API GetResources) or per-job (ListTags). Default: auto.',
+  SM_INVENTORY_COMPRESSION: `Parquet codec: ${PARQUET_COMPRESSIONS.join(', ')}. Default: zstd.`,
+  SM_INVENTORY_ROW_GROUP_ROWS: 'Rows per Parquet row group, 100-1000000. Default: 1000.',
+  SM_INVENTORY_KMS_KEY_ARN: 'KMS key ARN for SSE-KMS on the S3 objects. Default: the bucket default.',
+  SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true/false: path-style S3 URLs, for S3-compatible servers. Default: false.',
+  SM_INVENTORY_MAX_ATTEMPTS: 'SDK attempts per call with adaptive retry, 1-20. Default: 6.',
+} as const;
+
+export type ConfigInput = Partial<Record<keyof typeof ENVIRONMENT_VARIABLES, string | undefined>> & { AWS_REGION?: string };
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+function formatLimits(limits: ApiRateLimits): string {
+  return Object.entries(limits)
+    .map(([operation, rate]) => `${operation}=${rate}`)
+    .join(',');
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: a whole number from ${min} to ${max}`);
+  }
+  return parsed;
+}
+
+function boolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === '') return fallback;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: true or false`);
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value.trim() === '') return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: ${allowed.join(', ')}`);
+  return value as T;
+}
+
+export function parseLimits(name: string, value: string | undefined): ApiRateLimits {
+  const limits: Record<string, number> = { ...DEFAULT_RATE_LIMITS };
+  for (const part of list(value)) {
+    const [operation, rate] = part.split('=').map((s) => s.trim());
+    const parsed = Number(rate);
+    if (!(operation in DEFAULT_RATE_LIMITS) || !(parsed > 0) || !Number.isFinite(parsed)) {
+      throw new ConfigError(
+        `${name} has ${JSON.stringify(part)}; allowed: <operation>=<calls per second> with operation one of ${Object.keys(DEFAULT_RATE_LIMITS).join(', ')}`,
+      );
+    }
+    limits[operation] = parsed;
+  }
+  return limits as unknown as ApiRateLimits;
+}
+
+function wrap<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${name}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Reads and checks every setting; the first bad value is a ConfigError naming the variable, the value and what is allowed. */
+export function readConfig(input: ConfigInput): InventoryConfig {
+  const regions = list(input.SM_INVENTORY_REGIONS ?? input.AWS_REGION);
+  if (regions.length === 0) throw new ConfigError('SM_INVENTORY_REGIONS is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1');
+  for (const region of regions) wrap('SM_INVENTORY_REGIONS', () => validateRegion(region));
+  if (new Set(regions).size !== regions.length) throw new ConfigError(`SM_INVENTORY_REGIONS lists a region twice: ${regions.join(',')}; allowed: each region once`);
+
+  const roleArns = list(input.SM_INVENTORY_ROLE_ARNS);
+  for (const arn of roleArns) {
+    if (!ROLE_ARN.test(arn)) throw new ConfigError(`SM_INVENTORY_ROLE_ARNS has ${JSON.stringify(arn)}; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/name`);
+  }
+  const includeCallerAccount = boolean('SM_INVENTORY_INCLUDE_CALLER_ACCOUNT', input.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT, roleArns.length === 0);
+  if (!includeCallerAccount && roleArns.length === 0) {
+    throw new ConfigError('SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them');
+  }
+
+  const kmsKeyArn = input.SM_INVENTORY_KMS_KEY_ARN?.trim() || undefined;
+  if (kmsKeyArn && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/.test(kmsKeyArn)) {
+    throw new ConfigError(`SM_INVENTORY_KMS_KEY_ARN is ${JSON.stringify(kmsKeyArn)}; allowed: a KMS key or alias ARN`);
+  }
+
+  return {
+    regions,
+    roleArns,
+    includeCallerAccount,
+    output: wrap('SM_INVENTORY_OUTPUT', () => parseWarehouseRoot(input.SM_INVENTORY_OUTPUT ?? './warehouse')),
+    limits: parseLimits('SM_INVENTORY_LIMITS', input.SM_INVENTORY_LIMITS),
+    concurrency: integer('SM_INVENTORY_CONCURRENCY', input.SM_INVENTORY_CONCURRENCY, 8, 1, 64),
+    parallelTargets: integer('SM_INVENTORY_PARALLEL_TARGETS', input.SM_INVENTORY_PARALLEL_TARGETS, 4, 1, 32),
+    tagStrategy: oneOf('SM_INVENTORY_TAG_STRATEGY', input.SM_INVENTORY_TAG_STRATEGY, TAG_STRATEGIES, 'auto'),
+    compression: oneOf('SM_INVENTORY_COMPRESSION', input.SM_INVENTORY_COMPRESSION, PARQUET_COMPRESSIONS, 'zstd'),
+    rowGroupRows: integer('SM_INVENTORY_ROW_GROUP_ROWS', input.SM_INVENTORY_ROW_GROUP_ROWS, 1000, 100, 1_000_000),
+    kmsKeyArn,
+    s3ForcePathStyle: boolean('SM_INVENTORY_S3_FORCE_PATH_STYLE', input.SM_INVENTORY_S3_FORCE_PATH_STYLE, false),
+    maxAttempts: integer('SM_INVENTORY_MAX_ATTEMPTS', input.SM_INVENTORY_MAX_ATTEMPTS, 6, 1, 20),
+  };
+}
+
+/** A backfill or re-run date given by an event or flag. */
+export function readSnapshotDate(value: unknown, fallback: string): string {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value !== 'string') throw new ConfigError(`snapshotDate is ${JSON.stringify(value)}; allowed: a calendar date as YYYY-MM-DD`);
+  return validateSnapshotDate(value);
+}

@@ -1,0 +1,216 @@
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { assumeRoleCredentials, createS3Client, createSourceClients, type ClientSettings } from '../aws/clients';
+import type { CollectStats } from '../collect/call-stats';
+import { TrainingJobCollector } from '../collect/training-job-collector';
+import { describeError, InventoryError } from '../errors';
+import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
+import { formatWarehouseRoot, utcDate } from '../publish/layout';
+import { LocalSnapshotPublisher } from '../publish/local-publisher';
+import type { SnapshotPublisher } from '../publish/publisher';
+import { S3SnapshotPublisher } from '../publish/s3-publisher';
+import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../rows/training-job-row';
+import { TRAINING_JOB_SCHEMA, type TableSchema } from '../schema/table-schema';
+import type { InventoryConfig } from './config';
+
+/** One (account, region) of a run. */
+export interface SnapshotTarget {
+  readonly accountId: string;
+  readonly region: string;
+  /** Undefined: the caller's own credentials. */
+  readonly roleArn?: string;
+}
+
+export interface TargetResult extends SnapshotTarget {
+  readonly status: 'succeeded' | 'failed';
+  readonly jobsWritten: number;
+  readonly bytesWritten: number;
+  readonly location?: string;
+  readonly collect?: CollectStats;
+  /** API field name → number of jobs that had it, for fields the schema lacks. */
+  readonly unknownFields: Readonly<Record<string, number>>;
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+export interface SnapshotReport {
+  readonly snapshotDate: string;
+  readonly output: string;
+  readonly targets: readonly TargetResult[];
+  readonly failed: readonly TargetResult[];
+  readonly durationMs: number;
+}
+
+export interface SnapshotEvents {
+  targetStarted?(target: SnapshotTarget): void;
+  targetProgress?(target: SnapshotTarget, jobsWritten: number): void;
+  targetFinished?(result: TargetResult): void;
+  warning?(message: string, details: Record<string, unknown>): void;
+}
+
+export interface SnapshotRunOptions {
+  /** UTC date of the snapshot. @default today (UTC) */
+  readonly snapshotDate?: string;
+  /** Epoch ms by which every target must be done; throttled calls stop retrying after it. @default none */
+  readonly deadline?: number;
+  readonly events?: SnapshotEvents;
+  /** The caller's credentials. @default the SDK's default chain */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  readonly signal?: AbortSignal;
+  readonly schema?: TableSchema;
+}
+
+/** The run ended with at least one (account, region) not written; the others were published. */
+export class SnapshotIncompleteError extends InventoryError {
+  constructor(readonly report: SnapshotReport) {
+    super(
+      `${report.failed.length} of ${report.targets.length} (account, region) snapshots failed for ${report.snapshotDate}: ` +
+        report.failed.map((t) => `${t.accountId}/${t.region}: ${t.error}`).join('; '),
+    );
+  }
+}
+
+/**
+ * The snapshot pipeline: for each (account, region), collect → map rows → encode Parquet row groups
+ * as records arrive → publish atomically. Targets run independently: one failing leaves the others'
+ * objects published and its own previous object untouched.
+ */
+export async function runSnapshot(config: InventoryConfig, options: SnapshotRunOptions = {}): Promise<SnapshotReport> {
+  const started = performance.now();
+  const snapshotDate = options.snapshotDate ?? utcDate(new Date());
+  const schema = options.schema ?? TRAINING_JOB_SCHEMA;
+  const events = options.events ?? {};
+  const settings = (region: string, credentials = options.credentials): ClientSettings => ({
+    region,
+    credentials,
+    maxAttempts: config.maxAttempts,
+    forcePathStyle: config.s3ForcePathStyle,
+  });
+
+  const publisher = createPublisher(config, settings(config.regions[0]));
+  const targets = await resolveTargets(config, settings(config.regions[0]));
+  const mapper = new TrainingJobRowMapper(schema);
+  const encoder = new ParquetWasmEncoder(schema, { compression: config.compression, rowGroupRows: config.rowGroupRows });
+
+  const results = await mapWithConcurrency(targets, config.parallelTargets, async (target) => {
+    events.targetStarted?.(target);
+    const result = await snapshotTarget(target);
+    events.targetFinished?.(result);
+    return result;
+  });
+  publisher.destroy?.();
+
+  const report: SnapshotReport = {
+    snapshotDate,
+    output: formatWarehouseRoot(config.output),
+    targets: results,
+    failed: results.filter((r) => r.status === 'failed'),
+    durationMs: performance.now() - started,
+  };
+  return report;
+
+  async function snapshotTarget(target: SnapshotTarget): Promise<TargetResult> {
+    const targetStarted = performance.now();
+    const credentials = target.roleArn ? assumeRoleCredentials(target.roleArn, settings(target.region)) : options.credentials;
+    const clients = createSourceClients(settings(target.region, credentials));
+    const collector = new TrainingJobCollector({
+      ...clients,
+      accountId: target.accountId,
+      region: target.region,
+      limits: config.limits,
+      concurrency: config.concurrency,
+      tagStrategy: config.tagStrategy,
+      deadline: options.deadline,
+      signal: options.signal,
+      onWarning: (message, details) => events.warning?.(message, { accountId: target.accountId, ...details }),
+    });
+    const unknownFields: Record<string, number> = {};
+    let jobsWritten = 0;
+    async function* rows(records: AsyncIterable<TrainingJobRecord>): AsyncIterable<TableRow> {
+      for await (const record of records) {
+        const mapped = mapper.map(record);
+        for (const field of mapped.unknownFields) unknownFields[field] = (unknownFields[field] ?? 0) + 1;
+        jobsWritten++;
+        if (jobsWritten % 500 === 0) events.targetProgress?.(target, jobsWritten);
+        yield mapped.row;
+      }
+    }
+    try {
+      const published = await publisher.publish(
+        { table: schema.table, snapshotDate, region: target.region, accountId: target.accountId },
+        encoder.encode(rows(collector.records())),
+      );
+      return {
+        ...target,
+        status: 'succeeded',
+        jobsWritten,
+        bytesWritten: published.bytes,
+        location: published.location,
+        collect: collector.stats(),
+        unknownFields,
+        durationMs: performance.now() - targetStarted,
+      };
+    } catch (error) {
+      return {
+        ...target,
+        status: 'failed',
+        jobsWritten: 0,
+        bytesWritten: 0,
+        collect: collector.stats(),
+        unknownFields,
+        error: describeError(rootCause(error)),
+        durationMs: performance.now() - targetStarted,
+      };
+    } finally {
+      for (const client of Object.values(clients)) client.destroy();
+    }
+  }
+}
+
+/** The publisher wraps the collector's error; the most specific one is what the operator needs to read. */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  while (current instanceof InventoryError && current.cause instanceof InventoryError) current = current.cause;
+  return current;
+}
+
+function createPublisher(config: InventoryConfig, settings: ClientSettings): SnapshotPublisher & { destroy?: () => void } {
+  if (config.output.kind === 'local') return new LocalSnapshotPublisher(config.output.directory);
+  const client = createS3Client(settings);
+  const publisher = new S3SnapshotPublisher({ client, bucket: config.output.bucket, prefix: config.output.prefix, kmsKeyArn: config.kmsKeyArn });
+  return Object.assign(publisher, { destroy: () => client.destroy() });
+}
+
+/** Every (account, region) to snapshot. The caller's account comes from STS; a role's from its ARN. */
+async function resolveTargets(config: InventoryConfig, settings: ClientSettings): Promise<SnapshotTarget[]> {
+  const accounts: { accountId: string; roleArn?: string }[] = [];
+  if (config.includeCallerAccount) {
+    const { sts } = createSourceClients(settings);
+    try {
+      const identity = await sts.send(new GetCallerIdentityCommand({}));
+      accounts.push({ accountId: identity.Account! });
+    } catch (error) {
+      throw new InventoryError(`cannot identify the caller's account with sts:GetCallerIdentity in ${settings.region}: ${describeError(error)}`, { cause: error });
+    } finally {
+      sts.destroy();
+    }
+  }
+  for (const roleArn of config.roleArns) accounts.push({ accountId: roleArn.split(':')[4], roleArn });
+  const seen = new Set<string>();
+  return accounts
+    .filter((account) => !seen.has(account.accountId) && seen.add(account.accountId))
+    .flatMap((account) => config.regions.map((region) => ({ ...account, region })));
+}
+
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}

@@ -1,0 +1,80 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { QueryError } from '../errors';
+import { TRAINING_JOB_SCHEMA, type TableSchema } from '../schema/table-schema';
+import { ATHENA_COMPATIBILITY_MACROS } from './duckdb-compat';
+import { loadSqlCatalog, type SqlDefinition } from './sql-catalog';
+
+export interface QueryResult {
+  readonly columns: readonly string[];
+  /** Values as JSON-safe scalars: bigints and timestamps as strings, maps as objects. */
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * DuckDB over a local warehouse folder: the table as a view over the hive-partitioned Parquet files,
+ * the shipped views on top, and the compatibility macros, so Athena SQL runs unchanged.
+ */
+export class LocalWarehouse {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly views: readonly SqlDefinition[],
+    readonly queries: readonly SqlDefinition[],
+  ) {}
+
+  static async open(directory: string, schema: TableSchema = TRAINING_JOB_SCHEMA): Promise<LocalWarehouse> {
+    const tableDirectory = join(resolve(directory), schema.table);
+    const hasFiles = existsSync(tableDirectory) && readdirSync(tableDirectory).some((entry) => entry.startsWith('snapshot_date='));
+    if (!hasFiles) {
+      throw new QueryError(`no snapshots under ${tableDirectory}; run "sm-inventory snapshot --out ${directory}" first`);
+    }
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const { views, queries } = loadSqlCatalog();
+    const warehouse = new LocalWarehouse(instance, connection, views, queries);
+    try {
+      // Athena reads these timestamps as UTC; so must every local date function.
+      await connection.run("SET TimeZone = 'UTC'");
+      for (const { macro } of ATHENA_COMPATIBILITY_MACROS) await connection.run(macro);
+      const columns = [...schema.columns, ...schema.partitionKeys].map((c) => `"${c.name}"`).join(', ');
+      const files = quoteLiteral(`${tableDirectory}/*/*/*.parquet`);
+      const partitionTypes = schema.partitionKeys.map((k) => `'${k.name}': VARCHAR`).join(', ');
+      await connection.run(
+        `CREATE VIEW "${schema.table}" AS SELECT ${columns} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {${partitionTypes}}, union_by_name = true)`,
+      );
+      for (const view of views) await connection.run(view.sql);
+    } catch (error) {
+      warehouse.close();
+      throw new QueryError(`cannot open the local warehouse at ${directory}`, { cause: error });
+    }
+    return warehouse;
+  }
+
+  /** A shipped view or named query by name, or ad-hoc SQL. */
+  resolveSql(nameOrSql: string): string {
+    const named = [...this.queries, ...this.views].find((d) => d.name === nameOrSql);
+    if (!named) return nameOrSql;
+    return named.kind === 'view' ? `SELECT * FROM ${named.name}` : named.sql;
+  }
+
+  async query(nameOrSql: string): Promise<QueryResult> {
+    const sql = this.resolveSql(nameOrSql);
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+    } catch (error) {
+      throw new QueryError(`DuckDB could not run the query: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
