@@ -60,6 +60,12 @@ export class ParquetWasmEncoder implements ParquetEncoder {
   async *encode(rows: AsyncIterable<TableRow>): AsyncIterable<Uint8Array> {
     const batches = this.recordBatches(rows)[Symbol.asyncIterator]();
     let emittedAny = false;
+    // parquet-wasm reports a failed input stream only as "Dyn casting error"; keep the real cause.
+    let inputFailure: { error: unknown } | undefined;
+    const rethrow: (error: unknown, context: string) => never = (error, context) => {
+      if (inputFailure) throw inputFailure.error;
+      throw new ParquetWriteError(context, { cause: error });
+    };
     const input = new ReadableStream<parquetWasm.RecordBatch>({
       pull: async (controller) => {
         try {
@@ -74,6 +80,7 @@ export class ParquetWasmEncoder implements ParquetEncoder {
             controller.enqueue(next.value);
           }
         } catch (error) {
+          inputFailure = { error };
           controller.error(error);
         }
       },
@@ -88,7 +95,7 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     try {
       output = await parquetWasm.transformParquetStream(input, properties);
     } catch (error) {
-      throw new ParquetWriteError('parquet-wasm could not start the Parquet stream', { cause: error });
+      rethrow(error, 'parquet-wasm could not start the Parquet stream');
     }
     const reader = output.getReader();
     try {
@@ -97,7 +104,7 @@ export class ParquetWasmEncoder implements ParquetEncoder {
         try {
           chunk = await reader.read();
         } catch (error) {
-          throw error instanceof Error && !(error instanceof WebAssembly.RuntimeError) ? error : new ParquetWriteError('Parquet encoding failed', { cause: error });
+          rethrow(error, 'Parquet encoding failed');
         }
         if (chunk.done) return;
         yield chunk.value;

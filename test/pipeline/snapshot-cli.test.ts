@@ -1,0 +1,203 @@
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createS3Client } from '../../lambda/aws/clients';
+import { SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
+import { runCli } from '../support/cli';
+import { mismatches, readWarehouse } from '../support/compare';
+import { withDuckDb } from '../support/duckdb';
+import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import { startMoto, type RunningMoto } from '../support/moto-server';
+
+const ACCOUNT = SageMakerSimulator.defaultAccountId;
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const FAST_LIMITS = 'ListTrainingJobs=200,DescribeTrainingJob=500,ListTags=500,GetResources=200';
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function filesUnder(directory: string): string[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+function expectMatchesGroundTruth(rows: Map<string, Record<string, unknown>>, running: RunningSimulator, date: string, accounts = [ACCOUNT]) {
+  const world = running.simulator.world;
+  const truth = accounts.flatMap((account) => REGIONS.flatMap((region) => world.plans(account, region)));
+  expect([...rows.keys()].filter((k) => k.startsWith(date)).sort()).toEqual(truth.map((p) => `${date}|${p.arn}`).sort());
+  const wrong = truth.flatMap((plan) => mismatches(rows.get(`${date}|${plan.arn}`)!, world.describe(plan), plan.tags));
+  expect(wrong).toEqual([]);
+}
+
+describe('sm-inventory snapshot', () => {
+  let running: RunningSimulator;
+  afterEach(async () => running?.stop());
+
+  const env = () => ({ AWS_ENDPOINT_URL: running.endpoint });
+
+  it('writes every job of every region to the local warehouse, each column as the API returned it', async () => {
+    // Prepare
+    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 250, seed: 21 });
+    const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+
+    // Act
+    const result = await runCli(['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS], env()).done;
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(filesUnder(out)).toEqual(REGIONS.map((r) => join(out, `sagemaker_training_job/snapshot_date=2026-11-01/region=${r}/${ACCOUNT}.parquet`)).sort());
+    const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
+    expectMatchesGroundTruth(rows, running, '2026-11-01');
+  });
+
+  it('gives one object per (account, region) when the same date runs twice, holding the second run', async () => {
+    // Prepare
+    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 40, seed: 4 });
+    const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+    const args = ['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS];
+    await runCli(args, env()).done;
+    running.simulator.world.advance(3_600_000, { newJobsPerDay: 48 });
+
+    // Act
+    const second = await runCli(args, env()).done;
+
+    // Assess
+    expect(second.code).toBe(0);
+    expect(filesUnder(out)).toHaveLength(2);
+    const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
+    expectMatchesGroundTruth(rows, running, '2026-11-01');
+  });
+
+  it('snapshots member accounts through their roles and reports the one that failed, leaving the others written', async () => {
+    // Prepare
+    const member = '210987654321';
+    const broken = '999999999999';
+    running = await startSimulator({ accounts: [ACCOUNT, member], regions: REGIONS, jobsPerRegion: 30, rejectedAccessKeys: [`ASIASIM${broken}`] });
+    const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+
+    // Act
+    const result = await runCli(
+      ['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS,
+        '--role-arn', `arn:aws:iam::${member}:role/InventoryRead`, `arn:aws:iam::${broken}:role/InventoryRead`, '--include-caller-account'],
+      env(),
+    ).done;
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/2 \(account, region\) snapshot\(s\) failed: 999999999999\/us-east-1, 999999999999\/eu-west-1/);
+    expect(result.stdout).toMatch(/FAILED {2}999999999999\/us-east-1: CollectError: ListTrainingJobs failed in us-east-1 for account 999999999999: UnrecognizedClientException/);
+    expect(filesUnder(out).map((f) => f.slice(out.length))).toEqual(
+      [ACCOUNT, member].flatMap((a) => REGIONS.map((r) => `/sagemaker_training_job/snapshot_date=2026-11-01/region=${r}/${a}.parquet`)).sort(),
+    );
+    const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
+    expectMatchesGroundTruth(rows, running, '2026-11-01', [ACCOUNT, member]);
+  });
+
+  it('leaves the previous snapshot byte-identical and no partial file when faults outlast the retries', async () => {
+    // Prepare
+    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 120, seed: 8 });
+    const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+    const args = ['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS];
+    await runCli(args, env()).done;
+    const before = filesUnder(out).map((f) => [f, sha256(f)]);
+    let describes = 0;
+    running.simulator.onCall((operation) => {
+      if (operation === 'DescribeTrainingJob' && ++describes === 60) running.simulator.setFaults({ internalError: 1 });
+    });
+
+    // Act
+    const result = await runCli(args, { ...env(), SM_INVENTORY_MAX_ATTEMPTS: '2' }).done;
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/DescribeTrainingJob failed in .* InternalFailure/);
+    expect(filesUnder(out).map((f) => [f, sha256(f)])).toEqual(before);
+  });
+
+  it('leaves the previous snapshot byte-identical and no visible partial object when the process is killed', async () => {
+    // Prepare
+    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 400, seed: 12 });
+    const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+    const args = ['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS];
+    await runCli(args, env()).done;
+    const before = filesUnder(out).map((f) => [f, sha256(f)]);
+    running.simulator.setLatency([20, 40]);
+    const run = runCli(args, env());
+    let describes = 0;
+    running.simulator.onCall((operation) => {
+      if (operation === 'DescribeTrainingJob' && ++describes === 150) run.child.kill('SIGKILL');
+    });
+
+    // Act
+    const result = await run.done;
+
+    // Assess
+    expect(result.signal).toBe('SIGKILL');
+    const parquet = filesUnder(out).filter((f) => f.endsWith('.parquet'));
+    expect(parquet.map((f) => [f, sha256(f)])).toEqual(before);
+  });
+
+  it('rejects a bad flag value before any API call, naming it', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 3 });
+
+    // Act
+    const result = await runCli(['snapshot', '--regions', 'us-east-1,mars-north-1', '--out', mkdtempSync(join(tmpdir(), 'w-'))], env()).done;
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('SM_INVENTORY_REGIONS: region "mars-north-1" is not allowed; allowed: an AWS Region code such as us-east-1');
+    expect(Object.values(running.simulator.stats()).reduce((sum, c) => sum + c.accepted + c.rejected, 0)).toBe(0);
+  });
+});
+
+describe('sm-inventory snapshot to S3 (moto server)', () => {
+  let running: RunningSimulator;
+  let moto: RunningMoto;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    s3 = createS3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+  }, 60_000);
+  afterAll(async () => {
+    s3?.destroy();
+    await moto?.stop();
+  });
+  afterEach(async () => running?.stop());
+
+  it('uploads one object per region that DuckDB reads back with every job and column correct', async () => {
+    // Prepare
+    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 150, seed: 31 });
+    const bucket = `warehouse-${Date.now()}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+
+    // Act
+    const result = await runCli(
+      ['snapshot', '--regions', REGIONS.join(','), '--out', `s3://${bucket}/inventory`, '--date', '2026-11-01', '--limits', FAST_LIMITS, '--s3-force-path-style'],
+      { AWS_ENDPOINT_URL: running.endpoint, AWS_ENDPOINT_URL_S3: moto.endpoint },
+    ).done;
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!).sort();
+    expect(keys).toEqual(REGIONS.map((r) => `inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=${r}/${ACCOUNT}.parquet`).sort());
+    const local = mkdtempSync(join(tmpdir(), 'download-'));
+    for (const key of keys) {
+      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray();
+      const path = join(local, key);
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, body);
+    }
+    const rows = await withDuckDb((db) => readWarehouse(db, `${local}/inventory/sagemaker_training_job/*/*/*.parquet`));
+    expectMatchesGroundTruth(rows, running, '2026-11-01');
+  });
+});
