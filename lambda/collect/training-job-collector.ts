@@ -213,8 +213,9 @@ export class TrainingJobCollector {
       );
       this.jobsDescribed++;
       // The SDK's response metadata is not part of the job.
-      const { $metadata: _metadata, ...fields } = job;
-      return fields;
+      const fields: Partial<typeof job> = { ...job };
+      delete fields.$metadata;
+      return fields as DescribeTrainingJobResponse;
     } catch (error) {
       if (isNotFound(error)) {
         this.jobsVanished++;

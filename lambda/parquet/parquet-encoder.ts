@@ -1,8 +1,9 @@
-import { RecordBatch, Struct, Table, makeBuilder, makeData, tableToIPC, type Builder, type Schema } from 'apache-arrow';
+import { RecordBatch, Struct, Table, makeData, tableToIPC, type Schema } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import { ParquetWriteError } from '../errors';
 import type { TableRow } from '../rows/training-job-row';
 import type { TableSchema } from '../schema/table-schema';
+import { columnData } from './arrow-columns';
 import { arrowSchemaFor } from './arrow-schema';
 
 /**
@@ -129,10 +130,8 @@ export class ParquetWasmEncoder implements ParquetEncoder {
   private toWasmBatch(rows: readonly TableRow[]): parquetWasm.RecordBatch {
     const fields = this.arrowSchema.fields;
     const children = fields.map((field, index) => {
-      const builder: Builder = makeBuilder({ type: field.type, nullValues: [null, undefined] });
       const name = this.columnNames[index];
-      for (const row of rows) builder.append(row[name]);
-      return builder.finish().flush();
+      return columnData(field.type, rows.map((row) => row[name]));
     });
     const batch = new RecordBatch(
       this.arrowSchema,

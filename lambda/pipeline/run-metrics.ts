@@ -26,10 +26,15 @@ export function recordRunMetrics(metrics: Metrics, report: SnapshotReport): void
     }
   }
   for (const [operation, totals] of perOperation) {
-    const single = metrics.singleMetric();
-    single.addDimension('Operation', operation);
-    single.addMetric('ApiCalls', MetricUnit.Count, totals.calls);
-    single.addMetric('Throttles', MetricUnit.Count, totals.throttles);
-    single.addMetric('Retries', MetricUnit.Count, totals.retries);
+    for (const [name, value] of [
+      ['ApiCalls', totals.calls],
+      ['Throttles', totals.throttles],
+      ['Retries', totals.retries],
+    ] as const) {
+      // A single metric is flushed as soon as its value is added, so each needs its own.
+      const single = metrics.singleMetric();
+      single.addDimension('Operation', operation);
+      single.addMetric(name, MetricUnit.Count, value);
+    }
   }
 }

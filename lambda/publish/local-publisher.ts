@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -36,6 +36,8 @@ export class LocalSnapshotPublisher implements SnapshotPublisher {
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
+      // A partition folder created for this attempt alone would show an empty partition to readers.
+      await rmdir(dirname(target)).catch(() => undefined);
       throw new PublishError(`writing ${target} failed; the previous snapshot object, if any, is unchanged`, { cause: error });
     }
     return { location: target, bytes };

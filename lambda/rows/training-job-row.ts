@@ -33,6 +33,8 @@ function normalise(name: string): string {
 
 export class TrainingJobRowMapper {
   private readonly columnByNormalisedName = new Map<string, ColumnDefinition>();
+  /** API field name → its column (or null: not in the schema); fields repeat on every job, so resolve each once. */
+  private readonly columnByField = new Map<string, ColumnDefinition | null>();
   private readonly columns: readonly ColumnDefinition[];
 
   constructor(schema: TableSchema = TRAINING_JOB_SCHEMA) {
@@ -65,7 +67,11 @@ export class TrainingJobRowMapper {
     const unknownFields: string[] = [];
     for (const [field, value] of Object.entries(job)) {
       if (IGNORED_API_FIELDS.has(field)) continue;
-      const column = this.columnByNormalisedName.get(normalise(field));
+      let column = this.columnByField.get(field);
+      if (column === undefined) {
+        column = this.columnByNormalisedName.get(normalise(field)) ?? null;
+        this.columnByField.set(field, column);
+      }
       if (!column) {
         unknownFields.push(field);
         continue;
@@ -81,7 +87,7 @@ function toCell(column: ColumnDefinition, field: string, value: unknown): CellVa
     case 'string':
       if (typeof value === 'string') return value;
       // Nested API objects land in string columns as JSON text with the API's own key names.
-      if (typeof value === 'object') return JSON.stringify(value, jsonReplacer(field));
+      if (typeof value === 'object' && value !== null) return toJsonText(field, value);
       throw new InvalidRecordError(`${field} is ${typeof value} ${JSON.stringify(value)}; expected a string, an object or an array`);
     case 'bigint':
       return toInt64(field, value);
@@ -121,7 +127,17 @@ function toStringMap(field: string, value: unknown): ReadonlyMap<string, string>
   return map;
 }
 
-/** Dates inside JSON become ISO-8601 UTC with milliseconds; an invalid one is an error, not "null". */
+/**
+ * Dates inside JSON become ISO-8601 UTC with milliseconds, which is what Date#toJSON already writes.
+ * An invalid Date would silently become null; only when the text has a null anywhere is the slower
+ * checking pass run, so that case is an error naming the field and the common case stays fast.
+ */
+function toJsonText(field: string, value: object): string {
+  const text = JSON.stringify(value);
+  return text.includes('null') ? JSON.stringify(value, jsonReplacer(field)) : text;
+}
+
+/** Replacer for the checking pass. */
 function jsonReplacer(field: string) {
   return function (this: Record<string, unknown>, key: string, value: unknown): unknown {
     const original = this[key];

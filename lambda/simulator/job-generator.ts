@@ -384,7 +384,6 @@ export function describeJobAt(plan: TrainingJobPlan, now: number): DescribeTrain
   if (stopping && cursor <= now) {
     const end = cursor + STOPPING_MS;
     transitions.push({ Status: 'Stopping', StartTime: new Date(cursor), ...(end <= now ? { EndTime: new Date(end) } : {}), StatusMessage: 'Stopping the job' });
-    cursor = end;
   }
   const endedAt = jobEndTime(plan);
   const ended = endedAt <= now;

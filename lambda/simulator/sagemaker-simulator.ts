@@ -34,6 +34,8 @@ export interface FaultRates {
   readonly slowResponseMs?: number;
   /** Fraction throttled regardless of the rate limit: a throttling storm. */
   readonly throttle?: number;
+  /** Limit the faults to requests signed for these regions. @default every region */
+  readonly onlyRegions?: readonly string[];
 }
 
 export interface SageMakerSimulatorOptions extends Partial<SimulatedWorldOptions> {
@@ -210,7 +212,7 @@ export class SageMakerSimulator {
     const target = String(req.headers['x-amz-target'] ?? '');
     const isJson = target !== '';
     let operation: SimulatedOperation | undefined;
-    let input: Record<string, unknown> = {};
+    let input: Record<string, unknown>;
     if (isJson) {
       operation = target.split('.').pop() as SimulatedOperation;
       try {
@@ -239,7 +241,7 @@ export class SageMakerSimulator {
       const context: RequestContext = { accountId: accountForKey(accessKeyId), region };
 
       await this.delay(this.randomBetween(this.latencyMs));
-      const fault = this.drawFault();
+      const fault = !this.faults.onlyRegions || this.faults.onlyRegions.includes(region) ? this.drawFault() : undefined;
       if (fault === 'reset') {
         counters.faulted++;
         req.socket.destroy();

@@ -60,6 +60,8 @@ describe('LocalSnapshotPublisher', () => {
     const seen: string[] = [];
     async function* watching(): AsyncIterable<Uint8Array> {
       yield Buffer.from('a');
+      // Give the file stream time to open and take the first chunk before looking.
+      await new Promise((resolve) => setTimeout(resolve, 100));
       seen.push(...readdirSync(dirname(join(root, KEY))));
       yield Buffer.from('b');
     }

@@ -1,0 +1,79 @@
+/**
+ * Collector benchmark: N simulated jobs behind per-operation rate limits; prints wall time against
+ * the lower bound those limits impose, calls per operation, throttles, and the simulator's peak
+ * accepted rate per operation (never above the limit).
+ *
+ *   npx tsx bench/collect-throughput.ts --jobs 10000                 # the reference limits (~17 min)
+ *   npx tsx bench/collect-throughput.ts --jobs 10000 --scale 10      # every limit x10 (~2 min)
+ *   npx tsx bench/collect-throughput.ts --jobs 2000 --tag-strategy per-job
+ */
+import { parseArgs } from 'node:util';
+import { createSourceClients } from '../lambda/aws/clients';
+import { TrainingJobCollector, type ApiRateLimits } from '../lambda/collect/training-job-collector';
+import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../lambda/simulator/sagemaker-simulator';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '10000' },
+    scale: { type: 'string', default: '1' },
+    'tag-strategy': { type: 'string', default: 'bulk' },
+    latency: { type: 'string', default: '20-60' },
+  },
+});
+const jobs = Number(values.jobs);
+const scale = Number(values.scale);
+const strategy = values['tag-strategy'] as 'bulk' | 'per-job';
+const [minLatency, maxLatency] = values.latency!.split('-').map(Number);
+
+const serverLimits = Object.fromEntries(Object.entries(REFERENCE_LIMITS).map(([op, rate]) => [op, rate! * scale]));
+const clientLimits: ApiRateLimits = {
+  ListTrainingJobs: serverLimits.ListTrainingJobs,
+  DescribeTrainingJob: serverLimits.DescribeTrainingJob,
+  ListTags: serverLimits.ListTags,
+  GetResources: serverLimits.GetResources,
+};
+
+async function main(): Promise<void> {
+  const simulator = new SageMakerSimulator({ jobsPerRegion: jobs, seed: 1, limits: serverLimits, latencyMs: [minLatency, maxLatency] });
+  const endpoint = await simulator.start();
+  const tagged = simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1').filter((p) => Object.keys(p.tags).length > 0).length;
+  const clients = createSourceClients({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' } });
+  const collector = new TrainingJobCollector({ ...clients, accountId: SageMakerSimulator.defaultAccountId, region: 'us-east-1', limits: clientLimits, concurrency: 16, tagStrategy: strategy });
+
+  const started = performance.now();
+  let count = 0;
+  for await (const record of collector.records()) {
+    if (record.job.TrainingJobArn) count++;
+  }
+  const wallS = (performance.now() - started) / 1000;
+
+  const needed: Partial<Record<SimulatedOperation, number>> = {
+    ListTrainingJobs: Math.ceil(jobs / 100),
+    DescribeTrainingJob: jobs,
+    ...(strategy === 'bulk' ? { GetResources: Math.max(1, Math.ceil(tagged / 100)) } : { ListTags: jobs }),
+  };
+  const bounds = Object.entries(needed).map(([op, calls]) => [op, calls! / serverLimits[op]] as const);
+  const boundS = Math.max(...bounds.map(([, s]) => s));
+  const stats = collector.stats();
+  const server = simulator.stats();
+
+  console.log(`jobs ${jobs}, collected ${count}, tag strategy ${strategy}, limits x${scale}, latency ${minLatency}-${maxLatency} ms`);
+  console.log(`wall ${wallS.toFixed(1)} s, bound ${boundS.toFixed(1)} s (${bounds.map(([op, s]) => `${op} ${s.toFixed(1)} s`).join(', ')}), ratio ${(wallS / boundS).toFixed(3)}`);
+  console.log('operation             calls  throttled  retries  limit/s  peak accepted in 1 s');
+  for (const op of Object.keys(stats.operations)) {
+    const s = stats.operations[op];
+    const peak = simulator.peakAccepted(op as SimulatedOperation);
+    console.log(`${op.padEnd(20)} ${String(s.calls).padStart(6)} ${String(server[op as SimulatedOperation].throttled).padStart(10)} ${String(s.retries).padStart(8)} ${String(serverLimits[op]).padStart(8)} ${String(peak).padStart(21)}`);
+  }
+  console.log(`total calls ${Object.values(stats.operations).reduce((sum, s) => sum + s.calls, 0)}, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  for (const client of Object.values(clients)) client.destroy();
+  await simulator.stop();
+  if (count !== jobs) {
+    console.error(`MISSING JOBS: expected ${jobs}, collected ${count}`);
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,65 @@
+/**
+ * Mapping + Parquet writing benchmark: realistic Describe responses → rows → parquet-wasm (ZSTD,
+ * 1,000-row row groups) → a local snapshot file. Each size runs in its own process so its peak RSS
+ * is its own.
+ *
+ *   npx tsx bench/write-throughput.ts                 # 10k and 100k rows
+ *   npx tsx bench/write-throughput.ts --rows 250000   # one size
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ParquetWasmEncoder } from '../lambda/parquet/parquet-encoder';
+import { LocalSnapshotPublisher } from '../lambda/publish/local-publisher';
+import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../lambda/rows/training-job-row';
+import { TRAINING_JOB_SCHEMA } from '../lambda/schema/table-schema';
+import { describeJobAt, TrainingJobGenerator } from '../lambda/simulator/job-generator';
+
+const { values } = parseArgs({ options: { rows: { type: 'string' }, compression: { type: 'string', default: 'zstd' } } });
+const NOW = Date.UTC(2026, 10, 1);
+
+/** A pool of realistic jobs, replayed under fresh names so the stream is as long as asked without holding it. */
+function* records(count: number): Generator<TrainingJobRecord> {
+  const generator = new TrainingJobGenerator({ accountId: '123456789012', region: 'us-east-1', seed: 5 });
+  const pool = Array.from({ length: 1000 }, (_, i) => generator.plan(NOW - i * 600_000)).map((plan) => ({ job: describeJobAt(plan, NOW)!, tags: plan.tags }));
+  for (let i = 0; i < count; i++) {
+    const { job, tags } = pool[i % pool.length];
+    const name = `bench-job-${i}`;
+    yield { job: { ...job, TrainingJobName: name, TrainingJobArn: `arn:aws:sagemaker:us-east-1:123456789012:training-job/${name}` }, tags, region: 'us-east-1' };
+  }
+}
+
+async function runOne(rows: number): Promise<void> {
+  const mapper = new TrainingJobRowMapper();
+  const encoder = new ParquetWasmEncoder(TRAINING_JOB_SCHEMA, { compression: values.compression as 'zstd' });
+  const root = mkdtempSync(join(tmpdir(), 'bench-'));
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+  async function* mapped(): AsyncIterable<TableRow> {
+    for (const record of records(rows)) yield mapper.map(record).row;
+  }
+  const started = performance.now();
+  const result = await new LocalSnapshotPublisher(root).publish(
+    { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: 'us-east-1', accountId: '123456789012' },
+    encoder.encode(mapped()),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  rmSync(root, { recursive: true, force: true });
+  console.log(
+    `${String(rows).padStart(7)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(rows / seconds).toString().padStart(7)} rows/s  ` +
+      `${(result.bytes / 1024 / 1024).toFixed(1).padStart(6)} MiB file  peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MiB  (${values.compression})`,
+  );
+}
+
+if (values.rows) {
+  void runOne(Number(values.rows));
+} else {
+  console.log(`node ${process.version}, one process per size (map + encode + write; generation of the input included)`);
+  for (const rows of [10_000, 100_000]) {
+    execFileSync(process.execPath, ['--import', 'tsx', __filename, '--rows', String(rows), '--compression', values.compression!], { stdio: 'inherit' });
+  }
+}

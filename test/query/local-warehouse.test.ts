@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryError } from '../../lambda/errors';
+import { readConfig } from '../../lambda/pipeline/config';
+import { runSnapshot } from '../../lambda/pipeline/snapshot';
+import { LocalWarehouse } from '../../lambda/query/local-warehouse';
+import { loadSqlCatalog } from '../../lambda/query/sql-catalog';
+import { SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
+import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+
+const ACCOUNT = SageMakerSimulator.defaultAccountId;
+const REGIONS = ['us-east-1', 'eu-west-1'];
+
+describe('the local DuckDB warehouse over two daily snapshots', () => {
+  let running: RunningSimulator;
+  let warehouse: LocalWarehouse;
+  const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+
+  beforeAll(async () => {
+    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 200, seed: 77 });
+    const config = readConfig({
+      SM_INVENTORY_REGIONS: REGIONS.join(','),
+      SM_INVENTORY_OUTPUT: out,
+      SM_INVENTORY_LIMITS: 'ListTrainingJobs=200,DescribeTrainingJob=1000,GetResources=200',
+      SM_INVENTORY_CONCURRENCY: '16',
+    });
+    process.env.AWS_ENDPOINT_URL = running.endpoint;
+    const options = { credentials: TEST_CREDENTIALS };
+    await runSnapshot(config, { ...options, snapshotDate: '2026-11-01' });
+    running.simulator.world.advance(86_400_000);
+    await runSnapshot(config, { ...options, snapshotDate: '2026-11-02' });
+    warehouse = await LocalWarehouse.open(out);
+  }, 60_000);
+  afterAll(async () => {
+    warehouse?.close();
+    delete process.env.AWS_ENDPOINT_URL;
+    await running?.stop();
+  });
+
+  it('exposes the table with every snapshot, typed like the Glue table', async () => {
+    const result = await warehouse.query('SELECT snapshot_date, region, count(*)::INTEGER AS jobs FROM sagemaker_training_job GROUP BY ALL ORDER BY ALL');
+    const day2 = (region: string) => running.simulator.world.plans(ACCOUNT, region).length;
+    expect(result.rows).toEqual([
+      { snapshot_date: '2026-11-01', region: 'eu-west-1', jobs: 200 },
+      { snapshot_date: '2026-11-01', region: 'us-east-1', jobs: 200 },
+      { snapshot_date: '2026-11-02', region: 'eu-west-1', jobs: day2('eu-west-1') },
+      { snapshot_date: '2026-11-02', region: 'us-east-1', jobs: day2('us-east-1') },
+    ]);
+  });
+
+  it('shows each job once in the current view, in its newest state', async () => {
+    const result = await warehouse.query(
+      "SELECT _key, training_job_status, snapshot_date FROM sagemaker_training_job_current WHERE region = 'us-east-1'",
+    );
+    const world = running.simulator.world;
+    const expected = world.plans(ACCOUNT, 'us-east-1').map((plan) => ({ _key: plan.arn, training_job_status: world.describe(plan).TrainingJobStatus, snapshot_date: '2026-11-02' }));
+    expect([...result.rows].sort((a, b) => String(a._key).localeCompare(String(b._key)))).toEqual(expected.sort((a, b) => a._key.localeCompare(b._key)));
+  });
+
+  it('computes billable hours per team equal to the ground truth', async () => {
+    // Prepare: the expected figures, from the simulator's own job plans.
+    const world = running.simulator.world;
+    const expected = new Map<string, number>();
+    for (const region of REGIONS) {
+      for (const plan of world.plans(ACCOUNT, region)) {
+        const job = world.describe(plan);
+        if (job.BillableTimeInSeconds === undefined) continue;
+        const team = plan.tags.team ?? '(untagged)';
+        expected.set(team, (expected.get(team) ?? 0) + job.BillableTimeInSeconds * job.ResourceConfig!.InstanceCount!);
+      }
+    }
+
+    // Act
+    const result = await warehouse.query('top_teams_by_billable_hours');
+
+    // Assess
+    const top = [...expected].map(([team, seconds]) => ({ team, hours: Math.round((seconds / 3600) * 100) / 100 })).sort((a, b) => b.hours - a.hours).slice(0, 10);
+    expect(result.rows.map((r) => ({ team: r.team, hours: Number(r.billable_instance_hours) }))).toEqual(top);
+  });
+
+  it('runs every shipped named query', async () => {
+    for (const query of loadSqlCatalog().queries) {
+      const result = await warehouse.query(query.name);
+      expect(result.rows.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('reports a missing warehouse clearly', async () => {
+    await expect(LocalWarehouse.open(join(out, 'nowhere'))).rejects.toThrow(QueryError);
+    await expect(LocalWarehouse.open(join(out, 'nowhere'))).rejects.toThrow(/no snapshots under .*nowhere\/sagemaker_training_job; run "sm-inventory snapshot --out/);
+  });
+
+  it('names the DuckDB error of a bad query', async () => {
+    await expect(warehouse.query('SELECT nope FROM sagemaker_training_job')).rejects.toThrow(/DuckDB could not run the query: Binder Error: Referenced column "nope" not found/);
+  });
+});
