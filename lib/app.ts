@@ -1,0 +1,60 @@
+import { App, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { MemberAccountRoleStack } from './member-account-role-stack';
+import { SageMakerTrainingJobInventory } from './sagemaker-training-job-inventory';
+
+/** Settings read from cdk.json's context (or `-c key=value`); each maps onto one construct prop. */
+export interface InventoryAppSettings {
+  readonly regions?: string[];
+  readonly memberAccountRoleArns?: string[];
+  readonly alarmTopicArn?: string;
+  readonly projectionStartDate?: string;
+}
+
+function listSetting(value: unknown): string[] | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (Array.isArray(value)) return value.map(String);
+  return String(value).split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export class InventoryStack extends Stack {
+  readonly inventory: SageMakerTrainingJobInventory;
+
+  constructor(scope: Construct, id: string, settings: InventoryAppSettings, props?: StackProps) {
+    super(scope, id, { description: 'SageMaker training-job inventory: scheduled snapshots to Parquet, Glue table, Athena workgroup', ...props });
+    this.inventory = new SageMakerTrainingJobInventory(this, 'Inventory', {
+      regions: settings.regions,
+      memberAccountRoleArns: settings.memberAccountRoleArns,
+      projectionStartDate: settings.projectionStartDate,
+      alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : undefined,
+      schedulePeriod: Duration.days(1),
+    });
+    new CfnOutput(this, 'InventoryRoleArn', { value: this.inventory.role.roleArn, description: 'Member accounts trust this role (InventoryRoleArn parameter)' });
+    new CfnOutput(this, 'SnapshotRoot', { value: this.inventory.outputRoot });
+    new CfnOutput(this, 'AthenaWorkgroup', { value: this.inventory.workgroup.ref });
+    new CfnOutput(this, 'GlueDatabase', { value: this.inventory.glueTable.database.ref });
+  }
+}
+
+/** Builds the whole app: the inventory stack, the member-account role template, and cdk-nag over both. */
+export function buildApp(app: App = new App()): { app: App; inventory: InventoryStack; memberRole: MemberAccountRoleStack } {
+  const settings: InventoryAppSettings = {
+    regions: listSetting(app.node.tryGetContext('inventory:regions')),
+    memberAccountRoleArns: listSetting(app.node.tryGetContext('inventory:memberAccountRoleArns')),
+    alarmTopicArn: app.node.tryGetContext('inventory:alarmTopicArn') || undefined,
+    projectionStartDate: app.node.tryGetContext('inventory:projectionStartDate') || undefined,
+  };
+  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const inventory = new InventoryStack(app, 'SageMakerJobInventory', settings, { env });
+  const memberRole = new MemberAccountRoleStack(app, 'SageMakerJobInventoryMemberRole', { env });
+  Validations.of(memberRole.role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'sagemaker:ListTrainingJobs, sagemaker:Search and tag:GetResources do not support resource-level permissions; all actions are read-only.',
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, inventory, memberRole };
+}
+
+if (require.main === module) buildApp().app.synth();

@@ -1,0 +1,36 @@
+import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { MEMBER_ROLE_NAME, SAGEMAKER_READ_ACTIONS, TAGGING_READ_ACTIONS } from './sagemaker-training-job-inventory';
+
+/**
+ * The CloudFormation template member accounts deploy (synthesized by the same app): a read-only role
+ * the inventory function's role may assume, with exactly the SageMaker and tagging reads it needs.
+ * Deploy it with StackSets or per account; pass the inventory role ARN the main stack outputs.
+ */
+export class MemberAccountRoleStack extends Stack {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, { description: 'Read-only role for the SageMaker training-job inventory (member account)', ...props });
+    const inventoryRoleArn = new CfnParameter(this, 'InventoryRoleArn', {
+      type: 'String',
+      description: 'ARN of the inventory function\'s role (output InventoryRoleArn of the inventory stack)',
+      allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+    });
+    this.role = new iam.Role(this, 'ReadRole', {
+      roleName: MEMBER_ROLE_NAME,
+      assumedBy: new iam.ArnPrincipal(inventoryRoleArn.valueAsString),
+      description: 'Lets the SageMaker job inventory read training jobs and their tags',
+      maxSessionDuration: undefined,
+      inlinePolicies: {
+        ReadTrainingJobs: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'ReadTrainingJobs', actions: [...SAGEMAKER_READ_ACTIONS, ...TAGGING_READ_ACTIONS], resources: ['*'] }),
+          ],
+        }),
+      },
+    });
+    new CfnOutput(this, 'ReadRoleArn', { value: this.role.roleArn, description: 'Give this ARN to the inventory stack (memberAccountRoleArns)' });
+  }
+}

@@ -1,0 +1,88 @@
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildApp } from '../../lib/app';
+import { createS3Client } from '../../lambda/aws/clients';
+import { testApp } from '../support/cdk-app';
+import { mismatches, readWarehouse } from '../support/compare';
+import { withDuckDb } from '../support/duckdb';
+import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import { startMoto, type RunningMoto } from '../support/moto-server';
+
+const run = promisify(execFile);
+
+describe('the Lambda bundle that cdk synth produces', () => {
+  let running: RunningSimulator;
+  let moto: RunningMoto;
+  let s3: S3Client;
+  let assetDir: string;
+
+  beforeAll(async () => {
+    // Prepare: one real synth with bundling (esbuild, no Docker), as `cdk deploy` would upload it.
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+    const { app } = buildApp(testApp({}, { bundle: true, outdir }));
+    app.synth();
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(join(outdir, d, 'index.js')));
+    expect(assets).toHaveLength(1);
+    assetDir = join(outdir, assets[0]);
+    [running, moto] = await Promise.all([startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 120, seed: 42 }), startMoto()]);
+    s3 = createS3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+  }, 120_000);
+  afterAll(async () => {
+    s3?.destroy();
+    await Promise.all([running?.stop(), moto?.stop()]);
+  });
+
+  it('ships parquet-wasm\'s .wasm beside the bundle and no node_modules', () => {
+    expect(readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map', 'parquet_wasm_bg.wasm']);
+  });
+
+  it('runs under plain Node against the simulator and S3, writing a snapshot DuckDB reads back exactly', async () => {
+    // Prepare
+    const bucket = `bundle-${Date.now()}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const invoke = `require(${JSON.stringify(join(assetDir, 'index.js'))}).handler({ snapshotDate: '2026-11-01' }, { getRemainingTimeInMillis: () => 600000, functionName: 'f', awsRequestId: 'r' })
+      .then((result) => { console.error('RESULT ' + JSON.stringify(result)); }, (error) => { console.error('FAILED ' + error.message); process.exit(1); })`;
+
+    // Act
+    const { stderr } = await run(process.execPath, ['-e', invoke], {
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_SAGEMAKER: running.endpoint,
+        AWS_ENDPOINT_URL_STS: running.endpoint,
+        AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: running.endpoint,
+        AWS_ENDPOINT_URL_S3: moto.endpoint,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1',
+        SM_INVENTORY_OUTPUT: `s3://${bucket}/inventory`,
+        SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true',
+        SM_INVENTORY_LIMITS: 'ListTrainingJobs=100,DescribeTrainingJob=500,GetResources=100',
+      },
+    });
+
+    // Assess
+    expect(stderr).toContain('RESULT {"snapshotDate":"2026-11-01","jobsWritten":240');
+    const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!).sort();
+    expect(keys).toEqual([
+      'inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=eu-west-1/123456789012.parquet',
+      'inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet',
+    ]);
+    const local = mkdtempSync(join(tmpdir(), 'bundle-download-'));
+    for (const key of keys) {
+      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray();
+      mkdirSync(join(local, key, '..'), { recursive: true });
+      writeFileSync(join(local, key), body);
+    }
+    const rows = await withDuckDb((db) => readWarehouse(db, `${local}/inventory/sagemaker_training_job/*/*/*.parquet`));
+    const world = running.simulator.world;
+    const plans = ['us-east-1', 'eu-west-1'].flatMap((region) => world.plans('123456789012', region));
+    expect(rows.size).toBe(240);
+    expect(plans.flatMap((plan) => mismatches(rows.get(`2026-11-01|${plan.arn}`)!, world.describe(plan), plan.tags))).toEqual([]);
+  });
+});

@@ -1,0 +1,185 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { buildApp } from '../../lib/app';
+import { SageMakerTrainingJobInventory } from '../../lib/sagemaker-training-job-inventory';
+import { TRAINING_JOB_SCHEMA } from '../../lambda/schema/table-schema';
+import { testApp } from '../support/cdk-app';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON
+type Json = any;
+
+const MEMBER = 'arn:aws:iam::210987654321:role/SageMakerJobInventoryRead';
+
+function synthInventory(context: Record<string, unknown> = {}) {
+  const { inventory, memberRole } = buildApp(testApp(context));
+  return { template: Template.fromStack(inventory), member: Template.fromStack(memberRole), stack: inventory };
+}
+
+function resourceOfType(template: Template, type: string): Record<string, Json> {
+  const resources = Object.values(template.findResources(type));
+  expect(resources).toHaveLength(1);
+  return resources[0];
+}
+
+describe('the inventory stack', () => {
+  const { template, member } = synthInventory({ 'inventory:regions': 'us-east-1,eu-west-1', 'inventory:memberAccountRoleArns': MEMBER });
+
+  it('declares the Glue columns of the schema file, in order, with their types and comments', () => {
+    const table = resourceOfType(template, 'AWS::Glue::Table').Properties.TableInput;
+    expect(table.StorageDescriptor.Columns).toEqual(TRAINING_JOB_SCHEMA.columns.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
+    expect(table.PartitionKeys).toEqual(TRAINING_JOB_SCHEMA.partitionKeys.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
+    expect(table.StorageDescriptor.Columns).toHaveLength(46);
+    expect(table.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+  });
+
+  it('finds partitions by projection over snapshot_date and region, with no crawler', () => {
+    const parameters = resourceOfType(template, 'AWS::Glue::Table').Properties.TableInput.Parameters;
+    expect(parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.snapshot_date.type': 'date',
+      'projection.snapshot_date.format': 'yyyy-MM-dd',
+      'projection.snapshot_date.range': '2024-01-01,NOW',
+      'projection.region.type': 'enum',
+      'projection.region.values': 'us-east-1,eu-west-1',
+    });
+    expect(JSON.stringify(parameters['storage.location.template'])).toContain('/inventory/sagemaker_training_job/snapshot_date=${snapshot_date}/region=${region}');
+    template.resourceCountIs('AWS::Glue::Crawler', 0);
+  });
+
+  it('invokes the function daily at 02:00 UTC with retries and an encrypted dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      Target: {
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InventoryKey'), 'Arn'] } });
+  });
+
+  it('gives the function exactly the permissions it needs, and no managed policy', () => {
+    const role = resourceOfType(template, 'AWS::Lambda::Function').Properties.Role;
+    const roleId = role['Fn::GetAtt'][0];
+    const roleResource = template.toJSON().Resources[roleId];
+    expect(roleResource.Properties.ManagedPolicyArns).toBeUndefined();
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: Json) => p.Properties.Roles.some((r: Json) => r.Ref === roleId));
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0] as Json).Properties.PolicyDocument.Statement.map((s: Json) => ({ Sid: s.Sid, Action: s.Action, Resource: JSON.stringify(s.Resource) }));
+    expect(statements).toEqual([
+      { Sid: 'ListAndSearchTrainingJobs', Action: ['sagemaker:ListTrainingJobs', 'sagemaker:Search', 'tag:GetResources'], Resource: '"*"' },
+      { Sid: 'DescribeTrainingJobs', Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'], Resource: expect.stringContaining(':training-job/*') },
+      { Sid: 'WriteSnapshots', Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'], Resource: expect.stringContaining('/inventory/sagemaker_training_job/*') },
+      { Sid: 'ListSnapshots', Action: 's3:ListBucket', Resource: expect.stringContaining('InventoryBucket') },
+      { Sid: 'EncryptSnapshots', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: expect.stringContaining('InventoryKey') },
+      { Sid: 'WriteOwnLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: expect.stringContaining('InventoryLogs') },
+      { Sid: 'AssumeMemberAccountRoles', Action: 'sts:AssumeRole', Resource: JSON.stringify(MEMBER) },
+    ]);
+  });
+
+  it('runs nodejs22.x on arm64 with its configuration in the environment', () => {
+    const fn = resourceOfType(template, 'AWS::Lambda::Function').Properties;
+    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.Environment.Variables).toMatchObject({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_ROLE_ARNS: MEMBER, SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true' });
+  });
+
+  it('encrypts the bucket with the customer key, blocks public access, versions, logs access and refuses plain HTTP', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { LogFilePrefix: 'data-bucket/' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+          Match.objectLike({ Prefix: 'athena-results/', ExpirationInDays: 30 }),
+        ]),
+      },
+    });
+    for (const type of ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy']) {
+      for (const policy of Object.values(template.findResources(type))) {
+        expect((policy as Json).Properties.PolicyDocument.Statement).toContainEqual(
+          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        );
+      }
+    }
+  });
+
+  it('creates an Athena engine v3 workgroup with enforced, encrypted settings and a scan cutoff', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_KMS' } },
+      },
+    });
+  });
+
+  it('alarms on function errors, dead letters and two days without a snapshot', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SnapshotsWritten',
+      Namespace: 'SageMakerJobInventory',
+      Period: 86400,
+      EvaluationPeriods: 2,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('synthesizes the member-account role, trusting the inventory role, with read-only SageMaker and tag actions', () => {
+    member.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'SageMakerJobInventoryRead',
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { Ref: 'InventoryRoleArn' } } }] },
+      Policies: [
+        {
+          PolicyName: 'ReadTrainingJobs',
+          PolicyDocument: {
+            Statement: [{ Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags', 'sagemaker:ListTrainingJobs', 'sagemaker:Search', 'tag:GetResources'], Effect: 'Allow', Resource: '*', Sid: 'ReadTrainingJobs' }],
+          },
+        },
+      ],
+    });
+  });
+});
+
+describe('SageMakerTrainingJobInventory props', () => {
+  const build = (props: ConstructorParameters<typeof SageMakerTrainingJobInventory>[2]) =>
+    new SageMakerTrainingJobInventory(new Stack(testApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } }), 'I', props);
+
+  it.each([
+    [{ regions: ['us-east-1', 'Frankfurt'] }, 'regions is "Frankfurt"; allowed: AWS Region codes such as us-east-1'],
+    [{ regions: [] }, 'regions is []; allowed: one or more AWS Region codes'],
+    [{ memberAccountRoleArns: ['arn:aws:iam::1234:role/x'] }, 'memberAccountRoleArns is "arn:aws:iam::1234:role/x"; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/SageMakerJobInventoryRead'],
+    [{ includeOwnAccount: false }, 'includeOwnAccount is false; allowed: false only together with memberAccountRoleArns'],
+    [{ prefix: '/inventory/' }, 'prefix is "/inventory/"; allowed: an S3 key prefix without leading or trailing slashes'],
+    [{ databaseName: 'Inventory-DB' }, 'databaseName is "Inventory-DB"; allowed: lower-case letters, digits and underscores (Athena-compatible)'],
+    [{ memorySize: 128 }, 'memorySize is 128; allowed: a whole number of MiB from 256 to 10240'],
+    [{ timeout: Duration.minutes(20) }, 'timeout is "20 minutes"; allowed: 1 to 15 minutes'],
+    [{ schedulePeriod: Duration.days(7) }, 'schedulePeriod is "7 days"; allowed: from 1 hour to 3.5 days'],
+    [{ projectionStartDate: '2024/01/01' }, 'projectionStartDate is "2024/01/01"; allowed: a date as YYYY-MM-DD'],
+    [{ athenaBytesScannedCutoff: 1000 }, 'athenaBytesScannedCutoff is 1000; allowed: a whole number of bytes, at least 10000000'],
+  ])('rejects %j', (props, message) => {
+    expect(() => build(props as never)).toThrow(new Error(message));
+  });
+
+  it('uses an existing bucket instead of creating one, and notifies a topic from every alarm', () => {
+    const stack = new Stack(testApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } });
+    const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-existing-bucket');
+    const topic = sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:us-east-1:111122223333:alerts');
+    new SageMakerTrainingJobInventory(stack, 'I', { bucket, alarmTopic: topic });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { SM_INVENTORY_OUTPUT: 's3://my-existing-bucket/inventory' } } });
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect((alarm as Json).Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:111122223333:alerts']);
+    }
+  });
+});
