@@ -46,9 +46,9 @@ export function renderSections(): Record<string, string> {
 export function renderReadme(text: string): string {
   let out = text;
   for (const [name, body] of Object.entries(renderSections())) {
-    const pattern = new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(\\n<!-- /generated:${name} -->)`);
+    const pattern = new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
     if (!pattern.test(out)) throw new Error(`README.md has no <!-- generated:${name} --> section`);
-    out = out.replace(pattern, (_match, start: string, end: string) => `${start}${body}${end}`);
+    out = out.replace(pattern, (_match, start: string, end: string) => `${start}\n${body}\n${end}`);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryError } from '../../lambda/errors';
@@ -84,6 +84,13 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
       const result = await warehouse.query(query.name);
       expect(result.rows.length).toBeGreaterThan(0);
     }
+  });
+
+  it('runs the SQL examples the README shows', async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(examples.length).toBeGreaterThan(0);
+    for (const sql of examples) expect((await warehouse.query(sql)).rows.length).toBeGreaterThan(0);
   });
 
   it('reports a missing warehouse clearly', async () => {
