@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENT_VARIABLES } from '../lambda/pipeline/config';
-import { ATHENA_COMPATIBILITY_MACROS } from '../lambda/query/duckdb-compat';
+import { ATHENA_COMPATIBILITY_MACROS, COMMON_SQL_FUNCTIONS } from '../lambda/query/duckdb-compat';
 import { loadSqlCatalog } from '../lambda/query/sql-catalog';
 import { TRAINING_JOB_SCHEMA } from '../lambda/schema/table-schema';
 
@@ -39,6 +39,8 @@ export function renderSections(): Record<string, string> {
     '| Athena (Trino) | locally in DuckDB |',
     '|---|---|',
     ...ATHENA_COMPATIBILITY_MACROS.map((m) => `| \`${m.athena}\` | ${cell(m.why)} |`),
+    '',
+    `The shipped SQL calls only these functions (a test rejects any other): ${COMMON_SQL_FUNCTIONS.map((f) => `\`${f}\``).join(', ')}.`,
   ].join('\n');
   return { columns, configuration, sql, dialect };
 }

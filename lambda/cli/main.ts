@@ -3,7 +3,7 @@ import { describeError, InventoryError } from '../errors';
 import { PARQUET_COMPRESSIONS } from '../parquet/parquet-encoder';
 import { TAG_STRATEGIES } from '../pipeline/config';
 import { LocalWarehouse } from '../query/local-warehouse';
-import { loadSqlCatalog } from '../query/sql-catalog';
+import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog } from '../query/sql-catalog';
 import { parseRateLimits, SageMakerSimulator } from '../simulator/sagemaker-simulator';
 import { demoCommand } from './demo-command';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from './format';
@@ -52,14 +52,16 @@ export function buildProgram(): Command {
     .option('--warehouse <dir>', 'local warehouse root', './warehouse')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--list', 'list the shipped views and named queries')
-    .action(async (sqlOrName: string | undefined, flags: { warehouse: string; format: OutputFormat; list?: boolean }) => {
+    .option('--tag-keys <list>', `cost-allocation tag keys for the flat view's tag_<key> columns (default: ${DEFAULT_COST_TAG_KEYS.join(',')})`)
+    .action(async (sqlOrName: string | undefined, flags: { warehouse: string; format: OutputFormat; list?: boolean; tagKeys?: string }) => {
       if (flags.list || !sqlOrName) {
         const { views, queries } = loadSqlCatalog();
         for (const d of [...views, ...queries]) process.stdout.write(`${d.kind.padEnd(5)}  ${d.name.padEnd(45)}  ${d.description}\n`);
         if (!flags.list) process.exitCode = 1;
         return;
       }
-      const warehouse = await LocalWarehouse.open(flags.warehouse);
+      const tagKeys = flags.tagKeys?.split(',').map((k) => k.trim()).filter(Boolean);
+      const warehouse = await LocalWarehouse.open(flags.warehouse, { tagKeys });
       try {
         process.stdout.write(`${formatResult(await warehouse.query(sqlOrName), flags.format)}\n`);
       } finally {

@@ -24,3 +24,27 @@ export const ATHENA_COMPATIBILITY_MACROS: readonly { readonly athena: string; re
     macro: 'CREATE OR REPLACE MACRO to_unixtime(t) AS epoch(t)',
   },
 ];
+
+/**
+ * Functions the shipped SQL may call: each behaves the same in Athena engine v3 (Trino) and in DuckDB,
+ * natively or through a macro above. test/query/sql-dialect-guard.test.ts rejects any other.
+ */
+export const COMMON_SQL_FUNCTIONS: readonly string[] = [
+  'abs', 'avg', 'cast', 'coalesce', 'count', 'date_diff', 'date_format', 'date_trunc', 'element_at', 'greatest',
+  'json_extract_scalar', 'lag', 'lead', 'least', 'length', 'lower', 'max', 'min', 'nullif', 'round', 'row_number',
+  'split_part', 'substr', 'sum', 'to_unixtime', 'try_cast', 'upper',
+];
+
+/** SQL words that take a parenthesis but are not function calls. */
+const NOT_FUNCTIONS = new Set(['as', 'in', 'over', 'from', 'join', 'on', 'and', 'or', 'not', 'exists', 'select', 'where', 'values', 'using', 'then', 'else', 'when', 'filter', 'by']);
+
+/** Names called as functions in a SQL text (comments and string literals ignored), lower-cased. */
+export function functionsCalled(sql: string): string[] {
+  const code = sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/'(?:[^']|'')*'/g, "''");
+  const names = new Set<string>();
+  for (const match of code.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
+    const name = match[1].toLowerCase();
+    if (!NOT_FUNCTIONS.has(name)) names.add(name);
+  }
+  return [...names].sort();
+}

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { QueryError } from '../errors';
 import { TRAINING_JOB_SCHEMA, type TableSchema } from '../schema/table-schema';
 import { ATHENA_COMPATIBILITY_MACROS } from './duckdb-compat';
-import { loadSqlCatalog, type SqlDefinition } from './sql-catalog';
+import { loadSqlCatalog, renderSql, type SqlDefinition } from './sql-catalog';
 
 export interface QueryResult {
   readonly columns: readonly string[];
@@ -28,7 +28,8 @@ export class LocalWarehouse {
     readonly queries: readonly SqlDefinition[],
   ) {}
 
-  static async open(directory: string, schema: TableSchema = TRAINING_JOB_SCHEMA): Promise<LocalWarehouse> {
+  static async open(directory: string, options: { schema?: TableSchema; tagKeys?: readonly string[] } = {}): Promise<LocalWarehouse> {
+    const schema = options.schema ?? TRAINING_JOB_SCHEMA;
     const tableDirectory = join(resolve(directory), schema.table);
     const hasFiles = existsSync(tableDirectory) && readdirSync(tableDirectory).some((entry) => entry.startsWith('snapshot_date='));
     if (!hasFiles) {
@@ -48,7 +49,7 @@ export class LocalWarehouse {
       await connection.run(
         `CREATE VIEW "${schema.table}" AS SELECT ${columns} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {${partitionTypes}}, union_by_name = true)`,
       );
-      for (const view of views) await connection.run(view.sql);
+      for (const view of views) await connection.run(renderSql(view, options.tagKeys));
     } catch (error) {
       warehouse.close();
       throw new QueryError(`cannot open the local warehouse at ${directory}`, { cause: error });

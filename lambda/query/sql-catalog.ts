@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QueryError } from '../errors';
+import { TRAINING_JOB_SCHEMA } from '../schema/table-schema';
 
 /** A view or named query shipped as a `.sql` file, written once in the Athena (Trino) dialect. */
 export interface SqlDefinition {
@@ -9,6 +10,36 @@ export interface SqlDefinition {
   readonly description: string;
   readonly sql: string;
   readonly file: string;
+}
+
+/** Cost-allocation tag keys the flat view turns into `tag_<key>` columns unless told otherwise. */
+export const DEFAULT_COST_TAG_KEYS: readonly string[] = ['team', 'project', 'cost-center', 'sagemaker:domain-arn', 'sagemaker:user-profile-arn'];
+
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_COLUMNS_MARKER = /,\s*\/\* tag_columns \*\//;
+
+/** `sagemaker:domain-arn` → `tag_sagemaker_domain_arn`. */
+export function tagColumnName(key: string): string {
+  return `tag_${key.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+}
+
+/**
+ * Fills a view's `/* tag_columns *\/` marker with one `element_at(tags, '<key>') AS tag_<key>` column per
+ * key. Keys are validated against AWS's tag-key alphabet, and two keys may not map to one column.
+ */
+export function renderSql(definition: SqlDefinition, tagKeys: readonly string[] = DEFAULT_COST_TAG_KEYS, tableName = TRAINING_JOB_SCHEMA.table): string {
+  // The SQL names the table as the schema does; a deployment may give the Glue table another name.
+  const sql = tableName === TRAINING_JOB_SCHEMA.table ? definition.sql : definition.sql.replace(new RegExp(`\\b${TRAINING_JOB_SCHEMA.table}\\b`, 'g'), tableName);
+  if (!TAG_COLUMNS_MARKER.test(sql)) return sql;
+  const columns = new Map<string, string>();
+  for (const key of tagKeys) {
+    if (!TAG_KEY.test(key)) throw new QueryError(`tag key ${JSON.stringify(key)} is not allowed; allowed: 1-128 letters, digits, spaces and _ . : / = + - @`);
+    const column = tagColumnName(key);
+    if (columns.has(column)) throw new QueryError(`tag keys ${JSON.stringify(columns.get(column))} and ${JSON.stringify(key)} both become column ${column}; allowed: keys that differ after lower-casing and replacing punctuation with _`);
+    columns.set(column, key);
+  }
+  const rendered = [...columns].map(([column, key]) => `element_at(tags, '${key.replace(/'/g, "''")}') AS ${column}`).join(',\n  ');
+  return sql.replace(TAG_COLUMNS_MARKER, rendered ? `,\n  ${rendered}` : '');
 }
 
 /** glue-schema/ beside the sources (ts-node, jest) or beside the built output (dist/). */

@@ -1,0 +1,209 @@
+import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readConfig } from '../../lambda/pipeline/config';
+import { runSnapshot } from '../../lambda/pipeline/snapshot';
+import { LocalWarehouse } from '../../lambda/query/local-warehouse';
+import { SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
+import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+
+const ACCOUNT = SageMakerSimulator.defaultAccountId;
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const DAY = 86_400_000;
+
+/** What the API said about one job in one snapshot: the ground truth the SQL is checked against. */
+interface Truth {
+  readonly arn: string;
+  readonly region: string;
+  readonly date: string;
+  readonly job: DescribeTrainingJobResponse;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+const cents = (hours: number) => Math.round(hours * 100) / 100;
+const instanceSeconds = (t: Truth) => t.job.BillableTimeInSeconds! * t.job.ResourceConfig!.InstanceCount!;
+const instanceHours = (t: Truth) => instanceSeconds(t) / 3600;
+const month = (t: Truth) => t.job.CreationTime!.toISOString().slice(0, 7);
+
+function groupSum<T>(items: readonly T[], key: (item: T) => string, value: (item: T) => number): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const item of items) sums.set(key(item), (sums.get(key(item)) ?? 0) + value(item));
+  return sums;
+}
+
+describe('the shipped views and named queries, over three daily snapshots (one region failing on the last day)', () => {
+  let running: RunningSimulator;
+  let warehouse: LocalWarehouse;
+  const snapshots: Truth[][] = [];
+  let current: Truth[];
+  let queriedAt: number;
+
+  beforeAll(async () => {
+    // Simulated "now" is real now, so current_timestamp in the SQL and the simulator agree.
+    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 300, seed: 2024, now: Date.now() - 2 * DAY, historyDays: 120 });
+    const out = mkdtempSync(join(tmpdir(), 'views-'));
+    process.env.AWS_ENDPOINT_URL = running.endpoint;
+    const world = running.simulator.world;
+    const dates = ['2026-11-25', '2026-11-26', '2026-11-27'];
+    for (const [day, date] of dates.entries()) {
+      if (day > 0) world.advance(DAY, { newJobsPerDay: 30, tagChangeRate: 0.05, deleteRate: 0.01 });
+      // On the last day eu-west-1 "fails": only us-east-1 is written.
+      const regions = day === 2 ? ['us-east-1'] : REGIONS;
+      const config = readConfig({
+        SM_INVENTORY_REGIONS: regions.join(','),
+        SM_INVENTORY_OUTPUT: out,
+        SM_INVENTORY_LIMITS: 'ListTrainingJobs=500,DescribeTrainingJob=2000,GetResources=500',
+        SM_INVENTORY_CONCURRENCY: '16',
+      });
+      const report = await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: date });
+      expect(report.failed).toEqual([]);
+      snapshots.push(
+        regions.flatMap((region) =>
+          world.plans(ACCOUNT, region).map((plan) => ({ arn: plan.arn, region, date, job: world.describe(plan), tags: plan.tags })),
+        ),
+      );
+    }
+    current = [...snapshots[2], ...snapshots[1].filter((t) => t.region === 'eu-west-1')];
+    warehouse = await LocalWarehouse.open(out);
+    queriedAt = Date.now();
+  }, 120_000);
+  afterAll(async () => {
+    warehouse?.close();
+    delete process.env.AWS_ENDPOINT_URL;
+    await running?.stop();
+  });
+
+  it('current: each job once, from the newest snapshot of its own region', async () => {
+    const { rows } = await warehouse.query('SELECT _key, snapshot_date, training_job_status FROM sagemaker_training_job_current');
+    const actual = rows.map((r) => `${r._key}|${r.snapshot_date}|${r.training_job_status}`).sort();
+    expect(actual).toEqual(current.map((t) => `${t.arn}|${t.date}|${t.job.TrainingJobStatus}`).sort());
+  });
+
+  it('flat: only scalar columns, so QuickSight can read every one', async () => {
+    const { rows } = await warehouse.query('DESCRIBE sagemaker_training_job_flat');
+    const nonScalar = rows.filter((r) => /MAP|STRUCT|\[\]|UNION/.test(String(r.column_type)));
+    expect(nonScalar).toEqual([]);
+    expect(rows.map((r) => r.column_name)).toEqual(expect.arrayContaining(['tag_team', 'tag_project', 'tag_cost_center', 'tag_sagemaker_domain_arn', 'tag_sagemaker_user_profile_arn']));
+  });
+
+  it('flat: sizes, hours, savings, months, algorithm and tags as the API says', async () => {
+    const { rows } = await warehouse.query('SELECT * FROM sagemaker_training_job_flat');
+    const byArn = new Map(rows.map((r) => [r.training_job_arn as string, r]));
+    expect(byArn.size).toBe(current.length);
+    const wrong: string[] = [];
+    for (const t of current) {
+      const row = byArn.get(t.arn)!;
+      const spot = t.job.EnableManagedSpotTraining === true && (t.job.TrainingTimeInSeconds ?? 0) > 0;
+      const expected: Record<string, unknown> = {
+        instance_type: t.job.ResourceConfig!.InstanceType,
+        instance_count: String(t.job.ResourceConfig!.InstanceCount),
+        volume_size_in_gb: String(t.job.ResourceConfig!.VolumeSizeInGB),
+        managed_spot_training: t.job.EnableManagedSpotTraining === true,
+        max_runtime_in_seconds: String(t.job.StoppingCondition!.MaxRuntimeInSeconds),
+        billable_instance_hours: t.job.BillableTimeInSeconds === undefined ? null : instanceHours(t).toFixed(6),
+        spot_savings_percent: spot ? ((1 - t.job.BillableTimeInSeconds! / t.job.TrainingTimeInSeconds!) * 100).toFixed(6) : null,
+        creation_month: month(t),
+        creation_date: t.job.CreationTime!.toISOString().slice(0, 10),
+        algorithm_or_image: t.job.AlgorithmSpecification?.AlgorithmName ?? t.job.AlgorithmSpecification?.TrainingImage,
+        tag_team: t.tags.team ?? null,
+        tag_cost_center: t.tags['cost-center'] ?? null,
+        tag_sagemaker_domain_arn: t.tags['sagemaker:domain-arn'] ?? null,
+      };
+      for (const [column, value] of Object.entries(expected)) {
+        const stored = row[column];
+        const actual = typeof value === 'string' && /^-?\d+\.\d{6}$/.test(value) && stored !== null ? Number(stored).toFixed(6) : stored;
+        if (JSON.stringify(actual) !== JSON.stringify(value)) wrong.push(`${t.job.TrainingJobName}.${column}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(value)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('history: every status change between consecutive snapshots, and each job\'s first sighting', async () => {
+    const expected: string[] = [];
+    const seen = new Map<string, string>();
+    for (const snapshot of snapshots) {
+      for (const t of snapshot) {
+        const previous = seen.get(t.arn);
+        if (previous !== t.job.TrainingJobStatus) expected.push(`${t.arn}|${previous ?? ''}|${t.job.TrainingJobStatus}|${t.date}`);
+        seen.set(t.arn, t.job.TrainingJobStatus!);
+      }
+    }
+    const { rows } = await warehouse.query('SELECT * FROM sagemaker_training_job_history');
+    expect(rows.map((r) => `${r.training_job_arn}|${r.from_status ?? ''}|${r.to_status}|${r.first_seen_date}`).sort()).toEqual(expected.sort());
+    expect(rows.some((r) => r.from_status === 'InProgress')).toBe(true);
+  });
+
+  it('billable_hours_by_team_and_month: cost per team and month equal to the ground truth, to the cent', async () => {
+    const billed = current.filter((t) => t.job.BillableTimeInSeconds !== undefined);
+    const expected = groupSum(billed, (t) => `${month(t)}|${t.tags.team ?? '(untagged)'}`, instanceSeconds);
+    const { rows } = await warehouse.query('billable_hours_by_team_and_month');
+    expect(Object.fromEntries(rows.map((r) => [`${r.month}|${r.team}`, Number(r.billable_instance_hours)]))).toEqual(
+      Object.fromEntries([...expected].map(([k, seconds]) => [k, cents(seconds / 3600)])),
+    );
+  });
+
+  it('billable_hours_by_instance_type_and_month and spot_savings agree with the ground truth', async () => {
+    const billed = current.filter((t) => t.job.BillableTimeInSeconds !== undefined);
+    const byType = groupSum(billed, (t) => `${month(t)}|${t.job.ResourceConfig!.InstanceType}`, instanceHours);
+    const { rows } = await warehouse.query('billable_hours_by_instance_type_and_month');
+    expect(Object.fromEntries(rows.map((r) => [`${r.month}|${r.instance_type}`, Number(r.billable_instance_hours)]))).toEqual(
+      Object.fromEntries([...byType].map(([k, v]) => [k, cents(v)])),
+    );
+
+    const spot = current.filter((t) => t.job.EnableManagedSpotTraining && (t.job.TrainingTimeInSeconds ?? 0) > 0);
+    const trained = groupSum(spot, (t) => t.job.ResourceConfig!.InstanceType!, (t) => t.job.TrainingTimeInSeconds! * t.job.ResourceConfig!.InstanceCount!);
+    const paid = groupSum(spot, (t) => t.job.ResourceConfig!.InstanceType!, (t) => t.job.BillableTimeInSeconds! * t.job.ResourceConfig!.InstanceCount!);
+    const savings = await warehouse.query('spot_savings');
+    expect(Object.fromEntries(savings.rows.map((r) => [r.instance_type, Number(r.savings_percent)]))).toEqual(
+      Object.fromEntries([...trained].map(([type, seconds]) => [type, Math.round((1 - paid.get(type)! / seconds) * 1000) / 10])),
+    );
+  });
+
+  it('jobs_by_status and failed_jobs_by_reason count what the API reported', async () => {
+    const byStatus = groupSum(current, (t) => `${t.job.TrainingJobStatus}|${t.job.SecondaryStatus}`, () => 1);
+    const statuses = await warehouse.query('jobs_by_status');
+    expect(Object.fromEntries(statuses.rows.map((r) => [`${r.training_job_status}|${r.secondary_status}`, Number(r.jobs)]))).toEqual(Object.fromEntries(byStatus));
+
+    const failed = current.filter((t) => t.job.TrainingJobStatus === 'Failed');
+    const byReason = groupSum(failed, (t) => `${month(t)}|${t.job.FailureReason!.split(':')[0]}`, () => 1);
+    const reasons = await warehouse.query('failed_jobs_by_reason');
+    expect(Object.fromEntries(reasons.rows.map((r) => [`${r.month}|${r.failure_category}`, Number(r.failed_jobs)]))).toEqual(Object.fromEntries(byReason));
+  });
+
+  it('jobs_without_team_tag counts the jobs no team owns, with their hours', async () => {
+    const untagged = current.filter((t) => t.tags.team === undefined);
+    const jobs = groupSum(untagged, (t) => `${t.region}|${month(t)}`, () => 1);
+    const seconds = groupSum(untagged, (t) => `${t.region}|${month(t)}`, (t) => (t.job.BillableTimeInSeconds === undefined ? 0 : instanceSeconds(t)));
+    const { rows } = await warehouse.query('jobs_without_team_tag');
+    expect(Object.fromEntries(rows.map((r) => [`${r.region}|${r.month}`, [Number(r.jobs), Number(r.billable_instance_hours)]]))).toEqual(
+      Object.fromEntries([...jobs].map(([k, n]) => [k, [n, cents(seconds.get(k)! / 3600)]])),
+    );
+  });
+
+  it('warm_pool_usage sums retained instance-hours per pool status and instance type', async () => {
+    const pooled = current.filter((t) => t.job.WarmPoolStatus !== undefined);
+    expect(pooled.length).toBeGreaterThan(0);
+    const retained = groupSum(
+      pooled,
+      (t) => `${t.job.WarmPoolStatus!.Status}|${t.job.ResourceConfig!.InstanceType}`,
+      (t) => ((t.job.WarmPoolStatus!.ResourceRetainedBillableTimeInSeconds ?? 0) * t.job.ResourceConfig!.InstanceCount!) / 3600,
+    );
+    const { rows } = await warehouse.query('warm_pool_usage');
+    expect(Object.fromEntries(rows.map((r) => [`${r.warm_pool_status}|${r.instance_type}`, Number(r.retained_instance_hours)]))).toEqual(
+      Object.fromEntries([...retained].map(([k, v]) => [k, cents(v)])),
+    );
+  });
+
+  it('long_running_jobs lists the in-progress jobs past 80% of their maximum runtime', async () => {
+    const { rows } = await warehouse.query('long_running_jobs');
+    const elapsed = (t: Truth) => (queriedAt - (t.job.TrainingStartTime ?? t.job.CreationTime!).getTime()) / 1000;
+    const over = current.filter((t) => t.job.TrainingJobStatus === 'InProgress' && elapsed(t) >= 0.8 * t.job.StoppingCondition!.MaxRuntimeInSeconds!);
+    // Jobs within a minute of the 80% line may fall either side between the two clocks; all others must agree.
+    const margin = (t: Truth) => Math.abs(elapsed(t) - 0.8 * t.job.StoppingCondition!.MaxRuntimeInSeconds!) > 60;
+    const listed = new Set(rows.map((r) => r.training_job_name));
+    for (const t of current.filter((t) => t.job.TrainingJobStatus === 'InProgress' && margin(t))) {
+      expect([t.job.TrainingJobName, listed.has(t.job.TrainingJobName)]).toEqual([t.job.TrainingJobName, over.includes(t)]);
+    }
+  });
+});
