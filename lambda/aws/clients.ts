@@ -1,3 +1,4 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -58,6 +59,10 @@ export function createSourceClients(settings: ClientSettings): SourceClients {
 
 export function createS3Client(settings: ClientSettings): S3Client {
   return new S3Client({ ...common(settings), forcePathStyle: settings.forcePathStyle ?? false });
+}
+
+export function createAthenaClient(settings: ClientSettings): AthenaClient {
+  return new AthenaClient(common(settings));
 }
 
 /** Credentials for a member account: AssumeRole from the caller's credentials, refreshed before expiry. */

@@ -1,9 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { describeError, InventoryError } from '../errors';
+import { ConfigError, describeError, InventoryError } from '../errors';
 import { PARQUET_COMPRESSIONS } from '../parquet/parquet-encoder';
 import { TAG_STRATEGIES } from '../pipeline/config';
-import { LocalWarehouse } from '../query/local-warehouse';
-import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog } from '../query/sql-catalog';
+import { LocalWarehouse, type QueryResult } from '../query/local-warehouse';
+import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog, renderSql } from '../query/sql-catalog';
+import { AthenaQueryRunner } from '../query/athena-runner';
+import { createAthenaClient } from '../aws/clients';
+import { validateRegion } from '../publish/layout';
 import { parseRateLimits, SageMakerSimulator } from '../simulator/sagemaker-simulator';
 import { demoCommand } from './demo-command';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from './format';
@@ -18,6 +21,42 @@ function rate(value: string): number {
   const parsed = Number(value);
   if (!(parsed >= 0 && parsed <= 1)) throw new InvalidArgumentError(`${value} is not a fraction between 0 and 1`);
   return parsed;
+}
+
+interface QueryFlags {
+  readonly warehouse: string;
+  readonly format: OutputFormat;
+  readonly list?: boolean;
+  readonly tagKeys?: string;
+  readonly athena?: boolean;
+  readonly workgroup?: string;
+  readonly database: string;
+  readonly region?: string;
+}
+
+async function queryLocal(sqlOrName: string, directory: string, tagKeys?: string[]): Promise<QueryResult> {
+  const warehouse = await LocalWarehouse.open(directory, { tagKeys });
+  try {
+    return await warehouse.query(sqlOrName);
+  } finally {
+    warehouse.close();
+  }
+}
+
+/** In Athena the views already exist (the stack creates them); a name resolves to the shipped SQL. */
+async function queryAthena(sqlOrName: string, flags: QueryFlags): Promise<QueryResult> {
+  if (!flags.workgroup) throw new ConfigError('--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)');
+  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new ConfigError('--athena needs a region: pass --region or set AWS_REGION');
+  const { views, queries } = loadSqlCatalog();
+  const named = [...queries, ...views].find((d) => d.name === sqlOrName);
+  const sql = !named ? sqlOrName : named.kind === 'view' ? `SELECT * FROM ${named.name}` : renderSql(named);
+  const client = createAthenaClient({ region: validateRegion(region) });
+  try {
+    return await new AthenaQueryRunner(client, { workgroup: flags.workgroup, database: flags.database }).query(sql);
+  } finally {
+    client.destroy();
+  }
 }
 
 export function buildProgram(): Command {
@@ -47,13 +86,17 @@ export function buildProgram(): Command {
 
   program
     .command('query')
-    .description('Run SQL, or a shipped view or named query, with DuckDB over the local warehouse.')
+    .description('Run SQL, or a shipped view or named query by name: locally with DuckDB over the warehouse, or in Athena.')
     .argument('[sql-or-name]', 'SQL text, or the name of a view or named query (see --list)')
     .option('--warehouse <dir>', 'local warehouse root', './warehouse')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--list', 'list the shipped views and named queries')
     .option('--tag-keys <list>', `cost-allocation tag keys for the flat view's tag_<key> columns (default: ${DEFAULT_COST_TAG_KEYS.join(',')})`)
-    .action(async (sqlOrName: string | undefined, flags: { warehouse: string; format: OutputFormat; list?: boolean; tagKeys?: string }) => {
+    .option('--athena', 'run in Amazon Athena instead of locally')
+    .option('--workgroup <name>', 'Athena workgroup (the stack output AthenaWorkgroup)')
+    .option('--database <name>', 'Athena database', 'sagemaker_inventory')
+    .option('--region <region>', 'Athena region (default: AWS_REGION)')
+    .action(async (sqlOrName: string | undefined, flags: QueryFlags) => {
       if (flags.list || !sqlOrName) {
         const { views, queries } = loadSqlCatalog();
         for (const d of [...views, ...queries]) process.stdout.write(`${d.kind.padEnd(5)}  ${d.name.padEnd(45)}  ${d.description}\n`);
@@ -61,12 +104,8 @@ export function buildProgram(): Command {
         return;
       }
       const tagKeys = flags.tagKeys?.split(',').map((k) => k.trim()).filter(Boolean);
-      const warehouse = await LocalWarehouse.open(flags.warehouse, { tagKeys });
-      try {
-        process.stdout.write(`${formatResult(await warehouse.query(sqlOrName), flags.format)}\n`);
-      } finally {
-        warehouse.close();
-      }
+      const result = flags.athena ? await queryAthena(sqlOrName, flags) : await queryLocal(sqlOrName, flags.warehouse, tagKeys);
+      process.stdout.write(`${formatResult(result, flags.format)}\n`);
     });
 
   program

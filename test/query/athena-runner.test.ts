@@ -1,0 +1,111 @@
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createAthenaClient, createS3Client } from '../../lambda/aws/clients';
+import { QueryError } from '../../lambda/errors';
+import { AthenaQueryRunner } from '../../lambda/query/athena-runner';
+import { runCli } from '../support/cli';
+import { TEST_CREDENTIALS } from '../support/local-simulator';
+import { startMoto, type RunningMoto } from '../support/moto-server';
+
+describe('AthenaQueryRunner against the moto server over HTTP', () => {
+  let moto: RunningMoto;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const s3 = createS3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'athena-results' }));
+    s3.destroy();
+  }, 60_000);
+  afterAll(async () => moto?.stop());
+
+  async function seedResult(rows: string[][], columns: { Name: string; Type: string }[]): Promise<void> {
+    const response = await fetch(`${moto.endpoint}/moto-api/static/athena/query-results`, {
+      method: 'POST',
+      body: JSON.stringify({
+        account_id: '123456789012',
+        region: 'us-east-1',
+        results: [{ rows: rows.map((r) => ({ Data: r.map((v) => ({ VarCharValue: v })) })), column_info: columns.map((c) => ({ ...c, Label: c.Name, Nullable: 'UNKNOWN', CaseSensitive: false })) }],
+      }),
+    });
+    expect(response.status).toBe(201);
+  }
+
+  it('starts the query, waits for it and returns typed rows without the header row', async () => {
+    // Prepare
+    await seedResult(
+      [['team', 'jobs', 'hours'], ['vision', '12', '3.5'], ['ads', '7', '1.25']],
+      [{ Name: 'team', Type: 'varchar' }, { Name: 'jobs', Type: 'integer' }, { Name: 'hours', Type: 'double' }],
+    );
+    const client = createAthenaClient({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS });
+
+    // Act
+    const result = await new AthenaQueryRunner(client, { workgroup: 'primary', database: 'sagemaker_inventory' }).query('SELECT team, count(*) AS jobs FROM t GROUP BY team');
+    client.destroy();
+
+    // Assess
+    expect(result).toEqual({ columns: ['team', 'jobs', 'hours'], rows: [{ team: 'vision', jobs: 12, hours: 3.5 }, { team: 'ads', jobs: 7, hours: 1.25 }] });
+  });
+
+  it('is what `sm-inventory query --athena` runs, printing CSV', async () => {
+    // Prepare
+    await seedResult([['training_job_status', 'jobs'], ['Completed', '70']], [{ Name: 'training_job_status', Type: 'varchar' }, { Name: 'jobs', Type: 'bigint' }]);
+
+    // Act
+    const result = await runCli(['query', 'jobs_by_status', '--athena', '--workgroup', 'primary', '--format', 'csv'], { AWS_ENDPOINT_URL_ATHENA: moto.endpoint }).done;
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('training_job_status,jobs\nCompleted,70\n');
+  });
+});
+
+describe('AthenaQueryRunner paging, waiting and failures (SDK mocked)', () => {
+  // mockClient patches every AthenaClient: set up only for this block, after the HTTP tests ran.
+  let athena: ReturnType<typeof mockClient>;
+  beforeAll(() => (athena = mockClient(AthenaClient)));
+  afterEach(() => athena.reset());
+  afterAll(() => athena.restore());
+  const runner = () => new AthenaQueryRunner(new AthenaClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }), { workgroup: 'wg', pollInitialMs: 1, pollMaxMs: 2 });
+
+  it('polls until SUCCEEDED and reads every page of results', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q1' });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } })
+      .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    const meta = { ColumnInfo: [{ Name: 'n', Type: 'varchar' }] };
+    athena
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q1', NextToken: undefined })
+      .resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [{ Data: [{ VarCharValue: 'n' }] }, { Data: [{ VarCharValue: 'a' }] }] }, NextToken: 't2' })
+      .on(GetQueryResultsCommand, { QueryExecutionId: 'q1', NextToken: 't2' })
+      .resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [{ Data: [{ VarCharValue: 'b' }] }, { Data: [{}] }] } });
+
+    const result = await runner().query('SELECT n FROM t');
+
+    expect(result.rows).toEqual([{ n: 'a' }, { n: 'b' }, { n: null }]);
+    expect(athena.commandCalls(GetQueryExecutionCommand)).toHaveLength(3);
+  });
+
+  it('reports a failed query with Athena\'s reason', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q2' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'FAILED', StateChangeReason: "SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved" } } });
+
+    const attempt = runner().query('SELECT nope FROM t');
+
+    await expect(attempt).rejects.toThrow(QueryError);
+    await expect(attempt).rejects.toThrow("Athena query q2 failed: SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved");
+  });
+
+  it('rejects a workgroup name Athena would refuse, naming it', () => {
+    expect(() => new AthenaQueryRunner(new AthenaClient({ region: 'us-east-1' }), { workgroup: 'my workgroup' })).toThrow(
+      'workgroup "my workgroup" is not allowed; allowed: 1-128 letters, digits, . _ -',
+    );
+  });
+});
