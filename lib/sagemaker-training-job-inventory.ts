@@ -15,6 +15,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { TRAINING_JOB_SCHEMA } from '../lambda/schema/table-schema';
+import { DEFAULT_COST_TAG_KEYS } from '../lambda/query/sql-catalog';
+import { AthenaViews } from './athena-views';
 import { TrainingJobGlueTable } from './glue-table';
 
 /** The read-only SageMaker and tagging actions the collector calls, in the inventory account and in member accounts. */
@@ -25,6 +27,7 @@ export const MEMBER_ROLE_NAME = 'SageMakerJobInventoryRead';
 /** The metric namespace the Lambda's EMF metrics go to. */
 export const METRICS_NAMESPACE = 'SageMakerJobInventory';
 const SERVICE = 'sagemaker-job-inventory';
+const ATHENA_RESULTS_PREFIX = 'athena-results/';
 
 export interface SageMakerTrainingJobInventoryProps {
   /**
@@ -109,6 +112,11 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly athenaBytesScannedCutoff?: number;
   /**
+   * Cost-allocation tag keys that become `tag_<key>` columns of the flat view.
+   * @default team, project, cost-center, sagemaker:domain-arn, sagemaker:user-profile-arn
+   */
+  readonly costAllocationTagKeys?: string[];
+  /**
    * Extra environment for the function (e.g. SM_INVENTORY_LIMITS, SM_INVENTORY_TAG_STRATEGY).
    * @default none
    */
@@ -141,6 +149,7 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly glueTable: TrainingJobGlueTable;
   readonly workgroup: athena.CfnWorkGroup;
   readonly alarms: readonly cloudwatch.Alarm[];
+  readonly views: AthenaViews;
   /** s3://bucket/prefix: what the function's SM_INVENTORY_OUTPUT holds. */
   readonly outputRoot: string;
 
@@ -303,11 +312,23 @@ export class SageMakerTrainingJobInventory extends Construct {
         bytesScannedCutoffPerQuery: bytesCutoff,
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
-          outputLocation: `s3://${this.bucket.bucketName}/athena-results/`,
+          outputLocation: `s3://${this.bucket.bucketName}/${ATHENA_RESULTS_PREFIX}`,
           encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.encryptionKey.keyArn },
         },
       },
     });
+
+    this.views = new AthenaViews(this, 'Views', {
+      workgroup: this.workgroup,
+      databaseName,
+      tableName,
+      resultsBucket: this.bucket,
+      resultsPrefix: ATHENA_RESULTS_PREFIX,
+      encryptionKey: this.encryptionKey,
+      tagKeys: props.costAllocationTagKeys ?? DEFAULT_COST_TAG_KEYS,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+    this.views.node.addDependency(this.glueTable);
 
     this.alarms = this.createAlarms(schedulePeriod, props.alarmTopic);
   }
@@ -339,7 +360,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       lifecycleRules: [
         { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
         { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-        { id: 'athena-results', prefix: 'athena-results/', expiration: Duration.days(30) },
+        { id: 'athena-results', prefix: ATHENA_RESULTS_PREFIX, expiration: Duration.days(30) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -25,7 +25,8 @@ describe('the Lambda bundle that cdk synth produces', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
     const { app } = buildApp(testApp({}, { bundle: true, outdir }));
     app.synth();
-    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(join(outdir, d, 'index.js')));
+    // The inventory function's asset is the one carrying parquet-wasm (the other is the views function).
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.') && existsSync(join(outdir, d, 'parquet_wasm_bg.wasm')));
     expect(assets).toHaveLength(1);
     assetDir = join(outdir, assets[0]);
     [running, moto] = await Promise.all([startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 120, seed: 42 }), startMoto()]);

@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../lib/app';
 import { SageMakerTrainingJobInventory } from '../../lib/sagemaker-training-job-inventory';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/schema/table-schema';
+import { loadSqlCatalog } from '../../lambda/query/sql-catalog';
 import { testApp } from '../support/cdk-app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON
@@ -21,6 +22,13 @@ function resourceOfType(template: Template, type: string): Record<string, Json> 
   const resources = Object.values(template.findResources(type));
   expect(resources).toHaveLength(1);
   return resources[0];
+}
+
+/** The snapshot function (the stack's other function creates the Athena views). */
+function inventoryFunction(template: Template): Record<string, Json> {
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: Json) => f.Properties.Environment?.Variables?.SM_INVENTORY_OUTPUT);
+  expect(functions).toHaveLength(1);
+  return functions[0];
 }
 
 describe('the inventory stack', () => {
@@ -60,7 +68,7 @@ describe('the inventory stack', () => {
   });
 
   it('gives the function exactly the permissions it needs, and no managed policy', () => {
-    const role = resourceOfType(template, 'AWS::Lambda::Function').Properties.Role;
+    const role = inventoryFunction(template).Properties.Role;
     const roleId = role['Fn::GetAtt'][0];
     const roleResource = template.toJSON().Resources[roleId];
     expect(roleResource.Properties.ManagedPolicyArns).toBeUndefined();
@@ -79,7 +87,7 @@ describe('the inventory stack', () => {
   });
 
   it('runs nodejs22.x on arm64 with its configuration in the environment', () => {
-    const fn = resourceOfType(template, 'AWS::Lambda::Function').Properties;
+    const fn = inventoryFunction(template).Properties;
     expect(fn.Runtime).toBe('nodejs22.x');
     expect(fn.Architectures).toEqual(['arm64']);
     expect(fn.Environment.Variables).toMatchObject({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_ROLE_ARNS: MEMBER, SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true' });
@@ -132,6 +140,22 @@ describe('the inventory stack', () => {
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
     });
+  });
+
+  it('creates the shipped views through a custom resource carrying their SQL, after the table exists', () => {
+    const views = Object.entries(template.findResources('Custom::AthenaViews'));
+    expect(views).toHaveLength(1);
+    const [, resource] = views[0] as [string, Json];
+    expect(resource.Properties.Database).toBe('sagemaker_inventory');
+    expect(resource.Properties.Views.map((v: Json) => v.Name)).toEqual(loadSqlCatalog().views.map((v) => v.name));
+    const flat = resource.Properties.Views.find((v: Json) => v.Name === 'sagemaker_training_job_flat');
+    expect(flat.Sql).toContain("element_at(tags, 'cost-center') AS tag_cost_center");
+    expect(JSON.stringify(resource.DependsOn)).toMatch(/InventoryCatalogTable/);
+  });
+
+  it('registers every shipped query as a named query in the workgroup', () => {
+    const named = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q: Json) => q.Properties.Name).sort();
+    expect(named).toEqual(loadSqlCatalog().queries.map((q) => q.name).sort());
   });
 
   it('synthesizes the member-account role, trusting the inventory role, with read-only SageMaker and tag actions', () => {
