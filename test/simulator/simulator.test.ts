@@ -1,0 +1,106 @@
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SearchCommand } from '@aws-sdk/client-sagemaker';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { describeJobAt, jobEndTime, TIME, TrainingJobGenerator } from '../../lambda/simulator/job-generator';
+import { parseRateLimits, SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
+import { startSimulator, type RunningSimulator } from '../support/local-simulator';
+
+const ACCOUNT = SageMakerSimulator.defaultAccountId;
+
+describe('the SageMaker simulator', () => {
+  let running: RunningSimulator;
+  afterEach(async () => running?.stop());
+
+  it('answers Search with full TrainingJob records including Tags, minus the five fields Search lacks', async () => {
+    running = await startSimulator({ jobsPerRegion: 50, seed: 3 });
+    const { sagemaker } = running.clients('us-east-1');
+    const result = await sagemaker.send(
+      new SearchCommand({ Resource: 'TrainingJob', MaxResults: 100, SearchExpression: { Filters: [{ Name: 'TrainingJobStatus', Operator: 'Equals', Value: 'Completed' }] } }),
+    );
+    const expected = running.simulator.world.plans(ACCOUNT, 'us-east-1').filter((p) => running.simulator.world.describe(p).TrainingJobStatus === 'Completed');
+    expect(result.Results!.map((r) => r.TrainingJob!.TrainingJobArn).sort()).toEqual(expected.map((p) => p.arn).sort());
+    for (const { TrainingJob: job } of result.Results!) {
+      expect(job!.Tags).toBeDefined();
+      for (const missing of ['InfraCheckConfig', 'ProfilerRuleConfigurations', 'ProfilerRuleEvaluationStatuses', 'ProfilingStatus', 'RemoteDebugConfig']) {
+        expect(Object.keys(job!)).not.toContain(missing);
+      }
+    }
+  });
+
+  it('throttles above its limit the way AWS does: HTTP 400 ThrottlingException, counted', async () => {
+    running = await startSimulator({ jobsPerRegion: 5, limits: { ListTrainingJobs: 1 } });
+    const response = async () =>
+      fetch(`${running.endpoint}/`, {
+        method: 'POST',
+        headers: { 'x-amz-target': 'SageMaker.ListTrainingJobs', 'content-type': 'application/x-amz-json-1.1', authorization: 'AWS4-HMAC-SHA256 Credential=AKIAX/20261101/us-east-1/sagemaker/aws4_request' },
+        body: '{}',
+      });
+    const first = await response();
+    const second = await response();
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(400);
+    expect(second.headers.get('x-amzn-errortype')).toBe('ThrottlingException');
+    expect(await second.json()).toEqual({ __type: 'ThrottlingException', message: 'Rate exceeded' });
+    expect(running.simulator.stats().ListTrainingJobs).toEqual({ accepted: 1, throttled: 1, faulted: 0, rejected: 0 });
+  });
+
+  it('identifies the caller and serves the Tagging API for training jobs with tags only', async () => {
+    running = await startSimulator({ jobsPerRegion: 40, seed: 8 });
+    const { sts, tagging } = running.clients('us-east-1');
+    expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toBe(ACCOUNT);
+    const page = await tagging.send(new GetResourcesCommand({ ResourceTypeFilters: ['sagemaker:training-job'], ResourcesPerPage: 100 }));
+    const tagged = running.simulator.world.plans(ACCOUNT, 'us-east-1').filter((p) => Object.keys(p.tags).length > 0);
+    expect(page.ResourceTagMappingList!.map((m) => m.ResourceARN).sort()).toEqual(tagged.map((p) => p.arn).sort());
+  });
+
+  it('moves time forward: running jobs progress and new jobs appear', async () => {
+    running = await startSimulator({ jobsPerRegion: 200, seed: 5 });
+    const { sagemaker } = running.clients('us-east-1');
+    const before = await sagemaker.send(new ListTrainingJobsCommand({ MaxResults: 100, StatusEquals: 'InProgress' }));
+    const runningJob = before.TrainingJobSummaries![0];
+
+    const report = running.simulator.world.advance(30 * TIME.DAY);
+    const after = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: runningJob.TrainingJobName }));
+
+    expect(report.created).toBeGreaterThan(0);
+    expect(after.TrainingJobStatus).not.toBe('InProgress');
+    expect(after.TrainingEndTime!.getTime()).toBeGreaterThan(runningJob.CreationTime!.getTime());
+  });
+
+  it('rejects a limit it does not know, naming it', () => {
+    expect(() => parseRateLimits('ListTrainingJobs=2,CreateTrainingJob=5')).toThrow(/limit "CreateTrainingJob=5" is not allowed; allowed: <operation>=<calls per second>/);
+  });
+});
+
+describe('the job generator', () => {
+  const generator = new TrainingJobGenerator({ accountId: ACCOUNT, region: 'us-west-2', seed: 77 });
+  const now = Date.UTC(2026, 10, 1);
+  const plans = Array.from({ length: 2000 }, (_, i) => generator.plan(now - i * 3_600_000));
+  const jobs = plans.map((plan) => ({ plan, job: describeJobAt(plan, now)! }));
+
+  it('bills spot jobs less than their training time, on-demand jobs exactly their training time', () => {
+    for (const { job } of jobs.filter(({ job }) => job.TrainingTimeInSeconds !== undefined && job.TrainingTimeInSeconds > 0)) {
+      if (job.EnableManagedSpotTraining) expect(job.BillableTimeInSeconds!).toBeLessThan(job.TrainingTimeInSeconds!);
+      else expect(job.BillableTimeInSeconds).toBe(job.TrainingTimeInSeconds);
+    }
+  });
+
+  it('gives ended jobs consistent times and transitions, and failures a reason', () => {
+    for (const { plan, job } of jobs) {
+      const times = job.SecondaryStatusTransitions!.map((t) => t.StartTime!.getTime());
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+      if (job.TrainingEndTime) {
+        expect(job.TrainingEndTime.getTime()).toBe(jobEndTime(plan));
+        expect(job.TrainingEndTime.getTime()).toBeGreaterThanOrEqual(job.TrainingStartTime!.getTime());
+      }
+      expect(job.FailureReason !== undefined).toBe(job.TrainingJobStatus === 'Failed');
+    }
+  });
+
+  it('produces every status SageMaker reports', () => {
+    const statuses = new Set(jobs.map(({ job }) => `${job.TrainingJobStatus}/${job.SecondaryStatus}`));
+    for (const expected of ['Completed/Completed', 'Failed/Failed', 'Stopped/Stopped', 'Stopped/MaxRuntimeExceeded', 'InProgress/Training']) {
+      expect(statuses).toContain(expected);
+    }
+  });
+});
