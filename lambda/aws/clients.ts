@@ -58,7 +58,8 @@ export function createSourceClients(settings: ClientSettings): SourceClients {
 }
 
 export function createS3Client(settings: ClientSettings): S3Client {
-  return new S3Client({ ...common(settings), forcePathStyle: settings.forcePathStyle ?? false });
+  // The bucket's region need not be a collected region: let S3 redirects find it.
+  return new S3Client({ ...common(settings), forcePathStyle: settings.forcePathStyle ?? false, followRegionRedirects: true });
 }
 
 export function createAthenaClient(settings: ClientSettings): AthenaClient {

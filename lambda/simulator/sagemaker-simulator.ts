@@ -345,12 +345,12 @@ export class SageMakerSimulator {
       .filter((job) => matchesListFilters(job, input));
     const sortKey = (job: DescribeTrainingJobResponse): string =>
       sortBy === 'Name' ? job.TrainingJobName! : sortBy === 'Status' ? `${job.TrainingJobStatus}` : String(job.CreationTime!.getTime()).padStart(15, '0');
-    const keyed = jobs.map((job) => ({ key: `${sortKey(job)}\u0000${job.TrainingJobArn}`, job }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * (descending ? -1 : 1));
-    const after = decodeToken(input.NextToken);
-    const start = after === undefined ? 0 : keyed.findIndex((k) => (descending ? k.key < after : k.key > after));
-    const page = start < 0 ? [] : keyed.slice(start, start + maxResults);
-    const more = start >= 0 && start + maxResults < keyed.length;
+    const { page, nextToken } = keysetPage(
+      jobs.map((job) => ({ key: `${sortKey(job)}\u0000${job.TrainingJobArn}`, job })),
+      input.NextToken,
+      maxResults,
+      descending,
+    );
     return {
       TrainingJobSummaries: page.map(({ job }) =>
         toWire<TrainingJobSummary>({
@@ -364,7 +364,7 @@ export class SageMakerSimulator {
           WarmPoolStatus: job.WarmPoolStatus,
         }),
       ),
-      ...(more ? { NextToken: encodeToken(page[page.length - 1].key) } : {}),
+      ...(nextToken ? { NextToken: nextToken } : {}),
     };
   }
 
@@ -399,15 +399,15 @@ export class SageMakerSimulator {
       const sortable = value instanceof Date ? String(value.getTime()).padStart(15, '0') : String(value ?? '');
       return `${sortable}\u0000${job.TrainingJobArn}`;
     };
-    const keyed = entries.map((entry) => ({ key: keyOf(entry), ...entry }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * (descending ? -1 : 1));
-    const after = decodeToken(input.NextToken);
-    const start = after === undefined ? 0 : keyed.findIndex((k) => (descending ? k.key < after : k.key > after));
-    const page = start < 0 ? [] : keyed.slice(start, start + maxResults);
-    const more = start >= 0 && start + maxResults < keyed.length;
+    const { page, nextToken } = keysetPage(
+      entries.map((entry) => ({ key: keyOf(entry), ...entry })),
+      input.NextToken,
+      maxResults,
+      descending,
+    );
     return {
       Results: page.map(({ plan, job }) => ({ TrainingJob: toWire(searchRecord(job, plan)) })),
-      ...(more ? { NextToken: encodeToken(page[page.length - 1].key) } : {}),
+      ...(nextToken ? { NextToken: nextToken } : {}),
     };
   }
 
@@ -497,6 +497,19 @@ function pageSize(value: unknown, fallback: number, max: number): number {
   const size = Number(value);
   if (!Number.isInteger(size) || size < 1 || size > max) throw validation(`page size ${String(value)} must be between 1 and ${max}`);
   return size;
+}
+
+/**
+ * One page of items sorted by `key`, continuing after the key the token names. Keyset paging (not
+ * offsets) keeps a page boundary stable when jobs are deleted between calls, as AWS's tokens do.
+ */
+function keysetPage<T extends { key: string }>(items: T[], token: unknown, size: number, descending: boolean): { page: T[]; nextToken?: string } {
+  items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * (descending ? -1 : 1));
+  const after = decodeToken(token);
+  const start = after === undefined ? 0 : items.findIndex((item) => (descending ? item.key < after : item.key > after));
+  const page = start < 0 ? [] : items.slice(start, start + size);
+  const more = start >= 0 && start + size < items.length;
+  return { page, nextToken: more ? encodeToken(page[page.length - 1].key) : undefined };
 }
 
 function encodeToken(key: string): string {

@@ -1,16 +1,15 @@
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildApp } from '../../lib/app';
-import { createS3Client } from '../../lambda/aws/clients';
 import { testApp } from '../support/cdk-app';
 import { mismatches, readWarehouse } from '../support/compare';
 import { withDuckDb } from '../support/duckdb';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
-import { startMoto, type RunningMoto } from '../support/moto-server';
+import { createTestBucket, downloadBucket, listKeys, motoS3, startMoto, type RunningMoto } from '../support/moto-server';
 
 const run = promisify(execFile);
 
@@ -30,7 +29,7 @@ describe('the Lambda bundle that cdk synth produces', () => {
     expect(assets).toHaveLength(1);
     assetDir = join(outdir, assets[0]);
     [running, moto] = await Promise.all([startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 120, seed: 42 }), startMoto()]);
-    s3 = createS3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+    s3 = motoS3(moto);
   }, 120_000);
   afterAll(async () => {
     s3?.destroy();
@@ -43,8 +42,7 @@ describe('the Lambda bundle that cdk synth produces', () => {
 
   it('runs under plain Node against the simulator and S3, writing a snapshot DuckDB reads back exactly', async () => {
     // Prepare
-    const bucket = `bundle-${Date.now()}`;
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await createTestBucket(s3, 'bundle');
     const invoke = `require(${JSON.stringify(join(assetDir, 'index.js'))}).handler({ snapshotDate: '2026-11-01' }, { getRemainingTimeInMillis: () => 600000, functionName: 'f', awsRequestId: 'r' })
       .then((result) => { console.error('RESULT ' + JSON.stringify(result)); }, (error) => { console.error('FAILED ' + error.message); process.exit(1); })`;
 
@@ -69,17 +67,11 @@ describe('the Lambda bundle that cdk synth produces', () => {
 
     // Assess
     expect(stderr).toContain('RESULT {"snapshotDate":"2026-11-01","jobsWritten":240');
-    const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!).sort();
-    expect(keys).toEqual([
+    expect(await listKeys(s3, bucket)).toEqual([
       'inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=eu-west-1/123456789012.parquet',
       'inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet',
     ]);
-    const local = mkdtempSync(join(tmpdir(), 'bundle-download-'));
-    for (const key of keys) {
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray();
-      mkdirSync(join(local, key, '..'), { recursive: true });
-      writeFileSync(join(local, key), body);
-    }
+    const local = await downloadBucket(s3, bucket);
     const rows = await withDuckDb((db) => readWarehouse(db, `${local}/inventory/sagemaker_training_job/*/*/*.parquet`));
     const world = running.simulator.world;
     const plans = ['us-east-1', 'eu-west-1'].flatMap((region) => world.plans('123456789012', region));

@@ -1,15 +1,14 @@
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createS3Client } from '../../lambda/aws/clients';
 import { SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
 import { runCli } from '../support/cli';
 import { mismatches, readWarehouse } from '../support/compare';
 import { withDuckDb } from '../support/duckdb';
-import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
-import { startMoto, type RunningMoto } from '../support/moto-server';
+import { startSimulator, type RunningSimulator } from '../support/local-simulator';
+import { createTestBucket, downloadBucket, listKeys, motoS3, startMoto, type RunningMoto } from '../support/moto-server';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -165,7 +164,7 @@ describe('sm-inventory snapshot to S3 (moto server)', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    s3 = createS3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+    s3 = motoS3(moto);
   }, 60_000);
   afterAll(async () => {
     s3?.destroy();
@@ -176,8 +175,7 @@ describe('sm-inventory snapshot to S3 (moto server)', () => {
   it('uploads one object per region that DuckDB reads back with every job and column correct', async () => {
     // Prepare
     running = await startSimulator({ regions: REGIONS, jobsPerRegion: 150, seed: 31 });
-    const bucket = `warehouse-${Date.now()}`;
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const bucket = await createTestBucket(s3, 'warehouse');
 
     // Act
     const result = await runCli(
@@ -188,15 +186,8 @@ describe('sm-inventory snapshot to S3 (moto server)', () => {
     // Assess
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!).sort();
-    expect(keys).toEqual(REGIONS.map((r) => `inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=${r}/${ACCOUNT}.parquet`).sort());
-    const local = mkdtempSync(join(tmpdir(), 'download-'));
-    for (const key of keys) {
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray();
-      const path = join(local, key);
-      mkdirSync(join(path, '..'), { recursive: true });
-      writeFileSync(path, body);
-    }
+    expect(await listKeys(s3, bucket)).toEqual(REGIONS.map((r) => `inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=${r}/${ACCOUNT}.parquet`).sort());
+    const local = await downloadBucket(s3, bucket);
     const rows = await withDuckDb((db) => readWarehouse(db, `${local}/inventory/sagemaker_training_job/*/*/*.parquet`));
     expectMatchesGroundTruth(rows, running, '2026-11-01');
   });

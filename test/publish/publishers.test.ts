@@ -1,14 +1,12 @@
-import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createS3Client } from '../../lambda/aws/clients';
 import { PublishError } from '../../lambda/errors';
 import { LocalSnapshotPublisher } from '../../lambda/publish/local-publisher';
 import { S3SnapshotPublisher } from '../../lambda/publish/s3-publisher';
 import type { SnapshotPublisher } from '../../lambda/publish/publisher';
-import { startMoto, type RunningMoto } from '../support/moto-server';
-import { TEST_CREDENTIALS } from '../support/local-simulator';
+import { createTestBucket, listKeys, motoS3, startMoto, type RunningMoto } from '../support/moto-server';
 
 const ID = { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: 'us-east-1', accountId: '123456789012' };
 const KEY = 'sagemaker_training_job/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet';
@@ -75,23 +73,21 @@ describe('S3SnapshotPublisher against the moto S3 server', () => {
   let moto: RunningMoto;
   let s3: S3Client;
   let bucket: string;
-  let n = 0;
 
   beforeAll(async () => {
     moto = await startMoto();
-    s3 = createS3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+    s3 = motoS3(moto);
   }, 60_000);
   afterAll(async () => {
     s3?.destroy();
     await moto?.stop();
   });
   beforeEach(async () => {
-    bucket = `inventory-test-${Date.now()}-${n++}`;
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    bucket = await createTestBucket(s3);
   });
 
   const publisher = (prefix = 'warehouse'): SnapshotPublisher => new S3SnapshotPublisher({ client: s3, bucket, prefix });
-  const keys = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key);
+  const keys = () => listKeys(s3, bucket);
   const body = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 
   it('uploads the object under the prefix at the partitioned key', async () => {

@@ -4,9 +4,8 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAthenaClient, createS3Client } from '../../lambda/aws/clients';
+import { createAthenaClient } from '../../lambda/aws/clients';
 import { QueryError } from '../../lambda/errors';
 import { AthenaQueryRunner } from '../../lambda/query/athena-runner';
 import { runCli } from '../support/cli';
@@ -18,9 +17,6 @@ describe('AthenaQueryRunner against the moto server over HTTP', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
-    const s3 = createS3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: 'athena-results' }));
-    s3.destroy();
   }, 60_000);
   afterAll(async () => moto?.stop());
 

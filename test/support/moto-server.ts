@@ -1,4 +1,10 @@
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createS3Client } from '../../lambda/aws/clients';
+import { TEST_CREDENTIALS } from './local-simulator';
 import { createServer } from 'node:net';
 
 async function freePort(): Promise<number> {
@@ -54,4 +60,32 @@ export async function startMoto(): Promise<RunningMoto> {
       await exited;
     },
   };
+}
+
+/** An S3 client for the moto server (path-style, test credentials). */
+export function motoS3(moto: RunningMoto): S3Client {
+  return createS3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+}
+
+let buckets = 0;
+
+export async function createTestBucket(s3: S3Client, prefix = 'inventory-test'): Promise<string> {
+  const bucket = `${prefix}-${Date.now()}-${buckets++}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+export async function listKeys(s3: S3Client, bucket: string): Promise<string[]> {
+  return ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key!).sort();
+}
+
+/** Copies every object of the bucket into a new local folder (same keys), for DuckDB to read. */
+export async function downloadBucket(s3: S3Client, bucket: string): Promise<string> {
+  const local = mkdtempSync(join(tmpdir(), 'download-'));
+  for (const key of await listKeys(s3, bucket)) {
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray();
+    mkdirSync(join(local, key, '..'), { recursive: true });
+    writeFileSync(join(local, key), body);
+  }
+  return local;
 }
