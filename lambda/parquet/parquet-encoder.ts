@@ -85,6 +85,10 @@ export class ParquetWasmEncoder implements ParquetEncoder {
           controller.error(error);
         }
       },
+      // The consumer gave up (e.g. the upload failed): stop the row source too, so collection stops.
+      cancel: async () => {
+        await batches.return?.();
+      },
     });
     const properties = new parquetWasm.WriterPropertiesBuilder()
       .setCompression(WASM_COMPRESSION[this.compression])
@@ -99,6 +103,7 @@ export class ParquetWasmEncoder implements ParquetEncoder {
       rethrow(error, 'parquet-wasm could not start the Parquet stream');
     }
     const reader = output.getReader();
+    let finished = false;
     try {
       for (;;) {
         let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -107,10 +112,14 @@ export class ParquetWasmEncoder implements ParquetEncoder {
         } catch (error) {
           rethrow(error, 'Parquet encoding failed');
         }
-        if (chunk.done) return;
+        if (chunk.done) {
+          finished = true;
+          return;
+        }
         yield chunk.value;
       }
     } finally {
+      if (!finished) await reader.cancel().catch(() => undefined);
       reader.releaseLock();
     }
   }
