@@ -1,4 +1,5 @@
 import { TrainingJobCollector } from '../../lambda/collect/training-job-collector';
+import { createSourceClients } from '../../lambda/aws/clients';
 import { CollectError } from '../../lambda/errors';
 import { TrainingJobRowMapper } from '../../lambda/rows/training-job-row';
 import { SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
@@ -167,6 +168,22 @@ describe('TrainingJobCollector against the SageMaker simulator over HTTP', () =>
 
     // Assess
     await expect(attempt).rejects.toThrow(/ListTrainingJobs failed in us-east-1 .*ECONNREFUSED/);
+  });
+
+  it('gives up with a clear error naming the region when the region does not exist', async () => {
+    // Prepare: no endpoint override, so the SDK resolves the real regional endpoint, which has no DNS name.
+    const saved = Object.entries(process.env).filter(([k]) => k.startsWith('AWS_ENDPOINT_URL'));
+    for (const [key] of saved) delete process.env[key];
+    const clients = createSourceClients({ region: 'xx-east-9', credentials: TEST_CREDENTIALS, maxAttempts: 2, connectionTimeoutMs: 2000 });
+    const collector = new TrainingJobCollector({ ...clients, accountId: ACCOUNT, region: 'xx-east-9', limits: FAST });
+
+    // Act
+    const attempt = drain(collector.records());
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/ListTrainingJobs failed in xx-east-9 for account 123456789012: .*(ENOTFOUND|EAI_AGAIN).*api\.sagemaker\.xx-east-9\.amazonaws\.com/);
+    for (const client of Object.values(clients)) client.destroy();
+    Object.assign(process.env, Object.fromEntries(saved));
   });
 
   it('stops retrying throttled calls when the time budget runs out', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParquetWasmEncoder } from '../../lambda/parquet/parquet-encoder';
@@ -56,6 +56,11 @@ describe('a snapshot written with parquet-wasm, read back by DuckDB', () => {
     ]);
   });
 
+  it('uses a fixture set in which every column holds a value for some job', () => {
+    const columnsNeverFilled = seed.map((c) => c.name).filter((column) => [...readBack.values()].every((row) => row[column] === null));
+    expect(columnsNeverFilled).toEqual([]);
+  });
+
   it('holds one row per job with the partition values from the path', () => {
     expect(readBack.size).toBe(records.length);
     for (const row of readBack.values()) {
@@ -91,6 +96,12 @@ describe('a snapshot written with parquet-wasm, read back by DuckDB', () => {
       expect(pages.every((p) => p.compression === 'ZSTD')).toBe(true);
       const groups = await queryRows(db, `SELECT count(DISTINCT row_group_id) AS n FROM parquet_metadata('${file}')`);
       expect(Number(groups[0].n)).toBe(Math.ceil(records.length / 100));
+      // Each column chunk's first data page header (Thrift compact): field 1 "type" is i32 (0x15),
+      // then its zigzag value: DATA_PAGE (V1) = 0 → 0x00; DATA_PAGE_V2 = 3 would be 0x06.
+      const bytes = readFileSync(file);
+      const offsets = await queryRows(db, `SELECT data_page_offset FROM parquet_metadata('${file}')`);
+      const pageTypes = new Set(offsets.map((o) => bytes.subarray(Number(o.data_page_offset), Number(o.data_page_offset) + 2).toString('hex')));
+      expect([...pageTypes]).toEqual(['1500']);
     });
   });
 });
