@@ -138,7 +138,13 @@ export class SageMakerSimulator {
   static readonly defaultAccountId = DEFAULT_ACCOUNT;
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => {
+      // A bug here (or in a test's hook) answers 500 like AWS would, instead of crashing the process.
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) this.sendJsonError(res, new AwsError(500, 'InternalFailure', `simulator error: ${(error as Error).message}`));
+        else res.destroy();
+      });
+    });
     server.keepAliveTimeout = 5000;
     server.on('connection', (socket) => {
       this.sockets.add(socket);

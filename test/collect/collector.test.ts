@@ -195,7 +195,21 @@ describe('TrainingJobCollector against the SageMaker simulator over HTTP', () =>
     const attempt = drain(collector.records());
 
     // Assess
-    await expect(attempt).rejects.toThrow(/still throttled when the time budget ran out/);
+    await expect(attempt).rejects.toThrow(/ListTrainingJobs (failed|not sent) in us-east-1 .*time budget ran out/);
+    expect(collector.stats().operations.ListTrainingJobs.throttles).toBeGreaterThan(0);
+  });
+
+  it('stops, reporting how far it got, once the time budget is spent even without throttling', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 300, latencyMs: [5, 10] });
+    const collector = collectorFor(running, { deadline: Date.now() + 700, limits: { ...FAST, DescribeTrainingJob: 100 } });
+
+    // Act
+    const attempt = drain(collector.records());
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/DescribeTrainingJob not sent in us-east-1 for account 123456789012: the run's time budget ran out after \d+ of 300 jobs listed so far were described/);
+    expect(collector.stats().jobsDescribed).toBeLessThan(300);
   });
 
   it('never sends faster than its configured limit', async () => {
