@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { readConfig, readSnapshotDate } from './pipeline/config';
 import { recordRunMetrics } from './pipeline/run-metrics';
-import { runSnapshot, SnapshotIncompleteError } from './pipeline/snapshot';
+import { clientPoolFor, runSnapshot, SnapshotIncompleteError } from './pipeline/snapshot';
 import { utcDate } from './publish/layout';
 
 const SERVICE = 'sagemaker-job-inventory';
@@ -11,6 +11,8 @@ const logger = new Logger({ serviceName: SERVICE });
 const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'SageMakerJobInventory', serviceName: SERVICE });
 // Read and checked once per cold start: a bad setting fails the init with a message naming it, before any API call.
 const config = readConfig(process.env);
+// Created once; warm invocations reuse the clients, their connections and refreshed role credentials.
+const clients = clientPoolFor(config);
 
 /** Time kept back from the Lambda timeout so failures are reported and metrics flushed. */
 const SAFETY_MARGIN_MS = 30_000;
@@ -31,6 +33,7 @@ export async function handler(event: InventoryEvent | undefined, context: Contex
   const snapshotDate = readSnapshotDate(event?.snapshotDate, utcDate(new Date()));
   const report = await runSnapshot(config, {
     snapshotDate,
+    clients,
     deadline: Date.now() + Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS),
     events: {
       targetStarted: (target) => logger.info('collecting', { ...target }),

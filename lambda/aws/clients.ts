@@ -53,8 +53,12 @@ export function createSourceClients(settings: ClientSettings): SourceClients {
   return {
     sagemaker: new SageMakerClient(common(settings)),
     tagging: new ResourceGroupsTaggingAPIClient(common(settings)),
-    sts: new STSClient(common(settings)),
+    sts: createStsClient(settings),
   };
+}
+
+export function createStsClient(settings: ClientSettings): STSClient {
+  return new STSClient(common(settings));
 }
 
 export function createS3Client(settings: ClientSettings): S3Client {
@@ -75,6 +79,3 @@ export function assumeRoleCredentials(roleArn: string, settings: ClientSettings,
   });
 }
 
-export function destroyClients(clients: { destroy(): void }[]): void {
-  for (const client of clients) client.destroy();
-}

@@ -1,6 +1,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { assumeRoleCredentials, createS3Client, createSourceClients, type ClientSettings } from '../aws/clients';
+import { AwsClientPool } from '../aws/client-pool';
+import type { ClientSettings } from '../aws/clients';
 import type { CollectStats } from '../collect/call-stats';
 import { TrainingJobCollector } from '../collect/training-job-collector';
 import { describeError, InventoryError } from '../errors';
@@ -58,6 +59,8 @@ export interface SnapshotRunOptions {
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly signal?: AbortSignal;
   readonly schema?: TableSchema;
+  /** Clients to use and keep (a warm Lambda passes the same pool each time). @default a pool for this run, destroyed after it */
+  readonly clients?: AwsClientPool;
 }
 
 /** The run ended with at least one (account, region) not written; the others were published. */
@@ -80,25 +83,22 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
   const snapshotDate = options.snapshotDate ?? utcDate(new Date());
   const schema = options.schema ?? TRAINING_JOB_SCHEMA;
   const events = options.events ?? {};
-  const settings = (region: string, credentials = options.credentials): ClientSettings => ({
-    region,
-    credentials,
-    maxAttempts: config.maxAttempts,
-    forcePathStyle: config.s3ForcePathStyle,
-  });
-
-  const publisher = createPublisher(config, settings(config.regions[0]));
-  const targets = await resolveTargets(config, settings(config.regions[0]));
   const mapper = new TrainingJobRowMapper(schema);
   const encoder = new ParquetWasmEncoder(schema, { compression: config.compression, rowGroupRows: config.rowGroupRows });
-
-  const results = await mapWithConcurrency(targets, config.parallelTargets, async (target) => {
-    events.targetStarted?.(target);
-    const result = await snapshotTarget(target);
-    events.targetFinished?.(result);
-    return result;
-  });
-  publisher.destroy?.();
+  const pool = options.clients ?? clientPoolFor(config, options.credentials);
+  let results: TargetResult[];
+  try {
+    const publisher = createPublisher(config, pool);
+    const targets = await resolveTargets(config, pool);
+    results = await mapWithConcurrency(targets, config.parallelTargets, async (target) => {
+      events.targetStarted?.(target);
+      const result = await snapshotTarget(target, publisher);
+      events.targetFinished?.(result);
+      return result;
+    });
+  } finally {
+    if (!options.clients) pool.destroy();
+  }
 
   const report: SnapshotReport = {
     snapshotDate,
@@ -109,10 +109,9 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
   };
   return report;
 
-  async function snapshotTarget(target: SnapshotTarget): Promise<TargetResult> {
+  async function snapshotTarget(target: SnapshotTarget, publisher: SnapshotPublisher): Promise<TargetResult> {
     const targetStarted = performance.now();
-    const credentials = target.roleArn ? assumeRoleCredentials(target.roleArn, settings(target.region)) : options.credentials;
-    const clients = createSourceClients(settings(target.region, credentials));
+    const clients = pool.source(target.region, target.roleArn);
     const collector = new TrainingJobCollector({
       ...clients,
       accountId: target.accountId,
@@ -161,8 +160,6 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
         error: describeError(rootCause(error)),
         durationMs: performance.now() - targetStarted,
       };
-    } finally {
-      for (const client of Object.values(clients)) client.destroy();
     }
   }
 }
@@ -174,25 +171,28 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
-function createPublisher(config: InventoryConfig, settings: ClientSettings): SnapshotPublisher & { destroy?: () => void } {
+/** The clients a configuration calls for, for callers that do not keep a pool of their own. */
+export function clientPoolFor(config: InventoryConfig, credentials?: ClientSettings['credentials']): AwsClientPool {
+  return new AwsClientPool({ credentials, maxAttempts: config.maxAttempts, forcePathStyle: config.s3ForcePathStyle });
+}
+
+function createPublisher(config: InventoryConfig, pool: AwsClientPool): SnapshotPublisher {
   if (config.output.kind === 'local') return new LocalSnapshotPublisher(config.output.directory);
-  const client = createS3Client(settings);
-  const publisher = new S3SnapshotPublisher({ client, bucket: config.output.bucket, prefix: config.output.prefix, kmsKeyArn: config.kmsKeyArn });
-  return Object.assign(publisher, { destroy: () => client.destroy() });
+  // S3 follows region redirects, so the first configured region serves to start from.
+  const client = pool.s3(config.regions[0]);
+  return new S3SnapshotPublisher({ client, bucket: config.output.bucket, prefix: config.output.prefix, kmsKeyArn: config.kmsKeyArn });
 }
 
 /** Every (account, region) to snapshot. The caller's account comes from STS; a role's from its ARN. */
-async function resolveTargets(config: InventoryConfig, settings: ClientSettings): Promise<SnapshotTarget[]> {
+async function resolveTargets(config: InventoryConfig, pool: AwsClientPool): Promise<SnapshotTarget[]> {
   const accounts: { accountId: string; roleArn?: string }[] = [];
   if (config.includeCallerAccount) {
-    const { sts } = createSourceClients(settings);
+    const region = config.regions[0];
     try {
-      const identity = await sts.send(new GetCallerIdentityCommand({}));
+      const identity = await pool.sts(region).send(new GetCallerIdentityCommand({}));
       accounts.push({ accountId: identity.Account! });
     } catch (error) {
-      throw new InventoryError(`cannot identify the caller's account with sts:GetCallerIdentity in ${settings.region}: ${describeError(error)}`, { cause: error });
-    } finally {
-      sts.destroy();
+      throw new InventoryError(`cannot identify the caller's account with sts:GetCallerIdentity in ${region}: ${describeError(error)}`, { cause: error });
     }
   }
   for (const roleArn of config.roleArns) accounts.push({ accountId: roleArn.split(':')[4], roleArn });

@@ -1,0 +1,54 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { assumeRoleCredentials, createS3Client, createSourceClients, createStsClient, type ClientSettings, type SourceClients } from './clients';
+
+/**
+ * SDK clients, created once per (role, region) and kept: a warm Lambda reuses them (and their
+ * connections and refreshed role credentials) on the next invocation instead of building new ones.
+ */
+export class AwsClientPool {
+  private readonly sources = new Map<string, SourceClients>();
+  private readonly s3Clients = new Map<string, S3Client>();
+  private readonly stsClients = new Map<string, STSClient>();
+
+  /** `base` holds everything but the region; its credentials are the caller's own (default chain if absent). */
+  constructor(private readonly base: Omit<ClientSettings, 'region'>) {}
+
+  /** Clients reading SageMaker in `region`, as the caller or through `roleArn`. */
+  source(region: string, roleArn?: string): SourceClients {
+    const key = `${roleArn ?? 'caller'}|${region}`;
+    let clients = this.sources.get(key);
+    if (!clients) {
+      const settings = { ...this.base, region };
+      clients = createSourceClients(roleArn ? { ...settings, credentials: assumeRoleCredentials(roleArn, settings) } : settings);
+      this.sources.set(key, clients);
+    }
+    return clients;
+  }
+
+  s3(region: string): S3Client {
+    let client = this.s3Clients.get(region);
+    if (!client) {
+      client = createS3Client({ ...this.base, region });
+      this.s3Clients.set(region, client);
+    }
+    return client;
+  }
+
+  sts(region: string): STSClient {
+    let client = this.stsClients.get(region);
+    if (!client) {
+      client = createStsClient({ ...this.base, region });
+      this.stsClients.set(region, client);
+    }
+    return client;
+  }
+
+  destroy(): void {
+    for (const clients of this.sources.values()) for (const client of Object.values(clients)) client.destroy();
+    for (const client of [...this.s3Clients.values(), ...this.stsClients.values()]) client.destroy();
+    this.sources.clear();
+    this.s3Clients.clear();
+    this.stsClients.clear();
+  }
+}
