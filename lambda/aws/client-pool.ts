@@ -16,32 +16,18 @@ export class AwsClientPool {
 
   /** Clients reading SageMaker in `region`, as the caller or through `roleArn`. */
   source(region: string, roleArn?: string): SourceClients {
-    const key = `${roleArn ?? 'caller'}|${region}`;
-    let clients = this.sources.get(key);
-    if (!clients) {
+    return kept(this.sources, `${roleArn ?? 'caller'}|${region}`, () => {
       const settings = { ...this.base, region };
-      clients = createSourceClients(roleArn ? { ...settings, credentials: assumeRoleCredentials(roleArn, settings) } : settings);
-      this.sources.set(key, clients);
-    }
-    return clients;
+      return createSourceClients(roleArn ? { ...settings, credentials: assumeRoleCredentials(roleArn, settings) } : settings);
+    });
   }
 
   s3(region: string): S3Client {
-    let client = this.s3Clients.get(region);
-    if (!client) {
-      client = createS3Client({ ...this.base, region });
-      this.s3Clients.set(region, client);
-    }
-    return client;
+    return kept(this.s3Clients, region, () => createS3Client({ ...this.base, region }));
   }
 
   sts(region: string): STSClient {
-    let client = this.stsClients.get(region);
-    if (!client) {
-      client = createStsClient({ ...this.base, region });
-      this.stsClients.set(region, client);
-    }
-    return client;
+    return kept(this.stsClients, region, () => createStsClient({ ...this.base, region }));
   }
 
   destroy(): void {
@@ -51,4 +37,13 @@ export class AwsClientPool {
     this.s3Clients.clear();
     this.stsClients.clear();
   }
+}
+
+function kept<T>(map: Map<string, T>, key: string, create: () => T): T {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
 }

@@ -1,4 +1,3 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +7,7 @@ import { runCli } from '../support/cli';
 import { mismatches, readWarehouse } from '../support/compare';
 import { withDuckDb } from '../support/duckdb';
 import { startSimulator, type RunningSimulator } from '../support/local-simulator';
-import { createTestBucket, downloadBucket, listKeys, motoS3, startMoto, type RunningMoto } from '../support/moto-server';
+import { createTestBucket, downloadBucket, listKeys, useMotoS3 } from '../support/moto-server';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -159,22 +158,13 @@ describe('sm-inventory snapshot', () => {
 
 describe('sm-inventory snapshot to S3 (moto server)', () => {
   let running: RunningSimulator;
-  let moto: RunningMoto;
-  let s3: S3Client;
-
-  beforeAll(async () => {
-    moto = await startMoto();
-    s3 = motoS3(moto);
-  }, 60_000);
-  afterAll(async () => {
-    s3?.destroy();
-    await moto?.stop();
-  });
+  const local = useMotoS3();
   afterEach(async () => running?.stop());
 
   it('uploads one object per region that DuckDB reads back with every job and column correct', async () => {
     // Prepare
     running = await startSimulator({ regions: REGIONS, jobsPerRegion: 150, seed: 31 });
+    const { moto, s3 } = local;
     const bucket = await createTestBucket(s3, 'warehouse');
 
     // Act
@@ -187,8 +177,8 @@ describe('sm-inventory snapshot to S3 (moto server)', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(await listKeys(s3, bucket)).toEqual(REGIONS.map((r) => `inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=${r}/${ACCOUNT}.parquet`).sort());
-    const local = await downloadBucket(s3, bucket);
-    const rows = await withDuckDb((db) => readWarehouse(db, `${local}/inventory/sagemaker_training_job/*/*/*.parquet`));
+    const downloaded = await downloadBucket(s3, bucket);
+    const rows = await withDuckDb((db) => readWarehouse(db, `${downloaded}/inventory/sagemaker_training_job/*/*/*.parquet`));
     expectMatchesGroundTruth(rows, running, '2026-11-01');
   });
 });

@@ -6,7 +6,7 @@ import { PublishError } from '../../lambda/errors';
 import { LocalSnapshotPublisher } from '../../lambda/publish/local-publisher';
 import { S3SnapshotPublisher } from '../../lambda/publish/s3-publisher';
 import type { SnapshotPublisher } from '../../lambda/publish/publisher';
-import { createTestBucket, listKeys, motoS3, startMoto, type RunningMoto } from '../support/moto-server';
+import { createTestBucket, listKeys, useMotoS3 } from '../support/moto-server';
 
 const ID = { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: 'us-east-1', accountId: '123456789012' };
 const KEY = 'sagemaker_training_job/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet';
@@ -70,19 +70,12 @@ describe('LocalSnapshotPublisher', () => {
 });
 
 describe('S3SnapshotPublisher against the moto S3 server', () => {
-  let moto: RunningMoto;
+  const local = useMotoS3();
   let s3: S3Client;
   let bucket: string;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-    s3 = motoS3(moto);
-  }, 60_000);
-  afterAll(async () => {
-    s3?.destroy();
-    await moto?.stop();
-  });
   beforeEach(async () => {
+    s3 = local.s3;
     bucket = await createTestBucket(s3);
   });
 

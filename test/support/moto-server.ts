@@ -89,3 +89,17 @@ export async function downloadBucket(s3: S3Client, bucket: string): Promise<stri
   }
   return local;
 }
+
+/** Starts moto for the enclosing `describe` and gives its endpoint and an S3 client to the tests. */
+export function useMotoS3(): { readonly moto: RunningMoto; readonly s3: S3Client } {
+  const state = {} as { moto: RunningMoto; s3: S3Client };
+  beforeAll(async () => {
+    state.moto = await startMoto();
+    state.s3 = motoS3(state.moto);
+  }, 60_000);
+  afterAll(async () => {
+    state.s3?.destroy();
+    await state.moto?.stop();
+  });
+  return state;
+}
