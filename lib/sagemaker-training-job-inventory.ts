@@ -219,6 +219,8 @@ export class SageMakerTrainingJobInventory extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize,
       timeout,
+      // One run at a time: a retry or manual invocation must not compete with a running one for the API limits.
+      reservedConcurrentExecutions: 1,
       role: this.role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

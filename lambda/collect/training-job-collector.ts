@@ -298,7 +298,11 @@ export class TrainingJobCollector {
     const gate = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
         await bucket.acquire(signal);
         // Past the deadline the run must end while it can still report; a Lambda timeout would report nothing.
-        if (Date.now() > deadline) throw new TimeBudgetExhausted();
+        if (Date.now() > deadline) {
+          throw new TimeBudgetExhaustedError(
+            `${operation} not sent in ${this.options.region} for account ${this.options.accountId}: the run's time budget ran out after ${this.jobsDescribed} of ${this.jobsListed} jobs listed so far were described (${this.calls.totalThrottles()} calls throttled)`,
+          );
+        }
         stats.calls++;
         if (attempt++ > 0) stats.retries++;
         try {
@@ -319,11 +323,7 @@ export class TrainingJobCollector {
         return await dispatch(command, { abortSignal: signal });
       } catch (error) {
         if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : error;
-        if (error instanceof TimeBudgetExhausted) {
-          throw new CollectError(
-            `${operation} not sent in ${this.options.region} for account ${this.options.accountId}: the run's time budget ran out after ${this.jobsDescribed} of ${this.jobsListed} jobs listed so far were described (${this.calls.totalThrottles()} calls throttled)`,
-          );
-        }
+        if (error instanceof TimeBudgetExhaustedError) throw error;
         const backoff = Math.random() * Math.min(MAX_THROTTLE_BACKOFF_MS, 500 * 2 ** round);
         if (isThrottlingError(error) && Date.now() + backoff < deadline) {
           await sleep(backoff, undefined, { signal });
@@ -336,11 +336,8 @@ export class TrainingJobCollector {
   }
 }
 
-/** Raised inside the SDK middleware so the SDK does not retry it; `send` turns it into a CollectError. */
-class TimeBudgetExhausted extends Error {
-  override readonly name = 'TimeBudgetExhausted';
-  readonly $retryable = undefined;
-}
+/** The run's deadline passed before a call could be sent. Raised inside the SDK middleware, which does not retry it. */
+export class TimeBudgetExhaustedError extends CollectError {}
 
 /** `send` wraps SDK errors in CollectError; classification looks at the SDK's error underneath. */
 function sdkError(error: unknown): { name?: string; message?: string } | undefined {

@@ -90,6 +90,7 @@ describe('the inventory stack', () => {
     const fn = inventoryFunction(template).Properties;
     expect(fn.Runtime).toBe('nodejs22.x');
     expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.ReservedConcurrentExecutions).toBe(1);
     expect(fn.Environment.Variables).toMatchObject({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_ROLE_ARNS: MEMBER, SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true' });
   });
 
