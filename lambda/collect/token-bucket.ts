@@ -62,3 +62,19 @@ export class TokenBucket {
     this.tokens = Math.min(this.tokens, 0);
   }
 }
+
+/**
+ * Parses "ListTrainingJobs=2,DescribeTrainingJob=10": the one syntax for rate limits, used by the
+ * collector's configuration and the simulator's. A part with an unknown operation or a rate that is
+ * not a positive number is passed to `reject`, which builds the caller's own error.
+ */
+export function parseOperationRates(text: string, operations: readonly string[], reject: (part: string) => Error): Record<string, number> {
+  const rates: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const [operation, value] = part.split('=').map((s) => s.trim());
+    const rate = Number(value);
+    if (!operations.includes(operation) || !(rate > 0) || !Number.isFinite(rate)) throw reject(part);
+    rates[operation] = rate;
+  }
+  return rates;
+}

@@ -1,3 +1,4 @@
+import { parseOperationRates } from '../collect/token-bucket';
 import { DEFAULT_RATE_LIMITS, type ApiRateLimits } from '../collect/training-job-collector';
 import { ConfigError } from '../errors';
 import { PARQUET_COMPRESSIONS, type ParquetCompression } from '../parquet/parquet-encoder';
@@ -87,18 +88,13 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 }
 
 export function parseLimits(name: string, value: string | undefined): ApiRateLimits {
-  const limits: Record<string, number> = { ...DEFAULT_RATE_LIMITS };
-  for (const part of list(value)) {
-    const [operation, rate] = part.split('=').map((s) => s.trim());
-    const parsed = Number(rate);
-    if (!(operation in DEFAULT_RATE_LIMITS) || !(parsed > 0) || !Number.isFinite(parsed)) {
-      throw new ConfigError(
-        `${name} has ${JSON.stringify(part)}; allowed: <operation>=<calls per second> with operation one of ${Object.keys(DEFAULT_RATE_LIMITS).join(', ')}`,
-      );
-    }
-    limits[operation] = parsed;
-  }
-  return limits as unknown as ApiRateLimits;
+  const operations = Object.keys(DEFAULT_RATE_LIMITS);
+  const given = parseOperationRates(
+    value ?? '',
+    operations,
+    (part) => new ConfigError(`${name} has ${JSON.stringify(part)}; allowed: <operation>=<calls per second> with operation one of ${operations.join(', ')}`),
+  );
+  return { ...DEFAULT_RATE_LIMITS, ...given };
 }
 
 function wrap<T>(name: string, parse: () => T): T {

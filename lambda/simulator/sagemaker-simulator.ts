@@ -2,7 +2,7 @@ import type { DescribeTrainingJobResponse, TrainingJobSummary } from '@aws-sdk/c
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TokenBucket } from '../collect/token-bucket';
+import { parseOperationRates, TokenBucket } from '../collect/token-bucket';
 import type { TrainingJobPlan } from './job-generator';
 import { SeededRandom } from './random';
 import { SimulatedWorld, type SimulatedWorldOptions } from './simulated-world';
@@ -62,16 +62,11 @@ export interface OperationCounters {
 
 /** Limits from "ListTrainingJobs=2,DescribeTrainingJob=10" (the CLI's --limits). */
 export function parseRateLimits(text: string): RateLimits {
-  const limits: Record<string, number> = {};
-  for (const part of text.split(',').filter((p) => p.trim() !== '')) {
-    const [name, value] = part.split('=').map((s) => s.trim());
-    const rate = Number(value);
-    if (!(SIMULATED_OPERATIONS as readonly string[]).includes(name) || !(rate > 0)) {
-      throw new RangeError(`limit ${JSON.stringify(part)} is not allowed; allowed: <operation>=<calls per second> with operation one of ${SIMULATED_OPERATIONS.join(', ')}`);
-    }
-    limits[name] = rate;
-  }
-  return limits;
+  return parseOperationRates(
+    text,
+    SIMULATED_OPERATIONS,
+    (part) => new RangeError(`limit ${JSON.stringify(part)} is not allowed; allowed: <operation>=<calls per second> with operation one of ${SIMULATED_OPERATIONS.join(', ')}`),
+  );
 }
 
 /** The limits the collector's acceptance benchmark is specified against. */
