@@ -1,6 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { STSClient } from '@aws-sdk/client-sts';
-import { assumeRoleCredentials, createS3Client, createSourceClients, createStsClient, type ClientSettings, type SourceClients } from './clients';
+import { assumeRoleCredentials, createS3Client, createSourceClients, type ClientSettings, type SourceClients } from './clients';
 
 /**
  * SDK clients, created once per (role, region) and kept: a warm Lambda reuses them (and their
@@ -9,7 +8,6 @@ import { assumeRoleCredentials, createS3Client, createSourceClients, createStsCl
 export class AwsClientPool {
   private readonly sources = new Map<string, SourceClients>();
   private readonly s3Clients = new Map<string, S3Client>();
-  private readonly stsClients = new Map<string, STSClient>();
 
   /** `base` holds everything but the region; its credentials are the caller's own (default chain if absent). */
   constructor(private readonly base: Omit<ClientSettings, 'region'>) {}
@@ -26,16 +24,11 @@ export class AwsClientPool {
     return kept(this.s3Clients, region, () => createS3Client({ ...this.base, region }));
   }
 
-  sts(region: string): STSClient {
-    return kept(this.stsClients, region, () => createStsClient({ ...this.base, region }));
-  }
-
   destroy(): void {
     for (const clients of this.sources.values()) for (const client of Object.values(clients)) client.destroy();
-    for (const client of [...this.s3Clients.values(), ...this.stsClients.values()]) client.destroy();
+    for (const client of this.s3Clients.values()) client.destroy();
     this.sources.clear();
     this.s3Clients.clear();
-    this.stsClients.clear();
   }
 }
 

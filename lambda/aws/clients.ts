@@ -53,12 +53,8 @@ export function createSourceClients(settings: ClientSettings): SourceClients {
   return {
     sagemaker: new SageMakerClient(common(settings)),
     tagging: new ResourceGroupsTaggingAPIClient(common(settings)),
-    sts: createStsClient(settings),
+    sts: new STSClient(common(settings)),
   };
-}
-
-export function createStsClient(settings: ClientSettings): STSClient {
-  return new STSClient(common(settings));
 }
 
 export function createS3Client(settings: ClientSettings): S3Client {

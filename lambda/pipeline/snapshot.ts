@@ -189,7 +189,7 @@ async function resolveTargets(config: InventoryConfig, pool: AwsClientPool): Pro
   if (config.includeCallerAccount) {
     const region = config.regions[0];
     try {
-      const identity = await pool.sts(region).send(new GetCallerIdentityCommand({}));
+      const identity = await pool.source(region).sts.send(new GetCallerIdentityCommand({}));
       accounts.push({ accountId: identity.Account! });
     } catch (error) {
       throw new InventoryError(`cannot identify the caller's account with sts:GetCallerIdentity in ${region}: ${describeError(error)}`, { cause: error });
