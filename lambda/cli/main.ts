@@ -3,7 +3,7 @@ import { ConfigError, describeError, InventoryError } from '../errors';
 import { PARQUET_COMPRESSIONS } from '../parquet/parquet-encoder';
 import { TAG_STRATEGIES } from '../pipeline/config';
 import { LocalWarehouse, type QueryResult } from '../query/local-warehouse';
-import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog, renderSql } from '../query/sql-catalog';
+import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog, resolveSql } from '../query/sql-catalog';
 import { AthenaQueryRunner } from '../query/athena-runner';
 import { createAthenaClient } from '../aws/clients';
 import { validateRegion } from '../publish/layout';
@@ -12,8 +12,8 @@ import { demoCommand } from './demo-command';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from './format';
 import { snapshotCommand } from './snapshot-command';
 
-function positiveInteger(value: string): string {
-  if (!/^\d+$/.test(value) || Number(value) < 0) throw new InvalidArgumentError(`${value} is not a whole number`);
+function wholeNumber(value: string): string {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${value} is not a whole number`);
   return value;
 }
 
@@ -48,9 +48,7 @@ async function queryAthena(sqlOrName: string, flags: QueryFlags): Promise<QueryR
   if (!flags.workgroup) throw new ConfigError('--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)');
   const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new ConfigError('--athena needs a region: pass --region or set AWS_REGION');
-  const { views, queries } = loadSqlCatalog();
-  const named = [...queries, ...views].find((d) => d.name === sqlOrName);
-  const sql = !named ? sqlOrName : named.kind === 'view' ? `SELECT * FROM ${named.name}` : renderSql(named);
+  const sql = resolveSql(sqlOrName);
   const client = createAthenaClient({ region: validateRegion(region) });
   try {
     return await new AthenaQueryRunner(client, { workgroup: flags.workgroup, database: flags.database }).query(sql);
@@ -75,7 +73,7 @@ export function buildProgram(): Command {
     .option('--include-caller-account', 'also snapshot the account of your own credentials (default: only without --role-arn)')
     .option('--no-include-caller-account', 'skip the account of your own credentials')
     .option('--limits <op=rate,...>', 'calls per second, e.g. DescribeTrainingJob=10,ListTags=10')
-    .option('--concurrency <n>', 'describe calls in flight per account and region', positiveInteger)
+    .option('--concurrency <n>', 'describe calls in flight per account and region', wholeNumber)
     .addOption(new Option('--tag-strategy <strategy>', 'how tags are read').choices(TAG_STRATEGIES))
     .addOption(new Option('--compression <codec>', 'Parquet codec').choices(PARQUET_COMPRESSIONS))
     .option('--s3-force-path-style', 'path-style S3 URLs (S3-compatible servers)')
@@ -111,10 +109,10 @@ export function buildProgram(): Command {
   program
     .command('simulate')
     .description('Run the local SageMaker simulator (AWS JSON protocol) until interrupted.')
-    .option('--port <port>', 'port to listen on (0: any free port)', positiveInteger, '4599')
+    .option('--port <port>', 'port to listen on (0: any free port)', wholeNumber, '4599')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--jobs <n>', 'jobs per account and region', positiveInteger, '1000')
-    .option('--seed <n>', 'random seed', positiveInteger, '1')
+    .option('--jobs <n>', 'jobs per account and region', wholeNumber, '1000')
+    .option('--seed <n>', 'random seed', wholeNumber, '1')
     .option('--regions <list>', 'regions holding jobs', 'us-east-1')
     .option('--accounts <list>', 'accounts holding jobs (reach others with AssumeRole)', SageMakerSimulator.defaultAccountId)
     .option('--limits <op=rate,...>', 'per-operation calls per second, e.g. ListTrainingJobs=2,DescribeTrainingJob=10')
@@ -150,7 +148,7 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description('Simulate a SageMaker account, snapshot two regions on two days into a local warehouse, and query it.')
-    .option('--jobs <n>', 'simulated jobs in all', positiveInteger, '3000')
+    .option('--jobs <n>', 'simulated jobs in all', wholeNumber, '3000')
     .option('--out <dir>', 'warehouse root', './warehouse')
     .option('--keep', 'keep earlier snapshots in the warehouse')
     .action(async (flags) => {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { QueryError } from '../errors';
 import { TRAINING_JOB_SCHEMA, type TableSchema } from '../schema/table-schema';
 import { ATHENA_COMPATIBILITY_MACROS } from './duckdb-compat';
-import { loadSqlCatalog, renderSql, type SqlDefinition } from './sql-catalog';
+import { loadSqlCatalog, renderSql, resolveSql, type SqlDefinition } from './sql-catalog';
 
 export interface QueryResult {
   readonly columns: readonly string[];
@@ -57,15 +57,8 @@ export class LocalWarehouse {
     return warehouse;
   }
 
-  /** A shipped view or named query by name, or ad-hoc SQL. */
-  resolveSql(nameOrSql: string): string {
-    const named = [...this.queries, ...this.views].find((d) => d.name === nameOrSql);
-    if (!named) return nameOrSql;
-    return named.kind === 'view' ? `SELECT * FROM ${named.name}` : named.sql;
-  }
-
   async query(nameOrSql: string): Promise<QueryResult> {
-    const sql = this.resolveSql(nameOrSql);
+    const sql = resolveSql(nameOrSql, this);
     try {
       const reader = await this.connection.runAndReadAll(sql);
       return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };

@@ -76,3 +76,17 @@ export function loadSqlCatalog(directory: string = findGlueSchemaDirectory()): {
   };
   return { views: read('view', 'views'), queries: read('query', 'queries') };
 }
+
+/**
+ * The SQL to run for what a user typed: a shipped view's name reads the view, a named query's name
+ * runs its (rendered) SQL, anything else is taken as SQL text. Local DuckDB and Athena share this.
+ */
+export function resolveSql(
+  nameOrSql: string,
+  catalog: { readonly views: readonly SqlDefinition[]; readonly queries: readonly SqlDefinition[] } = loadSqlCatalog(),
+  tagKeys?: readonly string[],
+): string {
+  const named = [...catalog.queries, ...catalog.views].find((d) => d.name === nameOrSql);
+  if (!named) return nameOrSql;
+  return named.kind === 'view' ? `SELECT * FROM ${named.name}` : renderSql(named, tagKeys);
+}
