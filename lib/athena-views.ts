@@ -9,6 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { loadSqlCatalog, renderSql } from '../lambda/query/sql-catalog';
+import { bucketArnInNagFinding } from './nag-names';
 
 export interface AthenaViewsProps {
   readonly workgroup: athena.CfnWorkGroup;
@@ -70,7 +71,7 @@ export class AthenaViews extends Construct {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${region}:${account}:table/${props.databaseName}/*]`,
       reason: 'Views are Glue tables in the inventory database; their set is the shipped SQL, so the grant covers that one database.',
     });
-    const bucketRef = props.resultsBucket.node.defaultChild ? `<${stack.getLogicalId(props.resultsBucket.node.defaultChild as s3.CfnBucket)}.Arn>` : undefined;
+    const bucketRef = bucketArnInNagFinding(props.resultsBucket);
     if (bucketRef) {
       Validations.of(policy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${bucketRef}/${props.resultsPrefix}*]`,

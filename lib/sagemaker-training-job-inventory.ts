@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { TRAINING_JOB_SCHEMA } from '../lambda/schema/table-schema';
 import { DEFAULT_COST_TAG_KEYS } from '../lambda/query/sql-catalog';
 import { AthenaViews } from './athena-views';
+import { bucketArnInNagFinding } from './nag-names';
 import { TrainingJobGlueTable } from './glue-table';
 
 /** The read-only SageMaker and tagging actions the collector calls, in the inventory account and in member accounts. */
@@ -412,13 +413,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       'arn:<AWS::Partition>:sagemaker:*:<AWS::AccountId>:training-job/*':
         'The collector describes every training job of the account in each configured region; their names are not known in advance.',
     };
-    // cdk-nag names the bucket as it appears in the template: a logical ID for ours, a name for an imported one.
-    const ownBucket = this.bucket.node.defaultChild as s3.CfnBucket | undefined;
-    const bucketInFinding = ownBucket
-      ? `<${stack.getLogicalId(ownBucket)}.Arn>`
-      : Token.isUnresolved(this.bucket.bucketName)
-        ? undefined
-        : `arn:<AWS::Partition>:s3:::${this.bucket.bucketName}`;
+    const bucketInFinding = bucketArnInNagFinding(this.bucket);
     if (bucketInFinding) {
       reasons[`${bucketInFinding}/${tablePrefix}/*`] = 'Snapshot objects are written under the table prefix only; their keys carry the date, region and account.';
     }
