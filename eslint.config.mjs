@@ -1,8 +1,21 @@
 import js from '@eslint/js';
+import { importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Deployables and what they may import. The snapshot function and the views custom resource are
+ * bundled from lambda/functions/*; they and the runtime library in lambda/core must never pull in the
+ * CLI, the simulator or DuckDB (a native module the Lambda bundle cannot carry). lib/ (the CDK app)
+ * reads lambda/core for shared names, never the CLI or the simulator.
+ */
+const DEPLOYED = ['./lambda/functions', './lambda/core', './lib'];
+const NOT_DEPLOYED = [
+  { from: './lambda/cli', message: 'The CLI is not deployed; deployed code must not import it.' },
+  { from: './lambda/simulator', message: 'The simulator is a test and demo tool; deployed code must not import it.' },
+];
+
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', 'coverage/**', 'warehouse/**', '.dbg/**', '.bench/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'cdk.out/**', 'coverage/**', 'warehouse/**', '.dbg/**', '.bench/**', '.venv/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,6 +27,20 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'off',
+    },
+  },
+  {
+    files: ['lambda/**/*.ts', 'lib/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js', '.json'] } } },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: DEPLOYED.flatMap((target) => NOT_DEPLOYED.map((zone) => ({ target, ...zone }))) }],
+    },
+  },
+  {
+    files: ['lambda/functions/**/*.ts', 'lambda/core/**/*.ts', 'lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: '@duckdb/node-api', message: 'DuckDB is the local query engine of the CLI; deployed code must not import it.' }] }],
     },
   },
 );

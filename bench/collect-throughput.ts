@@ -8,9 +8,9 @@
  *   npx tsx bench/collect-throughput.ts --jobs 2000 --tag-strategy per-job
  */
 import { parseArgs } from 'node:util';
-import { createSourceClients } from '../lambda/aws/clients';
-import { TrainingJobCollector, type ApiRateLimits } from '../lambda/collect/training-job-collector';
-import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../lambda/simulator/sagemaker-simulator';
+import { createSourceClients } from '../lambda/core/aws/clients';
+import { TrainingJobCollector, type ApiRateLimits } from '../lambda/core/collect/training-job-collector';
+import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../lambda/simulator/server';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '1' },
     'tag-strategy': { type: 'string', default: 'bulk' },
     latency: { type: 'string', default: '20-60' },
+    'throttle-rate': { type: 'string', default: '0' },
   },
 });
 const jobs = Number(values.jobs);
@@ -36,7 +37,7 @@ const clientLimits: ApiRateLimits = {
 };
 
 async function main(): Promise<void> {
-  const simulator = new SageMakerSimulator({ jobsPerRegion: jobs, seed: 1, limits: serverLimits, latencyMs: [minLatency, maxLatency] });
+  const simulator = new SageMakerSimulator({ jobsPerRegion: jobs, seed: 1, limits: serverLimits, latencyMs: [minLatency, maxLatency], faults: { throttle: Number(values['throttle-rate']) } });
   const endpoint = await simulator.start();
   const tagged = simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1').filter((p) => Object.keys(p.tags).length > 0).length;
   const clients = createSourceClients({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' } });
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   const stats = collector.stats();
   const server = simulator.stats();
 
-  console.log(`jobs ${jobs}, collected ${count}, tag strategy ${strategy}, limits x${scale}, latency ${minLatency}-${maxLatency} ms`);
+  console.log(`jobs ${jobs}, collected ${count}, tag strategy ${strategy}, limits x${scale}, latency ${minLatency}-${maxLatency} ms, throttle storm ${values['throttle-rate']}`);
   console.log(`wall ${wallS.toFixed(1)} s, bound ${boundS.toFixed(1)} s (${bounds.map(([op, s]) => `${op} ${s.toFixed(1)} s`).join(', ')}), ratio ${(wallS / boundS).toFixed(3)}`);
   console.log('operation             calls  throttled  retries  limit/s  peak accepted in 1 s');
   for (const op of Object.keys(stats.operations)) {

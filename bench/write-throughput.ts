@@ -11,11 +11,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ParquetWasmEncoder } from '../lambda/parquet/parquet-encoder';
-import { LocalSnapshotPublisher } from '../lambda/publish/local-publisher';
-import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../lambda/rows/training-job-row';
-import { TRAINING_JOB_SCHEMA } from '../lambda/schema/table-schema';
-import { describeJobAt, TrainingJobGenerator } from '../lambda/simulator/job-generator';
+import { ParquetWasmEncoder } from '../lambda/core/parquet/parquet-encoder';
+import { LocalSnapshotPublisher } from '../lambda/core/publish/local-publisher';
+import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../lambda/core/rows/training-job-row';
+import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { describeJobAt, TrainingJobGenerator } from '../lambda/simulator/world/job-generator';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, compression: { type: 'string', default: 'zstd' } } });
 const NOW = Date.UTC(2026, 10, 1);

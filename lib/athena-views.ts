@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { loadSqlCatalog, renderSql } from '../lambda/query/sql-catalog';
+import { loadSqlCatalog, renderSql } from '../lambda/core/query/sql-catalog';
 import { bucketArnInNagFinding } from './nag-names';
 
 export interface AthenaViewsProps {
@@ -80,7 +80,7 @@ export class AthenaViews extends Construct {
     }
 
     const fn = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(__dirname, '..', 'lambda', 'athena-views', 'handler.ts'),
+      entry: join(__dirname, '..', 'lambda', 'functions', 'athena-views', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import type { TableSchema } from '../lambda/schema/table-schema';
+import type { TableSchema } from '../lambda/core/schema/table-schema';
 
 export interface TrainingJobGlueTableProps {
   readonly schema: TableSchema;

@@ -1,7 +1,8 @@
 import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { MEMBER_ROLE_NAME, SAGEMAKER_READ_ACTIONS, TAGGING_READ_ACTIONS } from './sagemaker-training-job-inventory';
+import { MEMBER_ROLE_NAME } from '../lambda/core/names';
+import { collectorStatements } from './collector-permissions';
 
 /**
  * The CloudFormation template member accounts deploy (synthesized by the same app): a read-only role
@@ -25,9 +26,7 @@ export class MemberAccountRoleStack extends Stack {
       maxSessionDuration: undefined,
       inlinePolicies: {
         ReadTrainingJobs: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({ sid: 'ReadTrainingJobs', actions: [...SAGEMAKER_READ_ACTIONS, ...TAGGING_READ_ACTIONS], resources: ['*'] }),
-          ],
+          statements: collectorStatements(this.formatArn({ service: 'sagemaker', region: '*', resource: 'training-job', resourceName: '*' })),
         }),
       },
     });

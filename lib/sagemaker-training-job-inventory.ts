@@ -14,21 +14,33 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { TRAINING_JOB_SCHEMA } from '../lambda/schema/table-schema';
-import { DEFAULT_COST_TAG_KEYS } from '../lambda/query/sql-catalog';
+import { ConfigError } from '../lambda/core/errors';
+import {
+  ATHENA_RESULTS_PREFIX,
+  GLUE_NAME_PATTERN,
+  MEMBER_ROLE_NAME,
+  METRIC,
+  METRICS_NAMESPACE,
+  REGION_PATTERN,
+  ROLE_ARN_PATTERN,
+  SERVICE_NAME,
+} from '../lambda/core/names';
+import {
+  COLLECTOR_SETTING_VARIABLES,
+  collectorEnvironment,
+  ENVIRONMENT_VARIABLES,
+  readCollectorSettings,
+  type CollectorSettings,
+  type EnvironmentVariable,
+} from '../lambda/core/pipeline/config';
+import { DEFAULT_COST_TAG_KEYS } from '../lambda/core/query/sql-catalog';
+import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { AthenaViews } from './athena-views';
-import { bucketArnInNagFinding } from './nag-names';
+import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
 import { TrainingJobGlueTable } from './glue-table';
+import { bucketArnInNagFinding } from './nag-names';
 
-/** The read-only SageMaker and tagging actions the collector calls, in the inventory account and in member accounts. */
-export const SAGEMAKER_READ_ACTIONS = ['sagemaker:ListTrainingJobs', 'sagemaker:DescribeTrainingJob', 'sagemaker:ListTags', 'sagemaker:Search'];
-export const TAGGING_READ_ACTIONS = ['tag:GetResources'];
-/** Name of the role member accounts deploy (see MemberAccountRoleStack); role ARNs are built from it. */
-export const MEMBER_ROLE_NAME = 'SageMakerJobInventoryRead';
-/** The metric namespace the Lambda's EMF metrics go to. */
-export const METRICS_NAMESPACE = 'SageMakerJobInventory';
-const SERVICE = 'sagemaker-job-inventory';
-const ATHENA_RESULTS_PREFIX = 'athena-results/';
+export type { CollectorSettings } from '../lambda/core/pipeline/config';
 
 export interface SageMakerTrainingJobInventoryProps {
   /**
@@ -118,22 +130,36 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly costAllocationTagKeys?: string[];
   /**
-   * Extra environment for the function (e.g. SM_INVENTORY_LIMITS, SM_INVENTORY_TAG_STRATEGY).
+   * How the collector paces its API calls and writes Parquet. Checked at synth time by the same
+   * parser the function runs at cold start, so a bad value fails `cdk synth`, not the first run.
+   * @default rate limits ListTrainingJobs 2/s, DescribeTrainingJob 10/s, ListTags 10/s, GetResources 5/s;
+   * 8 Describe calls in flight; 4 (account, region) pairs at once; tags in bulk; ZSTD; 1,000-row row groups
+   */
+  readonly collector?: CollectorSettings;
+  /**
+   * Extra environment for the function, e.g. `POWERTOOLS_LOG_LEVEL`. Settings the construct manages
+   * (every `SM_INVENTORY_*` variable, the Powertools service name and metric namespace) are rejected:
+   * set them through their props.
    * @default none
    */
   readonly functionEnvironment?: Record<string, string>;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const GLUE_NAME = /^[a-z0-9_]{1,255}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 
-/** Throws with a message naming the prop, what it received and what is allowed. Tokens are checked at deploy time instead. */
-function check(ok: boolean, prop: string, received: unknown, allowed: string): void {
-  if (!ok) throw new Error(`${prop} is ${JSON.stringify(received)}; allowed: ${allowed}`);
-}
+/** The prop that sets each managed variable, for the error that rejects it in `functionEnvironment`. */
+const MANAGED_VARIABLES: Partial<Record<EnvironmentVariable | 'POWERTOOLS_SERVICE_NAME' | 'POWERTOOLS_METRICS_NAMESPACE', string>> = {
+  SM_INVENTORY_REGIONS: 'regions',
+  SM_INVENTORY_OUTPUT: 'bucket and prefix',
+  SM_INVENTORY_ROLE_ARNS: 'memberAccountRoleArns',
+  SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'includeOwnAccount',
+  SM_INVENTORY_KMS_KEY_ARN: 'encryptionKey',
+  SM_INVENTORY_TIME_BUDGET: 'timeout',
+  POWERTOOLS_SERVICE_NAME: 'none: the alarms depend on it',
+  POWERTOOLS_METRICS_NAMESPACE: 'none: the alarms depend on it',
+  ...Object.fromEntries(Object.entries(COLLECTOR_SETTING_VARIABLES).map(([setting, variable]) => [variable, `collector.${setting}`])),
+};
 
 /**
  * A scheduled SageMaker training-job inventory: a Lambda snapshots every training job of the given
@@ -141,18 +167,29 @@ function check(ok: boolean, prop: string, received: unknown, allowed: string): v
  * an Athena workgroup make it queryable, and alarms report failed or missing snapshots.
  */
 export class SageMakerTrainingJobInventory extends Construct {
+  /** Holds the snapshots (under `prefix`) and the Athena query results. */
   readonly bucket: s3.IBucket;
+  /** Encrypts the bucket, the dead-letter queue and the Athena results. */
   readonly encryptionKey: kms.IKey;
+  /** The snapshot function the schedule invokes. */
   readonly function: nodejs.NodejsFunction;
+  /** The snapshot function's role: SageMaker and tag reads, AssumeRole on member roles, writes under the table prefix. */
   readonly role: iam.Role;
+  /** Receives scheduled invocations that could not be delivered after their retries. */
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: scheduler.Schedule;
+  /** The Glue database and the `sagemaker_training_job` table. */
   readonly glueTable: TrainingJobGlueTable;
+  /** Athena engine v3 workgroup with enforced, encrypted results and the scan cutoff. */
   readonly workgroup: athena.CfnWorkGroup;
+  /** Function errors, dead letters, and no snapshot written in two schedule periods. */
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** The shipped views (custom resource) and named queries. */
   readonly views: AthenaViews;
   /** s3://bucket/prefix: what the function's SM_INVENTORY_OUTPUT holds. */
   readonly outputRoot: string;
+  /** `prefix/sagemaker_training_job`: the table's key prefix in the bucket. */
+  readonly tablePrefix: string;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingJobInventoryProps = {}) {
     super(scope, id);
@@ -160,7 +197,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     const regions = props.regions ?? [stack.region];
     const memberRoles = props.memberAccountRoleArns ?? [];
     const prefix = props.prefix ?? 'inventory';
-    const databaseName = props.databaseName ?? 'sagemaker_inventory';
+    const databaseName = props.databaseName ?? TRAINING_JOB_SCHEMA.database;
     const tableName = props.tableName ?? TRAINING_JOB_SCHEMA.table;
     const memorySize = props.memorySize ?? 1024;
     const timeout = props.timeout ?? Duration.minutes(15);
@@ -168,17 +205,21 @@ export class SageMakerTrainingJobInventory extends Construct {
     const projectionStartDate = props.projectionStartDate ?? '2024-01-01';
     const bytesCutoff = props.athenaBytesScannedCutoff ?? 10 * 1024 ** 3;
 
+    const check = (ok: boolean, prop: string, received: unknown, allowed: string) => {
+      if (!ok) throw new ConfigError(`${this.node.path}: ${prop} is ${JSON.stringify(received)}; allowed: ${allowed}`);
+    };
     check(regions.length > 0, 'regions', regions, 'one or more AWS Region codes');
     for (const region of regions) {
-      if (!Token.isUnresolved(region)) check(REGION.test(region), 'regions', region, 'AWS Region codes such as us-east-1');
+      if (!Token.isUnresolved(region)) check(REGION_PATTERN.test(region), 'regions', region, 'AWS Region codes such as us-east-1');
     }
+    check(new Set(regions).size === regions.length, 'regions', regions, 'each region once');
     for (const arn of memberRoles) {
-      if (!Token.isUnresolved(arn)) check(ROLE_ARN.test(arn), 'memberAccountRoleArns', arn, `IAM role ARNs such as arn:aws:iam::123456789012:role/${MEMBER_ROLE_NAME}`);
+      if (!Token.isUnresolved(arn)) check(ROLE_ARN_PATTERN.test(arn), 'memberAccountRoleArns', arn, `IAM role ARNs such as arn:aws:iam::123456789012:role/${MEMBER_ROLE_NAME}`);
     }
     check(props.includeOwnAccount !== false || memberRoles.length > 0, 'includeOwnAccount', false, 'false only together with memberAccountRoleArns');
     if (!Token.isUnresolved(prefix)) check(PREFIX.test(prefix), 'prefix', prefix, 'an S3 key prefix without leading or trailing slashes');
     for (const [name, value] of [['databaseName', databaseName], ['tableName', tableName]] as const) {
-      if (!Token.isUnresolved(value)) check(GLUE_NAME.test(value), name, value, 'lower-case letters, digits and underscores (Athena-compatible)');
+      if (!Token.isUnresolved(value)) check(GLUE_NAME_PATTERN.test(value), name, value, 'lower-case letters, digits and underscores (Athena-compatible)');
     }
     if (!Token.isUnresolved(memorySize)) check(Number.isInteger(memorySize) && memorySize >= 256 && memorySize <= 10240, 'memorySize', memorySize, 'a whole number of MiB from 256 to 10240');
     check(timeout.toSeconds() >= 60 && timeout.toSeconds() <= 900, 'timeout', timeout.toHumanString(), '1 to 15 minutes');
@@ -190,6 +231,22 @@ export class SageMakerTrainingJobInventory extends Construct {
     );
     check(DATE.test(projectionStartDate) && !Number.isNaN(Date.parse(projectionStartDate)), 'projectionStartDate', projectionStartDate, 'a date as YYYY-MM-DD');
     check(Number.isInteger(bytesCutoff) && bytesCutoff >= 10_000_000, 'athenaBytesScannedCutoff', bytesCutoff, 'a whole number of bytes, at least 10000000');
+    for (const name of Object.keys(props.functionEnvironment ?? {})) {
+      const prop = MANAGED_VARIABLES[name as keyof typeof MANAGED_VARIABLES];
+      if (prop !== undefined || name in ENVIRONMENT_VARIABLES) {
+        check(false, 'functionEnvironment', name, `variables the construct does not manage; set ${name} through ${prop ?? 'its prop'}`);
+      }
+    }
+    const collectorVariables = collectorEnvironment(props.collector ?? {});
+    try {
+      readCollectorSettings(collectorVariables);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      // Name the prop the user wrote, not the variable that carries it.
+      let message = error.message;
+      for (const [setting, variable] of Object.entries(COLLECTOR_SETTING_VARIABLES)) message = message.replace(variable, `collector.${setting}`);
+      throw new ConfigError(`${this.node.path}: ${message}`, { cause: error });
+    }
 
     this.encryptionKey =
       props.encryptionKey ??
@@ -202,6 +259,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.bucket = props.bucket ?? this.createBucket();
     this.outputRoot = `s3://${this.bucket.bucketName}/${prefix}`;
     const tablePrefix = `${prefix}/${TRAINING_JOB_SCHEMA.table}`;
+    this.tablePrefix = tablePrefix;
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -214,7 +272,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.grantCollectorPermissions(memberRoles, tablePrefix, logGroup);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(__dirname, '..', 'lambda', 'handler.ts'),
+      entry: join(__dirname, '..', 'lambda', 'functions', 'snapshot', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -234,7 +292,8 @@ export class SageMakerTrainingJobInventory extends Construct {
         SM_INVENTORY_ROLE_ARNS: memberRoles.join(','),
         SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: String(props.includeOwnAccount ?? true),
         SM_INVENTORY_KMS_KEY_ARN: this.encryptionKey.keyArn,
-        POWERTOOLS_SERVICE_NAME: SERVICE,
+        ...collectorVariables,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.functionEnvironment,
@@ -369,34 +428,60 @@ export class SageMakerTrainingJobInventory extends Construct {
     });
   }
 
+  /**
+   * Lets `grantee` query the inventory in Athena (QuickSight's service role, an analyst's role): run
+   * queries in the workgroup, read the Glue database, the table and its views, read the snapshots,
+   * write and read its own results, and use the key for both.
+   */
+  grantQuery(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const database = this.glueTable.database.ref;
+    const statements = [
+      new iam.PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+        resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workgroup.ref })],
+      }),
+      new iam.PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: database }),
+          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database}/*` }),
+        ],
+      }),
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.tablePrefix}/*`)] }),
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${this.tablePrefix}/*`, `${ATHENA_RESULTS_PREFIX}*`] } },
+      }),
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [this.bucket.arnForObjects(`${ATHENA_RESULTS_PREFIX}*`)],
+      }),
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.encryptionKey.keyArn] }),
+    ];
+    let grant: iam.Grant | undefined;
+    for (const statement of statements) {
+      const next = iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions });
+      grant = grant ? grant.combine(next) : next;
+    }
+    return grant!;
+  }
+
   private grantCollectorPermissions(memberRoles: readonly string[], tablePrefix: string, logGroup: logs.LogGroup): void {
     const stack = Stack.of(this);
     const policy = new iam.Policy(this, 'CollectorPolicy', {
       statements: [
-        new iam.PolicyStatement({
-          sid: 'ListAndSearchTrainingJobs',
-          actions: ['sagemaker:ListTrainingJobs', 'sagemaker:Search', 'tag:GetResources'],
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DescribeTrainingJobs',
-          actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
-          resources: [stack.formatArn({ service: 'sagemaker', region: '*', resource: 'training-job', resourceName: '*' })],
-        }),
+        ...collectorStatements(stack.formatArn({ service: 'sagemaker', region: '*', resource: 'training-job', resourceName: '*' })),
         new iam.PolicyStatement({
           sid: 'WriteSnapshots',
-          actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
           resources: [this.bucket.arnForObjects(`${tablePrefix}/*`)],
         }),
         new iam.PolicyStatement({
-          sid: 'ListSnapshots',
-          actions: ['s3:ListBucket'],
-          resources: [this.bucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${tablePrefix}/*`] } },
-        }),
-        new iam.PolicyStatement({
           sid: 'EncryptSnapshots',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt', 'kms:Encrypt'],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [this.encryptionKey.keyArn],
         }),
         new iam.PolicyStatement({
@@ -404,12 +489,12 @@ export class SageMakerTrainingJobInventory extends Construct {
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [logGroup.logGroupArn],
         }),
-        ...(memberRoles.length > 0 ? [new iam.PolicyStatement({ sid: 'AssumeMemberAccountRoles', actions: ['sts:AssumeRole'], resources: [...memberRoles] })] : []),
+        ...(memberRoles.length > 0 ? [memberRoleArnsStatement(memberRoles)] : []),
       ],
     });
     policy.attachToRole(this.role);
     const reasons: Record<string, string> = {
-      '*': 'sagemaker:ListTrainingJobs, sagemaker:Search and tag:GetResources do not support resource-level permissions.',
+      '*': 'sagemaker:ListTrainingJobs and tag:GetResources do not support resource-level permissions.',
       'arn:<AWS::Partition>:sagemaker:*:<AWS::AccountId>:training-job/*':
         'The collector describes every training job of the account in each configured region; their names are not known in advance.',
     };
@@ -443,8 +528,8 @@ export class SageMakerTrainingJobInventory extends Construct {
       alarmDescription: `No snapshot object was written in two schedule periods (${schedulePeriod.toHumanString()} each).`,
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: 'SnapshotsWritten',
-        dimensionsMap: { service: SERVICE },
+        metricName: METRIC.SnapshotsWritten,
+        dimensionsMap: { service: SERVICE_NAME },
         statistic: 'Sum',
         period: schedulePeriod,
       }),

@@ -22,7 +22,7 @@ function cutAtWordBoundary(text, limit) {
   return (lastSpace > 0 ? cut.slice(0, lastSpace) : text.slice(0, limit)).replace(/[\s,;:]+$/, '');
 }
 
-const seedPath = process.argv[2] ?? path.join(__dirname, '..', '..', 'shared', 'seed', 'sagemaker_training_job.columns.tsv');
+const seedPath = process.argv[2] ?? path.join(__dirname, '..', 'glue-schema', 'seed', 'sagemaker_training_job.columns.tsv');
 const outPath = path.join(__dirname, '..', 'glue-schema', 'sagemaker_training_job.json');
 const [, ...lines] = fs.readFileSync(seedPath, 'utf8').split('\n').filter((line) => line.trim() !== '');
 const columns = lines.map((line) => {

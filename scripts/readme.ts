@@ -8,10 +8,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENT_VARIABLES } from '../lambda/pipeline/config';
-import { ATHENA_COMPATIBILITY_MACROS, COMMON_SQL_FUNCTIONS } from '../lambda/query/duckdb-compat';
-import { loadSqlCatalog } from '../lambda/query/sql-catalog';
-import { TRAINING_JOB_SCHEMA } from '../lambda/schema/table-schema';
+import { ENVIRONMENT_VARIABLES } from '../lambda/core/pipeline/config';
+import { ATHENA_COMPATIBILITY_MACROS, COMMON_SQL_FUNCTIONS } from '../lambda/cli/warehouse/duckdb-compat';
+import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
+import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 
 export const README = join(__dirname, '..', 'README.md');
 

@@ -1,4 +1,4 @@
-import { AwsClientPool } from '../../lambda/aws/client-pool';
+import { AwsClientPool } from '../../lambda/core/aws/client-pool';
 import { TEST_CREDENTIALS } from '../support/local-simulator';
 
 describe('AwsClientPool', () => {

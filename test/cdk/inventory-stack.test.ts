@@ -1,11 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../lib/app';
 import { SageMakerTrainingJobInventory } from '../../lib/sagemaker-training-job-inventory';
-import { TRAINING_JOB_SCHEMA } from '../../lambda/schema/table-schema';
-import { loadSqlCatalog } from '../../lambda/query/sql-catalog';
+import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
+import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
 import { testApp } from '../support/cdk-app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON
@@ -76,11 +77,10 @@ describe('the inventory stack', () => {
     expect(policies).toHaveLength(1);
     const statements = (policies[0] as Json).Properties.PolicyDocument.Statement.map((s: Json) => ({ Sid: s.Sid, Action: s.Action, Resource: JSON.stringify(s.Resource) }));
     expect(statements).toEqual([
-      { Sid: 'ListAndSearchTrainingJobs', Action: ['sagemaker:ListTrainingJobs', 'sagemaker:Search', 'tag:GetResources'], Resource: '"*"' },
+      { Sid: 'ListTrainingJobsAndTags', Action: ['sagemaker:ListTrainingJobs', 'tag:GetResources'], Resource: '"*"' },
       { Sid: 'DescribeTrainingJobs', Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'], Resource: expect.stringContaining(':training-job/*') },
-      { Sid: 'WriteSnapshots', Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'], Resource: expect.stringContaining('/inventory/sagemaker_training_job/*') },
-      { Sid: 'ListSnapshots', Action: 's3:ListBucket', Resource: expect.stringContaining('InventoryBucket') },
-      { Sid: 'EncryptSnapshots', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: expect.stringContaining('InventoryKey') },
+      { Sid: 'WriteSnapshots', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: expect.stringContaining('/inventory/sagemaker_training_job/*') },
+      { Sid: 'EncryptSnapshots', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: expect.stringContaining('InventoryKey') },
       { Sid: 'WriteOwnLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: expect.stringContaining('InventoryLogs') },
       { Sid: 'AssumeMemberAccountRoles', Action: 'sts:AssumeRole', Resource: JSON.stringify(MEMBER) },
     ]);
@@ -159,7 +159,7 @@ describe('the inventory stack', () => {
     expect(named).toEqual(loadSqlCatalog().queries.map((q) => q.name).sort());
   });
 
-  it('synthesizes the member-account role, trusting the inventory role, with read-only SageMaker and tag actions', () => {
+  it('synthesizes the member-account role, trusting the inventory role, with the same read-only statements as the function', () => {
     member.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'SageMakerJobInventoryRead',
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { Ref: 'InventoryRoleArn' } } }] },
@@ -167,7 +167,15 @@ describe('the inventory stack', () => {
         {
           PolicyName: 'ReadTrainingJobs',
           PolicyDocument: {
-            Statement: [{ Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags', 'sagemaker:ListTrainingJobs', 'sagemaker:Search', 'tag:GetResources'], Effect: 'Allow', Resource: '*', Sid: 'ReadTrainingJobs' }],
+            Statement: [
+              { Action: ['sagemaker:ListTrainingJobs', 'tag:GetResources'], Effect: 'Allow', Resource: '*', Sid: 'ListTrainingJobsAndTags' },
+              {
+                Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
+                Effect: 'Allow',
+                Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:*:', { Ref: 'AWS::AccountId' }, ':training-job/*']] },
+                Sid: 'DescribeTrainingJobs',
+              },
+            ],
           },
         },
       ],
@@ -176,8 +184,8 @@ describe('the inventory stack', () => {
 });
 
 describe('SageMakerTrainingJobInventory props', () => {
-  const build = (props: ConstructorParameters<typeof SageMakerTrainingJobInventory>[2]) =>
-    new SageMakerTrainingJobInventory(new Stack(testApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } }), 'I', props);
+  const newStack = () => new Stack(testApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } });
+  const build = (props: ConstructorParameters<typeof SageMakerTrainingJobInventory>[2]) => new SageMakerTrainingJobInventory(newStack(), 'I', props);
 
   it.each([
     [{ regions: ['us-east-1', 'Frankfurt'] }, 'regions is "Frankfurt"; allowed: AWS Region codes such as us-east-1'],
@@ -191,8 +199,66 @@ describe('SageMakerTrainingJobInventory props', () => {
     [{ schedulePeriod: Duration.days(7) }, 'schedulePeriod is "7 days"; allowed: from 1 hour to 3.5 days'],
     [{ projectionStartDate: '2024/01/01' }, 'projectionStartDate is "2024/01/01"; allowed: a date as YYYY-MM-DD'],
     [{ athenaBytesScannedCutoff: 1000 }, 'athenaBytesScannedCutoff is 1000; allowed: a whole number of bytes, at least 10000000'],
-  ])('rejects %j', (props, message) => {
-    expect(() => build(props as never)).toThrow(new Error(message));
+    [{ regions: ['us-east-1', 'us-east-1'] }, 'regions is ["us-east-1","us-east-1"]; allowed: each region once'],
+    [{ collector: { concurrency: 100 } }, 'collector.concurrency is "100"; allowed: a whole number from 1 to 64'],
+    [{ collector: { rateLimits: { DescribeTrainingJob: -1 } } }, 'collector.rateLimits has "DescribeTrainingJob=-1"; allowed: <operation>=<calls per second>'],
+    [{ collector: { tagStrategy: 'sometimes' } }, 'collector.tagStrategy is "sometimes"; allowed: auto, bulk, per-job'],
+    [{ functionEnvironment: { SM_INVENTORY_LIMITS: 'DescribeTrainingJob=8' } }, 'functionEnvironment is "SM_INVENTORY_LIMITS"; allowed: variables the construct does not manage; set SM_INVENTORY_LIMITS through collector.rateLimits'],
+    [{ functionEnvironment: { SM_INVENTORY_OUTPUT: 's3://elsewhere/x' } }, 'functionEnvironment is "SM_INVENTORY_OUTPUT"; allowed: variables the construct does not manage; set SM_INVENTORY_OUTPUT through bucket and prefix'],
+    [{ functionEnvironment: { SM_INVENTORY_REGIONS: 'us-west-2' } }, 'functionEnvironment is "SM_INVENTORY_REGIONS"; allowed: variables the construct does not manage; set SM_INVENTORY_REGIONS through regions'],
+  ])('rejects %j, naming the construct, the prop and what is allowed', (props, message) => {
+    // Act
+    const attempt = () => build(props as never);
+
+    // Assess
+    expect(attempt).toThrow(`S/I: ${message}`);
+  });
+
+  it('carries typed collector settings to the function as the variables its cold start reads', () => {
+    // Prepare
+    const stack = newStack();
+
+    // Act
+    new SageMakerTrainingJobInventory(stack, 'I', {
+      collector: { rateLimits: { DescribeTrainingJob: 8 }, concurrency: 4, tagStrategy: 'per-job', rowGroupRows: 5000 },
+      functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+    });
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          SM_INVENTORY_LIMITS: 'DescribeTrainingJob=8',
+          SM_INVENTORY_CONCURRENCY: '4',
+          SM_INVENTORY_TAG_STRATEGY: 'per-job',
+          SM_INVENTORY_ROW_GROUP_ROWS: '5000',
+          POWERTOOLS_LOG_LEVEL: 'DEBUG',
+        }),
+      },
+    });
+  });
+
+  it('grants a query role the workgroup, the catalog, the snapshots and the results, and nothing to write snapshots', () => {
+    // Prepare
+    const stack = newStack();
+    const inventory = new SageMakerTrainingJobInventory(stack, 'I', {});
+    const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.ServicePrincipal('quicksight.amazonaws.com') });
+
+    // Act
+    inventory.grantQuery(analyst);
+
+    // Assess
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((p: Json) =>
+      p.Properties.Roles.some((r: Json) => JSON.stringify(r).includes('Analyst')),
+    ) as Json;
+    const statements = policy.Properties.PolicyDocument.Statement as Json[];
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(
+      expect.arrayContaining(['athena:StartQueryExecution', 'athena:GetQueryResults', 'glue:GetTable', 's3:GetObject', 's3:ListBucket', 'kms:Decrypt']),
+    );
+    const snapshotWrites = statements.filter((s) => [s.Action].flat().includes('s3:PutObject'));
+    expect(snapshotWrites).toHaveLength(1);
+    expect(JSON.stringify(snapshotWrites[0].Resource)).toContain('/athena-results/*');
   });
 
   it('uses an existing bucket instead of creating one, and notifies a topic from every alarm', () => {

@@ -1,8 +1,8 @@
-import { TrainingJobCollector } from '../../lambda/collect/training-job-collector';
-import { createSourceClients } from '../../lambda/aws/clients';
-import { CollectError } from '../../lambda/errors';
-import { TrainingJobRowMapper } from '../../lambda/rows/training-job-row';
-import { SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
+import { TrainingJobCollector } from '../../lambda/core/collect/training-job-collector';
+import { createSourceClients } from '../../lambda/core/aws/clients';
+import { CollectError } from '../../lambda/core/errors';
+import { TrainingJobRowMapper } from '../../lambda/core/rows/training-job-row';
+import { SageMakerSimulator } from '../../lambda/simulator/server';
 import { drain, startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
@@ -195,7 +195,7 @@ describe('TrainingJobCollector against the SageMaker simulator over HTTP', () =>
     const attempt = drain(collector.records());
 
     // Assess
-    await expect(attempt).rejects.toThrow(/ListTrainingJobs (failed|not sent) in us-east-1 .*time budget ran out/);
+    await expect(attempt).rejects.toThrow(/ListTrainingJobs (failed|not finished) in us-east-1 .*time budget ran out/);
     expect(collector.stats().operations.ListTrainingJobs.throttles).toBeGreaterThan(0);
   });
 
@@ -208,7 +208,7 @@ describe('TrainingJobCollector against the SageMaker simulator over HTTP', () =>
     const attempt = drain(collector.records());
 
     // Assess
-    await expect(attempt).rejects.toThrow(/DescribeTrainingJob not sent in us-east-1 for account 123456789012: the run's time budget ran out after \d+ of 300 jobs listed so far were described/);
+    await expect(attempt).rejects.toThrow(/DescribeTrainingJob not finished in us-east-1 for account 123456789012: the run's time budget ran out after \d+ of 300 jobs listed so far were described/);
     expect(collector.stats().jobsDescribed).toBeLessThan(300);
   });
 

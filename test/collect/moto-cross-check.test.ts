@@ -1,7 +1,7 @@
 import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { createSourceClients } from '../../lambda/aws/clients';
-import { TrainingJobCollector } from '../../lambda/collect/training-job-collector';
-import { TrainingJobRowMapper } from '../../lambda/rows/training-job-row';
+import { createSourceClients } from '../../lambda/core/aws/clients';
+import { TrainingJobCollector } from '../../lambda/core/collect/training-job-collector';
+import { TrainingJobRowMapper } from '../../lambda/core/rows/training-job-row';
 import { drain, TEST_CREDENTIALS } from '../support/local-simulator';
 import { startMoto, type RunningMoto } from '../support/moto-server';
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParquetWasmEncoder } from '../../lambda/parquet/parquet-encoder';
-import { LocalSnapshotPublisher } from '../../lambda/publish/local-publisher';
-import { TrainingJobRowMapper, type TableRow } from '../../lambda/rows/training-job-row';
-import { TRAINING_JOB_SCHEMA } from '../../lambda/schema/table-schema';
+import { ParquetWasmEncoder } from '../../lambda/core/parquet/parquet-encoder';
+import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
+import { TrainingJobRowMapper, type TableRow } from '../../lambda/core/rows/training-job-row';
+import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { queryRows, withDuckDb } from '../support/duckdb';
 import { mismatches } from '../support/compare';
 import { ACCOUNT, fixtureRecords, REGION } from '../support/fixtures';

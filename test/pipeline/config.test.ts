@@ -1,5 +1,5 @@
-import { ConfigError } from '../../lambda/errors';
-import { readConfig } from '../../lambda/pipeline/config';
+import { ConfigError } from '../../lambda/core/errors';
+import { readConfig } from '../../lambda/core/pipeline/config';
 
 describe('readConfig', () => {
   it('defaults to the Lambda region, the caller account and ./warehouse', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
-type HandlerModule = typeof import('../../lambda/handler');
+type HandlerModule = typeof import('../../lambda/functions/snapshot/handler');
 
 function lambdaContext(remainingMs = 300_000): Context {
   return {
@@ -29,7 +29,7 @@ function loadHandler(env: Record<string, string>): HandlerModule {
   let loaded: HandlerModule | undefined;
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy per test is the point: it re-runs the cold start
-    loaded = require('../../lambda/handler') as HandlerModule;
+    loaded = require('../../lambda/functions/snapshot/handler') as HandlerModule;
   });
   return loaded!;
 }
@@ -90,13 +90,15 @@ describe('the Lambda handler', () => {
     running = await startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 10 });
     running.simulator.setFaults({ internalError: 1, onlyRegions: ['eu-west-1'] });
     const out = mkdtempSync(join(tmpdir(), 'lambda-'));
-    const { handler } = loadHandler({ ...baseEnv(out), SM_INVENTORY_MAX_ATTEMPTS: '2' });
+    const { handler } = loadHandler(baseEnv(out));
 
-    // Act
-    const attempt = handler({ snapshotDate: '2026-10-31' }, lambdaContext());
+    // Act: 33 s left, less the 30 s kept for reporting, leaves a 3 s budget for the 5xx retries.
+    const attempt = handler({ snapshotDate: '2026-10-31' }, lambdaContext(33_000));
 
     // Assess
-    await expect(attempt).rejects.toThrow(/^1 of 2 \(account, region\) snapshots failed for 2026-10-31: 123456789012\/eu-west-1: CollectError: .*InternalFailure/);
+    await expect(attempt).rejects.toThrow(
+      /^1 of 2 \(account, region\) snapshots failed for 2026-10-31: 123456789012\/eu-west-1: TimeBudgetExhaustedError: ListTrainingJobs failed in eu-west-1 .*still failing when the run's time budget ran out \(InternalFailure/,
+    );
     expect(readdirSync(join(out, 'sagemaker_training_job', 'snapshot_date=2026-10-31'))).toEqual(['region=us-east-1']);
     const emf = output.filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
     expect(emf.find((m) => 'SnapshotsFailed' in m)).toMatchObject({ SnapshotsFailed: 1, SnapshotsWritten: 1, JobsWritten: 10 });

@@ -2,10 +2,10 @@ import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@a
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PublishError } from '../../lambda/errors';
-import { LocalSnapshotPublisher } from '../../lambda/publish/local-publisher';
-import { S3SnapshotPublisher } from '../../lambda/publish/s3-publisher';
-import type { SnapshotPublisher } from '../../lambda/publish/publisher';
+import { PublishError } from '../../lambda/core/errors';
+import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
+import { S3SnapshotPublisher } from '../../lambda/core/publish/s3-publisher';
+import type { SnapshotPublisher } from '../../lambda/core/publish/publisher';
 import { createTestBucket, listKeys, useMotoS3 } from '../support/moto-server';
 
 const ID = { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: 'us-east-1', accountId: '123456789012' };

@@ -5,9 +5,9 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAthenaClient } from '../../lambda/aws/clients';
-import { QueryError } from '../../lambda/errors';
-import { AthenaQueryRunner } from '../../lambda/query/athena-runner';
+import { createAthenaClient } from '../../lambda/core/aws/clients';
+import { QueryError } from '../../lambda/core/errors';
+import { AthenaQueryRunner } from '../../lambda/core/query/athena-runner';
 import { runCli } from '../support/cli';
 import { TEST_CREDENTIALS } from '../support/local-simulator';
 import { startMoto, type RunningMoto } from '../support/moto-server';

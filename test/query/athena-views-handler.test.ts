@@ -3,7 +3,7 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handler } from '../../lambda/athena-views/handler';
+import { handler } from '../../lambda/functions/athena-views/handler';
 
 const context = { getRemainingTimeInMillis: () => 120_000, logStreamName: 'stream' } as Context;
 const VIEWS = [

@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryError } from '../../lambda/errors';
-import { readConfig } from '../../lambda/pipeline/config';
-import { runSnapshot } from '../../lambda/pipeline/snapshot';
-import { LocalWarehouse } from '../../lambda/query/local-warehouse';
-import { loadSqlCatalog } from '../../lambda/query/sql-catalog';
-import { SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
+import { QueryError } from '../../lambda/core/errors';
+import { readConfig } from '../../lambda/core/pipeline/config';
+import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
+import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
+import { SageMakerSimulator } from '../../lambda/simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;

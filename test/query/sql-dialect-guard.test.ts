@@ -1,5 +1,5 @@
-import { COMMON_SQL_FUNCTIONS, functionsCalled } from '../../lambda/query/duckdb-compat';
-import { loadSqlCatalog, renderSql } from '../../lambda/query/sql-catalog';
+import { COMMON_SQL_FUNCTIONS, functionsCalled } from '../../lambda/cli/warehouse/duckdb-compat';
+import { loadSqlCatalog, renderSql } from '../../lambda/core/query/sql-catalog';
 
 const VIEW_NAMES = new Set(loadSqlCatalog().views.map((v) => v.name));
 

@@ -2,10 +2,10 @@ import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readConfig } from '../../lambda/pipeline/config';
-import { runSnapshot } from '../../lambda/pipeline/snapshot';
-import { LocalWarehouse } from '../../lambda/query/local-warehouse';
-import { SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
+import { readConfig } from '../../lambda/core/pipeline/config';
+import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
+import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { SageMakerSimulator } from '../../lambda/simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;

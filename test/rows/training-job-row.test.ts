@@ -1,5 +1,5 @@
-import { InvalidRecordError } from '../../lambda/errors';
-import { TrainingJobRowMapper } from '../../lambda/rows/training-job-row';
+import { InvalidRecordError } from '../../lambda/core/errors';
+import { TrainingJobRowMapper } from '../../lambda/core/rows/training-job-row';
 import { ACCOUNT, minimalJob, REGION } from '../support/fixtures';
 
 describe('TrainingJobRowMapper', () => {

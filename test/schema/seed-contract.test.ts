@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GLUE_COMMENT_LIMIT, TRAINING_JOB_SCHEMA } from '../../lambda/schema/table-schema';
-import { readSeedColumns } from '../support/seed';
+import { GLUE_COMMENT_LIMIT, TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
+import { readSeedColumns, SEED_DIRECTORY } from '../support/seed';
 
 /** Written out here, independently of the project's import script, so a mistake there cannot hide. */
 const EXPECTED_GLUE_TYPE: Record<string, string> = {
@@ -52,5 +53,23 @@ describe('glue-schema/sagemaker_training_job.json against the seed contract', ()
     expect(Object.keys(raw).sort()).toEqual(['columns', 'database', 'partitionKeys', 'table']);
     expect(raw.table).toBe('sagemaker_training_job');
     for (const column of [...raw.columns, ...raw.partitionKeys]) expect(Object.keys(column).sort()).toEqual(['comment', 'name', 'type']);
+  });
+
+  it('keeps the vendored seed files byte for byte as delivered, as their README records', () => {
+    // Prepare
+    const recorded = new Map(
+      [...readFileSync(join(SEED_DIRECTORY, 'README.md'), 'utf8').matchAll(/^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$/gm)].map(([, file, hash]) => [file, hash]),
+    );
+
+    // Act
+    const actual = new Map(
+      readdirSync(SEED_DIRECTORY)
+        .filter((file) => file !== 'README.md')
+        .map((file) => [file, createHash('sha256').update(readFileSync(join(SEED_DIRECTORY, file))).digest('hex')]),
+    );
+
+    // Assess
+    expect(actual).toEqual(recorded);
+    expect(actual.size).toBe(2);
   });
 });

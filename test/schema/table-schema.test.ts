@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SchemaError } from '../../lambda/errors';
-import { loadTableSchema, parseTableSchema } from '../../lambda/schema/table-schema';
+import { SchemaError } from '../../lambda/core/errors';
+import { loadTableSchema, parseTableSchema } from '../../lambda/core/schema/table-schema';
 
 const valid = () => ({
   database: 'db',

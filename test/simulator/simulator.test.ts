@@ -1,8 +1,8 @@
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SearchCommand } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { describeJobAt, jobEndTime, TIME, TrainingJobGenerator } from '../../lambda/simulator/job-generator';
-import { parseRateLimits, SageMakerSimulator } from '../../lambda/simulator/sagemaker-simulator';
+import { describeJobAt, jobEndTime, TIME, TrainingJobGenerator } from '../../lambda/simulator/world/job-generator';
+import { parseRateLimits, SageMakerSimulator } from '../../lambda/simulator/server';
 import { startSimulator, type RunningSimulator } from '../support/local-simulator';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
@@ -11,20 +11,17 @@ describe('the SageMaker simulator', () => {
   let running: RunningSimulator;
   afterEach(async () => running?.stop());
 
-  it('answers Search with full TrainingJob records including Tags, minus the five fields Search lacks', async () => {
-    running = await startSimulator({ jobsPerRegion: 50, seed: 3 });
-    const { sagemaker } = running.clients('us-east-1');
-    const result = await sagemaker.send(
-      new SearchCommand({ Resource: 'TrainingJob', MaxResults: 100, SearchExpression: { Filters: [{ Name: 'TrainingJobStatus', Operator: 'Equals', Value: 'Completed' }] } }),
-    );
-    const expected = running.simulator.world.plans(ACCOUNT, 'us-east-1').filter((p) => running.simulator.world.describe(p).TrainingJobStatus === 'Completed');
-    expect(result.Results!.map((r) => r.TrainingJob!.TrainingJobArn).sort()).toEqual(expected.map((p) => p.arn).sort());
-    for (const { TrainingJob: job } of result.Results!) {
-      expect(job!.Tags).toBeDefined();
-      for (const missing of ['InfraCheckConfig', 'ProfilerRuleConfigurations', 'ProfilerRuleEvaluationStatuses', 'ProfilingStatus', 'RemoteDebugConfig']) {
-        expect(Object.keys(job!)).not.toContain(missing);
-      }
-    }
+  it('answers an operation it does not serve with UnknownOperationException naming it', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 5 });
+    const { sagemaker } = running.clients('us-east-1', { maxAttempts: 1 });
+
+    // Act
+    const attempt = sagemaker.send(new SearchCommand({ Resource: 'TrainingJob' }));
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'UnknownOperationException', message: 'The simulator does not implement Search' });
+    expect(running.simulator.stats()).not.toHaveProperty('Search');
   });
 
   it('throttles above its limit the way AWS does: HTTP 400 ThrottlingException, counted', async () => {

@@ -3,9 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createS3Client } from '../../lambda/aws/clients';
+import { createS3Client } from '../../lambda/core/aws/clients';
 import { TEST_CREDENTIALS } from './local-simulator';
 import { createServer } from 'node:net';
+import { motoPython } from './moto-python';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,13 +25,13 @@ export interface RunningMoto {
 }
 
 /**
- * Starts the moto server (a real S3/SageMaker protocol server, `python3 -m moto.server`) on a free
+ * Starts the moto server (a real S3/SageMaker protocol server, `python -m moto.server`) on a free
  * loopback port, or reuses one named by MOTO_ENDPOINT (as .ci/run may provide).
  */
 export async function startMoto(): Promise<RunningMoto> {
   if (process.env.MOTO_ENDPOINT) return { endpoint: process.env.MOTO_ENDPOINT, stop: async () => undefined };
   const port = await freePort();
-  const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(process.env.MOTO_PYTHON ?? motoPython(), ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -7,11 +7,12 @@ export interface SeedColumn {
   readonly description: string;
 }
 
-/** The contract: ../shared/seed/sagemaker_training_job.columns.tsv beside the repository. */
-export const SEED_TSV = join(__dirname, '..', '..', '..', 'shared', 'seed', 'sagemaker_training_job.columns.tsv');
+/** The contract, vendored with its provenance in glue-schema/seed/README.md. */
+export const SEED_DIRECTORY = join(__dirname, '..', '..', 'glue-schema', 'seed');
+export const SEED_TSV = join(SEED_DIRECTORY, 'sagemaker_training_job.columns.tsv');
 
 export function readSeedColumns(): SeedColumn[] {
-  if (!existsSync(SEED_TSV)) throw new Error(`seed contract not found at ${SEED_TSV}; the repository must sit beside shared/`);
+  if (!existsSync(SEED_TSV)) throw new Error(`seed contract not found at ${SEED_TSV}`);
   const [, ...lines] = readFileSync(SEED_TSV, 'utf8').split('\n').filter((line) => line.trim() !== '');
   return lines.map((line) => {
     const [name, seedType, description = ''] = line.split('\t');

@@ -1,0 +1,74 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import { createAthenaClient } from '../../core/aws/clients';
+import { ConfigError } from '../../core/errors';
+import { validateRegion } from '../../core/publish/layout';
+import { AthenaQueryRunner } from '../../core/query/athena-runner';
+import type { QueryResult } from '../../core/query/query-result';
+import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog, resolveSql } from '../../core/query/sql-catalog';
+import { TRAINING_JOB_SCHEMA } from '../../core/schema/table-schema';
+import { formatResult, OUTPUT_FORMATS } from '../format';
+import { commaList, type CommandIo } from '../options';
+import { LocalWarehouse } from '../warehouse/local-warehouse';
+
+export interface QueryFlags {
+  readonly warehouse: string;
+  readonly format: (typeof OUTPUT_FORMATS)[number];
+  readonly list?: boolean;
+  readonly tagKeys?: string[];
+  readonly athena?: boolean;
+  readonly workgroup?: string;
+  readonly database: string;
+  readonly region?: string;
+}
+
+export function queryCommand(io: CommandIo) {
+  return new Command('query')
+    .description('Run SQL, or a shipped view or named query by name: locally with DuckDB over the warehouse, or in Athena.')
+    .argument('[sql-or-name]', 'SQL text, or the name of a view or named query (see --list)')
+    .option('--warehouse <dir>', 'local warehouse root', './warehouse')
+    .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table' as const))
+    .option('--list', 'list the shipped views and named queries')
+    .option('--tag-keys <list>', `cost-allocation tag keys for the flat view's tag_<key> columns (default: ${DEFAULT_COST_TAG_KEYS.join(',')})`, commaList)
+    .option('--athena', 'run in Amazon Athena instead of locally')
+    .option('--workgroup <name>', 'Athena workgroup (the stack output AthenaWorkgroup)')
+    .option('--database <name>', 'Athena database', TRAINING_JOB_SCHEMA.database)
+    .option('--region <region>', 'Athena region (default: AWS_REGION)')
+    .action(async (sqlOrName, flags) => {
+      process.exitCode = await runQueryCommand(sqlOrName, flags, io);
+    });
+}
+
+/** Exit codes: 0 the query ran; 1 no query was given (the list is printed) or it failed. */
+export async function runQueryCommand(sqlOrName: string | undefined, flags: QueryFlags, io: CommandIo): Promise<number> {
+  if (flags.list || !sqlOrName) {
+    const { views, queries } = loadSqlCatalog();
+    for (const d of [...views, ...queries]) io.out.write(`${d.kind.padEnd(5)}  ${d.name.padEnd(45)}  ${d.description}\n`);
+    return flags.list ? 0 : 1;
+  }
+  const result = flags.athena ? await queryAthena(sqlOrName, flags) : await queryLocal(sqlOrName, flags.warehouse, flags.tagKeys);
+  io.out.write(`${formatResult(result, flags.format)}\n`);
+  return 0;
+}
+
+async function queryLocal(sqlOrName: string, directory: string, tagKeys?: readonly string[]): Promise<QueryResult> {
+  const warehouse = await LocalWarehouse.open(directory, { tagKeys });
+  try {
+    return await warehouse.query(sqlOrName);
+  } finally {
+    warehouse.close();
+  }
+}
+
+/** In Athena the views already exist (the stack creates them); a name resolves to the shipped SQL. */
+async function queryAthena(sqlOrName: string, flags: QueryFlags): Promise<QueryResult> {
+  if (!flags.workgroup) throw new ConfigError('--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)');
+  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new ConfigError('--athena needs a region: pass --region or set AWS_REGION');
+  const sql = resolveSql(sqlOrName, undefined, flags.tagKeys);
+  const client = createAthenaClient({ region: validateRegion(region) });
+  try {
+    return await new AthenaQueryRunner(client, { workgroup: flags.workgroup, database: flags.database }).query(sql);
+  } finally {
+    client.destroy();
+  }
+}

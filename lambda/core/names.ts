@@ -1,0 +1,61 @@
+/**
+ * Names and patterns that the runtime and the CDK construct must agree on. Both import them from
+ * here, so a metric the alarm watches, a role the member template creates or an action the policy
+ * grants is spelt once.
+ */
+
+/** Powertools service name of the snapshot function (log `service` field, metric dimension). */
+export const SERVICE_NAME = 'sagemaker-job-inventory';
+/** Powertools service name of the views custom resource. */
+export const VIEWS_SERVICE_NAME = 'sagemaker-job-inventory-views';
+/** CloudWatch namespace of the snapshot function's EMF metrics. */
+export const METRICS_NAMESPACE = 'SageMakerJobInventory';
+
+/** Metric names the function emits; the construct's alarms and dashboards refer to them by these keys. */
+export const METRIC = {
+  JobsWritten: 'JobsWritten',
+  BytesWritten: 'BytesWritten',
+  SnapshotsWritten: 'SnapshotsWritten',
+  SnapshotsFailed: 'SnapshotsFailed',
+  RunDuration: 'RunDuration',
+  JobsVanishedDuringRun: 'JobsVanishedDuringRun',
+  UnknownApiFields: 'UnknownApiFields',
+  ApiCalls: 'ApiCalls',
+  Throttles: 'Throttles',
+  Retries: 'Retries',
+} as const;
+
+/** Name of the read-only role member accounts deploy; the inventory assumes `arn:…:role/<this>` in each. */
+export const MEMBER_ROLE_NAME = 'SageMakerJobInventoryRead';
+/** RoleSessionName of the inventory's AssumeRole calls, as CloudTrail in member accounts shows it. */
+export const ROLE_SESSION_NAME = 'sagemaker-job-inventory';
+
+/**
+ * Every source API the collector calls, and the IAM action that allows it. The rate limits, the
+ * function's policy and the member-account role are all derived from this table.
+ */
+export const SOURCE_API_ACTIONS = {
+  ListTrainingJobs: 'sagemaker:ListTrainingJobs',
+  DescribeTrainingJob: 'sagemaker:DescribeTrainingJob',
+  ListTags: 'sagemaker:ListTags',
+  GetResources: 'tag:GetResources',
+} as const;
+export type SourceOperation = keyof typeof SOURCE_API_ACTIONS;
+export const SOURCE_OPERATIONS = Object.keys(SOURCE_API_ACTIONS) as SourceOperation[];
+
+/** Source operations IAM can scope to a training-job ARN; the others support only `*`. */
+export const TRAINING_JOB_SCOPED_OPERATIONS: readonly SourceOperation[] = ['DescribeTrainingJob', 'ListTags'];
+
+/** AWS Region codes: us-east-1, ap-southeast-2, us-gov-west-1, eu-central-2. */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** 12-digit AWS account id. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** IAM role ARN in any partition; the role's path and name together may be up to 576 characters. */
+export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,576}$/;
+/** KMS key or alias ARN. */
+export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/;
+/** Glue database and table names that Athena can query without quoting. */
+export const GLUE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;
+
+/** Key prefix of the Athena workgroup's query results in the bucket. */
+export const ATHENA_RESULTS_PREFIX = 'athena-results/';

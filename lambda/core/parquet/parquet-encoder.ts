@@ -1,0 +1,156 @@
+import { RecordBatch, Struct, Table, makeData, tableToIPC, type Schema } from 'apache-arrow';
+import * as parquetWasm from 'parquet-wasm';
+import { ParquetWriteError } from '../errors';
+import { SERVICE_NAME } from '../names';
+import type { TableRow } from '../rows/training-job-row';
+import type { TableSchema } from '../schema/table-schema';
+import { columnData } from './arrow-columns';
+import { arrowSchemaFor } from './arrow-schema';
+
+/**
+ * Turns rows into Parquet bytes. Kept this small so the implementation can be swapped: the pipeline
+ * and the publishers only ever see an async iterable of bytes.
+ */
+export interface ParquetEncoder {
+  encode(rows: AsyncIterable<TableRow>): AsyncIterable<Uint8Array>;
+}
+
+export type ParquetCompression = 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
+export const PARQUET_COMPRESSIONS: readonly ParquetCompression[] = ['zstd', 'snappy', 'gzip', 'uncompressed'];
+
+export interface ParquetWasmEncoderOptions {
+  /** @default 'zstd' */
+  readonly compression?: ParquetCompression;
+  /** Rows per record batch and per row group; bounds memory whatever the number of jobs. @default 1000 */
+  readonly rowGroupRows?: number;
+  /** Written into the file footer's created_by. @default 'sagemaker-job-inventory' */
+  readonly createdBy?: string;
+}
+
+const WASM_COMPRESSION: Record<ParquetCompression, parquetWasm.Compression> = {
+  zstd: parquetWasm.Compression.ZSTD,
+  snappy: parquetWasm.Compression.SNAPPY,
+  gzip: parquetWasm.Compression.GZIP,
+  uncompressed: parquetWasm.Compression.UNCOMPRESSED,
+};
+
+/**
+ * parquet-wasm (arrow-rs) streaming writer: batches of rows become Arrow record batches, are handed to
+ * `transformParquetStream` one at a time, and each becomes a row group, so only one batch is in memory.
+ */
+export class ParquetWasmEncoder implements ParquetEncoder {
+  private readonly arrowSchema: Schema;
+  private readonly columnNames: readonly string[];
+  private readonly compression: ParquetCompression;
+  private readonly rowGroupRows: number;
+  private readonly createdBy: string;
+
+  constructor(schema: TableSchema, options: ParquetWasmEncoderOptions = {}) {
+    this.arrowSchema = arrowSchemaFor(schema);
+    this.columnNames = schema.columns.map((c) => c.name);
+    this.compression = options.compression ?? 'zstd';
+    this.rowGroupRows = options.rowGroupRows ?? 1000;
+    this.createdBy = options.createdBy ?? SERVICE_NAME;
+    if (!PARQUET_COMPRESSIONS.includes(this.compression)) {
+      throw new ParquetWriteError(`compression ${JSON.stringify(this.compression)} is not supported; allowed: ${PARQUET_COMPRESSIONS.join(', ')}`);
+    }
+    if (!Number.isInteger(this.rowGroupRows) || this.rowGroupRows < 1 || this.rowGroupRows > 1_000_000) {
+      throw new ParquetWriteError(`rowGroupRows ${this.rowGroupRows} is not allowed; allowed: a whole number from 1 to 1000000`);
+    }
+  }
+
+  async *encode(rows: AsyncIterable<TableRow>): AsyncIterable<Uint8Array> {
+    const batches = this.recordBatches(rows)[Symbol.asyncIterator]();
+    let emittedAny = false;
+    // parquet-wasm reports a failed input stream only as "Dyn casting error"; keep the real cause.
+    let inputFailure: { error: unknown } | undefined;
+    const rethrow: (error: unknown, context: string) => never = (error, context) => {
+      if (inputFailure) throw inputFailure.error;
+      throw new ParquetWriteError(context, { cause: error });
+    };
+    const input = new ReadableStream<parquetWasm.RecordBatch>({
+      pull: async (controller) => {
+        try {
+          const next = await batches.next();
+          if (next.done) {
+            // A file with no row group still needs the schema: write one empty batch.
+            if (!emittedAny) controller.enqueue(this.toWasmBatch([]));
+            emittedAny = true;
+            controller.close();
+          } else {
+            emittedAny = true;
+            controller.enqueue(next.value);
+          }
+        } catch (error) {
+          inputFailure = { error };
+          controller.error(error);
+        }
+      },
+      // The consumer gave up (e.g. the upload failed): stop the row source too, so collection stops.
+      cancel: async () => {
+        await batches.return?.();
+      },
+    });
+    const properties = new parquetWasm.WriterPropertiesBuilder()
+      .setCompression(WASM_COMPRESSION[this.compression])
+      .setWriterVersion(parquetWasm.WriterVersion.V1)
+      .setMaxRowGroupSize(this.rowGroupRows)
+      .setCreatedBy(this.createdBy)
+      .build();
+    let output: ReadableStream<Uint8Array>;
+    try {
+      output = await parquetWasm.transformParquetStream(input, properties);
+    } catch (error) {
+      rethrow(error, 'parquet-wasm could not start the Parquet stream');
+    }
+    const reader = output.getReader();
+    let finished = false;
+    try {
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          rethrow(error, 'Parquet encoding failed');
+        }
+        if (chunk.done) {
+          finished = true;
+          return;
+        }
+        yield chunk.value;
+      }
+    } finally {
+      if (!finished) await reader.cancel().catch(() => undefined);
+      reader.releaseLock();
+    }
+  }
+
+  private async *recordBatches(rows: AsyncIterable<TableRow>): AsyncIterable<parquetWasm.RecordBatch> {
+    let pending: TableRow[] = [];
+    for await (const row of rows) {
+      pending.push(row);
+      if (pending.length >= this.rowGroupRows) {
+        yield this.toWasmBatch(pending);
+        pending = [];
+      }
+    }
+    if (pending.length > 0) yield this.toWasmBatch(pending);
+  }
+
+  private toWasmBatch(rows: readonly TableRow[]): parquetWasm.RecordBatch {
+    const fields = this.arrowSchema.fields;
+    const children = fields.map((field, index) => {
+      const name = this.columnNames[index];
+      return columnData(field.type, rows.map((row) => row[name]));
+    });
+    const batch = new RecordBatch(
+      this.arrowSchema,
+      makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children }),
+    );
+    // Arrow IPC is the documented bridge from apache-arrow (JS heap) into parquet-wasm (wasm memory).
+    const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
+    const [wasmBatch] = wasmTable.recordBatches();
+    wasmTable.free();
+    return wasmBatch;
+  }
+}

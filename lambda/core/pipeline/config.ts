@@ -1,0 +1,204 @@
+import { parseOperationRates } from '../collect/token-bucket';
+import { DEFAULT_RATE_LIMITS, type ApiRateLimits } from '../collect/training-job-collector';
+import { ConfigError } from '../errors';
+import { KMS_KEY_ARN_PATTERN, ROLE_ARN_PATTERN } from '../names';
+import { PARQUET_COMPRESSIONS, type ParquetCompression } from '../parquet/parquet-encoder';
+import { parseWarehouseRoot, validateRegion, validateSnapshotDate, type WarehouseRoot } from '../publish/layout';
+
+export const TAG_STRATEGIES = ['auto', 'bulk', 'per-job'] as const;
+export type TagStrategyOption = (typeof TAG_STRATEGIES)[number];
+
+/** Everything a snapshot run needs, validated before the first API call. */
+export interface InventoryConfig {
+  readonly regions: readonly string[];
+  /** Member-account roles to assume; each account is snapshotted in every region. */
+  readonly roleArns: readonly string[];
+  /** Snapshot the account of the caller's own credentials too. Defaults to true when no roles are given. */
+  readonly includeCallerAccount: boolean;
+  readonly output: WarehouseRoot;
+  readonly limits: ApiRateLimits;
+  /** Describe calls in flight per (account, region). */
+  readonly concurrency: number;
+  /** (account, region) pairs collected at once. */
+  readonly parallelTargets: number;
+  readonly tagStrategy: TagStrategyOption;
+  readonly compression: ParquetCompression;
+  readonly rowGroupRows: number;
+  /** SSE-KMS key for S3 objects; the bucket default applies when unset. */
+  readonly kmsKeyArn?: string;
+  /** Path-style S3 addressing (S3-compatible servers and emulators). */
+  readonly s3ForcePathStyle: boolean;
+  /** Attempts per call for an endpoint that cannot be reached or does not answer; throttling and 5xx retry until the budget ends. */
+  readonly maxAttempts: number;
+  /** Seconds a run may take before it stops and reports how far it got. */
+  readonly timeBudgetSeconds: number;
+}
+
+/** The configuration surface, one entry per setting: the same names serve the Lambda's environment and the README. */
+export const ENVIRONMENT_VARIABLES = {
+  SM_INVENTORY_REGIONS: 'Comma-separated regions to snapshot. Default: AWS_REGION.',
+  SM_INVENTORY_OUTPUT: 'Where snapshots go: s3://bucket[/prefix] or a local folder. Default: ./warehouse.',
+  SM_INVENTORY_ROLE_ARNS: 'Comma-separated member-account role ARNs to assume. Default: none.',
+  SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true/false: also snapshot the account of the function\'s own credentials. Default: true without roles, false with roles.',
+  SM_INVENTORY_LIMITS: `Calls per second, e.g. DescribeTrainingJob=10,ListTags=10. Default: ${formatLimits(DEFAULT_RATE_LIMITS)}.`,
+  SM_INVENTORY_CONCURRENCY: 'Describe calls in flight per account and region, 1-64. Default: 8.',
+  SM_INVENTORY_PARALLEL_TARGETS: '(account, region) pairs collected at once, 1-32. Default: 4.',
+  SM_INVENTORY_TAG_STRATEGY: 'auto, bulk (Tagging API GetResources) or per-job (ListTags). Default: auto.',
+  SM_INVENTORY_COMPRESSION: `Parquet codec: ${PARQUET_COMPRESSIONS.join(', ')}. Default: zstd.`,
+  SM_INVENTORY_ROW_GROUP_ROWS: 'Rows per Parquet row group, 100-1000000. Default: 1000.',
+  SM_INVENTORY_KMS_KEY_ARN: 'KMS key ARN for SSE-KMS on the S3 objects. Default: the bucket default.',
+  SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true/false: path-style S3 URLs, for S3-compatible servers. Default: false.',
+  SM_INVENTORY_MAX_ATTEMPTS: 'Attempts per call when the endpoint cannot be reached or does not answer in time, 1-20; throttling and 5xx answers are retried until the time budget ends. Default: 6.',
+  SM_INVENTORY_TIME_BUDGET: 'Seconds a run may take, 1-604800: then calls in flight are cancelled and each unfinished (account, region) is reported with how far it got. Default: 3600; the Lambda uses its remaining time less 30 s when that is shorter.',
+} as const;
+
+export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
+export type ConfigInput = Partial<Record<EnvironmentVariable, string | undefined>> & { AWS_REGION?: string };
+
+/**
+ * How the collector paces itself and writes: the settings a CDK user gives as typed construct props.
+ * They reach the function as environment variables, and both sides parse them with `readCollectorSettings`.
+ */
+export interface CollectorSettings {
+  /** Calls per second per (account, region), by operation. */
+  readonly rateLimits?: Partial<ApiRateLimits>;
+  /** Describe calls in flight per (account, region), 1-64. */
+  readonly concurrency?: number;
+  /** (account, region) pairs collected at once, 1-32. */
+  readonly parallelTargets?: number;
+  readonly tagStrategy?: TagStrategyOption;
+  readonly compression?: ParquetCompression;
+  /** Rows per Parquet row group, 100-1000000. */
+  readonly rowGroupRows?: number;
+  /** Attempts per call when the endpoint cannot be reached or does not answer, 1-20. */
+  readonly maxAttempts?: number;
+}
+
+/** The environment variable that carries each collector setting. */
+export const COLLECTOR_SETTING_VARIABLES = {
+  rateLimits: 'SM_INVENTORY_LIMITS',
+  concurrency: 'SM_INVENTORY_CONCURRENCY',
+  parallelTargets: 'SM_INVENTORY_PARALLEL_TARGETS',
+  tagStrategy: 'SM_INVENTORY_TAG_STRATEGY',
+  compression: 'SM_INVENTORY_COMPRESSION',
+  rowGroupRows: 'SM_INVENTORY_ROW_GROUP_ROWS',
+  maxAttempts: 'SM_INVENTORY_MAX_ATTEMPTS',
+} as const satisfies Record<keyof CollectorSettings, EnvironmentVariable>;
+
+/** The environment that carries `settings` to the function; unset settings are left out (the default applies). */
+export function collectorEnvironment(settings: CollectorSettings): Partial<Record<EnvironmentVariable, string>> {
+  const environment: Partial<Record<EnvironmentVariable, string>> = {};
+  for (const [setting, variable] of Object.entries(COLLECTOR_SETTING_VARIABLES) as [keyof CollectorSettings, EnvironmentVariable][]) {
+    const value = settings[setting];
+    if (value === undefined) continue;
+    environment[variable] = typeof value === 'object' ? formatLimits(value) : String(value);
+  }
+  return environment;
+}
+
+function formatLimits(limits: Partial<ApiRateLimits>): string {
+  return Object.entries(limits)
+    .map(([operation, rate]) => `${operation}=${rate}`)
+    .join(',');
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: a whole number from ${min} to ${max}`);
+  }
+  return parsed;
+}
+
+function boolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === '') return fallback;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: true or false`);
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value.trim() === '') return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function parseLimits(name: string, value: string | undefined): ApiRateLimits {
+  const operations = Object.keys(DEFAULT_RATE_LIMITS);
+  const given = parseOperationRates(
+    value ?? '',
+    operations,
+    (part) => new ConfigError(`${name} has ${JSON.stringify(part)}; allowed: <operation>=<calls per second> with operation one of ${operations.join(', ')}`),
+  );
+  return { ...DEFAULT_RATE_LIMITS, ...given };
+}
+
+function wrap<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${name}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Reads and checks every setting; the first bad value is a ConfigError naming the variable, the value and what is allowed. */
+export function readConfig(input: ConfigInput): InventoryConfig {
+  const regions = list(input.SM_INVENTORY_REGIONS ?? input.AWS_REGION);
+  if (regions.length === 0) throw new ConfigError('SM_INVENTORY_REGIONS is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1');
+  for (const region of regions) wrap('SM_INVENTORY_REGIONS', () => validateRegion(region));
+  if (new Set(regions).size !== regions.length) throw new ConfigError(`SM_INVENTORY_REGIONS lists a region twice: ${regions.join(',')}; allowed: each region once`);
+
+  const roleArns = list(input.SM_INVENTORY_ROLE_ARNS);
+  for (const arn of roleArns) {
+    if (!ROLE_ARN_PATTERN.test(arn)) throw new ConfigError(`SM_INVENTORY_ROLE_ARNS has ${JSON.stringify(arn)}; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/name`);
+  }
+  const includeCallerAccount = boolean('SM_INVENTORY_INCLUDE_CALLER_ACCOUNT', input.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT, roleArns.length === 0);
+  if (!includeCallerAccount && roleArns.length === 0) {
+    throw new ConfigError('SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them');
+  }
+
+  const kmsKeyArn = input.SM_INVENTORY_KMS_KEY_ARN?.trim() || undefined;
+  if (kmsKeyArn && !KMS_KEY_ARN_PATTERN.test(kmsKeyArn)) {
+    throw new ConfigError(`SM_INVENTORY_KMS_KEY_ARN is ${JSON.stringify(kmsKeyArn)}; allowed: a KMS key or alias ARN`);
+  }
+
+  return {
+    regions,
+    roleArns,
+    includeCallerAccount,
+    output: wrap('SM_INVENTORY_OUTPUT', () => parseWarehouseRoot(input.SM_INVENTORY_OUTPUT ?? './warehouse')),
+    ...readCollectorSettings(input),
+    kmsKeyArn,
+    s3ForcePathStyle: boolean('SM_INVENTORY_S3_FORCE_PATH_STYLE', input.SM_INVENTORY_S3_FORCE_PATH_STYLE, false),
+    timeBudgetSeconds: integer('SM_INVENTORY_TIME_BUDGET', input.SM_INVENTORY_TIME_BUDGET, 3600, 1, 604_800),
+  };
+}
+
+/** The collector settings of a configuration, checked; the construct validates its props with this at synth time. */
+export function readCollectorSettings(input: ConfigInput): Pick<InventoryConfig, 'limits' | 'concurrency' | 'parallelTargets' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'maxAttempts'> {
+  return {
+    limits: parseLimits('SM_INVENTORY_LIMITS', input.SM_INVENTORY_LIMITS),
+    concurrency: integer('SM_INVENTORY_CONCURRENCY', input.SM_INVENTORY_CONCURRENCY, 8, 1, 64),
+    parallelTargets: integer('SM_INVENTORY_PARALLEL_TARGETS', input.SM_INVENTORY_PARALLEL_TARGETS, 4, 1, 32),
+    tagStrategy: oneOf('SM_INVENTORY_TAG_STRATEGY', input.SM_INVENTORY_TAG_STRATEGY, TAG_STRATEGIES, 'auto'),
+    compression: oneOf('SM_INVENTORY_COMPRESSION', input.SM_INVENTORY_COMPRESSION, PARQUET_COMPRESSIONS, 'zstd'),
+    rowGroupRows: integer('SM_INVENTORY_ROW_GROUP_ROWS', input.SM_INVENTORY_ROW_GROUP_ROWS, 1000, 100, 1_000_000),
+    maxAttempts: integer('SM_INVENTORY_MAX_ATTEMPTS', input.SM_INVENTORY_MAX_ATTEMPTS, 6, 1, 20),
+  };
+}
+
+/** A backfill or re-run date given by an event or flag. */
+export function readSnapshotDate(value: unknown, fallback: string): string {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value !== 'string') throw new ConfigError(`snapshotDate is ${JSON.stringify(value)}; allowed: a calendar date as YYYY-MM-DD`);
+  return validateSnapshotDate(value);
+}

@@ -1,0 +1,94 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { QueryError } from '../errors';
+import { TRAINING_JOB_SCHEMA } from '../schema/table-schema';
+
+/** A view or named query shipped as a `.sql` file, written once in the Athena (Trino) dialect. */
+export interface SqlDefinition {
+  readonly kind: 'view' | 'query';
+  readonly name: string;
+  readonly description: string;
+  readonly sql: string;
+  readonly file: string;
+}
+
+/** Cost-allocation tag keys the flat view turns into `tag_<key>` columns unless told otherwise. */
+export const DEFAULT_COST_TAG_KEYS: readonly string[] = ['team', 'project', 'cost-center', 'sagemaker:domain-arn', 'sagemaker:user-profile-arn'];
+
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_COLUMNS_MARKER = /,\s*\/\* tag_columns \*\//;
+
+/** `sagemaker:domain-arn` → `tag_sagemaker_domain_arn`. */
+export function tagColumnName(key: string): string {
+  return `tag_${key.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+}
+
+/**
+ * Fills a view's `/* tag_columns *\/` marker with one `element_at(tags, '<key>') AS tag_<key>` column per
+ * key. Keys are validated against AWS's tag-key alphabet, and two keys may not map to one column.
+ */
+export function renderSql(definition: SqlDefinition, tagKeys: readonly string[] = DEFAULT_COST_TAG_KEYS, tableName = TRAINING_JOB_SCHEMA.table): string {
+  // The SQL names the table as the schema does; a deployment may give the Glue table another name.
+  const sql = tableName === TRAINING_JOB_SCHEMA.table ? definition.sql : definition.sql.replace(new RegExp(`\\b${TRAINING_JOB_SCHEMA.table}\\b`, 'g'), tableName);
+  if (!TAG_COLUMNS_MARKER.test(sql)) return sql;
+  const columns = new Map<string, string>();
+  for (const key of tagKeys) {
+    if (!TAG_KEY.test(key)) throw new QueryError(`tag key ${JSON.stringify(key)} is not allowed; allowed: 1-128 letters, digits, spaces and _ . : / = + - @`);
+    const column = tagColumnName(key);
+    if (columns.has(column)) throw new QueryError(`tag keys ${JSON.stringify(columns.get(column))} and ${JSON.stringify(key)} both become column ${column}; allowed: keys that differ after lower-casing and replacing punctuation with _`);
+    columns.set(column, key);
+  }
+  const rendered = [...columns].map(([column, key]) => `element_at(tags, '${key.replace(/'/g, "''")}') AS ${column}`).join(',\n  ');
+  return sql.replace(TAG_COLUMNS_MARKER, rendered ? `,\n  ${rendered}` : '');
+}
+
+/** The repository's (or the installed package's) glue-schema/: the nearest one above `from`, for sources and dist/ alike. */
+export function findGlueSchemaDirectory(from: string = __dirname): string {
+  for (let directory = resolve(from); ; directory = dirname(directory)) {
+    const candidate = join(directory, 'glue-schema');
+    if (existsSync(join(candidate, 'queries')) && existsSync(join(candidate, 'views'))) return candidate;
+    if (dirname(directory) === directory) break;
+  }
+  throw new QueryError(`glue-schema/ was not found above ${from}; it ships with the package and holds the views and queries`);
+}
+
+function parseSqlFile(kind: SqlDefinition['kind'], file: string): SqlDefinition {
+  const text = readFileSync(file, 'utf8');
+  const header = (key: string) => new RegExp(`^--\\s*${key}:\\s*(.+)$`, 'm').exec(text)?.[1].trim();
+  const name = header('name');
+  if (!name || !/^[a-z][a-z0-9_]*$/.test(name)) throw new QueryError(`${file}: needs a "-- name: <lower_snake_case>" header; found ${JSON.stringify(name)}`);
+  const sql = text
+    .split('\n')
+    .filter((line) => !/^--/.test(line))
+    .join('\n')
+    .trim()
+    .replace(/;\s*$/, '');
+  return { kind, name, description: header('description') ?? '', sql, file };
+}
+
+/** Views in dependency order (file name order; a view may use only views sorted before it) and named queries. */
+export function loadSqlCatalog(directory: string = findGlueSchemaDirectory()): { views: SqlDefinition[]; queries: SqlDefinition[] } {
+  const read = (kind: SqlDefinition['kind'], folder: string) => {
+    const path = join(directory, folder);
+    if (!existsSync(path)) return [];
+    return readdirSync(path)
+      .filter((file) => file.endsWith('.sql'))
+      .sort()
+      .map((file) => parseSqlFile(kind, join(path, file)));
+  };
+  return { views: read('view', 'views'), queries: read('query', 'queries') };
+}
+
+/**
+ * The SQL to run for what a user typed: a shipped view's name reads the view, a named query's name
+ * runs its (rendered) SQL, anything else is taken as SQL text. Local DuckDB and Athena share this.
+ */
+export function resolveSql(
+  nameOrSql: string,
+  catalog: { readonly views: readonly SqlDefinition[]; readonly queries: readonly SqlDefinition[] } = loadSqlCatalog(),
+  tagKeys?: readonly string[],
+): string {
+  const named = [...catalog.queries, ...catalog.views].find((d) => d.name === nameOrSql);
+  if (!named) return nameOrSql;
+  return named.kind === 'view' ? `SELECT * FROM ${named.name}` : renderSql(named, tagKeys);
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { SchemaError } from '../errors';
+import trainingJobSchemaJson from '../../../glue-schema/sagemaker_training_job.json';
+
+/** Glue types the table may use; each has one Arrow/Parquet encoding (see parquet/arrow-schema.ts). */
+export const GLUE_TYPES = ['string', 'bigint', 'boolean', 'timestamp', 'map<string,string>'] as const;
+export type GlueType = (typeof GLUE_TYPES)[number];
+
+/** Glue rejects column comments longer than this. */
+export const GLUE_COMMENT_LIMIT = 255;
+
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: GlueType;
+  readonly comment: string;
+}
+
+export interface TableSchema {
+  readonly database: string;
+  readonly table: string;
+  readonly columns: readonly ColumnDefinition[];
+  readonly partitionKeys: readonly ColumnDefinition[];
+}
+
+const NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
+
+function fail(source: string, message: string): never {
+  throw new SchemaError(`${source}: ${message}`);
+}
+
+function parseColumn(raw: unknown, where: string, source: string): ColumnDefinition {
+  if (typeof raw !== 'object' || raw === null) fail(source, `${where} must be an object with name, type and comment; received ${JSON.stringify(raw)}`);
+  const { name, type, comment } = raw as Record<string, unknown>;
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    fail(source, `${where} has name ${JSON.stringify(name)}; allowed: lower-case letters, digits and underscores, not starting with a digit`);
+  }
+  if (typeof type !== 'string' || !(GLUE_TYPES as readonly string[]).includes(type)) {
+    fail(source, `column ${name} has type ${JSON.stringify(type)}; allowed: ${GLUE_TYPES.join(', ')}`);
+  }
+  if (typeof comment !== 'string') fail(source, `column ${name} has comment ${JSON.stringify(comment)}; allowed: a string`);
+  if (comment.length > GLUE_COMMENT_LIMIT) {
+    fail(source, `column ${name} has a ${comment.length}-character comment; allowed: at most ${GLUE_COMMENT_LIMIT} (Glue's limit)`);
+  }
+  return { name, type: type as GlueType, comment };
+}
+
+/** Validates a parsed schema document; every consumer goes through here, so they all see the same checked schema. */
+export function parseTableSchema(raw: unknown, source = 'table schema'): TableSchema {
+  if (typeof raw !== 'object' || raw === null) fail(source, 'must be a JSON object with database, table, columns and partitionKeys');
+  const doc = raw as Record<string, unknown>;
+  for (const key of ['database', 'table'] as const) {
+    if (typeof doc[key] !== 'string' || !NAME_PATTERN.test(doc[key] as string)) {
+      fail(source, `${key} is ${JSON.stringify(doc[key])}; allowed: lower-case letters, digits and underscores`);
+    }
+  }
+  for (const key of ['columns', 'partitionKeys'] as const) {
+    if (!Array.isArray(doc[key]) || (doc[key] as unknown[]).length === 0) fail(source, `${key} must be a non-empty array`);
+  }
+  const columns = (doc.columns as unknown[]).map((c, i) => parseColumn(c, `columns[${i}]`, source));
+  const partitionKeys = (doc.partitionKeys as unknown[]).map((c, i) => parseColumn(c, `partitionKeys[${i}]`, source));
+  for (const key of partitionKeys) {
+    if (key.type !== 'string') fail(source, `partition key ${key.name} has type ${key.type}; allowed: string`);
+  }
+  const seen = new Set<string>();
+  for (const { name } of [...columns, ...partitionKeys]) {
+    if (seen.has(name)) fail(source, `duplicate column name ${name}; names must be unique across columns and partition keys`);
+    seen.add(name);
+  }
+  return { database: doc.database as string, table: doc.table as string, columns, partitionKeys };
+}
+
+export function loadTableSchema(path: string): TableSchema {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new SchemaError(`${path}: cannot be read as JSON`, { cause: error });
+  }
+  return parseTableSchema(raw, path);
+}
+
+/** The shipped `sagemaker_training_job` schema, validated once at module load. */
+export const TRAINING_JOB_SCHEMA: TableSchema = parseTableSchema(trainingJobSchemaJson, 'glue-schema/sagemaker_training_job.json');

@@ -1,0 +1,164 @@
+import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import { describeJobAt, TIME, TrainingJobGenerator, type TrainingJobPlan } from './job-generator';
+
+export interface SimulatedWorldOptions {
+  /** (account, region) pairs to populate; others exist but hold no jobs. */
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  /** Jobs created in each (account, region) before "now". */
+  readonly jobsPerRegion: number;
+  /** @default 1 */
+  readonly seed?: number;
+  /** The simulated clock's starting time (ms since epoch). @default 2026-11-01T12:00:00Z */
+  readonly now?: number;
+  /** History the initial jobs are spread over. @default 180 days */
+  readonly historyDays?: number;
+}
+
+export interface AdvanceOptions {
+  /** New jobs per (account, region) per simulated day. @default 2% of the initial population, at least 5 */
+  readonly newJobsPerDay?: number;
+  /** Fraction of existing jobs whose tags change per simulated day. @default 0.02 */
+  readonly tagChangeRate?: number;
+  /** Fraction of ended jobs deleted per simulated day. @default 0.005 */
+  readonly deleteRate?: number;
+}
+
+export interface AdvanceReport {
+  readonly created: number;
+  readonly retagged: number;
+  readonly deleted: number;
+}
+
+class RegionJobs {
+  readonly byArn = new Map<string, TrainingJobPlan>();
+  readonly byName = new Map<string, TrainingJobPlan>();
+  constructor(readonly generator: TrainingJobGenerator) {}
+
+  add(plan: TrainingJobPlan): void {
+    this.byArn.set(plan.arn, plan);
+    this.byName.set(plan.name, plan);
+  }
+
+  remove(plan: TrainingJobPlan): void {
+    this.byArn.delete(plan.arn);
+    this.byName.delete(plan.name);
+  }
+}
+
+const DEFAULT_SIMULATED_NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
+
+/**
+ * The simulated SageMaker estate: jobs per (account, region) and a clock. Job state is computed from
+ * each job's plan at the current clock, so `advance` moves every job forward consistently.
+ */
+export class SimulatedWorld {
+  private clock: number;
+  private readonly regions = new Map<string, RegionJobs>();
+  private readonly initialJobsPerRegion: number;
+  private readonly describeCache = new WeakMap<TrainingJobPlan, { clock: number; tags: object; job: DescribeTrainingJobResponse }>();
+
+  constructor(options: SimulatedWorldOptions) {
+    this.clock = options.now ?? DEFAULT_SIMULATED_NOW;
+    this.initialJobsPerRegion = options.jobsPerRegion;
+    const historyMs = (options.historyDays ?? 180) * TIME.DAY;
+    let seed = options.seed ?? 1;
+    for (const accountId of options.accounts) {
+      for (const region of options.regions) {
+        const jobs = this.jobsIn(accountId, region, seed++);
+        // Spread creations over the history, denser towards now (teams ramp up), newest last.
+        const times = Array.from({ length: options.jobsPerRegion }, () => this.clock - Math.floor(historyMs * Math.pow(jobs.generator.rng.next(), 1.5)));
+        times.sort((a, b) => a - b);
+        for (const createdAt of times) jobs.add(jobs.generator.plan(createdAt));
+      }
+    }
+  }
+
+  now(): number {
+    return this.clock;
+  }
+
+  private jobsIn(accountId: string, region: string, seed?: number): RegionJobs {
+    const key = `${accountId}/${region}`;
+    let jobs = this.regions.get(key);
+    if (!jobs) {
+      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key) }));
+      this.regions.set(key, jobs);
+    }
+    return jobs;
+  }
+
+  /** Plans visible now in one (account, region), oldest first. */
+  plans(accountId: string, region: string): TrainingJobPlan[] {
+    const jobs = this.regions.get(`${accountId}/${region}`);
+    if (!jobs) return [];
+    return [...jobs.byArn.values()].filter((plan) => plan.createdAt <= this.clock);
+  }
+
+  findByName(accountId: string, region: string, name: string): TrainingJobPlan | undefined {
+    const plan = this.regions.get(`${accountId}/${region}`)?.byName.get(name);
+    return plan && plan.createdAt <= this.clock ? plan : undefined;
+  }
+
+  findByArn(accountId: string, region: string, arn: string): TrainingJobPlan | undefined {
+    const plan = this.regions.get(`${accountId}/${region}`)?.byArn.get(arn);
+    return plan && plan.createdAt <= this.clock ? plan : undefined;
+  }
+
+  /** The job's Describe response at the current clock; cached per clock tick since listing pages ask often. */
+  describe(plan: TrainingJobPlan): DescribeTrainingJobResponse {
+    const cached = this.describeCache.get(plan);
+    if (cached && cached.clock === this.clock && cached.tags === plan.tags) return cached.job;
+    const job = describeJobAt(plan, this.clock)!;
+    this.describeCache.set(plan, { clock: this.clock, tags: plan.tags, job });
+    return job;
+  }
+
+  /** Deletes one job now (DeleteTrainingJob): later calls no longer see it. */
+  deleteJob(accountId: string, region: string, name: string): boolean {
+    const jobs = this.regions.get(`${accountId}/${region}`);
+    const plan = jobs?.byName.get(name);
+    if (!jobs || !plan) return false;
+    jobs.remove(plan);
+    return true;
+  }
+
+  /** Moves the clock forward: running jobs progress, new jobs start, some tags change, some old jobs are deleted. */
+  advance(ms: number, options: AdvanceOptions = {}): AdvanceReport {
+    if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`advance needs a positive number of milliseconds; received ${ms}`);
+    const days = ms / TIME.DAY;
+    const from = this.clock;
+    this.clock += ms;
+    let created = 0;
+    let retagged = 0;
+    let deleted = 0;
+    for (const jobs of this.regions.values()) {
+      const random = jobs.generator.rng;
+      const perDay = options.newJobsPerDay ?? Math.max(5, Math.round(this.initialJobsPerRegion * 0.02));
+      const newJobs = Math.round(perDay * days);
+      const times = Array.from({ length: newJobs }, () => from + Math.floor(random.next() * ms)).sort((a, b) => a - b);
+      for (const createdAt of times) {
+        jobs.add(jobs.generator.plan(createdAt));
+        created++;
+      }
+      for (const plan of [...jobs.byArn.values()]) {
+        if (plan.createdAt > from) continue;
+        if (random.chance((options.tagChangeRate ?? 0.02) * days)) {
+          plan.tags = { ...plan.tags, team: random.pick(['search', 'ads', 'fraud', 'recsys', 'vision']), 'reviewed-on': new Date(this.clock).toISOString().slice(0, 10) };
+          retagged++;
+        }
+        if (describeJobAt(plan, this.clock)?.TrainingEndTime && random.chance((options.deleteRate ?? 0.005) * days)) {
+          jobs.remove(plan);
+          deleted++;
+        }
+      }
+    }
+    return { created, retagged, deleted };
+  }
+}
+
+function hashSeed(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}

@@ -1,0 +1,44 @@
+import { formatResult } from '../../lambda/cli/format';
+
+const result = {
+  columns: ['team', 'jobs', 'note'],
+  rows: [
+    { team: 'search', jobs: 12, note: 'has, a comma' },
+    { team: 'ads', jobs: 3, note: 'says "hi"\nand goes on' },
+    { team: null, jobs: 100, note: { nested: true } },
+  ],
+};
+
+describe('formatResult', () => {
+  it('lays out a table with numbers right-aligned, a rule under the header and a row count', () => {
+    // Act
+    const text = formatResult({ columns: ['team', 'jobs'], rows: result.rows.map(({ team, jobs }) => ({ team, jobs })) }, 'table');
+
+    // Assess
+    expect(text.split('\n')).toEqual(['team    jobs', '------  ----', 'search    12', 'ads        3', '         100', '(3 rows)']);
+  });
+
+  it('clips long cells and says how many rows it left out', () => {
+    // Act
+    const text = formatResult({ columns: ['note'], rows: [{ note: 'x'.repeat(30) }, { note: 'y' }] }, 'table', 10, 1);
+
+    // Assess
+    expect(text.split('\n')).toEqual(['note', '----------', 'xxxxxxxxx…', '(2 rows, first 1 shown)']);
+  });
+
+  it('writes CSV with quotes only where a cell needs them', () => {
+    // Act
+    const text = formatResult(result, 'csv');
+
+    // Assess
+    expect(text).toBe('team,jobs,note\nsearch,12,"has, a comma"\nads,3,"says ""hi""\nand goes on"\n,100,"{""nested"":true}"');
+  });
+
+  it('writes one JSON object per line', () => {
+    // Act
+    const lines = formatResult(result, 'json').split('\n');
+
+    // Assess
+    expect(lines.map((line) => JSON.parse(line))).toEqual(result.rows);
+  });
+});

@@ -1,0 +1,94 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { runQueryCommand, type QueryFlags } from '../../lambda/cli/commands/query';
+import { QueryError } from '../../lambda/core/errors';
+import { readConfig } from '../../lambda/core/pipeline/config';
+import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
+import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
+import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+
+function capture() {
+  let text = '';
+  const stream = new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) });
+  return { io: { out: stream, err: stream }, text: () => text };
+}
+
+describe('sm-inventory query', () => {
+  let running: RunningSimulator;
+  const warehouse = mkdtempSync(join(tmpdir(), 'warehouse-'));
+  const flags = (extra: Partial<QueryFlags> = {}): QueryFlags => ({ warehouse, format: 'csv', database: 'sagemaker_inventory', ...extra });
+
+  beforeAll(async () => {
+    running = await startSimulator({ jobsPerRegion: 40, seed: 21 });
+    const config = readConfig({ SM_INVENTORY_REGIONS: 'us-east-1', SM_INVENTORY_OUTPUT: warehouse, SM_INVENTORY_LIMITS: 'ListTrainingJobs=100,DescribeTrainingJob=500,GetResources=100' });
+    process.env.AWS_ENDPOINT_URL = running.endpoint;
+    await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: '2026-11-01' });
+  });
+  afterAll(async () => {
+    delete process.env.AWS_ENDPOINT_URL;
+    await running.stop();
+  });
+
+  it('runs SQL over the local warehouse and prints the result', async () => {
+    // Prepare
+    const { io, text } = capture();
+
+    // Act
+    const code = await runQueryCommand('SELECT count(*) AS jobs FROM sagemaker_training_job', flags(), io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(text()).toBe('jobs\n40\n');
+  });
+
+  it('runs a shipped named query by its name', async () => {
+    // Prepare
+    const { io, text } = capture();
+
+    // Act
+    const code = await runQueryCommand('jobs_by_status', flags({ format: 'json' }), io);
+
+    // Assess
+    expect(code).toBe(0);
+    const rows = text().trim().split('\n').map((line) => JSON.parse(line));
+    expect(rows.reduce((sum, row) => sum + Number(row.jobs), 0)).toBe(40);
+  });
+
+  it('lists the shipped views and queries with --list, and exits 1 when given nothing to run', async () => {
+    // Prepare
+    const listed = capture();
+    const nothing = capture();
+
+    // Act
+    const listCode = await runQueryCommand(undefined, flags({ list: true }), listed.io);
+    const emptyCode = await runQueryCommand(undefined, flags(), nothing.io);
+
+    // Assess
+    const { views, queries } = loadSqlCatalog();
+    expect(listCode).toBe(0);
+    expect(emptyCode).toBe(1);
+    expect(listed.text().trim().split('\n').map((line) => line.split(/\s+/)[1])).toEqual([...views, ...queries].map((d) => d.name));
+  });
+
+  it('names the folder and the command to run when the warehouse has no snapshot', async () => {
+    // Prepare
+    const empty = mkdtempSync(join(tmpdir(), 'empty-'));
+
+    // Act
+    const attempt = runQueryCommand('jobs_by_status', flags({ warehouse: empty }), capture().io);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(QueryError);
+    await expect(attempt).rejects.toThrow(`no snapshots under ${empty}/sagemaker_training_job; run "sm-inventory snapshot --out ${empty}" first`);
+  });
+
+  it('asks for a workgroup before it calls Athena', async () => {
+    // Act
+    const attempt = runQueryCommand('jobs_by_status', flags({ athena: true }), capture().io);
+
+    // Assess
+    await expect(attempt).rejects.toThrow('--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)');
+  });
+});
