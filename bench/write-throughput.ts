@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { ParquetWasmEncoder } from '../lambda/core/parquet/parquet-encoder';
 import { LocalSnapshotPublisher } from '../lambda/core/publish/local-publisher';
 import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../lambda/core/rows/training-job-row';
+import { accountRegionObject } from '../lambda/core/publish/layout';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { describeJobAt, TrainingJobGenerator } from '../lambda/simulator/world/job-generator';
 
@@ -42,7 +43,7 @@ async function runOne(rows: number): Promise<void> {
   }
   const started = performance.now();
   const result = await new LocalSnapshotPublisher(root).publish(
-    { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: 'us-east-1', accountId: '123456789012' },
+    accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', 'us-east-1', '123456789012'),
     encoder.encode(mapped()),
   );
   const seconds = (performance.now() - started) / 1000;

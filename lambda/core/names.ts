@@ -59,3 +59,6 @@ export const GLUE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;
 
 /** Key prefix of the Athena workgroup's query results in the bucket. */
 export const ATHENA_RESULTS_PREFIX = 'athena-results/';
+
+/** This package's version, written into every run record. */
+export { version as TOOL_VERSION } from '../../package.json';

@@ -208,7 +208,8 @@ describe('TrainingJobCollector against the SageMaker simulator over HTTP', () =>
     const attempt = drain(collector.records());
 
     // Assess
-    await expect(attempt).rejects.toThrow(/DescribeTrainingJob not finished in us-east-1 for account 123456789012: the run's time budget ran out after \d+ of 300 jobs listed so far were described/);
+    // Which call is in flight when the budget ends depends on the machine's speed; either way the message says how far it got.
+    await expect(attempt).rejects.toThrow(/(ListTrainingJobs|DescribeTrainingJob) not finished in us-east-1 for account 123456789012: the run's time budget ran out after \d+ of \d+ jobs listed so far were described/);
     expect(collector.stats().jobsDescribed).toBeLessThan(300);
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ParquetWasmEncoder } from '../../lambda/core/parquet/parquet-encoder';
 import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
 import { TrainingJobRowMapper, type TableRow } from '../../lambda/core/rows/training-job-row';
+import { accountRegionObject } from '../../lambda/core/publish/layout';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { queryRows, withDuckDb } from '../support/duckdb';
 import { mismatches } from '../support/compare';
@@ -35,7 +36,7 @@ describe('a snapshot written with parquet-wasm, read back by DuckDB', () => {
     const rows = records.map((record) => mapper.map(record).row);
     const publisher = new LocalSnapshotPublisher(root);
     const encoder = new ParquetWasmEncoder(TRAINING_JOB_SCHEMA, { rowGroupRows: 100 });
-    await publisher.publish({ table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: REGION, accountId: ACCOUNT }, encoder.encode(from(rows)));
+    await publisher.publish(accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', REGION, ACCOUNT), encoder.encode(from(rows)));
 
     const glob = `read_parquet('${root}/sagemaker_training_job/*/*/*.parquet', hive_partitioning=true, hive_types_autocast=false)`;
     const timestamps = seed.filter((c) => c.seedType === 'timestamp').map((c) => `epoch_ms(${c.name}) AS ${c.name}`);
@@ -119,7 +120,7 @@ describe('the Parquet encoder on edge rows', () => {
 
     // Act
     await new LocalSnapshotPublisher(root).publish(
-      { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: REGION, accountId: ACCOUNT },
+      accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', REGION, ACCOUNT),
       encoder.encode(from(rows)),
     );
 
@@ -136,7 +137,7 @@ describe('the Parquet encoder on edge rows', () => {
   it('writes a readable file with the full schema and no rows for an empty account', async () => {
     const root = mkdtempSync(join(tmpdir(), 'warehouse-'));
     await new LocalSnapshotPublisher(root).publish(
-      { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: REGION, accountId: ACCOUNT },
+      accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', REGION, ACCOUNT),
       new ParquetWasmEncoder(TRAINING_JOB_SCHEMA).encode(from([])),
     );
     await withDuckDb(async (db) => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SageMakerSimulator } from '../../lambda/simulator/server';
 import { runCli } from '../support/cli';
 import { mismatches, readWarehouse } from '../support/compare';
-import { withDuckDb } from '../support/duckdb';
+import { queryRows, withDuckDb } from '../support/duckdb';
 import { startSimulator, type RunningSimulator } from '../support/local-simulator';
 import { createTestBucket, downloadBucket, listKeys, useMotoS3 } from '../support/moto-server';
 
@@ -22,6 +22,13 @@ function filesUnder(directory: string): string[] {
   return readdirSync(directory, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** The snapshot object and the run record of each (account, region) of 2026-11-01, sorted as a listing is. */
+function objectsFor(root: string, accounts: string[]): string[] {
+  return ['sagemaker_inventory_run', 'sagemaker_training_job']
+    .flatMap((table) => accounts.flatMap((a) => REGIONS.map((r) => `${root}/${table}/snapshot_date=2026-11-01/region=${r}/${a}.parquet`)))
     .sort();
 }
 
@@ -50,9 +57,23 @@ describe('sm-inventory snapshot', () => {
     // Assess
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(filesUnder(out)).toEqual(REGIONS.map((r) => join(out, `sagemaker_training_job/snapshot_date=2026-11-01/region=${r}/${ACCOUNT}.parquet`)).sort());
+    expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT]));
     const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
     expectMatchesGroundTruth(rows, running, '2026-11-01');
+    const runs = await withDuckDb((db) =>
+      queryRows(db, `SELECT region, account_id, status, mode, jobs_written, jobs_described, snapshot_object FROM read_parquet('${out}/sagemaker_inventory_run/*/*/*.parquet', hive_partitioning = true) ORDER BY region`),
+    );
+    expect(runs).toEqual(
+      ['eu-west-1', 'us-east-1'].map((region) => ({
+        region,
+        account_id: ACCOUNT,
+        status: 'complete',
+        mode: 'full',
+        jobs_written: 250n,
+        jobs_described: 250n,
+        snapshot_object: join(out, `sagemaker_training_job/snapshot_date=2026-11-01/region=${region}/${ACCOUNT}.parquet`),
+      })),
+    );
   });
 
   it('gives one object per (account, region) when the same date runs twice, holding the second run', async () => {
@@ -68,7 +89,7 @@ describe('sm-inventory snapshot', () => {
 
     // Assess
     expect(second.code).toBe(0);
-    expect(filesUnder(out)).toHaveLength(2);
+    expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT]));
     const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
     expectMatchesGroundTruth(rows, running, '2026-11-01');
   });
@@ -91,9 +112,7 @@ describe('sm-inventory snapshot', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/2 \(account, region\) snapshot\(s\) failed: 999999999999\/us-east-1, 999999999999\/eu-west-1/);
     expect(result.stdout).toMatch(/FAILED {2}999999999999\/us-east-1: CollectError: ListTrainingJobs failed in us-east-1 for account 999999999999: UnrecognizedClientException/);
-    expect(filesUnder(out).map((f) => f.slice(out.length))).toEqual(
-      [ACCOUNT, member].flatMap((a) => REGIONS.map((r) => `/sagemaker_training_job/snapshot_date=2026-11-01/region=${r}/${a}.parquet`)).sort(),
-    );
+    expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT, member]));
     const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
     expectMatchesGroundTruth(rows, running, '2026-11-01', [ACCOUNT, member]);
   });
@@ -176,7 +195,7 @@ describe('sm-inventory snapshot to S3 (moto server)', () => {
     // Assess
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(await listKeys(s3, bucket)).toEqual(REGIONS.map((r) => `inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=${r}/${ACCOUNT}.parquet`).sort());
+    expect(await listKeys(s3, bucket)).toEqual(objectsFor('inventory', [ACCOUNT]));
     const downloaded = await downloadBucket(s3, bucket);
     const rows = await withDuckDb((db) => readWarehouse(db, `${downloaded}/inventory/sagemaker_training_job/*/*/*.parquet`));
     expectMatchesGroundTruth(rows, running, '2026-11-01');

@@ -3,12 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PublishError } from '../../lambda/core/errors';
+import { accountRegionObject } from '../../lambda/core/publish/layout';
+import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
 import { S3SnapshotPublisher } from '../../lambda/core/publish/s3-publisher';
 import type { SnapshotPublisher } from '../../lambda/core/publish/publisher';
 import { createTestBucket, listKeys, useMotoS3 } from '../support/moto-server';
 
-const ID = { table: 'sagemaker_training_job', snapshotDate: '2026-11-01', region: 'us-east-1', accountId: '123456789012' };
+const ID = accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', 'us-east-1', '123456789012');
 const KEY = 'sagemaker_training_job/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet';
 
 async function* bytes(parts: string[], failAfter?: number): AsyncIterable<Uint8Array> {

@@ -23,7 +23,7 @@ describe('the table schema loader', () => {
     const doc = valid();
     doc.columns[1].type = 'decimal(10,2)';
     expect(() => parseTableSchema(doc, 'x.json')).toThrow(
-      new SchemaError('x.json: column b has type "decimal(10,2)"; allowed: string, bigint, boolean, timestamp, map<string,string>'),
+      new SchemaError('x.json: column b has type "decimal(10,2)"; allowed: string, bigint, double, boolean, timestamp, map<string,string>'),
     );
   });
 

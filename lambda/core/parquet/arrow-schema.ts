@@ -1,9 +1,9 @@
-import { Bool, Field, Int64, Map_, Schema, Struct, TimestampMillisecond, Utf8, type DataType } from 'apache-arrow';
+import { Bool, Field, Float64, Int64, Map_, Schema, Struct, TimestampMillisecond, Utf8, type DataType } from 'apache-arrow';
 import type { GlueType, TableSchema } from '../schema/table-schema';
 
 /**
  * The Arrow type each Glue type is written as. arrow-rs turns these into the Parquet types Athena expects:
- * INT64, TIMESTAMP(MILLIS, isAdjustedToUTC=true), BYTE_ARRAY UTF8, BOOLEAN, and a MAP group.
+ * INT64, DOUBLE, TIMESTAMP(MILLIS, isAdjustedToUTC=true), BYTE_ARRAY UTF8, BOOLEAN, and a MAP group.
  */
 function arrowTypeFor(type: GlueType): DataType {
   switch (type) {
@@ -11,6 +11,8 @@ function arrowTypeFor(type: GlueType): DataType {
       return new Utf8();
     case 'bigint':
       return new Int64();
+    case 'double':
+      return new Float64();
     case 'boolean':
       return new Bool();
     case 'timestamp':

@@ -7,8 +7,9 @@ import { mapWithConcurrency } from '../collect/concurrency';
 import { TrainingJobCollector } from '../collect/training-job-collector';
 import { describeError, InventoryError } from '../errors';
 import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
-import { formatWarehouseRoot, utcDate } from '../publish/layout';
+import { accountRegionObject, formatWarehouseRoot, utcDate } from '../publish/layout';
 import { LocalSnapshotPublisher } from '../publish/local-publisher';
+import { publishRunRecord } from '../publish/run-record';
 import type { SnapshotPublisher } from '../publish/publisher';
 import { S3SnapshotPublisher } from '../publish/s3-publisher';
 import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../rows/training-job-row';
@@ -137,10 +138,37 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
         yield mapped.row;
       }
     }
+    const startedAt = Date.now();
     try {
       const published = await publisher.publish(
-        { table: schema.table, snapshotDate, region: target.region, accountId: target.accountId },
+        accountRegionObject(schema, snapshotDate, target.region, target.accountId),
         encoder.encode(rows(collector.records())),
+      );
+      const collected = collector.stats();
+      const operations = Object.values(collected.operations);
+      await publishRunRecord(
+        publisher,
+        {
+          snapshotDate,
+          accountId: target.accountId,
+          region: target.region,
+          status: 'complete',
+          mode: 'full',
+          jobsWritten,
+          jobsDescribed: collected.jobsDescribed,
+          jobsCarried: 0,
+          jobsNew: jobsWritten,
+          jobsGone: 0,
+          jobsSetAside: 0,
+          apiCalls: operations.reduce((sum, op) => sum + op.calls, 0),
+          throttledCalls: operations.reduce((sum, op) => sum + op.throttles, 0),
+          unknownApiFields: Object.keys(unknownFields),
+          snapshotObject: published.location,
+          snapshotBytes: published.bytes,
+          startedAt,
+          finishedAt: Date.now(),
+        },
+        config.compression,
       );
       return {
         ...target,

@@ -1,18 +1,23 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../names';
+import type { TableSchema } from '../schema/table-schema';
 
 /** Where snapshots go: a local folder or an S3 bucket with an optional prefix. */
 export type WarehouseRoot =
   | { readonly kind: 'local'; readonly directory: string }
   | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
 
-/** One (account, region) object of one snapshot. */
+/**
+ * One object of a table: its partition values (one per partition key of the table's schema, in the
+ * schema's order) and its file name. For `sagemaker_training_job` that is one (account, region) of one
+ * snapshot date: `{ snapshot_date, region }` and the account id.
+ */
 export interface SnapshotObjectId {
-  readonly table: string;
-  readonly snapshotDate: string;
-  readonly region: string;
-  readonly accountId: string;
+  readonly table: Pick<TableSchema, 'table' | 'partitionKeys'>;
+  readonly partitions: Readonly<Record<string, string>>;
+  /** File name without `.parquet`. */
+  readonly name: string;
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -59,10 +64,29 @@ export function utcDate(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
-/** `<table>/snapshot_date=YYYY-MM-DD/region=<region>/<account_id>.parquet`, relative to the root. */
+const PARTITION_VALUE = /^[A-Za-z0-9._-]{1,128}$/;
+const OBJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Checks one partition value: dates and regions by their own rules, anything else as a safe path segment. */
+function validatePartitionValue(key: string, value: string | undefined): string {
+  if (value === undefined) throw new ConfigError(`partition ${key} has no value; every partition key of the table needs one`);
+  if (key === 'snapshot_date') return validateSnapshotDate(value);
+  if (key === 'region') return validateRegion(value);
+  if (!PARTITION_VALUE.test(value)) throw new ConfigError(`partition ${key}=${JSON.stringify(value)} is not allowed; allowed: 1-128 letters, digits, . _ -`);
+  return value;
+}
+
+/** `<table>/<key>=<value>/…/<name>.parquet`, relative to the root, in the Hive layout Glue's projection and DuckDB read. */
 export function snapshotObjectPath(id: SnapshotObjectId): string {
-  validateSnapshotDate(id.snapshotDate);
-  validateRegion(id.region);
-  if (!ACCOUNT_ID_PATTERN.test(id.accountId)) throw new ConfigError(`account id ${JSON.stringify(id.accountId)} is not allowed; allowed: 12 digits`);
-  return `${id.table}/snapshot_date=${id.snapshotDate}/region=${id.region}/${id.accountId}.parquet`;
+  const extra = Object.keys(id.partitions).filter((key) => !id.table.partitionKeys.some((k) => k.name === key));
+  if (extra.length > 0) throw new ConfigError(`${id.table.table} has no partition key ${extra.join(', ')}; allowed: ${id.table.partitionKeys.map((k) => k.name).join(', ')}`);
+  const folders = id.table.partitionKeys.map((key) => `${key.name}=${validatePartitionValue(key.name, id.partitions[key.name])}`);
+  if (!OBJECT_NAME.test(id.name)) throw new ConfigError(`object name ${JSON.stringify(id.name)} is not allowed; allowed: 1-128 letters, digits, . _ - not starting with . _ -`);
+  return [id.table.table, ...folders, `${id.name}.parquet`].join('/');
+}
+
+/** The object of one (account, region) in a table partitioned by snapshot date and region. */
+export function accountRegionObject(table: Pick<TableSchema, 'table' | 'partitionKeys'>, snapshotDate: string, region: string, accountId: string): SnapshotObjectId {
+  if (!ACCOUNT_ID_PATTERN.test(accountId)) throw new ConfigError(`account id ${JSON.stringify(accountId)} is not allowed; allowed: 12 digits`);
+  return { table, partitions: { snapshot_date: snapshotDate, region }, name: accountId };
 }

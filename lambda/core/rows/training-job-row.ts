@@ -91,6 +91,9 @@ function toCell(column: ColumnDefinition, field: string, value: unknown): CellVa
       throw new InvalidRecordError(`${field} is ${typeof value} ${JSON.stringify(value)}; expected a string, an object or an array`);
     case 'bigint':
       return toInt64(field, value);
+    case 'double':
+      if (typeof value === 'number' && Number.isFinite(value)) return value;
+      throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected a finite number`);
     case 'boolean':
       if (typeof value === 'boolean') return value;
       throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected true or false`);

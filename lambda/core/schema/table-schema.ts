@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { SchemaError } from '../errors';
+import inventoryRunSchemaJson from '../../../glue-schema/sagemaker_inventory_run.json';
 import trainingJobSchemaJson from '../../../glue-schema/sagemaker_training_job.json';
 
-/** Glue types the table may use; each has one Arrow/Parquet encoding (see parquet/arrow-schema.ts). */
-export const GLUE_TYPES = ['string', 'bigint', 'boolean', 'timestamp', 'map<string,string>'] as const;
+/** Glue types a table may use; each has one Arrow/Parquet encoding (see parquet/arrow-schema.ts). */
+export const GLUE_TYPES = ['string', 'bigint', 'double', 'boolean', 'timestamp', 'map<string,string>'] as const;
 export type GlueType = (typeof GLUE_TYPES)[number];
 
 /** Glue rejects column comments longer than this. */
@@ -81,3 +82,13 @@ export function loadTableSchema(path: string): TableSchema {
 
 /** The shipped `sagemaker_training_job` schema, validated once at module load. */
 export const TRAINING_JOB_SCHEMA: TableSchema = parseTableSchema(trainingJobSchemaJson, 'glue-schema/sagemaker_training_job.json');
+/** One row per published (account, region, snapshot date) run: what `current` and the freshness view read. */
+export const INVENTORY_RUN_SCHEMA: TableSchema = parseTableSchema(inventoryRunSchemaJson, 'glue-schema/sagemaker_inventory_run.json');
+
+/** Every table the inventory writes, in one Glue database. */
+export const TABLE_SCHEMAS: readonly TableSchema[] = [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA];
+for (const schema of TABLE_SCHEMAS) {
+  if (schema.database !== TRAINING_JOB_SCHEMA.database) {
+    throw new SchemaError(`glue-schema/${schema.table}.json: database is ${JSON.stringify(schema.database)}; allowed: ${TRAINING_JOB_SCHEMA.database}, the database every table shares`);
+  }
+}

@@ -1,0 +1,67 @@
+import { ParquetWasmEncoder, type ParquetCompression } from '../parquet/parquet-encoder';
+import { TOOL_VERSION } from '../names';
+import type { TableRow } from '../rows/training-job-row';
+import { INVENTORY_RUN_SCHEMA } from '../schema/table-schema';
+import { accountRegionObject } from './layout';
+import type { PublishResult, SnapshotPublisher } from './publisher';
+
+/** What one published (account, region, snapshot date) run did: one row of `sagemaker_inventory_run`. */
+export interface RunRecord {
+  readonly snapshotDate: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly status: 'complete' | 'incomplete';
+  readonly mode: 'full' | 'incremental';
+  readonly jobsWritten: number;
+  readonly jobsDescribed: number;
+  readonly jobsCarried: number;
+  readonly jobsNew: number;
+  readonly jobsGone: number;
+  readonly jobsSetAside: number;
+  readonly apiCalls: number;
+  readonly throttledCalls: number;
+  readonly unknownApiFields: readonly string[];
+  readonly snapshotObject: string;
+  readonly snapshotBytes: number;
+  /** Epoch ms. */
+  readonly startedAt: number;
+  /** Epoch ms. */
+  readonly finishedAt: number;
+}
+
+/** The record as a row of the run table's schema (partition values live in the object's path). */
+export function runRecordRow(record: RunRecord): TableRow {
+  return {
+    account_id: record.accountId,
+    status: record.status,
+    mode: record.mode,
+    jobs_written: BigInt(record.jobsWritten),
+    jobs_described: BigInt(record.jobsDescribed),
+    jobs_carried: BigInt(record.jobsCarried),
+    jobs_new: BigInt(record.jobsNew),
+    jobs_gone: BigInt(record.jobsGone),
+    jobs_set_aside: BigInt(record.jobsSetAside),
+    api_calls: BigInt(record.apiCalls),
+    throttled_calls: BigInt(record.throttledCalls),
+    unknown_api_fields: JSON.stringify([...record.unknownApiFields].sort()),
+    snapshot_object: record.snapshotObject,
+    snapshot_bytes: BigInt(record.snapshotBytes),
+    started_at: record.startedAt,
+    finished_at: record.finishedAt,
+    duration_ms: BigInt(Math.max(0, Math.round(record.finishedAt - record.startedAt))),
+    tool_version: TOOL_VERSION,
+  };
+}
+
+/**
+ * Publishes the run's record beside its snapshot: `sagemaker_inventory_run/snapshot_date=…/region=…/<account>.parquet`.
+ * Written after the snapshot object, so a record always describes an object that is visible; a re-run
+ * of the same date replaces both.
+ */
+export async function publishRunRecord(publisher: SnapshotPublisher, record: RunRecord, compression: ParquetCompression = 'zstd'): Promise<PublishResult> {
+  const encoder = new ParquetWasmEncoder(INVENTORY_RUN_SCHEMA, { compression });
+  async function* one(): AsyncIterable<TableRow> {
+    yield runRecordRow(record);
+  }
+  return publisher.publish(accountRegionObject(INVENTORY_RUN_SCHEMA, record.snapshotDate, record.region, record.accountId), encoder.encode(one()));
+}
