@@ -21,6 +21,8 @@ const TEMPORARY = /\.[0-9a-f-]{36}\.tmp$/;
  */
 export class LocalStore implements WarehouseStore {
   private readonly directory: string;
+  /** Leases this process holds, so the same holder's next invocation continues under them. */
+  private readonly held = new Map<string, Lease>();
 
   constructor(directory: string) {
     this.directory = resolve(directory);
@@ -89,6 +91,8 @@ export class LocalStore implements WarehouseStore {
 
   async acquireLease(key: string, holder: string, expiresAt: number): Promise<Lease | undefined> {
     const path = this.path(key);
+    const mine = this.held.get(path);
+    if (mine) return mine.holder === holder ? mine : undefined;
     await mkdir(dirname(path), { recursive: true });
     // The lock directory's mtime is refreshed while this process lives; once it dies the lock goes stale.
     const staleMs = Math.max(10_000, Math.min(expiresAt - Date.now(), 60_000));
@@ -99,7 +103,15 @@ export class LocalStore implements WarehouseStore {
       if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
       throw new PublishError(`cannot take the lock ${path}.lock`, { cause: error });
     }
-    return { holder, release: () => release().catch(() => undefined) };
+    const lease: Lease = {
+      holder,
+      release: async () => {
+        this.held.delete(path);
+        await release().catch(() => undefined);
+      },
+    };
+    this.held.set(path, lease);
+    return lease;
   }
 }
 
