@@ -7,14 +7,18 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { loadSqlCatalog, renderSql } from '../lambda/core/query/sql-catalog';
+import type { TableSchema } from '../lambda/core/schema/table-schema';
 import { bucketArnInNagFinding } from './nag-names';
 
 export interface AthenaViewsProps {
   readonly workgroup: athena.CfnWorkGroup;
   readonly databaseName: string;
   readonly tableName: string;
+  /** Every table the views read; a change to any one's columns re-creates the views. */
+  readonly tables: readonly TableSchema[];
   /** Where the workgroup writes query results (bucket and key prefix). */
   readonly resultsBucket: s3.IBucket;
   readonly resultsPrefix: string;
@@ -24,8 +28,19 @@ export interface AthenaViewsProps {
 }
 
 /**
+ * A hash of every table's columns and partition keys (names and types) and of the views' SQL. Athena
+ * (Trino) fails a view whose table changed its columns ("View is stale; it must be re-created"), so
+ * the custom resource carries this value: any such change updates the resource, which re-creates the views.
+ */
+export function viewsFingerprint(tables: readonly TableSchema[], viewSql: readonly string[]): string {
+  const columns = (list: TableSchema['columns']) => list.map(({ name, type }) => [name, type]);
+  const shape = tables.map((t) => ({ table: t.table, columns: columns(t.columns), partitionKeys: columns(t.partitionKeys) }));
+  return createHash('sha256').update(JSON.stringify({ tables: shape, views: viewSql })).digest('hex');
+}
+
+/**
  * The shipped views, created in Athena by a custom resource (CREATE OR REPLACE VIEW, waited for, rerun
- * whenever the SQL changes), and the shipped queries as Athena named queries in the workgroup.
+ * whenever the SQL or a table's columns change), and the shipped queries as Athena named queries in the workgroup.
  */
 export class AthenaViews extends Construct {
   readonly resource: CustomResource;
@@ -100,13 +115,15 @@ export class AthenaViews extends Construct {
       reason: 'Pinned to nodejs22.x, the runtime the project builds and tests for.',
     });
 
+    const viewStatements = views.map((view) => ({ Name: view.name, Sql: render(view) }));
     this.resource = new CustomResource(this, 'Views', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::AthenaViews',
       properties: {
         Workgroup: props.workgroup.ref,
         Database: props.databaseName,
-        Views: views.map((view) => ({ Name: view.name, Sql: render(view) })),
+        Views: viewStatements,
+        SchemaFingerprint: viewsFingerprint(props.tables, viewStatements.map((v) => v.Sql)),
       },
     });
     this.resource.node.addDependency(policy);

@@ -1,43 +1,71 @@
 import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import type { TableSchema } from '../lambda/core/schema/table-schema';
+import { ConfigError } from '../lambda/core/errors';
+import { INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type ColumnDefinition, type TableSchema } from '../lambda/core/schema/table-schema';
 
-export interface TrainingJobGlueTableProps {
-  readonly schema: TableSchema;
+export interface InventoryGlueTablesProps {
+  /** The tables, each declared once in glue-schema/. */
+  readonly schemas: readonly TableSchema[];
   readonly databaseName: string;
-  readonly tableName: string;
-  /** s3://bucket/prefix/<table>/ : the folder holding the snapshot_date=/region= partitions. */
-  readonly location: string;
-  /** Regions whose partitions exist (projection enum). */
+  /**
+   * Glue table name per schema table name, for a deployment that renames one.
+   * @default each schema's own table name
+   */
+  readonly tableNames?: Readonly<Record<string, string>>;
+  /** s3://bucket/prefix/ (with the trailing slash): each table's partitions are under `<root><schema table>/`. */
+  readonly locationRoot: string;
+  /** Regions whose partitions exist (projection enum of the `region` partition key). */
   readonly regions: readonly string[];
-  /** First snapshot date the projection covers, YYYY-MM-DD. */
+  /** First snapshot date the projection covers (`snapshot_date` partition key), YYYY-MM-DD. */
   readonly projectionStartDate: string;
 }
 
+const TABLE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  [TRAINING_JOB_SCHEMA.table]: 'Daily snapshots of every SageMaker training job, one Parquet object per (account, region) and day.',
+  [INVENTORY_RUN_SCHEMA.table]: 'One row per published (account, region, snapshot date) run of the inventory: status, jobs written, API calls, timing.',
+};
+
 /**
- * The Glue database and table, every column taken from the one schema file. Partitions are found by
- * Athena partition projection from the S3 layout, so no crawler or MSCK REPAIR ever runs and a new
- * day's snapshot is queryable the moment its object lands.
+ * The Glue database and one table per schema, every column taken from its schema file. Partitions are
+ * found by Athena partition projection from the S3 layout, so no crawler or MSCK REPAIR ever runs and a
+ * new day's objects are queryable the moment they land.
  */
-export class TrainingJobGlueTable extends Construct {
+export class InventoryGlueTables extends Construct {
   readonly database: glue.CfnDatabase;
+  /** Each table, by its schema's table name. */
+  readonly tables: Readonly<Record<string, glue.CfnTable>>;
+  /** The `sagemaker_training_job` table. */
   readonly table: glue.CfnTable;
 
-  constructor(scope: Construct, id: string, props: TrainingJobGlueTableProps) {
+  constructor(scope: Construct, id: string, props: InventoryGlueTablesProps) {
     super(scope, id);
-    const { schema, location } = props;
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: Stack.of(this).account,
       databaseInput: { name: props.databaseName, description: 'SageMaker training-job inventory (sagemaker-job-inventory).' },
     });
-    const partitionTemplate = schema.partitionKeys.map((key) => `${key.name}=\${${key.name}}`).join('/');
-    this.table = new glue.CfnTable(this, 'Table', {
+    const tables: Record<string, glue.CfnTable> = {};
+    for (const schema of props.schemas) {
+      // The training-job table keeps the id it had when it was the only table, so its logical id does not change.
+      const tableId = schema.table === TRAINING_JOB_SCHEMA.table ? 'Table' : `Table-${schema.table}`;
+      tables[schema.table] = this.createTable(tableId, schema, props);
+    }
+    this.tables = tables;
+    const trainingJobTable = tables[TRAINING_JOB_SCHEMA.table];
+    if (!trainingJobTable) throw new ConfigError(`${this.node.path}: schemas lack ${TRAINING_JOB_SCHEMA.table}; every inventory writes it`);
+    this.table = trainingJobTable;
+  }
+
+  private createTable(id: string, schema: TableSchema, props: InventoryGlueTablesProps): glue.CfnTable {
+    const location = `${props.locationRoot}${schema.table}/`;
+    // Athena requires the template to end with a slash, like a partition's location.
+    const locationTemplate = `${location}${schema.partitionKeys.map((key) => `${key.name}=\${${key.name}}`).join('/')}/`;
+    const table = new glue.CfnTable(this, id, {
       catalogId: Stack.of(this).account,
       databaseName: props.databaseName,
       tableInput: {
-        name: props.tableName,
-        description: 'Daily snapshots of every SageMaker training job, one Parquet object per (account, region) and day.',
+        name: props.tableNames?.[schema.table] ?? schema.table,
+        description: TABLE_DESCRIPTIONS[schema.table] ?? `${schema.table} (sagemaker-job-inventory).`,
         tableType: 'EXTERNAL_TABLE',
         partitionKeys: schema.partitionKeys.map(({ name, type, comment }) => ({ name, type, comment })),
         parameters: {
@@ -45,14 +73,8 @@ export class TrainingJobGlueTable extends Construct {
           EXTERNAL: 'TRUE',
           'parquet.compression': 'ZSTD',
           'projection.enabled': 'true',
-          'projection.snapshot_date.type': 'date',
-          'projection.snapshot_date.format': 'yyyy-MM-dd',
-          'projection.snapshot_date.range': `${props.projectionStartDate},NOW`,
-          'projection.snapshot_date.interval': '1',
-          'projection.snapshot_date.interval.unit': 'DAYS',
-          'projection.region.type': 'enum',
-          'projection.region.values': props.regions.join(','),
-          'storage.location.template': `${location}${partitionTemplate}`,
+          ...Object.assign({}, ...schema.partitionKeys.map((key) => this.projection(schema, key, props))),
+          'storage.location.template': locationTemplate,
         },
         storageDescriptor: {
           location,
@@ -68,6 +90,25 @@ export class TrainingJobGlueTable extends Construct {
         },
       },
     });
-    this.table.addResourceDependency(this.database);
+    table.addResourceDependency(this.database);
+    return table;
+  }
+
+  /** Partition projection for one partition key: snapshot dates from the start date to today, regions from the deployment's list. */
+  private projection(schema: TableSchema, key: ColumnDefinition, props: InventoryGlueTablesProps): Record<string, string> {
+    switch (key.name) {
+      case 'snapshot_date':
+        return {
+          'projection.snapshot_date.type': 'date',
+          'projection.snapshot_date.format': 'yyyy-MM-dd',
+          'projection.snapshot_date.range': `${props.projectionStartDate},NOW`,
+          'projection.snapshot_date.interval': '1',
+          'projection.snapshot_date.interval.unit': 'DAYS',
+        };
+      case 'region':
+        return { 'projection.region.type': 'enum', 'projection.region.values': props.regions.join(',') };
+      default:
+        throw new ConfigError(`${this.node.path}: table ${schema.table} has partition key ${key.name}, which has no partition projection; allowed: snapshot_date, region`);
+    }
   }
 }

@@ -34,10 +34,10 @@ import {
   type EnvironmentVariable,
 } from '../lambda/core/pipeline/config';
 import { DEFAULT_COST_TAG_KEYS } from '../lambda/core/query/sql-catalog';
-import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { TABLE_SCHEMAS, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { AthenaViews } from './athena-views';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
-import { TrainingJobGlueTable } from './glue-table';
+import { InventoryGlueTables } from './glue-table';
 import { bucketArnInNagFinding } from './nag-names';
 
 export type { CollectorSettings } from '../lambda/core/pipeline/config';
@@ -178,8 +178,8 @@ export class SageMakerTrainingJobInventory extends Construct {
   /** Receives scheduled invocations that could not be delivered after their retries. */
   readonly deadLetterQueue: sqs.Queue;
   readonly schedule: scheduler.Schedule;
-  /** The Glue database and the `sagemaker_training_job` table. */
-  readonly glueTable: TrainingJobGlueTable;
+  /** The Glue database and one table per schema in glue-schema/ (`table`: `sagemaker_training_job`). */
+  readonly glueTable: InventoryGlueTables;
   /** Athena engine v3 workgroup with enforced, encrypted results and the scan cutoff. */
   readonly workgroup: athena.CfnWorkGroup;
   /** Function errors, dead letters, and no snapshot written in two schedule periods. */
@@ -190,6 +190,8 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly outputRoot: string;
   /** `prefix/sagemaker_training_job`: the table's key prefix in the bucket. */
   readonly tablePrefix: string;
+  /** The key prefix of every table in the bucket (`prefix/<table>`): where the function writes and queries read. */
+  readonly tablePrefixes: readonly string[];
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingJobInventoryProps = {}) {
     super(scope, id);
@@ -260,6 +262,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.outputRoot = `s3://${this.bucket.bucketName}/${prefix}`;
     const tablePrefix = `${prefix}/${TRAINING_JOB_SCHEMA.table}`;
     this.tablePrefix = tablePrefix;
+    this.tablePrefixes = TABLE_SCHEMAS.map((schema) => `${prefix}/${schema.table}`);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -269,7 +272,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'SageMaker job inventory collector: read training jobs, write snapshots',
     });
-    this.grantCollectorPermissions(memberRoles, tablePrefix, logGroup);
+    this.grantCollectorPermissions(memberRoles, logGroup);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: join(__dirname, '..', 'lambda', 'functions', 'snapshot', 'handler.ts'),
@@ -355,11 +358,11 @@ export class SageMakerTrainingJobInventory extends Construct {
       reason: 'EventBridge Scheduler\'s role may invoke this one function, including its versions and aliases; no other function.',
     });
 
-    this.glueTable = new TrainingJobGlueTable(this, 'Catalog', {
-      schema: TRAINING_JOB_SCHEMA,
+    this.glueTable = new InventoryGlueTables(this, 'Catalog', {
+      schemas: TABLE_SCHEMAS,
       databaseName,
-      tableName,
-      location: `s3://${this.bucket.bucketName}/${tablePrefix}/`,
+      tableNames: { [TRAINING_JOB_SCHEMA.table]: tableName },
+      locationRoot: `s3://${this.bucket.bucketName}/${prefix}/`,
       regions,
       projectionStartDate,
     });
@@ -384,6 +387,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       workgroup: this.workgroup,
       databaseName,
       tableName,
+      tables: TABLE_SCHEMAS,
       resultsBucket: this.bucket,
       resultsPrefix: ATHENA_RESULTS_PREFIX,
       encryptionKey: this.encryptionKey,
@@ -430,7 +434,7 @@ export class SageMakerTrainingJobInventory extends Construct {
 
   /**
    * Lets `grantee` query the inventory in Athena (QuickSight's service role, an analyst's role): run
-   * queries in the workgroup, read the Glue database, the table and its views, read the snapshots,
+   * queries in the workgroup, read the Glue database, its tables and views, read every table's objects,
    * write and read its own results, and use the key for both.
    */
   grantQuery(grantee: iam.IGrantable): iam.Grant {
@@ -449,11 +453,11 @@ export class SageMakerTrainingJobInventory extends Construct {
           stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database}/*` }),
         ],
       }),
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.tablePrefix}/*`)] }),
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: this.tablePrefixes.map((p) => this.bucket.arnForObjects(`${p}/*`)) }),
       new iam.PolicyStatement({
         actions: ['s3:ListBucket', 's3:GetBucketLocation'],
         resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${this.tablePrefix}/*`, `${ATHENA_RESULTS_PREFIX}*`] } },
+        conditions: { StringLike: { 's3:prefix': [...this.tablePrefixes.map((p) => `${p}/*`), `${ATHENA_RESULTS_PREFIX}*`] } },
       }),
       new iam.PolicyStatement({
         actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
@@ -469,7 +473,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     return grant!;
   }
 
-  private grantCollectorPermissions(memberRoles: readonly string[], tablePrefix: string, logGroup: logs.LogGroup): void {
+  private grantCollectorPermissions(memberRoles: readonly string[], logGroup: logs.LogGroup): void {
     const stack = Stack.of(this);
     const policy = new iam.Policy(this, 'CollectorPolicy', {
       statements: [
@@ -477,7 +481,8 @@ export class SageMakerTrainingJobInventory extends Construct {
         new iam.PolicyStatement({
           sid: 'WriteSnapshots',
           actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-          resources: [this.bucket.arnForObjects(`${tablePrefix}/*`)],
+          // Every table: the snapshot objects and, after each, its run record.
+          resources: this.tablePrefixes.map((p) => this.bucket.arnForObjects(`${p}/*`)),
         }),
         new iam.PolicyStatement({
           sid: 'EncryptSnapshots',
@@ -500,7 +505,9 @@ export class SageMakerTrainingJobInventory extends Construct {
     };
     const bucketInFinding = bucketArnInNagFinding(this.bucket);
     if (bucketInFinding) {
-      reasons[`${bucketInFinding}/${tablePrefix}/*`] = 'Snapshot objects are written under the table prefix only; their keys carry the date, region and account.';
+      for (const prefix of this.tablePrefixes) {
+        reasons[`${bucketInFinding}/${prefix}/*`] = 'Objects are written under each table\'s prefix only; their keys carry the date, region and account.';
+      }
     }
     for (const [resource, reason] of Object.entries(reasons)) {
       Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });

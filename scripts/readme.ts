@@ -1,5 +1,5 @@
 /**
- * Renders the README's generated sections from their sources: the column table from the schema file,
+ * Renders the README's generated sections from their sources: the column tables from the schema files,
  * the configuration reference from the config module, the views and queries from glue-schema/, and
  * the dialect differences from the DuckDB compatibility layer. `--write` updates README.md;
  * test/docs/readme.test.ts fails when the README is out of date.
@@ -9,21 +9,27 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENT_VARIABLES } from '../lambda/core/pipeline/config';
-import { ATHENA_COMPATIBILITY_MACROS, COMMON_SQL_FUNCTIONS } from '../lambda/cli/warehouse/duckdb-compat';
+import { ATHENA_COMPATIBILITY_MACROS } from '../lambda/cli/warehouse/duckdb-compat';
+import { COMMON_SQL_FUNCTIONS, DATE_FORMAT_SPECIFIERS, DENIED_CONSTRUCTS } from '../lambda/cli/warehouse/shared-dialect';
 import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
-import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type TableSchema } from '../lambda/core/schema/table-schema';
 
 export const README = join(__dirname, '..', 'README.md');
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function renderSections(): Record<string, string> {
-  const columns = [
+function columnTable(schema: TableSchema): string {
+  return [
     '| # | column | Glue type | description |',
     '|---|---|---|---|',
-    ...TRAINING_JOB_SCHEMA.columns.map((c, i) => `| ${i + 1} | \`${c.name}\` | \`${c.type}\` | ${cell(c.comment)} |`),
-    ...TRAINING_JOB_SCHEMA.partitionKeys.map((c) => `| partition | \`${c.name}\` | \`${c.type}\` | ${cell(c.comment)} |`),
+    ...schema.columns.map((c, i) => `| ${i + 1} | \`${c.name}\` | \`${c.type}\` | ${cell(c.comment)} |`),
+    ...schema.partitionKeys.map((c) => `| partition | \`${c.name}\` | \`${c.type}\` | ${cell(c.comment)} |`),
   ].join('\n');
+}
+
+export function renderSections(): Record<string, string> {
+  const columns = columnTable(TRAINING_JOB_SCHEMA);
+  const runColumns = columnTable(INVENTORY_RUN_SCHEMA);
   const configuration = [
     '| variable | meaning |',
     '|---|---|',
@@ -40,9 +46,20 @@ export function renderSections(): Record<string, string> {
     '|---|---|',
     ...ATHENA_COMPATIBILITY_MACROS.map((m) => `| \`${m.athena}\` | ${cell(m.why)} |`),
     '',
-    `The shipped SQL calls only these functions (a test rejects any other): ${COMMON_SQL_FUNCTIONS.map((f) => `\`${f}\``).join(', ')}.`,
+    `The shipped SQL calls only these functions (a test rejects any other): ${COMMON_SQL_FUNCTIONS.map((f) => `\`${f}\``).join(', ')};`,
+    `\`date_format\` only with ${DATE_FORMAT_SPECIFIERS.map((s) => `\`${s}\``).join(' ')}.`,
+    '',
+    'Every shipped statement (views, named queries, the SQL examples in this README, the demo\'s suggestion) must parse with',
+    'a Trino grammar (`node-sql-parser`) in `npm test`. Arithmetic uses no decimal literal (`3600e0`, not `3600.0`: Trino',
+    'computes `3600.0` as a DECIMAL and rounds to its scale), every division has a DOUBLE operand (`7/2` is 3 in Trino,',
+    '3.5 in DuckDB), and text becomes an integer only for integer API members. The grammar lets these through, so a',
+    'deny-list rejects them:',
+    '',
+    '| construct | why not |',
+    '|---|---|',
+    ...DENIED_CONSTRUCTS.map((d) => `| \`${d.construct}\` | ${cell(d.why)} |`),
   ].join('\n');
-  return { columns, configuration, sql, dialect };
+  return { columns, 'run-columns': runColumns, configuration, sql, dialect };
 }
 
 export function renderReadme(text: string): string {

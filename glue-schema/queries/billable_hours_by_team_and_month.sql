@@ -4,7 +4,7 @@ SELECT
   creation_month AS month,
   coalesce(tag_team, '(untagged)') AS team,
   count(*) AS jobs,
-  round(sum(billable_instance_seconds) / 3600.0, 2) AS billable_instance_hours
+  round(sum(billable_instance_seconds) / 3600e0, 2) AS billable_instance_hours
 FROM sagemaker_training_job_flat
 WHERE billable_instance_seconds IS NOT NULL
 GROUP BY creation_month, coalesce(tag_team, '(untagged)')

@@ -4,7 +4,7 @@ SELECT
   creation_month AS month,
   split_part(failure_reason, ':', 1) AS failure_category,
   count(*) AS failed_jobs,
-  round(sum(coalesce(billable_instance_seconds, 0)) / 3600.0, 2) AS billable_instance_hours
+  round(sum(coalesce(billable_instance_seconds, 0)) / 3600e0, 2) AS billable_instance_hours
 FROM sagemaker_training_job_flat
 WHERE training_job_status = 'Failed'
 GROUP BY creation_month, split_part(failure_reason, ':', 1)

@@ -5,7 +5,7 @@ SELECT
   region,
   creation_month AS month,
   count(*) AS jobs,
-  round(sum(coalesce(billable_instance_seconds, 0)) / 3600.0, 2) AS billable_instance_hours,
+  round(sum(coalesce(billable_instance_seconds, 0)) / 3600e0, 2) AS billable_instance_hours,
   count(DISTINCT role_arn) AS distinct_roles
 FROM sagemaker_training_job_flat
 WHERE tag_team IS NULL

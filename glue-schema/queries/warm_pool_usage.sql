@@ -5,7 +5,7 @@ SELECT
   f.instance_type,
   count(*) AS jobs,
   count(json_extract_scalar(j.warm_pool_status, '$.ReusedByJob')) AS reused_by_a_later_job,
-  round(sum(coalesce(CAST(json_extract_scalar(j.warm_pool_status, '$.ResourceRetainedBillableTimeInSeconds') AS bigint), 0) * f.instance_count) / 3600.0, 2) AS retained_instance_hours
+  round(sum(coalesce(CAST(json_extract_scalar(j.warm_pool_status, '$.ResourceRetainedBillableTimeInSeconds') AS bigint), 0) * f.instance_count) / 3600e0, 2) AS retained_instance_hours
 FROM sagemaker_training_job_current AS j
 JOIN sagemaker_training_job_flat AS f ON f.training_job_arn = j._key
 WHERE j.warm_pool_status IS NOT NULL

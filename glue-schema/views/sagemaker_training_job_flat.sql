@@ -1,25 +1,80 @@
 -- name: sagemaker_training_job_flat
--- description: One row per job (current state), scalar columns only, ready for QuickSight: sizes, times, billable instance-hours, spot savings and one tag_<key> column per cost-allocation tag key.
+-- description: One row per job (current state), scalar columns only, ready for QuickSight: capacity shape, instance type and count for every shape (single type, instance groups, instance preferences), sizes, times, billable instance-hours, spot savings and one tag_<key> column per cost-allocation tag key.
 CREATE OR REPLACE VIEW sagemaker_training_job_flat AS
+WITH resources AS (
+  -- ResourceConfig has three shapes: InstanceType + InstanceCount; InstanceGroups (a heterogeneous
+  -- cluster, at most 5 groups per the API); or InstancePreferences, where SageMaker picks one type and
+  -- reports it as SelectedInstanceType / SelectedInstanceCount once chosen.
+  SELECT
+    c.*,
+    json_extract_scalar(resource_config, '$.InstanceType') AS requested_instance_type,
+    CAST(json_extract_scalar(resource_config, '$.InstanceCount') AS bigint) AS requested_instance_count,
+    json_extract_scalar(resource_config, '$.InstancePreferences[0].InstanceType') AS first_preferred_instance_type,
+    json_extract_scalar(resource_config, '$.SelectedInstanceType') AS selected_instance_type,
+    CAST(json_extract_scalar(resource_config, '$.SelectedInstanceCount') AS bigint) AS selected_instance_count,
+    json_extract_scalar(resource_config, '$.InstanceGroups[0].InstanceType') AS group_1_type,
+    json_extract_scalar(resource_config, '$.InstanceGroups[1].InstanceType') AS group_2_type,
+    json_extract_scalar(resource_config, '$.InstanceGroups[2].InstanceType') AS group_3_type,
+    json_extract_scalar(resource_config, '$.InstanceGroups[3].InstanceType') AS group_4_type,
+    json_extract_scalar(resource_config, '$.InstanceGroups[4].InstanceType') AS group_5_type,
+    CAST(json_extract_scalar(resource_config, '$.InstanceGroups[0].InstanceCount') AS bigint) AS group_1_count,
+    CAST(json_extract_scalar(resource_config, '$.InstanceGroups[1].InstanceCount') AS bigint) AS group_2_count,
+    CAST(json_extract_scalar(resource_config, '$.InstanceGroups[2].InstanceCount') AS bigint) AS group_3_count,
+    CAST(json_extract_scalar(resource_config, '$.InstanceGroups[3].InstanceCount') AS bigint) AS group_4_count,
+    CAST(json_extract_scalar(resource_config, '$.InstanceGroups[4].InstanceCount') AS bigint) AS group_5_count
+  FROM sagemaker_training_job_current AS c
+),
+sized AS (
+  SELECT
+    r.*,
+    CASE
+      WHEN group_1_type IS NOT NULL THEN 'instance_groups'
+      WHEN first_preferred_instance_type IS NOT NULL OR selected_instance_type IS NOT NULL THEN 'instance_preferences'
+      ELSE 'instance_type'
+    END AS capacity_shape,
+    CASE
+      -- One type across all groups is still that type (and prices as that type); different types are 'mixed'.
+      WHEN group_1_type IS NOT NULL THEN
+        CASE
+          WHEN coalesce(group_2_type, group_1_type) = group_1_type
+           AND coalesce(group_3_type, group_1_type) = group_1_type
+           AND coalesce(group_4_type, group_1_type) = group_1_type
+           AND coalesce(group_5_type, group_1_type) = group_1_type
+          THEN group_1_type
+          ELSE 'mixed'
+        END
+      WHEN first_preferred_instance_type IS NOT NULL OR selected_instance_type IS NOT NULL THEN selected_instance_type
+      ELSE requested_instance_type
+    END AS instance_type,
+    CASE
+      WHEN group_1_type IS NOT NULL THEN
+        coalesce(group_1_count, 0) + coalesce(group_2_count, 0) + coalesce(group_3_count, 0) + coalesce(group_4_count, 0) + coalesce(group_5_count, 0)
+      WHEN first_preferred_instance_type IS NOT NULL OR selected_instance_type IS NOT NULL THEN coalesce(selected_instance_count, requested_instance_count)
+      ELSE requested_instance_count
+    END AS instance_count
+  FROM resources AS r
+)
 SELECT
   training_job_name,
   _key AS training_job_arn,
   account_id,
   region,
-  snapshot_date,
+  CAST(snapshot_date AS date) AS snapshot_date,
   training_job_status,
   secondary_status,
   failure_reason,
-  json_extract_scalar(resource_config, '$.InstanceType') AS instance_type,
-  CAST(json_extract_scalar(resource_config, '$.InstanceCount') AS bigint) AS instance_count,
+  capacity_shape,
+  instance_type,
+  instance_count,
   CAST(json_extract_scalar(resource_config, '$.VolumeSizeInGB') AS bigint) AS volume_size_in_gb,
-  coalesce(enable_managed_spot_training, false) AS managed_spot_training,
+  -- QuickSight turns booleans into 0/1 integers; a 'true'/'false' text column filters and labels as expected.
+  CASE WHEN enable_managed_spot_training THEN 'true' ELSE 'false' END AS managed_spot_training,
   CAST(json_extract_scalar(stopping_condition, '$.MaxRuntimeInSeconds') AS bigint) AS max_runtime_in_seconds,
   CAST(json_extract_scalar(stopping_condition, '$.MaxWaitTimeInSeconds') AS bigint) AS max_wait_time_in_seconds,
   training_time_in_seconds,
   billable_time_in_seconds,
-  billable_time_in_seconds * CAST(json_extract_scalar(resource_config, '$.InstanceCount') AS bigint) AS billable_instance_seconds,
-  billable_time_in_seconds * CAST(json_extract_scalar(resource_config, '$.InstanceCount') AS bigint) / 3600.0 AS billable_instance_hours,
+  billable_time_in_seconds * instance_count AS billable_instance_seconds,
+  billable_time_in_seconds * instance_count / 3600e0 AS billable_instance_hours,
   CASE
     WHEN enable_managed_spot_training AND training_time_in_seconds > 0
     THEN (1 - CAST(billable_time_in_seconds AS double) / training_time_in_seconds) * 100
@@ -36,4 +91,4 @@ SELECT
   labeling_job_arn,
   role_arn,
   /* tag_columns */
-FROM sagemaker_training_job_current
+FROM sized

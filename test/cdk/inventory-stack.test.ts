@@ -19,10 +19,11 @@ function synthInventory(context: Record<string, unknown> = {}) {
   return { template: Template.fromStack(inventory), member: Template.fromStack(memberRole), stack: inventory };
 }
 
-function resourceOfType(template: Template, type: string): Record<string, Json> {
-  const resources = Object.values(template.findResources(type));
-  expect(resources).toHaveLength(1);
-  return resources[0];
+/** The Glue table of one schema (the stack declares one per table in glue-schema/). */
+function glueTable(template: Template, name: string): Record<string, Json> {
+  const tables = Object.values(template.findResources('AWS::Glue::Table')).filter((t: Json) => t.Properties.TableInput.Name === name);
+  expect(tables).toHaveLength(1);
+  return tables[0];
 }
 
 /** The snapshot function (the stack's other function creates the Athena views). */
@@ -36,7 +37,7 @@ describe('the inventory stack', () => {
   const { template, member } = synthInventory({ 'inventory:regions': 'us-east-1,eu-west-1', 'inventory:memberAccountRoleArns': MEMBER });
 
   it('declares the Glue columns of the schema file, in order, with their types and comments', () => {
-    const table = resourceOfType(template, 'AWS::Glue::Table').Properties.TableInput;
+    const table = glueTable(template, TRAINING_JOB_SCHEMA.table).Properties.TableInput;
     expect(table.StorageDescriptor.Columns).toEqual(TRAINING_JOB_SCHEMA.columns.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
     expect(table.PartitionKeys).toEqual(TRAINING_JOB_SCHEMA.partitionKeys.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
     expect(table.StorageDescriptor.Columns).toHaveLength(46);
@@ -44,7 +45,7 @@ describe('the inventory stack', () => {
   });
 
   it('finds partitions by projection over snapshot_date and region, with no crawler', () => {
-    const parameters = resourceOfType(template, 'AWS::Glue::Table').Properties.TableInput.Parameters;
+    const parameters = glueTable(template, TRAINING_JOB_SCHEMA.table).Properties.TableInput.Parameters;
     expect(parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.snapshot_date.type': 'date',

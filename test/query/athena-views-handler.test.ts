@@ -68,6 +68,20 @@ describe('the Athena views custom resource', () => {
     expect(statements()).toEqual([VIEWS[0].Sql, 'DROP VIEW IF EXISTS v_b']);
   });
 
+  it('on an update that changes only the schema fingerprint (a table\'s columns changed), re-creates every view', async () => {
+    // Prepare
+    const update = event('Update') as unknown as { ResourceProperties: Record<string, unknown>; OldResourceProperties: Record<string, unknown> };
+    update.ResourceProperties.SchemaFingerprint = 'after';
+    update.OldResourceProperties.SchemaFingerprint = 'before';
+
+    // Act
+    await handler(update as unknown as CloudFormationCustomResourceEvent, context);
+
+    // Assess
+    expect(statements()).toEqual(VIEWS.map((v) => v.Sql));
+    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+  });
+
   it('on delete, drops the views in reverse order', async () => {
     await handler(event('Delete'), context);
     expect(statements()).toEqual(['DROP VIEW IF EXISTS v_b', 'DROP VIEW IF EXISTS v_a']);

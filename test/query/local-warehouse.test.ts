@@ -6,8 +6,10 @@ import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
+import { TABLE_SCHEMAS } from '../../lambda/core/schema/table-schema';
 import { SageMakerSimulator } from '../../lambda/simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import { billableInstanceSeconds } from './capacity-truth';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -39,7 +41,9 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
   });
 
   it('exposes the table with every snapshot, typed like the Glue table', async () => {
-    const result = await warehouse.query('SELECT snapshot_date, region, count(*)::INTEGER AS jobs FROM sagemaker_training_job GROUP BY ALL ORDER BY ALL');
+    const result = await warehouse.query(
+      'SELECT snapshot_date, region, CAST(count(*) AS integer) AS jobs FROM sagemaker_training_job GROUP BY snapshot_date, region ORDER BY snapshot_date, region',
+    );
     const day2 = (region: string) => running.simulator.world.plans(ACCOUNT, region).length;
     expect(result.rows).toEqual([
       { snapshot_date: '2026-11-01', region: 'eu-west-1', jobs: 200 },
@@ -47,6 +51,18 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
       { snapshot_date: '2026-11-02', region: 'eu-west-1', jobs: day2('eu-west-1') },
       { snapshot_date: '2026-11-02', region: 'us-east-1', jobs: day2('us-east-1') },
     ]);
+  });
+
+  it('types every table\'s columns as Athena shows them: timestamps without a time zone, partitions as text', async () => {
+    for (const schema of TABLE_SCHEMAS) {
+      // Act
+      const { rows } = await warehouse.query(`DESCRIBE ${schema.table}`);
+
+      // Assess
+      const types = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
+      const expected = [...schema.columns, ...schema.partitionKeys].map((c) => [c.name, { timestamp: 'TIMESTAMP', string: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', 'map<string,string>': 'MAP(VARCHAR, VARCHAR)' }[c.type]]);
+      expect(types).toEqual(Object.fromEntries(expected));
+    }
   });
 
   it('shows each job once in the current view, in its newest state', async () => {
@@ -64,10 +80,10 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     const expected = new Map<string, number>();
     for (const region of REGIONS) {
       for (const plan of world.plans(ACCOUNT, region)) {
-        const job = world.describe(plan);
-        if (job.BillableTimeInSeconds === undefined) continue;
+        const seconds = billableInstanceSeconds(world.describe(plan));
+        if (seconds === undefined) continue;
         const team = plan.tags.team ?? '(untagged)';
-        expected.set(team, (expected.get(team) ?? 0) + job.BillableTimeInSeconds * job.ResourceConfig!.InstanceCount!);
+        expected.set(team, (expected.get(team) ?? 0) + seconds);
       }
     }
 
@@ -75,7 +91,10 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     const result = await warehouse.query('top_teams_by_billable_hours');
 
     // Assess
-    const top = [...expected].map(([team, seconds]) => ({ team, hours: Math.round((seconds / 3600) * 100) / 100 })).sort((a, b) => b.hours - a.hours).slice(0, 10);
+    const top = [...expected]
+      .map(([team, seconds]) => ({ team, hours: Math.round((seconds / 3600) * 100) / 100 }))
+      .sort((a, b) => b.hours - a.hours || a.team.localeCompare(b.team))
+      .slice(0, 10);
     expect(result.rows.map((r) => ({ team: r.team, hours: Number(r.billable_instance_hours) }))).toEqual(top);
   });
 

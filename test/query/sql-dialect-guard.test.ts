@@ -1,25 +1,100 @@
-import { COMMON_SQL_FUNCTIONS, functionsCalled } from '../../lambda/cli/warehouse/duckdb-compat';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SUGGESTED_QUERY } from '../../lambda/cli/commands/demo';
+import { DENIED_CONSTRUCTS, deniedConstructsIn } from '../../lambda/cli/warehouse/shared-dialect';
 import { loadSqlCatalog, renderSql } from '../../lambda/core/query/sql-catalog';
+import { sharedDialectProblems } from './trino-guard';
 
-const VIEW_NAMES = new Set(loadSqlCatalog().views.map((v) => v.name));
+const README_SQL = [...readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+/** Every statement the project ships for users to run: views, named queries, README examples, the demo's hint. */
+function shippedStatements(): (readonly [string, string])[] {
+  const { views, queries } = loadSqlCatalog();
+  return [
+    ...[...views, ...queries].map((d) => [`${d.kind} ${d.name}`, renderSql(d)] as const),
+    ...README_SQL.map((sql, i) => [`README example ${i + 1}`, sql] as const),
+    ['the demo\'s suggested query', SUGGESTED_QUERY] as const,
+  ];
+}
 
 describe('the shipped SQL', () => {
-  const { views, queries } = loadSqlCatalog();
+  it('includes the README examples and the demo\'s suggestion', () => {
+    expect(README_SQL.length).toBeGreaterThan(1);
+    expect(shippedStatements().map(([name]) => name)).toContain('the demo\'s suggested query');
+  });
 
-  it.each([...views, ...queries].map((d) => [d.name, d] as const))('%s calls only functions of the documented common subset', (_name, definition) => {
-    const outside = functionsCalled(renderSql(definition)).filter((f) => !COMMON_SQL_FUNCTIONS.includes(f) && !VIEW_NAMES.has(f));
-    expect(outside).toEqual([]);
+  it.each(shippedStatements())('%s parses as Trino and keeps to the SQL both engines read alike', (_name, sql) => {
+    // Act
+    const problems = sharedDialectProblems(sql);
+
+    // Assess
+    expect(problems).toEqual([]);
   });
 
   it('each file has a name and a description', () => {
+    const { views, queries } = loadSqlCatalog();
     for (const d of [...views, ...queries]) {
       expect(d.name).toMatch(/^[a-z][a-z0-9_]*$/);
       expect(d.description.length).toBeGreaterThan(20);
     }
   });
+});
 
-  it('the guard catches an Athena-only function', () => {
-    const sql = "SELECT approx_percentile(billable_time_in_seconds, 0.9), 'not_a_call(' FROM t -- ignored_call(";
-    expect(functionsCalled(sql).filter((f) => !COMMON_SQL_FUNCTIONS.includes(f))).toEqual(['approx_percentile']);
+describe('the dialect guard', () => {
+  it.each(DENIED_CONSTRUCTS.map((entry) => [entry.construct, entry] as const))('rejects %s', (construct, entry) => {
+    // Act
+    const problems = sharedDialectProblems(entry.example);
+
+    // Assess
+    expect(problems).toContain(`uses ${construct}: ${entry.why}`);
+  });
+
+  it('does not mistake string literals, JSON paths or comments for code', () => {
+    // Prepare: every denied construct's text, inside literals and comments only.
+    const sql = [
+      'SELECT json_extract_scalar(resource_config, \'$.InstanceGroups[0].InstanceType\') AS t,',
+      `  '${DENIED_CONSTRUCTS.map((e) => e.example).join(' ').replace(/'/g, "''")}' AS text -- it's ILIKE :: QUALIFY`,
+      'FROM t /* GROUP BY ALL, E\'x\', a // b */',
+    ].join('\n');
+
+    // Act
+    const denied = deniedConstructsIn(sql);
+
+    // Assess
+    expect(denied).toEqual([]);
+  });
+
+  it('rejects what the Trino grammar rejects', () => {
+    expect(sharedDialectProblems('SELECT region FROM t GROUP BY ALL')[0]).toMatch(/^does not parse as Trino: /);
+  });
+
+  it('rejects a function outside the common list, such as greatest, which treats NULL differently', () => {
+    expect(sharedDialectProblems('SELECT greatest(a, b) FROM t')).toEqual(['calls greatest, which is not in the common function list']);
+  });
+
+  it('rejects a decimal literal in arithmetic, which Trino computes in DECIMAL', () => {
+    expect(sharedDialectProblems('SELECT billable_time_in_seconds / 3600.0 FROM t')).toContain(
+      'decimal literal 3600.0 in arithmetic: Trino computes in DECIMAL and rounds to its scale; write it as a double (3600.0e0)',
+    );
+    expect(sharedDialectProblems('SELECT 0.8 * max_runtime_in_seconds FROM t').join()).toMatch(/decimal literal 0\.8 in arithmetic/);
+  });
+
+  it('rejects a division with no DOUBLE operand, and accepts one with', () => {
+    expect(sharedDialectProblems('SELECT billable_time_in_seconds / training_time_in_seconds FROM t')).toEqual([
+      'division without a DOUBLE operand: 7/2 is 3 in Trino and 3.5 in DuckDB; divide by 3600e0 or CAST(... AS double)',
+    ]);
+    expect(sharedDialectProblems('SELECT CAST(billable_time_in_seconds AS double) / training_time_in_seconds, round(sum(b) / 3600e0, 2) FROM t')).toEqual([]);
+  });
+
+  it('rejects date_format specifiers whose meaning differs (Trino %M is the month name, DuckDB\'s the minutes)', () => {
+    expect(sharedDialectProblems("SELECT date_format(creation_time, '%Y %M') FROM t")).toEqual([
+      'date_format with %M: allowed specifiers are %Y %m %d %H %i %S',
+    ]);
+  });
+
+  it('accepts a bigint read of an Integer API member, and rejects other casts to an integer type', () => {
+    expect(sharedDialectProblems("SELECT CAST(json_extract_scalar(resource_config, '$.InstanceCount') AS bigint) FROM t")).toEqual([]);
+    expect(sharedDialectProblems("SELECT CAST(json_extract_scalar(final_metric_data_list, '$[0].Value') AS bigint) FROM t").join()).toMatch(/^CAST to BIGINT of something other than an Integer API member/);
+    expect(sharedDialectProblems("SELECT try_cast('1.0' AS bigint) FROM t").join()).toMatch(/^TRY_CAST to BIGINT/);
   });
 });

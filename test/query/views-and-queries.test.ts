@@ -7,6 +7,7 @@ import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
 import { SageMakerSimulator } from '../../lambda/simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import { billableInstanceSeconds, capacityOf } from './capacity-truth';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -22,8 +23,10 @@ interface Truth {
 }
 
 const cents = (hours: number) => Math.round(hours * 100) / 100;
-const instanceSeconds = (t: Truth) => t.job.BillableTimeInSeconds! * t.job.ResourceConfig!.InstanceCount!;
+const instanceSeconds = (t: Truth) => billableInstanceSeconds(t.job)!;
 const instanceHours = (t: Truth) => instanceSeconds(t) / 3600;
+const instanceType = (t: Truth) => capacityOf(t.job).instanceType!;
+const instanceCount = (t: Truth) => capacityOf(t.job).instanceCount!;
 const month = (t: Truth) => t.job.CreationTime!.toISOString().slice(0, 7);
 
 function groupSum<T>(items: readonly T[], key: (item: T) => string, value: (item: T) => number): Map<string, number> {
@@ -74,7 +77,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
     await running?.stop();
   });
 
-  it('current: each job once, from the newest snapshot of its own region', async () => {
+  it('current: each job once, from the latest published run of its own region', async () => {
     const { rows } = await warehouse.query('SELECT _key, snapshot_date, training_job_status FROM sagemaker_training_job_current');
     const actual = rows.map((r) => `${r._key}|${r.snapshot_date}|${r.training_job_status}`).sort();
     expect(actual).toEqual(current.map((t) => `${t.arn}|${t.date}|${t.job.TrainingJobStatus}`).sort());
@@ -95,13 +98,16 @@ describe('the shipped views and named queries, over three daily snapshots (one r
     for (const t of current) {
       const row = byArn.get(t.arn)!;
       const spot = t.job.EnableManagedSpotTraining === true && (t.job.TrainingTimeInSeconds ?? 0) > 0;
+      const capacity = capacityOf(t.job);
       const expected: Record<string, unknown> = {
-        instance_type: t.job.ResourceConfig!.InstanceType,
-        instance_count: String(t.job.ResourceConfig!.InstanceCount),
+        snapshot_date: t.date,
+        capacity_shape: capacity.shape,
+        instance_type: capacity.instanceType,
+        instance_count: capacity.instanceCount === null ? null : String(capacity.instanceCount),
         volume_size_in_gb: String(t.job.ResourceConfig!.VolumeSizeInGB),
-        managed_spot_training: t.job.EnableManagedSpotTraining === true,
+        managed_spot_training: String(t.job.EnableManagedSpotTraining === true),
         max_runtime_in_seconds: String(t.job.StoppingCondition!.MaxRuntimeInSeconds),
-        billable_instance_hours: t.job.BillableTimeInSeconds === undefined ? null : instanceHours(t).toFixed(6),
+        billable_instance_hours: billableInstanceSeconds(t.job) === undefined ? null : instanceHours(t).toFixed(6),
         spot_savings_percent: spot ? ((1 - t.job.BillableTimeInSeconds! / t.job.TrainingTimeInSeconds!) * 100).toFixed(6) : null,
         creation_month: month(t),
         creation_date: t.job.CreationTime!.toISOString().slice(0, 10),
@@ -117,6 +123,28 @@ describe('the shipped views and named queries, over three daily snapshots (one r
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('flat: heterogeneous clusters and instance-preference jobs are counted, with their instance type and count', async () => {
+    // Prepare: the jobs of each shape, and the ones a cluster of several types makes 'mixed'.
+    const byShape = groupSum(current, (t) => capacityOf(t.job).shape, () => 1);
+    const mixed = current.filter((t) => capacityOf(t.job).instanceType === 'mixed');
+    const selected = current.filter((t) => capacityOf(t.job).shape === 'instance_preferences' && t.job.BillableTimeInSeconds !== undefined);
+
+    // Act
+    const { rows } = await warehouse.query(
+      "SELECT capacity_shape, count(*) AS jobs, count(CASE WHEN instance_type = 'mixed' THEN 1 END) AS mixed, sum(billable_instance_seconds) AS seconds FROM sagemaker_training_job_flat GROUP BY capacity_shape",
+    );
+
+    // Assess
+    expect(byShape.get('instance_groups')).toBeGreaterThan(0);
+    expect(byShape.get('instance_preferences')).toBeGreaterThan(0);
+    expect(mixed.length).toBeGreaterThan(0);
+    expect(selected.length).toBeGreaterThan(0);
+    const seconds = groupSum(current.filter((t) => billableInstanceSeconds(t.job) !== undefined), (t) => capacityOf(t.job).shape, instanceSeconds);
+    expect(Object.fromEntries(rows.map((r) => [r.capacity_shape, [Number(r.jobs), Number(r.mixed), Number(r.seconds)]]))).toEqual(
+      Object.fromEntries([...byShape].map(([shape, jobs]) => [shape, [jobs, shape === 'instance_groups' ? mixed.length : 0, seconds.get(shape)]])),
+    );
   });
 
   it('history: every status change between consecutive snapshots, and each job\'s first sighting', async () => {
@@ -135,7 +163,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
   });
 
   it('billable_hours_by_team_and_month: cost per team and month equal to the ground truth, to the cent', async () => {
-    const billed = current.filter((t) => t.job.BillableTimeInSeconds !== undefined);
+    const billed = current.filter((t) => billableInstanceSeconds(t.job) !== undefined);
     const expected = groupSum(billed, (t) => `${month(t)}|${t.tags.team ?? '(untagged)'}`, instanceSeconds);
     const { rows } = await warehouse.query('billable_hours_by_team_and_month');
     expect(Object.fromEntries(rows.map((r) => [`${r.month}|${r.team}`, Number(r.billable_instance_hours)]))).toEqual(
@@ -144,16 +172,16 @@ describe('the shipped views and named queries, over three daily snapshots (one r
   });
 
   it('billable_hours_by_instance_type_and_month and spot_savings agree with the ground truth', async () => {
-    const billed = current.filter((t) => t.job.BillableTimeInSeconds !== undefined);
-    const byType = groupSum(billed, (t) => `${month(t)}|${t.job.ResourceConfig!.InstanceType}`, instanceHours);
+    const billed = current.filter((t) => billableInstanceSeconds(t.job) !== undefined);
+    const byType = groupSum(billed, (t) => `${month(t)}|${instanceType(t)}`, instanceHours);
     const { rows } = await warehouse.query('billable_hours_by_instance_type_and_month');
     expect(Object.fromEntries(rows.map((r) => [`${r.month}|${r.instance_type}`, Number(r.billable_instance_hours)]))).toEqual(
       Object.fromEntries([...byType].map(([k, v]) => [k, cents(v)])),
     );
 
     const spot = current.filter((t) => t.job.EnableManagedSpotTraining && (t.job.TrainingTimeInSeconds ?? 0) > 0);
-    const trained = groupSum(spot, (t) => t.job.ResourceConfig!.InstanceType!, (t) => t.job.TrainingTimeInSeconds! * t.job.ResourceConfig!.InstanceCount!);
-    const paid = groupSum(spot, (t) => t.job.ResourceConfig!.InstanceType!, (t) => t.job.BillableTimeInSeconds! * t.job.ResourceConfig!.InstanceCount!);
+    const trained = groupSum(spot, instanceType, (t) => t.job.TrainingTimeInSeconds! * instanceCount(t));
+    const paid = groupSum(spot, instanceType, instanceSeconds);
     const savings = await warehouse.query('spot_savings');
     expect(Object.fromEntries(savings.rows.map((r) => [r.instance_type, Number(r.savings_percent)]))).toEqual(
       Object.fromEntries([...trained].map(([type, seconds]) => [type, Math.round((1 - paid.get(type)! / seconds) * 1000) / 10])),
@@ -174,7 +202,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
   it('jobs_without_team_tag counts the jobs no team owns, with their hours', async () => {
     const untagged = current.filter((t) => t.tags.team === undefined);
     const jobs = groupSum(untagged, (t) => `${t.region}|${month(t)}`, () => 1);
-    const seconds = groupSum(untagged, (t) => `${t.region}|${month(t)}`, (t) => (t.job.BillableTimeInSeconds === undefined ? 0 : instanceSeconds(t)));
+    const seconds = groupSum(untagged, (t) => `${t.region}|${month(t)}`, (t) => billableInstanceSeconds(t.job) ?? 0);
     const { rows } = await warehouse.query('jobs_without_team_tag');
     expect(Object.fromEntries(rows.map((r) => [`${r.region}|${r.month}`, [Number(r.jobs), Number(r.billable_instance_hours)]]))).toEqual(
       Object.fromEntries([...jobs].map(([k, n]) => [k, [n, cents(seconds.get(k)! / 3600)]])),
@@ -186,8 +214,8 @@ describe('the shipped views and named queries, over three daily snapshots (one r
     expect(pooled.length).toBeGreaterThan(0);
     const retained = groupSum(
       pooled,
-      (t) => `${t.job.WarmPoolStatus!.Status}|${t.job.ResourceConfig!.InstanceType}`,
-      (t) => ((t.job.WarmPoolStatus!.ResourceRetainedBillableTimeInSeconds ?? 0) * t.job.ResourceConfig!.InstanceCount!) / 3600,
+      (t) => `${t.job.WarmPoolStatus!.Status}|${instanceType(t)}`,
+      (t) => ((t.job.WarmPoolStatus!.ResourceRetainedBillableTimeInSeconds ?? 0) * instanceCount(t)) / 3600,
     );
     const { rows } = await warehouse.query('warm_pool_usage');
     expect(Object.fromEntries(rows.map((r) => [`${r.warm_pool_status}|${r.instance_type}`, Number(r.retained_instance_hours)]))).toEqual(

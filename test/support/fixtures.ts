@@ -28,9 +28,51 @@ export function minimalJob(name = 'minimal-job'): DescribeTrainingJobResponse {
   };
 }
 
+/** A finished job on a heterogeneous cluster: no top-level InstanceType/InstanceCount, two groups of different types. */
+export function heterogeneousClusterJob(name = 'heterogeneous-cluster'): DescribeTrainingJobResponse {
+  return {
+    ...minimalJob(name),
+    TrainingJobStatus: 'Completed',
+    SecondaryStatus: 'Completed',
+    ResourceConfig: {
+      VolumeSizeInGB: 100,
+      InstanceGroups: [
+        { InstanceGroupName: 'data-loaders', InstanceType: 'ml.c5.4xlarge', InstanceCount: 2 },
+        { InstanceGroupName: 'trainers', InstanceType: 'ml.p4d.24xlarge', InstanceCount: 4 },
+      ],
+    },
+    TrainingStartTime: new Date(Date.UTC(2026, 0, 2, 3, 10, 0)),
+    TrainingEndTime: new Date(Date.UTC(2026, 0, 2, 5, 10, 0)),
+    TrainingTimeInSeconds: 7200,
+    BillableTimeInSeconds: 7200,
+  };
+}
+
+/** A finished job placed by instance preference: SageMaker selected the second type, with that preference's own count. */
+export function instancePreferenceJob(name = 'instance-preferences'): DescribeTrainingJobResponse {
+  return {
+    ...minimalJob(name),
+    TrainingJobStatus: 'Completed',
+    SecondaryStatus: 'Completed',
+    ResourceConfig: {
+      VolumeSizeInGB: 50,
+      InstancePreferences: [
+        { InstanceType: 'ml.g5.12xlarge', InstanceCount: 1 },
+        { InstanceType: 'ml.g5.2xlarge', InstanceCount: 4 },
+      ],
+      SelectedInstanceType: 'ml.g5.2xlarge',
+      SelectedInstanceCount: 4,
+    },
+    TrainingStartTime: new Date(Date.UTC(2026, 0, 2, 3, 10, 0)),
+    TrainingEndTime: new Date(Date.UTC(2026, 0, 2, 3, 16, 39)),
+    TrainingTimeInSeconds: 399,
+    BillableTimeInSeconds: 399,
+  };
+}
+
 /**
- * Fixture records covering every column, nulls, empty collections, unicode, large numbers and a
- * 1,000-entry map, plus realistic generated jobs.
+ * Fixture records covering every column, nulls, empty collections, unicode, large numbers, a
+ * 1,000-entry map and each capacity shape, plus realistic generated jobs.
  */
 export function fixtureRecords(): TrainingJobRecord[] {
   const generator = new TrainingJobGenerator({ accountId: ACCOUNT, region: REGION, seed: 99 });
@@ -69,5 +111,7 @@ export function fixtureRecords(): TrainingJobRecord[] {
   records.push({ job: minimalJob(), tags: undefined, region: REGION });
   records.push({ job: empty, tags: {}, region: REGION });
   records.push({ job: extremes, tags: { 'team': 'vision', 'ünïcødé key': '値 🚀', empty: '' }, region: REGION });
+  records.push({ job: heterogeneousClusterJob(), tags: { team: 'vision' }, region: REGION });
+  records.push({ job: instancePreferenceJob(), tags: {}, region: REGION });
   return records;
 }

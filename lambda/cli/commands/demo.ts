@@ -30,6 +30,8 @@ export function demoCommand(io: CommandIo) {
 
 const DEMO_REGIONS = ['us-east-1', 'eu-west-1'];
 const DEMO_QUERIES = ['jobs_by_status', 'billable_hours_by_instance_type_and_month', 'spot_savings', 'top_teams_by_billable_hours'];
+/** The closing hint's SQL: plain Athena SQL, so it runs in Athena too (test/query/sql-dialect-guard.test.ts parses it). */
+export const SUGGESTED_QUERY = 'SELECT snapshot_date, region, count(*) AS jobs FROM sagemaker_training_job GROUP BY snapshot_date, region ORDER BY snapshot_date, region';
 
 /**
  * The embedded default: a simulated SageMaker account on a local port, two daily snapshots through
@@ -82,6 +84,6 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
   } finally {
     warehouse.close();
   }
-  say(`\nThe warehouse is in ${out}. Try: npx sm-inventory query "SELECT snapshot_date, region, count(*) FROM sagemaker_training_job GROUP BY ALL ORDER BY ALL" --warehouse ${flags.out}`);
+  say(`\nThe warehouse is in ${out}. Try: npx sm-inventory query "${SUGGESTED_QUERY}" --warehouse ${flags.out}`);
   return 0;
 }

@@ -2,20 +2,56 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QueryError } from '../../core/errors';
-import { TRAINING_JOB_SCHEMA, type TableSchema } from '../../core/schema/table-schema';
+import { TABLE_SCHEMAS, TRAINING_JOB_SCHEMA, type ColumnDefinition, type GlueType, type TableSchema } from '../../core/schema/table-schema';
 import { ATHENA_COMPATIBILITY_MACROS } from './duckdb-compat';
 import type { QueryResult } from '../../core/query/query-result';
 import { loadSqlCatalog, renderSql, resolveSql, type SqlDefinition } from '../../core/query/sql-catalog';
 
 export type { QueryResult } from '../../core/query/query-result';
 
+/**
+ * The DuckDB type each Glue type reads as in Athena. Timestamps: Athena shows `timestamp(3)` without a
+ * time zone; DuckDB's TIMESTAMP is that (its values keep the files' millisecond precision) and, unlike
+ * TIMESTAMP_MS, compares with current_timestamp as Trino's does.
+ */
+const ATHENA_TYPE_IN_DUCKDB: Record<GlueType, string> = {
+  string: 'VARCHAR',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
+  'map<string,string>': 'MAP(VARCHAR, VARCHAR)',
+};
+
 function quoteLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
+function hasParquetFiles(directory: string): boolean {
+  return existsSync(directory) && readdirSync(directory, { recursive: true }).some((entry) => String(entry).endsWith('.parquet'));
+}
+
+/** Every column as Athena types it: the Parquet files' timestamps carry a UTC zone that Athena's columns do not. */
+function athenaTyped(column: ColumnDefinition): string {
+  return column.type === 'timestamp' ? `CAST("${column.name}" AS TIMESTAMP) AS "${column.name}"` : `"${column.name}"`;
+}
+
+/** A table's view over its hive-partitioned Parquet files, or an empty view with its columns when it has none yet. */
+function tableView(schema: TableSchema, tableDirectory: string): string {
+  const columns = [...schema.columns, ...schema.partitionKeys];
+  if (!hasParquetFiles(tableDirectory)) {
+    const typedNulls = columns.map((c) => `CAST(NULL AS ${ATHENA_TYPE_IN_DUCKDB[c.type]}) AS "${c.name}"`).join(', ');
+    return `CREATE VIEW "${schema.table}" AS SELECT ${typedNulls} WHERE false`;
+  }
+  const files = quoteLiteral(`${tableDirectory}${'/*'.repeat(schema.partitionKeys.length)}/*.parquet`);
+  const partitionTypes = schema.partitionKeys.map((k) => `'${k.name}': VARCHAR`).join(', ');
+  return `CREATE VIEW "${schema.table}" AS SELECT ${columns.map(athenaTyped).join(', ')} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {${partitionTypes}}, union_by_name = true)`;
+}
+
 /**
- * DuckDB over a local warehouse folder: the table as a view over the hive-partitioned Parquet files,
- * the shipped views on top, and the compatibility macros, so Athena SQL runs unchanged.
+ * DuckDB over a local warehouse folder: each table as a view over its hive-partitioned Parquet files,
+ * typed as Athena types the Glue table, the shipped views on top, and the compatibility macros, so
+ * Athena SQL runs unchanged.
  */
 export class LocalWarehouse {
   private constructor(
@@ -25,12 +61,15 @@ export class LocalWarehouse {
     readonly queries: readonly SqlDefinition[],
   ) {}
 
-  static async open(directory: string, options: { schema?: TableSchema; tagKeys?: readonly string[] } = {}): Promise<LocalWarehouse> {
-    const schema = options.schema ?? TRAINING_JOB_SCHEMA;
-    const tableDirectory = join(resolve(directory), schema.table);
-    const hasFiles = existsSync(tableDirectory) && readdirSync(tableDirectory).some((entry) => entry.startsWith('snapshot_date='));
-    if (!hasFiles) {
-      throw new QueryError(`no snapshots under ${tableDirectory}; run "sm-inventory snapshot --out ${directory}" first`);
+  /**
+   * Opens the warehouse under `directory`. The training-job table must have files; any other table
+   * (such as `sagemaker_inventory_run`, which snapshots from before it existed lack) may have none.
+   */
+  static async open(directory: string, options: { tables?: readonly TableSchema[]; tagKeys?: readonly string[] } = {}): Promise<LocalWarehouse> {
+    const tables = options.tables ?? TABLE_SCHEMAS;
+    const trainingJobDirectory = join(resolve(directory), TRAINING_JOB_SCHEMA.table);
+    if (!hasParquetFiles(trainingJobDirectory)) {
+      throw new QueryError(`no snapshots under ${trainingJobDirectory}; run "sm-inventory snapshot --out ${directory}" first`);
     }
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
@@ -40,12 +79,7 @@ export class LocalWarehouse {
       // Athena reads these timestamps as UTC; so must every local date function.
       await connection.run("SET TimeZone = 'UTC'");
       for (const { macro } of ATHENA_COMPATIBILITY_MACROS) await connection.run(macro);
-      const columns = [...schema.columns, ...schema.partitionKeys].map((c) => `"${c.name}"`).join(', ');
-      const files = quoteLiteral(`${tableDirectory}/*/*/*.parquet`);
-      const partitionTypes = schema.partitionKeys.map((k) => `'${k.name}': VARCHAR`).join(', ');
-      await connection.run(
-        `CREATE VIEW "${schema.table}" AS SELECT ${columns} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {${partitionTypes}}, union_by_name = true)`,
-      );
+      for (const schema of tables) await connection.run(tableView(schema, join(resolve(directory), schema.table)));
       for (const view of views) await connection.run(renderSql(view, options.tagKeys));
     } catch (error) {
       warehouse.close();

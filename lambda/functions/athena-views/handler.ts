@@ -13,6 +13,8 @@ export interface AthenaViewsProperties {
   readonly Workgroup: string;
   readonly Database: string;
   readonly Views: readonly { readonly Name: string; readonly Sql: string }[];
+  /** Changes whenever a table's columns do, so CloudFormation sends an Update that re-creates the (otherwise stale) views. */
+  readonly SchemaFingerprint?: string;
 }
 
 function properties(raw: unknown): AthenaViewsProperties {
@@ -42,7 +44,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
       await drop(desired.Views.map((v) => v.Name));
     } else {
       for (const view of desired.Views) {
-        logger.info('creating view', { view: view.Name, database: desired.Database });
+        logger.info('creating view', { view: view.Name, database: desired.Database, schemaFingerprint: desired.SchemaFingerprint });
         await runner.execute(view.Sql);
       }
       if (event.RequestType === 'Update') {

@@ -7,6 +7,7 @@ import type {
   MetricData,
   ProfilerRuleConfiguration,
   ProfilerRuleEvaluationStatus,
+  ResourceConfig,
   SecondaryStatus,
   SecondaryStatusTransition,
   TrainingInstanceType,
@@ -45,6 +46,8 @@ export interface TrainingJobPlan {
   readonly debugRules: readonly string[];
   readonly profilerRules: readonly string[];
   readonly metricNames: readonly string[];
+  /** For a job placed by instance preference: the type and count SageMaker selects once capacity is found. */
+  readonly selectedInstance?: { readonly type: TrainingInstanceType; readonly count: number };
   /** Static, clock-independent part of the Describe response. */
   readonly static: Omit<
     DescribeTrainingJobResponse,
@@ -108,6 +111,9 @@ const FAILURE_REASONS = [
 ];
 const ECR_HOST = (account: string, region: string) => `${account}.dkr.ecr.${region}.amazonaws.com`;
 
+/** CPU types a heterogeneous cluster's data-loading group runs on. */
+const LOADER_INSTANCE_TYPES: readonly TrainingInstanceType[] = ['ml.c5.2xlarge', 'ml.c5.4xlarge', 'ml.m5.2xlarge'];
+
 export interface JobGeneratorOptions {
   readonly accountId: string;
   readonly region: string;
@@ -117,10 +123,16 @@ export interface JobGeneratorOptions {
 /** Creates realistic job plans: most finish, some fail or stop, some still run at "now". */
 export class TrainingJobGenerator {
   private readonly random: SeededRandom;
+  /**
+   * Draws for the newer capacity shapes come from their own stream, so adding them left every other
+   * draw of a seed unchanged: a seed's jobs stay the same except those that now get another shape.
+   */
+  private readonly shapeRandom: SeededRandom;
   private sequence = 0;
 
   constructor(private readonly options: JobGeneratorOptions) {
     this.random = new SeededRandom(options.seed);
+    this.shapeRandom = new SeededRandom((options.seed ^ 0x5eed5a9e) >>> 0);
   }
 
   get rng(): SeededRandom {
@@ -252,6 +264,7 @@ export class TrainingJobGenerator {
       if (r.chance(0.05)) tags.owner = 'Zoë Ångström 🚀';
     }
 
+    const capacity = this.capacity(instanceType, instanceCount, spot);
     const plan: TrainingJobPlan = {
       name,
       arn,
@@ -267,6 +280,7 @@ export class TrainingJobGenerator {
       debugRules,
       profilerRules,
       metricNames: builtIn ? ['train:error', 'validation:error'] : ['train:loss', 'validation:accuracy'],
+      ...(capacity.selected ? { selectedInstance: capacity.selected } : {}),
       tags,
       static: {
         TrainingJobName: name,
@@ -285,8 +299,7 @@ export class TrainingJobGenerator {
           CompressionType: r.pick(['GZIP', 'NONE'] as const),
         },
         ResourceConfig: {
-          InstanceType: instanceType,
-          InstanceCount: instanceCount,
+          ...capacity.resources,
           VolumeSizeInGB: r.pick([30, 50, 100, 250, 500]),
           ...(keepAliveSeconds ? { KeepAlivePeriodInSeconds: keepAliveSeconds } : {}),
         },
@@ -352,6 +365,50 @@ export class TrainingJobGenerator {
     };
     return plan;
   }
+
+  /**
+   * The ResourceConfig members that place the job: InstanceType + InstanceCount for most; for about 6%
+   * a heterogeneous cluster (InstanceGroups: a CPU data-loading group beside the trainers, or the
+   * trainers split into two groups of one type); for about 6% of on-demand jobs (the API rejects
+   * preferences with managed spot) an ordered InstancePreferences list, of which SageMaker selects one.
+   */
+  private capacity(
+    instanceType: TrainingInstanceType,
+    instanceCount: number,
+    spot: boolean,
+  ): { resources: Pick<ResourceConfig, 'InstanceType' | 'InstanceCount' | 'InstanceGroups' | 'InstancePreferences'>; selected?: { type: TrainingInstanceType; count: number } } {
+    const r = this.shapeRandom;
+    const roll = r.next();
+    if (roll < 0.06) {
+      const groups = r.chance(0.75)
+        ? [
+            { InstanceGroupName: 'data-loaders', InstanceType: r.pick(LOADER_INSTANCE_TYPES), InstanceCount: r.int(1, 4) },
+            { InstanceGroupName: 'trainers', InstanceType: instanceType, InstanceCount: instanceCount },
+          ]
+        : [
+            { InstanceGroupName: 'trainers-a', InstanceType: instanceType, InstanceCount: instanceCount },
+            { InstanceGroupName: 'trainers-b', InstanceType: instanceType, InstanceCount: r.int(1, 4) },
+          ];
+      return { resources: { InstanceGroups: groups } };
+    }
+    if (roll < 0.12 && !spot) {
+      const alternatives = INSTANCE_TYPES.map(([type]) => type).filter((type) => type !== instanceType);
+      const types = [instanceType, r.pick(alternatives)];
+      if (r.chance(0.5)) types.push(r.pick(alternatives.filter((type) => type !== types[1])));
+      const chosen = r.weighted(types.map((_, i) => [i, [6, 3, 1][i]] as const));
+      if (r.chance(0.5)) {
+        // One count for whichever type is selected.
+        return { resources: { InstancePreferences: types.map((type) => ({ InstanceType: type })), InstanceCount: instanceCount }, selected: { type: types[chosen], count: instanceCount } };
+      }
+      // A count per preference, for types with different accelerator counts.
+      const counts = types.map((_, i) => (i === 0 ? instanceCount : r.int(1, 8)));
+      return {
+        resources: { InstancePreferences: types.map((type, i) => ({ InstanceType: type, InstanceCount: counts[i] })) },
+        selected: { type: types[chosen], count: counts[chosen] },
+      };
+    }
+    return { resources: { InstanceType: instanceType, InstanceCount: instanceCount } };
+  }
 }
 
 const TERMINAL_STATUS: Record<JobOutcome, { status: TrainingJobStatus; secondary: SecondaryStatus; message: string }> = {
@@ -399,6 +456,10 @@ export function describeJobAt(plan: TrainingJobPlan, now: number): DescribeTrain
 
   return {
     ...plan.static,
+    // SageMaker reports the type it selected from InstancePreferences once it has found capacity.
+    ...(plan.selectedInstance && trainingStart !== undefined
+      ? { ResourceConfig: { ...plan.static.ResourceConfig, SelectedInstanceType: plan.selectedInstance.type, SelectedInstanceCount: plan.selectedInstance.count } }
+      : {}),
     TrainingJobStatus: status,
     SecondaryStatus: current.Status,
     FailureReason: ended ? plan.failureReason : undefined,

@@ -1,0 +1,148 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { readConfig } from '../../lambda/core/pipeline/config';
+import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
+import { INVENTORY_RUN_SCHEMA } from '../../lambda/core/schema/table-schema';
+import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { ACCOUNT, minimalJob } from '../support/fixtures';
+import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import { publishFixtureSnapshot } from './warehouse-writer';
+
+const sortedRows = (rows: readonly Record<string, unknown>[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+describe('current, after a region\'s every job was deleted (the real pipeline against the simulator)', () => {
+  let running: RunningSimulator;
+  let warehouse: LocalWarehouse;
+
+  beforeAll(async () => {
+    // Prepare: two regions snapshotted, then every eu-west-1 job deleted and both snapshotted again.
+    running = await startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 15, seed: 12 });
+    process.env.AWS_ENDPOINT_URL = running.endpoint;
+    const out = mkdtempSync(join(tmpdir(), 'emptied-'));
+    const config = readConfig({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_OUTPUT: out, SM_INVENTORY_CONCURRENCY: '8' });
+    const world = running.simulator.world;
+    expect((await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: '2026-11-01' })).failed).toEqual([]);
+    for (const plan of world.plans(SageMakerSimulator.defaultAccountId, 'eu-west-1')) world.deleteJob(plan.accountId, plan.region, plan.name);
+    world.advance(86_400_000, { newJobsPerDay: 0 });
+    expect((await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: '2026-11-02' })).failed).toEqual([]);
+    warehouse = await LocalWarehouse.open(out);
+  }, 60_000);
+  afterAll(async () => {
+    warehouse?.close();
+    delete process.env.AWS_ENDPOINT_URL;
+    await running?.stop();
+  });
+
+  it('shows no jobs for the emptied region, where the latest snapshot date with rows would show yesterday\'s', async () => {
+    // Act
+    const { rows } = await warehouse.query('SELECT region, snapshot_date, count(*) AS jobs FROM sagemaker_training_job_current GROUP BY region, snapshot_date');
+
+    // Assess
+    const usEast = running.simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1').length;
+    expect(rows).toEqual([{ region: 'us-east-1', snapshot_date: '2026-11-02', jobs: String(usEast) }]);
+  });
+
+  it('records the emptied region\'s run as published with 0 jobs', async () => {
+    // Act
+    const { rows } = await warehouse.query('SELECT region, last_snapshot_date, last_status, jobs_written, runs FROM sagemaker_inventory_freshness ORDER BY region');
+
+    // Assess
+    const usEast = running.simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1').length;
+    expect(rows).toEqual([
+      { region: 'eu-west-1', last_snapshot_date: '2026-11-02', last_status: 'complete', jobs_written: '0', runs: '2' },
+      { region: 'us-east-1', last_snapshot_date: '2026-11-02', last_status: 'complete', jobs_written: String(usEast), runs: '2' },
+    ]);
+  });
+});
+
+describe('current and freshness follow the run table (hand-written runs)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'runs-'));
+  const job = (name: string) => ({ job: minimalJob(name), tags: {}, region: 'eu-west-1' });
+  const finishedAt = Date.parse('2026-11-02T02:10:00Z');
+  let warehouse: LocalWarehouse;
+
+  beforeAll(async () => {
+    // eu-west-1: day 2's object was written but its run never finished publishing (no run row).
+    await publishFixtureSnapshot(root, { date: '2026-11-01', accountId: ACCOUNT, region: 'eu-west-1', records: [job('kept-from-day-1')] });
+    await publishFixtureSnapshot(root, { date: '2026-11-02', accountId: ACCOUNT, region: 'eu-west-1', records: [job('unpublished-day-2')], run: 'none' });
+    // us-west-2: day 2's run set some jobs aside; what it did publish is current.
+    const west = (name: string) => ({ job: { ...minimalJob(name), TrainingJobArn: `arn:aws:sagemaker:us-west-2:${ACCOUNT}:training-job/${name}` }, tags: {}, region: 'us-west-2' });
+    await publishFixtureSnapshot(root, { date: '2026-11-01', accountId: ACCOUNT, region: 'us-west-2', records: [west('west-day-1')] });
+    await publishFixtureSnapshot(root, { date: '2026-11-02', accountId: ACCOUNT, region: 'us-west-2', records: [west('west-day-2')], run: { status: 'incomplete', finishedAt } });
+    warehouse = await LocalWarehouse.open(root);
+  });
+  afterAll(() => warehouse?.close());
+
+  it('takes each (account, region)\'s latest published run, complete or incomplete, and ignores an object with no run row', async () => {
+    // Act
+    const { rows } = await warehouse.query('SELECT training_job_name, region, snapshot_date FROM sagemaker_training_job_current');
+
+    // Assess
+    expect(sortedRows(rows)).toEqual(
+      sortedRows([
+        { training_job_name: 'kept-from-day-1', region: 'eu-west-1', snapshot_date: '2026-11-01' },
+        { training_job_name: 'west-day-2', region: 'us-west-2', snapshot_date: '2026-11-02' },
+      ]),
+    );
+  });
+
+  it('says when each (account, region) last published, how long ago, and when it was last complete', async () => {
+    // Prepare
+    const queriedAt = Date.now();
+
+    // Act
+    const { rows } = await warehouse.query('SELECT * FROM sagemaker_inventory_freshness ORDER BY region');
+
+    // Assess
+    const hoursAgo = (queriedAt - finishedAt) / 3_600_000;
+    expect(Math.abs(Number(rows[1].hours_since_last_run) - hoursAgo)).toBeLessThan(0.01);
+    expect(rows.map(({ hours_since_last_run: _hours, ...rest }) => rest)).toEqual([
+      {
+        account_id: ACCOUNT,
+        region: 'eu-west-1',
+        last_snapshot_date: '2026-11-01',
+        last_status: 'complete',
+        last_mode: 'full',
+        jobs_written: '1',
+        jobs_set_aside: '0',
+        last_finished_at: '2026-11-01 02:10:00',
+        last_complete_snapshot_date: '2026-11-01',
+        runs: '1',
+      },
+      {
+        account_id: ACCOUNT,
+        region: 'us-west-2',
+        last_snapshot_date: '2026-11-02',
+        last_status: 'incomplete',
+        last_mode: 'full',
+        jobs_written: '1',
+        jobs_set_aside: '1',
+        last_finished_at: '2026-11-02 02:10:00',
+        last_complete_snapshot_date: '2026-11-01',
+        runs: '2',
+      },
+    ]);
+  });
+
+  it('opens a warehouse whose run table has no files yet: the run table is empty, with its columns, and so is current', async () => {
+    // Prepare: a copy of the warehouse as a version before the run table would have left it.
+    const copy = mkdtempSync(join(tmpdir(), 'no-runs-'));
+    cpSync(root, copy, { recursive: true });
+    rmSync(join(copy, INVENTORY_RUN_SCHEMA.table), { recursive: true, force: true });
+
+    // Act
+    const older = await LocalWarehouse.open(copy);
+    try {
+      const runs = await older.query('SELECT * FROM sagemaker_inventory_run');
+      const current = await older.query('SELECT count(*) AS jobs FROM sagemaker_training_job_current');
+
+      // Assess
+      expect(runs).toEqual({ columns: [...INVENTORY_RUN_SCHEMA.columns, ...INVENTORY_RUN_SCHEMA.partitionKeys].map((c) => c.name), rows: [] });
+      expect(current.rows).toEqual([{ jobs: '0' }]);
+    } finally {
+      older.close();
+    }
+  });
+});
