@@ -19,8 +19,9 @@ export function commaList(value: string): string[] {
     .filter((item) => item !== '');
 }
 
-/** Where a command writes: stdout for results, stderr for progress and errors. */
+/** Where a command writes (stdout for results, stderr for progress and errors) and how it sets the exit code. */
 export interface CommandIo {
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream & { isTTY?: boolean };
+  setExitCode(code: number): void;
 }

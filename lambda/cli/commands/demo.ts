@@ -24,7 +24,7 @@ export function demoCommand(io: CommandIo) {
     .option('--out <dir>', 'warehouse root', './warehouse')
     .option('--keep', 'keep earlier snapshots in the warehouse')
     .action(async (flags) => {
-      process.exitCode = await runDemoCommand(flags, io);
+      io.setExitCode(await runDemoCommand(flags, io));
     });
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -34,6 +34,18 @@ export class LocalStore implements WarehouseStore {
 
   locationOf(key: string): string {
     return this.path(key);
+  }
+
+  async checkWritable(): Promise<void> {
+    const probe = join(this.directory, `.write-check-${randomUUID()}`);
+    try {
+      await mkdir(this.directory, { recursive: true });
+      await writeFile(probe, '');
+      await rm(probe, { force: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'an error';
+      throw new PublishError(`the warehouse folder ${this.directory} cannot be written (${code}); allowed: a folder this user can create and write`, { cause: error });
+    }
   }
 
   private path(key: string): string {

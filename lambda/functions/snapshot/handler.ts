@@ -30,7 +30,7 @@ export interface InventoryResult {
 
 export async function handler(event: InventoryEvent | undefined, context: Context): Promise<InventoryResult> {
   logger.addContext(context);
-  const snapshotDate = readSnapshotDate(event?.snapshotDate, utcDate(new Date()));
+  const snapshotDate = readSnapshotDate(event?.snapshotDate, utcDate(new Date()), config.firstSnapshotDate);
   const report = await runSnapshot(config, {
     snapshotDate,
     clients,
