@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { describeError, InventoryError } from '../core/errors';
 import { demoCommand } from './commands/demo';
+import { pricesCommand } from './commands/prices';
 import { queryCommand } from './commands/query';
 import { simulateCommand } from './commands/simulate';
 import { snapshotCommand } from './commands/snapshot';
@@ -11,7 +12,7 @@ export function buildProgram(io: CommandIo = { out: process.stdout, err: process
     .description('SageMaker training-job inventory: snapshots to partitioned Parquet, queried with Athena or DuckDB.')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [snapshotCommand(io), queryCommand(io), simulateCommand(io), demoCommand(io)]) {
+  for (const command of [snapshotCommand(io), pricesCommand(io), queryCommand(io), simulateCommand(io), demoCommand(io)]) {
     program.addCommand(command.exitOverride());
   }
   return program;

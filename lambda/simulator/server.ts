@@ -95,6 +95,7 @@ export class SageMakerSimulator {
       seed: options.seed,
       now: options.now,
       historyDays: options.historyDays,
+      clusterShapes: options.clusterShapes,
     });
     this.limits = options.limits ?? {};
     this.faults = options.faults ?? {};

@@ -2,7 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QueryError } from '../../core/errors';
-import { TRAINING_JOB_SCHEMA, type TableSchema } from '../../core/schema/table-schema';
+import { TABLE_SCHEMAS, TRAINING_JOB_SCHEMA, type GlueType, type TableSchema } from '../../core/schema/table-schema';
 import { ATHENA_COMPATIBILITY_MACROS } from './duckdb-compat';
 import type { QueryResult } from '../../core/query/query-result';
 import { loadSqlCatalog, renderSql, resolveSql, type SqlDefinition } from '../../core/query/sql-catalog';
@@ -11,6 +11,33 @@ export type { QueryResult } from '../../core/query/query-result';
 
 function quoteLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** DuckDB's type for each Glue type, for a table that has no files yet. */
+const DUCKDB_TYPES: Record<GlueType, string> = {
+  string: 'VARCHAR',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP WITH TIME ZONE',
+  'map<string,string>': 'MAP(VARCHAR, VARCHAR)',
+};
+
+/**
+ * A table as a view over its hive-partitioned Parquet files; a table with no files yet (no price
+ * snapshot written) is an empty view with the same columns, so the views over it still answer.
+ */
+function tableViewSql(tableDirectory: string, schema: TableSchema): string {
+  const hasFiles = existsSync(tableDirectory) && readdirSync(tableDirectory).some((entry) => entry.startsWith(`${schema.partitionKeys[0].name}=`));
+  const all = [...schema.columns, ...schema.partitionKeys];
+  if (!hasFiles) {
+    const columns = all.map((c) => `CAST(NULL AS ${schema.partitionKeys.includes(c) ? 'VARCHAR' : DUCKDB_TYPES[c.type]}) AS "${c.name}"`).join(', ');
+    return `CREATE VIEW "${schema.table}" AS SELECT ${columns} WHERE false`;
+  }
+  const columns = all.map((c) => `"${c.name}"`).join(', ');
+  const files = quoteLiteral(`${tableDirectory}/${schema.partitionKeys.map(() => '*').join('/')}/*.parquet`);
+  const partitionTypes = schema.partitionKeys.map((k) => `'${k.name}': VARCHAR`).join(', ');
+  return `CREATE VIEW "${schema.table}" AS SELECT ${columns} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {${partitionTypes}}, union_by_name = true)`;
 }
 
 /**
@@ -40,12 +67,8 @@ export class LocalWarehouse {
       // Athena reads these timestamps as UTC; so must every local date function.
       await connection.run("SET TimeZone = 'UTC'");
       for (const { macro } of ATHENA_COMPATIBILITY_MACROS) await connection.run(macro);
-      const columns = [...schema.columns, ...schema.partitionKeys].map((c) => `"${c.name}"`).join(', ');
-      const files = quoteLiteral(`${tableDirectory}/*/*/*.parquet`);
-      const partitionTypes = schema.partitionKeys.map((k) => `'${k.name}': VARCHAR`).join(', ');
-      await connection.run(
-        `CREATE VIEW "${schema.table}" AS SELECT ${columns} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {${partitionTypes}}, union_by_name = true)`,
-      );
+      await connection.run(tableViewSql(tableDirectory, schema));
+      for (const other of TABLE_SCHEMAS.filter((t) => t.table !== schema.table)) await connection.run(tableViewSql(join(resolve(directory), other.table), other));
       for (const view of views) await connection.run(renderSql(view, options.tagKeys));
     } catch (error) {
       warehouse.close();

@@ -72,7 +72,8 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-const INSTANCE_TYPES: readonly (readonly [TrainingInstanceType, number])[] = [
+/** Instance types jobs are drawn from, with their weights; the simulated price list prices each of them. */
+export const INSTANCE_TYPES: readonly (readonly [TrainingInstanceType, number])[] = [
   ['ml.m5.xlarge', 20],
   ['ml.m5.2xlarge', 12],
   ['ml.c5.2xlarge', 10],
@@ -108,19 +109,36 @@ const FAILURE_REASONS = [
 ];
 const ECR_HOST = (account: string, region: string) => `${account}.dkr.ecr.${region}.amazonaws.com`;
 
+/**
+ * Fractions of jobs given a cluster shape other than one instance type: a heterogeneous cluster
+ * (`ResourceConfig.InstanceGroups`, no top-level InstanceType/InstanceCount), or a placement by
+ * `InstancePreferences` (on-demand only; the selected type and count in `SelectedInstanceType/Count`).
+ */
+export interface ClusterShapeRates {
+  /** @default 0 */
+  readonly instanceGroups?: number;
+  /** @default 0 */
+  readonly instancePreferences?: number;
+}
+
 export interface JobGeneratorOptions {
   readonly accountId: string;
   readonly region: string;
   readonly seed: number;
+  /** @default no heterogeneous clusters or instance preferences */
+  readonly clusterShapes?: ClusterShapeRates;
 }
 
 /** Creates realistic job plans: most finish, some fail or stop, some still run at "now". */
 export class TrainingJobGenerator {
   private readonly random: SeededRandom;
+  /** Its own stream, so turning cluster shapes on leaves every other draw (and existing seeds' worlds) unchanged. */
+  private readonly shapeRandom: SeededRandom;
   private sequence = 0;
 
   constructor(private readonly options: JobGeneratorOptions) {
     this.random = new SeededRandom(options.seed);
+    this.shapeRandom = new SeededRandom(options.seed ^ 0x5eed5);
   }
 
   get rng(): SeededRandom {
@@ -350,6 +368,46 @@ export class TrainingJobGenerator {
           : undefined,
       },
     };
+    return this.withClusterShape(plan);
+  }
+
+  private withClusterShape(plan: TrainingJobPlan): TrainingJobPlan {
+    const rates = this.options.clusterShapes;
+    if (!rates) return plan;
+    const r = this.shapeRandom;
+    const roll = r.next();
+    const { InstanceType: instanceType, InstanceCount: instanceCount, ...rest } = plan.static.ResourceConfig!;
+    const groupsRate = rates.instanceGroups ?? 0;
+    if (roll < groupsRate) {
+      // A data-loading CPU group feeding the drawn (usually accelerated) group.
+      const loader = r.pick(['ml.c5.2xlarge', 'ml.c5.4xlarge', 'ml.m5.2xlarge'] as const);
+      const groups = [
+        { InstanceGroupName: 'data-loaders', InstanceType: loader, InstanceCount: r.int(1, 4) },
+        { InstanceGroupName: 'trainers', InstanceType: instanceType, InstanceCount: instanceCount },
+      ];
+      if (r.chance(0.3)) groups.push({ InstanceGroupName: 'evaluators', InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1 });
+      return { ...plan, static: { ...plan.static, ResourceConfig: { ...rest, InstanceGroups: groups } } };
+    }
+    if (!plan.spot && roll < groupsRate + (rates.instancePreferences ?? 0)) {
+      const fallback = r.pick(INSTANCE_TYPES.map(([type]) => type).filter((type) => type !== instanceType));
+      // Capacity for the first choice was there or not; the job is billed for what was selected.
+      const selected = r.chance(0.6) ? { type: instanceType, count: instanceCount } : { type: fallback, count: Math.max(1, instanceCount! * 2) };
+      return {
+        ...plan,
+        static: {
+          ...plan.static,
+          ResourceConfig: {
+            ...rest,
+            InstancePreferences: [
+              { InstanceType: instanceType, InstanceCount: instanceCount },
+              { InstanceType: fallback, InstanceCount: Math.max(1, instanceCount! * 2) },
+            ],
+            SelectedInstanceType: selected.type,
+            SelectedInstanceCount: selected.count,
+          },
+        },
+      };
+    }
     return plan;
   }
 }

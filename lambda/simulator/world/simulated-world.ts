@@ -1,5 +1,6 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import { describeJobAt, TIME, TrainingJobGenerator, type TrainingJobPlan } from './job-generator';
+import { describeJobAt, TIME, TrainingJobGenerator, type ClusterShapeRates, type TrainingJobPlan } from './job-generator';
+import { SimulatedPriceList } from './price-list';
 
 export interface SimulatedWorldOptions {
   /** (account, region) pairs to populate; others exist but hold no jobs. */
@@ -13,6 +14,8 @@ export interface SimulatedWorldOptions {
   readonly now?: number;
   /** History the initial jobs are spread over. @default 180 days */
   readonly historyDays?: number;
+  /** Heterogeneous clusters and instance preferences among the jobs. @default none */
+  readonly clusterShapes?: ClusterShapeRates;
 }
 
 export interface AdvanceOptions {
@@ -54,7 +57,10 @@ const DEFAULT_SIMULATED_NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
  */
 export class SimulatedWorld {
   private clock: number;
+  /** What GetProducts answers: SageMaker's price list in every priced region. */
+  readonly prices: SimulatedPriceList;
   private readonly regions = new Map<string, RegionJobs>();
+  private readonly clusterShapes?: ClusterShapeRates;
   private readonly initialJobsPerRegion: number;
   private readonly describeCache = new WeakMap<TrainingJobPlan, { clock: number; tags: object; job: DescribeTrainingJobResponse }>();
 
@@ -62,6 +68,9 @@ export class SimulatedWorld {
     this.clock = options.now ?? DEFAULT_SIMULATED_NOW;
     this.initialJobsPerRegion = options.jobsPerRegion;
     const historyMs = (options.historyDays ?? 180) * TIME.DAY;
+    this.clusterShapes = options.clusterShapes;
+    // Prices in force since the first of the month the history starts in.
+    this.prices = new SimulatedPriceList(`${new Date(this.clock - historyMs).toISOString().slice(0, 7)}-01T00:00:00Z`);
     let seed = options.seed ?? 1;
     for (const accountId of options.accounts) {
       for (const region of options.regions) {
@@ -82,7 +91,7 @@ export class SimulatedWorld {
     const key = `${accountId}/${region}`;
     let jobs = this.regions.get(key);
     if (!jobs) {
-      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key) }));
+      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key), clusterShapes: this.clusterShapes }));
       this.regions.set(key, jobs);
     }
     return jobs;
