@@ -39,6 +39,7 @@ import { AthenaViews } from './athena-views';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
 import { TrainingJobGlueTable } from './glue-table';
 import { bucketArnInNagFinding } from './nag-names';
+import { PriceRefresh } from './price-refresh';
 
 export type { CollectorSettings } from '../lambda/core/pipeline/config';
 
@@ -143,6 +144,12 @@ export interface SageMakerTrainingJobInventoryProps {
    * @default none
    */
   readonly functionEnvironment?: Record<string, string>;
+  /**
+   * When the on-demand training prices of the `regions` are read from the AWS Price List API into the
+   * `sagemaker_instance_price` table the cost view joins (a second schedule); `false` deploys no price refresh.
+   * @default weekly, Mondays at 01:00 UTC
+   */
+  readonly priceRefreshSchedule?: scheduler.ScheduleExpression | false;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -190,6 +197,8 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly outputRoot: string;
   /** `prefix/sagemaker_training_job`: the table's key prefix in the bucket. */
   readonly tablePrefix: string;
+  /** The weekly price refresh; undefined when `priceRefreshSchedule` is false. */
+  readonly priceRefresh?: PriceRefresh;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingJobInventoryProps = {}) {
     super(scope, id);
@@ -393,6 +402,18 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.views.node.addDependency(this.glueTable);
 
     this.alarms = this.createAlarms(schedulePeriod, props.alarmTopic);
+
+    if (props.priceRefreshSchedule !== false) {
+      this.priceRefresh = new PriceRefresh(this, 'Prices', {
+        bucket: this.bucket,
+        prefix,
+        encryptionKey: this.encryptionKey,
+        regions,
+        schedule: props.priceRefreshSchedule,
+        logRetention: props.logRetention,
+        alarmTopic: props.alarmTopic,
+      });
+    }
   }
 
   private createBucket(): s3.Bucket {

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../lib/app';
 import { SageMakerTrainingJobInventory } from '../../lib/sagemaker-training-job-inventory';
+import { SERVICE_NAME } from '../../lambda/core/names';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
 import { testApp } from '../support/cdk-app';
@@ -25,9 +26,9 @@ function resourceOfType(template: Template, type: string): Record<string, Json> 
   return resources[0];
 }
 
-/** The snapshot function (the stack's other function creates the Athena views). */
+/** The snapshot function (the stack's others create the Athena views and refresh the prices). */
 function inventoryFunction(template: Template): Record<string, Json> {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: Json) => f.Properties.Environment?.Variables?.SM_INVENTORY_OUTPUT);
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === SERVICE_NAME);
   expect(functions).toHaveLength(1);
   return functions[0];
 }
@@ -130,7 +131,8 @@ describe('the inventory stack', () => {
   });
 
   it('alarms on function errors, dead letters and two days without a snapshot', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    // Three for the snapshot, two for the price refresh (test/cdk/price-refresh.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
