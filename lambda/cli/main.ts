@@ -3,6 +3,7 @@ import { describeError, InventoryError } from '../core/errors';
 import { demoCommand } from './commands/demo';
 import { pricesCommand } from './commands/prices';
 import { queryCommand } from './commands/query';
+import { reportCommand } from './commands/report';
 import { simulateCommand } from './commands/simulate';
 import { snapshotCommand } from './commands/snapshot';
 import type { CommandIo } from './options';
@@ -12,7 +13,7 @@ export function buildProgram(io: CommandIo = { out: process.stdout, err: process
     .description('SageMaker training-job inventory: snapshots to partitioned Parquet, queried with Athena or DuckDB.')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [snapshotCommand(io), pricesCommand(io), queryCommand(io), simulateCommand(io), demoCommand(io)]) {
+  for (const command of [snapshotCommand(io), pricesCommand(io), queryCommand(io), reportCommand(io), simulateCommand(io), demoCommand(io)]) {
     program.addCommand(command.exitOverride());
   }
   return program;
