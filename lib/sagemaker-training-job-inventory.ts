@@ -34,12 +34,13 @@ import {
   type EnvironmentVariable,
 } from '../lambda/core/pipeline/config';
 import { DEFAULT_COST_TAG_KEYS } from '../lambda/core/query/sql-catalog';
-import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { INSTANCE_PRICE_SCHEMA, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { AthenaViews } from './athena-views';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
 import { TrainingJobGlueTable } from './glue-table';
 import { bucketArnInNagFinding } from './nag-names';
 import { PriceRefresh } from './price-refresh';
+import { QuickSightCostDashboard } from './quicksight';
 
 export type { CollectorSettings } from '../lambda/core/pipeline/config';
 
@@ -150,6 +151,19 @@ export interface SageMakerTrainingJobInventoryProps {
    * @default weekly, Mondays at 01:00 UTC
    */
   readonly priceRefreshSchedule?: scheduler.ScheduleExpression | false;
+  /**
+   * Deploys QuickSight over the inventory: an Athena data source on the workgroup, datasets over the flat
+   * and cost views and the cost dashboard, owned by `principalArn` (a QuickSight user or group ARN), and
+   * `grantQuery` for QuickSight's service role. The account must already subscribe to QuickSight.
+   * @default no QuickSight resources
+   */
+  readonly quickSight?: {
+    readonly principalArn: string;
+    /** @default 'aws-quicksight-service-role-v0' */
+    readonly serviceRoleName?: string;
+    /** @default 'team' */
+    readonly teamTagKey?: string;
+  };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -197,8 +211,12 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly outputRoot: string;
   /** `prefix/sagemaker_training_job`: the table's key prefix in the bucket. */
   readonly tablePrefix: string;
+  /** `prefix/sagemaker_instance_price`: the price table's key prefix in the bucket. */
+  readonly priceTablePrefix: string;
   /** The weekly price refresh; undefined when `priceRefreshSchedule` is false. */
   readonly priceRefresh?: PriceRefresh;
+  /** The QuickSight data source, datasets and dashboard; undefined without the `quickSight` prop. */
+  readonly quickSight?: QuickSightCostDashboard;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingJobInventoryProps = {}) {
     super(scope, id);
@@ -269,6 +287,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.outputRoot = `s3://${this.bucket.bucketName}/${prefix}`;
     const tablePrefix = `${prefix}/${TRAINING_JOB_SCHEMA.table}`;
     this.tablePrefix = tablePrefix;
+    this.priceTablePrefix = `${prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -414,6 +433,19 @@ export class SageMakerTrainingJobInventory extends Construct {
         alarmTopic: props.alarmTopic,
       });
     }
+    if (props.quickSight) {
+      this.quickSight = new QuickSightCostDashboard(this, 'QuickSight', {
+        ...props.quickSight,
+        workgroup: this.workgroup,
+        databaseName,
+        tagKeys: props.costAllocationTagKeys ?? DEFAULT_COST_TAG_KEYS,
+        grantQuery: (grantee) => this.grantQuery(grantee),
+        database: this.glueTable.database,
+        bucket: this.bucket,
+        grantedPrefixes: [`${this.tablePrefix}/`, `${this.priceTablePrefix}/`, ATHENA_RESULTS_PREFIX],
+      });
+      this.quickSight.node.addDependency(this.views);
+    }
   }
 
   private createBucket(): s3.Bucket {
@@ -470,11 +502,11 @@ export class SageMakerTrainingJobInventory extends Construct {
           stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${database}/*` }),
         ],
       }),
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.tablePrefix}/*`)] }),
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.tablePrefix}/*`), this.bucket.arnForObjects(`${this.priceTablePrefix}/*`)] }),
       new iam.PolicyStatement({
         actions: ['s3:ListBucket', 's3:GetBucketLocation'],
         resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${this.tablePrefix}/*`, `${ATHENA_RESULTS_PREFIX}*`] } },
+        conditions: { StringLike: { 's3:prefix': [`${this.tablePrefix}/*`, `${this.priceTablePrefix}/*`, `${ATHENA_RESULTS_PREFIX}*`] } },
       }),
       new iam.PolicyStatement({
         actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
