@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ENVIRONMENT_VARIABLES } from '../lambda/core/pipeline/config';
 import { ATHENA_COMPATIBILITY_MACROS, COMMON_SQL_FUNCTIONS } from '../lambda/cli/warehouse/duckdb-compat';
 import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
-import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { INSTANCE_PRICE_SCHEMA, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 
 export const README = join(__dirname, '..', 'README.md');
 
@@ -23,6 +23,11 @@ export function renderSections(): Record<string, string> {
     '|---|---|---|---|',
     ...TRAINING_JOB_SCHEMA.columns.map((c, i) => `| ${i + 1} | \`${c.name}\` | \`${c.type}\` | ${cell(c.comment)} |`),
     ...TRAINING_JOB_SCHEMA.partitionKeys.map((c) => `| partition | \`${c.name}\` | \`${c.type}\` | ${cell(c.comment)} |`),
+  ].join('\n');
+  const priceColumns = [
+    '| column | Glue type | description |',
+    '|---|---|---|',
+    ...[...INSTANCE_PRICE_SCHEMA.columns, ...INSTANCE_PRICE_SCHEMA.partitionKeys].map((c) => `| \`${c.name}\` | \`${c.type}\` | ${cell(c.comment)} |`),
   ].join('\n');
   const configuration = [
     '| variable | meaning |',
@@ -42,7 +47,7 @@ export function renderSections(): Record<string, string> {
     '',
     `The shipped SQL calls only these functions (a test rejects any other): ${COMMON_SQL_FUNCTIONS.map((f) => `\`${f}\``).join(', ')}.`,
   ].join('\n');
-  return { columns, configuration, sql, dialect };
+  return { columns, priceColumns, configuration, sql, dialect };
 }
 
 export function renderReadme(text: string): string {

@@ -100,7 +100,7 @@ export const COST_CHARTS: readonly CostChart[] = [
       data: { values: numeric(rows, ['total_cost_usd']) },
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'team', type: 'nominal', title: 'Team', sort: '-y' },
+        x: { field: 'team', type: 'nominal', title: 'Team', sort: '-y', axis: { labelAngle: 0 } },
         y: { field: 'total_cost_usd', type: 'quantitative', aggregate: 'sum', stack: 'zero', title: 'Cost (USD)', axis: { format: USD } },
         color: { field: 'training_job_status', type: 'nominal', title: 'Status', scale: { domain: ['Failed', 'Stopped'], range: ['#e15759', '#f28e2b'] } },
         tooltip: [{ field: 'team' }, { field: 'training_job_status' }, { field: 'total_cost_usd', format: USD, title: 'USD' }],
