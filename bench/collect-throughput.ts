@@ -1,15 +1,24 @@
 /**
- * Collector benchmark: N simulated jobs behind per-operation rate limits; prints wall time against
- * the lower bound those limits impose, calls per operation, throttles, and the simulator's peak
- * accepted rate per operation (never above the limit).
+ * Collector benchmark: N simulated jobs behind per-operation rate limits, snapshotted by the pipeline
+ * (one advanceTarget invocation, full describe, into a local folder); prints wall time against the
+ * lower bound those limits impose, calls per operation, throttles, and the simulator's peak accepted
+ * rate per operation (never above the limit).
  *
  *   npx tsx bench/collect-throughput.ts --jobs 10000                 # the reference limits (~17 min)
  *   npx tsx bench/collect-throughput.ts --jobs 10000 --scale 10      # every limit x10 (~2 min)
  *   npx tsx bench/collect-throughput.ts --jobs 2000 --tag-strategy per-job
+ *   npx tsx bench/collect-throughput.ts --jobs 2000 --scale 10 --throttle-rate 0.3   # a 30% throttling storm
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSourceClients } from '../lambda/core/aws/clients';
-import { TrainingJobCollector, type ApiRateLimits } from '../lambda/core/collect/training-job-collector';
+import type { ApiRateLimits } from '../lambda/core/collect/rate-limited-sender';
+import { advanceTarget, settingsFingerprintOf } from '../lambda/core/pipeline/target-run';
+import { LocalStore } from '../lambda/core/publish/local-store';
+import { TrainingJobRowMapper } from '../lambda/core/rows/training-job-row';
+import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../lambda/simulator/server';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -41,14 +50,27 @@ async function main(): Promise<void> {
   const endpoint = await simulator.start();
   const tagged = simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1').filter((p) => Object.keys(p.tags).length > 0).length;
   const clients = createSourceClients({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' } });
-  const collector = new TrainingJobCollector({ ...clients, accountId: SageMakerSimulator.defaultAccountId, region: 'us-east-1', limits: clientLimits, concurrency: 16, tagStrategy: strategy });
+  const store = new LocalStore(mkdtempSync(join(tmpdir(), 'bench-collect-')));
 
   const started = performance.now();
-  let count = 0;
-  for await (const record of collector.records()) {
-    if (record.job.TrainingJobArn) count++;
-  }
+  const step = await advanceTarget(
+    {
+      store,
+      clients,
+      target: { accountId: SageMakerSimulator.defaultAccountId, region: 'us-east-1' },
+      snapshotDate: '2026-11-01',
+      schema: TRAINING_JOB_SCHEMA,
+      config: { limits: clientLimits, concurrency: 16, tagStrategy: strategy, compression: 'zstd', rowGroupRows: 1000, fullEveryDays: 7 },
+      mapper: new TrainingJobRowMapper(),
+      settingsFingerprint: settingsFingerprintOf({}),
+      holder: 'bench',
+      full: true,
+    },
+    { softStopAt: Number.POSITIVE_INFINITY, deadline: Number.POSITIVE_INFINITY },
+  );
   const wallS = (performance.now() - started) / 1000;
+  if (step.status !== 'published') throw new Error(`the run did not publish: ${JSON.stringify(step)}`);
+  const result = step.result;
 
   const needed: Partial<Record<SimulatedOperation, number>> = {
     ListTrainingJobs: Math.ceil(jobs / 100),
@@ -57,22 +79,21 @@ async function main(): Promise<void> {
   };
   const bounds = Object.entries(needed).map(([op, calls]) => [op, calls! / serverLimits[op]] as const);
   const boundS = Math.max(...bounds.map(([, s]) => s));
-  const stats = collector.stats();
+  const operations = result.collect!.operations;
   const server = simulator.stats();
 
-  console.log(`jobs ${jobs}, collected ${count}, tag strategy ${strategy}, limits x${scale}, latency ${minLatency}-${maxLatency} ms, throttle storm ${values['throttle-rate']}`);
+  console.log(`jobs ${jobs}, written ${result.jobsWritten}, tag strategy ${strategy}, limits x${scale}, latency ${minLatency}-${maxLatency} ms, throttle storm ${values['throttle-rate']}`);
   console.log(`wall ${wallS.toFixed(1)} s, bound ${boundS.toFixed(1)} s (${bounds.map(([op, s]) => `${op} ${s.toFixed(1)} s`).join(', ')}), ratio ${(wallS / boundS).toFixed(3)}`);
   console.log('operation             calls  throttled  retries  limit/s  peak accepted in 1 s');
-  for (const op of Object.keys(stats.operations)) {
-    const s = stats.operations[op];
+  for (const [op, s] of Object.entries(operations)) {
     const peak = simulator.peakAccepted(op as SimulatedOperation);
     console.log(`${op.padEnd(20)} ${String(s.calls).padStart(6)} ${String(server[op as SimulatedOperation].throttled).padStart(10)} ${String(s.retries).padStart(8)} ${String(serverLimits[op]).padStart(8)} ${String(peak).padStart(21)}`);
   }
-  console.log(`total calls ${Object.values(stats.operations).reduce((sum, s) => sum + s.calls, 0)}, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(`total calls ${Object.values(operations).reduce((sum, s) => sum + s.calls, 0)}, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   for (const client of Object.values(clients)) client.destroy();
   await simulator.stop();
-  if (count !== jobs) {
-    console.error(`MISSING JOBS: expected ${jobs}, collected ${count}`);
+  if (result.jobsWritten !== jobs) {
+    console.error(`MISSING JOBS: expected ${jobs}, written ${result.jobsWritten}`);
     process.exitCode = 1;
   }
 }

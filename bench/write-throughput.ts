@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ParquetWasmEncoder } from '../lambda/core/parquet/parquet-encoder';
-import { LocalSnapshotPublisher } from '../lambda/core/publish/local-publisher';
+import { LocalStore } from '../lambda/core/publish/local-store';
 import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../lambda/core/rows/training-job-row';
 import { accountRegionObject } from '../lambda/core/publish/layout';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
@@ -42,7 +42,7 @@ async function runOne(rows: number): Promise<void> {
     for (const record of records(rows)) yield mapper.map(record).row;
   }
   const started = performance.now();
-  const result = await new LocalSnapshotPublisher(root).publish(
+  const result = await new LocalStore(root).publish(
     accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', 'us-east-1', '123456789012'),
     encoder.encode(mapped()),
   );

@@ -86,6 +86,7 @@ export class SageMakerSimulator {
   private readonly acceptedAt = new Map<SimulatedOperation, number[]>();
   private readonly sockets = new Set<Socket>();
   private readonly beforeAnswer: ((operation: SimulatedOperation, input: Record<string, unknown>) => void)[] = [];
+  private readonly answerRewrites: ((operation: SimulatedOperation, input: Record<string, unknown>, output: unknown) => unknown)[] = [];
 
   constructor(private readonly options: SageMakerSimulatorOptions = {}) {
     this.world = new SimulatedWorld({
@@ -147,9 +148,17 @@ export class SageMakerSimulator {
     this.latencyMs = latencyMs;
   }
 
-  /** Runs before each answered call, e.g. to delete a job mid-run in a test. */
+  /**
+   * Runs before each answered call, e.g. to delete a job mid-run in a test. A hook that throws an
+   * AwsError (protocol.ts) makes the call fail with it, as the service would.
+   */
   onCall(hook: (operation: SimulatedOperation, input: Record<string, unknown>) => void): void {
     this.beforeAnswer.push(hook);
+  }
+
+  /** Rewrites answers before they are sent: bad data, fields newer than the SDK, anything a real service might return. */
+  rewriteAnswers(hook: (operation: SimulatedOperation, input: Record<string, unknown>, output: unknown) => unknown): void {
+    this.answerRewrites.push(hook);
   }
 
   stats(): Record<SimulatedOperation, OperationCounters> {
@@ -212,7 +221,8 @@ export class SageMakerSimulator {
       }
 
       for (const hook of this.beforeAnswer) hook(operation, request.input);
-      const output = definition.answer(request.input, context);
+      let output = definition.answer(request.input, context);
+      for (const rewrite of this.answerRewrites) output = rewrite(operation, request.input, output);
       this.counters.get(operation)!.accepted++;
       this.acceptedAt.get(operation)!.push(performance.now());
       sendAnswer(res, protocol, output);

@@ -108,6 +108,8 @@ describe('the Lambda bundle that cdk synth produces', () => {
     // Assess
     expect(stderr).toContain('RESULT {"snapshotDate":"2026-11-01","jobsWritten":240');
     expect(await listKeys(s3, bucket)).toEqual([
+      'inventory/_state/sagemaker_training_job/region=eu-west-1/123456789012.json',
+      'inventory/_state/sagemaker_training_job/region=us-east-1/123456789012.json',
       'inventory/sagemaker_inventory_run/snapshot_date=2026-11-01/region=eu-west-1/123456789012.parquet',
       'inventory/sagemaker_inventory_run/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet',
       'inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=eu-west-1/123456789012.parquet',

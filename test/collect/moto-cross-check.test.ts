@@ -1,21 +1,20 @@
 import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { createSourceClients } from '../../lambda/core/aws/clients';
-import { TrainingJobCollector } from '../../lambda/core/collect/training-job-collector';
-import { TrainingJobRowMapper } from '../../lambda/core/rows/training-job-row';
-import { drain, TEST_CREDENTIALS } from '../support/local-simulator';
+import { TEST_CREDENTIALS } from '../support/local-simulator';
 import { startMoto, type RunningMoto } from '../support/moto-server';
+import { publishedRows, runTargetOnce } from '../support/target-run';
 
 /** moto's default account: what its ARNs carry. */
 const MOTO_ACCOUNT = '123456789012';
 
-describe('the collector against an independent emulator (moto)', () => {
+describe('a snapshot of an independent emulator (moto)', () => {
   let moto: RunningMoto;
   beforeAll(async () => {
     moto = await startMoto();
   }, 60_000);
   afterAll(async () => moto?.stop());
 
-  it('returns every training job moto holds, with its tags, each one mappable to a row', async () => {
+  it('holds every training job moto holds, with its tags and hyperparameters', async () => {
     // Prepare: jobs created through moto's own SageMaker API.
     const region = 'eu-central-1';
     const sagemaker = new SageMakerClient({ region, endpoint: moto.endpoint, credentials: TEST_CREDENTIALS });
@@ -39,19 +38,17 @@ describe('the collector against an independent emulator (moto)', () => {
     }
     sagemaker.destroy();
     const clients = createSourceClients({ region, endpoint: moto.endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 3 });
-    // moto's Tagging API does not index SageMaker jobs, so tags come from ListTags here.
-    const collector = new TrainingJobCollector({ ...clients, accountId: MOTO_ACCOUNT, region, tagStrategy: 'per-job', limits: { ListTrainingJobs: 100, DescribeTrainingJob: 200, ListTags: 200 } });
 
-    // Act
-    const records = await drain(collector.records());
+    // Act: moto's Tagging API does not index SageMaker jobs, so tags come from ListTags here.
+    const { step, store } = await runTargetOnce({ clients, accountId: MOTO_ACCOUNT, region, config: { tagStrategy: 'per-job' } });
 
     // Assess
     for (const client of Object.values(clients)) client.destroy();
-    expect(new Map(records.map((r) => [r.job.TrainingJobName!, r.tags]))).toEqual(created);
-    const mapper = new TrainingJobRowMapper();
-    for (const record of records) {
-      const { row } = mapper.map(record);
-      expect(row.hyper_parameters).toEqual(new Map([['epochs', String(Number(record.job.TrainingJobName!.slice(-3)))]]));
+    expect(step.status).toBe('published');
+    const rows = await publishedRows(store, MOTO_ACCOUNT, region);
+    expect(new Map(rows.map((row) => [row.training_job_name, Object.fromEntries(row.tags as Map<string, string>)]))).toEqual(created);
+    for (const row of rows) {
+      expect(row.hyper_parameters).toEqual(new Map([['epochs', String(Number(String(row.training_job_name).slice(-3)))]]));
     }
   });
 });

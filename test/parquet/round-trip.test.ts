@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParquetWasmEncoder } from '../../lambda/core/parquet/parquet-encoder';
-import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
+import { LocalStore } from '../../lambda/core/publish/local-store';
 import { TrainingJobRowMapper, type TableRow } from '../../lambda/core/rows/training-job-row';
 import { accountRegionObject } from '../../lambda/core/publish/layout';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
@@ -34,7 +34,7 @@ describe('a snapshot written with parquet-wasm, read back by DuckDB', () => {
   beforeAll(async () => {
     const mapper = new TrainingJobRowMapper();
     const rows = records.map((record) => mapper.map(record).row);
-    const publisher = new LocalSnapshotPublisher(root);
+    const publisher = new LocalStore(root);
     const encoder = new ParquetWasmEncoder(TRAINING_JOB_SCHEMA, { rowGroupRows: 100 });
     await publisher.publish(accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', REGION, ACCOUNT), encoder.encode(from(rows)));
 
@@ -119,7 +119,7 @@ describe('the Parquet encoder on edge rows', () => {
     const encoder = new ParquetWasmEncoder(TRAINING_JOB_SCHEMA);
 
     // Act
-    await new LocalSnapshotPublisher(root).publish(
+    await new LocalStore(root).publish(
       accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', REGION, ACCOUNT),
       encoder.encode(from(rows)),
     );
@@ -136,7 +136,7 @@ describe('the Parquet encoder on edge rows', () => {
 
   it('writes a readable file with the full schema and no rows for an empty account', async () => {
     const root = mkdtempSync(join(tmpdir(), 'warehouse-'));
-    await new LocalSnapshotPublisher(root).publish(
+    await new LocalStore(root).publish(
       accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', REGION, ACCOUNT),
       new ParquetWasmEncoder(TRAINING_JOB_SCHEMA).encode(from([])),
     );

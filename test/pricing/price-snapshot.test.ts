@@ -7,7 +7,7 @@ import { parsePriceListItem } from '../../lambda/core/pricing/price-list-parser'
 import { AmbiguousPriceError, PriceCurrencyError, PriceUnitError, selectTrainingPrices } from '../../lambda/core/pricing/price-selection';
 import { priceSnapshotObject, runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
 import { snapshotObjectPath } from '../../lambda/core/publish/layout';
-import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
+import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import { INSTANCE_TYPES } from '../../lambda/simulator/world/job-generator';
 import { priceProduct } from '../../lambda/simulator/world/price-list';
@@ -46,7 +46,7 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
     const out = mkdtempSync(join(tmpdir(), 'prices-'));
 
     // Act
-    const report = await runPriceSnapshot({ pricing, publisher: new LocalSnapshotPublisher(out), regions: REGIONS, snapshotDate: DATE, retrievedAt: Date.UTC(2026, 10, 2, 6) });
+    const report = await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE, retrievedAt: Date.UTC(2026, 10, 2, 6) });
 
     // Assess
     const rows = await withDuckDb((db) =>
@@ -105,7 +105,7 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
     writeFileSync(earlier, 'earlier snapshot');
 
     // Act
-    const attempt = withProduct(product(), () => runPriceSnapshot({ pricing, publisher: new LocalSnapshotPublisher(out), regions: REGIONS, snapshotDate: DATE }));
+    const attempt = withProduct(product(), () => runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE }));
 
     // Assess
     await expect(attempt).rejects.toThrow(errorClass);
@@ -116,7 +116,7 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
 
   it('rejects a region with no training prices at all, naming it', async () => {
     // Act
-    const attempt = runPriceSnapshot({ pricing, publisher: new LocalSnapshotPublisher(mkdtempSync(join(tmpdir(), 'prices-'))), regions: ['us-east-1', 'mars-north-1'], snapshotDate: DATE });
+    const attempt = runPriceSnapshot({ pricing, store: new LocalStore(mkdtempSync(join(tmpdir(), 'prices-'))), regions: ['us-east-1', 'mars-north-1'], snapshotDate: DATE });
 
     // Assess
     await expect(attempt).rejects.toThrow(new PriceListError('the Price List API returned no on-demand training price for region mars-north-1 (0 products read); allowed: a region where SageMaker training is offered'));

@@ -5,9 +5,9 @@ import { dirname, join } from 'node:path';
 import { PublishError } from '../../lambda/core/errors';
 import { accountRegionObject } from '../../lambda/core/publish/layout';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
-import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
-import { S3SnapshotPublisher } from '../../lambda/core/publish/s3-publisher';
-import type { SnapshotPublisher } from '../../lambda/core/publish/publisher';
+import { LocalStore } from '../../lambda/core/publish/local-store';
+import { S3Store } from '../../lambda/core/publish/s3-store';
+import type { WarehouseStore } from '../../lambda/core/publish/store';
 import { createTestBucket, listKeys, useMotoS3 } from '../support/moto-server';
 
 const ID = accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', 'us-east-1', '123456789012');
@@ -23,10 +23,10 @@ async function* bytes(parts: string[], failAfter?: number): AsyncIterable<Uint8A
 /** 7 MiB in 1 MiB chunks: more than one 5 MiB multipart part, so a failure lands mid-upload. */
 const BIG = Array.from({ length: 7 }, (_, i) => String(i).repeat(1024 * 1024));
 
-describe('LocalSnapshotPublisher', () => {
+describe('LocalStore', () => {
   it('writes the object at the partitioned path', async () => {
     const root = mkdtempSync(join(tmpdir(), 'pub-'));
-    const result = await new LocalSnapshotPublisher(root).publish(ID, bytes(['PAR1', 'data']));
+    const result = await new LocalStore(root).publish(ID, bytes(['PAR1', 'data']));
     expect(result).toEqual({ location: join(root, KEY), bytes: 8 });
     expect(readFileSync(join(root, KEY), 'utf8')).toBe('PAR1data');
   });
@@ -34,7 +34,7 @@ describe('LocalSnapshotPublisher', () => {
   it('leaves no partial file and the earlier snapshot untouched when the stream fails half way', async () => {
     // Prepare
     const root = mkdtempSync(join(tmpdir(), 'pub-'));
-    const publisher = new LocalSnapshotPublisher(root);
+    const publisher = new LocalStore(root);
     await publisher.publish(ID, bytes(['earlier']));
 
     // Act
@@ -48,7 +48,7 @@ describe('LocalSnapshotPublisher', () => {
 
   it('replaces the object when the same date runs again, never adding a second one', async () => {
     const root = mkdtempSync(join(tmpdir(), 'pub-'));
-    const publisher = new LocalSnapshotPublisher(root);
+    const publisher = new LocalStore(root);
     await publisher.publish(ID, bytes(['first']));
     await publisher.publish(ID, bytes(['second']));
     expect(readdirSync(dirname(join(root, KEY)))).toEqual(['123456789012.parquet']);
@@ -65,13 +65,13 @@ describe('LocalSnapshotPublisher', () => {
       seen.push(...readdirSync(dirname(join(root, KEY))));
       yield Buffer.from('b');
     }
-    await new LocalSnapshotPublisher(root).publish(ID, watching());
+    await new LocalStore(root).publish(ID, watching());
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatch(/^123456789012\.parquet\.[0-9a-f-]+\.tmp$/);
   });
 });
 
-describe('S3SnapshotPublisher against the moto S3 server', () => {
+describe('S3Store against the moto S3 server', () => {
   const local = useMotoS3();
   let s3: S3Client;
   let bucket: string;
@@ -81,7 +81,7 @@ describe('S3SnapshotPublisher against the moto S3 server', () => {
     bucket = await createTestBucket(s3);
   });
 
-  const publisher = (prefix = 'warehouse'): SnapshotPublisher => new S3SnapshotPublisher({ client: s3, bucket, prefix });
+  const publisher = (prefix = 'warehouse'): WarehouseStore => new S3Store({ client: s3, bucket, prefix });
   const keys = () => listKeys(s3, bucket);
   const body = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 

@@ -7,7 +7,7 @@ import { createPricingClient } from '../../lambda/core/aws/clients';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
-import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
+import { LocalStore } from '../../lambda/core/publish/local-store';
 import { utcDate } from '../../lambda/core/publish/layout';
 import { SageMakerSimulator } from '../../lambda/simulator/server';
 import { INSTANCE_TYPES } from '../../lambda/simulator/world/job-generator';
@@ -108,7 +108,7 @@ describe('the cost view and the cost queries, against prices and jobs from the s
     const out = mkdtempSync(join(tmpdir(), 'cost-'));
     world.prices.withdraw(UNPRICED.region, UNPRICED.instanceType);
     const pricing = createPricingClient({ endpoint: running.endpoint, credentials: TEST_CREDENTIALS });
-    const publisher = new LocalSnapshotPublisher(out);
+    const store = new LocalStore(out);
     for (const [index, date] of PRICE_DATES.entries()) {
       if (index === 1) {
         for (const region of REGIONS) {
@@ -117,7 +117,7 @@ describe('the cost view and the cost queries, against prices and jobs from the s
           }
         }
       }
-      await runPriceSnapshot({ pricing, publisher, regions: REGIONS, snapshotDate: date });
+      await runPriceSnapshot({ pricing, store, regions: REGIONS, snapshotDate: date });
       const rates = new Map<string, number>();
       for (const region of REGIONS) {
         for (const [type] of INSTANCE_TYPES) {

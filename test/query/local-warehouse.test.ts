@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createPricingClient } from '../../lambda/core/aws/clients';
 import { QueryError } from '../../lambda/core/errors';
 import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
-import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
+import { LocalStore } from '../../lambda/core/publish/local-store';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
@@ -35,7 +35,7 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     await runSnapshot(config, { ...options, snapshotDate: '2026-11-02' });
     // A price snapshot too, as npm start writes one, so the cost queries have rows.
     const pricing = createPricingClient({ credentials: TEST_CREDENTIALS });
-    await runPriceSnapshot({ pricing, publisher: new LocalSnapshotPublisher(out), regions: REGIONS, snapshotDate: '2026-11-02' });
+    await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: '2026-11-02' });
     pricing.destroy();
     warehouse = await LocalWarehouse.open(out);
   }, 60_000);

@@ -6,7 +6,7 @@ import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
 import { utcDate } from '../../lambda/core/publish/layout';
-import { LocalSnapshotPublisher } from '../../lambda/core/publish/local-publisher';
+import { LocalStore } from '../../lambda/core/publish/local-store';
 import { startSimulator, TEST_CREDENTIALS } from './local-simulator';
 
 export const COST_WAREHOUSE_REGIONS = ['us-east-1', 'eu-west-1'];
@@ -23,7 +23,7 @@ export async function buildCostWarehouse(options: { jobsPerRegion?: number; seed
   const previousEndpoint = process.env.AWS_ENDPOINT_URL;
   try {
     if (options.withPrices !== false) {
-      await runPriceSnapshot({ pricing, publisher: new LocalSnapshotPublisher(out), regions: COST_WAREHOUSE_REGIONS, snapshotDate: utcDate(new Date(running.simulator.world.now() - 120 * 86_400_000)) });
+      await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: COST_WAREHOUSE_REGIONS, snapshotDate: utcDate(new Date(running.simulator.world.now() - 120 * 86_400_000)) });
     }
     process.env.AWS_ENDPOINT_URL = running.endpoint;
     const config = readConfig({

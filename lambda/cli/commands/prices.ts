@@ -41,7 +41,7 @@ export async function runPricesCommand(flags: PricesFlags, io: CommandIo, env: N
   const snapshotDate = readSnapshotDate(flags.date, utcDate(new Date()));
   const clients = priceSnapshotClients(config);
   try {
-    const report = await runPriceSnapshot({ pricing: clients.pricing, publisher: clients.publisher, regions: config.regions, snapshotDate, compression: config.compression });
+    const report = await runPriceSnapshot({ pricing: clients.pricing, store: clients.store, regions: config.regions, snapshotDate, compression: config.compression });
     io.out.write(`${flags.json ? JSON.stringify(report) : summarisePrices(report)}\n`);
     return 0;
   } finally {

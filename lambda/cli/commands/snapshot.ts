@@ -17,6 +17,7 @@ export interface SnapshotFlags {
   readonly compression?: string;
   readonly s3ForcePathStyle?: boolean;
   readonly timeBudget?: string;
+  readonly full?: boolean;
   readonly json?: boolean;
 }
 
@@ -35,6 +36,7 @@ export function snapshotCommand(io: CommandIo) {
     .addOption(new Option('--compression <codec>', 'Parquet codec').choices(PARQUET_COMPRESSIONS))
     .option('--s3-force-path-style', 'path-style S3 URLs (S3-compatible servers)')
     .option('--time-budget <seconds>', 'seconds the run may take before it stops and reports how far it got (default: 3600)', wholeNumber)
+    .option('--full', 'describe every job, whatever the previous snapshot says (default: only new, changed and unsettled jobs)')
     .option('--json', 'print the run report as JSON')
     .action(async (flags) => {
       process.exitCode = await runSnapshotCommand(flags, io);
@@ -66,37 +68,46 @@ function describeTarget(result: TargetResult): string {
     .map(([op, s]) => `${op} ${s.calls}${s.throttles ? ` (${s.throttles} throttled)` : ''}`)
     .join(', ');
   const drift = Object.keys(result.unknownFields);
-  return (
-    `  ok      ${where}: ${result.jobsWritten} jobs, ${(result.bytesWritten / 1024).toFixed(1)} KiB in ${(result.durationMs / 1000).toFixed(1)} s → ${result.location}\n` +
-    `          calls: ${calls}${drift.length ? `\n          fields not in the schema: ${drift.join(', ')}` : ''}`
-  );
+  const lines = [
+    `  ${result.status === 'succeeded' ? 'ok     ' : 'PARTIAL'} ${where}: ${result.jobsWritten} jobs, ${(result.bytesWritten / 1024).toFixed(1)} KiB in ${(result.durationMs / 1000).toFixed(1)} s → ${result.location}`,
+    `          ${result.mode}: ${result.jobsDescribed} described, ${result.jobsCarried} carried, ${result.jobsNew} new, ${result.jobsGone} gone (${result.modeReason})`,
+    `          calls: ${calls}`,
+  ];
+  if (drift.length) lines.push(`          fields not in the schema: ${drift.join(', ')}`);
+  for (const job of result.setAside.slice(0, 20)) lines.push(`          set aside: ${job.arn ?? job.name}: ${job.reason}`);
+  if (result.setAside.length > 20) lines.push(`          … and ${result.setAside.length - 20} more set aside`);
+  return lines.join('\n');
 }
 
 export function summarise(report: SnapshotReport): string {
   const jobs = report.targets.reduce((sum, t) => sum + t.jobsWritten, 0);
+  const partial = report.incomplete.length ? ` (${report.incomplete.length} incomplete)` : '';
   return [
-    `snapshot ${report.snapshotDate} → ${report.output}: ${jobs} jobs in ${report.targets.length - report.failed.length} of ${report.targets.length} (account, region) objects, ${(report.durationMs / 1000).toFixed(1)} s`,
+    `snapshot ${report.snapshotDate} → ${report.output}: ${jobs} jobs in ${report.targets.length - report.failed.length} of ${report.targets.length} (account, region) objects${partial}, ${(report.durationMs / 1000).toFixed(1)} s`,
     ...report.targets.map(describeTarget),
   ].join('\n');
 }
 
-/** Exit codes: 0 all written, 2 some (account, region) failed (the rest were published). */
+/** Exit codes: 0 all written; 2 some (account, region) failed or was published without some jobs (the rest were published). */
 export async function runSnapshotCommand(flags: SnapshotFlags, io: CommandIo): Promise<number> {
   const config = configFromFlags(flags, process.env);
   const snapshotDate = readSnapshotDate(flags.date, utcDate(new Date()));
   const tty = io.err.isTTY === true;
   const report = await runSnapshot(config, {
     snapshotDate,
+    full: flags.full,
     events: {
       targetStarted: (t) => tty && io.err.write(`collecting ${t.accountId}/${t.region}…\n`),
-      targetProgress: (t, n) => tty && io.err.write(`  ${t.accountId}/${t.region}: ${n} jobs written\n`),
+      progress: (t, n) => tty && io.err.write(`  ${t.accountId}/${t.region}: ${n} jobs described\n`),
       warning: (message, details) => io.err.write(`warning: ${message} ${JSON.stringify(details)}\n`),
     },
   });
   io.out.write(`${flags.json ? JSON.stringify(report) : summarise(report)}\n`);
   if (report.failed.length > 0) {
     io.err.write(`error: ${report.failed.length} (account, region) snapshot(s) failed: ${report.failed.map((f) => `${f.accountId}/${f.region}`).join(', ')}\n`);
-    return 2;
   }
-  return 0;
+  if (report.incomplete.length > 0) {
+    io.err.write(`error: ${report.incomplete.length} (account, region) snapshot(s) published without some jobs: ${report.incomplete.map((f) => `${f.accountId}/${f.region} (${f.setAside.length} set aside)`).join(', ')}\n`);
+  }
+  return report.failed.length + report.incomplete.length > 0 ? 2 : 0;
 }

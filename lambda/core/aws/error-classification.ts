@@ -1,4 +1,11 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { InventoryError } from '../errors';
+
+/**
+ * A call gave up before the deadline because it reached its own attempt cap (a Describe that keeps
+ * failing for one job). Never retried: the caller decides what to do with the job.
+ */
+export class RetriesExhaustedError extends InventoryError {}
 
 /**
  * What an SDK error means for a retry. The SDK's own classifiers (the ones its retry middleware uses)
@@ -34,7 +41,7 @@ function codeOf(error: SdkErrorShape, depth = 0): string | undefined {
 export function classifyError(error: unknown): ErrorKind {
   if (!error || typeof error !== 'object') return 'permanent';
   const e = error as SdkErrorShape & Error;
-  if (e.name === 'AbortError') return 'permanent';
+  if (e.name === 'AbortError' || error instanceof RetriesExhaustedError) return 'permanent';
   if (isThrottlingError(e as never)) return 'throttling';
   const code = codeOf(e);
   if ((code && UNREACHABLE_CODES.has(code)) || TIMEOUT_NAMES.has(e.name ?? '')) return 'unreachable';

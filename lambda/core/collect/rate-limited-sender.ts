@@ -1,6 +1,6 @@
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import type { SourceOperation } from '../names';
-import { classifyError } from '../aws/error-classification';
+import { classifyError, describeAwsError, RetriesExhaustedError } from '../aws/error-classification';
 import { CallStatsRecorder } from './call-stats';
 import { TokenBucket } from './token-bucket';
 
@@ -36,12 +36,14 @@ export class RateLimitedSender {
    * Adds the gate to `command` and returns it: call it on a command before `send`, or pass
    * `sender.gate('Op')` as a paginator's `withCommand` hook.
    */
-  gate(operation: SourceOperation): <C extends CommandWithStack>(command: C) => C {
+  gate(operation: SourceOperation, options: { maxTransientAttempts?: number } = {}): <C extends CommandWithStack>(command: C) => C {
+    const maxTransientAttempts = options.maxTransientAttempts ?? Number.POSITIVE_INFINITY;
     return (command) => {
       const stats = this.calls.operation(operation);
       const bucket = this.buckets[operation];
       const signal = this.signal;
       let attempts = 0;
+      let transientFailures = 0;
       const middleware =
         <Output extends MetadataBearer>(next: FinalizeHandler<object, Output>) =>
         async (args: FinalizeHandlerArguments<object>) => {
@@ -52,11 +54,16 @@ export class RateLimitedSender {
           try {
             return await next(args);
           } catch (error) {
-            if (classifyError(error) === 'throttling') {
+            const kind = classifyError(error);
+            if (kind === 'throttling') {
               stats.throttles++;
               bucket.drain();
             } else {
               stats.errors++;
+            }
+            // Throttling is about the account, not this call: only the deadline ends its retries.
+            if ((kind === 'transient' || kind === 'unreachable') && ++transientFailures >= maxTransientAttempts) {
+              throw new RetriesExhaustedError(`${operation} failed ${transientFailures} times: ${describeAwsError(error)}`, { cause: error });
             }
             throw error;
           }

@@ -1,5 +1,6 @@
 import { parseOperationRates } from '../collect/token-bucket';
-import { DEFAULT_RATE_LIMITS, type ApiRateLimits } from '../collect/training-job-collector';
+import type { ApiRateLimits } from '../collect/rate-limited-sender';
+import { DEFAULT_RATE_LIMITS } from '../collect/training-job-source';
 import { ConfigError } from '../errors';
 import { KMS_KEY_ARN_PATTERN, ROLE_ARN_PATTERN } from '../names';
 import { PARQUET_COMPRESSIONS, type ParquetCompression } from '../parquet/parquet-encoder';
@@ -32,6 +33,8 @@ export interface InventoryConfig {
   readonly maxAttempts: number;
   /** Seconds a run may take before it stops and reports how far it got. */
   readonly timeBudgetSeconds: number;
+  /** Days after the last full describe of an (account, region) when the next run describes every job again. */
+  readonly fullEveryDays: number;
 }
 
 /** The configuration surface, one entry per setting: the same names serve the Lambda's environment and the README. */
@@ -48,6 +51,7 @@ export const ENVIRONMENT_VARIABLES = {
   SM_INVENTORY_ROW_GROUP_ROWS: 'Rows per Parquet row group, 100-1000000. Default: 1000.',
   SM_INVENTORY_KMS_KEY_ARN: 'KMS key ARN for SSE-KMS on the S3 objects. Default: the bucket default.',
   SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true/false: path-style S3 URLs, for S3-compatible servers. Default: false.',
+  SM_INVENTORY_FULL_EVERY_DAYS: 'Days after the last full describe of an (account, region) when a run describes every job again instead of only new, changed and unsettled ones, 1-365; 1 describes everything every day. Default: 7.',
   SM_INVENTORY_MAX_ATTEMPTS: 'Attempts per call when the endpoint cannot be reached or does not answer in time, 1-20; throttling and 5xx answers are retried until the time budget ends. Default: 6.',
   SM_INVENTORY_TIME_BUDGET: 'Seconds a run may take, 1-604800: then calls in flight are cancelled and each unfinished (account, region) is reported with how far it got. Default: 3600; the Lambda uses its remaining time less 30 s when that is shorter.',
 } as const;
@@ -72,6 +76,8 @@ export interface CollectorSettings {
   readonly rowGroupRows?: number;
   /** Attempts per call when the endpoint cannot be reached or does not answer, 1-20. */
   readonly maxAttempts?: number;
+  /** Days after the last full describe when a run describes every job again, 1-365. */
+  readonly fullEveryDays?: number;
 }
 
 /** The environment variable that carries each collector setting. */
@@ -83,6 +89,7 @@ export const COLLECTOR_SETTING_VARIABLES = {
   compression: 'SM_INVENTORY_COMPRESSION',
   rowGroupRows: 'SM_INVENTORY_ROW_GROUP_ROWS',
   maxAttempts: 'SM_INVENTORY_MAX_ATTEMPTS',
+  fullEveryDays: 'SM_INVENTORY_FULL_EVERY_DAYS',
 } as const satisfies Record<keyof CollectorSettings, EnvironmentVariable>;
 
 /** The environment that carries `settings` to the function; unset settings are left out (the default applies). */
@@ -184,7 +191,9 @@ export function readConfig(input: ConfigInput): InventoryConfig {
 }
 
 /** The collector settings of a configuration, checked; the construct validates its props with this at synth time. */
-export function readCollectorSettings(input: ConfigInput): Pick<InventoryConfig, 'limits' | 'concurrency' | 'parallelTargets' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'maxAttempts'> {
+export function readCollectorSettings(
+  input: ConfigInput,
+): Pick<InventoryConfig, 'limits' | 'concurrency' | 'parallelTargets' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'maxAttempts' | 'fullEveryDays'> {
   return {
     limits: parseLimits('SM_INVENTORY_LIMITS', input.SM_INVENTORY_LIMITS),
     concurrency: integer('SM_INVENTORY_CONCURRENCY', input.SM_INVENTORY_CONCURRENCY, 8, 1, 64),
@@ -193,6 +202,7 @@ export function readCollectorSettings(input: ConfigInput): Pick<InventoryConfig,
     compression: oneOf('SM_INVENTORY_COMPRESSION', input.SM_INVENTORY_COMPRESSION, PARQUET_COMPRESSIONS, 'zstd'),
     rowGroupRows: integer('SM_INVENTORY_ROW_GROUP_ROWS', input.SM_INVENTORY_ROW_GROUP_ROWS, 1000, 100, 1_000_000),
     maxAttempts: integer('SM_INVENTORY_MAX_ATTEMPTS', input.SM_INVENTORY_MAX_ATTEMPTS, 6, 1, 20),
+    fullEveryDays: integer('SM_INVENTORY_FULL_EVERY_DAYS', input.SM_INVENTORY_FULL_EVERY_DAYS, 7, 1, 365),
   };
 }
 

@@ -1,54 +1,37 @@
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { randomUUID } from 'node:crypto';
 import { AwsClientPool } from '../aws/client-pool';
 import type { ClientSettings } from '../aws/clients';
-import type { CollectStats } from '../collect/call-stats';
 import { mapWithConcurrency } from '../collect/concurrency';
-import { TrainingJobCollector } from '../collect/training-job-collector';
-import { describeError, InventoryError } from '../errors';
-import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
-import { accountRegionObject, formatWarehouseRoot, utcDate } from '../publish/layout';
-import { LocalSnapshotPublisher } from '../publish/local-publisher';
-import { publishRunRecord } from '../publish/run-record';
-import type { SnapshotPublisher } from '../publish/publisher';
-import { S3SnapshotPublisher } from '../publish/s3-publisher';
-import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../rows/training-job-row';
-import { TRAINING_JOB_SCHEMA, type TableSchema } from '../schema/table-schema';
+import { InventoryError } from '../errors';
+import { formatWarehouseRoot, utcDate } from '../publish/layout';
+import { LocalStore } from '../publish/local-store';
+import { S3Store } from '../publish/s3-store';
+import type { WarehouseStore } from '../publish/store';
+import { TrainingJobRowMapper } from '../rows/training-job-row';
+import { TRAINING_JOB_SCHEMA } from '../schema/table-schema';
 import type { InventoryConfig } from './config';
+import { advanceTarget, settingsFingerprintOf, type TargetProgress, type TargetResult, type TargetRunEvents, type TargetRunSettings } from './target-run';
+import { resolveTargets, type SnapshotTarget } from './targets';
+import { workFolder } from './work-area';
 
-/** One (account, region) of a run. */
-export interface SnapshotTarget {
-  readonly accountId: string;
-  readonly region: string;
-  /** Undefined: the caller's own credentials. */
-  readonly roleArn?: string;
-}
-
-export interface TargetResult extends SnapshotTarget {
-  readonly status: 'succeeded' | 'failed';
-  readonly jobsWritten: number;
-  readonly bytesWritten: number;
-  readonly location?: string;
-  readonly collect?: CollectStats;
-  /** API field name → number of jobs that had it, for fields the schema lacks. */
-  readonly unknownFields: Readonly<Record<string, number>>;
-  readonly error?: string;
-  readonly durationMs: number;
-}
+export type { TargetResult } from './target-run';
+export type { SnapshotTarget } from './targets';
 
 export interface SnapshotReport {
   readonly snapshotDate: string;
   readonly output: string;
   readonly targets: readonly TargetResult[];
+  /** Targets with nothing published. */
   readonly failed: readonly TargetResult[];
+  /** Targets published without some jobs (set aside, each named with its reason). */
+  readonly incomplete: readonly TargetResult[];
   readonly durationMs: number;
 }
 
-export interface SnapshotEvents {
+export interface SnapshotEvents extends TargetRunEvents {
   targetStarted?(target: SnapshotTarget): void;
-  targetProgress?(target: SnapshotTarget, jobsWritten: number): void;
   targetFinished?(result: TargetResult): void;
-  warning?(message: string, details: Record<string, unknown>): void;
 }
 
 export interface SnapshotRunOptions {
@@ -56,11 +39,12 @@ export interface SnapshotRunOptions {
   readonly snapshotDate?: string;
   /** Epoch ms by which every target must be done: calls in flight are aborted and no retry starts after it. @default now + the configured time budget */
   readonly deadline?: number;
+  /** Describe every job, whatever the previous snapshot says. @default false: incremental where a usable previous snapshot exists */
+  readonly full?: boolean;
   readonly events?: SnapshotEvents;
   /** The caller's credentials. @default the SDK's default chain */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly signal?: AbortSignal;
-  readonly schema?: TableSchema;
   /** Clients to use and keep (a warm Lambda passes the same pool each time). @default a pool for this run, destroyed after it */
   readonly clients?: AwsClientPool;
 }
@@ -75,131 +59,103 @@ export class SnapshotIncompleteError extends InventoryError {
   }
 }
 
+/** Time kept between "start nothing new" and the deadline, so work in flight finishes and progress is saved. */
+export function softStopMargin(budgetMs: number): number {
+  return Math.min(30_000, Math.max(0, budgetMs * 0.1));
+}
+
 /**
- * The snapshot pipeline: for each (account, region), collect → map rows → encode Parquet row groups
- * as records arrive → publish atomically. Targets run independently: one failing leaves the others'
- * objects published and its own previous object untouched.
+ * The snapshot pipeline in one process: every (account, region) is run to completion (or to the
+ * deadline) by `advanceTarget`, a few at a time. Targets run independently: one failing leaves the
+ * others' objects published and its own previous object untouched.
  */
 export async function runSnapshot(config: InventoryConfig, options: SnapshotRunOptions = {}): Promise<SnapshotReport> {
   const started = performance.now();
   const snapshotDate = options.snapshotDate ?? utcDate(new Date());
-  const schema = options.schema ?? TRAINING_JOB_SCHEMA;
   const events = options.events ?? {};
-  const mapper = new TrainingJobRowMapper(schema);
-  const encoder = new ParquetWasmEncoder(schema, { compression: config.compression, rowGroupRows: config.rowGroupRows });
   const pool = options.clients ?? clientPoolFor(config, options.credentials);
   const deadline = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, Date.now() + config.timeBudgetSeconds * 1000);
   pool.budget.deadline = deadline;
+  const store = createStore(config, pool);
+  const holder = `run-${randomUUID()}`;
   let results: TargetResult[];
   try {
-    const publisher = createPublisher(config, pool);
     const targets = await resolveTargets(config, pool);
     results = await mapWithConcurrency(targets, config.parallelTargets, async (target) => {
       events.targetStarted?.(target);
-      const result = await snapshotTarget(target, publisher);
+      const step = await advanceTarget(targetSettings(config, store, pool, target, snapshotDate, holder, options), {
+        softStopAt: deadline - softStopMargin(deadline - Date.now()),
+        deadline,
+      });
+      const result =
+        step.status === 'continuing'
+          ? budgetRanOut(step.progress, store, snapshotDate)
+          : step.result;
       events.targetFinished?.(result);
       return result;
     });
   } finally {
     if (!options.clients) pool.destroy();
   }
-
-  const report: SnapshotReport = {
+  return {
     snapshotDate,
     output: formatWarehouseRoot(config.output),
     targets: results,
     failed: results.filter((r) => r.status === 'failed'),
+    incomplete: results.filter((r) => r.status === 'incomplete'),
     durationMs: performance.now() - started,
   };
-  return report;
-
-  async function snapshotTarget(target: SnapshotTarget, publisher: SnapshotPublisher): Promise<TargetResult> {
-    const targetStarted = performance.now();
-    const clients = pool.source(target.region, target.roleArn);
-    const collector = new TrainingJobCollector({
-      ...clients,
-      accountId: target.accountId,
-      region: target.region,
-      limits: config.limits,
-      concurrency: config.concurrency,
-      tagStrategy: config.tagStrategy,
-      deadline,
-      signal: options.signal,
-      onWarning: (message, details) => events.warning?.(message, { accountId: target.accountId, ...details }),
-    });
-    const unknownFields: Record<string, number> = {};
-    let jobsWritten = 0;
-    async function* rows(records: AsyncIterable<TrainingJobRecord>): AsyncIterable<TableRow> {
-      for await (const record of records) {
-        const mapped = mapper.map(record);
-        for (const field of mapped.unknownFields) unknownFields[field] = (unknownFields[field] ?? 0) + 1;
-        jobsWritten++;
-        if (jobsWritten % 500 === 0) events.targetProgress?.(target, jobsWritten);
-        yield mapped.row;
-      }
-    }
-    const startedAt = Date.now();
-    try {
-      const published = await publisher.publish(
-        accountRegionObject(schema, snapshotDate, target.region, target.accountId),
-        encoder.encode(rows(collector.records())),
-      );
-      const collected = collector.stats();
-      const operations = Object.values(collected.operations);
-      await publishRunRecord(
-        publisher,
-        {
-          snapshotDate,
-          accountId: target.accountId,
-          region: target.region,
-          status: 'complete',
-          mode: 'full',
-          jobsWritten,
-          jobsDescribed: collected.jobsDescribed,
-          jobsCarried: 0,
-          jobsNew: jobsWritten,
-          jobsGone: 0,
-          jobsSetAside: 0,
-          apiCalls: operations.reduce((sum, op) => sum + op.calls, 0),
-          throttledCalls: operations.reduce((sum, op) => sum + op.throttles, 0),
-          unknownApiFields: Object.keys(unknownFields),
-          snapshotObject: published.location,
-          snapshotBytes: published.bytes,
-          startedAt,
-          finishedAt: Date.now(),
-        },
-        config.compression,
-      );
-      return {
-        ...target,
-        status: 'succeeded',
-        jobsWritten,
-        bytesWritten: published.bytes,
-        location: published.location,
-        collect: collector.stats(),
-        unknownFields,
-        durationMs: performance.now() - targetStarted,
-      };
-    } catch (error) {
-      return {
-        ...target,
-        status: 'failed',
-        jobsWritten: 0,
-        bytesWritten: 0,
-        collect: collector.stats(),
-        unknownFields,
-        error: describeError(rootCause(error)),
-        durationMs: performance.now() - targetStarted,
-      };
-    }
-  }
 }
 
-/** The publisher wraps the collector's error; the most specific one is what the operator needs to read. */
-function rootCause(error: unknown): unknown {
-  let current = error;
-  while (current instanceof InventoryError && current.cause instanceof InventoryError) current = current.cause;
-  return current;
+/** What `advanceTarget` needs for one target of a configured run. */
+export function targetSettings(
+  config: InventoryConfig,
+  store: WarehouseStore,
+  pool: AwsClientPool,
+  target: SnapshotTarget,
+  snapshotDate: string,
+  holder: string,
+  options: Pick<SnapshotRunOptions, 'full' | 'signal' | 'events'> & { keepLeaseBetweenInvocations?: boolean } = {},
+): TargetRunSettings {
+  const schema = TRAINING_JOB_SCHEMA;
+  return {
+    store,
+    clients: pool.source(target.region, target.roleArn),
+    target,
+    snapshotDate,
+    schema,
+    config,
+    mapper: new TrainingJobRowMapper(schema),
+    settingsFingerprint: settingsFingerprintOf({}),
+    holder,
+    full: options.full,
+    signal: options.signal,
+    events: options.events,
+    keepLeaseBetweenInvocations: options.keepLeaseBetweenInvocations,
+  };
+}
+
+function budgetRanOut(progress: TargetProgress, store: WarehouseStore, snapshotDate: string): TargetResult {
+  return {
+    accountId: progress.accountId,
+    region: progress.region,
+    roleArn: progress.roleArn,
+    status: 'failed',
+    jobsWritten: 0,
+    jobsDescribed: progress.jobsDescribed,
+    jobsCarried: 0,
+    jobsNew: 0,
+    jobsGone: 0,
+    setAside: [],
+    bytesWritten: 0,
+    unknownFields: {},
+    error:
+      `TimeBudgetExhaustedError: the run's time budget ran out in ${progress.region} for account ${progress.accountId} after ${progress.jobsListed} jobs listed, ` +
+      `${progress.jobsDescribed} described and ${progress.jobsToDescribe} still to describe; the progress is saved under ` +
+      `${store.locationOf(workFolder(TRAINING_JOB_SCHEMA.table, snapshotDate, progress))} and the next run for ${snapshotDate} continues from it` +
+      (progress.interrupted ? ` (${progress.interrupted})` : ''),
+    durationMs: 0,
+  };
 }
 
 /** The clients a configuration calls for, for callers that do not keep a pool of their own. */
@@ -207,28 +163,8 @@ export function clientPoolFor(config: InventoryConfig, credentials?: ClientSetti
   return new AwsClientPool({ credentials, maxAttempts: config.maxAttempts, forcePathStyle: config.s3ForcePathStyle });
 }
 
-function createPublisher(config: InventoryConfig, pool: AwsClientPool): SnapshotPublisher {
-  if (config.output.kind === 'local') return new LocalSnapshotPublisher(config.output.directory);
+export function createStore(config: InventoryConfig, pool: AwsClientPool): WarehouseStore {
+  if (config.output.kind === 'local') return new LocalStore(config.output.directory);
   // S3 follows region redirects, so the first configured region serves to start from.
-  const client = pool.s3(config.regions[0]);
-  return new S3SnapshotPublisher({ client, bucket: config.output.bucket, prefix: config.output.prefix, kmsKeyArn: config.kmsKeyArn });
-}
-
-/** Every (account, region) to snapshot. The caller's account comes from STS; a role's from its ARN. */
-async function resolveTargets(config: InventoryConfig, pool: AwsClientPool): Promise<SnapshotTarget[]> {
-  const accounts: { accountId: string; roleArn?: string }[] = [];
-  if (config.includeCallerAccount) {
-    const region = config.regions[0];
-    try {
-      const identity = await pool.source(region).sts.send(new GetCallerIdentityCommand({}));
-      accounts.push({ accountId: identity.Account! });
-    } catch (error) {
-      throw new InventoryError(`cannot identify the caller's account with sts:GetCallerIdentity in ${region}: ${describeError(error)}`, { cause: error });
-    }
-  }
-  for (const roleArn of config.roleArns) accounts.push({ accountId: roleArn.split(':')[4], roleArn });
-  const seen = new Set<string>();
-  return accounts
-    .filter((account) => !seen.has(account.accountId) && seen.add(account.accountId))
-    .flatMap((account) => config.regions.map((region) => ({ ...account, region })));
+  return new S3Store({ client: pool.s3(config.regions[0]), bucket: config.output.bucket, prefix: config.output.prefix, kmsKeyArn: config.kmsKeyArn });
 }

@@ -2,7 +2,7 @@ import type { PricingClient } from '@aws-sdk/client-pricing';
 import { describeError, PriceListError } from '../errors';
 import { ParquetWasmEncoder, type ParquetCompression } from '../parquet/parquet-encoder';
 import type { SnapshotObjectId } from '../publish/layout';
-import type { SnapshotPublisher } from '../publish/publisher';
+import type { WarehouseStore } from '../publish/store';
 import type { TableRow } from '../rows/training-job-row';
 import { INSTANCE_PRICE_SCHEMA } from '../schema/table-schema';
 import { readTrainingPriceList } from './price-list-reader';
@@ -48,7 +48,8 @@ export async function collectTrainingPrices(pricing: PricingClient, regions: rea
 
 export interface PriceSnapshotRequest {
   readonly pricing: PricingClient;
-  readonly publisher: SnapshotPublisher;
+  /** The warehouse: its `publish` makes the one price object visible atomically. */
+  readonly store: Pick<WarehouseStore, 'publish'>;
   readonly regions: readonly string[];
   readonly snapshotDate: string;
   /** @default 'zstd' */
@@ -78,6 +79,6 @@ export async function runPriceSnapshot(request: PriceSnapshotRequest): Promise<P
   async function* rows(): AsyncIterable<TableRow> {
     for (const price of prices) yield instancePriceRow(price, retrievedAt);
   }
-  const { location, bytes } = await request.publisher.publish(priceSnapshotObject(request.snapshotDate), encoder.encode(rows()));
+  const { location, bytes } = await request.store.publish(priceSnapshotObject(request.snapshotDate), encoder.encode(rows()));
   return { snapshotDate: request.snapshotDate, location, bytes, productsRead, prices, durationMs: Date.now() - started };
 }

@@ -3,7 +3,7 @@ import { TOOL_VERSION } from '../names';
 import type { TableRow } from '../rows/training-job-row';
 import { INVENTORY_RUN_SCHEMA } from '../schema/table-schema';
 import { accountRegionObject } from './layout';
-import type { PublishResult, SnapshotPublisher } from './publisher';
+import type { PublishResult, WarehouseStore } from './store';
 
 /** What one published (account, region, snapshot date) run did: one row of `sagemaker_inventory_run`. */
 export interface RunRecord {
@@ -58,10 +58,10 @@ export function runRecordRow(record: RunRecord): TableRow {
  * Written after the snapshot object, so a record always describes an object that is visible; a re-run
  * of the same date replaces both.
  */
-export async function publishRunRecord(publisher: SnapshotPublisher, record: RunRecord, compression: ParquetCompression = 'zstd'): Promise<PublishResult> {
+export async function publishRunRecord(store: WarehouseStore, record: RunRecord, compression: ParquetCompression = 'zstd'): Promise<PublishResult> {
   const encoder = new ParquetWasmEncoder(INVENTORY_RUN_SCHEMA, { compression });
   async function* one(): AsyncIterable<TableRow> {
     yield runRecordRow(record);
   }
-  return publisher.publish(accountRegionObject(INVENTORY_RUN_SCHEMA, record.snapshotDate, record.region, record.accountId), encoder.encode(one()));
+  return store.publish(accountRegionObject(INVENTORY_RUN_SCHEMA, record.snapshotDate, record.region, record.accountId), encoder.encode(one()));
 }

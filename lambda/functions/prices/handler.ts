@@ -27,7 +27,7 @@ export async function handler(event: PriceRefreshEvent | undefined, context: Con
   logger.addContext(context);
   const snapshotDate = readSnapshotDate(event?.snapshotDate, utcDate(new Date()));
   try {
-    const report = await runPriceSnapshot({ pricing: clients.pricing, publisher: clients.publisher, regions: config.regions, snapshotDate, compression: config.compression });
+    const report = await runPriceSnapshot({ pricing: clients.pricing, store: clients.store, regions: config.regions, snapshotDate, compression: config.compression });
     logger.info('price snapshot written', { snapshotDate, location: report.location, bytes: report.bytes, prices: report.prices.length, productsRead: report.productsRead, durationMs: report.durationMs });
     return { snapshotDate, location: report.location, prices: report.prices.length };
   } catch (error) {

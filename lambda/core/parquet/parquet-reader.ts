@@ -1,0 +1,94 @@
+import { DataType, tableFromIPC, type Field, type Vector } from 'apache-arrow';
+import { openAsBlob } from 'node:fs';
+import * as parquetWasm from 'parquet-wasm';
+import { InventoryError } from '../errors';
+import type { CellValue, TableRow } from '../rows/training-job-row';
+import type { TableSchema } from '../schema/table-schema';
+import { arrowSchemaFor } from './arrow-schema';
+
+/** A Parquet file that is not one of this table's snapshots: unreadable, or written with other columns or types. */
+export class SnapshotReadError extends InventoryError {}
+
+/**
+ * Reads a snapshot object back, one row group at a time: parquet-wasm reads the footer and then each
+ * row group through a Blob over the file, so memory holds one row group, never the whole file. Rows
+ * come back exactly as the encoder took them (bigint for int64, epoch ms for timestamps, Map for maps).
+ */
+export class SnapshotReader {
+  private constructor(
+    private readonly file: parquetWasm.ParquetFile,
+    private readonly path: string,
+    readonly rowGroups: number,
+    readonly rows: number,
+  ) {}
+
+  /** Opens `path` and checks that every column of `schema` is in it with the type the encoder writes. */
+  static async open(path: string, schema: TableSchema): Promise<SnapshotReader> {
+    let file: parquetWasm.ParquetFile;
+    try {
+      file = await parquetWasm.ParquetFile.fromFile(await openAsBlob(path));
+    } catch (error) {
+      throw new SnapshotReadError(`${path} is not a readable Parquet file`, { cause: error });
+    }
+    const metadata = file.metadata();
+    const rowGroups = metadata.numRowGroups();
+    const rows = Number(metadata.fileMetadata().numRows());
+    const reader = new SnapshotReader(file, path, rowGroups, rows);
+    // An empty file still has its schema; reading no row group returns it.
+    const actual = (await reader.readArrow([], undefined)).schema.fields;
+    const expected = arrowSchemaFor(schema).fields;
+    const problems = expected.flatMap((field) => {
+      const found = actual.find((f) => f.name === field.name);
+      if (!found) return [`column ${field.name} is missing`];
+      return sameType(found, field) ? [] : [`column ${field.name} is ${found.type}, expected ${field.type}`];
+    });
+    const extra = actual.filter((f) => !expected.some((e) => e.name === f.name)).map((f) => `column ${f.name} is not in the schema`);
+    if (problems.length + extra.length > 0) {
+      file.free();
+      throw new SnapshotReadError(`${path} does not match the ${schema.table} schema: ${[...problems, ...extra].slice(0, 5).join('; ')}`);
+    }
+    return reader;
+  }
+
+  private async readArrow(rowGroups: number[], columns: readonly string[] | undefined) {
+    try {
+      const table = await this.file.read({ rowGroups, ...(columns ? { columns: [...columns] } : {}) });
+      return tableFromIPC(table.intoIPCStream());
+    } catch (error) {
+      throw new SnapshotReadError(`reading row groups ${rowGroups.join(',')} of ${this.path} failed`, { cause: error });
+    }
+  }
+
+  /** Every row, one array per row group; `columns` narrows what is read (the others are absent from the rows). */
+  async *rowGroupsOf(columns?: readonly string[]): AsyncIterable<TableRow[]> {
+    for (let group = 0; group < this.rowGroups; group++) {
+      const table = await this.readArrow([group], columns);
+      const vectors = table.schema.fields.map((field, index) => [field, table.getChildAt(index)!] as const);
+      const rows: TableRow[] = Array.from({ length: table.numRows }, () => ({}));
+      for (const [field, vector] of vectors) {
+        for (let i = 0; i < table.numRows; i++) rows[i][field.name] = cellOf(field, vector, i);
+      }
+      yield rows;
+    }
+  }
+
+  close(): void {
+    this.file.free();
+  }
+}
+
+function sameType(actual: Field, expected: Field): boolean {
+  return String(actual.type) === String(expected.type) || (DataType.isMap(actual.type) && DataType.isMap(expected.type));
+}
+
+function cellOf(field: Field, vector: Vector, index: number): CellValue {
+  const value: unknown = vector.get(index);
+  if (value === null || value === undefined) return null;
+  if (DataType.isMap(field.type)) {
+    const map = new Map<string, string>();
+    for (const [key, entry] of value as Iterable<[string, string | null]>) map.set(key, entry as string);
+    return map;
+  }
+  if (DataType.isTimestamp(field.type)) return Number(value);
+  return value as CellValue;
+}

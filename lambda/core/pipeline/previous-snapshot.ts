@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { InventoryError, describeError } from '../errors';
+import { SnapshotReader } from '../parquet/parquet-reader';
+import type { LocalCopy, WarehouseStore } from '../publish/store';
+import type { TableSchema } from '../schema/table-schema';
+import type { SnapshotTarget } from './targets';
+import { stateKey } from './work-area';
+
+/**
+ * What a run leaves for the next run of the same (account, region): which object holds the latest
+ * snapshot, and what it was written with. A mismatch in either fingerprint means its rows are not the
+ * rows a full describe would write today, so the next run describes everything.
+ */
+export interface SnapshotState {
+  readonly version: 1;
+  readonly snapshotDate: string;
+  /** Key of the snapshot object, relative to the warehouse root. */
+  readonly key: string;
+  readonly rows: number;
+  readonly schemaFingerprint: string;
+  /** Settings that change how rows are written (redaction). */
+  readonly settingsFingerprint: string;
+  /** The last snapshot in which every job was described. */
+  readonly lastFullSnapshotDate: string;
+}
+
+/** What the previous snapshot says of one job: enough to decide whether to describe it again. */
+export interface PreviousJob {
+  readonly lastModifiedTime: number | null;
+  readonly status: string | null;
+  /** Ended, its warm pool gone or reused, and no rule evaluation still running: nothing about it changes any more. */
+  readonly settled: boolean;
+}
+
+export function schemaFingerprint(schema: TableSchema): string {
+  return fingerprint(schema.columns.map((c) => `${c.name}:${c.type}`));
+}
+
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+export async function readSnapshotState(store: WarehouseStore, table: string, target: SnapshotTarget): Promise<SnapshotState | undefined> {
+  const bytes = await store.get(stateKey(table, target));
+  if (bytes === undefined) return undefined;
+  let state: SnapshotState;
+  try {
+    state = JSON.parse(Buffer.from(bytes).toString('utf8')) as SnapshotState;
+  } catch (error) {
+    throw new InventoryError(`the state ${store.locationOf(stateKey(table, target))} is not JSON`, { cause: error });
+  }
+  if (state.version !== 1 || typeof state.key !== 'string' || typeof state.snapshotDate !== 'string') {
+    throw new InventoryError(`the state ${store.locationOf(stateKey(table, target))} is not a snapshot state this version reads`);
+  }
+  return state;
+}
+
+export async function writeSnapshotState(store: WarehouseStore, table: string, target: SnapshotTarget, state: SnapshotState): Promise<void> {
+  await store.put(
+    stateKey(table, target),
+    (async function* () {
+      yield Buffer.from(`${JSON.stringify(state)}\n`);
+    })(),
+  );
+}
+
+const ENDED = new Set(['Completed', 'Failed', 'Stopped']);
+const RELEASED_WARM_POOL = new Set(['Terminated', 'Reused']);
+
+function parsedJson(text: unknown): unknown {
+  if (typeof text !== 'string') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function anyRuleInProgress(text: unknown): boolean {
+  const statuses = parsedJson(text);
+  return Array.isArray(statuses) && statuses.some((s) => (s as { RuleEvaluationStatus?: string })?.RuleEvaluationStatus === 'InProgress');
+}
+
+/** The settled rule, on a row of the training-job table. */
+export function isSettled(row: Record<string, unknown>): boolean {
+  if (!ENDED.has(String(row.training_job_status))) return false;
+  if (row.warm_pool_status !== null && row.warm_pool_status !== undefined) {
+    const status = (parsedJson(row.warm_pool_status) as { Status?: string } | undefined)?.Status;
+    if (!status || !RELEASED_WARM_POOL.has(status)) return false;
+  }
+  return !anyRuleInProgress(row.debug_rule_evaluation_statuses) && !anyRuleInProgress(row.profiler_rule_evaluation_statuses);
+}
+
+const INDEX_COLUMNS = ['_key', 'last_modified_time', 'training_job_status', 'warm_pool_status', 'debug_rule_evaluation_statuses', 'profiler_rule_evaluation_statuses'];
+
+/** The previous snapshot, opened: its per-job index and a way to stream its rows again. */
+export interface PreviousSnapshot {
+  readonly state: SnapshotState;
+  readonly jobs: ReadonlyMap<string, PreviousJob>;
+  readonly reader: SnapshotReader;
+  close(): Promise<void>;
+}
+
+/** Why the previous snapshot cannot be the base of an incremental run; the run describes everything instead. */
+export class PreviousSnapshotUnusableError extends InventoryError {}
+
+/**
+ * Opens the previous snapshot of the target and indexes it by ARN, reading only the columns the
+ * describe-or-carry decision needs, one row group at a time.
+ */
+export async function openPreviousSnapshot(store: WarehouseStore, schema: TableSchema, state: SnapshotState): Promise<PreviousSnapshot> {
+  let copy: LocalCopy | undefined;
+  try {
+    copy = await store.download(state.key);
+  } catch (error) {
+    throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} cannot be read: ${describeError(error)}`, { cause: error });
+  }
+  if (!copy) throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} is gone`);
+  const release = copy.release;
+  try {
+    const reader = await SnapshotReader.open(copy.path, schema);
+    if (reader.rows !== state.rows) {
+      reader.close();
+      throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} has ${reader.rows} rows where its state says ${state.rows}`);
+    }
+    const jobs = new Map<string, PreviousJob>();
+    for await (const rows of reader.rowGroupsOf(INDEX_COLUMNS)) {
+      for (const row of rows) {
+        jobs.set(String(row._key), {
+          lastModifiedTime: typeof row.last_modified_time === 'number' ? row.last_modified_time : null,
+          status: typeof row.training_job_status === 'string' ? row.training_job_status : null,
+          settled: isSettled(row),
+        });
+      }
+    }
+    return {
+      state,
+      jobs,
+      reader,
+      close: async () => {
+        reader.close();
+        await release();
+      },
+    };
+  } catch (error) {
+    await release();
+    if (error instanceof PreviousSnapshotUnusableError) throw error;
+    throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} cannot be used: ${describeError(error)}`, { cause: error });
+  }
+}

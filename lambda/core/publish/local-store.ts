@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as lockfile from 'proper-lockfile';
+import { PublishError } from '../errors';
+import { snapshotObjectPath, type SnapshotObjectId } from './layout';
+import type { Lease, LocalCopy, PublishResult, WarehouseStore } from './store';
+
+/** A temporary file older than this belongs to a run that died; the next write in its folder removes it. */
+const STALE_TEMPORARY_MS = 60 * 60_000;
+const TEMPORARY = /\.[0-9a-f-]{36}\.tmp$/;
+
+/**
+ * A warehouse in a local folder. Objects are written to `<file>.<uuid>.tmp` beside the target, fsynced,
+ * then renamed: rename(2) within one folder is atomic, so DuckDB or a copy job sees the previous file or
+ * the new one. The temporary name has no `.parquet` suffix, so a `*.parquet` glob never picks it up.
+ * Leases are lock directories (proper-lockfile): a lock whose process died goes stale and is taken over.
+ */
+export class LocalStore implements WarehouseStore {
+  private readonly directory: string;
+  /** Leases this process holds, so the same holder's next invocation continues under them. */
+  private readonly held = new Map<string, Lease>();
+
+  constructor(directory: string) {
+    this.directory = resolve(directory);
+  }
+
+  describe(): string {
+    return this.directory;
+  }
+
+  locationOf(key: string): string {
+    return this.path(key);
+  }
+
+  private path(key: string): string {
+    const path = resolve(this.directory, key);
+    if (!path.startsWith(this.directory + sep)) throw new PublishError(`key ${JSON.stringify(key)} would leave the warehouse folder ${this.directory}`);
+    return path;
+  }
+
+  publish(id: SnapshotObjectId, body: AsyncIterable<Uint8Array>): Promise<PublishResult> {
+    return this.put(snapshotObjectPath(id), body);
+  }
+
+  async put(key: string, body: AsyncIterable<Uint8Array>): Promise<PublishResult> {
+    const target = this.path(key);
+    const temporary = `${target}.${randomUUID()}.tmp`;
+    let bytes = 0;
+    const createdFolder = !existsSync(dirname(target));
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      removeStaleTemporaries(dirname(target));
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      await pipeline(Readable.from(body, { objectMode: false }), counter, createWriteStream(temporary, { flush: true }));
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      // A partition folder created for this attempt alone would show an empty partition to readers.
+      if (createdFolder) await rmdir(dirname(target)).catch(() => undefined);
+      throw new PublishError(`writing ${target} failed; the previous object, if any, is unchanged`, { cause: error });
+    }
+    return { location: target, bytes };
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.path(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new PublishError(`reading ${this.path(key)} failed`, { cause: error });
+    }
+  }
+
+  async download(key: string): Promise<LocalCopy | undefined> {
+    const path = this.path(key);
+    return existsSync(path) ? { path, release: async () => undefined } : undefined;
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) await rm(this.path(key), { force: true });
+  }
+
+  async acquireLease(key: string, holder: string, expiresAt: number): Promise<Lease | undefined> {
+    const path = this.path(key);
+    const mine = this.held.get(path);
+    if (mine) return mine.holder === holder ? mine : undefined;
+    await mkdir(dirname(path), { recursive: true });
+    // The lock directory's mtime is refreshed while this process lives; once it dies the lock goes stale.
+    const staleMs = Math.max(10_000, Math.min(expiresAt - Date.now(), 60_000));
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(path, { realpath: false, stale: staleMs, update: Math.floor(staleMs / 3), retries: 0 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+      throw new PublishError(`cannot take the lock ${path}.lock`, { cause: error });
+    }
+    const lease: Lease = {
+      holder,
+      release: async () => {
+        this.held.delete(path);
+        await release().catch(() => undefined);
+      },
+    };
+    this.held.set(path, lease);
+    return lease;
+  }
+}
+
+/** Temporary files of writes whose process died (SIGKILL, power loss): they are garbage, not data. */
+function removeStaleTemporaries(folder: string): void {
+  const now = Date.now();
+  for (const entry of readdirSync(folder)) {
+    if (!TEMPORARY.test(entry)) continue;
+    const path = join(folder, entry);
+    try {
+      if (now - statSync(path).mtimeMs > STALE_TEMPORARY_MS) void rm(path, { force: true });
+    } catch {
+      // Renamed or removed meanwhile by its own writer.
+    }
+  }
+}

@@ -1,0 +1,274 @@
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stateKey, workKeys } from '../../lambda/core/pipeline/work-area';
+import { LocalStore } from '../../lambda/core/publish/local-store';
+import type { TableRow } from '../../lambda/core/rows/training-job-row';
+import { AwsError } from '../../lambda/simulator/protocol';
+import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { TIME } from '../../lambda/simulator/world/job-generator';
+import { mismatches, readWarehouse } from '../support/compare';
+import { withDuckDb } from '../support/duckdb';
+import { startSimulator, type RunningSimulator } from '../support/local-simulator';
+import { publishedRows, runTargetOnce, type TargetRunOptions } from '../support/target-run';
+
+const ACCOUNT = SageMakerSimulator.defaultAccountId;
+const REGION = 'us-east-1';
+const DAY_1 = '2026-11-01';
+const DAY_2 = '2026-11-02';
+
+const byKey = (rows: TableRow[]) => [...rows].sort((a, b) => (String(a._key) < String(b._key) ? -1 : 1));
+
+function newStore(): LocalStore {
+  return new LocalStore(mkdtempSync(join(tmpdir(), 'target-run-')));
+}
+
+/** Every job of the simulated (account, region), checked column by column against the published object. */
+async function expectGroundTruth(store: LocalStore, running: RunningSimulator, date: string): Promise<void> {
+  const rows = await withDuckDb((db) => readWarehouse(db, `${store.describe()}/sagemaker_training_job/snapshot_date=${date}/*/*.parquet`));
+  const world = running.simulator.world;
+  const plans = world.plans(ACCOUNT, REGION);
+  expect([...rows.keys()].sort()).toEqual(plans.map((p) => `${date}|${p.arn}`).sort());
+  expect(plans.flatMap((plan) => mismatches(rows.get(`${date}|${plan.arn}`)!, world.describe(plan), plan.tags))).toEqual([]);
+}
+
+describe('advanceTarget: one (account, region) of a snapshot', () => {
+  let running: RunningSimulator;
+  afterEach(async () => running?.stop());
+  const run = (options: Omit<TargetRunOptions, 'clients' | 'accountId' | 'region'>) => runTargetOnce({ clients: running.clients(REGION), accountId: ACCOUNT, region: REGION, ...options });
+
+  it('describes every job on the first run and publishes them with the run record and the state for the next run', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 230, seed: 31 });
+    const store = newStore();
+
+    // Act
+    const { step } = await run({ store });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { status: 'succeeded', mode: 'full', modeReason: 'no previous snapshot', jobsWritten: 230, jobsDescribed: 230, jobsCarried: 0 } });
+    await expectGroundTruth(store, running, DAY_1);
+    const state = JSON.parse(Buffer.from((await store.get(stateKey('sagemaker_training_job', { accountId: ACCOUNT, region: REGION })))!).toString());
+    expect(state).toMatchObject({ snapshotDate: DAY_1, rows: 230, lastFullSnapshotDate: DAY_1 });
+    expect(await store.get(workKeys('sagemaker_training_job', DAY_1, { accountId: ACCOUNT, region: REGION }).checkpoint)).toBeUndefined();
+  });
+
+  it('writes on day 2, describing only what changed, exactly the rows a full describe of the same state writes', async () => {
+    // Prepare: a day of recent jobs, so the next day moves many of them on: they finish, warm pools expire, rules complete.
+    running = await startSimulator({ jobsPerRegion: 400, seed: 17, historyDays: 1 });
+    const incremental = newStore();
+    await run({ store: incremental, snapshotDate: DAY_1 });
+    const dayOne = new Map((await publishedRows(incremental, ACCOUNT, REGION, DAY_1)).map((row) => [String(row._key), row]));
+    const changes = running.simulator.world.advance(TIME.DAY, { newJobsPerDay: 12, tagChangeRate: 0.05, deleteRate: 0.03 });
+
+    // Act
+    const { step: daily } = await run({ store: incremental, snapshotDate: DAY_2 });
+    const { step: full, store: reference } = await run({ store: newStore(), snapshotDate: DAY_2, full: true });
+
+    // Assess
+    expect(changes).toMatchObject({ created: expect.any(Number), retagged: expect.any(Number), deleted: expect.any(Number) });
+    expect(Math.min(changes.created, changes.retagged, changes.deleted)).toBeGreaterThan(0);
+    expect(daily.status).toBe('published');
+    const result = daily.status === 'published' ? daily.result : undefined;
+    expect(result).toMatchObject({ mode: 'incremental', jobsNew: changes.created, jobsGone: changes.deleted });
+    expect(result!.jobsCarried + result!.jobsDescribed).toBe(result!.jobsWritten);
+    expect(result!.jobsDescribed).toBeLessThan(result!.jobsWritten / 2);
+    expect(full).toMatchObject({ status: 'published', result: { mode: 'full', jobsDescribed: result!.jobsWritten } });
+    const dayTwo = byKey(await publishedRows(incremental, ACCOUNT, REGION, DAY_2));
+    expect(dayTwo).toEqual(byKey(await publishedRows(reference, ACCOUNT, REGION, DAY_2)));
+    await expectGroundTruth(incremental, running, DAY_2);
+    const warmPoolsExpired = dayTwo.filter(
+      (row) => String(dayOne.get(String(row._key))?.warm_pool_status).includes('Available') && String(row.warm_pool_status).includes('Terminated'),
+    );
+    expect(warmPoolsExpired.length).toBeGreaterThan(0);
+  });
+
+  it('describes everything again once the last full describe is older than fullEveryDays', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 60, seed: 5 });
+    const store = newStore();
+    await run({ store, snapshotDate: DAY_1 });
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_2, config: { fullEveryDays: 1 } });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'full', jobsDescribed: 60, modeReason: expect.stringContaining('1 days since the last full describe (2026-11-01)') } });
+  });
+
+  it('falls back to a full describe, with a warning saying why, when the previous snapshot is corrupt', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 50, seed: 6 });
+    const store = newStore();
+    await run({ store, snapshotDate: DAY_1 });
+    truncateSync(join(store.describe(), `sagemaker_training_job/snapshot_date=${DAY_1}/region=${REGION}/${ACCOUNT}.parquet`), 100);
+    const warnings: string[] = [];
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_2, events: { warning: (message) => warnings.push(message) } });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'full', jobsDescribed: 50 } });
+    expect(warnings).toEqual([expect.stringMatching(/previous snapshot .*\/snapshot_date=2026-11-01\/region=us-east-1\/123456789012\.parquet .*is not a readable Parquet file .*; describing every job instead$/)]);
+    await expectGroundTruth(store, running, DAY_2);
+  });
+
+  it('falls back to a full describe when the state points at an object of another table', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 20, seed: 6 });
+    const store = newStore();
+    await run({ store, snapshotDate: DAY_1 });
+    const stateFile = join(store.describe(), stateKey('sagemaker_training_job', { accountId: ACCOUNT, region: REGION }));
+    const state = JSON.parse(Buffer.from((await store.get(stateKey('sagemaker_training_job', { accountId: ACCOUNT, region: REGION })))!).toString());
+    writeFileSync(stateFile, JSON.stringify({ ...state, key: `sagemaker_inventory_run/snapshot_date=${DAY_1}/region=${REGION}/${ACCOUNT}.parquet`, rows: 1 }));
+    const warnings: string[] = [];
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_2, events: { warning: (message) => warnings.push(message) } });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'full', jobsDescribed: 20 } });
+    expect(warnings.join('\n')).toMatch(/does not match the sagemaker_training_job schema: column _key is missing/);
+  });
+
+  it('saves its progress when the budget ends and the next invocation continues it, describing no job twice', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 300, seed: 9, latencyMs: [5, 10] });
+    const store = newStore();
+    const invocation = () => run({ store, budgetMs: 1500, softStopMs: 1000, holder: 'execution-1', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+
+    // Act
+    const steps = [];
+    for (let i = 0; i < 20; i++) {
+      const { step } = await invocation();
+      steps.push(step.status);
+      if (step.status !== 'continuing') break;
+    }
+
+    // Assess
+    expect(steps.length).toBeGreaterThan(2);
+    expect(steps.at(-1)).toBe('published');
+    expect(steps.slice(0, -1).every((status) => status === 'continuing')).toBe(true);
+    expect(running.simulator.stats().DescribeTrainingJob.accepted).toBe(300);
+    await expectGroundTruth(store, running, DAY_1);
+  });
+
+  it('refuses a second run of the same (account, region, date) while the first holds the lease', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 200, seed: 9, latencyMs: [5, 10] });
+    const store = newStore();
+    const first = await run({ store, budgetMs: 800, softStopMs: 500, holder: 'execution-1', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 50, ListTags: 50, GetResources: 50 } } });
+
+    // Act
+    const second = await run({ store, holder: 'execution-2' });
+
+    // Assess
+    expect(first.step.status).toBe('continuing');
+    expect(second.step).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/another run of 123456789012\/us-east-1 for 2026-11-01 holds .*lease\.json; this run was refused/) } });
+  });
+
+  it('sets aside a job the service will not describe, publishing the rest as incomplete', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 40, seed: 3 });
+    const victim = running.simulator.world.plans(ACCOUNT, REGION)[7];
+    running.simulator.onCall((operation, input) => {
+      if (operation === 'DescribeTrainingJob' && input.TrainingJobName === victim.name) throw new AwsError(400, 'ValidationException', 'Training job name is not valid.');
+    });
+    const store = newStore();
+
+    // Act
+    const { step } = await run({ store });
+
+    // Assess
+    expect(step).toMatchObject({
+      status: 'published',
+      result: { status: 'incomplete', jobsWritten: 39, setAside: [{ name: victim.name, arn: victim.arn, reason: expect.stringMatching(/^DescribeTrainingJob failed: ValidationException: Training job name is not valid/) }] },
+    });
+    const rows = await publishedRows(store, ACCOUNT, REGION);
+    expect(rows.map((row) => row._key)).not.toContain(victim.arn);
+  });
+
+  it('publishes nothing when so many jobs fail that the service, not a job, is at fault', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 40, seed: 3 });
+    running.simulator.onCall((operation) => {
+      if (operation === 'DescribeTrainingJob') throw new AwsError(403, 'AccessDeniedException', 'User is not authorized to perform: sagemaker:DescribeTrainingJob');
+    });
+    const store = newStore();
+
+    // Act
+    const { step } = await run({ store });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/40 of 40 jobs to describe in 123456789012\/us-east-1 could not be described \(more than 10\), so the service is failing, not a job; nothing was published/) } });
+    expect(await store.get(`sagemaker_training_job/snapshot_date=${DAY_1}/region=${REGION}/${ACCOUNT}.parquet`)).toBeUndefined();
+  });
+
+  it('loses no job when 80% of calls are throttled for a while, or when 5xx and resets come in bursts', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 150, seed: 3 });
+    let describes = 0;
+    running.simulator.onCall((operation) => {
+      // Once describing is under way: 1.5 s of an 80% throttling storm, then 1.5 s of 5xx and resets.
+      if (operation !== 'DescribeTrainingJob' || ++describes !== 5) return;
+      running.simulator.setFaults({ throttle: 0.8 });
+      setTimeout(() => running.simulator.setFaults({ internalError: 0.15, unavailable: 0.1, connectionReset: 0.05 }), 1500);
+      setTimeout(() => running.simulator.setFaults({}), 3000);
+    });
+    const store = newStore();
+
+    // Act
+    const { step } = await run({ store });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { status: 'succeeded', jobsWritten: 150 } });
+    const stats = running.simulator.stats();
+    expect(stats.DescribeTrainingJob.throttled).toBeGreaterThan(0);
+    expect(stats.DescribeTrainingJob.faulted).toBeGreaterThan(0);
+    await expectGroundTruth(store, running, DAY_1);
+  });
+
+  it('counts a job deleted between listing and describing as vanished, and leaves it out', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 60, seed: 9 });
+    const victim = running.simulator.world.plans(ACCOUNT, REGION)[30];
+    running.simulator.onCall((operation) => {
+      if (operation === 'DescribeTrainingJob') running.simulator.world.deleteJob(ACCOUNT, REGION, victim.name);
+    });
+    const store = newStore();
+
+    // Act
+    const { step } = await run({ store });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { status: 'succeeded', jobsWritten: 59, collect: { jobsVanished: 1 } } });
+  });
+
+  it('reports a field the API returns that neither the SDK nor the schema knows, and still writes the job', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 10, seed: 4 });
+    running.simulator.rewriteAnswers((operation, _input, output) =>
+      operation === 'DescribeTrainingJob' ? { ...(output as object), QuantumConfig: { Qubits: 9 }, ResourceConfig: { ...(output as { ResourceConfig: object }).ResourceConfig, HoloDeck: true } } : output,
+    );
+    const store = newStore();
+
+    // Act
+    const { step } = await run({ store });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { jobsWritten: 10, unknownFields: { QuantumConfig: 10, 'ResourceConfig.HoloDeck': 10 } } });
+  });
+
+  it('writes an empty object, with its schema, for an account with no training jobs', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 0 });
+    const store = newStore();
+
+    // Act
+    const { step } = await run({ store });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { status: 'succeeded', jobsWritten: 0 } });
+    expect(await publishedRows(store, ACCOUNT, REGION)).toEqual([]);
+  });
+});
