@@ -34,11 +34,13 @@ import {
   type EnvironmentVariable,
 } from '../lambda/core/pipeline/config';
 import { DEFAULT_COST_TAG_KEYS } from '../lambda/core/query/sql-catalog';
-import { TABLE_SCHEMAS, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TABLE_SCHEMAS, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { AthenaViews } from './athena-views';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
 import { InventoryGlueTables } from './glue-table';
 import { bucketArnInNagFinding } from './nag-names';
+import { PriceRefresh } from './price-refresh';
+import { QuickSightCostDashboard } from './quicksight';
 
 export type { CollectorSettings } from '../lambda/core/pipeline/config';
 
@@ -143,6 +145,25 @@ export interface SageMakerTrainingJobInventoryProps {
    * @default none
    */
   readonly functionEnvironment?: Record<string, string>;
+  /**
+   * When the on-demand training prices of the `regions` are read from the AWS Price List API into the
+   * `sagemaker_instance_price` table the cost view joins (a second schedule); `false` deploys no price refresh.
+   * @default weekly, Mondays at 01:00 UTC
+   */
+  readonly priceRefreshSchedule?: scheduler.ScheduleExpression | false;
+  /**
+   * Deploys QuickSight over the inventory: an Athena data source on the workgroup, datasets over the flat
+   * and cost views and the cost dashboard, owned by `principalArn` (a QuickSight user or group ARN), and
+   * `grantQuery` for QuickSight's service role. The account must already subscribe to QuickSight.
+   * @default no QuickSight resources
+   */
+  readonly quickSight?: {
+    readonly principalArn: string;
+    /** @default 'aws-quicksight-service-role-v0' */
+    readonly serviceRoleName?: string;
+    /** @default 'team' */
+    readonly teamTagKey?: string;
+  };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -191,8 +212,14 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly outputRoot: string;
   /** `prefix/sagemaker_training_job`: the table's key prefix in the bucket. */
   readonly tablePrefix: string;
-  /** The key prefix of every table in the bucket (`prefix/<table>`): where the function writes and queries read. */
+  /** The key prefix of every table in the bucket (`prefix/<table>`): where queries read. */
   readonly tablePrefixes: readonly string[];
+  /** `prefix/sagemaker_instance_price`: the price table's key prefix in the bucket. */
+  readonly priceTablePrefix: string;
+  /** The weekly price refresh; undefined when `priceRefreshSchedule` is false. */
+  readonly priceRefresh?: PriceRefresh;
+  /** The QuickSight data source, datasets and dashboard; undefined without the `quickSight` prop. */
+  readonly quickSight?: QuickSightCostDashboard;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingJobInventoryProps = {}) {
     super(scope, id);
@@ -264,6 +291,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     const tablePrefix = `${prefix}/${TRAINING_JOB_SCHEMA.table}`;
     this.tablePrefix = tablePrefix;
     this.tablePrefixes = TABLE_SCHEMAS.map((schema) => `${prefix}/${schema.table}`);
+    this.priceTablePrefix = `${prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -399,6 +427,31 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.views.node.addDependency(this.glueTable);
 
     this.alarms = this.createAlarms(schedulePeriod, props.alarmTopic);
+
+    if (props.priceRefreshSchedule !== false) {
+      this.priceRefresh = new PriceRefresh(this, 'Prices', {
+        bucket: this.bucket,
+        prefix,
+        encryptionKey: this.encryptionKey,
+        regions,
+        schedule: props.priceRefreshSchedule,
+        logRetention: props.logRetention,
+        alarmTopic: props.alarmTopic,
+      });
+    }
+    if (props.quickSight) {
+      this.quickSight = new QuickSightCostDashboard(this, 'QuickSight', {
+        ...props.quickSight,
+        workgroup: this.workgroup,
+        databaseName,
+        tagKeys: props.costAllocationTagKeys ?? DEFAULT_COST_TAG_KEYS,
+        grantQuery: (grantee) => this.grantQuery(grantee),
+        database: this.glueTable.database,
+        bucket: this.bucket,
+        grantedPrefixes: [...this.tablePrefixes.map((p) => `${p}/`), ATHENA_RESULTS_PREFIX],
+      });
+      this.quickSight.node.addDependency(this.views);
+    }
   }
 
   private createBucket(): s3.Bucket {
@@ -475,6 +528,11 @@ export class SageMakerTrainingJobInventory extends Construct {
     return grant!;
   }
 
+  /** The tables the snapshot function writes: the training jobs and the record of each run. */
+  private snapshotTablePrefixes(): string[] {
+    return [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA].map((schema) => `${this.tablePrefixes[TABLE_SCHEMAS.indexOf(schema)]}`);
+  }
+
   private grantCollectorPermissions(memberRoles: readonly string[], logGroup: logs.LogGroup): void {
     const stack = Stack.of(this);
     const policy = new iam.Policy(this, 'CollectorPolicy', {
@@ -483,8 +541,8 @@ export class SageMakerTrainingJobInventory extends Construct {
         new iam.PolicyStatement({
           sid: 'WriteSnapshots',
           actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-          // Every table: the snapshot objects and, after each, its run record.
-          resources: this.tablePrefixes.map((p) => this.bucket.arnForObjects(`${p}/*`)),
+          // The snapshot objects and, after each, its run record; prices are the price function's to write.
+          resources: this.snapshotTablePrefixes().map((p) => this.bucket.arnForObjects(`${p}/*`)),
         }),
         new iam.PolicyStatement({
           sid: 'EncryptSnapshots',
@@ -507,7 +565,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     };
     const bucketInFinding = bucketArnInNagFinding(this.bucket);
     if (bucketInFinding) {
-      for (const prefix of this.tablePrefixes) {
+      for (const prefix of this.snapshotTablePrefixes()) {
         reasons[`${bucketInFinding}/${prefix}/*`] = 'Objects are written under each table\'s prefix only; their keys carry the date, region and account.';
       }
     }

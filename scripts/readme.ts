@@ -12,7 +12,7 @@ import { ENVIRONMENT_VARIABLES } from '../lambda/core/pipeline/config';
 import { ATHENA_COMPATIBILITY_MACROS } from '../lambda/cli/warehouse/duckdb-compat';
 import { COMMON_SQL_FUNCTIONS, DATE_FORMAT_SPECIFIERS, DENIED_CONSTRUCTS } from '../lambda/cli/warehouse/shared-dialect';
 import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
-import { INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type TableSchema } from '../lambda/core/schema/table-schema';
+import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type TableSchema } from '../lambda/core/schema/table-schema';
 
 export const README = join(__dirname, '..', 'README.md');
 
@@ -30,6 +30,7 @@ function columnTable(schema: TableSchema): string {
 export function renderSections(): Record<string, string> {
   const columns = columnTable(TRAINING_JOB_SCHEMA);
   const runColumns = columnTable(INVENTORY_RUN_SCHEMA);
+  const priceColumns = columnTable(INSTANCE_PRICE_SCHEMA);
   const configuration = [
     '| variable | meaning |',
     '|---|---|',
@@ -59,7 +60,7 @@ export function renderSections(): Record<string, string> {
     '|---|---|',
     ...DENIED_CONSTRUCTS.map((d) => `| \`${d.construct}\` | ${cell(d.why)} |`),
   ].join('\n');
-  return { columns, 'run-columns': runColumns, configuration, sql, dialect };
+  return { columns, 'run-columns': runColumns, priceColumns, configuration, sql, dialect };
 }
 
 export function renderReadme(text: string): string {

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { describeError, InventoryError } from '../core/errors';
 import { demoCommand } from './commands/demo';
+import { pricesCommand } from './commands/prices';
 import { queryCommand } from './commands/query';
+import { reportCommand } from './commands/report';
 import { simulateCommand } from './commands/simulate';
 import { snapshotCommand } from './commands/snapshot';
 import type { CommandIo } from './options';
@@ -12,7 +14,7 @@ export function buildProgram(io: CommandIo): Command {
     .configureOutput({ writeOut: (text) => io.out.write(text), writeErr: (text) => io.err.write(text) })
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [snapshotCommand(io), queryCommand(io), simulateCommand(io), demoCommand(io)]) {
+  for (const command of [snapshotCommand(io), pricesCommand(io), queryCommand(io), reportCommand(io), simulateCommand(io), demoCommand(io)]) {
     program.addCommand(command.configureOutput({ writeOut: (text) => io.out.write(text), writeErr: (text) => io.err.write(text) }).exitOverride());
   }
   return program;

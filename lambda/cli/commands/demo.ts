@@ -9,6 +9,8 @@ import { TIME } from '../../simulator/world/job-generator';
 import { Command } from '@commander-js/extra-typings';
 import { formatResult } from '../format';
 import { wholeNumber, type CommandIo } from '../options';
+import { runPricesCommand } from './prices';
+import { runReportCommand } from './report';
 import { summarise } from './snapshot';
 
 export interface DemoFlags {
@@ -70,6 +72,8 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
       say(summarise(report));
       if (report.failed.length > 0) return 2;
     }
+    // Prices from the simulator's Price List API, for the cost view and the report.
+    await runPricesCommand({ regions: DEMO_REGIONS.join(','), out, date: utcDate(new Date(simulator.world.now())) }, io);
   } finally {
     await simulator.stop();
   }
@@ -85,5 +89,6 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
     warehouse.close();
   }
   say(`\nThe warehouse is in ${out}. Try: npx sm-inventory query "${SUGGESTED_QUERY}" --warehouse ${flags.out}`);
+  await runReportCommand({ warehouse: out, out: `${out}/cost-report.html` }, io);
   return 0;
 }

@@ -39,7 +39,7 @@ export function simulateCommand(io: CommandIo) {
       const endpoint = await simulator.start();
       io.out.write(
         `SageMaker simulator listening on ${endpoint}\n` +
-          `  export AWS_ENDPOINT_URL_SAGEMAKER=${endpoint} AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API=${endpoint} AWS_ENDPOINT_URL_STS=${endpoint}\n` +
+          `  export AWS_ENDPOINT_URL_SAGEMAKER=${endpoint} AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API=${endpoint} AWS_ENDPOINT_URL_STS=${endpoint} AWS_ENDPOINT_URL_PRICING=${endpoint}\n` +
           `  stats: curl ${endpoint}/_simulator/stats   advance a day: curl -X POST -d '{"days":1}' ${endpoint}/_simulator/advance\n`,
       );
       await new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -69,6 +70,13 @@ export function createS3Client(settings: ClientSettings): S3Client {
 
 export function createAthenaClient(settings: ClientSettings): AthenaClient {
   return new AthenaClient(common(settings));
+}
+
+/** The Price List API answers only in a few regions; us-east-1 serves every region's prices. */
+export const PRICE_LIST_API_REGION = 'us-east-1';
+
+export function createPricingClient(settings: Omit<ClientSettings, 'region'>): PricingClient {
+  return new PricingClient(common({ ...settings, region: PRICE_LIST_API_REGION }));
 }
 
 /** Credentials for a member account: AssumeRole from the caller's credentials, refreshed before expiry. */

@@ -11,7 +11,7 @@ import { parseWarehouseRoot, validateRegion, validateSnapshotDate, type Warehous
 export const TAG_STRATEGIES = ['auto', 'bulk', 'per-job'] as const;
 /** Calls per second a rate limit may be set to. */
 const MIN_RATE = 0.01;
-const MAX_RATE = 1000;
+const MAX_RATE = 10_000;
 export type TagStrategyOption = (typeof TAG_STRATEGIES)[number];
 
 /** Everything a snapshot run needs, validated before the first API call. */
@@ -162,7 +162,7 @@ function parseLimits(name: string, value: string | undefined): ApiRateLimits {
     new ConfigError(`${name} has ${JSON.stringify(part)}; allowed: <operation>=<calls per second from ${MIN_RATE} to ${MAX_RATE}> with operation one of ${operations.join(', ')}`);
   const given = parseOperationRates(value ?? '', operations, reject);
   for (const [operation, rate] of Object.entries(given)) {
-    // Slower than one call in 100 s would stall a run for good; faster than 1000/s is no real limit.
+    // Slower than one call in 100 s would stall a run for good; faster than 10,000/s is no real limit.
     if (rate < MIN_RATE || rate > MAX_RATE) throw reject(`${operation}=${rate}`);
   }
   return { ...DEFAULT_RATE_LIMITS, ...given };

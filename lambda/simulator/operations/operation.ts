@@ -23,4 +23,5 @@ export const THROTTLING = {
   sagemaker: () => new AwsError(400, 'ThrottlingException', 'Rate exceeded'),
   tagging: () => new AwsError(400, 'ThrottledException', 'Rate exceeded'),
   sts: () => new AwsError(400, 'Throttling', 'Rate exceeded'),
+  pricing: () => new AwsError(400, 'ThrottlingException', 'Rate exceeded'),
 } as const;

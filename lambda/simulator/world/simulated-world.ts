@@ -1,5 +1,6 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { describeJobAt, TIME, TrainingJobGenerator, type TrainingJobPlan } from './job-generator';
+import { SimulatedPriceList } from './price-list';
 
 export interface SimulatedWorldOptions {
   /** (account, region) pairs to populate; others exist but hold no jobs. */
@@ -54,6 +55,8 @@ const DEFAULT_SIMULATED_NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
  */
 export class SimulatedWorld {
   private clock: number;
+  /** What GetProducts answers: SageMaker's price list in every priced region. */
+  readonly prices: SimulatedPriceList;
   private readonly regions = new Map<string, RegionJobs>();
   private readonly initialJobsPerRegion: number;
   private readonly describeCache = new WeakMap<TrainingJobPlan, { clock: number; tags: object; job: DescribeTrainingJobResponse }>();
@@ -62,6 +65,8 @@ export class SimulatedWorld {
     this.clock = options.now ?? DEFAULT_SIMULATED_NOW;
     this.initialJobsPerRegion = options.jobsPerRegion;
     const historyMs = (options.historyDays ?? 180) * TIME.DAY;
+    // Prices in force since the first of the month the history starts in.
+    this.prices = new SimulatedPriceList(`${new Date(this.clock - historyMs).toISOString().slice(0, 7)}-01T00:00:00Z`);
     let seed = options.seed ?? 1;
     for (const accountId of options.accounts) {
       for (const region of options.regions) {
@@ -82,7 +87,7 @@ export class SimulatedWorld {
     const key = `${accountId}/${region}`;
     let jobs = this.regions.get(key);
     if (!jobs) {
-      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key) }));
+      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key)}));
       this.regions.set(key, jobs);
     }
     return jobs;
