@@ -38,6 +38,8 @@ export interface InventoryConfig {
   readonly maxAttempts: number;
   /** Seconds a run may take before it stops and reports how far it got. */
   readonly timeBudgetSeconds: number;
+  /** Seconds one HTTP attempt may wait for its answer. */
+  readonly requestTimeoutSeconds: number;
   /** Days after the last full describe of an (account, region) when the next run describes every job again. */
   readonly fullEveryDays: number;
   /** Secrets in environment and hyper_parameters are replaced with a marker before anything is written or logged. */
@@ -65,6 +67,7 @@ export const ENVIRONMENT_VARIABLES = {
   SM_INVENTORY_REDACT_KEYS: 'Comma-separated extra key fragments that name a secret (matched ignoring case and punctuation). Default: none.',
   SM_INVENTORY_FIRST_SNAPSHOT_DATE: 'YYYY-MM-DD: the earliest snapshot date Athena\'s partition projection covers (the construct sets it from projectionStartDate); an earlier --date or snapshotDate is refused, since Athena would never see it. Default: none.',
   SM_INVENTORY_MAX_ATTEMPTS: 'Attempts per call when the endpoint cannot be reached or does not answer in time, 1-20; throttling and 5xx answers are retried until the time budget ends. Default: 6.',
+  SM_INVENTORY_REQUEST_TIMEOUT: 'Seconds one HTTP attempt may wait for an answer before it counts as failed (an endpoint that accepts a connection and never answers), 1-300. Default: 30.',
   SM_INVENTORY_TIME_BUDGET: 'Seconds a run may take, 1-604800: then calls in flight are cancelled and each unfinished (account, region) is reported with how far it got. Default: 3600; the Lambda uses its remaining time less 30 s when that is shorter.',
 } as const;
 
@@ -207,6 +210,7 @@ export function readConfig(input: ConfigInput): InventoryConfig {
     kmsKeyArn,
     s3ForcePathStyle: boolean('SM_INVENTORY_S3_FORCE_PATH_STYLE', input.SM_INVENTORY_S3_FORCE_PATH_STYLE, false),
     timeBudgetSeconds: integer('SM_INVENTORY_TIME_BUDGET', input.SM_INVENTORY_TIME_BUDGET, 3600, 1, 604_800),
+    requestTimeoutSeconds: integer('SM_INVENTORY_REQUEST_TIMEOUT', input.SM_INVENTORY_REQUEST_TIMEOUT, 30, 1, 300),
     firstSnapshotDate: input.SM_INVENTORY_FIRST_SNAPSHOT_DATE?.trim()
       ? wrap('SM_INVENTORY_FIRST_SNAPSHOT_DATE', () => validateSnapshotDate(input.SM_INVENTORY_FIRST_SNAPSHOT_DATE!.trim()))
       : undefined,

@@ -162,7 +162,7 @@ function budgetRanOut(progress: TargetProgress, store: WarehouseStore, snapshotD
 
 /** The clients a configuration calls for, for callers that do not keep a pool of their own. */
 export function clientPoolFor(config: InventoryConfig, credentials?: ClientSettings['credentials']): AwsClientPool {
-  return new AwsClientPool({ credentials, maxAttempts: config.maxAttempts, forcePathStyle: config.s3ForcePathStyle });
+  return new AwsClientPool({ credentials, maxAttempts: config.maxAttempts, forcePathStyle: config.s3ForcePathStyle, requestTimeoutMs: config.requestTimeoutSeconds * 1000 });
 }
 
 export function createStore(config: InventoryConfig, pool: AwsClientPool): WarehouseStore {
