@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { ensureDirectory } from '../../core/publish/directories';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors';
 import { readConfig } from '../../core/pipeline/config';
@@ -45,7 +46,7 @@ const MAX_DEMO_JOBS = 200_000;
  * (unless `keep`); a folder with anything else in it is refused, since the demo would be deleting
  * data it did not write (a real warehouse, say).
  */
-function prepareDemoFolder(out: string, keep: boolean): void {
+async function prepareDemoFolder(out: string, keep: boolean): Promise<void> {
   const entries = existsSync(out) ? readdirSync(out) : [];
   const ours = entries.includes(DEMO_MARKER);
   if (entries.length > 0 && !ours) {
@@ -53,7 +54,7 @@ function prepareDemoFolder(out: string, keep: boolean): void {
       `${out} already holds files the demo did not make (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); allowed: a new or empty folder, or one an earlier demo made (it has ${DEMO_MARKER}); choose another with --out`,
     );
   }
-  mkdirSync(out, { recursive: true });
+  await ensureDirectory(out);
   if (ours && !keep) {
     for (const entry of entries) if (entry !== DEMO_MARKER) rmSync(join(out, entry), { recursive: true, force: true });
   }
@@ -72,7 +73,7 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
   const jobsPerRegion = Math.round(jobs / DEMO_REGIONS.length);
   const out = resolve(flags.out);
   const say = (text: string) => io.out.write(`${text}\n`);
-  prepareDemoFolder(out, flags.keep === true);
+  await prepareDemoFolder(out, flags.keep === true);
 
   const simulator = new SageMakerSimulator({ regions: DEMO_REGIONS, jobsPerRegion, seed: 2026, latencyMs: [2, 15] });
   const endpoint = await simulator.start();

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as lockfile from 'proper-lockfile';
 import { PublishError } from '../errors';
+import { ensureDirectory } from './directories';
 import { snapshotObjectPath, type SnapshotObjectId } from './layout';
 import type { Lease, LocalCopy, PublishResult, WarehouseStore } from './store';
 
@@ -39,7 +40,7 @@ export class LocalStore implements WarehouseStore {
   async checkWritable(): Promise<void> {
     const probe = join(this.directory, `.write-check-${randomUUID()}`);
     try {
-      await mkdir(this.directory, { recursive: true });
+      await ensureDirectory(this.directory);
       await writeFile(probe, '');
       await rm(probe, { force: true });
     } catch (error) {
@@ -64,7 +65,7 @@ export class LocalStore implements WarehouseStore {
     let bytes = 0;
     const createdFolder = !existsSync(dirname(target));
     try {
-      await mkdir(dirname(target), { recursive: true });
+      await ensureDirectory(dirname(target));
       removeStaleTemporaries(dirname(target));
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
@@ -105,7 +106,7 @@ export class LocalStore implements WarehouseStore {
     const path = this.path(key);
     const mine = this.held.get(path);
     if (mine) return mine.holder === holder ? mine : undefined;
-    await mkdir(dirname(path), { recursive: true });
+    await ensureDirectory(dirname(path));
     // The lock directory's mtime is refreshed while this process lives; once it dies the lock goes stale.
     const staleMs = Math.max(10_000, Math.min(expiresAt - Date.now(), 60_000));
     let release: () => Promise<void>;
