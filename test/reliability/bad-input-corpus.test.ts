@@ -3,11 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { runCli } from '../../lambda/cli/main';
 import type { TargetStep } from '../../lambda/core/pipeline/target-run';
 import { AwsError } from '../../lambda/simulator/protocol';
 import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { runCliInProcess } from '../support/cli-in-process';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { publishedRows, runTargetOnce } from '../support/target-run';
 
@@ -50,22 +49,6 @@ function expand(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]));
   }
   return value;
-}
-
-function withEnvironment<T>(env: Record<string, string>, work: () => Promise<T>): Promise<T> {
-  const saved = { ...process.env };
-  for (const [key, value] of Object.entries(env)) {
-    if (value === '') delete process.env[key];
-    else process.env[key] = value;
-  }
-  return work().finally(() => {
-    process.env = saved;
-  });
-}
-
-function sink() {
-  let text = '';
-  return { stream: new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) }), text: () => text };
 }
 
 function lambdaContext(): Context {
@@ -125,17 +108,15 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
 
   it.each(CORPUS.cases.filter((c) => c.kind === 'cli').map((c) => [c.id, c] as const))('%s: exits with a clear message, never a stack trace', async (_id, entry) => {
     // Prepare
-    const out = sink();
-    const err = sink();
     const args = entry.args!.map((arg) => placeholders[arg] ?? arg);
 
     // Act
     const started = Date.now();
-    const code = await withEnvironment({ ...baseEnv(), ...entry.env }, () => runCli(args, { out: out.stream, err: err.stream }));
+    const { code, stderr } = await runCliInProcess(args, { ...baseEnv(), ...entry.env });
 
     // Assess
-    expect({ code, stderr: err.text() }).toEqual({ code: entry.expect.exit, stderr: expect.stringMatching(new RegExp(entry.expect.stderr!)) });
-    expect(err.text()).not.toMatch(STACK_FRAME);
+    expect({ code, stderr }).toEqual({ code: entry.expect.exit, stderr: expect.stringMatching(new RegExp(entry.expect.stderr!)) });
+    expect(stderr).not.toMatch(STACK_FRAME);
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
