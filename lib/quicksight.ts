@@ -65,6 +65,14 @@ export const FLAT_VIEW_COLUMNS: readonly QuickSightColumn[] = [
   { name: 'training_end_time', type: 'DATETIME' },
   { name: 'creation_month', type: 'STRING' },
   { name: 'algorithm_or_image', type: 'STRING' },
+  { name: 'usd_per_hour', type: 'DECIMAL' },
+  { name: 'compute_cost_usd', type: 'DECIMAL' },
+  { name: 'warm_pool_cost_usd', type: 'DECIMAL' },
+  { name: 'total_cost_usd', type: 'DECIMAL' },
+  { name: 'on_demand_equivalent_usd', type: 'DECIMAL' },
+  { name: 'spot_savings_usd', type: 'DECIMAL' },
+  { name: 'cost_status', type: 'STRING' },
+  { name: 'price_snapshot_date', type: 'STRING' },
 ];
 
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)\/.+$/;

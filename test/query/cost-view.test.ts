@@ -197,6 +197,22 @@ describe('the cost view and the cost queries, against prices and jobs from the s
     expect(wrong).toEqual([]);
   });
 
+  it('gives the flat view, for QuickSight, each job\'s cost as computed independently, to the cent', async () => {
+    // Act
+    const { rows } = await warehouse.query('SELECT training_job_arn, total_cost_usd, compute_cost_usd, cost_status, usd_per_hour FROM sagemaker_training_job_flat');
+
+    // Assess
+    const byArn = new Map(rows.map((row) => [row.training_job_arn as string, row]));
+    const wrong = expected.flatMap((e) => {
+      const row = byArn.get(e.job.TrainingJobArn!);
+      const total = row?.total_cost_usd === null || row === undefined ? null : Number(row.total_cost_usd);
+      const matches = row !== undefined && row.cost_status === e.status && (total === null ? e.total === null : e.total !== null && Math.abs(total - e.total) < 0.005);
+      return matches ? [] : [`${e.job.TrainingJobName}: ${JSON.stringify(row)} ≠ ${e.status} ${e.total}`];
+    });
+    expect(byArn.size).toBe(expected.length);
+    expect(wrong).toEqual([]);
+  });
+
   it('cost_by_month and cost_by_team_and_month add the jobs up to the cent', async () => {
     // Prepare
     const priced = expected.filter((e) => e.total !== null);
