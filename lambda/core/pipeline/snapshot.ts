@@ -12,7 +12,7 @@ import { Redactor } from '../rows/redaction';
 import { TrainingJobRowMapper } from '../rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../schema/table-schema';
 import type { InventoryConfig } from './config';
-import { advanceTarget, settingsFingerprintOf, type TargetProgress, type TargetResult, type TargetRunEvents, type TargetRunSettings } from './target-run';
+import { advanceTarget, failedResult, settingsFingerprintOf, type TargetProgress, type TargetResult, type TargetRunEvents, type TargetRunSettings } from './target-run';
 import { resolveTargets, type SnapshotTarget } from './targets';
 import { workFolder } from './work-area';
 
@@ -138,26 +138,16 @@ export function targetSettings(
 }
 
 function budgetRanOut(progress: TargetProgress, store: WarehouseStore, snapshotDate: string): TargetResult {
-  return {
-    accountId: progress.accountId,
-    region: progress.region,
-    roleArn: progress.roleArn,
-    status: 'failed',
-    jobsWritten: 0,
-    jobsDescribed: progress.jobsDescribed,
-    jobsCarried: 0,
-    jobsNew: 0,
-    jobsGone: 0,
-    setAside: [],
-    bytesWritten: 0,
-    unknownFields: {},
-    error:
-      `TimeBudgetExhaustedError: the run's time budget ran out in ${progress.region} for account ${progress.accountId} after ${progress.jobsListed} jobs listed, ` +
+  const { accountId, region, roleArn } = progress;
+  return failedResult(
+    { accountId, region, roleArn },
+    `TimeBudgetExhaustedError: the run's time budget ran out in ${region} for account ${accountId} after ${progress.jobsListed} jobs listed, ` +
       `${progress.jobsDescribed} described and ${progress.jobsToDescribe} still to describe; the progress is saved under ` +
       `${store.locationOf(workFolder(TRAINING_JOB_SCHEMA.table, snapshotDate, progress))} and the next run for ${snapshotDate} continues from it` +
       (progress.interrupted ? ` (${progress.interrupted})` : ''),
-    durationMs: 0,
-  };
+    0,
+    progress.jobsDescribed,
+  );
 }
 
 /** The clients a configuration calls for, for callers that do not keep a pool of their own. */

@@ -1,0 +1,162 @@
+import { CollectError, InventoryError } from '../errors';
+import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
+import { SnapshotReader } from '../parquet/parquet-reader';
+import { accountRegionObject, snapshotObjectPath } from '../publish/layout';
+import { publishRunRecord } from '../publish/run-record';
+import type { CollectStats } from '../collect/call-stats';
+import type { TableRow } from '../rows/training-job-row';
+import type { Checkpoint, SummaryRecord } from './checkpoint';
+import { writeSnapshotState, type PreviousSnapshot } from './previous-snapshot';
+import type { SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
+import type { workKeys } from './work-area';
+
+/** More jobs than this set aside means the service, not a job, is failing: nothing is published. */
+const SET_ASIDE_LIMIT_RATIO = 0.01;
+const SET_ASIDE_LIMIT_MIN = 10;
+
+/** A target whose listing, tags and describes are all in: what its object, run record and state are made from. */
+export interface CompletedTarget {
+  readonly settings: TargetRunSettings;
+  readonly checkpoint: Checkpoint;
+  readonly previous: PreviousSnapshot | undefined;
+  readonly listed: ReadonlyMap<string, SummaryRecord>;
+  /** ARNs whose row comes from the previous snapshot. */
+  readonly carried: ReadonlySet<string>;
+  readonly tags: ReadonlyMap<string, Record<string, string>>;
+  readonly setAside: readonly SetAsideJob[];
+  readonly describedCount: number;
+  readonly unknownFields: Readonly<Record<string, number>>;
+  readonly stats: CollectStats;
+}
+
+/**
+ * Merges the carried rows (streamed from the previous snapshot, one row group at a time) and the
+ * described rows (this invocation's part and the parts earlier invocations saved) into one object,
+ * every row with its fresh tags; publishes it atomically; then the run record, the state the next run
+ * starts from, and the work area cleared. Refuses when so many jobs were set aside that the service,
+ * not a job, is failing.
+ */
+export async function publishTarget(done: CompletedTarget, keys: ReturnType<typeof workKeys>, savedParts: string[], localPart: string | undefined): Promise<TargetStep> {
+  const { settings, checkpoint } = done;
+  const { store, schema, target, snapshotDate } = settings;
+  const describeCount = done.listed.size - done.carried.size;
+  const limit = Math.max(SET_ASIDE_LIMIT_MIN, Math.ceil(describeCount * SET_ASIDE_LIMIT_RATIO));
+  if (done.setAside.length > limit) {
+    throw new CollectError(
+      `${done.setAside.length} of ${describeCount} jobs to describe in ${`${target.accountId}/${target.region}`} could not be described (more than ${limit}), so the service is failing, not a job; nothing was published. First: ${done.setAside
+        .slice(0, 3)
+        .map((job) => `${job.name}: ${job.reason}`)
+        .join('; ')}`,
+    );
+  }
+  const carried = done.carried;
+  const tagsOf = (arn: string): ReadonlyMap<string, string> => new Map(Object.entries(done.tags.get(arn) ?? {}));
+  const previous = done.previous;
+  let written = 0;
+  const localCopies: { path: string; release(): Promise<void> }[] = [];
+  async function* merged(): AsyncIterable<TableRow> {
+    if (previous && carried.size > 0) {
+      for await (const group of previous.reader.rowGroupsOf()) {
+        for (const row of group) {
+          if (!carried.has(String(row._key))) continue;
+          row.tags = tagsOf(String(row._key));
+          written++;
+          yield row;
+        }
+      }
+    }
+    const paths: string[] = [];
+    for (const key of savedParts) {
+      const copy = await store.download(key);
+      if (!copy) throw new InventoryError(`the saved part ${store.locationOf(key)} of ${target.accountId}/${target.region} is missing`);
+      localCopies.push(copy);
+      paths.push(copy.path);
+    }
+    if (localPart) paths.push(localPart);
+    for (const path of paths) {
+      const reader = await SnapshotReader.open(path, schema);
+      try {
+        for await (const group of reader.rowGroupsOf()) {
+          for (const row of group) {
+            row.tags = tagsOf(String(row._key));
+            written++;
+            yield row;
+          }
+        }
+      } finally {
+        reader.close();
+      }
+    }
+  }
+  const encoder = new ParquetWasmEncoder(schema, { compression: settings.config.compression, rowGroupRows: settings.config.rowGroupRows });
+  const objectId = accountRegionObject(schema, snapshotDate, target.region, target.accountId);
+  let published;
+  try {
+    published = await store.publish(objectId, encoder.encode(merged()));
+  } finally {
+    for (const copy of localCopies) await copy.release();
+  }
+  const finishedAt = Date.now();
+  const stats = done.stats;
+  const operations = Object.values(stats.operations);
+  const previousKeys = previous ? [...previous.jobs.keys()] : [];
+  const listedArns = new Set([...done.listed.values()].map((s) => s.arn));
+  const jobsNew = previous ? [...done.listed.values()].filter((s) => s.arn === undefined || !previous.jobs.has(s.arn)).length : written;
+  const jobsGone = previousKeys.filter((arn) => !listedArns.has(arn)).length;
+  const status = done.setAside.length > 0 ? 'incomplete' : 'complete';
+  await publishRunRecord(
+    store,
+    {
+      snapshotDate,
+      accountId: target.accountId,
+      region: target.region,
+      status,
+      mode: checkpoint.mode,
+      jobsWritten: written,
+      jobsDescribed: done.describedCount,
+      jobsCarried: carried.size,
+      jobsNew,
+      jobsGone,
+      jobsSetAside: done.setAside.length,
+      apiCalls: operations.reduce((sum, op) => sum + op.calls, 0),
+      throttledCalls: operations.reduce((sum, op) => sum + op.throttles, 0),
+      unknownApiFields: Object.keys(done.unknownFields),
+      snapshotObject: published.location,
+      snapshotBytes: published.bytes,
+      startedAt: checkpoint.startedAt,
+      finishedAt,
+    },
+    settings.config.compression,
+  );
+  await writeSnapshotState(store, schema.table, target, {
+    version: 1,
+    snapshotDate,
+    key: snapshotObjectPath(objectId),
+    rows: written,
+    schemaFingerprint: checkpoint.schemaFingerprint,
+    settingsFingerprint: checkpoint.settingsFingerprint,
+    lastFullSnapshotDate: checkpoint.mode === 'full' ? snapshotDate : checkpoint.base!.lastFullSnapshotDate,
+  });
+  await store.delete([...checkpoint.chunks, ...savedParts, keys.checkpoint]);
+  return {
+    status: 'published',
+    result: {
+      ...target,
+      status: status === 'complete' ? 'succeeded' : 'incomplete',
+      mode: checkpoint.mode,
+      modeReason: checkpoint.modeReason,
+      jobsWritten: written,
+      jobsDescribed: done.describedCount,
+      jobsCarried: carried.size,
+      jobsNew,
+      jobsGone,
+      setAside: done.setAside,
+      bytesWritten: published.bytes,
+      location: published.location,
+      collect: stats,
+      unknownFields: { ...done.unknownFields },
+      durationMs: finishedAt - checkpoint.startedAt,
+    },
+  };
+}
+

@@ -1,0 +1,410 @@
+import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import { setMaxListeners } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { isAccessDenied } from '../aws/error-classification';
+import { AsyncChannel } from '../collect/async-channel';
+import { CallStatsRecorder, type CollectStats, type OperationStats } from '../collect/call-stats';
+import { TimeBudgetExhaustedError, TrainingJobSource } from '../collect/training-job-source';
+import { InventoryError, InvalidRecordError } from '../errors';
+import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
+import type { WarehouseStore } from '../publish/store';
+import type { TableRow } from '../rows/training-job-row';
+import { readProgressChunk, saveProgress, summaryRecord, type Checkpoint, type ProgressChunk, type SummaryRecord } from './checkpoint';
+import type { PreviousSnapshot } from './previous-snapshot';
+import { publishTarget } from './publish-target';
+import type { InvocationBudget, SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
+import { workKeys } from './work-area';
+
+/** Reading and writing rows runs at several thousand a second; the merge starts only when it can finish. */
+const MERGE_ROWS_PER_SECOND = 2_000;
+const MERGE_FIXED_MS = 1_000;
+
+/** The merged state of every invocation so far, plus what this invocation adds. */
+export class RunState {
+  private readonly listed = new Map<string, SummaryRecord>();
+  private readonly tags = new Map<string, Record<string, string>>();
+  private readonly done = new Set<string>();
+  private readonly vanished = new Set<string>();
+  private readonly setAside: SetAsideJob[] = [];
+  private readonly deferredOnce = new Set<string>();
+  private readonly unknownFields: Record<string, number> = {};
+  private readonly pending: string[] = [];
+  /** True once the main pass is through and deferred jobs get their last round. */
+  private deferredRound = false;
+  private describedCount = 0;
+  private readonly calls = new CallStatsRecorder();
+  private readonly added: ProgressChunk = { summaries: [], tags: [], described: [], vanished: [], setAside: [], deferred: [], unknownFields: {} };
+
+  constructor(
+    private readonly settings: TargetRunSettings,
+    private readonly checkpoint: Checkpoint,
+    private readonly previous: PreviousSnapshot | undefined,
+  ) {}
+
+  private get where(): string {
+    return `${this.settings.target.accountId}/${this.settings.target.region}`;
+  }
+
+  /** Rebuilds the state from the progress every earlier invocation saved. */
+  async replay(store: WarehouseStore): Promise<void> {
+    for (const [operation, stats] of Object.entries(this.checkpoint.operations)) Object.assign(this.calls.operation(operation), stats);
+    for (const key of this.checkpoint.chunks) {
+      const chunk = await readProgressChunk(store, key, workKeys(this.settings.schema.table, this.settings.snapshotDate, this.settings.target).checkpoint, this.where);
+      for (const summary of chunk.summaries) this.listed.set(summary.name, summary);
+      for (const [arn, tags] of chunk.tags) this.tags.set(arn, tags);
+      for (const name of chunk.described) this.done.add(name);
+      this.describedCount += chunk.described.length;
+      for (const name of chunk.vanished) {
+        this.done.add(name);
+        this.vanished.add(name);
+      }
+      for (const job of chunk.setAside) {
+        this.done.add(job.name);
+        this.setAside.push(job);
+      }
+      for (const name of chunk.deferred) this.deferredOnce.add(name);
+      for (const [field, count] of Object.entries(chunk.unknownFields)) this.unknownFields[field] = (this.unknownFields[field] ?? 0) + count;
+    }
+    for (const summary of this.listed.values()) if (this.needsDescribe(summary) && !this.done.has(summary.name)) this.pending.push(summary.name);
+  }
+
+  /** Whether a listed job must be described this run, or its previous row carried. */
+  private needsDescribe(summary: SummaryRecord): boolean {
+    if (this.checkpoint.mode === 'full' || !this.previous || summary.arn === undefined) return true;
+    const before = this.previous.jobs.get(summary.arn);
+    if (!before) return true;
+    if (before.lastModifiedTime !== (summary.lastModified ?? null) || before.status !== (summary.status ?? null)) return true;
+    return !before.settled;
+  }
+
+  private carried(): Set<string> {
+    const carried = new Set<string>();
+    for (const summary of this.listed.values()) if (summary.arn !== undefined && !this.needsDescribe(summary)) carried.add(summary.arn);
+    return carried;
+  }
+
+  private setJobAside(name: string, reason: string): void {
+    const job = { name, arn: this.listed.get(name)?.arn, reason };
+    this.done.add(name);
+    this.setAside.push(job);
+    this.added.setAside.push(job);
+    this.settings.events?.warning?.('a training job was set aside; the rest of its region is published', { accountId: this.settings.target.accountId, region: this.settings.target.region, job: name, reason });
+  }
+
+  async work(budget: InvocationBudget, scratch: string, keys: ReturnType<typeof workKeys>): Promise<TargetStep> {
+    const { settings, checkpoint } = this;
+    const stop = new AbortController();
+    const signals = [stop.signal];
+    if (Number.isFinite(budget.deadline)) signals.push(AbortSignal.timeout(Math.max(0, budget.deadline - Date.now())));
+    if (settings.signal) signals.push(settings.signal);
+    const signal = AbortSignal.any(signals);
+    // Every call in flight listens on this one signal; that is by design, not a leak.
+    setMaxListeners(0, signal);
+    let softStopped = Date.now() >= budget.softStopAt;
+    const softStop = Number.isFinite(budget.softStopAt) ? setTimeout(() => (softStopped = true), Math.max(0, budget.softStopAt - Date.now())) : undefined;
+    const source = new TrainingJobSource({
+      ...settings.clients,
+      accountId: settings.target.accountId,
+      region: settings.target.region,
+      limits: settings.config.limits,
+      signal,
+      onWarning: (message, details) => settings.events?.warning?.(message, { accountId: settings.target.accountId, ...details }),
+    });
+    let failure: unknown;
+    let interrupted: string | undefined;
+    const fail = (error: unknown) => {
+      if (error instanceof TimeBudgetExhaustedError) {
+        interrupted ??= error.message;
+        softStopped = true;
+      } else if (failure === undefined) {
+        failure = error;
+        stop.abort(error);
+      }
+    };
+    const partPath = join(scratch, 'part.parquet');
+    const rows = new AsyncChannel<TableRow>(settings.config.concurrency * 4);
+    let partRows = 0;
+    const encoder = new ParquetWasmEncoder(settings.schema, { compression: settings.config.compression, rowGroupRows: settings.config.rowGroupRows });
+    const writingPart = pipeline(Readable.from(encoder.encode(rows), { objectMode: false }), createWriteStream(partPath));
+    writingPart.catch(() => undefined);
+
+    let listingDone = checkpoint.list.done;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    const listing = checkpoint.list.done
+      ? Promise.resolve()
+      : (async () => {
+          try {
+            for await (const page of source.summaryPages(checkpoint.list.token)) {
+              for (const summary of page.summaries) {
+                const record = summaryRecord(summary);
+                if (!record) {
+                  this.setJobAside(summary.TrainingJobArn ?? '(no name)', 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
+                  continue;
+                }
+                if (this.listed.has(record.name)) continue;
+                this.listed.set(record.name, record);
+                this.added.summaries.push(record);
+                if (this.needsDescribe(record)) this.pending.push(record.name);
+              }
+              checkpoint.list.token = page.nextToken;
+              if (page.nextToken === undefined) checkpoint.list.done = true;
+              notify();
+              if (softStopped || failure !== undefined) break;
+            }
+            checkpoint.list.done = checkpoint.list.done || checkpoint.list.token === undefined;
+          } catch (error) {
+            fail(error);
+          } finally {
+            listingDone = true;
+            notify();
+          }
+        })();
+
+    const tagging = checkpoint.tags.done
+      ? Promise.resolve()
+      : (async () => {
+          try {
+            for await (const page of source.tagPages(checkpoint.tags.token)) {
+              for (const [arn, tags] of page.tags) {
+                this.tags.set(arn, tags);
+                this.added.tags.push([arn, tags]);
+              }
+              checkpoint.tags.token = page.nextToken;
+              if (page.nextToken === undefined) checkpoint.tags.done = true;
+              if (softStopped || failure !== undefined) break;
+            }
+          } catch (error) {
+            if (settings.config.tagStrategy === 'auto' && isAccessDenied(error)) {
+              checkpoint.tags = { strategy: 'per-job', done: true };
+              settings.events?.warning?.('tag:GetResources was denied; reading tags with ListTags per job instead', { accountId: settings.target.accountId, region: settings.target.region });
+            } else {
+              fail(error);
+            }
+          }
+        })();
+
+    let inFlight = 0;
+    const workers = Array.from({ length: settings.config.concurrency }, async () => {
+      for (;;) {
+        if (softStopped || failure !== undefined) return;
+        const name = this.pending.shift();
+        if (name === undefined) {
+          if (listingDone && inFlight === 0) {
+            if (this.retryDeferred()) {
+              notify();
+              continue;
+            }
+            notify();
+            return;
+          }
+          await new Promise<void>((resolve) => {
+            const previousWake = wake;
+            wake = () => {
+              previousWake?.();
+              resolve();
+            };
+          });
+          continue;
+        }
+        inFlight++;
+        try {
+          await this.describeOne(source, name, rows, () => partRows++);
+        } catch (error) {
+          // Not described: it stays for the next invocation.
+          this.pending.unshift(name);
+          fail(error);
+          return;
+        } finally {
+          inFlight--;
+          notify();
+        }
+      }
+    });
+    await Promise.all([listing, tagging, ...workers]);
+    clearTimeout(softStop);
+    rows.close();
+    await writingPart.catch((error: unknown) => fail(new InventoryError(`writing described rows to ${partPath} failed`, { cause: error })));
+    this.recordCalls(source);
+    if (failure !== undefined) throw failure;
+
+    const describedAll = checkpoint.list.done && this.pending.length === 0;
+    if (describedAll && checkpoint.tags.done && Date.now() < budget.softStopAt) {
+      await this.completeTags(source, budget);
+    }
+    const complete = describedAll && checkpoint.tags.done && this.tagsComplete();
+    if (partRows > 0) {
+      const key = keys.part(checkpoint.invocations);
+      const local = partPath;
+      if (complete && this.mergeFits(budget)) {
+        return this.publish(keys, [...checkpoint.parts], local);
+      }
+      await settings.store.put(key, createReadStream(local));
+      checkpoint.parts.push(key);
+    } else if (complete && this.mergeFits(budget)) {
+      return this.publish(keys, [...checkpoint.parts], undefined);
+    }
+    await this.saveProgress(keys);
+    return {
+      status: 'continuing',
+      progress: {
+        ...settings.target,
+        mode: checkpoint.mode,
+        jobsListed: this.listed.size,
+        jobsToDescribe: this.pending.length + [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.includes(name)).length,
+        jobsDescribed: this.describedCount,
+        invocations: checkpoint.invocations,
+        interrupted,
+      },
+    };
+  }
+
+  /** Once the main pass is through, jobs deferred once get one more round; after it they are set aside. */
+  private retryDeferred(): boolean {
+    const again = [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.includes(name));
+    if (again.length === 0) return false;
+    for (const name of again) this.pending.push(name);
+    this.deferredRound = true;
+    return true;
+  }
+
+  private async describeOne(source: TrainingJobSource, name: string, rows: AsyncChannel<TableRow>, counted: () => void): Promise<void> {
+    const outcome = await source.describe(name);
+    switch (outcome.kind) {
+      case 'vanished':
+        this.done.add(name);
+        this.vanished.add(name);
+        this.added.vanished.push(name);
+        return;
+      case 'deferred':
+        if (this.deferredOnce.has(name) && this.deferredRound) return this.setJobAside(name, `DescribeTrainingJob kept failing: ${outcome.reason}`);
+        this.deferredOnce.add(name);
+        this.added.deferred.push(name);
+        return;
+      case 'failed':
+        return this.setJobAside(name, `DescribeTrainingJob failed: ${outcome.reason}`);
+      case 'described':
+        break;
+    }
+    const job: DescribeTrainingJobResponse = outcome.job;
+    let mapped;
+    try {
+      mapped = this.settings.mapper.map({ job, tags: {}, region: this.settings.target.region });
+    } catch (error) {
+      if (!(error instanceof InvalidRecordError)) throw error;
+      return this.setJobAside(name, error.message);
+    }
+    if (this.checkpoint.tags.strategy === 'per-job') {
+      const tags = await source.listTags(job.TrainingJobArn!);
+      this.tags.set(job.TrainingJobArn!, tags);
+      this.added.tags.push([job.TrainingJobArn!, tags]);
+    }
+    for (const field of [...mapped.unknownFields, ...outcome.unknownApiFields]) {
+      this.unknownFields[field] = (this.unknownFields[field] ?? 0) + 1;
+      this.added.unknownFields[field] = (this.added.unknownFields[field] ?? 0) + 1;
+    }
+    await rows.push(mapped.row);
+    counted();
+    this.done.add(name);
+    this.added.described.push(name);
+    this.describedCount++;
+    if (this.describedCount % 500 === 0) this.settings.events?.progress?.(this.settings.target, this.describedCount);
+  }
+
+  /** ARNs whose tags the bulk scan cannot vouch for: all of them with ListTags per job, otherwise jobs created after the scan began. */
+  private jobsNeedingTags(): string[] {
+    const cutoff = this.checkpoint.tagScanStartedAt - 1000;
+    const needed: string[] = [];
+    for (const summary of this.listed.values()) {
+      if (summary.arn === undefined || this.tags.has(summary.arn) || this.vanished.has(summary.name)) continue;
+      if (this.setAside.some((job) => job.name === summary.name)) continue;
+      if (this.checkpoint.tags.strategy === 'per-job' || (summary.created ?? Number.POSITIVE_INFINITY) >= cutoff) needed.push(summary.arn);
+    }
+    return needed;
+  }
+
+  private tagsComplete(): boolean {
+    return this.jobsNeedingTags().length === 0;
+  }
+
+  private async completeTags(source: TrainingJobSource, budget: InvocationBudget): Promise<void> {
+    for (const arn of this.jobsNeedingTags()) {
+      if (Date.now() >= budget.softStopAt) return;
+      try {
+        const tags = await source.listTags(arn);
+        this.tags.set(arn, tags);
+        this.added.tags.push([arn, tags]);
+      } catch (error) {
+        if (error instanceof TimeBudgetExhaustedError) return;
+        throw error;
+      } finally {
+        this.recordCalls(source);
+      }
+    }
+  }
+
+  private mergeFits(budget: InvocationBudget): boolean {
+    const rowsToWrite = this.describedCount + this.carried().size;
+    return Date.now() + MERGE_FIXED_MS + (rowsToWrite / MERGE_ROWS_PER_SECOND) * 1000 < budget.deadline;
+  }
+
+  private recordCalls(source: TrainingJobSource): void {
+    for (const [operation, stats] of Object.entries(source.sender.calls.snapshot())) {
+      const total = this.calls.operation(operation);
+      const before = this.seen.get(operation) ?? { calls: 0, throttles: 0, errors: 0, retries: 0 };
+      total.calls += stats.calls - before.calls;
+      total.throttles += stats.throttles - before.throttles;
+      total.errors += stats.errors - before.errors;
+      total.retries += stats.retries - before.retries;
+      this.seen.set(operation, { ...stats });
+    }
+  }
+
+  private readonly seen = new Map<string, OperationStats>();
+
+  private saveProgress(keys: ReturnType<typeof workKeys>): Promise<void> {
+    return saveProgress(this.settings.store, keys, this.checkpoint, this.added, this.calls.snapshot());
+  }
+
+  private collectStats(): CollectStats {
+    return {
+      accountId: this.settings.target.accountId,
+      region: this.settings.target.region,
+      operations: this.calls.snapshot(),
+      jobsListed: this.listed.size,
+      jobsDescribed: this.describedCount,
+      jobsVanished: this.vanished.size,
+      tagStrategy: this.checkpoint.tags.strategy,
+      repeatedTokens: 0,
+      wallMs: Date.now() - this.checkpoint.startedAt,
+    };
+  }
+
+  private publish(keys: ReturnType<typeof workKeys>, savedParts: string[], localPart: string | undefined): Promise<TargetStep> {
+    return publishTarget(
+      {
+        settings: this.settings,
+        checkpoint: this.checkpoint,
+        previous: this.previous,
+        listed: this.listed,
+        carried: this.carried(),
+        tags: this.tags,
+        setAside: this.setAside,
+        describedCount: this.describedCount,
+        unknownFields: this.unknownFields,
+        stats: this.collectStats(),
+      },
+      keys,
+      savedParts,
+      localPart,
+    );
+  }
+}
+
+
