@@ -33,16 +33,9 @@ sized AS (
       ELSE 'instance_type'
     END AS capacity_shape,
     CASE
-      -- One type across all groups is still that type (and prices as that type); different types are 'mixed'.
-      WHEN group_1_type IS NOT NULL THEN
-        CASE
-          WHEN coalesce(group_2_type, group_1_type) = group_1_type
-           AND coalesce(group_3_type, group_1_type) = group_1_type
-           AND coalesce(group_4_type, group_1_type) = group_1_type
-           AND coalesce(group_5_type, group_1_type) = group_1_type
-          THEN group_1_type
-          ELSE 'mixed'
-        END
+      -- Several groups are 'mixed' (as in the cost view), a single group is its type.
+      WHEN group_2_type IS NOT NULL THEN 'mixed'
+      WHEN group_1_type IS NOT NULL THEN group_1_type
       WHEN first_preferred_instance_type IS NOT NULL OR selected_instance_type IS NOT NULL THEN selected_instance_type
       ELSE requested_instance_type
     END AS instance_type,

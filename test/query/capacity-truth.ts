@@ -10,10 +10,9 @@ export interface Capacity {
 export function capacityOf(job: DescribeTrainingJobResponse): Capacity {
   const resources = job.ResourceConfig ?? {};
   if (resources.InstanceGroups?.length) {
-    const types = new Set(resources.InstanceGroups.map((g) => g.InstanceType));
     return {
       shape: 'instance_groups',
-      instanceType: types.size === 1 ? [...types][0]! : 'mixed',
+      instanceType: resources.InstanceGroups.length === 1 ? (resources.InstanceGroups[0]!.InstanceType ?? null) : 'mixed',
       instanceCount: resources.InstanceGroups.reduce((sum, g) => sum + (g.InstanceCount ?? 0), 0),
     };
   }

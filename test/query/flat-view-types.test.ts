@@ -21,7 +21,7 @@ const shortJob: DescribeTrainingJobResponse = {
     { Status: 'Training', StartTime: new Date(Date.UTC(2026, 0, 2, 3, 6, 0, 1)) },
   ],
 };
-/** Two groups of one type: still that type, priced as it. */
+/** Several groups are 'mixed' even when they share a type (each group is still priced at its own type's price). */
 const oneTypeGroups: DescribeTrainingJobResponse = {
   ...minimalJob('one-type-groups'),
   ...FINISHED,
@@ -34,12 +34,19 @@ const oneTypeGroups: DescribeTrainingJobResponse = {
   },
   BillableTimeInSeconds: 100,
 };
+/** A single group is its type. */
+const singleGroup: DescribeTrainingJobResponse = {
+  ...minimalJob('single-group'),
+  ...FINISHED,
+  ResourceConfig: { VolumeSizeInGB: 30, InstanceGroups: [{ InstanceGroupName: 'only', InstanceType: 'ml.c5.4xlarge', InstanceCount: 4 }] },
+  BillableTimeInSeconds: 250,
+};
 /** Placed by preference, still waiting for capacity: no type selected yet, one count for whichever is. */
 const pendingPreference: DescribeTrainingJobResponse = {
   ...minimalJob('pending-preference'),
   ResourceConfig: { VolumeSizeInGB: 30, InstanceCount: 2, InstancePreferences: [{ InstanceType: 'ml.p5.48xlarge' }, { InstanceType: 'ml.p4d.24xlarge' }] },
 };
-const JOBS = [shortJob, heterogeneousClusterJob(), oneTypeGroups, instancePreferenceJob(), pendingPreference];
+const JOBS = [shortJob, heterogeneousClusterJob(), oneTypeGroups, singleGroup, instancePreferenceJob(), pendingPreference];
 
 describe('the flat view over one job of each capacity shape', () => {
   let warehouse: LocalWarehouse;
@@ -77,11 +84,13 @@ describe('the flat view over one job of each capacity shape', () => {
     ]);
   });
 
-  it('covers a mixed cluster, a one-type cluster, a selected and a pending preference', () => {
+  it('covers a cluster of several types, several groups of one type, a single group, a selected and a pending preference', () => {
+    // Assess
     expect(JOBS.map((job) => [capacityOf(job).shape, capacityOf(job).instanceType])).toEqual([
       ['instance_type', 'ml.m5.xlarge'],
       ['instance_groups', 'mixed'],
-      ['instance_groups', 'ml.g5.2xlarge'],
+      ['instance_groups', 'mixed'],
+      ['instance_groups', 'ml.c5.4xlarge'],
       ['instance_preferences', 'ml.g5.2xlarge'],
       ['instance_preferences', null],
     ]);
