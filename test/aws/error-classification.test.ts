@@ -36,27 +36,55 @@ describe('classifying SDK errors for retries', () => {
     expect(classified).toBe(kind);
   });
 
-  it('treats an answer that never came (TimeoutError) as unreachable and an abort as final', () => {
+  it('treats an answer that never came (TimeoutError) as unreachable', () => {
     // Act
     const timeout = classifyError(Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
-    const abort = classifyError(Object.assign(new Error('aborted'), { name: 'AbortError' }));
 
     // Assess
     expect(timeout).toBe('unreachable');
+  });
+
+  it('treats an abort as final', () => {
+    // Act
+    const abort = classifyError(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+
+    // Assess
     expect(abort).toBe('permanent');
   });
 
-  it('sees through the collector\'s wrapper to the SDK error', () => {
+  it('sees through the collector\'s wrapper to a not-found SDK error', () => {
     // Prepare
     const wrapped = new CollectError('DescribeTrainingJob failed', { cause: sdkError('ResourceNotFound', 400) });
+
+    // Act
+    const notFound = isNotFound(wrapped);
+
+    // Assess
+    expect(notFound).toBe(true);
+  });
+
+  it('sees through the collector\'s wrapper to an access-denied SDK error, which is not a not-found', () => {
+    // Prepare
     const denied = new CollectError('GetResources failed', { cause: sdkError('AccessDeniedException', 403) });
+
+    // Act
+    const accessDenied = isAccessDenied(denied);
+    const notFound = isNotFound(denied);
+
+    // Assess
+    expect(accessDenied).toBe(true);
+    expect(notFound).toBe(false);
+  });
+
+  it('treats a ValidationException saying the resource does not exist (a deleted job\'s tags) as not found', () => {
+    // Prepare
     const deletedTagsTarget = sdkError('ValidationException', 400, 'Resource arn:aws:sagemaker:…:training-job/x does not exist.');
 
-    // Act & Assess
-    expect(isNotFound(wrapped)).toBe(true);
-    expect(isNotFound(deletedTagsTarget)).toBe(true);
-    expect(isAccessDenied(denied)).toBe(true);
-    expect(isNotFound(denied)).toBe(false);
+    // Act
+    const notFound = isNotFound(deletedTagsTarget);
+
+    // Assess
+    expect(notFound).toBe(true);
   });
 
   it('describes an error with its name, code, message and attempts', () => {

@@ -54,19 +54,36 @@ describe('the Glue tables', () => {
   const template = Template.fromStack(inventoryStack().stack);
   const tables = glueTables(template);
 
-  it('declares one table per schema in glue-schema/, in the one database, with the schema\'s columns and partition keys', () => {
-    expect([...tables.keys()].sort()).toEqual(TABLE_SCHEMAS.map((s) => s.table).sort());
-    for (const schema of TABLE_SCHEMAS) {
-      const table = tables.get(schema.table);
-      expect(table.StorageDescriptor.Columns).toEqual(schema.columns.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
-      expect(table.PartitionKeys).toEqual(schema.partitionKeys.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
-    }
+  it('declares one table per schema in glue-schema/', () => {
+    // Act
+    const declared = [...tables.keys()].sort();
+
+    // Assess
+    expect(declared).toEqual(TABLE_SCHEMAS.map((s) => s.table).sort());
+  });
+
+  it.each(TABLE_SCHEMAS.map((s) => [s.table, s] as const))('gives %s the schema\'s columns and partition keys', (_table, schema) => {
+    // Act
+    const table = tables.get(schema.table);
+
+    // Assess
+    expect(table.StorageDescriptor.Columns).toEqual(schema.columns.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
+    expect(table.PartitionKeys).toEqual(schema.partitionKeys.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
+  });
+
+  it('puts every table in the one database', () => {
+    // Act
     const databases = Object.values(template.findResources('AWS::Glue::Table')).map((t: Json) => t.Properties.DatabaseName);
+
+    // Assess
     expect(new Set(databases)).toEqual(new Set([TRAINING_JOB_SCHEMA.database]));
   });
 
   it('projects the run table\'s partitions from its own partition keys, like the job table\'s', () => {
+    // Act
     const parameters = tables.get(INVENTORY_RUN_SCHEMA.table).Parameters;
+
+    // Assess
     expect(parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.snapshot_date.type': 'date',
@@ -78,8 +95,11 @@ describe('the Glue tables', () => {
   });
 
   it.each(TABLE_SCHEMAS.map((s) => [s.table]))('ends %s\'s storage.location.template with a slash, as Athena requires', (table) => {
+    // Act
     const template = tables.get(table).Parameters['storage.location.template'];
     const text = typeof template === 'string' ? template : (template['Fn::Join'][1] as Json[]).filter((part) => typeof part === 'string').join('');
+
+    // Assess
     expect(text.endsWith('/')).toBe(true);
   });
 
@@ -104,6 +124,9 @@ describe('the Glue tables', () => {
 });
 
 describe('the views custom resource', () => {
+  let baseline: Json;
+  beforeAll(() => (baseline = viewsResourceProperties(TABLE_SCHEMAS)));
+
   it('changes its properties when a column is added to a table, so CloudFormation re-creates the views', () => {
     // Prepare
     const widened = TABLE_SCHEMAS.map((schema) =>
@@ -111,20 +134,32 @@ describe('the views custom resource', () => {
     );
 
     // Act
-    const before = viewsResourceProperties(TABLE_SCHEMAS);
     const after = viewsResourceProperties(widened);
 
     // Assess: the SQL is the same text, yet the resource is updated.
-    expect(after.Views).toEqual(before.Views);
-    expect(after.SchemaFingerprint).not.toEqual(before.SchemaFingerprint);
-    expect(viewsResourceProperties(TABLE_SCHEMAS)).toEqual(before);
+    expect(after.Views).toEqual(baseline.Views);
+    expect(after.SchemaFingerprint).not.toEqual(baseline.SchemaFingerprint);
+  });
+
+  it('keeps its properties for the same tables, so an unchanged deploy does not re-create the views', () => {
+    // Act
+    const again = viewsResourceProperties(TABLE_SCHEMAS);
+
+    // Assess
+    expect(again).toEqual(baseline);
   });
 
   it('changes its properties when a column changes type', () => {
+    // Prepare
     const retyped = TABLE_SCHEMAS.map((schema) =>
       schema === TRAINING_JOB_SCHEMA ? { ...schema, columns: schema.columns.map((c) => (c.name === 'training_time_in_seconds' ? { ...c, type: 'double' as const } : c)) } : schema,
     );
-    expect(viewsResourceProperties(retyped).SchemaFingerprint).not.toEqual(viewsResourceProperties(TABLE_SCHEMAS).SchemaFingerprint);
+
+    // Act
+    const after = viewsResourceProperties(retyped);
+
+    // Assess
+    expect(after.SchemaFingerprint).not.toEqual(baseline.SchemaFingerprint);
   });
 
   it('in the inventory, carries the fingerprint of every table the inventory declares', () => {
@@ -138,17 +173,15 @@ describe('the views custom resource', () => {
 });
 
 describe('access to every table', () => {
-  it('lets the snapshot function write its own tables, and a query role read every table', () => {
-    // Prepare
+  /** The resources of the statements allowing `action` in the policies attached to `role`, as JSON text. */
+  let resourcesOf: (role: string, action: string) => string;
+
+  beforeAll(() => {
     const { stack, inventory } = inventoryStack();
     const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.ServicePrincipal('quicksight.amazonaws.com') });
-
-    // Act
     inventory.grantQuery(analyst);
-
-    // Assess
     const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as Json[];
-    const resourcesOf = (role: string, action: string) =>
+    resourcesOf = (role, action) =>
       JSON.stringify(
         policies
           .filter((p) => JSON.stringify(p.Properties.Roles).includes(role))
@@ -156,9 +189,29 @@ describe('access to every table', () => {
           .filter((s: Json) => [s.Action].flat().includes(action))
           .map((s: Json) => s.Resource),
       );
-    for (const schema of TABLE_SCHEMAS) expect(resourcesOf('Analyst', 's3:GetObject')).toContain(`/inventory/${schema.table}/*`);
-    // The snapshot function writes the training jobs and its run records; prices are the price function's.
-    for (const table of ['sagemaker_training_job', 'sagemaker_inventory_run']) expect(resourcesOf('IRole', 's3:PutObject')).toContain(`/inventory/${table}/*`);
-    expect(resourcesOf('IRole', 's3:PutObject')).not.toContain('/inventory/sagemaker_instance_price/');
+  });
+
+  it.each(TABLE_SCHEMAS.map((s) => [s.table]))('lets a role granted query access read %s', (table) => {
+    // Act
+    const readable = resourcesOf('Analyst', 's3:GetObject');
+
+    // Assess
+    expect(readable).toContain(`/inventory/${table}/*`);
+  });
+
+  it('lets the snapshot function write the training jobs and its run records', () => {
+    // Act
+    const writable = resourcesOf('IRole', 's3:PutObject');
+
+    // Assess
+    for (const table of ['sagemaker_training_job', 'sagemaker_inventory_run']) expect(writable).toContain(`/inventory/${table}/*`);
+  });
+
+  it('leaves writing the prices to the price function', () => {
+    // Act
+    const writable = resourcesOf('IRole', 's3:PutObject');
+
+    // Assess
+    expect(writable).not.toContain('/inventory/sagemaker_instance_price/');
   });
 });

@@ -27,6 +27,7 @@ describe('sm-inventory report', () => {
   }, 60_000);
 
   it('prints where it wrote the report', () => {
+    // Assess
     expect(printed).toBe(`cost report → ${join(warehouse, 'report.html')}\n`);
   });
 
@@ -50,6 +51,8 @@ describe('sm-inventory report', () => {
   it('states the total the cost view adds up to', async () => {
     // Prepare
     const db = await LocalWarehouse.open(warehouse);
+
+    // Act
     const { rows } = await db.query('SELECT sum(total_cost_usd) AS usd FROM sagemaker_training_job_cost');
     db.close();
 
@@ -60,18 +63,28 @@ describe('sm-inventory report', () => {
 });
 
 describe('sm-inventory report before any price snapshot', () => {
-  it('writes the report with every job unpriced and says how to get prices, instead of failing', async () => {
-    // Prepare
+  let code: number;
+  let html: string;
+
+  beforeAll(async () => {
     const warehouse = await buildCostWarehouse({ jobsPerRegion: 20, withPrices: false });
     const out = join(warehouse, 'report.html');
-
-    // Act
-    const code = await runReportCommand({ warehouse, out }, captured().io);
-
-    // Assess
-    const html = readFileSync(out, 'utf8');
-    expect(code).toBe(0);
-    expect(html.match(/No priced jobs to show yet: write a price snapshot with sm-inventory prices/g)).toHaveLength(COST_CHARTS.length);
-    expect(html).toContain('<strong data-total="cost">$0.00</strong>');
+    code = await runReportCommand({ warehouse, out }, captured().io);
+    html = readFileSync(out, 'utf8');
   }, 60_000);
+
+  it('writes the report instead of failing', () => {
+    // Assess
+    expect(code).toBe(0);
+  });
+
+  it('says in every chart how to get prices', () => {
+    // Assess
+    expect(html.match(/No priced jobs to show yet: write a price snapshot with sm-inventory prices/g)).toHaveLength(COST_CHARTS.length);
+  });
+
+  it('states a total of $0.00, every job being unpriced', () => {
+    // Assess
+    expect(html).toContain('<strong data-total="cost">$0.00</strong>');
+  });
 });

@@ -34,87 +34,138 @@ function loadHandler(env: Record<string, string>): HandlerModule {
   return loaded!;
 }
 
-describe('the Lambda handler', () => {
-  let running: RunningSimulator;
-  let output: string[];
-  const saved = { ...process.env };
+/** The environment the stack gives the function, pointed at a local simulator and warehouse folder. */
+const baseEnv = (running: RunningSimulator, out: string) => ({
+  AWS_ENDPOINT_URL: running.endpoint,
+  AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+  SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1',
+  SM_INVENTORY_OUTPUT: out,
+  SM_INVENTORY_LIMITS: 'ListTrainingJobs=100,DescribeTrainingJob=500,GetResources=100',
+});
 
-  beforeEach(() => {
-    output = [];
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    });
+/** Keeps what the function prints (its logs and EMF metrics) instead of showing it. */
+function captureStdout(): string[] {
+  const output: string[] = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(String(chunk));
+    return true;
   });
-  afterEach(async () => {
+  return output;
+}
+
+/** The EMF metric documents among what the function printed. */
+const emfDocuments = (output: string[]) => output.map((line) => line.trim()).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+
+/** One invocation per block: the simulator, the environment and the captured output live for the block's tests. */
+function invokeOnce(options: Parameters<typeof startSimulator>[0], { remainingMs, faults }: { remainingMs?: number; faults?: Parameters<RunningSimulator['simulator']['setFaults']>[0] } = {}) {
+  const saved = { ...process.env };
+  const invocation = { out: '', output: [] as string[], outcome: undefined as unknown as Promise<Awaited<ReturnType<HandlerModule['handler']>>> };
+  let running: RunningSimulator | undefined;
+
+  beforeAll(async () => {
+    running = await startSimulator(options);
+    if (faults) running.simulator.setFaults(faults);
+    invocation.out = mkdtempSync(join(tmpdir(), 'lambda-'));
+    invocation.output = captureStdout();
+    const { handler } = loadHandler(baseEnv(running, invocation.out));
+    invocation.outcome = handler({ snapshotDate: '2026-10-31' }, lambdaContext(remainingMs));
+    await invocation.outcome.catch(() => undefined);
+    jest.restoreAllMocks();
+  });
+  afterAll(async () => {
     jest.restoreAllMocks();
     process.env = { ...saved };
     await running?.stop();
   });
+  return invocation;
+}
 
-  const baseEnv = (out: string) => ({
-    AWS_ENDPOINT_URL: running.endpoint,
-    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1',
-    SM_INVENTORY_OUTPUT: out,
-    SM_INVENTORY_LIMITS: 'ListTrainingJobs=100,DescribeTrainingJob=500,GetResources=100',
-  });
+describe('the Lambda handler, on a run where every region works', () => {
+  const invocation = invokeOnce({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 40 });
 
-  it('writes one object per region for the event date and publishes EMF metrics', async () => {
-    // Prepare
-    running = await startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 40 });
-    const out = mkdtempSync(join(tmpdir(), 'lambda-'));
-    const { handler } = loadHandler(baseEnv(out));
-
+  it('writes one object per region for the event date', async () => {
     // Act
-    const result = await handler({ snapshotDate: '2026-10-31' }, lambdaContext());
+    const result = await invocation.outcome;
 
     // Assess
     expect(result.jobsWritten).toBe(80);
-    expect(result.objects.map((o) => o.slice(out.length)).sort()).toEqual([
+    expect(result.objects.map((o) => o.slice(invocation.out.length)).sort()).toEqual([
       '/sagemaker_training_job/snapshot_date=2026-10-31/region=eu-west-1/123456789012.parquet',
       '/sagemaker_training_job/snapshot_date=2026-10-31/region=us-east-1/123456789012.parquet',
     ]);
-    const emf = output.map((line) => line.trim()).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
-    const jobsWritten = emf.find((m) => 'JobsWritten' in m);
-    expect(jobsWritten).toMatchObject({ JobsWritten: 80, SnapshotsWritten: 2, SnapshotsFailed: 0, service: 'sagemaker-job-inventory' });
-    // Per-operation figures are single metrics (their own Operation dimension), one EMF document each.
-    const describeCalls = Object.assign({}, ...emf.filter((m) => m.Operation === 'DescribeTrainingJob'));
-    expect(describeCalls).toMatchObject({ ApiCalls: 80, Throttles: 0, Retries: 0 });
   });
 
-  it('fails the invocation, naming the failed region, after publishing the regions that worked', async () => {
-    // Prepare
-    running = await startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 10 });
-    running.simulator.setFaults({ internalError: 1, onlyRegions: ['eu-west-1'] });
-    const out = mkdtempSync(join(tmpdir(), 'lambda-'));
-    const { handler } = loadHandler(baseEnv(out));
-
-    // Act: 35 s left, less the 30 s kept for reporting, leaves a 5 s budget for the 5xx retries.
-    const attempt = handler({ snapshotDate: '2026-10-31' }, lambdaContext(35_000));
+  it('publishes the run\'s figures as EMF metrics', () => {
+    // Act
+    const jobsWritten = emfDocuments(invocation.output).find((m) => 'JobsWritten' in m);
 
     // Assess
-    await expect(attempt).rejects.toThrow(
+    expect(jobsWritten).toMatchObject({ JobsWritten: 80, SnapshotsWritten: 2, SnapshotsFailed: 0, service: 'sagemaker-job-inventory' });
+  });
+
+  it('publishes per-operation figures as single metrics, one EMF document each under its own Operation dimension', () => {
+    // Act
+    const describeCalls = Object.assign({}, ...emfDocuments(invocation.output).filter((m) => m.Operation === 'DescribeTrainingJob'));
+
+    // Assess
+    expect(describeCalls).toMatchObject({ ApiCalls: 80, Throttles: 0, Retries: 0 });
+  });
+});
+
+describe('the Lambda handler, on a run where one region keeps failing', () => {
+  // 35 s left, less the 30 s kept for reporting, leaves a 5 s budget for the 5xx retries.
+  const invocation = invokeOnce({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 10 }, { remainingMs: 35_000, faults: { internalError: 1, onlyRegions: ['eu-west-1'] } });
+
+  it('fails the invocation, naming the failed region and why', async () => {
+    // Assess
+    await expect(invocation.outcome).rejects.toThrow(
       /^1 of 2 \(account, region\) snapshots failed for 2026-10-31: 123456789012\/eu-west-1: TimeBudgetExhaustedError: the run's time budget ran out .*\((ListTrainingJobs|GetResources) failed in eu-west-1 .*still failing when the run's time budget ran out \(InternalFailure/,
     );
-    expect(readdirSync(join(out, 'sagemaker_training_job', 'snapshot_date=2026-10-31'))).toEqual(['region=us-east-1']);
-    const emf = output.filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
-    expect(emf.find((m) => 'SnapshotsFailed' in m)).toMatchObject({ SnapshotsFailed: 1, SnapshotsWritten: 1, JobsWritten: 10 });
+  });
+
+  it('publishes the regions that worked', () => {
+    // Assess
+    expect(readdirSync(join(invocation.out, 'sagemaker_training_job', 'snapshot_date=2026-10-31'))).toEqual(['region=us-east-1']);
+  });
+
+  it('counts the failed and the written snapshots in its EMF metrics', () => {
+    // Act
+    const counts = emfDocuments(invocation.output).find((m) => 'SnapshotsFailed' in m);
+
+    // Assess
+    expect(counts).toMatchObject({ SnapshotsFailed: 1, SnapshotsWritten: 1, JobsWritten: 10 });
+  });
+});
+
+describe('the Lambda handler, given bad input', () => {
+  let running: RunningSimulator | undefined;
+  const saved = { ...process.env };
+  afterEach(async () => {
+    process.env = { ...saved };
+    await running?.stop();
   });
 
   it('refuses to start with a bad setting, naming the variable and what is allowed', () => {
-    expect(() => loadHandler({ AWS_REGION: 'us-east-1', SM_INVENTORY_OUTPUT: 's3://Bad_Bucket/x' })).toThrow(
+    // Act
+    const attempt = () => loadHandler({ AWS_REGION: 'us-east-1', SM_INVENTORY_OUTPUT: 's3://Bad_Bucket/x' });
+
+    // Assess
+    expect(attempt).toThrow(
       'SM_INVENTORY_OUTPUT: output root s3://Bad_Bucket/x has bucket name "Bad_Bucket"; allowed: 3-63 lower-case letters, digits, dots and hyphens',
     );
   });
 
   it('rejects an event date that is not a calendar date', async () => {
+    // Prepare
     running = await startSimulator({ jobsPerRegion: 1 });
-    const { handler } = loadHandler(baseEnv(mkdtempSync(join(tmpdir(), 'lambda-'))));
-    await expect(handler({ snapshotDate: '2026-02-30' }, lambdaContext())).rejects.toThrow(
-      'snapshot date "2026-02-30" is not allowed; allowed: a calendar date as YYYY-MM-DD',
-    );
+    const { handler } = loadHandler(baseEnv(running, mkdtempSync(join(tmpdir(), 'lambda-'))));
+
+    // Act
+    const attempt = handler({ snapshotDate: '2026-02-30' }, lambdaContext());
+
+    // Assess
+    await expect(attempt).rejects.toThrow('snapshot date "2026-02-30" is not allowed; allowed: a calendar date as YYYY-MM-DD');
   });
 });

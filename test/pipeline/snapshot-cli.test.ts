@@ -42,29 +42,43 @@ function expectMatchesGroundTruth(rows: Map<string, Record<string, unknown>>, ru
   expect(wrong).toEqual([]);
 }
 
-describe('sm-inventory snapshot', () => {
+describe('sm-inventory snapshot, a first run over two regions', () => {
   let running: RunningSimulator;
-  afterEach(async () => running?.stop());
+  const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+  let result: Awaited<ReturnType<typeof runCli>['done']>;
 
-  const env = () => ({ AWS_ENDPOINT_URL: running.endpoint });
-
-  it('writes every job of every region to the local warehouse, each column as the API returned it', async () => {
-    // Prepare
+  beforeAll(async () => {
     running = await startSimulator({ regions: REGIONS, jobsPerRegion: 250, seed: 21 });
-    const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+    result = await runCli(['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS], { AWS_ENDPOINT_URL: running.endpoint }).done;
+  });
+  afterAll(async () => running?.stop());
 
-    // Act
-    const result = await runCli(['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS], env()).done;
-
+  it('exits 0 with nothing on stderr', () => {
     // Assess
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it('writes one snapshot object and one run record per region, nothing else', () => {
+    // Assess
     expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT]));
+  });
+
+  it('writes every job of every region, each column as the API returned it', async () => {
+    // Act
     const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
+
+    // Assess
     expectMatchesGroundTruth(rows, running, '2026-11-01');
+  });
+
+  it('records each region\'s run as complete and full, with its counts and its object', async () => {
+    // Act
     const runs = await withDuckDb((db) =>
       queryRows(db, `SELECT region, account_id, status, mode, jobs_written, jobs_described, snapshot_object FROM read_parquet('${out}/sagemaker_inventory_run/*/*/*.parquet', hive_partitioning = true) ORDER BY region`),
     );
+
+    // Assess
     expect(runs).toEqual(
       ['eu-west-1', 'us-east-1'].map((region) => ({
         region,
@@ -77,6 +91,51 @@ describe('sm-inventory snapshot', () => {
       })),
     );
   });
+});
+
+describe('sm-inventory snapshot of member accounts through their roles, one of them refused', () => {
+  const member = '210987654321';
+  const broken = '999999999999';
+  let running: RunningSimulator;
+  const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+  let result: Awaited<ReturnType<typeof runCli>['done']>;
+
+  beforeAll(async () => {
+    running = await startSimulator({ accounts: [ACCOUNT, member], regions: REGIONS, jobsPerRegion: 30, rejectedAccessKeys: [`ASIASIM${broken}`] });
+    result = await runCli(
+      ['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS,
+        '--role-arn', `arn:aws:iam::${member}:role/InventoryRead`, `arn:aws:iam::${broken}:role/InventoryRead`, '--include-caller-account'],
+      { AWS_ENDPOINT_URL: running.endpoint },
+    ).done;
+  });
+  afterAll(async () => running?.stop());
+
+  it('exits 2 naming the failed account\'s regions', () => {
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/2 \(account, region\) snapshot\(s\) failed: 999999999999\/us-east-1, 999999999999\/eu-west-1/);
+  });
+
+  it('says why the refused account failed', () => {
+    // Assess
+    expect(result.stdout).toMatch(/FAILED {2}999999999999\/us-east-1: CollectError: ListTrainingJobs failed in us-east-1 for account 999999999999: UnrecognizedClientException/);
+  });
+
+  it('writes the caller\'s and the member\'s snapshots, each job as the API returned it', async () => {
+    // Act
+    const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
+
+    // Assess
+    expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT, member]));
+    expectMatchesGroundTruth(rows, running, '2026-11-01', [ACCOUNT, member]);
+  });
+});
+
+describe('sm-inventory snapshot', () => {
+  let running: RunningSimulator;
+  afterEach(async () => running?.stop());
+
+  const env = () => ({ AWS_ENDPOINT_URL: running.endpoint });
 
   it('gives one object per (account, region) when the same date runs twice, holding the second run', async () => {
     // Prepare
@@ -94,29 +153,6 @@ describe('sm-inventory snapshot', () => {
     expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT]));
     const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
     expectMatchesGroundTruth(rows, running, '2026-11-01');
-  });
-
-  it('snapshots member accounts through their roles and reports the one that failed, leaving the others written', async () => {
-    // Prepare
-    const member = '210987654321';
-    const broken = '999999999999';
-    running = await startSimulator({ accounts: [ACCOUNT, member], regions: REGIONS, jobsPerRegion: 30, rejectedAccessKeys: [`ASIASIM${broken}`] });
-    const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
-
-    // Act
-    const result = await runCli(
-      ['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS,
-        '--role-arn', `arn:aws:iam::${member}:role/InventoryRead`, `arn:aws:iam::${broken}:role/InventoryRead`, '--include-caller-account'],
-      env(),
-    ).done;
-
-    // Assess
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/2 \(account, region\) snapshot\(s\) failed: 999999999999\/us-east-1, 999999999999\/eu-west-1/);
-    expect(result.stdout).toMatch(/FAILED {2}999999999999\/us-east-1: CollectError: ListTrainingJobs failed in us-east-1 for account 999999999999: UnrecognizedClientException/);
-    expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT, member]));
-    const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
-    expectMatchesGroundTruth(rows, running, '2026-11-01', [ACCOUNT, member]);
   });
 
   it('leaves the previous snapshot byte-identical and no partial file when faults outlast the retries', async () => {

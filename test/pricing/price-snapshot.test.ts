@@ -41,38 +41,52 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
     }
   }
 
-  it('keeps one on-demand training price per instance type and region, skipping Hosting, HyperPod, training-plan and Outposts rows', async () => {
-    // Prepare
+  describe('over two regions', () => {
     const out = mkdtempSync(join(tmpdir(), 'prices-'));
+    let report: Awaited<ReturnType<typeof runPriceSnapshot>>;
+    let rows: Record<string, unknown>[];
 
-    // Act
-    const report = await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE, retrievedAt: Date.UTC(2026, 10, 2, 6) });
+    beforeAll(async () => {
+      report = await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE, retrievedAt: Date.UTC(2026, 10, 2, 6) });
+      rows = await withDuckDb((db) =>
+        queryRows(db, `SELECT region, instance_type, usd_per_hour, usage_type, snapshot_date FROM read_parquet('${out}/sagemaker_instance_price/*/*.parquet', hive_partitioning = true)`),
+      );
+    });
 
-    // Assess
-    const rows = await withDuckDb((db) =>
-      queryRows(db, `SELECT region, instance_type, usd_per_hour, usage_type, snapshot_date FROM read_parquet('${out}/sagemaker_instance_price/*/*.parquet', hive_partitioning = true)`),
-    );
-    const world = running.simulator.world;
-    const expected = REGIONS.flatMap((region) =>
-      INSTANCE_TYPES.map(([type]) => `${region}|${type}|${world.prices.trainingRate(region, type)}|${DATE}`),
-    );
-    expect(rows.map((r) => `${r.region}|${r.instance_type}|${r.usd_per_hour}|${r.snapshot_date}`).sort()).toEqual(expected.sort());
-    expect(rows.every((r) => /^(USE1|EU)-Train:ml\./.test(String(r.usage_type)))).toBe(true);
-    // The filtered answer still held the training-plan fees and the Outposts rows the selection had to drop.
-    expect(report.productsRead).toBeGreaterThan(rows.length);
-    expect(report.location).toBe(join(out, 'sagemaker_instance_price', `snapshot_date=${DATE}`, 'prices.parquet'));
+    it('keeps one on-demand training price per instance type and region', () => {
+      // Prepare
+      const world = running.simulator.world;
+      const expected = REGIONS.flatMap((region) =>
+        INSTANCE_TYPES.map(([type]) => `${region}|${type}|${world.prices.trainingRate(region, type)}|${DATE}`),
+      );
+
+      // Assess
+      expect(rows.map((r) => `${r.region}|${r.instance_type}|${r.usd_per_hour}|${r.snapshot_date}`).sort()).toEqual(expected.sort());
+    });
+
+    it('skips Hosting, HyperPod, training-plan and Outposts rows, keeping training usage types only', () => {
+      // Assess
+      expect(rows.every((r) => /^(USE1|EU)-Train:ml\./.test(String(r.usage_type)))).toBe(true);
+      // The filtered answer still held the training-plan fees and the Outposts rows the selection had to drop.
+      expect(report.productsRead).toBeGreaterThan(rows.length);
+    });
+
+    it('reports where it wrote the snapshot', () => {
+      // Assess
+      expect(report.location).toBe(join(out, 'sagemaker_instance_price', `snapshot_date=${DATE}`, 'prices.parquet'));
+    });
   });
 
   it('checks every row itself, so Hosting and HyperPod rows are skipped even when no server-side filter removed them', () => {
     // Prepare: the whole unfiltered price list, every component of every region.
     const world = running.simulator.world;
     const products = world.prices.products().map((document, i) => parsePriceListItem(JSON.stringify(document), `#${i}`));
-    expect(new Set(products.map((p) => p.attributes.component))).toEqual(new Set(['Training', 'Hosting', 'Cluster']));
 
     // Act
     const prices = selectTrainingPrices(products, 'eu-west-1');
 
     // Assess
+    expect(new Set(products.map((p) => p.attributes.component))).toEqual(new Set(['Training', 'Hosting', 'Cluster']));
     expect(prices.map((p) => [p.instanceType, p.usdPerHour])).toEqual(
       INSTANCE_TYPES.map(([type]) => [type, world.prices.trainingRate('eu-west-1', type)]).sort(([a], [b]) => String(a).localeCompare(String(b))),
     );
@@ -122,23 +136,31 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
     await expect(attempt).rejects.toThrow(new PriceListError('the Price List API returned no on-demand training price for region mars-north-1 (0 products read); allowed: a region where SageMaker training is offered'));
   });
 
-  it('sm-inventory prices writes the snapshot and says what it priced; a bad price list exits 1 naming the SKU', async () => {
-    // Prepare
+  describe('sm-inventory prices', () => {
     const out = mkdtempSync(join(tmpdir(), 'prices-cli-'));
-    const env = { AWS_ENDPOINT_URL_PRICING: running.endpoint };
+    let good: Awaited<ReturnType<typeof runCli>['done']>;
+    let bad: Awaited<ReturnType<typeof runCli>['done']>;
 
-    // Act
-    const good = await runCli(['prices', '--regions', REGIONS.join(','), '--out', out, '--date', DATE], env).done;
-    const bad = await withProduct(
-      priceProduct({ region: 'us-east-1', instanceType: 'ml.p3.2xlarge', kind: 'Training', usd: 9, effectiveDate: '2026-10-01T00:00:00Z', sku: 'SECONDP32XLROW1' }),
-      () => runCli(['prices', '--regions', 'us-east-1', '--out', out, '--date', '2026-11-09'], env).done,
-    );
+    beforeAll(async () => {
+      const env = { AWS_ENDPOINT_URL_PRICING: running.endpoint };
+      good = await runCli(['prices', '--regions', REGIONS.join(','), '--out', out, '--date', DATE], env).done;
+      bad = await withProduct(
+        priceProduct({ region: 'us-east-1', instanceType: 'ml.p3.2xlarge', kind: 'Training', usd: 9, effectiveDate: '2026-10-01T00:00:00Z', sku: 'SECONDP32XLROW1' }),
+        () => runCli(['prices', '--regions', 'us-east-1', '--out', out, '--date', '2026-11-09'], env).done,
+      );
+    });
 
-    // Assess
-    expect([good.code, good.stderr]).toEqual([0, expect.not.stringContaining('error')]);
-    expect(good.stdout).toContain(`prices ${DATE} → ${out}/sagemaker_instance_price/snapshot_date=${DATE}/prices.parquet: 24 instance types priced (us-east-1 12, eu-west-1 12)`);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/AmbiguousPriceError: us-east-1 ml\.p3\.2xlarge has two on-demand training prices: SKU \w+ .* and SKU SECONDP32XLROW1/);
-    expect(readdirSync(join(out, 'sagemaker_instance_price'))).toEqual([`snapshot_date=${DATE}`]);
+    it('writes the snapshot and says what it priced', () => {
+      // Assess
+      expect([good.code, good.stderr]).toEqual([0, expect.not.stringContaining('error')]);
+      expect(good.stdout).toContain(`prices ${DATE} → ${out}/sagemaker_instance_price/snapshot_date=${DATE}/prices.parquet: 24 instance types priced (us-east-1 12, eu-west-1 12)`);
+    });
+
+    it('exits 1 on a bad price list, naming the SKU and writing nothing for that date', () => {
+      // Assess
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/AmbiguousPriceError: us-east-1 ml\.p3\.2xlarge has two on-demand training prices: SKU \w+ .* and SKU SECONDP32XLROW1/);
+      expect(readdirSync(join(out, 'sagemaker_instance_price'))).toEqual([`snapshot_date=${DATE}`]);
+    });
   });
 });

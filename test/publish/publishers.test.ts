@@ -25,8 +25,13 @@ const BIG = Array.from({ length: 7 }, (_, i) => String(i).repeat(1024 * 1024));
 
 describe('LocalStore', () => {
   it('writes the object at the partitioned path', async () => {
+    // Prepare
     const root = mkdtempSync(join(tmpdir(), 'pub-'));
+
+    // Act
     const result = await new LocalStore(root).publish(ID, bytes(['PAR1', 'data']));
+
+    // Assess
     expect(result).toEqual({ location: join(root, KEY), bytes: 8 });
     expect(readFileSync(join(root, KEY), 'utf8')).toBe('PAR1data');
   });
@@ -47,15 +52,21 @@ describe('LocalStore', () => {
   });
 
   it('replaces the object when the same date runs again, never adding a second one', async () => {
+    // Prepare
     const root = mkdtempSync(join(tmpdir(), 'pub-'));
     const publisher = new LocalStore(root);
     await publisher.publish(ID, bytes(['first']));
+
+    // Act
     await publisher.publish(ID, bytes(['second']));
+
+    // Assess
     expect(readdirSync(dirname(join(root, KEY)))).toEqual(['123456789012.parquet']);
     expect(readFileSync(join(root, KEY), 'utf8')).toBe('second');
   });
 
   it('never shows a file being written under a .parquet name', async () => {
+    // Prepare
     const root = mkdtempSync(join(tmpdir(), 'pub-'));
     const seen: string[] = [];
     async function* watching(): AsyncIterable<Uint8Array> {
@@ -65,7 +76,11 @@ describe('LocalStore', () => {
       seen.push(...readdirSync(dirname(join(root, KEY))));
       yield Buffer.from('b');
     }
+
+    // Act
     await new LocalStore(root).publish(ID, watching());
+
+    // Assess
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatch(/^123456789012\.parquet\.[0-9a-f-]+\.tmp$/);
   });
@@ -86,7 +101,10 @@ describe('S3Store against the moto S3 server', () => {
   const body = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 
   it('uploads the object under the prefix at the partitioned key', async () => {
+    // Act
     const result = await publisher().publish(ID, bytes(['PAR1', 'data']));
+
+    // Assess
     expect(result).toEqual({ location: `s3://${bucket}/warehouse/${KEY}`, bytes: 8 });
     expect(await keys()).toEqual([`warehouse/${KEY}`]);
     expect(await body(`warehouse/${KEY}`)).toBe('PAR1data');
@@ -108,8 +126,13 @@ describe('S3Store against the moto S3 server', () => {
   });
 
   it('replaces the object when the same date runs again', async () => {
+    // Prepare
     await publisher('').publish(ID, bytes(['first']));
+
+    // Act
     await publisher('').publish(ID, bytes(BIG));
+
+    // Assess
     expect(await keys()).toEqual([KEY]);
     expect((await body(KEY)).length).toBe(7 * 1024 * 1024);
   });

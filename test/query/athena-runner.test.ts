@@ -69,7 +69,8 @@ describe('AthenaQueryRunner paging, waiting and failures (SDK mocked)', () => {
   afterAll(() => athena.restore());
   const runner = () => new AthenaQueryRunner(new AthenaClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS }), { workgroup: 'wg', pollInitialMs: 1, pollMaxMs: 2 });
 
-  it('polls until SUCCEEDED and reads every page of results', async () => {
+  /** A query that is queued, then running, then done, whose result comes in two pages. */
+  function mockPagedQuery(): void {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q1' });
     athena
       .on(GetQueryExecutionCommand)
@@ -82,26 +83,48 @@ describe('AthenaQueryRunner paging, waiting and failures (SDK mocked)', () => {
       .resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [{ Data: [{ VarCharValue: 'n' }] }, { Data: [{ VarCharValue: 'a' }] }] }, NextToken: 't2' })
       .on(GetQueryResultsCommand, { QueryExecutionId: 'q1', NextToken: 't2' })
       .resolves({ ResultSet: { ResultSetMetadata: meta, Rows: [{ Data: [{ VarCharValue: 'b' }] }, { Data: [{}] }] } });
+  }
 
-    const result = await runner().query('SELECT n FROM t');
+  it('polls until SUCCEEDED', async () => {
+    // Prepare
+    mockPagedQuery();
 
-    expect(result.rows).toEqual([{ n: 'a' }, { n: 'b' }, { n: null }]);
+    // Act
+    await runner().query('SELECT n FROM t');
+
+    // Assess
     expect(athena.commandCalls(GetQueryExecutionCommand)).toHaveLength(3);
   });
 
+  it('reads every page of results, an empty cell as NULL', async () => {
+    // Prepare
+    mockPagedQuery();
+
+    // Act
+    const result = await runner().query('SELECT n FROM t');
+
+    // Assess
+    expect(result.rows).toEqual([{ n: 'a' }, { n: 'b' }, { n: null }]);
+  });
+
   it('reports a failed query with Athena\'s reason', async () => {
+    // Prepare
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q2' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'FAILED', StateChangeReason: "SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved" } } });
 
+    // Act
     const attempt = runner().query('SELECT nope FROM t');
 
+    // Assess
     await expect(attempt).rejects.toThrow(QueryError);
     await expect(attempt).rejects.toThrow("Athena query q2 failed: SYNTAX_ERROR: line 1:8: Column 'nope' cannot be resolved");
   });
 
   it('rejects a workgroup name Athena would refuse, naming it', () => {
-    expect(() => new AthenaQueryRunner(new AthenaClient({ region: 'us-east-1' }), { workgroup: 'my workgroup' })).toThrow(
-      'workgroup "my workgroup" is not allowed; allowed: 1-128 letters, digits, . _ -',
-    );
+    // Act
+    const attempt = () => new AthenaQueryRunner(new AthenaClient({ region: 'us-east-1' }), { workgroup: 'my workgroup' });
+
+    // Assess
+    expect(attempt).toThrow('workgroup "my workgroup" is not allowed; allowed: 1-128 letters, digits, . _ -');
   });
 });

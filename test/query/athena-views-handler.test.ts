@@ -3,7 +3,11 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handler } from '../../lambda/functions/athena-views/handler';
+
+// The function logs every view it creates; the level is read when the module loads, so it is set before the require below.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the log level is set, which a hoisted import would not be
+const { handler } = require('../../lambda/functions/athena-views/handler') as typeof import('../../lambda/functions/athena-views/handler');
 
 const context = { getRemainingTimeInMillis: () => 120_000, logStreamName: 'stream' } as Context;
 const VIEWS = [
@@ -56,15 +60,35 @@ describe('the Athena views custom resource', () => {
 
   const statements = () => athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString);
 
-  it('creates the views in order in the workgroup and database, and reports success', async () => {
+  it('creates the views in order', async () => {
+    // Act
     await handler(event('Create'), context);
+
+    // Assess
     expect(statements()).toEqual(VIEWS.map((v) => v.Sql));
+  });
+
+  it('runs the statements in the resource\'s workgroup and database', async () => {
+    // Act
+    await handler(event('Create'), context);
+
+    // Assess
     expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toMatchObject({ WorkGroup: 'wg', QueryExecutionContext: { Database: 'db' } });
+  });
+
+  it('reports success to CloudFormation, once, with the physical id', async () => {
+    // Act
+    await handler(event('Create'), context);
+
+    // Assess
     expect(responses).toEqual([{ method: 'PUT', Status: 'SUCCESS', Reason: 'See stream', PhysicalResourceId: 'Views-views', StackId: 'stack', RequestId: 'req', LogicalResourceId: 'Views' }]);
   });
 
   it('on update, replaces the views and drops the ones no longer shipped', async () => {
+    // Act
     await handler(event('Update', [VIEWS[0]], VIEWS), context);
+
+    // Assess
     expect(statements()).toEqual([VIEWS[0].Sql, 'DROP VIEW IF EXISTS v_b']);
   });
 
@@ -83,13 +107,21 @@ describe('the Athena views custom resource', () => {
   });
 
   it('on delete, drops the views in reverse order', async () => {
+    // Act
     await handler(event('Delete'), context);
+
+    // Assess
     expect(statements()).toEqual(['DROP VIEW IF EXISTS v_b', 'DROP VIEW IF EXISTS v_a']);
   });
 
   it('reports FAILED with Athena\'s reason when a view does not compile', async () => {
+    // Prepare
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'line 1:8: Table v_a does not exist' } } });
+
+    // Act
     await handler(event('Create'), context);
+
+    // Assess
     expect(responses).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: 'QueryError: Athena query q failed: line 1:8: Table v_a does not exist' })]);
   });
 });

@@ -39,11 +39,19 @@ describe('the DuckDB macros for Athena functions', () => {
   });
 
   it.each(ATHENA_ANSWERS)('%s, as in Athena', async (_behaviour, expression, expected) => {
-    expect(await answer(expression)).toEqual(expected);
+    // Act
+    const value = await answer(expression);
+
+    // Assess
+    expect(value).toEqual(expected);
   });
 
   it('fails on a date_format specifier that means something else in each engine, rather than answer differently', async () => {
-    await expect(answer("date_format(TIMESTAMP '2026-01-02 03:04:05', '%M')")).rejects.toThrow(
+    // Act
+    const attempt = answer("date_format(TIMESTAMP '2026-01-02 03:04:05', '%M')");
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
       /date_format: %M uses a specifier whose meaning differs between Athena and DuckDB; allowed: %Y %m %d %H %i %S/,
     );
   });

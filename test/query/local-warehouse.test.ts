@@ -16,6 +16,7 @@ import { billableInstanceSeconds } from './capacity-truth';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGIONS = ['us-east-1', 'eu-west-1'];
+const README_EXAMPLES = [...readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 describe('the local DuckDB warehouse over two daily snapshots', () => {
   let running: RunningSimulator;
@@ -48,9 +49,12 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
   });
 
   it('exposes the table with every snapshot, typed like the Glue table', async () => {
+    // Act
     const result = await warehouse.query(
       'SELECT snapshot_date, region, CAST(count(*) AS integer) AS jobs FROM sagemaker_training_job GROUP BY snapshot_date, region ORDER BY snapshot_date, region',
     );
+
+    // Assess
     const day2 = (region: string) => running.simulator.world.plans(ACCOUNT, region).length;
     expect(result.rows).toEqual([
       { snapshot_date: '2026-11-01', region: 'eu-west-1', jobs: 200 },
@@ -60,22 +64,23 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     ]);
   });
 
-  it('types every table\'s columns as Athena shows them: timestamps without a time zone, partitions as text', async () => {
-    for (const schema of TABLE_SCHEMAS) {
-      // Act
-      const { rows } = await warehouse.query(`DESCRIBE ${schema.table}`);
+  it.each(TABLE_SCHEMAS.map((schema) => [schema.table, schema] as const))('types %s\'s columns as Athena shows them: timestamps without a time zone, partitions as text', async (_table, schema) => {
+    // Act
+    const { rows } = await warehouse.query(`DESCRIBE ${schema.table}`);
 
-      // Assess
-      const types = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
-      const expected = [...schema.columns, ...schema.partitionKeys].map((c) => [c.name, { timestamp: 'TIMESTAMP', string: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', 'map<string,string>': 'MAP(VARCHAR, VARCHAR)' }[c.type]]);
-      expect(types).toEqual(Object.fromEntries(expected));
-    }
+    // Assess
+    const types = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
+    const expected = [...schema.columns, ...schema.partitionKeys].map((c) => [c.name, { timestamp: 'TIMESTAMP', string: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', 'map<string,string>': 'MAP(VARCHAR, VARCHAR)' }[c.type]]);
+    expect(types).toEqual(Object.fromEntries(expected));
   });
 
   it('shows each job once in the current view, in its newest state', async () => {
+    // Act
     const result = await warehouse.query(
       "SELECT _key, training_job_status, snapshot_date FROM sagemaker_training_job_current WHERE region = 'us-east-1'",
     );
+
+    // Assess
     const world = running.simulator.world;
     const expected = world.plans(ACCOUNT, 'us-east-1').map((plan) => ({ _key: plan.arn, training_job_status: world.describe(plan).TrainingJobStatus, snapshot_date: '2026-11-02' }));
     expect([...result.rows].sort((a, b) => String(a._key).localeCompare(String(b._key)))).toEqual(expected.sort((a, b) => a._key.localeCompare(b._key)));
@@ -105,26 +110,41 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     expect(result.rows.map((r) => ({ team: r.team, hours: Number(r.billable_instance_hours) }))).toEqual(top);
   });
 
-  it('runs every shipped named query', async () => {
-    for (const query of loadSqlCatalog().queries) {
-      const result = await warehouse.query(query.name);
-      expect(result.rows.length).toBeGreaterThan(0);
-    }
+  it.each(loadSqlCatalog().queries.map((query) => [query.name]))('runs the shipped named query %s, which finds rows', async (name) => {
+    // Act
+    const result = await warehouse.query(name);
+
+    // Assess
+    expect(result.rows.length).toBeGreaterThan(0);
   });
 
-  it('runs the SQL examples the README shows', async () => {
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const examples = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]);
-    expect(examples.length).toBeGreaterThan(0);
-    for (const sql of examples) expect((await warehouse.query(sql)).rows.length).toBeGreaterThan(0);
+  it('finds SQL examples in the README', () => {
+    // Assess
+    expect(README_EXAMPLES.length).toBeGreaterThan(0);
+  });
+
+  it.each(README_EXAMPLES.map((sql, i) => [i + 1, sql]))('runs README SQL example %d, which finds rows', async (_number, sql) => {
+    // Act
+    const result = await warehouse.query(sql);
+
+    // Assess
+    expect(result.rows.length).toBeGreaterThan(0);
   });
 
   it('reports a missing warehouse clearly', async () => {
-    await expect(LocalWarehouse.open(join(out, 'nowhere'))).rejects.toThrow(QueryError);
-    await expect(LocalWarehouse.open(join(out, 'nowhere'))).rejects.toThrow(/no snapshots under .*nowhere\/sagemaker_training_job; run "sm-inventory snapshot --out/);
+    // Act
+    const attempt = LocalWarehouse.open(join(out, 'nowhere'));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(QueryError);
+    await expect(attempt).rejects.toThrow(/no snapshots under .*nowhere\/sagemaker_training_job; run "sm-inventory snapshot --out/);
   });
 
   it('names the DuckDB error of a bad query', async () => {
-    await expect(warehouse.query('SELECT nope FROM sagemaker_training_job')).rejects.toThrow(/DuckDB could not run the query: Binder Error: Referenced column "nope" not found/);
+    // Act
+    const attempt = warehouse.query('SELECT nope FROM sagemaker_training_job');
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/DuckDB could not run the query: Binder Error: Referenced column "nope" not found/);
   });
 });

@@ -17,10 +17,24 @@ function shippedStatements(): (readonly [string, string])[] {
   ];
 }
 
+/** The views and named queries shipped in glue-schema/. */
+function sqlFiles() {
+  const { views, queries } = loadSqlCatalog();
+  return [...views, ...queries];
+}
+
 describe('the shipped SQL', () => {
-  it('includes the README examples and the demo\'s suggestion', () => {
+  it('includes more than one README example', () => {
+    // Assess
     expect(README_SQL.length).toBeGreaterThan(1);
-    expect(shippedStatements().map(([name]) => name)).toContain('the demo\'s suggested query');
+  });
+
+  it('includes the demo\'s suggestion', () => {
+    // Act
+    const names = shippedStatements().map(([name]) => name);
+
+    // Assess
+    expect(names).toContain('the demo\'s suggested query');
   });
 
   it.each(shippedStatements())('%s parses as Trino and keeps to the SQL both engines read alike', (_name, sql) => {
@@ -31,12 +45,10 @@ describe('the shipped SQL', () => {
     expect(problems).toEqual([]);
   });
 
-  it('each file has a name and a description', () => {
-    const { views, queries } = loadSqlCatalog();
-    for (const d of [...views, ...queries]) {
-      expect(d.name).toMatch(/^[a-z][a-z0-9_]*$/);
-      expect(d.description.length).toBeGreaterThan(20);
-    }
+  it.each(sqlFiles().map((d) => [`${d.kind} ${d.name}`, d] as const))('%s has a lower-case name and a description', (_name, d) => {
+    // Assess
+    expect(d.name).toMatch(/^[a-z][a-z0-9_]*$/);
+    expect(d.description.length).toBeGreaterThan(20);
   });
 });
 
@@ -65,36 +77,88 @@ describe('the dialect guard', () => {
   });
 
   it('rejects what the Trino grammar rejects', () => {
-    expect(sharedDialectProblems('SELECT region FROM t GROUP BY ALL')[0]).toMatch(/^does not parse as Trino: /);
+    // Act
+    const problems = sharedDialectProblems('SELECT region FROM t GROUP BY ALL');
+
+    // Assess
+    expect(problems[0]).toMatch(/^does not parse as Trino: /);
   });
 
   it('rejects a function outside the common list, such as greatest, which treats NULL differently', () => {
-    expect(sharedDialectProblems('SELECT greatest(a, b) FROM t')).toEqual(['calls greatest, which is not in the common function list']);
+    // Act
+    const problems = sharedDialectProblems('SELECT greatest(a, b) FROM t');
+
+    // Assess
+    expect(problems).toEqual(['calls greatest, which is not in the common function list']);
   });
 
-  it('rejects a decimal literal in arithmetic, which Trino computes in DECIMAL', () => {
-    expect(sharedDialectProblems('SELECT billable_time_in_seconds / 3600.0 FROM t')).toContain(
+  it('rejects a decimal literal divisor, which Trino computes in DECIMAL, suggesting a double', () => {
+    // Act
+    const problems = sharedDialectProblems('SELECT billable_time_in_seconds / 3600.0 FROM t');
+
+    // Assess
+    expect(problems).toContain(
       'decimal literal 3600.0 in arithmetic: Trino computes in DECIMAL and rounds to its scale; write it as a double (3600.0e0)',
     );
-    expect(sharedDialectProblems('SELECT 0.8 * max_runtime_in_seconds FROM t').join()).toMatch(/decimal literal 0\.8 in arithmetic/);
   });
 
-  it('rejects a division with no DOUBLE operand, and accepts one with', () => {
-    expect(sharedDialectProblems('SELECT billable_time_in_seconds / training_time_in_seconds FROM t')).toEqual([
+  it('rejects a decimal literal factor too', () => {
+    // Act
+    const problems = sharedDialectProblems('SELECT 0.8 * max_runtime_in_seconds FROM t');
+
+    // Assess
+    expect(problems.join()).toMatch(/decimal literal 0\.8 in arithmetic/);
+  });
+
+  it('rejects a division with no DOUBLE operand', () => {
+    // Act
+    const problems = sharedDialectProblems('SELECT billable_time_in_seconds / training_time_in_seconds FROM t');
+
+    // Assess
+    expect(problems).toEqual([
       'division without a DOUBLE operand: 7/2 is 3 in Trino and 3.5 in DuckDB; divide by 3600e0 or CAST(... AS double)',
     ]);
-    expect(sharedDialectProblems('SELECT CAST(billable_time_in_seconds AS double) / training_time_in_seconds, round(sum(b) / 3600e0, 2) FROM t')).toEqual([]);
+  });
+
+  it('accepts a division with a DOUBLE operand, cast or literal', () => {
+    // Act
+    const problems = sharedDialectProblems('SELECT CAST(billable_time_in_seconds AS double) / training_time_in_seconds, round(sum(b) / 3600e0, 2) FROM t');
+
+    // Assess
+    expect(problems).toEqual([]);
   });
 
   it('rejects date_format specifiers whose meaning differs (Trino %M is the month name, DuckDB\'s the minutes)', () => {
-    expect(sharedDialectProblems("SELECT date_format(creation_time, '%Y %M') FROM t")).toEqual([
+    // Act
+    const problems = sharedDialectProblems("SELECT date_format(creation_time, '%Y %M') FROM t");
+
+    // Assess
+    expect(problems).toEqual([
       'date_format with %M: allowed specifiers are %Y %m %d %H %i %S',
     ]);
   });
 
-  it('accepts a bigint read of an Integer API member, and rejects other casts to an integer type', () => {
-    expect(sharedDialectProblems("SELECT CAST(json_extract_scalar(resource_config, '$.InstanceCount') AS bigint) FROM t")).toEqual([]);
-    expect(sharedDialectProblems("SELECT CAST(json_extract_scalar(final_metric_data_list, '$[0].Value') AS bigint) FROM t").join()).toMatch(/^CAST to BIGINT of something other than an Integer API member/);
-    expect(sharedDialectProblems("SELECT try_cast('1.0' AS bigint) FROM t").join()).toMatch(/^TRY_CAST to BIGINT/);
+  it('accepts a bigint read of an Integer API member', () => {
+    // Act
+    const problems = sharedDialectProblems("SELECT CAST(json_extract_scalar(resource_config, '$.InstanceCount') AS bigint) FROM t");
+
+    // Assess
+    expect(problems).toEqual([]);
+  });
+
+  it('rejects a cast to bigint of anything else', () => {
+    // Act
+    const problems = sharedDialectProblems("SELECT CAST(json_extract_scalar(final_metric_data_list, '$[0].Value') AS bigint) FROM t");
+
+    // Assess
+    expect(problems.join()).toMatch(/^CAST to BIGINT of something other than an Integer API member/);
+  });
+
+  it('rejects a try_cast to an integer type', () => {
+    // Act
+    const problems = sharedDialectProblems("SELECT try_cast('1.0' AS bigint) FROM t");
+
+    // Assess
+    expect(problems.join()).toMatch(/^TRY_CAST to BIGINT/);
   });
 });

@@ -78,20 +78,36 @@ describe('the shipped views and named queries, over three daily snapshots (one r
   });
 
   it('current: each job once, from the latest published run of its own region', async () => {
+    // Act
     const { rows } = await warehouse.query('SELECT _key, snapshot_date, training_job_status FROM sagemaker_training_job_current');
+
+    // Assess
     const actual = rows.map((r) => `${r._key}|${r.snapshot_date}|${r.training_job_status}`).sort();
     expect(actual).toEqual(current.map((t) => `${t.arn}|${t.date}|${t.job.TrainingJobStatus}`).sort());
   });
 
   it('flat: only scalar columns, so QuickSight can read every one', async () => {
+    // Act
     const { rows } = await warehouse.query('DESCRIBE sagemaker_training_job_flat');
+
+    // Assess
     const nonScalar = rows.filter((r) => /MAP|STRUCT|\[\]|UNION/.test(String(r.column_type)));
     expect(nonScalar).toEqual([]);
+  });
+
+  it('flat: a column per cost tag', async () => {
+    // Act
+    const { rows } = await warehouse.query('DESCRIBE sagemaker_training_job_flat');
+
+    // Assess
     expect(rows.map((r) => r.column_name)).toEqual(expect.arrayContaining(['tag_team', 'tag_project', 'tag_cost_center', 'tag_sagemaker_domain_arn', 'tag_sagemaker_user_profile_arn']));
   });
 
   it('flat: sizes, hours, savings, months, algorithm and tags as the API says', async () => {
+    // Act
     const { rows } = await warehouse.query('SELECT * FROM sagemaker_training_job_flat');
+
+    // Assess
     const byArn = new Map(rows.map((r) => [r.training_job_arn as string, r]));
     expect(byArn.size).toBe(current.length);
     const wrong: string[] = [];
@@ -148,6 +164,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
   });
 
   it('history: every status change between consecutive snapshots, and each job\'s first sighting', async () => {
+    // Prepare
     const expected: string[] = [];
     const seen = new Map<string, string>();
     for (const snapshot of snapshots) {
@@ -157,74 +174,120 @@ describe('the shipped views and named queries, over three daily snapshots (one r
         seen.set(t.arn, t.job.TrainingJobStatus!);
       }
     }
+
+    // Act
     const { rows } = await warehouse.query('SELECT * FROM sagemaker_training_job_history');
+
+    // Assess
     expect(rows.map((r) => `${r.training_job_arn}|${r.from_status ?? ''}|${r.to_status}|${r.first_seen_date}`).sort()).toEqual(expected.sort());
     expect(rows.some((r) => r.from_status === 'InProgress')).toBe(true);
   });
 
   it('billable_hours_by_team_and_month: cost per team and month equal to the ground truth, to the cent', async () => {
+    // Prepare
     const billed = current.filter((t) => billableInstanceSeconds(t.job) !== undefined);
     const expected = groupSum(billed, (t) => `${month(t)}|${t.tags.team ?? '(untagged)'}`, instanceSeconds);
+
+    // Act
     const { rows } = await warehouse.query('billable_hours_by_team_and_month');
+
+    // Assess
     expect(Object.fromEntries(rows.map((r) => [`${r.month}|${r.team}`, Number(r.billable_instance_hours)]))).toEqual(
       Object.fromEntries([...expected].map(([k, seconds]) => [k, cents(seconds / 3600)])),
     );
   });
 
-  it('billable_hours_by_instance_type_and_month and spot_savings agree with the ground truth', async () => {
+  it('billable_hours_by_instance_type_and_month agrees with the ground truth, to the cent', async () => {
+    // Prepare
     const billed = current.filter((t) => billableInstanceSeconds(t.job) !== undefined);
     const byType = groupSum(billed, (t) => `${month(t)}|${instanceType(t)}`, instanceHours);
+
+    // Act
     const { rows } = await warehouse.query('billable_hours_by_instance_type_and_month');
+
+    // Assess
     expect(Object.fromEntries(rows.map((r) => [`${r.month}|${r.instance_type}`, Number(r.billable_instance_hours)]))).toEqual(
       Object.fromEntries([...byType].map(([k, v]) => [k, cents(v)])),
     );
+  });
 
+  it('spot_savings agrees with the ground truth, per instance type', async () => {
+    // Prepare
     const spot = current.filter((t) => t.job.EnableManagedSpotTraining && (t.job.TrainingTimeInSeconds ?? 0) > 0);
     const trained = groupSum(spot, instanceType, (t) => t.job.TrainingTimeInSeconds! * instanceCount(t));
     const paid = groupSum(spot, instanceType, instanceSeconds);
+
+    // Act
     const savings = await warehouse.query('spot_savings');
+
+    // Assess
     expect(Object.fromEntries(savings.rows.map((r) => [r.instance_type, Number(r.savings_percent)]))).toEqual(
       Object.fromEntries([...trained].map(([type, seconds]) => [type, Math.round((1 - paid.get(type)! / seconds) * 1000) / 10])),
     );
   });
 
-  it('jobs_by_status and failed_jobs_by_reason count what the API reported', async () => {
+  it('jobs_by_status counts what the API reported', async () => {
+    // Prepare
     const byStatus = groupSum(current, (t) => `${t.job.TrainingJobStatus}|${t.job.SecondaryStatus}`, () => 1);
-    const statuses = await warehouse.query('jobs_by_status');
-    expect(Object.fromEntries(statuses.rows.map((r) => [`${r.training_job_status}|${r.secondary_status}`, Number(r.jobs)]))).toEqual(Object.fromEntries(byStatus));
 
+    // Act
+    const statuses = await warehouse.query('jobs_by_status');
+
+    // Assess
+    expect(Object.fromEntries(statuses.rows.map((r) => [`${r.training_job_status}|${r.secondary_status}`, Number(r.jobs)]))).toEqual(Object.fromEntries(byStatus));
+  });
+
+  it('failed_jobs_by_reason counts the failures by month and reason as the API reported them', async () => {
+    // Prepare
     const failed = current.filter((t) => t.job.TrainingJobStatus === 'Failed');
     const byReason = groupSum(failed, (t) => `${month(t)}|${t.job.FailureReason!.split(':')[0]}`, () => 1);
+
+    // Act
     const reasons = await warehouse.query('failed_jobs_by_reason');
+
+    // Assess
     expect(Object.fromEntries(reasons.rows.map((r) => [`${r.month}|${r.failure_category}`, Number(r.failed_jobs)]))).toEqual(Object.fromEntries(byReason));
   });
 
   it('jobs_without_team_tag counts the jobs no team owns, with their hours', async () => {
+    // Prepare
     const untagged = current.filter((t) => t.tags.team === undefined);
     const jobs = groupSum(untagged, (t) => `${t.region}|${month(t)}`, () => 1);
     const seconds = groupSum(untagged, (t) => `${t.region}|${month(t)}`, (t) => billableInstanceSeconds(t.job) ?? 0);
+
+    // Act
     const { rows } = await warehouse.query('jobs_without_team_tag');
+
+    // Assess
     expect(Object.fromEntries(rows.map((r) => [`${r.region}|${r.month}`, [Number(r.jobs), Number(r.billable_instance_hours)]]))).toEqual(
       Object.fromEntries([...jobs].map(([k, n]) => [k, [n, cents(seconds.get(k)! / 3600)]])),
     );
   });
 
   it('warm_pool_usage sums retained instance-hours per pool status and instance type', async () => {
+    // Prepare
     const pooled = current.filter((t) => t.job.WarmPoolStatus !== undefined);
-    expect(pooled.length).toBeGreaterThan(0);
     const retained = groupSum(
       pooled,
       (t) => `${t.job.WarmPoolStatus!.Status}|${instanceType(t)}`,
       (t) => ((t.job.WarmPoolStatus!.ResourceRetainedBillableTimeInSeconds ?? 0) * instanceCount(t)) / 3600,
     );
+
+    // Act
     const { rows } = await warehouse.query('warm_pool_usage');
+
+    // Assess
+    expect(pooled.length).toBeGreaterThan(0);
     expect(Object.fromEntries(rows.map((r) => [`${r.warm_pool_status}|${r.instance_type}`, Number(r.retained_instance_hours)]))).toEqual(
       Object.fromEntries([...retained].map(([k, v]) => [k, cents(v)])),
     );
   });
 
   it('long_running_jobs lists the in-progress jobs past 80% of their maximum runtime', async () => {
+    // Act
     const { rows } = await warehouse.query('long_running_jobs');
+
+    // Assess
     const elapsed = (t: Truth) => (queriedAt - (t.job.TrainingStartTime ?? t.job.CreationTime!).getTime()) / 1000;
     const over = current.filter((t) => t.job.TrainingJobStatus === 'InProgress' && elapsed(t) >= 0.8 * t.job.StoppingCondition!.MaxRuntimeInSeconds!);
     // Jobs within a minute of the 80% line may fall either side between the two clocks; all others must agree.

@@ -6,53 +6,105 @@ import { ACCOUNT, minimalJob, REGION } from '../support/fixtures';
 describe('TrainingJobRowMapper', () => {
   const mapper = new TrainingJobRowMapper();
 
-  it('keys the row by the job ARN and takes the account from it', () => {
+  it('keys the row by the job ARN', () => {
+    // Act
     const { row } = mapper.map({ job: minimalJob('abc'), tags: undefined, region: REGION });
+
+    // Assess
     expect(row._key).toBe(`arn:aws:sagemaker:${REGION}:${ACCOUNT}:training-job/abc`);
+  });
+
+  it('takes the account from the job ARN', () => {
+    // Act
+    const { row } = mapper.map({ job: minimalJob('abc'), tags: undefined, region: REGION });
+
+    // Assess
     expect(row.account_id).toBe(ACCOUNT);
   });
 
   it('maps AutoMLJobArn to auto_ml_job_arn', () => {
+    // Prepare
     const arn = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:automl-job/a1`;
+
+    // Act
     const { row } = mapper.map({ job: { ...minimalJob(), AutoMLJobArn: arn }, tags: {}, region: REGION });
+
+    // Assess
     expect(row.auto_ml_job_arn).toBe(arn);
   });
 
   it('writes timestamps as UTC epoch milliseconds', () => {
+    // Act
     const { row } = mapper.map({ job: minimalJob(), tags: {}, region: REGION });
+
+    // Assess
     expect(row.creation_time).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
   });
 
   it('writes whole numbers as bigint so nothing is rounded', () => {
+    // Act
     const { row } = mapper.map({ job: { ...minimalJob(), TrainingTimeInSeconds: Number.MAX_SAFE_INTEGER }, tags: {}, region: REGION });
+
+    // Assess
     expect(row.training_time_in_seconds).toBe(BigInt(Number.MAX_SAFE_INTEGER));
   });
 
   it('writes nested objects as JSON with API key names and ISO-8601 UTC dates', () => {
+    // Prepare
     const transitions = [{ Status: 'Starting' as const, StartTime: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 7)) }];
+
+    // Act
     const { row } = mapper.map({ job: { ...minimalJob(), SecondaryStatusTransitions: transitions }, tags: {}, region: REGION });
+
+    // Assess
     expect(row.secondary_status_transitions).toBe('[{"Status":"Starting","StartTime":"2026-01-01T00:00:00.007Z"}]');
   });
 
-  it('keeps empty collections empty and omitted ones NULL', () => {
+  it('keeps empty collections empty', () => {
+    // Act
     const { row } = mapper.map({ job: { ...minimalJob(), InputDataConfig: [], ExperimentConfig: {}, Environment: {} }, tags: undefined, region: REGION });
+
+    // Assess
     expect(row.input_data_config).toBe('[]');
     expect(row.experiment_config).toBe('{}');
     expect(row.environment).toEqual(new Map());
+  });
+
+  it('writes omitted collections as NULL', () => {
+    // Act
+    const { row } = mapper.map({ job: { ...minimalJob(), InputDataConfig: [], ExperimentConfig: {}, Environment: {} }, tags: undefined, region: REGION });
+
+    // Assess
     expect(row.hyper_parameters).toBeNull();
     expect(row.vpc_config).toBeNull();
   });
 
   it('gives a job without tags an empty tags map', () => {
+    // Act
     const { row } = mapper.map({ job: minimalJob(), tags: undefined, region: REGION });
+
+    // Assess
     expect(row.tags).toEqual(new Map());
   });
 
-  it('reports API fields the schema has no column for', () => {
+  describe('given API fields the schema has no column for', () => {
     const job = { ...minimalJob(), MlflowConfig: { MlflowResourceArn: 'arn:x' }, BillableTokenCount: 5 };
-    const { unknownFields, row } = mapper.map({ job, tags: {}, region: REGION });
-    expect(unknownFields).toEqual(['MlflowConfig', 'BillableTokenCount']);
-    expect(Object.keys(row)).toHaveLength(46);
+
+    it('reports them', () => {
+      // Act
+      const { unknownFields } = mapper.map({ job, tags: {}, region: REGION });
+
+      // Assess
+      expect(unknownFields).toEqual(['MlflowConfig', 'BillableTokenCount']);
+    });
+
+    it('leaves them out of the row, which keeps its 46 columns', () => {
+      // Act
+      const { row } = mapper.map({ job, tags: {}, region: REGION });
+
+      // Assess
+      expect(Object.keys(row)).toHaveLength(46);
+    });
   });
 
   it('rejects an ARN that is not a training-job ARN, saying what is expected', () => {
@@ -140,19 +192,34 @@ describe('TrainingJobRowMapper redaction', () => {
     JWT: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
   };
 
-  it('replaces every planted secret in environment and hyper_parameters with the marker, keeping the keys', () => {
-    // Prepare
+  describe('on a job with planted secrets in its environment and hyper-parameters', () => {
     const job = { ...minimalJob(), Environment: { ...planted, PYTHONUNBUFFERED: '1' }, HyperParameters: { epochs: '10', api_token: 'plain-looking-value' } };
 
-    // Act
-    const { row } = mapper.map({ job, tags: {}, region: REGION });
+    it('replaces every planted secret in environment with the marker, keeping the keys', () => {
+      // Act
+      const { row } = mapper.map({ job, tags: {}, region: REGION });
 
-    // Assess
-    const environment = row.environment as Map<string, string>;
-    expect([...environment.keys()].sort()).toEqual([...Object.keys(planted), 'PYTHONUNBUFFERED'].sort());
-    for (const key of Object.keys(planted)) expect(environment.get(key)).toBe(REDACTED);
-    expect(environment.get('PYTHONUNBUFFERED')).toBe('1');
-    expect(row.hyper_parameters).toEqual(new Map([['epochs', '10'], ['api_token', REDACTED]]));
+      // Assess
+      const environment = row.environment as Map<string, string>;
+      expect([...environment.keys()].sort()).toEqual([...Object.keys(planted), 'PYTHONUNBUFFERED'].sort());
+      for (const key of Object.keys(planted)) expect(environment.get(key)).toBe(REDACTED);
+    });
+
+    it('keeps an environment value that is no secret', () => {
+      // Act
+      const { row } = mapper.map({ job, tags: {}, region: REGION });
+
+      // Assess
+      expect((row.environment as Map<string, string>).get('PYTHONUNBUFFERED')).toBe('1');
+    });
+
+    it('replaces a hyper-parameter named like a secret with the marker, keeping the others', () => {
+      // Act
+      const { row } = mapper.map({ job, tags: {}, region: REGION });
+
+      // Assess
+      expect(row.hyper_parameters).toEqual(new Map([['epochs', '10'], ['api_token', REDACTED]]));
+    });
   });
 
   it('scrubs credentials out of JSON columns, leaving valid JSON', () => {

@@ -18,30 +18,39 @@ describe('glue-schema/sagemaker_training_job.json against the seed contract', ()
   const seed = readSeedColumns();
 
   it('has the 46 seed columns, in seed order', () => {
-    expect(TRAINING_JOB_SCHEMA.columns.map((c) => c.name)).toEqual(seed.map((c) => c.name));
+    // Act
+    const names = TRAINING_JOB_SCHEMA.columns.map((c) => c.name);
+
+    // Assess
+    expect(names).toEqual(seed.map((c) => c.name));
     expect(seed).toHaveLength(46);
   });
 
   it('gives each column the Glue type its seed type maps to', () => {
+    // Act
     const mismatches = seed.filter((c, i) => TRAINING_JOB_SCHEMA.columns[i].type !== EXPECTED_GLUE_TYPE[c.seedType]);
+
+    // Assess
     expect(mismatches).toEqual([]);
   });
 
-  it('keeps each description whole, or cut at a word boundary within Glue\'s limit', () => {
-    for (const [i, column] of TRAINING_JOB_SCHEMA.columns.entries()) {
-      const description = seed[i].description;
-      expect(column.comment.length).toBeLessThanOrEqual(GLUE_COMMENT_LIMIT);
-      if (description.length <= GLUE_COMMENT_LIMIT) {
-        expect(column.comment).toBe(description);
-      } else {
-        expect(description.startsWith(column.comment)).toBe(true);
-        expect(description[column.comment.length]).toMatch(/[\s,.;:]/);
-        expect(column.comment.length).toBeGreaterThan(GLUE_COMMENT_LIMIT - 40);
-      }
+  it.each(TRAINING_JOB_SCHEMA.columns.map((column, i) => [column.name, column, i] as const))('keeps %s\'s description whole, or cut at a word boundary within Glue\'s limit', (_name, column, i) => {
+    // Prepare
+    const description = seed[i].description;
+
+    // Assess
+    expect(column.comment.length).toBeLessThanOrEqual(GLUE_COMMENT_LIMIT);
+    if (description.length <= GLUE_COMMENT_LIMIT) {
+      expect(column.comment).toBe(description);
+    } else {
+      expect(description.startsWith(column.comment)).toBe(true);
+      expect(description[column.comment.length]).toMatch(/[\s,.;:]/);
+      expect(column.comment.length).toBeGreaterThan(GLUE_COMMENT_LIMIT - 40);
     }
   });
 
   it('partitions by snapshot_date then region, both strings', () => {
+    // Assess
     expect(TRAINING_JOB_SCHEMA.partitionKeys.map((k) => [k.name, k.type])).toEqual([
       ['snapshot_date', 'string'],
       ['region', 'string'],
@@ -49,7 +58,10 @@ describe('glue-schema/sagemaker_training_job.json against the seed contract', ()
   });
 
   it('has exactly the documented shape, so other tools can read it', () => {
+    // Act
     const raw = JSON.parse(readFileSync(join(__dirname, '..', '..', 'glue-schema', 'sagemaker_training_job.json'), 'utf8'));
+
+    // Assess
     expect(Object.keys(raw).sort()).toEqual(['columns', 'database', 'partitionKeys', 'table']);
     expect(raw.table).toBe('sagemaker_training_job');
     for (const column of [...raw.columns, ...raw.partitionKeys]) expect(Object.keys(column).sort()).toEqual(['comment', 'name', 'type']);
