@@ -1,4 +1,5 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -69,6 +70,11 @@ export function createS3Client(settings: ClientSettings): S3Client {
 
 export function createAthenaClient(settings: ClientSettings): AthenaClient {
   return new AthenaClient(common(settings));
+}
+
+/** AWS Organizations is a global service: the SDK sends any commercial region to its one endpoint. */
+export function createOrganizationsClient(settings: ClientSettings): OrganizationsClient {
+  return new OrganizationsClient(common(settings));
 }
 
 /** Credentials for a member account: AssumeRole from the caller's credentials, refreshed before expiry. */

@@ -13,7 +13,17 @@ export interface SimulatedWorldOptions {
   readonly now?: number;
   /** History the initial jobs are spread over. @default 180 days */
   readonly historyDays?: number;
+  /** Accounts of the simulated organization that are SUSPENDED: listed by Organizations, holding no jobs. @default two */
+  readonly suspendedAccounts?: readonly string[];
 }
+
+/** An account of the simulated organization. */
+export interface OrganizationMember {
+  readonly accountId: string;
+  readonly state: 'ACTIVE' | 'SUSPENDED';
+}
+
+const DEFAULT_SUSPENDED_ACCOUNTS = ['999900000001', '999900000002'];
 
 export interface AdvanceOptions {
   /** New jobs per (account, region) per simulated day. @default 2% of the initial population, at least 5 */
@@ -57,10 +67,14 @@ export class SimulatedWorld {
   private readonly regions = new Map<string, RegionJobs>();
   private readonly initialJobsPerRegion: number;
   private readonly describeCache = new WeakMap<TrainingJobPlan, { clock: number; tags: object; job: DescribeTrainingJobResponse }>();
+  private readonly populatedAccounts: readonly string[];
+  private readonly suspendedAccounts: readonly string[];
 
   constructor(options: SimulatedWorldOptions) {
     this.clock = options.now ?? DEFAULT_SIMULATED_NOW;
     this.initialJobsPerRegion = options.jobsPerRegion;
+    this.populatedAccounts = [...options.accounts];
+    this.suspendedAccounts = options.suspendedAccounts ?? DEFAULT_SUSPENDED_ACCOUNTS;
     const historyMs = (options.historyDays ?? 180) * TIME.DAY;
     let seed = options.seed ?? 1;
     for (const accountId of options.accounts) {
@@ -76,6 +90,12 @@ export class SimulatedWorld {
 
   now(): number {
     return this.clock;
+  }
+
+  /** The organization the accounts belong to: `management` first, then the populated accounts (ACTIVE), then the suspended ones. */
+  organizationMembers(management: string): OrganizationMember[] {
+    const active = [...new Set([management, ...this.populatedAccounts])].filter((id) => !this.suspendedAccounts.includes(id));
+    return [...active.map((accountId) => ({ accountId, state: 'ACTIVE' as const })), ...this.suspendedAccounts.map((accountId) => ({ accountId, state: 'SUSPENDED' as const }))];
   }
 
   private jobsIn(accountId: string, region: string, seed?: number): RegionJobs {
