@@ -131,7 +131,8 @@ export class SnapshotStateMachine extends Construct {
         collected: { answer: { status: 'starting' } },
       },
       maxConcurrency: props.maxConcurrency,
-      resultPath: '$.outcomes',
+      // Each target's outcome takes its place: the state holds one or the other, never both (256 KiB at most).
+      resultPath: '$.targets',
     });
     collectTargets.itemProcessor(perTarget);
 
@@ -141,8 +142,9 @@ export class SnapshotStateMachine extends Construct {
         step: 'summarize',
         'snapshotDate.$': '$.snapshotDate',
         'startedAt.$': '$.startedAt',
-        'outcomes.$': '$.outcomes',
+        'outcomes.$': '$.targets',
         'skipped.$': '$.skipped',
+        'skippedCount.$': '$.skippedCount',
       },
       { outputPath: '$.Payload', comment: 'The run\'s metrics and verdict.' },
     );

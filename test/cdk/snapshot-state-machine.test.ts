@@ -36,10 +36,10 @@ describe('the snapshot state machine', () => {
       ItemsPath: '$.targets',
       MaxConcurrency: 6,
       ItemSelector: { 'target.$': '$$.Map.Item.Value', 'snapshotDate.$': '$.snapshotDate', 'full.$': '$.full', 'holder.$': '$.holder' },
-      ResultPath: '$.outcomes',
+      ResultPath: '$.targets',
       Next: 'Summarize',
     });
-    expect(asl.States.Summarize).toMatchObject({ Parameters: { Payload: { step: 'summarize', 'outcomes.$': '$.outcomes', 'skipped.$': '$.skipped' } }, Next: 'RunSucceeded' });
+    expect(asl.States.Summarize).toMatchObject({ Parameters: { Payload: { step: 'summarize', 'outcomes.$': '$.targets', 'skipped.$': '$.skipped', 'skippedCount.$': '$.skippedCount' } }, Next: 'RunSucceeded' });
     expect(asl.TimeoutSeconds).toBe(20 * 3600);
   });
 

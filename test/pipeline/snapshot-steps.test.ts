@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TargetOutcome } from '../../lambda/functions/snapshot/step-events';
+import { MAX_TARGETS_PER_EXECUTION } from '../../lambda/functions/snapshot/resolve-step';
+import { cut, outcomeOf, SKIPPED_IN_STATE, type TargetOutcome } from '../../lambda/functions/snapshot/step-events';
 import { lambdaContext } from '../stepfunctions/local-state-machine';
 import { startSimulator, TEST_CREDENTIALS } from '../support/local-simulator';
 
@@ -98,6 +99,41 @@ describe('the snapshot function\'s steps', () => {
         'the execution\'s history has the cause; 1 account(s) skipped: 333344445555',
     });
     expect(empty).toMatchObject({ ok: false, targets: 0, message: 'nothing was snapshotted for 2026-11-02: no (account, region) to snapshot; 1 account(s) skipped: 333344445555 (cannot assume it)' });
+  });
+
+  it('keeps the largest execution state it allows, every target failed with a long error, under Step Functions\' 256 KiB', () => {
+    // Prepare: the state after the Map, each target replaced by its outcome, as Summarize receives it.
+    const long = 'x'.repeat(5000);
+    const targets = Array.from({ length: MAX_TARGETS_PER_EXECUTION }, (_, i) => ({
+      accountId: String(100000000000 + i),
+      region: 'ap-southeast-2',
+      roleArn: `arn:aws-us-gov:iam::${100000000000 + i}:role/SageMakerJobInventoryRead`,
+    }));
+    const outcomes = targets.map((target) =>
+      outcomeOf({
+        ...target,
+        status: 'failed',
+        mode: 'incremental',
+        jobsWritten: 999_999_999,
+        jobsDescribed: 999_999_999,
+        jobsCarried: 999_999_999,
+        jobsNew: 999_999_999,
+        jobsGone: 999_999_999,
+        setAside: [],
+        bytesWritten: 999_999_999_999,
+        unknownFields: { MlflowConfig: 1, SomeFutureField: 1, AnotherFutureField: 1 },
+        durationMs: 999_999_999,
+        error: long,
+      }),
+    );
+    const skipped = Array.from({ length: 1000 }, (_, i) => ({ accountId: String(200000000000 + i), roleArn: targets[0].roleArn, reason: long }));
+    const named = skipped.slice(0, SKIPPED_IN_STATE).map((account) => ({ ...account, reason: cut(account.reason) }));
+
+    // Act
+    const state = { snapshotDate: '2026-11-01', full: false, holder: 'h'.repeat(80), targets: outcomes, skipped: named, skippedCount: skipped.length, startedAt: Date.now() };
+
+    // Assess
+    expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(256 * 1024);
   });
 
   it.each([

@@ -2,14 +2,15 @@ import { ConfigError } from '../../core/errors';
 import { resolveTargetSet } from '../../core/pipeline/targets';
 import { utcDate } from '../../core/publish/layout';
 import { invocationBudget, type FunctionRuntime } from './runtime';
-import { readRunInput, type ResolvedRun, type ResolveEvent } from './step-events';
+import { cut, readRunInput, SKIPPED_IN_STATE, type ResolvedRun, type ResolveEvent } from './step-events';
 
 /**
  * The most (account, region) targets one execution takes. Each target's outcome travels in the
- * execution's state (256 KiB at most, about 300 bytes each with the errors cut short) and adds about
- * a dozen events to its history (25,000 at most); 500 keeps both with room to spare.
+ * execution's state, which Step Functions caps at 256 KiB (an outcome is about 450 bytes, 650 with an
+ * error), and adds about a dozen events to its history (25,000 at most); 400 keeps both with room to
+ * spare, even when every target failed (test/pipeline/snapshot-steps.test.ts measures it).
  */
-export const MAX_TARGETS_PER_EXECUTION = 500;
+export const MAX_TARGETS_PER_EXECUTION = 400;
 
 /** The run's date, mode and holder, and its targets: the caller's account, the configured roles, the organization's accounts. */
 export async function resolveStep(event: ResolveEvent, runtime: FunctionRuntime, remainingMs: number): Promise<ResolvedRun> {
@@ -24,5 +25,6 @@ export async function resolveStep(event: ResolveEvent, runtime: FunctionRuntime,
     );
   }
   runtime.logger.info('run resolved', { snapshotDate, full, holder: event.execution, targets: targets.length, skipped: skipped.length });
-  return { snapshotDate, full, holder: event.execution, targets, skipped, startedAt: Date.now() };
+  const named = skipped.slice(0, SKIPPED_IN_STATE).map((account) => ({ ...account, reason: cut(account.reason) }));
+  return { snapshotDate, full, holder: event.execution, targets, skipped: named, skippedCount: skipped.length, startedAt: Date.now() };
 }

@@ -31,8 +31,11 @@ export interface ResolvedRun {
   readonly snapshotDate: string;
   readonly full: boolean;
   readonly holder: string;
+  /** The state machine's Map replaces each target with its outcome here. */
   readonly targets: SnapshotTarget[];
+  /** The first SKIPPED_IN_STATE accounts left out (the log has them all), reasons cut to ERROR_CHARS. */
   readonly skipped: SkippedAccount[];
+  readonly skippedCount: number;
   readonly startedAt: number;
 }
 
@@ -84,6 +87,8 @@ export interface SummarizeEvent {
   /** One per target: a collect outcome, or what the state machine's Catch recorded for a task that failed outright. */
   readonly outcomes: readonly (TargetOutcome | CaughtFailure)[];
   readonly skipped: readonly SkippedAccount[];
+  /** All the accounts left out, `skipped` being the first of them. */
+  readonly skippedCount: number;
 }
 
 /** What the Catch of a target's collect loop records when the task itself failed (timeout, crash, retries spent). */
@@ -111,8 +116,14 @@ export interface RunSummary {
 
 export type StepEvent = ResolveEvent | CollectEvent | SummarizeEvent;
 
-/** The longest error text an outcome carries. */
-export const ERROR_CHARS = 300;
+/** The longest error text an outcome (or a skipped account's reason) carries in the execution's state. */
+export const ERROR_CHARS = 200;
+/** The most skipped accounts the execution's state names; the count is always whole. */
+export const SKIPPED_IN_STATE = 50;
+
+export function cut(text: string): string {
+  return text.length > ERROR_CHARS ? `${text.slice(0, ERROR_CHARS - 1)}…` : text;
+}
 
 export function isStepEvent(event: unknown): event is { step: unknown } {
   return typeof event === 'object' && event !== null && 'step' in event;
@@ -173,6 +184,7 @@ export function readStepEvent(event: { step: unknown }): StepEvent {
         startedAt: typeof e.startedAt === 'number' ? e.startedAt : Date.now(),
         outcomes: e.outcomes as TargetOutcome[],
         skipped: Array.isArray(e.skipped) ? (e.skipped as SkippedAccount[]) : [],
+        skippedCount: typeof e.skippedCount === 'number' ? e.skippedCount : Array.isArray(e.skipped) ? e.skipped.length : 0,
       };
     default:
       return fail('function', 'step', event.step, STEP_NAMES.join(', '));
@@ -202,7 +214,7 @@ export function outcomeOf(result: TargetResult): TargetOutcome {
     throttles: sumOperations(result.collect?.operations, (s) => s.throttles),
     unknownApiFields: Object.keys(result.unknownFields),
     durationMs: Math.round(result.durationMs),
-    ...(result.error ? { error: result.error.length > ERROR_CHARS ? `${result.error.slice(0, ERROR_CHARS - 1)}…` : result.error } : {}),
+    ...(result.error ? { error: cut(result.error) } : {}),
   };
 }
 

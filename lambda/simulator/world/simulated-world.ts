@@ -64,6 +64,8 @@ const DEFAULT_SIMULATED_NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
  */
 export class SimulatedWorld {
   private clock: number;
+  /** Bumped on every change (clock, jobs, tags), so an answer derived from all jobs can be cached until the next. */
+  private changes = 0;
   private readonly regions = new Map<string, RegionJobs>();
   private readonly initialJobsPerRegion: number;
   private readonly describeCache = new WeakMap<TrainingJobPlan, { clock: number; tags: object; job: DescribeTrainingJobResponse }>();
@@ -90,6 +92,11 @@ export class SimulatedWorld {
 
   now(): number {
     return this.clock;
+  }
+
+  /** Changes with every change to the world; equal versions mean every job reads the same. */
+  version(): number {
+    return this.changes;
   }
 
   /** The organization the accounts belong to: `management` first, then the populated accounts (ACTIVE), then the suspended ones. */
@@ -140,6 +147,7 @@ export class SimulatedWorld {
     const plan = jobs?.byName.get(name);
     if (!jobs || !plan) return false;
     jobs.remove(plan);
+    this.changes++;
     return true;
   }
 
@@ -149,6 +157,7 @@ export class SimulatedWorld {
     const days = ms / TIME.DAY;
     const from = this.clock;
     this.clock += ms;
+    this.changes++;
     let created = 0;
     let retagged = 0;
     let deleted = 0;
