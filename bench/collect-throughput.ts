@@ -17,6 +17,7 @@ import { createSourceClients } from '../lambda/core/aws/clients';
 import type { ApiRateLimits } from '../lambda/core/collect/rate-limited-sender';
 import { advanceTarget, settingsFingerprintOf } from '../lambda/core/pipeline/target-run';
 import { LocalStore } from '../lambda/core/publish/local-store';
+import { DEFAULT_REDACTION } from '../lambda/core/rows/redaction';
 import { TrainingJobRowMapper } from '../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../lambda/simulator/server';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
       schema: TRAINING_JOB_SCHEMA,
       config: { limits: clientLimits, concurrency: 16, tagStrategy: strategy, compression: 'zstd', rowGroupRows: 1000, fullEveryDays: 7 },
       mapper: new TrainingJobRowMapper(),
-      settingsFingerprint: settingsFingerprintOf({}),
+      settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),
       holder: 'bench',
       full: true,
     },

@@ -11,6 +11,8 @@ export interface InventoryAppSettings {
   readonly memberAccountRoleArns?: string[];
   readonly alarmTopicArn?: string;
   readonly projectionStartDate?: string;
+  /** A QuickSight user or group ARN: deploys the QuickSight data source, datasets and cost dashboard. */
+  readonly quickSightPrincipalArn?: string;
 }
 
 function listSetting(value: unknown): string[] | undefined {
@@ -30,6 +32,7 @@ export class InventoryStack extends Stack {
       projectionStartDate: settings.projectionStartDate,
       alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : undefined,
       schedulePeriod: Duration.days(1),
+      quickSight: settings.quickSightPrincipalArn ? { principalArn: settings.quickSightPrincipalArn } : undefined,
     });
     new CfnOutput(this, 'InventoryRoleArn', { value: this.inventory.role.roleArn, description: 'Member accounts trust this role (InventoryRoleArn parameter)' });
     new CfnOutput(this, 'SnapshotRoot', { value: this.inventory.outputRoot });
@@ -45,6 +48,7 @@ export function buildApp(app: App = new App()): { app: App; inventory: Inventory
     memberAccountRoleArns: listSetting(app.node.tryGetContext('inventory:memberAccountRoleArns')),
     alarmTopicArn: app.node.tryGetContext('inventory:alarmTopicArn') || undefined,
     projectionStartDate: app.node.tryGetContext('inventory:projectionStartDate') || undefined,
+    quickSightPrincipalArn: app.node.tryGetContext('inventory:quickSightPrincipalArn') || undefined,
   };
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const inventory = new InventoryStack(app, 'SageMakerJobInventory', settings, { env });

@@ -38,12 +38,14 @@ import {
 } from '../lambda/core/pipeline/config';
 import { WORK_PREFIX, STATE_PREFIX } from '../lambda/core/pipeline/work-area';
 import { DEFAULT_COST_TAG_KEYS } from '../lambda/core/query/sql-catalog';
-import { TABLE_SCHEMAS, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TABLE_SCHEMAS, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { AthenaViews } from './athena-views';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
 import { InventoryGlueTables } from './glue-table';
 import { bucketArnInNagFinding } from './nag-names';
 import { SnapshotStateMachine } from './snapshot-state-machine';
+import { PriceRefresh } from './price-refresh';
+import { QuickSightCostDashboard } from './quicksight';
 
 export type { CollectorSettings } from '../lambda/core/pipeline/config';
 
@@ -167,6 +169,25 @@ export interface SageMakerTrainingJobInventoryProps {
    * @default none
    */
   readonly functionEnvironment?: Record<string, string>;
+  /**
+   * When the on-demand training prices of the `regions` are read from the AWS Price List API into the
+   * `sagemaker_instance_price` table the cost view joins (a second schedule); `false` deploys no price refresh.
+   * @default weekly, Mondays at 01:00 UTC
+   */
+  readonly priceRefreshSchedule?: scheduler.ScheduleExpression | false;
+  /**
+   * Deploys QuickSight over the inventory: an Athena data source on the workgroup, datasets over the flat
+   * and cost views and the cost dashboard, owned by `principalArn` (a QuickSight user or group ARN), and
+   * `grantQuery` for QuickSight's service role. The account must already subscribe to QuickSight.
+   * @default no QuickSight resources
+   */
+  readonly quickSight?: {
+    readonly principalArn: string;
+    /** @default 'aws-quicksight-service-role-v0' */
+    readonly serviceRoleName?: string;
+    /** @default 'team' */
+    readonly teamTagKey?: string;
+  };
 }
 
 /** Which organization accounts to snapshot, and the role assumed in each. */
@@ -203,6 +224,7 @@ const MANAGED_VARIABLES: Partial<Record<EnvironmentVariable | 'POWERTOOLS_SERVIC
   SM_INVENTORY_ORGANIZATION_ROLE_NAME: 'organization.roleName',
   SM_INVENTORY_ORGANIZATION_ACCOUNTS: 'organization.includeAccounts',
   SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: 'organization.excludeAccounts',
+  SM_INVENTORY_FIRST_SNAPSHOT_DATE: 'projectionStartDate',
   POWERTOOLS_SERVICE_NAME: 'none: the alarms depend on it',
   POWERTOOLS_METRICS_NAMESPACE: 'none: the alarms depend on it',
   ...Object.fromEntries(Object.entries(COLLECTOR_SETTING_VARIABLES).map(([setting, variable]) => [variable, `collector.${setting}`])),
@@ -239,8 +261,14 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly outputRoot: string;
   /** `prefix/sagemaker_training_job`: the table's key prefix in the bucket. */
   readonly tablePrefix: string;
-  /** The key prefix of every table in the bucket (`prefix/<table>`): where the function writes and queries read. */
+  /** The key prefix of every table in the bucket (`prefix/<table>`): where queries read. */
   readonly tablePrefixes: readonly string[];
+  /** `prefix/sagemaker_instance_price`: the price table's key prefix in the bucket. */
+  readonly priceTablePrefix: string;
+  /** The weekly price refresh; undefined when `priceRefreshSchedule` is false. */
+  readonly priceRefresh?: PriceRefresh;
+  /** The QuickSight data source, datasets and dashboard; undefined without the `quickSight` prop. */
+  readonly quickSight?: QuickSightCostDashboard;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingJobInventoryProps = {}) {
     super(scope, id);
@@ -327,6 +355,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     const tablePrefix = `${prefix}/${TRAINING_JOB_SCHEMA.table}`;
     this.tablePrefix = tablePrefix;
     this.tablePrefixes = TABLE_SCHEMAS.map((schema) => `${prefix}/${schema.table}`);
+    this.priceTablePrefix = `${prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -367,6 +396,7 @@ export class SageMakerTrainingJobInventory extends Construct {
               SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: (organization.excludeAccounts ?? []).join(','),
             }
           : {}),
+        SM_INVENTORY_FIRST_SNAPSHOT_DATE: projectionStartDate,
         ...collectorVariables,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -478,6 +508,31 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.views.node.addDependency(this.glueTable);
 
     this.alarms = this.createAlarms(schedulePeriod, props.alarmTopic);
+
+    if (props.priceRefreshSchedule !== false) {
+      this.priceRefresh = new PriceRefresh(this, 'Prices', {
+        bucket: this.bucket,
+        prefix,
+        encryptionKey: this.encryptionKey,
+        regions,
+        schedule: props.priceRefreshSchedule,
+        logRetention: props.logRetention,
+        alarmTopic: props.alarmTopic,
+      });
+    }
+    if (props.quickSight) {
+      this.quickSight = new QuickSightCostDashboard(this, 'QuickSight', {
+        ...props.quickSight,
+        workgroup: this.workgroup,
+        databaseName,
+        tagKeys: props.costAllocationTagKeys ?? DEFAULT_COST_TAG_KEYS,
+        grantQuery: (grantee) => this.grantQuery(grantee),
+        database: this.glueTable.database,
+        bucket: this.bucket,
+        grantedPrefixes: [...this.tablePrefixes.map((p) => `${p}/`), ATHENA_RESULTS_PREFIX],
+      });
+      this.quickSight.node.addDependency(this.views);
+    }
   }
 
   private createBucket(prefix: string): s3.Bucket {
@@ -557,6 +612,11 @@ export class SageMakerTrainingJobInventory extends Construct {
     return grant!;
   }
 
+  /** The tables the snapshot function writes: the training jobs and the record of each run. */
+  private snapshotTablePrefixes(): string[] {
+    return [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA].map((schema) => `${this.tablePrefixes[TABLE_SCHEMAS.indexOf(schema)]}`);
+  }
+
   private grantCollectorPermissions(memberRoles: readonly string[], logGroup: logs.LogGroup, prefix: string, organizationRoleName: string | undefined): void {
     const stack = Stack.of(this);
     const workArea = this.bucket.arnForObjects(`${prefix}/${WORK_PREFIX}/*`);
@@ -568,8 +628,8 @@ export class SageMakerTrainingJobInventory extends Construct {
         new iam.PolicyStatement({
           sid: 'WriteSnapshots',
           actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-          // Every table: the snapshot objects and, after each, its run record.
-          resources: this.tablePrefixes.map((p) => this.bucket.arnForObjects(`${p}/*`)),
+          // The snapshot objects and, after each, its run record; prices are the price function's to write.
+          resources: this.snapshotTablePrefixes().map((p) => this.bucket.arnForObjects(`${p}/*`)),
         }),
         new iam.PolicyStatement({
           sid: 'WorkArea',
@@ -625,7 +685,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     }
     const bucketInFinding = bucketArnInNagFinding(this.bucket);
     if (bucketInFinding) {
-      for (const tablePrefix of this.tablePrefixes) {
+      for (const tablePrefix of this.snapshotTablePrefixes()) {
         reasons[`${bucketInFinding}/${tablePrefix}/*`] = 'Objects are written under each table\'s prefix only; their keys carry the date, region and account. The training-job table\'s previous snapshots are read back by incremental runs.';
       }
       reasons[`${bucketInFinding}/${prefix}/${WORK_PREFIX}/*`] = 'The work area of resumable runs: one folder per (table, date, region, account), with a lease, a checkpoint, progress and parts.';

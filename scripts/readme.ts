@@ -12,7 +12,7 @@ import { ENVIRONMENT_VARIABLES } from '../lambda/core/pipeline/config';
 import { ATHENA_COMPATIBILITY_MACROS } from '../lambda/cli/warehouse/duckdb-compat';
 import { COMMON_SQL_FUNCTIONS, DATE_FORMAT_SPECIFIERS, DENIED_CONSTRUCTS } from '../lambda/cli/warehouse/shared-dialect';
 import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
-import { INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type TableSchema } from '../lambda/core/schema/table-schema';
+import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type TableSchema } from '../lambda/core/schema/table-schema';
 
 export const README = join(__dirname, '..', 'README.md');
 
@@ -30,6 +30,7 @@ function columnTable(schema: TableSchema): string {
 export function renderSections(): Record<string, string> {
   const columns = columnTable(TRAINING_JOB_SCHEMA);
   const runColumns = columnTable(INVENTORY_RUN_SCHEMA);
+  const priceColumns = columnTable(INSTANCE_PRICE_SCHEMA);
   const configuration = [
     '| variable | meaning |',
     '|---|---|',
@@ -59,27 +60,124 @@ export function renderSections(): Record<string, string> {
     '|---|---|',
     ...DENIED_CONSTRUCTS.map((d) => `| \`${d.construct}\` | ${cell(d.why)} |`),
   ].join('\n');
-  return { columns, 'run-columns': runColumns, configuration, sql, dialect };
+  return { columns, 'run-columns': runColumns, priceColumns, configuration, sql, dialect };
 }
 
-export function renderReadme(text: string): string {
+export const RELIABILITY = join(__dirname, '..', 'RELIABILITY.md');
+const CORPUS = join(__dirname, '..', 'test', 'reliability', 'bad-input-corpus.json');
+
+interface CorpusCase {
+  id: string;
+  kind: string;
+  args?: string[];
+  env?: Record<string, string>;
+  event?: unknown;
+  describe?: { set?: Record<string, unknown>; unset?: string[] };
+  summary?: { unset?: string[] };
+  pages?: string;
+  tagging?: string;
+  expect: Record<string, unknown>;
+}
+
+/** Inline code, with characters a Markdown viewer would act on (bidi overrides, controls) written as escapes. */
+const code = (text: string) =>
+  `\`${text
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/`/g, "'")
+    .replace(/\|/g, '\\|')}\``;
+
+function describeInput(entry: CorpusCase): string {
+  const env = Object.entries(entry.env ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+  switch (entry.kind) {
+    case 'cli':
+      return code(`${env ? `${env} ` : ''}sm-inventory ${(entry.args ?? []).map((a) => (a === '' ? '""' : a)).join(' ')}`);
+    case 'lambda-env':
+      return `cold start with ${code(env)}`;
+    case 'lambda-event':
+      return `invocation ${code(JSON.stringify(entry.event))}`;
+    default: {
+      const parts: string[] = [];
+      const summarise = (value: unknown) => {
+        const text = JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && '$repeat' in (v as object) ? `<${(v as { times: number }).times} × ${(v as { $repeat: string }).$repeat}>` : v));
+        return text.length > 90 ? `${text.slice(0, 87)}…` : text;
+      };
+      if (entry.describe?.set) parts.push(`Describe returns ${code(summarise(entry.describe.set))}`);
+      if (entry.describe?.unset) parts.push(`Describe omits ${entry.describe.unset.map(code).join(', ')}`);
+      if (entry.summary?.unset) parts.push(`a List summary omits ${entry.summary.unset.map(code).join(', ')}`);
+      if (entry.pages) parts.push(`ListTrainingJobs paging: ${entry.pages.replace(/-/g, ' ')}`);
+      if (entry.tagging) parts.push(`tag:GetResources ${entry.tagging}`);
+      return parts.join('; ');
+    }
+  }
+}
+
+function describeOutcome(entry: CorpusCase): string {
+  const e = entry.expect as { exit?: number; stderr?: string; throws?: string; outcome?: string; reason?: string; warning?: string; error?: string; column?: string; value?: unknown; length?: number; unknownField?: string };
+  const message = (pattern: string) => code(pattern.replace(/\\([[\]().^$|?*+{}])/g, '$1'));
+  if (e.exit !== undefined) return `exit ${e.exit}: ${message(e.stderr ?? '')}`;
+  if (e.throws) return `refused: ${message(e.throws)}`;
+  switch (e.outcome) {
+    case 'set-aside':
+      return `the job is set aside (snapshot published as incomplete, exit 2): ${message(e.reason ?? '')}`;
+    case 'written':
+      if (e.unknownField) return `written; the field is reported as ${code(e.unknownField)}`;
+      if (e.length !== undefined) return `written whole (${e.length} characters in ${code(e.column!)})`;
+      return e.column ? `written as ${code(JSON.stringify(e.value))} in ${code(e.column)}` : 'written (described by name)';
+    case 'all-written-once':
+      return 'every job written once';
+    case 'warned':
+      return `published, with the warning ${code(e.warning ?? '')}`;
+    case 'target-failed':
+      return `nothing published for the (account, region), exit 2: ${message(e.error ?? '')}`;
+    default:
+      return '';
+  }
+}
+
+export function renderReliabilitySections(): Record<string, string> {
+  const { cases } = JSON.parse(readFileSync(CORPUS, 'utf8')) as { cases: CorpusCase[] };
+  const corpus = [
+    `${cases.length} cases (${[...new Set(cases.map((c) => c.kind))].map((kind) => `${cases.filter((c) => c.kind === kind).length} ${kind}`).join(', ')}).`,
+    '',
+    '| # | case | input | defined outcome |',
+    '|---|---|---|---|',
+    ...cases.map((c, i) => `| ${i + 1} | ${c.id} | ${describeInput(c)} | ${describeOutcome(c)} |`),
+  ].join('\n');
+  return { corpus };
+}
+
+/** The documents with generated sections, and what renders them. */
+export const GENERATED_DOCUMENTS: readonly { readonly path: string; readonly sections: () => Record<string, string> }[] = [
+  { path: README, sections: renderSections },
+  { path: RELIABILITY, sections: renderReliabilitySections },
+];
+
+export function renderDocument(text: string, sections: Record<string, string>, name = 'README.md'): string {
   let out = text;
-  for (const [name, body] of Object.entries(renderSections())) {
-    const pattern = new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
-    if (!pattern.test(out)) throw new Error(`README.md has no <!-- generated:${name} --> section`);
+  for (const [section, body] of Object.entries(sections)) {
+    const pattern = new RegExp(`(<!-- generated:${section} -->)[\\s\\S]*?(<!-- /generated:${section} -->)`);
+    if (!pattern.test(out)) throw new Error(`${name} has no <!-- generated:${section} --> section`);
     out = out.replace(pattern, (_match, start: string, end: string) => `${start}\n${body}\n${end}`);
   }
   return out;
 }
 
+export function renderReadme(text: string): string {
+  return renderDocument(text, renderSections());
+}
+
 if (require.main === module) {
-  const current = readFileSync(README, 'utf8');
-  const rendered = renderReadme(current);
-  if (process.argv.includes('--write')) {
-    writeFileSync(README, rendered);
-    console.log(rendered === current ? 'README.md is up to date' : 'README.md updated');
-  } else if (rendered !== current) {
-    console.error('README.md is out of date: run npx tsx scripts/readme.ts --write');
-    process.exitCode = 1;
+  for (const document of GENERATED_DOCUMENTS) {
+    const name = document.path.split('/').pop()!;
+    const current = readFileSync(document.path, 'utf8');
+    const rendered = renderDocument(current, document.sections(), name);
+    if (process.argv.includes('--write')) {
+      writeFileSync(document.path, rendered);
+      console.log(rendered === current ? `${name} is up to date` : `${name} updated`);
+    } else if (rendered !== current) {
+      console.error(`${name} is out of date: run npx tsx scripts/readme.ts --write`);
+      process.exitCode = 1;
+    }
   }
 }

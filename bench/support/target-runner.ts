@@ -3,6 +3,7 @@ import type { OperationStats } from '../../lambda/core/collect/call-stats';
 import type { ApiRateLimits } from '../../lambda/core/collect/rate-limited-sender';
 import { advanceTarget, settingsFingerprintOf, type TargetResult } from '../../lambda/core/pipeline/target-run';
 import type { WarehouseStore } from '../../lambda/core/publish/store';
+import { DEFAULT_REDACTION } from '../../lambda/core/rows/redaction';
 import { TrainingJobRowMapper } from '../../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 
@@ -38,7 +39,7 @@ export async function runTarget(options: {
         schema: TRAINING_JOB_SCHEMA,
         config: { limits: options.limits, concurrency: options.concurrency ?? 8, tagStrategy: 'bulk', compression: 'zstd', rowGroupRows: 1000, fullEveryDays: 7 },
         mapper: new TrainingJobRowMapper(),
-        settingsFingerprint: settingsFingerprintOf({}),
+        settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),
         holder: `bench-${options.snapshotDate}-${options.full ? 'full' : 'daily'}`,
         full: options.full,
       },

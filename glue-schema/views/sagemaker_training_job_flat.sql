@@ -1,5 +1,5 @@
 -- name: sagemaker_training_job_flat
--- description: One row per job (current state), scalar columns only, ready for QuickSight: capacity shape, instance type and count for every shape (single type, instance groups, instance preferences), sizes, times, billable instance-hours, spot savings and one tag_<key> column per cost-allocation tag key.
+-- description: One row per job (current state), scalar columns only, ready for QuickSight: capacity shape, instance type and count for every shape (single type, instance groups, instance preferences), sizes, times, billable instance-hours, spot savings, estimated cost in US dollars and one tag_<key> column per cost-allocation tag key.
 CREATE OR REPLACE VIEW sagemaker_training_job_flat AS
 WITH resources AS (
   -- ResourceConfig has three shapes: InstanceType + InstanceCount; InstanceGroups (a heterogeneous
@@ -90,5 +90,28 @@ SELECT
   auto_ml_job_arn,
   labeling_job_arn,
   role_arn,
+  -- Estimated cost in US dollars, from the cost view (NULL where cost_status is no_price or not_billed_yet).
+  cost.cost_usd_per_hour AS usd_per_hour,
+  cost.cost_compute_usd AS compute_cost_usd,
+  cost.cost_warm_pool_usd AS warm_pool_cost_usd,
+  cost.cost_total_usd AS total_cost_usd,
+  cost.cost_on_demand_equivalent_usd AS on_demand_equivalent_usd,
+  cost.cost_spot_savings_usd AS spot_savings_usd,
+  cost.cost_status,
+  cost.cost_price_snapshot_date AS price_snapshot_date,
   /* tag_columns */
 FROM sized
+LEFT JOIN (
+  SELECT
+    _key AS cost_key,
+    usd_per_hour AS cost_usd_per_hour,
+    compute_cost_usd AS cost_compute_usd,
+    warm_pool_cost_usd AS cost_warm_pool_usd,
+    total_cost_usd AS cost_total_usd,
+    on_demand_equivalent_usd AS cost_on_demand_equivalent_usd,
+    spot_savings_usd AS cost_spot_savings_usd,
+    cost_status,
+    price_snapshot_date AS cost_price_snapshot_date
+  FROM sagemaker_training_job_cost
+) AS cost
+  ON cost.cost_key = sized._key

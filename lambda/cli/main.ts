@@ -1,36 +1,53 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, CommanderError } from '@commander-js/extra-typings';
 import { describeError, InventoryError } from '../core/errors';
 import { demoCommand } from './commands/demo';
+import { pricesCommand } from './commands/prices';
 import { queryCommand } from './commands/query';
+import { reportCommand } from './commands/report';
 import { simulateCommand } from './commands/simulate';
 import { snapshotCommand } from './commands/snapshot';
 import type { CommandIo } from './options';
 
-export function buildProgram(io: CommandIo = { out: process.stdout, err: process.stderr }): Command {
+export function buildProgram(io: CommandIo): Command {
   const program = new Command('sm-inventory')
     .description('SageMaker training-job inventory: snapshots to partitioned Parquet, queried with Athena or DuckDB.')
+    .configureOutput({ writeOut: (text) => io.out.write(text), writeErr: (text) => io.err.write(text) })
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [snapshotCommand(io), queryCommand(io), simulateCommand(io), demoCommand(io)]) {
-    program.addCommand(command.exitOverride());
+  for (const command of [snapshotCommand(io), pricesCommand(io), queryCommand(io), reportCommand(io), simulateCommand(io), demoCommand(io)]) {
+    program.addCommand(command.configureOutput({ writeOut: (text) => io.out.write(text), writeErr: (text) => io.err.write(text) }).exitOverride());
   }
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+/**
+ * Runs the CLI with `args` (without node and the script) and returns its exit code: 0 done, 1 bad
+ * input or nothing could start, 2 some (account, region) failed or is incomplete. A failure prints one
+ * message, never a stack trace, unless SM_INVENTORY_DEBUG is set; a bug still says it is one.
+ */
+export async function runCli(args: readonly string[], io: Omit<CommandIo, 'setExitCode'>): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram({ ...io, setExitCode: (code) => (exitCode = code) });
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync([...args], { from: 'user' });
+    return exitCode;
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return;
-    if (code?.startsWith('commander.')) {
-      process.exitCode = 1;
-      return;
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 1;
     }
-    process.stderr.write(`error: ${error instanceof InventoryError ? describeError(error) : (error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
+    if (error instanceof InventoryError) {
+      io.err.write(`error: ${describeError(error)}\n`);
+    } else if (process.env.SM_INVENTORY_DEBUG) {
+      io.err.write(`error: ${(error as Error)?.stack ?? String(error)}\n`);
+    } else {
+      io.err.write(`error: ${describeError(error)}\n(this is not an error the inventory expected: please report it; SM_INVENTORY_DEBUG=1 shows the stack trace)\n`);
+    }
+    return 1;
   }
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  process.exitCode = await runCli(argv.slice(2), { out: process.stdout, err: process.stderr });
 }
 
 if (require.main === module) void main(process.argv);

@@ -30,6 +30,9 @@ export class CollectError extends InventoryError {}
 /** A query (DuckDB or Athena) failed. */
 export class QueryError extends InventoryError {}
 
+/** The Price List API's answer cannot become a price table: an ambiguous, non-USD or unreadable price. Names the SKU. */
+export class PriceListError extends InventoryError {}
+
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause !== undefined ? ` (cause: ${describeError(error.cause)})` : '';

@@ -8,6 +8,10 @@
 export const SERVICE_NAME = 'sagemaker-job-inventory';
 /** Powertools service name of the views custom resource. */
 export const VIEWS_SERVICE_NAME = 'sagemaker-job-inventory-views';
+/** Powertools service name of the weekly price refresh function. */
+export const PRICES_SERVICE_NAME = 'sagemaker-job-inventory-prices';
+/** The IAM action the price refresh calls; the Price List API supports no resource-level permissions. */
+export const PRICE_LIST_ACTION = 'pricing:GetProducts';
 /** CloudWatch namespace of the snapshot function's EMF metrics. */
 export const METRICS_NAMESPACE = 'SageMakerJobInventory';
 

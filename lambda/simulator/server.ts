@@ -26,6 +26,8 @@ export interface FaultRates {
   readonly throttle?: number;
   /** Limit the faults to requests signed for these regions. @default every region */
   readonly onlyRegions?: readonly string[];
+  /** Limit the faults to these operations. @default every operation */
+  readonly onlyOperations?: readonly SimulatedOperation[];
 }
 
 export interface SageMakerSimulatorOptions extends Partial<SimulatedWorldOptions> {
@@ -206,7 +208,8 @@ export class SageMakerSimulator {
       const context = { world: this.world, accountId: accountForKey(request.accessKeyId), region: request.region };
 
       await delay(this.randomBetween(this.latencyMs));
-      const fault = !this.faults.onlyRegions || this.faults.onlyRegions.includes(context.region) ? this.drawFault() : undefined;
+      const faulty = (!this.faults.onlyRegions || this.faults.onlyRegions.includes(context.region)) && (!this.faults.onlyOperations || this.faults.onlyOperations.includes(operation));
+      const fault = faulty ? this.drawFault() : undefined;
       if (fault === 'reset') {
         this.counters.get(operation)!.faulted++;
         req.socket.destroy();

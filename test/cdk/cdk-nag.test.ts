@@ -8,6 +8,11 @@ describe('cdk-nag AwsSolutions', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  it('reports no unacknowledged finding with the QuickSight dashboard deployed', () => {
+    const { app } = buildApp(testApp({ 'inventory:regions': 'us-east-1', 'inventory:quickSightPrincipalArn': 'arn:aws:quicksight:us-east-1:111122223333:group/default/finops' }));
+    expect(() => app.synth()).not.toThrow();
+  });
+
   it('does report a finding once an acknowledgement is missing, so the check above can fail', () => {
     const { app, inventory } = buildApp(testApp());
     // An extra wildcard statement no one has acknowledged.

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../lib/app';
 import { SageMakerTrainingJobInventory } from '../../lib/sagemaker-training-job-inventory';
+import { SERVICE_NAME } from '../../lambda/core/names';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
 import { testApp } from '../support/cdk-app';
@@ -26,9 +27,9 @@ function glueTable(template: Template, name: string): Record<string, Json> {
   return tables[0];
 }
 
-/** The snapshot function (the stack's other function creates the Athena views). */
+/** The snapshot function (the stack's others create the Athena views and refresh the prices). */
 function inventoryFunction(template: Template): Record<string, Json> {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: Json) => f.Properties.Environment?.Variables?.SM_INVENTORY_OUTPUT);
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === SERVICE_NAME);
   expect(functions).toHaveLength(1);
   return functions[0];
 }
@@ -136,8 +137,9 @@ describe('the inventory stack', () => {
   });
 
   it('alarms on function errors, dead letters and two days without a snapshot', () => {
-    // The fourth, on failed executions, is in test/cdk/snapshot-state-machine.test.ts.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    // Four for the snapshot (the one on failed executions is in test/cdk/snapshot-state-machine.test.ts), two for the
+    // price refresh (test/cdk/price-refresh.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -208,7 +210,7 @@ describe('SageMakerTrainingJobInventory props', () => {
     [{ athenaBytesScannedCutoff: 1000 }, 'athenaBytesScannedCutoff is 1000; allowed: a whole number of bytes, at least 10000000'],
     [{ regions: ['us-east-1', 'us-east-1'] }, 'regions is ["us-east-1","us-east-1"]; allowed: each region once'],
     [{ collector: { concurrency: 100 } }, 'collector.concurrency is "100"; allowed: a whole number from 1 to 64'],
-    [{ collector: { rateLimits: { DescribeTrainingJob: -1 } } }, 'collector.rateLimits has "DescribeTrainingJob=-1"; allowed: <operation>=<calls per second>'],
+    [{ collector: { rateLimits: { DescribeTrainingJob: -1 } } }, 'collector.rateLimits has "DescribeTrainingJob=-1"; allowed: <operation>=<calls per second from 0.01 to 10000>'],
     [{ collector: { tagStrategy: 'sometimes' } }, 'collector.tagStrategy is "sometimes"; allowed: auto, bulk, per-job'],
     [{ functionEnvironment: { SM_INVENTORY_LIMITS: 'DescribeTrainingJob=8' } }, 'functionEnvironment is "SM_INVENTORY_LIMITS"; allowed: variables the construct does not manage; set SM_INVENTORY_LIMITS through collector.rateLimits'],
     [{ functionEnvironment: { SM_INVENTORY_OUTPUT: 's3://elsewhere/x' } }, 'functionEnvironment is "SM_INVENTORY_OUTPUT"; allowed: variables the construct does not manage; set SM_INVENTORY_OUTPUT through bucket and prefix'],

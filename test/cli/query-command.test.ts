@@ -12,7 +12,7 @@ import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../supp
 function capture() {
   let text = '';
   const stream = new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) });
-  return { io: { out: stream, err: stream }, text: () => text };
+  return { io: { out: stream, err: stream, setExitCode: () => undefined }, text: () => text };
 }
 
 describe('sm-inventory query', () => {

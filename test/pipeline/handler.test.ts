@@ -97,7 +97,7 @@ describe('the Lambda handler', () => {
 
     // Assess
     await expect(attempt).rejects.toThrow(
-      /^1 of 2 \(account, region\) snapshots failed for 2026-10-31: 123456789012\/eu-west-1: TimeBudgetExhaustedError: the run's time budget ran out .*\(ListTrainingJobs failed in eu-west-1 .*still failing when the run's time budget ran out \(InternalFailure/,
+      /^1 of 2 \(account, region\) snapshots failed for 2026-10-31: 123456789012\/eu-west-1: TimeBudgetExhaustedError: the run's time budget ran out .*\((ListTrainingJobs|GetResources) failed in eu-west-1 .*still failing when the run's time budget ran out \(InternalFailure/,
     );
     expect(readdirSync(join(out, 'sagemaker_training_job', 'snapshot_date=2026-10-31'))).toEqual(['region=us-east-1']);
     const emf = output.filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));

@@ -1,7 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPricingClient } from '../../lambda/core/aws/clients';
 import { QueryError } from '../../lambda/core/errors';
+import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
+import { LocalStore } from '../../lambda/core/publish/local-store';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
@@ -32,6 +35,10 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     await runSnapshot(config, { ...options, snapshotDate: '2026-11-01' });
     running.simulator.world.advance(86_400_000);
     await runSnapshot(config, { ...options, snapshotDate: '2026-11-02' });
+    // A price snapshot too, as npm start writes one, so the cost queries have rows.
+    const pricing = createPricingClient({ credentials: TEST_CREDENTIALS });
+    await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: '2026-11-02' });
+    pricing.destroy();
     warehouse = await LocalWarehouse.open(out);
   }, 60_000);
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { InvalidRecordError } from '../../lambda/core/errors';
+import { REDACTED, Redactor } from '../../lambda/core/rows/redaction';
 import { TrainingJobRowMapper } from '../../lambda/core/rows/training-job-row';
 import { ACCOUNT, minimalJob, REGION } from '../support/fixtures';
 
@@ -54,35 +55,140 @@ describe('TrainingJobRowMapper', () => {
     expect(Object.keys(row)).toHaveLength(46);
   });
 
-  it('rejects an ARN that is not a training-job ARN, naming it', () => {
+  it('rejects an ARN that is not a training-job ARN, saying what is expected', () => {
+    // Prepare
     const job = { ...minimalJob(), TrainingJobArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:processing-job/x` };
-    expect(() => mapper.map({ job, tags: {}, region: REGION })).toThrow(InvalidRecordError);
-    expect(() => mapper.map({ job, tags: {}, region: REGION })).toThrow(
-      `TrainingJobArn "arn:aws:sagemaker:${REGION}:${ACCOUNT}:processing-job/x" is not a training-job ARN; expected arn:<partition>:sagemaker:<region>:<12-digit account>:training-job/<name>`,
-    );
+
+    // Act
+    const attempt = () => mapper.map({ job, tags: {}, region: REGION });
+
+    // Assess
+    expect(attempt).toThrow(InvalidRecordError);
+    expect(attempt).toThrow('TrainingJobArn is not a training-job ARN; expected arn:<partition>:sagemaker:<region>:<12-digit account>:training-job/<name>');
   });
 
   it('rejects a job whose ARN names another region than it was collected from', () => {
-    expect(() => mapper.map({ job: minimalJob(), tags: {}, region: 'us-west-2' })).toThrow(/is in region eu-west-1, but the job was collected from region us-west-2/);
+    // Act
+    const attempt = () => mapper.map({ job: minimalJob(), tags: {}, region: 'us-west-2' });
+
+    // Assess
+    expect(attempt).toThrow('TrainingJobArn is in region eu-west-1, but the job was collected from region us-west-2');
   });
 
-  it('rejects a timestamp that is not a date, naming the field', () => {
-    const job = { ...minimalJob(), TrainingEndTime: 'yesterday' as unknown as Date };
-    expect(() => mapper.map({ job, tags: {}, region: REGION })).toThrow('TrainingEndTime is "yesterday"; expected a valid date (the SDK returns timestamps as Date)');
+  it.each(['TrainingJobName', 'TrainingJobStatus', 'CreationTime'] as const)('rejects a job without %s, which Describe always returns', (field) => {
+    // Prepare
+    const job = { ...minimalJob(), [field]: undefined };
+
+    // Act
+    const attempt = () => mapper.map({ job, tags: {}, region: REGION });
+
+    // Assess
+    expect(attempt).toThrow(`${field} is missing; DescribeTrainingJob always returns it`);
   });
 
-  it('rejects an invalid date', () => {
-    const job = { ...minimalJob(), LastModifiedTime: new Date('nonsense') };
-    expect(() => mapper.map({ job, tags: {}, region: REGION })).toThrow(/^LastModifiedTime is null; expected a valid date/);
+  it.each([
+    ['a timestamp that is not a date', { TrainingEndTime: 'yesterday' as unknown as Date }, 'TrainingEndTime is a string; expected a valid date (the SDK returns timestamps as Date)'],
+    ['an invalid date', { LastModifiedTime: new Date('nonsense') }, 'LastModifiedTime is an invalid date; expected a valid date (the SDK returns timestamps as Date)'],
+    ['a map with a non-string value', { HyperParameters: { epochs: 5 as unknown as string } }, 'HyperParameters.epochs is a whole number; expected a string'],
+    ['a fraction in an int64 column', { BillableTimeInSeconds: 1.5 }, 'BillableTimeInSeconds is a fraction; expected a whole number'],
+    ['1e300 seconds', { BillableTimeInSeconds: 1e300 }, 'BillableTimeInSeconds is a whole number beyond ±2^53, which JSON cannot carry exactly; expected a whole number from -9007199254740991 to 9007199254740991'],
+    ['2^63-1 seconds, rounded by JSON', { TrainingTimeInSeconds: Number('9223372036854775807') }, 'TrainingTimeInSeconds is a whole number beyond ±2^53'],
+    ['a boolean given as text', { EnableNetworkIsolation: 'yes' as unknown as boolean }, 'EnableNetworkIsolation is a string; expected true or false'],
+  ])('rejects %s, naming the field but never its value', (_case, fields, message) => {
+    // Prepare
+    const job = { ...minimalJob(), ...fields };
+
+    // Act
+    const attempt = () => mapper.map({ job, tags: {}, region: REGION });
+
+    // Assess
+    expect(attempt).toThrow(message);
+    let text = '';
+    try {
+      attempt();
+    } catch (error) {
+      text = (error as Error).message;
+    }
+    for (const value of Object.values(fields).map((v) => (typeof v === 'object' && v !== null && !(v instanceof Date) ? Object.values(v) : [v])).flat()) {
+      if (typeof value === 'string' || (typeof value === 'number' && !Number.isInteger(value))) expect(text).not.toContain(String(value));
+    }
   });
 
-  it('rejects a map with a non-string value, naming the key', () => {
-    const job = { ...minimalJob(), HyperParameters: { epochs: 5 as unknown as string } };
-    expect(() => mapper.map({ job, tags: {}, region: REGION })).toThrow('HyperParameters.epochs is 5; expected a string');
+  it('keeps a map value the API sent as null as a NULL entry under its key', () => {
+    // Prepare
+    const job = { ...minimalJob(), HyperParameters: { epochs: '3', optional: null as unknown as string } };
+
+    // Act
+    const { row } = mapper.map({ job, tags: {}, region: REGION });
+
+    // Assess
+    expect(row.hyper_parameters).toEqual(new Map([['epochs', '3'], ['optional', null]]));
+  });
+});
+
+describe('TrainingJobRowMapper redaction', () => {
+  const mapper = new TrainingJobRowMapper();
+  const planted = {
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    DB_PASSWORD: 'hunter2-correct-horse',
+    OPENAI_KEY: 'sk-live-4eC39HqLyjWDarjtT1zdp7dc9a8b7c6d',
+    HF_HUB: 'hf_abcdefghijklmnopqrstuvwxyz012345',
+    STRIPE: 'sk_live_51HxYzAbCdEfGhIjKlMnOpQr',
+    DATABASE_URL: 'postgres://analyst:s3cr3t-pw@db.internal:5432/ml',
+    SIGNING_PEM: '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq\n-----END RSA PRIVATE KEY-----',
+    GITHUB: 'ghp_0123456789abcdefghijklmnopqrstuvwxyz',
+    JWT: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+  };
+
+  it('replaces every planted secret in environment and hyper_parameters with the marker, keeping the keys', () => {
+    // Prepare
+    const job = { ...minimalJob(), Environment: { ...planted, PYTHONUNBUFFERED: '1' }, HyperParameters: { epochs: '10', api_token: 'plain-looking-value' } };
+
+    // Act
+    const { row } = mapper.map({ job, tags: {}, region: REGION });
+
+    // Assess
+    const environment = row.environment as Map<string, string>;
+    expect([...environment.keys()].sort()).toEqual([...Object.keys(planted), 'PYTHONUNBUFFERED'].sort());
+    for (const key of Object.keys(planted)) expect(environment.get(key)).toBe(REDACTED);
+    expect(environment.get('PYTHONUNBUFFERED')).toBe('1');
+    expect(row.hyper_parameters).toEqual(new Map([['epochs', '10'], ['api_token', REDACTED]]));
   });
 
-  it('rejects a fractional number in an int64 column', () => {
-    const job = { ...minimalJob(), BillableTimeInSeconds: 1.5 };
-    expect(() => mapper.map({ job, tags: {}, region: REGION })).toThrow('BillableTimeInSeconds is 1.5; expected a whole number');
+  it('scrubs credentials out of JSON columns, leaving valid JSON', () => {
+    // Prepare
+    const job = {
+      ...minimalJob(),
+      AlgorithmSpecification: { TrainingImage: 'img', TrainingInputMode: 'File' as const, ContainerArguments: ['--hf-token', planted.HF_HUB, '--db', planted.DATABASE_URL] },
+    };
+
+    // Act
+    const { row } = mapper.map({ job, tags: {}, region: REGION });
+
+    // Assess
+    const spec = JSON.parse(String(row.algorithm_specification));
+    expect(spec.ContainerArguments).toEqual(['--hf-token', REDACTED, '--db', `postgres://analyst:${REDACTED}@db.internal:5432/ml`]);
+  });
+
+  it('writes values unchanged when redaction is turned off', () => {
+    // Prepare
+    const open = new TrainingJobRowMapper(undefined, new Redactor({ enabled: false, extraKeyPatterns: [] }));
+
+    // Act
+    const { row } = open.map({ job: { ...minimalJob(), Environment: planted }, tags: {}, region: REGION });
+
+    // Assess
+    expect(Object.fromEntries(row.environment as Map<string, string>)).toEqual(planted);
+  });
+
+  it('also redacts keys matching configured extra patterns', () => {
+    // Prepare
+    const strict = new TrainingJobRowMapper(undefined, new Redactor({ enabled: true, extraKeyPatterns: ['wandb'] }));
+
+    // Act
+    const { row } = strict.map({ job: { ...minimalJob(), Environment: { WANDB_API: 'abc', LR: '0.1' } }, tags: {}, region: REGION });
+
+    // Assess
+    expect(row.environment).toEqual(new Map([['WANDB_API', REDACTED], ['LR', '0.1']]));
   });
 });

@@ -8,6 +8,7 @@ import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
 import { snapshotObjectPath, accountRegionObject } from '../../lambda/core/publish/layout';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { WarehouseStore } from '../../lambda/core/publish/store';
+import { DEFAULT_REDACTION } from '../../lambda/core/rows/redaction';
 import { TrainingJobRowMapper, type TableRow } from '../../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 
@@ -45,7 +46,7 @@ export async function runTargetOnce(options: TargetRunOptions): Promise<{ step: 
       schema: TRAINING_JOB_SCHEMA,
       config: { limits: FAST_LIMITS, concurrency: 8, tagStrategy: 'auto', compression: 'zstd', rowGroupRows: 1000, fullEveryDays: 7, ...options.config },
       mapper: new TrainingJobRowMapper(),
-      settingsFingerprint: settingsFingerprintOf({}),
+      settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),
       holder: options.holder ?? 'test-run',
       full: options.full,
       keepLeaseBetweenInvocations: options.keepLeaseBetweenInvocations,

@@ -1,5 +1,7 @@
-import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { ensureDirectory } from '../../core/publish/directories';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../../core/errors';
 import { readConfig } from '../../core/pipeline/config';
 import { runSnapshot } from '../../core/pipeline/snapshot';
 import { utcDate } from '../../core/publish/layout';
@@ -9,6 +11,8 @@ import { TIME } from '../../simulator/world/job-generator';
 import { Command } from '@commander-js/extra-typings';
 import { formatResult } from '../format';
 import { wholeNumber, type CommandIo } from '../options';
+import { runPricesCommand } from './prices';
+import { runReportCommand } from './report';
 import { summarise } from './snapshot';
 
 export interface DemoFlags {
@@ -21,10 +25,10 @@ export function demoCommand(io: CommandIo) {
   return new Command('demo')
     .description('Simulate a SageMaker account, snapshot two regions on two days into a local warehouse, and query it.')
     .option('--jobs <n>', 'simulated jobs in all', wholeNumber, '3000')
-    .option('--out <dir>', 'warehouse root', './warehouse')
-    .option('--keep', 'keep earlier snapshots in the warehouse')
+    .option('--out <dir>', 'the demo\'s own warehouse folder (made by the demo; an existing folder the demo did not make is refused)', './demo-warehouse')
+    .option('--keep', 'keep the snapshots of an earlier demo in the folder')
     .action(async (flags) => {
-      process.exitCode = await runDemoCommand(flags, io);
+      io.setExitCode(await runDemoCommand(flags, io));
     });
 }
 
@@ -33,14 +37,43 @@ const DEMO_QUERIES = ['jobs_by_status', 'billable_hours_by_instance_type_and_mon
 /** The closing hint's SQL: plain Athena SQL, so it runs in Athena too (test/query/sql-dialect-guard.test.ts parses it). */
 export const SUGGESTED_QUERY = 'SELECT snapshot_date, region, count(*) AS jobs FROM sagemaker_training_job GROUP BY snapshot_date, region ORDER BY snapshot_date, region';
 
+/** The demo marks the folders it makes, so it only ever empties one of its own. */
+const DEMO_MARKER = '.sm-inventory-demo';
+const MAX_DEMO_JOBS = 200_000;
+
+/**
+ * Makes `out` the demo's folder: a new or empty folder gets the marker; one that has it is emptied
+ * (unless `keep`); a folder with anything else in it is refused, since the demo would be deleting
+ * data it did not write (a real warehouse, say).
+ */
+async function prepareDemoFolder(out: string, keep: boolean): Promise<void> {
+  const entries = existsSync(out) ? readdirSync(out) : [];
+  const ours = entries.includes(DEMO_MARKER);
+  if (entries.length > 0 && !ours) {
+    throw new ConfigError(
+      `${out} already holds files the demo did not make (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}); allowed: a new or empty folder, or one an earlier demo made (it has ${DEMO_MARKER}); choose another with --out`,
+    );
+  }
+  await ensureDirectory(out);
+  if (ours && !keep) {
+    for (const entry of entries) if (entry !== DEMO_MARKER) rmSync(join(out, entry), { recursive: true, force: true });
+  }
+  writeFileSync(join(out, DEMO_MARKER), 'Made by sm-inventory demo; the demo empties this folder when it runs again.\n');
+}
+
 /**
  * The embedded default: a simulated SageMaker account on a local port, two daily snapshots through
  * the real SDK and the real pipeline, then the shipped SQL run by DuckDB. No AWS account needed.
  */
 export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<number> {
-  const jobsPerRegion = Math.max(1, Math.round(Number(flags.jobs) / DEMO_REGIONS.length));
+  const jobs = Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 2 || jobs > MAX_DEMO_JOBS) {
+    throw new ConfigError(`--jobs is ${JSON.stringify(flags.jobs)}; allowed: a whole number from 2 to ${MAX_DEMO_JOBS}`);
+  }
+  const jobsPerRegion = Math.round(jobs / DEMO_REGIONS.length);
   const out = resolve(flags.out);
   const say = (text: string) => io.out.write(`${text}\n`);
+  await prepareDemoFolder(out, flags.keep === true);
 
   const simulator = new SageMakerSimulator({ regions: DEMO_REGIONS, jobsPerRegion, seed: 2026, latencyMs: [2, 15] });
   const endpoint = await simulator.start();
@@ -53,7 +86,6 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
   delete process.env.AWS_PROFILE;
 
   try {
-    if (!flags.keep) rmSync(`${out}/sagemaker_training_job`, { recursive: true, force: true });
     const config = readConfig({
       SM_INVENTORY_REGIONS: DEMO_REGIONS.join(','),
       SM_INVENTORY_OUTPUT: out,
@@ -70,6 +102,8 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
       say(summarise(report));
       if (report.failed.length > 0) return 2;
     }
+    // Prices from the simulator's Price List API, for the cost view and the report.
+    await runPricesCommand({ regions: DEMO_REGIONS.join(','), out, date: utcDate(new Date(simulator.world.now())) }, io);
   } finally {
     await simulator.stop();
   }
@@ -85,5 +119,6 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
     warehouse.close();
   }
   say(`\nThe warehouse is in ${out}. Try: npx sm-inventory query "${SUGGESTED_QUERY}" --warehouse ${flags.out}`);
+  await runReportCommand({ warehouse: out, out: `${out}/cost-report.html` }, io);
   return 0;
 }

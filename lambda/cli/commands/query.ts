@@ -34,7 +34,7 @@ export function queryCommand(io: CommandIo) {
     .option('--database <name>', 'Athena database', TRAINING_JOB_SCHEMA.database)
     .option('--region <region>', 'Athena region (default: AWS_REGION)')
     .action(async (sqlOrName, flags) => {
-      process.exitCode = await runQueryCommand(sqlOrName, flags, io);
+      io.setExitCode(await runQueryCommand(sqlOrName, flags, io));
     });
 }
 

@@ -1,6 +1,11 @@
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { ConfigError } from '../../core/errors';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../core/names';
 import { parseRateLimits, SageMakerSimulator } from '../../simulator/server';
-import { commaList, fraction, wholeNumber, type CommandIo } from '../options';
+import { commaListOf, fraction, millisecondRange, wholeNumberIn, type CommandIo } from '../options';
+
+/** Generating a job takes memory; past this many per (account, region) a laptop runs out. */
+const MAX_SIMULATED_JOBS = 250_000;
 
 function rateLimits(value: string) {
   try {
@@ -13,33 +18,40 @@ function rateLimits(value: string) {
 export function simulateCommand(io: CommandIo) {
   return new Command('simulate')
     .description('Run the local SageMaker simulator (AWS JSON protocol) until interrupted.')
-    .option('--port <port>', 'port to listen on (0: any free port)', wholeNumber, '4599')
+    .option('--port <port>', 'port to listen on (0: any free port)', wholeNumberIn(0, 65_535), 4599)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--jobs <n>', 'jobs per account and region', wholeNumber, '1000')
-    .option('--seed <n>', 'random seed', wholeNumber, '1')
-    .option('--regions <list>', 'regions holding jobs', commaList, ['us-east-1'])
-    .option('--accounts <list>', 'accounts holding jobs (reach others with AssumeRole)', commaList, [SageMakerSimulator.defaultAccountId])
+    .option('--jobs <n>', `jobs per account and region, 0-${MAX_SIMULATED_JOBS}`, wholeNumberIn(0, MAX_SIMULATED_JOBS), 1000)
+    .option('--seed <n>', 'random seed', wholeNumberIn(0, 4_294_967_295), 1)
+    .option('--regions <list>', 'regions holding jobs', commaListOf(REGION_PATTERN, 'AWS Region codes such as us-east-1'), ['us-east-1'])
+    .option('--accounts <list>', 'accounts holding jobs (reach others with AssumeRole)', commaListOf(ACCOUNT_ID_PATTERN, '12-digit account ids'), [SageMakerSimulator.defaultAccountId])
     .option('--limits <op=rate[,op=rate]>', 'per-operation calls per second, e.g. ListTrainingJobs=2,DescribeTrainingJob=10', rateLimits, {})
-    .option('--latency <min-max>', 'added latency in ms, e.g. 20-80', '0-0')
+    .option('--latency <min-max>', 'added latency in ms, e.g. 20-80', millisecondRange, [0, 0] as [number, number])
     .option('--fault-rate <fraction>', 'fraction of calls answered 500/503 or reset', fraction, 0)
     .option('--throttle-rate <fraction>', 'fraction of calls throttled regardless of limits', fraction, 0)
     .action(async (flags) => {
-      const [min, max] = flags.latency.split('-').map(Number);
       const simulator = new SageMakerSimulator({
-        port: Number(flags.port),
+        port: flags.port,
         host: flags.host,
-        jobsPerRegion: Number(flags.jobs),
-        seed: Number(flags.seed),
+        jobsPerRegion: flags.jobs,
+        seed: flags.seed,
         regions: flags.regions,
         accounts: flags.accounts,
         limits: flags.limits,
-        latencyMs: [min || 0, max || min || 0],
+        latencyMs: flags.latency,
         faults: { internalError: flags.faultRate / 3, unavailable: flags.faultRate / 3, connectionReset: flags.faultRate / 3, throttle: flags.throttleRate },
       });
-      const endpoint = await simulator.start();
+      let endpoint: string;
+      try {
+        endpoint = await simulator.start();
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new ConfigError(`port ${flags.port} on ${flags.host} is in use; allowed: a free port, or 0 for any free one`, { cause: error });
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError(`--host ${JSON.stringify(flags.host)} is not an address of this machine; allowed: 127.0.0.1, 0.0.0.0 or another local address`, { cause: error });
+        throw error;
+      }
       io.out.write(
         `SageMaker simulator listening on ${endpoint}\n` +
-          `  export AWS_ENDPOINT_URL_SAGEMAKER=${endpoint} AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API=${endpoint} AWS_ENDPOINT_URL_STS=${endpoint}\n` +
+          `  export AWS_ENDPOINT_URL_SAGEMAKER=${endpoint} AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API=${endpoint} AWS_ENDPOINT_URL_STS=${endpoint} AWS_ENDPOINT_URL_PRICING=${endpoint}\n` +
           `  stats: curl ${endpoint}/_simulator/stats   advance a day: curl -X POST -d '{"days":1}' ${endpoint}/_simulator/advance\n`,
       );
       await new Promise<void>((resolve) => {

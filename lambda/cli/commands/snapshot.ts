@@ -39,7 +39,7 @@ export function snapshotCommand(io: CommandIo) {
     .option('--full', 'describe every job, whatever the previous snapshot says (default: only new, changed and unsettled jobs)')
     .option('--json', 'print the run report as JSON')
     .action(async (flags) => {
-      process.exitCode = await runSnapshotCommand(flags, io);
+      io.setExitCode(await runSnapshotCommand(flags, io));
     });
 }
 
@@ -91,7 +91,7 @@ export function summarise(report: SnapshotReport): string {
 /** Exit codes: 0 all written; 2 some (account, region) failed or was published without some jobs (the rest were published). */
 export async function runSnapshotCommand(flags: SnapshotFlags, io: CommandIo): Promise<number> {
   const config = configFromFlags(flags, process.env);
-  const snapshotDate = readSnapshotDate(flags.date, utcDate(new Date()));
+  const snapshotDate = readSnapshotDate(flags.date, utcDate(new Date()), config.firstSnapshotDate);
   const tty = io.err.isTTY === true;
   const report = await runSnapshot(config, {
     snapshotDate,

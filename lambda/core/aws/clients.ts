@@ -1,5 +1,6 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -75,6 +76,13 @@ export function createAthenaClient(settings: ClientSettings): AthenaClient {
 /** AWS Organizations is a global service: the SDK sends any commercial region to its one endpoint. */
 export function createOrganizationsClient(settings: ClientSettings): OrganizationsClient {
   return new OrganizationsClient(common(settings));
+}
+
+/** The Price List API answers only in a few regions; us-east-1 serves every region's prices. */
+export const PRICE_LIST_API_REGION = 'us-east-1';
+
+export function createPricingClient(settings: Omit<ClientSettings, 'region'>): PricingClient {
+  return new PricingClient(common({ ...settings, region: PRICE_LIST_API_REGION }));
 }
 
 /** Credentials for a member account: AssumeRole from the caller's credentials, refreshed before expiry. */

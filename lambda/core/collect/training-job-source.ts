@@ -89,14 +89,16 @@ export class TrainingJobSource {
   }
 
   /**
-   * Every job's summary, oldest first, from `startToken` on. Stops at a token it has seen before (a
-   * known service hazard; warned), and fails when pages keep coming without a new job.
+   * Every job's summary, oldest first, from `startToken` on. Stops at a token repeated right away (a
+   * known service hazard; warned), and fails, as untrustworthy, on a token that loops back to an
+   * earlier page or on pages that keep coming without a new job.
    */
   async *summaryPages(startToken?: string): AsyncIterable<SummaryPage> {
     const seenTokens = new Set<string>();
     const seenNames = new Set<string>();
     let fruitless = 0;
     let pages = 0;
+    let previousToken = startToken;
     const pager = paginateListTrainingJobs(
       { client: this.options.sagemaker, pageSize: 100, startingToken: startToken, withCommand: this.sender.gate('ListTrainingJobs') },
       { SortBy: 'CreationTime', SortOrder: 'Ascending' },
@@ -124,12 +126,19 @@ export class TrainingJobSource {
           `ListTrainingJobs returned ${PAGES_WITHOUT_PROGRESS} pages in a row with no job it had not already returned, each with a new token, in ${this.options.region} for account ${this.options.accountId}; the listing cannot be trusted`,
         );
       }
-      if (token !== undefined && seenTokens.has(token)) {
-        this.options.onWarning?.('ListTrainingJobs returned a pagination token it had already returned; paging stopped', { region: this.options.region, pages });
+      if (token !== undefined && token === previousToken) {
+        // The same token twice in a row is how some services say "no more pages" (the SDK's stopOnSameToken).
+        this.options.onWarning?.('ListTrainingJobs returned the same pagination token twice in a row; paging stopped there', { region: this.options.region, pages });
         yield { summaries };
         return;
       }
+      if (token !== undefined && seenTokens.has(token)) {
+        throw new CollectError(
+          `ListTrainingJobs returned a pagination token it had returned pages earlier, in ${this.options.region} for account ${this.options.accountId}: the listing loops and cannot be trusted`,
+        );
+      }
       if (token !== undefined) seenTokens.add(token);
+      previousToken = token;
       yield { summaries, nextToken: token };
       if (token === undefined) return;
     }

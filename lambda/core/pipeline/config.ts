@@ -1,12 +1,17 @@
 import { parseOperationRates } from '../collect/token-bucket';
 import type { ApiRateLimits } from '../collect/rate-limited-sender';
 import { DEFAULT_RATE_LIMITS } from '../collect/training-job-source';
+import { partition } from '@aws-sdk/core/client';
 import { ConfigError } from '../errors';
 import { ACCOUNT_ID_PATTERN, KMS_KEY_ARN_PATTERN, MEMBER_ROLE_NAME, ROLE_ARN_PATTERN } from '../names';
+import { DEFAULT_SECRET_KEY_PATTERNS, REDACTED, type RedactionSettings } from '../rows/redaction';
 import { PARQUET_COMPRESSIONS, type ParquetCompression } from '../parquet/parquet-encoder';
 import { parseWarehouseRoot, validateRegion, validateSnapshotDate, type WarehouseRoot } from '../publish/layout';
 
 export const TAG_STRATEGIES = ['auto', 'bulk', 'per-job'] as const;
+/** Calls per second a rate limit may be set to. */
+const MIN_RATE = 0.01;
+const MAX_RATE = 10_000;
 export type TagStrategyOption = (typeof TAG_STRATEGIES)[number];
 
 /** Everything a snapshot run needs, validated before the first API call. */
@@ -33,8 +38,14 @@ export interface InventoryConfig {
   readonly maxAttempts: number;
   /** Seconds a run may take before it stops and reports how far it got. */
   readonly timeBudgetSeconds: number;
+  /** Seconds one HTTP attempt may wait for its answer. */
+  readonly requestTimeoutSeconds: number;
   /** Days after the last full describe of an (account, region) when the next run describes every job again. */
   readonly fullEveryDays: number;
+  /** Secrets in environment and hyper_parameters are replaced with a marker before anything is written or logged. */
+  readonly redaction: RedactionSettings;
+  /** The earliest snapshot date Athena's partition projection covers; a backfill before it would be invisible. */
+  readonly firstSnapshotDate?: string;
   /** The share of each operation's limit the collector uses; `limits` already has it applied. */
   readonly rateShare: number;
   /** Accounts of the AWS Organization to snapshot too; undefined when the organization is not asked for. */
@@ -55,7 +66,7 @@ export const ENVIRONMENT_VARIABLES = {
   SM_INVENTORY_OUTPUT: 'Where snapshots go: s3://bucket[/prefix] or a local folder. Default: ./warehouse.',
   SM_INVENTORY_ROLE_ARNS: 'Comma-separated member-account role ARNs to assume. Default: none.',
   SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true/false: also snapshot the account of the function\'s own credentials. Default: true without roles, false with roles.',
-  SM_INVENTORY_LIMITS: `Calls per second, e.g. DescribeTrainingJob=10,ListTags=10. Default: ${formatLimits(DEFAULT_RATE_LIMITS)}.`,
+  SM_INVENTORY_LIMITS: `Calls per second per (account, region), ${MIN_RATE}-${MAX_RATE} each, e.g. DescribeTrainingJob=10,ListTags=10. Default: ${formatLimits(DEFAULT_RATE_LIMITS)}.`,
   SM_INVENTORY_CONCURRENCY: 'Describe calls in flight per account and region, 1-64. Default: 8.',
   SM_INVENTORY_PARALLEL_TARGETS: '(account, region) pairs collected at once, 1-32. Default: 4.',
   SM_INVENTORY_TAG_STRATEGY: 'auto, bulk (Tagging API GetResources) or per-job (ListTags). Default: auto.',
@@ -64,7 +75,11 @@ export const ENVIRONMENT_VARIABLES = {
   SM_INVENTORY_KMS_KEY_ARN: 'KMS key ARN for SSE-KMS on the S3 objects. Default: the bucket default.',
   SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true/false: path-style S3 URLs, for S3-compatible servers. Default: false.',
   SM_INVENTORY_FULL_EVERY_DAYS: 'Days after the last full describe of an (account, region) when a run describes every job again instead of only new, changed and unsettled ones, 1-365; 1 describes everything every day. Default: 7.',
+  SM_INVENTORY_REDACT: `true/false: replace values in environment and hyper_parameters whose key names a secret (${DEFAULT_SECRET_KEY_PATTERNS.join(', ')}) or that look like a credential (AWS access keys, PEM private keys, sk-/hf_/ghp_/xox-/glpat- tokens, JWTs, URLs with a password) with ${REDACTED}; the key stays. Default: true.`,
+  SM_INVENTORY_REDACT_KEYS: 'Comma-separated extra key fragments that name a secret (matched ignoring case and punctuation). Default: none.',
+  SM_INVENTORY_FIRST_SNAPSHOT_DATE: 'YYYY-MM-DD: the earliest snapshot date Athena\'s partition projection covers (the construct sets it from projectionStartDate); an earlier --date or snapshotDate is refused, since Athena would never see it. Default: none.',
   SM_INVENTORY_MAX_ATTEMPTS: 'Attempts per call when the endpoint cannot be reached or does not answer in time, 1-20; throttling and 5xx answers are retried until the time budget ends. Default: 6.',
+  SM_INVENTORY_REQUEST_TIMEOUT: 'Seconds one HTTP attempt may wait for an answer before it counts as failed (an endpoint that accepts a connection and never answers), 1-300. Default: 30.',
   SM_INVENTORY_TIME_BUDGET: 'Seconds a run may take, 1-604800: then calls in flight are cancelled and each unfinished (account, region) is reported with how far it got. Default: 3600; the Lambda uses its remaining time less 30 s when that is shorter.',
 
   // Scale: targets from AWS Organizations, and how much of each API limit the inventory may use.
@@ -99,6 +114,10 @@ export interface CollectorSettings {
   readonly fullEveryDays?: number;
   /** Share of each operation's rate limit the collector uses, 0.05-1, leaving the rest to the account's own clients. */
   readonly rateShare?: number;
+  /** Replace secret-looking values in environment and hyper_parameters with a marker. */
+  readonly redactSecrets?: boolean;
+  /** Extra key fragments that name a secret. */
+  readonly redactKeyPatterns?: string[];
 }
 
 /** The environment variable that carries each collector setting. */
@@ -112,6 +131,8 @@ export const COLLECTOR_SETTING_VARIABLES = {
   maxAttempts: 'SM_INVENTORY_MAX_ATTEMPTS',
   fullEveryDays: 'SM_INVENTORY_FULL_EVERY_DAYS',
   rateShare: 'SM_INVENTORY_RATE_SHARE',
+  redactSecrets: 'SM_INVENTORY_REDACT',
+  redactKeyPatterns: 'SM_INVENTORY_REDACT_KEYS',
 } as const satisfies Record<keyof CollectorSettings, EnvironmentVariable>;
 
 /** The environment that carries `settings` to the function; unset settings are left out (the default applies). */
@@ -120,7 +141,7 @@ export function collectorEnvironment(settings: CollectorSettings): Partial<Recor
   for (const [setting, variable] of Object.entries(COLLECTOR_SETTING_VARIABLES) as [keyof CollectorSettings, EnvironmentVariable][]) {
     const value = settings[setting];
     if (value === undefined) continue;
-    environment[variable] = typeof value === 'object' ? formatLimits(value) : String(value);
+    environment[variable] = Array.isArray(value) ? value.join(',') : typeof value === 'object' ? formatLimits(value) : String(value);
   }
   return environment;
 }
@@ -171,11 +192,13 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 
 function parseLimits(name: string, value: string | undefined): ApiRateLimits {
   const operations = Object.keys(DEFAULT_RATE_LIMITS);
-  const given = parseOperationRates(
-    value ?? '',
-    operations,
-    (part) => new ConfigError(`${name} has ${JSON.stringify(part)}; allowed: <operation>=<calls per second> with operation one of ${operations.join(', ')}`),
-  );
+  const reject = (part: string) =>
+    new ConfigError(`${name} has ${JSON.stringify(part)}; allowed: <operation>=<calls per second from ${MIN_RATE} to ${MAX_RATE}> with operation one of ${operations.join(', ')}`);
+  const given = parseOperationRates(value ?? '', operations, reject);
+  for (const [operation, rate] of Object.entries(given)) {
+    // Slower than one call in 100 s would stall a run for good; faster than 10,000/s is no real limit.
+    if (rate < MIN_RATE || rate > MAX_RATE) throw reject(`${operation}=${rate}`);
+  }
   return { ...DEFAULT_RATE_LIMITS, ...given };
 }
 
@@ -192,7 +215,7 @@ function wrap<T>(name: string, parse: () => T): T {
 export function readConfig(input: ConfigInput): InventoryConfig {
   const regions = list(input.SM_INVENTORY_REGIONS ?? input.AWS_REGION);
   if (regions.length === 0) throw new ConfigError('SM_INVENTORY_REGIONS is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1');
-  for (const region of regions) wrap('SM_INVENTORY_REGIONS', () => validateRegion(region));
+  for (const region of regions) wrap('SM_INVENTORY_REGIONS', () => validateKnownRegion(region));
   if (new Set(regions).size !== regions.length) throw new ConfigError(`SM_INVENTORY_REGIONS lists a region twice: ${regions.join(',')}; allowed: each region once`);
 
   const roleArns = list(input.SM_INVENTORY_ROLE_ARNS);
@@ -220,13 +243,17 @@ export function readConfig(input: ConfigInput): InventoryConfig {
     kmsKeyArn,
     s3ForcePathStyle: boolean('SM_INVENTORY_S3_FORCE_PATH_STYLE', input.SM_INVENTORY_S3_FORCE_PATH_STYLE, false),
     timeBudgetSeconds: integer('SM_INVENTORY_TIME_BUDGET', input.SM_INVENTORY_TIME_BUDGET, 3600, 1, 604_800),
+    requestTimeoutSeconds: integer('SM_INVENTORY_REQUEST_TIMEOUT', input.SM_INVENTORY_REQUEST_TIMEOUT, 30, 1, 300),
+    firstSnapshotDate: input.SM_INVENTORY_FIRST_SNAPSHOT_DATE?.trim()
+      ? wrap('SM_INVENTORY_FIRST_SNAPSHOT_DATE', () => validateSnapshotDate(input.SM_INVENTORY_FIRST_SNAPSHOT_DATE!.trim()))
+      : undefined,
   };
 }
 
 /** The collector settings of a configuration, checked; the construct validates its props with this at synth time. */
 export function readCollectorSettings(
   input: ConfigInput,
-): Pick<InventoryConfig, 'limits' | 'concurrency' | 'parallelTargets' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'maxAttempts' | 'fullEveryDays' | 'rateShare'> {
+): Pick<InventoryConfig, 'limits' | 'concurrency' | 'parallelTargets' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'maxAttempts' | 'fullEveryDays' | 'redaction' | 'rateShare'> {
   const rateShare = fraction('SM_INVENTORY_RATE_SHARE', input.SM_INVENTORY_RATE_SHARE, 1, 0.05, 1);
   return {
     limits: shareOf(parseLimits('SM_INVENTORY_LIMITS', input.SM_INVENTORY_LIMITS), rateShare),
@@ -238,6 +265,10 @@ export function readCollectorSettings(
     rowGroupRows: integer('SM_INVENTORY_ROW_GROUP_ROWS', input.SM_INVENTORY_ROW_GROUP_ROWS, 1000, 100, 1_000_000),
     maxAttempts: integer('SM_INVENTORY_MAX_ATTEMPTS', input.SM_INVENTORY_MAX_ATTEMPTS, 6, 1, 20),
     fullEveryDays: integer('SM_INVENTORY_FULL_EVERY_DAYS', input.SM_INVENTORY_FULL_EVERY_DAYS, 7, 1, 365),
+    redaction: {
+      enabled: boolean('SM_INVENTORY_REDACT', input.SM_INVENTORY_REDACT, true),
+      extraKeyPatterns: keyPatterns('SM_INVENTORY_REDACT_KEYS', input.SM_INVENTORY_REDACT_KEYS),
+    },
   };
 }
 
@@ -288,9 +319,44 @@ function readOrganizationSettings(input: ConfigInput): OrganizationTargetSetting
   return { roleName: validateRoleName(roleName ?? MEMBER_ROLE_NAME, 'SM_INVENTORY_ORGANIZATION_ROLE_NAME'), includeAccounts, excludeAccounts };
 }
 
-/** A backfill or re-run date given by an event or flag. */
-export function readSnapshotDate(value: unknown, fallback: string): string {
-  if (value === undefined || value === null || value === '') return fallback;
-  if (typeof value !== 'string') throw new ConfigError(`snapshotDate is ${JSON.stringify(value)}; allowed: a calendar date as YYYY-MM-DD`);
-  return validateSnapshotDate(value);
+function keyPatterns(name: string, value: string | undefined): string[] {
+  const patterns = list(value);
+  for (const pattern of patterns) {
+    if (!/^[A-Za-z0-9_.:-]{2,64}$/.test(pattern)) throw new ConfigError(`${name} has ${JSON.stringify(pattern)}; allowed: key fragments of 2-64 letters, digits, _ . : -`);
+  }
+  return patterns;
+}
+
+/**
+ * A backfill or re-run date given by an event or flag; absent means today (UTC). An empty one is an
+ * error, not today: a script that meant to pass a date and passed nothing should hear about it.
+ */
+export function readSnapshotDate(value: unknown, today: string, firstSnapshotDate?: string): string {
+  if (value === undefined || value === null) return today;
+  if (typeof value !== 'string') throw new ConfigError(`snapshotDate is ${describeValue(value)}; allowed: a calendar date as YYYY-MM-DD`);
+  if (value.trim() === '') throw new ConfigError('snapshot date is empty; allowed: a calendar date as YYYY-MM-DD, or no date at all for today (UTC)');
+  const date = validateSnapshotDate(value);
+  if (date > today) throw new ConfigError(`snapshot date ${date} is in the future; allowed: today (${today}, UTC) or an earlier date`);
+  if (firstSnapshotDate && date < firstSnapshotDate) {
+    throw new ConfigError(
+      `snapshot date ${date} is before ${firstSnapshotDate}, the first date Athena's partition projection covers, so Athena would never see it; allowed: ${firstSnapshotDate} or later (or lower projectionStartDate)`,
+    );
+  }
+  return date;
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** A region code the SDK knows; an unknown one would only show up as an empty snapshot or a DNS failure. */
+export function validateKnownRegion(region: string): string {
+  validateRegion(region);
+  if ((partition(region) as { description?: string }).description === undefined) {
+    throw new ConfigError(
+      `region ${JSON.stringify(region)} is not an AWS Region this SDK knows; allowed: a Region code such as us-east-1 (a Region launched after this SDK release needs an update of @aws-sdk/*)`,
+    );
+  }
+  return region;
 }

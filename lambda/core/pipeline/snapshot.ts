@@ -8,6 +8,7 @@ import { formatWarehouseRoot, utcDate } from '../publish/layout';
 import { LocalStore } from '../publish/local-store';
 import { S3Store } from '../publish/s3-store';
 import type { WarehouseStore } from '../publish/store';
+import { Redactor } from '../rows/redaction';
 import { TrainingJobRowMapper } from '../rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../schema/table-schema';
 import type { InventoryConfig } from './config';
@@ -80,6 +81,7 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
   const holder = `run-${randomUUID()}`;
   let results: TargetResult[];
   try {
+    await store.checkWritable();
     const targets = await resolveTargets(config, pool, ({ accountId, roleArn, reason }) =>
       events.warning?.(`account ${accountId} is left out of this run: ${reason}`, { accountId, roleArn }),
     );
@@ -127,8 +129,8 @@ export function targetSettings(
     snapshotDate,
     schema,
     config,
-    mapper: new TrainingJobRowMapper(schema),
-    settingsFingerprint: settingsFingerprintOf({}),
+    mapper: new TrainingJobRowMapper(schema, new Redactor(config.redaction)),
+    settingsFingerprint: settingsFingerprintOf(config.redaction),
     holder,
     full: options.full,
     signal: options.signal,
@@ -162,7 +164,7 @@ function budgetRanOut(progress: TargetProgress, store: WarehouseStore, snapshotD
 
 /** The clients a configuration calls for, for callers that do not keep a pool of their own. */
 export function clientPoolFor(config: InventoryConfig, credentials?: ClientSettings['credentials']): AwsClientPool {
-  return new AwsClientPool({ credentials, maxAttempts: config.maxAttempts, forcePathStyle: config.s3ForcePathStyle });
+  return new AwsClientPool({ credentials, maxAttempts: config.maxAttempts, forcePathStyle: config.s3ForcePathStyle, requestTimeoutMs: config.requestTimeoutSeconds * 1000 });
 }
 
 export function createStore(config: InventoryConfig, pool: AwsClientPool): WarehouseStore {

@@ -18,6 +18,7 @@ import { SnapshotReader } from '../parquet/parquet-reader';
 import { accountRegionObject, snapshotObjectPath } from '../publish/layout';
 import { publishRunRecord } from '../publish/run-record';
 import type { Lease, WarehouseStore } from '../publish/store';
+import type { RedactionSettings } from '../rows/redaction';
 import type { TableRow, TrainingJobRowMapper } from '../rows/training-job-row';
 import type { TableSchema } from '../schema/table-schema';
 import type { InventoryConfig } from './config';
@@ -837,6 +838,6 @@ function failed(settings: TargetRunSettings, startedAt: number, error: string): 
 }
 
 /** The settings fingerprint a run records: what, besides the schema, changes how rows are written. */
-export function settingsFingerprintOf(settings: unknown): string {
-  return fingerprint(settings);
+export function settingsFingerprintOf(redaction: RedactionSettings): string {
+  return fingerprint({ redaction: { enabled: redaction.enabled, extraKeyPatterns: [...redaction.extraKeyPatterns].sort() } });
 }

@@ -33,8 +33,10 @@ export function parseWarehouseRoot(value: string): WarehouseRoot {
     const prefix = rest.filter((part) => part !== '').join('/');
     return { kind: 's3', bucket, prefix };
   }
-  if (/^[a-z0-9]+:\/\//i.test(value)) {
-    throw new ConfigError(`output root ${value} uses an unsupported scheme; allowed: a local folder or s3://bucket[/prefix]`);
+  // A scheme of two or more letters (a drive letter is one) that is not s3://: a typo such as s3:/bucket
+  // or S3://bucket would otherwise become a local folder named "s3:".
+  if (/^[a-z][a-z0-9+.-]+:/i.test(value)) {
+    throw new ConfigError(`output root ${value} is not a folder and not s3://bucket[/prefix]; allowed: a local folder or s3://bucket[/prefix] (lower-case s3, two slashes)`);
   }
   return { kind: 'local', directory: resolve(value) };
 }

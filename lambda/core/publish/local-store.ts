@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
+import { readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as lockfile from 'proper-lockfile';
 import { PublishError } from '../errors';
+import { ensureDirectory } from './directories';
 import { snapshotObjectPath, type SnapshotObjectId } from './layout';
-import type { Lease, LocalCopy, PublishResult, WarehouseStore } from './store';
+import type { Lease, LeaseRecord, LocalCopy, PublishResult, WarehouseStore } from './store';
 
 /** A temporary file older than this belongs to a run that died; the next write in its folder removes it. */
 const STALE_TEMPORARY_MS = 60 * 60_000;
@@ -17,7 +18,7 @@ const TEMPORARY = /\.[0-9a-f-]{36}\.tmp$/;
  * A warehouse in a local folder. Objects are written to `<file>.<uuid>.tmp` beside the target, fsynced,
  * then renamed: rename(2) within one folder is atomic, so DuckDB or a copy job sees the previous file or
  * the new one. The temporary name has no `.parquet` suffix, so a `*.parquet` glob never picks it up.
- * Leases are lock directories (proper-lockfile): a lock whose process died goes stale and is taken over.
+ * Leases are lock files created exclusively (O_EXCL); one whose process died or whose time ran out is taken over.
  */
 export class LocalStore implements WarehouseStore {
   private readonly directory: string;
@@ -36,6 +37,18 @@ export class LocalStore implements WarehouseStore {
     return this.path(key);
   }
 
+  async checkWritable(): Promise<void> {
+    const probe = join(this.directory, `.write-check-${randomUUID()}`);
+    try {
+      await ensureDirectory(this.directory);
+      await writeFile(probe, '');
+      await rm(probe, { force: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'an error';
+      throw new PublishError(`the warehouse folder ${this.directory} cannot be written (${code}); allowed: a folder this user can create and write`, { cause: error });
+    }
+  }
+
   private path(key: string): string {
     const path = resolve(this.directory, key);
     if (!path.startsWith(this.directory + sep)) throw new PublishError(`key ${JSON.stringify(key)} would leave the warehouse folder ${this.directory}`);
@@ -52,7 +65,7 @@ export class LocalStore implements WarehouseStore {
     let bytes = 0;
     const createdFolder = !existsSync(dirname(target));
     try {
-      await mkdir(dirname(target), { recursive: true });
+      await ensureDirectory(dirname(target));
       removeStaleTemporaries(dirname(target));
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
@@ -93,25 +106,66 @@ export class LocalStore implements WarehouseStore {
     const path = this.path(key);
     const mine = this.held.get(path);
     if (mine) return mine.holder === holder ? mine : undefined;
-    await mkdir(dirname(path), { recursive: true });
-    // The lock directory's mtime is refreshed while this process lives; once it dies the lock goes stale.
-    const staleMs = Math.max(10_000, Math.min(expiresAt - Date.now(), 60_000));
-    let release: () => Promise<void>;
-    try {
-      release = await lockfile.lock(path, { realpath: false, stale: staleMs, update: Math.floor(staleMs / 3), retries: 0 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
-      throw new PublishError(`cannot take the lock ${path}.lock`, { cause: error });
+    await ensureDirectory(dirname(path));
+    const record: LocalLeaseRecord = { holder, expiresAt, takenAt: Date.now(), pid: process.pid, host: hostname() };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writeFile(path, JSON.stringify(record), { flag: 'wx' });
+        const lease: Lease = {
+          holder,
+          release: async () => {
+            this.held.delete(path);
+            await rm(path, { force: true });
+          },
+        };
+        this.held.set(path, lease);
+        return lease;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new PublishError(`cannot write the lock ${path}`, { cause: error });
+      }
+      const existing = await readLease(path);
+      if (existing ? !isAbandoned(existing, holder) : await isFresh(path)) return undefined;
+      // Abandoned (its process died, or it expired): move it aside, then try once more to create ours.
+      const aside = `${path}.${randomUUID()}.stale`;
+      await rename(path, aside).catch(() => undefined);
+      await rm(aside, { force: true });
     }
-    const lease: Lease = {
-      holder,
-      release: async () => {
-        this.held.delete(path);
-        await release().catch(() => undefined);
-      },
-    };
-    this.held.set(path, lease);
-    return lease;
+    return undefined;
+  }
+}
+
+/** A local lock file records its process, so one whose process died (SIGKILL) is taken over at once. */
+interface LocalLeaseRecord extends LeaseRecord {
+  readonly pid: number;
+  readonly host: string;
+}
+
+async function readLease(path: string): Promise<LocalLeaseRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as LocalLeaseRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An unreadable lock file that is only seconds old is one being written right now, not a damaged one. */
+async function isFresh(path: string): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs < 10_000;
+  } catch {
+    return false;
+  }
+}
+
+function isAbandoned(lease: LocalLeaseRecord, holder: string): boolean {
+  if (lease.holder === holder) return true;
+  if (lease.expiresAt <= Date.now()) return true;
+  if (lease.host !== hostname()) return false;
+  try {
+    process.kill(lease.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -50,6 +50,9 @@ export class S3Store implements WarehouseStore {
     return `s3://${this.options.bucket}/${this.key(key)}`;
   }
 
+  /** Nothing to check without a permission the function does not need: the first lease write fails fast instead. */
+  async checkWritable(): Promise<void> {}
+
   private encryption() {
     return this.options.kmsKeyArn ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.options.kmsKeyArn } : {};
   }

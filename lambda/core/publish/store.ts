@@ -29,6 +29,8 @@ export interface WarehouseStore {
   describe(): string;
   /** Where `key` is, as a user would write it. */
   locationOf(key: string): string;
+  /** Fails fast, naming the root, when the warehouse cannot be written at all (before any API call is spent). */
+  checkWritable(): Promise<void>;
   /**
    * Makes one object visible atomically: readers see the old object or the complete new one, never a
    * partial one. If `body` fails, nothing becomes visible and any earlier object is untouched.

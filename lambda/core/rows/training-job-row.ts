@@ -1,9 +1,10 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { InvalidRecordError } from '../errors';
 import { TRAINING_JOB_SCHEMA, type ColumnDefinition, type TableSchema } from '../schema/table-schema';
+import { Redactor } from './redaction';
 
 /** One cell: timestamps are epoch milliseconds (UTC), int64 values are bigint so nothing above 2^53 is rounded. */
-export type CellValue = string | bigint | boolean | number | ReadonlyMap<string, string> | null;
+export type CellValue = string | bigint | boolean | number | ReadonlyMap<string, string | null> | null;
 export type TableRow = Record<string, CellValue>;
 
 /** What the collector hands over for one job: the Describe response (its shape), the job's tags, where it lives. */
@@ -23,6 +24,10 @@ const TRAINING_JOB_ARN = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):traini
 
 /** Columns filled by the mapper itself rather than copied from an API field of the same name. */
 const DERIVED_COLUMNS = new Set(['_key', 'account_id', 'tags']);
+/** Map columns whose values may hold secrets: redacted before anything is written. */
+const SECRET_BEARING_COLUMNS = new Set(['environment', 'hyper_parameters']);
+/** Members DescribeTrainingJob always returns; a record without them cannot be a row. */
+const REQUIRED_FIELDS = ['TrainingJobName', 'TrainingJobStatus', 'CreationTime'] as const;
 /** SDK bookkeeping, not part of the resource. */
 const IGNORED_API_FIELDS = new Set(['$metadata']);
 
@@ -37,7 +42,10 @@ export class TrainingJobRowMapper {
   private readonly columnByField = new Map<string, ColumnDefinition | null>();
   private readonly columns: readonly ColumnDefinition[];
 
-  constructor(schema: TableSchema = TRAINING_JOB_SCHEMA) {
+  constructor(
+    schema: TableSchema = TRAINING_JOB_SCHEMA,
+    private readonly redactor: Redactor = new Redactor(),
+  ) {
     this.columns = schema.columns;
     for (const column of schema.columns) {
       if (!DERIVED_COLUMNS.has(column.name)) this.columnByNormalisedName.set(normalise(column.name), column);
@@ -50,12 +58,15 @@ export class TrainingJobRowMapper {
     const arnMatch = typeof arn === 'string' ? TRAINING_JOB_ARN.exec(arn) : null;
     if (!arnMatch) {
       throw new InvalidRecordError(
-        `TrainingJobArn ${JSON.stringify(arn)} is not a training-job ARN; expected arn:<partition>:sagemaker:<region>:<12-digit account>:training-job/<name>`,
+        `TrainingJobArn is ${arn === undefined || arn === null ? 'missing' : 'not a training-job ARN'}; expected arn:<partition>:sagemaker:<region>:<12-digit account>:training-job/<name>`,
       );
     }
     const [, arnRegion, accountId] = arnMatch;
     if (arnRegion !== region) {
-      throw new InvalidRecordError(`TrainingJobArn ${arn} is in region ${arnRegion}, but the job was collected from region ${region}`);
+      throw new InvalidRecordError(`TrainingJobArn is in region ${arnRegion}, but the job was collected from region ${region}`);
+    }
+    for (const field of REQUIRED_FIELDS) {
+      if (job[field] === undefined || job[field] === null) throw new InvalidRecordError(`${field} is missing; DescribeTrainingJob always returns it`);
     }
 
     const row: TableRow = {};
@@ -76,9 +87,17 @@ export class TrainingJobRowMapper {
         unknownFields.push(field);
         continue;
       }
-      row[column.name] = value === undefined || value === null ? null : toCell(column, field, value);
+      row[column.name] = value === undefined || value === null ? null : this.redacted(column, toCell(column, field, value));
     }
     return { row, unknownFields };
+  }
+
+  private redacted(column: ColumnDefinition, cell: CellValue): CellValue {
+    if (!this.redactor.enabled) return cell;
+    if (SECRET_BEARING_COLUMNS.has(column.name) && cell instanceof Map) {
+      return new Map([...(cell as Map<string, string | null>)].map(([key, value]) => [key, this.redactor.mapValue(key, value)]));
+    }
+    return typeof cell === 'string' && column.type === 'string' && (cell.startsWith('{') || cell.startsWith('[')) ? this.redactor.scrubJson(cell) : cell;
   }
 }
 
@@ -88,15 +107,15 @@ function toCell(column: ColumnDefinition, field: string, value: unknown): CellVa
       if (typeof value === 'string') return value;
       // Nested API objects land in string columns as JSON text with the API's own key names.
       if (typeof value === 'object' && value !== null) return toJsonText(field, value);
-      throw new InvalidRecordError(`${field} is ${typeof value} ${JSON.stringify(value)}; expected a string, an object or an array`);
+      throw new InvalidRecordError(`${field} is a ${typeof value}; expected a string, an object or an array`);
     case 'bigint':
       return toInt64(field, value);
     case 'double':
       if (typeof value === 'number' && Number.isFinite(value)) return value;
-      throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected a finite number`);
+      throw new InvalidRecordError(`${field} is ${describeKind(value)}; expected a finite number`);
     case 'boolean':
       if (typeof value === 'boolean') return value;
-      throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected true or false`);
+      throw new InvalidRecordError(`${field} is ${describeKind(value)}; expected true or false`);
     case 'timestamp':
       return toEpochMillis(field, value);
     case 'map<string,string>':
@@ -104,27 +123,50 @@ function toCell(column: ColumnDefinition, field: string, value: unknown): CellVa
   }
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * What kind of value a field held, for an error message: never the value itself, which may be a
+ * secret (a hyperparameter, an environment variable) and would end up in the logs.
+ */
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'an invalid date';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : Number.isFinite(value) ? 'a fraction' : 'not a finite number';
+  return `a ${typeof value}`;
+}
+
+/**
+ * JSON numbers above 2^53 have already lost digits by the time they are parsed, so only safe integers
+ * are taken: a larger count of seconds is not real, and writing a rounded one would be a silent change.
+ */
 function toInt64(field: string, value: unknown): bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-  throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected a whole number`);
+  if (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    throw new InvalidRecordError(`${field} is a whole number beyond ±2^53, which JSON cannot carry exactly; expected a whole number from -9007199254740991 to 9007199254740991`);
+  }
+  throw new InvalidRecordError(`${field} is ${describeKind(value)}; expected a whole number`);
 }
 
 function toEpochMillis(field: string, value: unknown): number {
   const millis = value instanceof Date ? value.getTime() : Number.NaN;
   if (Number.isNaN(millis)) {
-    throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected a valid date (the SDK returns timestamps as Date)`);
+    throw new InvalidRecordError(`${field} is ${describeKind(value)}; expected a valid date (the SDK returns timestamps as Date)`);
   }
   return millis;
 }
 
-function toStringMap(field: string, value: unknown): ReadonlyMap<string, string> {
+/** A map of strings; a null value is kept as a NULL entry (a key set without a value), as Glue's map<string,string> allows. */
+function toStringMap(field: string, value: unknown): ReadonlyMap<string, string | null> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidRecordError(`${field} is ${JSON.stringify(value)}; expected an object of string values`);
+    throw new InvalidRecordError(`${field} is ${describeKind(value)}; expected an object of string values`);
   }
-  const map = new Map<string, string>();
+  const map = new Map<string, string | null>();
   for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string') throw new InvalidRecordError(`${field}.${key} is ${JSON.stringify(entry)}; expected a string`);
+    if (typeof entry !== 'string' && entry !== null) throw new InvalidRecordError(`${field}.${key} is ${describeKind(entry)}; expected a string`);
     map.set(key, entry);
   }
   return map;
@@ -145,7 +187,7 @@ function jsonReplacer(field: string) {
   return function (this: Record<string, unknown>, key: string, value: unknown): unknown {
     const original = this[key];
     if (original instanceof Date) {
-      if (Number.isNaN(original.getTime())) throw new InvalidRecordError(`${field}.${key} is an invalid date; expected a valid date`);
+      if (Number.isNaN(original.getTime())) throw new InvalidRecordError(`${field} holds an invalid date under ${key}; expected a valid date`);
       return original.toISOString();
     }
     return value;

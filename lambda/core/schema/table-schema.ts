@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SchemaError } from '../errors';
+import instancePriceSchemaJson from '../../../glue-schema/sagemaker_instance_price.json';
 import inventoryRunSchemaJson from '../../../glue-schema/sagemaker_inventory_run.json';
 import trainingJobSchemaJson from '../../../glue-schema/sagemaker_training_job.json';
 
@@ -84,9 +85,11 @@ export function loadTableSchema(path: string): TableSchema {
 export const TRAINING_JOB_SCHEMA: TableSchema = parseTableSchema(trainingJobSchemaJson, 'glue-schema/sagemaker_training_job.json');
 /** One row per published (account, region, snapshot date) run: what `current` and the freshness view read. */
 export const INVENTORY_RUN_SCHEMA: TableSchema = parseTableSchema(inventoryRunSchemaJson, 'glue-schema/sagemaker_inventory_run.json');
+/** On-demand training prices per (region, instance type), one object per weekly price snapshot: what the cost view joins. */
+export const INSTANCE_PRICE_SCHEMA: TableSchema = parseTableSchema(instancePriceSchemaJson, 'glue-schema/sagemaker_instance_price.json');
 
 /** Every table the inventory writes, in one Glue database. */
-export const TABLE_SCHEMAS: readonly TableSchema[] = [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA];
+export const TABLE_SCHEMAS: readonly TableSchema[] = [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA, INSTANCE_PRICE_SCHEMA];
 for (const schema of TABLE_SCHEMAS) {
   if (schema.database !== TRAINING_JOB_SCHEMA.database) {
     throw new SchemaError(`glue-schema/${schema.table}.json: database is ${JSON.stringify(schema.database)}; allowed: ${TRAINING_JOB_SCHEMA.database}, the database every table shares`);

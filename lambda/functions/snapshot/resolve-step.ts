@@ -14,8 +14,9 @@ export const MAX_TARGETS_PER_EXECUTION = 400;
 
 /** The run's date, mode and holder, and its targets: the caller's account, the configured roles, the organization's accounts. */
 export async function resolveStep(event: ResolveEvent, runtime: FunctionRuntime, remainingMs: number): Promise<ResolvedRun> {
-  const { snapshotDate, full } = readRunInput(event.input, utcDate(new Date()));
+  const { snapshotDate, full } = readRunInput(event.input, utcDate(new Date()), runtime.config.firstSnapshotDate);
   invocationBudget(runtime, remainingMs);
+  await runtime.store.checkWritable();
   const { targets, skipped } = await resolveTargetSet(runtime.config, runtime.clients);
   for (const account of skipped) runtime.logger.warn('account left out of this run', { ...account });
   if (targets.length > MAX_TARGETS_PER_EXECUTION) {

@@ -2,6 +2,7 @@ import type { OperationStats } from '../../core/collect/call-stats';
 import { ConfigError } from '../../core/errors';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN, ROLE_ARN_PATTERN } from '../../core/names';
 import { readSnapshotDate } from '../../core/pipeline/config';
+import { validateSnapshotDate } from '../../core/publish/layout';
 import type { SkippedAccount, SnapshotTarget } from '../../core/pipeline/targets';
 import type { SnapshotMode, TargetProgress, TargetResult } from '../../core/pipeline/target-run';
 
@@ -150,14 +151,14 @@ function target(value: unknown): SnapshotTarget {
 const RUN_INPUT_KEYS = ['snapshotDate', 'full'];
 
 /** The execution's input, checked: an operator's typo fails the run at once, naming what is allowed. */
-export function readRunInput(value: unknown, today: string): { snapshotDate: string; full: boolean } {
+export function readRunInput(value: unknown, today: string, firstSnapshotDate?: string): { snapshotDate: string; full: boolean } {
   if (value === undefined || value === null) return { snapshotDate: today, full: false };
   if (typeof value !== 'object' || Array.isArray(value)) fail('execution input', 'the input', value, '{"snapshotDate": "YYYY-MM-DD", "full": true}, either key optional');
   const unknown = Object.keys(value).filter((key) => !RUN_INPUT_KEYS.includes(key));
   if (unknown.length > 0) fail('execution input', `key ${unknown[0]}`, (value as Record<string, unknown>)[unknown[0]], `only ${RUN_INPUT_KEYS.join(' and ')}`);
   const { snapshotDate, full } = value as { snapshotDate?: unknown; full?: unknown };
   if (full !== undefined && typeof full !== 'boolean') fail('execution input', 'full', full, 'true or false');
-  return { snapshotDate: readSnapshotDate(snapshotDate, today), full: full === true };
+  return { snapshotDate: readSnapshotDate(snapshotDate, today, firstSnapshotDate), full: full === true };
 }
 
 /** The step event, checked field by field; a malformed one is a ConfigError naming the field. */
@@ -171,7 +172,8 @@ export function readStepEvent(event: { step: unknown }): StepEvent {
       return {
         step: 'collect',
         target: target(e.target),
-        snapshotDate: readSnapshotDate(text('collect', 'snapshotDate', e.snapshotDate), ''),
+        // Resolve chose and checked the date; this only guards the partition path built from it.
+        snapshotDate: validateSnapshotDate(text('collect', 'snapshotDate', e.snapshotDate)),
         full: e.full,
         holder: text('collect', 'holder', e.holder),
         previous: typeof e.previous === 'object' && e.previous !== null ? (e.previous as CollectEvent['previous']) : undefined,
@@ -180,7 +182,7 @@ export function readStepEvent(event: { step: unknown }): StepEvent {
       if (!Array.isArray(e.outcomes)) fail('summarize', 'outcomes', e.outcomes, 'an array of target outcomes');
       return {
         step: 'summarize',
-        snapshotDate: readSnapshotDate(text('summarize', 'snapshotDate', e.snapshotDate), ''),
+        snapshotDate: validateSnapshotDate(text('summarize', 'snapshotDate', e.snapshotDate)),
         startedAt: typeof e.startedAt === 'number' ? e.startedAt : Date.now(),
         outcomes: e.outcomes as TargetOutcome[],
         skipped: Array.isArray(e.skipped) ? (e.skipped as SkippedAccount[]) : [],

@@ -25,7 +25,7 @@ export interface InventoryResult {
  */
 export async function wholeRun(event: InventoryEvent | undefined, runtime: FunctionRuntime, remainingMs: number): Promise<InventoryResult> {
   const { config, clients, logger, metrics } = runtime;
-  const snapshotDate = readSnapshotDate(event?.snapshotDate, utcDate(new Date()));
+  const snapshotDate = readSnapshotDate(event?.snapshotDate, utcDate(new Date()), config.firstSnapshotDate);
   if (event?.full !== undefined && typeof event.full !== 'boolean') throw new ConfigError(`full is ${JSON.stringify(event.full)}; allowed: true or false`);
   const report = await runSnapshot(config, {
     snapshotDate,

@@ -75,7 +75,8 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-const INSTANCE_TYPES: readonly (readonly [TrainingInstanceType, number])[] = [
+/** Instance types jobs are drawn from, with their weights; the simulated price list prices each of them. */
+export const INSTANCE_TYPES: readonly (readonly [TrainingInstanceType, number])[] = [
   ['ml.m5.xlarge', 20],
   ['ml.m5.2xlarge', 12],
   ['ml.c5.2xlarge', 10],

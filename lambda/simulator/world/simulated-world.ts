@@ -1,5 +1,6 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { describeJobAt, TIME, TrainingJobGenerator, type TrainingJobPlan } from './job-generator';
+import { SimulatedPriceList } from './price-list';
 
 export interface SimulatedWorldOptions {
   /** (account, region) pairs to populate; others exist but hold no jobs. */
@@ -66,6 +67,8 @@ export class SimulatedWorld {
   private clock: number;
   /** Bumped on every change (clock, jobs, tags), so an answer derived from all jobs can be cached until the next. */
   private changes = 0;
+  /** What GetProducts answers: SageMaker's price list in every priced region. */
+  readonly prices: SimulatedPriceList;
   private readonly regions = new Map<string, RegionJobs>();
   private readonly initialJobsPerRegion: number;
   private readonly describeCache = new WeakMap<TrainingJobPlan, { clock: number; tags: object; job: DescribeTrainingJobResponse }>();
@@ -78,6 +81,8 @@ export class SimulatedWorld {
     this.populatedAccounts = [...options.accounts];
     this.suspendedAccounts = options.suspendedAccounts ?? DEFAULT_SUSPENDED_ACCOUNTS;
     const historyMs = (options.historyDays ?? 180) * TIME.DAY;
+    // Prices in force since the first of the month the history starts in.
+    this.prices = new SimulatedPriceList(`${new Date(this.clock - historyMs).toISOString().slice(0, 7)}-01T00:00:00Z`);
     let seed = options.seed ?? 1;
     for (const accountId of options.accounts) {
       for (const region of options.regions) {
@@ -109,7 +114,7 @@ export class SimulatedWorld {
     const key = `${accountId}/${region}`;
     let jobs = this.regions.get(key);
     if (!jobs) {
-      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key) }));
+      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key)}));
       this.regions.set(key, jobs);
     }
     return jobs;

@@ -1,0 +1,43 @@
+import { Command } from '@commander-js/extra-typings';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_COST_TAG_KEYS } from '../../core/query/sql-catalog';
+import { commaList, type CommandIo } from '../options';
+import { COST_CHARTS } from '../report/cost-charts';
+import { COST_TOTALS_SQL, costTotals, renderCostReport } from '../report/cost-report';
+import { LocalWarehouse } from '../warehouse/local-warehouse';
+
+export interface ReportFlags {
+  readonly warehouse: string;
+  readonly out: string;
+  readonly tagKeys?: string[];
+}
+
+export function reportCommand(io: CommandIo) {
+  return new Command('report')
+    .description('Write the cost report (monthly cost by team, spot savings, top jobs, failed spend) from the local warehouse as one self-contained HTML file.')
+    .option('--warehouse <dir>', 'local warehouse root', './warehouse')
+    .option('--out <file>', 'HTML file to write', 'cost-report.html')
+    .option('--tag-keys <list>', `cost-allocation tag keys (default: ${DEFAULT_COST_TAG_KEYS.join(',')}); the team charts need "team"`, commaList)
+    .action(async (flags) => {
+      io.setExitCode(await runReportCommand(flags, io));
+    });
+}
+
+/** Runs the charts' named queries with DuckDB, renders them to SVG and writes the file; prints where. */
+export async function runReportCommand(flags: ReportFlags, io: CommandIo): Promise<number> {
+  const warehouse = await LocalWarehouse.open(flags.warehouse, { tagKeys: flags.tagKeys });
+  let html: string;
+  try {
+    const rows = new Map<string, readonly Record<string, unknown>[]>();
+    for (const chart of COST_CHARTS) rows.set(chart.query, (await warehouse.query(chart.query)).rows);
+    const totals = costTotals(await warehouse.query(COST_TOTALS_SQL));
+    html = await renderCostReport({ warehouse: resolve(flags.warehouse), generatedAt: new Date(), totals, rows });
+  } finally {
+    warehouse.close();
+  }
+  const out = resolve(flags.out);
+  writeFileSync(out, html);
+  io.out.write(`cost report → ${out}\n`);
+  return 0;
+}

@@ -1,0 +1,190 @@
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { ConfigError } from '../lambda/core/errors';
+import { PRICE_LIST_ACTION, PRICES_SERVICE_NAME, REGION_PATTERN } from '../lambda/core/names';
+import { INSTANCE_PRICE_SCHEMA } from '../lambda/core/schema/table-schema';
+import { bucketArnInNagFinding } from './nag-names';
+
+export interface PriceRefreshProps {
+  /** The inventory's bucket: price snapshots go under `<prefix>/sagemaker_instance_price/`. */
+  readonly bucket: s3.IBucket;
+  /** The warehouse prefix in the bucket, without slashes at either end (the training-job snapshots' prefix). */
+  readonly prefix: string;
+  /** Encrypts the price objects and the dead-letter queue. */
+  readonly encryptionKey: kms.IKey;
+  /** Regions whose prices are read. */
+  readonly regions: readonly string[];
+  /**
+   * When prices are read. AWS changes SageMaker prices rarely and announces them; weekly keeps the
+   * price of any job within a week of the price it was billed at.
+   * @default weekly, Mondays at 01:00 UTC
+   */
+  readonly schedule?: scheduler.ScheduleExpression;
+  /**
+   * Retention of the function's logs.
+   * @default one year
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Topic notified when the refresh fails or its invocation is dead-lettered (and when that clears).
+   * @default alarms without actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * The weekly price refresh: a function reads the on-demand training price of every SageMaker instance
+ * type in the regions from the AWS Price List API and publishes one `sagemaker_instance_price` snapshot
+ * (all regions, or nothing if any row is ambiguous), on its own EventBridge Scheduler schedule with
+ * retries and a dead-letter queue. Its role may call GetProducts and write under the price table only.
+ */
+export class PriceRefresh extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly schedule: scheduler.Schedule;
+  readonly deadLetterQueue: sqs.Queue;
+  /** Function errors and dead-lettered invocations. */
+  readonly alarms: readonly cloudwatch.Alarm[];
+  /** `prefix/sagemaker_instance_price`: the price table's key prefix in the bucket. */
+  readonly tablePrefix: string;
+
+  constructor(scope: Construct, id: string, props: PriceRefreshProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (props.regions.length === 0) throw new ConfigError(`${this.node.path}: regions is []; allowed: one or more AWS Region codes`);
+    for (const region of props.regions) {
+      if (!Token.isUnresolved(region) && !REGION_PATTERN.test(region)) throw new ConfigError(`${this.node.path}: regions has ${JSON.stringify(region)}; allowed: AWS Region codes such as us-east-1`);
+    }
+    this.tablePrefix = `${props.prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'SageMaker job inventory price refresh: read the Price List API, write price snapshots',
+    });
+    const policy = new iam.Policy(this, 'Policy', {
+      statements: [
+        new iam.PolicyStatement({ sid: 'ReadPriceList', actions: [PRICE_LIST_ACTION], resources: ['*'] }),
+        new iam.PolicyStatement({ sid: 'WritePriceSnapshots', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [props.bucket.arnForObjects(`${this.tablePrefix}/*`)] }),
+        new iam.PolicyStatement({ sid: 'EncryptPriceSnapshots', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.encryptionKey.keyArn] }),
+        new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      ],
+    });
+    policy.attachToRole(this.role);
+    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'pricing:GetProducts supports no resource-level permissions; it reads public prices only.' });
+    const bucketInFinding = bucketArnInNagFinding(props.bucket);
+    if (bucketInFinding) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${bucketInFinding}/${this.tablePrefix}/*]`,
+        reason: 'Price snapshots are written under the price table prefix only; their keys carry the snapshot date.',
+      });
+    }
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: join(__dirname, '..', 'lambda', 'functions', 'prices', 'handler.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: 1,
+      role: this.role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      description: 'Reads SageMaker training prices from the AWS Price List API into the price table',
+      projectRoot: join(__dirname, '..'),
+      depsLockFilePath: join(__dirname, '..', 'package-lock.json'),
+      environment: {
+        SM_INVENTORY_REGIONS: props.regions.join(','),
+        SM_INVENTORY_OUTPUT: `s3://${props.bucket.bucketName}/${props.prefix}`,
+        SM_INVENTORY_KMS_KEY_ARN: props.encryptionKey.keyArn,
+        POWERTOOLS_SERVICE_NAME: PRICES_SERVICE_NAME,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        externalModules: [],
+        format: nodejs.OutputFormat.CJS,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // parquet-wasm's Node build reads its .wasm from beside its own file, i.e. beside the bundle.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/parquet_wasm_bg.wasm"`],
+        },
+      },
+    });
+    this.function.node.addDependency(policy);
+    Validations.of(this.function).acknowledge({ id: 'AwsSolutions-L1', reason: 'Pinned to nodejs22.x, the runtime the bundle is built and tested for.' });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the price refresh schedule; it has nowhere further to redrive.',
+    });
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: 'EventBridge Scheduler: invoke the price refresh, dead-letter to its queue',
+    });
+    props.encryptionKey.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '1', weekDay: 'MON' }),
+      description: 'Weekly SageMaker training price snapshot',
+      target: new targets.LambdaInvoke(this.function, {
+        role: schedulerRole,
+        input: scheduler.ScheduleTargetInput.fromObject({}),
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+      }),
+    });
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason: 'EventBridge Scheduler\'s role may invoke this one function, including its versions and aliases; no other function.',
+    });
+
+    this.alarms = [
+      new cloudwatch.Alarm(this, 'Errors', {
+        alarmDescription: 'The price refresh failed: no price snapshot was written (an ambiguous or unreadable price list names the SKU in its log).',
+        metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'DeadLetters', {
+        alarmDescription: 'A scheduled price refresh could not be delivered to its function after its retries.',
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    if (props.alarmTopic) {
+      for (const alarm of this.alarms) {
+        alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+        alarm.addOkAction(new cloudwatchActions.SnsAction(props.alarmTopic));
+      }
+    }
+  }
+}

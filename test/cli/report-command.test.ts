@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { runReportCommand } from '../../lambda/cli/commands/report';
+import { COST_CHARTS } from '../../lambda/cli/report/cost-charts';
+import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { buildCostWarehouse } from '../support/cost-warehouse';
+
+function captured(): { io: { out: Writable; err: Writable; setExitCode: (code: number) => void }; text: () => string } {
+  let text = '';
+  const sink = new Writable({ write: (chunk, _encoding, done) => ((text += chunk.toString()), done()) });
+  return { io: { out: sink, err: sink, setExitCode: () => undefined }, text: () => text };
+}
+
+describe('sm-inventory report', () => {
+  let warehouse: string;
+  let html: string;
+  let printed: string;
+
+  beforeAll(async () => {
+    warehouse = await buildCostWarehouse();
+    const { io, text } = captured();
+    const out = join(warehouse, 'report.html');
+    await runReportCommand({ warehouse, out }, io);
+    html = readFileSync(out, 'utf8');
+    printed = text();
+  }, 60_000);
+
+  it('prints where it wrote the report', () => {
+    expect(printed).toBe(`cost report → ${join(warehouse, 'report.html')}\n`);
+  });
+
+  it('draws each of the four charts as inline SVG with bar marks, one figure per named query', () => {
+    // Act
+    const figures = [...html.matchAll(/<figure data-chart="([^"]+)" data-rows="(\d+)">([\s\S]*?)<\/figure>/g)];
+
+    // Assess
+    expect(figures.map((f) => f[1])).toEqual(COST_CHARTS.map((c) => c.id));
+    for (const [, id, rows, body] of figures) {
+      expect([id, Number(rows) > 0, /<svg[^>]*>[\s\S]*class="mark-rect role-mark[\s\S]*<path/.test(body)]).toEqual([id, true, true]);
+    }
+  });
+
+  it('needs nothing from the network to open: no scripts, stylesheets, images or fonts fetched', () => {
+    // Assess: the only URLs are the SVG namespace names, which browsers never fetch.
+    expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
+    expect([...html.matchAll(/https?:\/\/[^"'\s)]+/g)].map((m) => m[0]).filter((url) => !url.startsWith('http://www.w3.org/'))).toEqual([]);
+  });
+
+  it('states the total the cost view adds up to', async () => {
+    // Prepare
+    const db = await LocalWarehouse.open(warehouse);
+    const { rows } = await db.query('SELECT sum(total_cost_usd) AS usd FROM sagemaker_training_job_cost');
+    db.close();
+
+    // Assess
+    const total = Number(rows[0].usd).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    expect(html).toContain(`<strong data-total="cost">$${total}</strong>`);
+  });
+});
+
+describe('sm-inventory report before any price snapshot', () => {
+  it('writes the report with every job unpriced and says how to get prices, instead of failing', async () => {
+    // Prepare
+    const warehouse = await buildCostWarehouse({ jobsPerRegion: 20, withPrices: false });
+    const out = join(warehouse, 'report.html');
+
+    // Act
+    const code = await runReportCommand({ warehouse, out }, captured().io);
+
+    // Assess
+    const html = readFileSync(out, 'utf8');
+    expect(code).toBe(0);
+    expect(html.match(/No priced jobs to show yet: write a price snapshot with sm-inventory prices/g)).toHaveLength(COST_CHARTS.length);
+    expect(html).toContain('<strong data-total="cost">$0.00</strong>');
+  }, 60_000);
+});

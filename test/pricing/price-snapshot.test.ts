@@ -1,0 +1,144 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createPricingClient } from '../../lambda/core/aws/clients';
+import { PriceListError } from '../../lambda/core/errors';
+import { parsePriceListItem } from '../../lambda/core/pricing/price-list-parser';
+import { AmbiguousPriceError, PriceCurrencyError, PriceUnitError, selectTrainingPrices } from '../../lambda/core/pricing/price-selection';
+import { priceSnapshotObject, runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
+import { snapshotObjectPath } from '../../lambda/core/publish/layout';
+import { LocalStore } from '../../lambda/core/publish/local-store';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import { INSTANCE_TYPES } from '../../lambda/simulator/world/job-generator';
+import { priceProduct } from '../../lambda/simulator/world/price-list';
+import { runCli } from '../support/cli';
+import { queryRows, withDuckDb } from '../support/duckdb';
+import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const DATE = '2026-11-02';
+
+describe('a price snapshot read from the Price List API (the simulator, over HTTP)', () => {
+  let running: RunningSimulator;
+  let pricing: PricingClient;
+
+  beforeAll(async () => {
+    running = await startSimulator({ regions: ['us-east-1'], jobsPerRegion: 1 });
+    pricing = createPricingClient({ endpoint: running.endpoint, credentials: TEST_CREDENTIALS });
+  });
+  afterAll(async () => {
+    pricing?.destroy();
+    await running?.stop();
+  });
+
+  /** Adds a product to the simulated price list for one test. */
+  async function withProduct<T>(product: ReturnType<typeof priceProduct>, work: () => Promise<T>): Promise<T> {
+    running.simulator.world.prices.add(product);
+    try {
+      return await work();
+    } finally {
+      running.simulator.world.prices.remove(product.product.sku);
+    }
+  }
+
+  it('keeps one on-demand training price per instance type and region, skipping Hosting, HyperPod, training-plan and Outposts rows', async () => {
+    // Prepare
+    const out = mkdtempSync(join(tmpdir(), 'prices-'));
+
+    // Act
+    const report = await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE, retrievedAt: Date.UTC(2026, 10, 2, 6) });
+
+    // Assess
+    const rows = await withDuckDb((db) =>
+      queryRows(db, `SELECT region, instance_type, usd_per_hour, usage_type, snapshot_date FROM read_parquet('${out}/sagemaker_instance_price/*/*.parquet', hive_partitioning = true)`),
+    );
+    const world = running.simulator.world;
+    const expected = REGIONS.flatMap((region) =>
+      INSTANCE_TYPES.map(([type]) => `${region}|${type}|${world.prices.trainingRate(region, type)}|${DATE}`),
+    );
+    expect(rows.map((r) => `${r.region}|${r.instance_type}|${r.usd_per_hour}|${r.snapshot_date}`).sort()).toEqual(expected.sort());
+    expect(rows.every((r) => /^(USE1|EU)-Train:ml\./.test(String(r.usage_type)))).toBe(true);
+    // The filtered answer still held the training-plan fees and the Outposts rows the selection had to drop.
+    expect(report.productsRead).toBeGreaterThan(rows.length);
+    expect(report.location).toBe(join(out, 'sagemaker_instance_price', `snapshot_date=${DATE}`, 'prices.parquet'));
+  });
+
+  it('checks every row itself, so Hosting and HyperPod rows are skipped even when no server-side filter removed them', () => {
+    // Prepare: the whole unfiltered price list, every component of every region.
+    const world = running.simulator.world;
+    const products = world.prices.products().map((document, i) => parsePriceListItem(JSON.stringify(document), `#${i}`));
+    expect(new Set(products.map((p) => p.attributes.component))).toEqual(new Set(['Training', 'Hosting', 'Cluster']));
+
+    // Act
+    const prices = selectTrainingPrices(products, 'eu-west-1');
+
+    // Assess
+    expect(prices.map((p) => [p.instanceType, p.usdPerHour])).toEqual(
+      INSTANCE_TYPES.map(([type]) => [type, world.prices.trainingRate('eu-west-1', type)]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
+  });
+
+  it.each([
+    [
+      'a second training row for one instance type',
+      () => priceProduct({ region: 'eu-west-1', instanceType: 'ml.m5.xlarge', kind: 'Training', usd: 0.31, effectiveDate: '2026-10-01T00:00:00Z', sku: 'DUPLICATEM5XL01' }),
+      AmbiguousPriceError,
+      /eu-west-1 ml\.m5\.xlarge has two on-demand training prices: SKU \w+ .* and SKU DUPLICATEM5XL01 /,
+    ],
+    [
+      'an hourly price in another currency',
+      () => priceProduct({ region: 'us-east-1', instanceType: 'ml.m5.4xlarge', kind: 'Training', usd: 0, pricePerUnit: { CNY: '6.6200000000' }, effectiveDate: '2026-10-01T00:00:00Z', sku: 'CNYPRICEDM54XL1' }),
+      PriceCurrencyError,
+      /PriceList product CNYPRICEDM54XL1 \(ml\.m5\.4xlarge\) prices rate CNYPRICEDM54XL1\.JRTCKXETXF\.6YS6EN2CT7 in CNY; allowed: USD/,
+    ],
+    [
+      'a price in a unit that is neither hours nor a training-plan fee',
+      () => priceProduct({ region: 'eu-west-1', instanceType: 'ml.c5.2xlarge', kind: 'Training', usd: 0.12, unit: 'GB-Mo', effectiveDate: '2026-10-01T00:00:00Z', sku: 'STORAGEUNITC52X' }),
+      PriceUnitError,
+      /PriceList product STORAGEUNITC52X \(ml\.c5\.2xlarge\) has an on-demand price in unit "GB-Mo" .*; allowed: Hrs \(instance-hours\), or Quantity \(training-plan upfront fee, skipped\)/,
+    ],
+  ])('rejects %s with an error naming the SKU, and publishes nothing', async (_case, product, errorClass, message) => {
+    // Prepare: an earlier snapshot of the same date that must survive, byte for byte.
+    const out = mkdtempSync(join(tmpdir(), 'prices-bad-'));
+    const earlier = join(out, snapshotObjectPath(priceSnapshotObject(DATE)));
+    mkdirSync(dirname(earlier), { recursive: true });
+    writeFileSync(earlier, 'earlier snapshot');
+
+    // Act
+    const attempt = withProduct(product(), () => runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE }));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(errorClass);
+    await expect(attempt).rejects.toThrow(message);
+    expect(readdirSync(dirname(earlier))).toEqual(['prices.parquet']);
+    expect(readFileSync(earlier, 'utf8')).toBe('earlier snapshot');
+  });
+
+  it('rejects a region with no training prices at all, naming it', async () => {
+    // Act
+    const attempt = runPriceSnapshot({ pricing, store: new LocalStore(mkdtempSync(join(tmpdir(), 'prices-'))), regions: ['us-east-1', 'mars-north-1'], snapshotDate: DATE });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(new PriceListError('the Price List API returned no on-demand training price for region mars-north-1 (0 products read); allowed: a region where SageMaker training is offered'));
+  });
+
+  it('sm-inventory prices writes the snapshot and says what it priced; a bad price list exits 1 naming the SKU', async () => {
+    // Prepare
+    const out = mkdtempSync(join(tmpdir(), 'prices-cli-'));
+    const env = { AWS_ENDPOINT_URL_PRICING: running.endpoint };
+
+    // Act
+    const good = await runCli(['prices', '--regions', REGIONS.join(','), '--out', out, '--date', DATE], env).done;
+    const bad = await withProduct(
+      priceProduct({ region: 'us-east-1', instanceType: 'ml.p3.2xlarge', kind: 'Training', usd: 9, effectiveDate: '2026-10-01T00:00:00Z', sku: 'SECONDP32XLROW1' }),
+      () => runCli(['prices', '--regions', 'us-east-1', '--out', out, '--date', '2026-11-09'], env).done,
+    );
+
+    // Assess
+    expect([good.code, good.stderr]).toEqual([0, expect.not.stringContaining('error')]);
+    expect(good.stdout).toContain(`prices ${DATE} → ${out}/sagemaker_instance_price/snapshot_date=${DATE}/prices.parquet: 24 instance types priced (us-east-1 12, eu-west-1 12)`);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/AmbiguousPriceError: us-east-1 ml\.p3\.2xlarge has two on-demand training prices: SKU \w+ .* and SKU SECONDP32XLROW1/);
+    expect(readdirSync(join(out, 'sagemaker_instance_price'))).toEqual([`snapshot_date=${DATE}`]);
+  });
+});

@@ -1,0 +1,43 @@
+import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { COST_VIEW_COLUMNS, FLAT_VIEW_COLUMNS, type QuickSightColumnType } from '../../lib/quicksight';
+import { buildCostWarehouse } from '../support/cost-warehouse';
+
+/** The QuickSight type each DuckDB type of the views maps to (Athena's bigint, double, boolean, timestamp, varchar). */
+function quickSightType(duckDbType: string): QuickSightColumnType | string {
+  if (/^(BIGINT|HUGEINT|INTEGER)$/.test(duckDbType)) return 'INTEGER';
+  if (duckDbType === 'DOUBLE') return 'DECIMAL';
+  if (duckDbType === 'BOOLEAN') return 'BOOLEAN';
+  if (duckDbType.startsWith('TIMESTAMP')) return 'DATETIME';
+  if (duckDbType === 'VARCHAR') return 'STRING';
+  return duckDbType;
+}
+
+describe('the QuickSight datasets\' columns', () => {
+  let warehouse: LocalWarehouse;
+
+  beforeAll(async () => {
+    warehouse = await LocalWarehouse.open(await buildCostWarehouse({ jobsPerRegion: 20 }));
+  }, 60_000);
+  afterAll(() => warehouse?.close());
+
+  async function viewColumns(view: string): Promise<{ name: string; type: string }[]> {
+    const { rows } = await warehouse.query(`DESCRIBE ${view}`);
+    return rows.map((r) => ({ name: String(r.column_name), type: quickSightType(String(r.column_type)) }));
+  }
+
+  it('are the cost view\'s columns, in order and with their types, then its tag columns', async () => {
+    // Act
+    const columns = await viewColumns('sagemaker_training_job_cost');
+
+    // Assess
+    expect(columns.filter((c) => !c.name.startsWith('tag_'))).toEqual(COST_VIEW_COLUMNS);
+  });
+
+  it('are columns the flat view has, with their types', async () => {
+    // Act
+    const columns = new Map((await viewColumns('sagemaker_training_job_flat')).map((c) => [c.name, c.type]));
+
+    // Assess
+    expect(FLAT_VIEW_COLUMNS.map((c) => [c.name, columns.get(c.name)])).toEqual(FLAT_VIEW_COLUMNS.map((c) => [c.name, c.type]));
+  });
+});

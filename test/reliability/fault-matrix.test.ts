@@ -1,0 +1,413 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Store } from '../../lambda/core/publish/s3-store';
+import { createS3Client } from '../../lambda/core/aws/clients';
+import { RunBudget } from '../../lambda/core/aws/retry-strategy';
+import { PublishError } from '../../lambda/core/errors';
+import { SageMakerSimulator, type SimulatedOperation } from '../../lambda/simulator/server';
+import { runCli as runCliChild } from '../support/cli';
+import { runCliInProcess } from '../support/cli-in-process';
+import { mismatches, readWarehouse } from '../support/compare';
+import { withDuckDb } from '../support/duckdb';
+import { S3_ACCESS_DENIED, S3_INTERNAL_ERROR, startFaultProxy } from '../support/fault-proxy';
+import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import { createTestBucket, downloadBucket, listKeys, useMotoS3 } from '../support/moto-server';
+
+const ACCOUNT = SageMakerSimulator.defaultAccountId;
+const MEMBER = '210987654321';
+const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/SageMakerJobInventoryRead`;
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const BEFORE = '2026-11-01';
+const AFTER = '2026-11-02';
+const FAST = 'ListTrainingJobs=500,DescribeTrainingJob=1000,ListTags=1000,GetResources=500';
+/** The training-job object of AFTER in a request path (the SDK percent-encodes the key's '='). */
+const SNAPSHOT_OF_AFTER = /sagemaker_training_job\/snapshot_date(=|%3D)2026-11-02\//;
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** Every table object and run record under a local warehouse, with its hash (the work area and state are the pipeline's own). */
+function tableFiles(root: string): Map<string, string> {
+  if (!existsSync(root)) return new Map();
+  return new Map(
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.parquet'))
+      .map((entry) => join(entry.parentPath, entry.name))
+      .filter((path) => !path.slice(root.length).startsWith('/_'))
+      .map((path) => [path.slice(root.length + 1), sha256(path)]),
+  );
+}
+
+function filesOf(files: Map<string, string>, date: string): string[] {
+  return [...files.keys()].filter((key) => key.includes(`snapshot_date=${date}/`)).sort();
+}
+
+async function expectGroundTruth(root: string, running: RunningSimulator, date: string, accounts: string[], regions = REGIONS): Promise<void> {
+  const rows = await withDuckDb((db) => readWarehouse(db, `${root}/sagemaker_training_job/snapshot_date=${date}/*/*.parquet`));
+  const world = running.simulator.world;
+  const plans = accounts.flatMap((account) => regions.flatMap((region) => world.plans(account, region)));
+  expect([...rows.keys()].sort()).toEqual(plans.map((p) => `${date}|${p.arn}`).sort());
+  expect(plans.flatMap((plan) => mismatches(rows.get(`${date}|${plan.arn}`)!, world.describe(plan), plan.tags))).toEqual([]);
+}
+
+/**
+ * Each case: a complete snapshot for BEFORE, then a run for AFTER under one fault. The faulty run
+ * publishes, per target, either a complete and correct snapshot or nothing, and says why with a
+ * non-zero exit; BEFORE stays byte-identical; a rerun without the fault publishes AFTER correctly.
+ */
+describe('the fault matrix (local warehouse)', () => {
+  let running: RunningSimulator;
+  let root: string;
+  let before: Map<string, string>;
+  afterEach(async () => running?.stop());
+
+  const env = (extra: Record<string, string> = {}) => ({
+    AWS_ENDPOINT_URL: running.endpoint,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: '',
+    ...extra,
+  });
+  const args = (date: string, extra: string[] = []) => ['snapshot', '--regions', REGIONS.join(','), '--out', root, '--date', date, '--limits', FAST, '--full', ...extra];
+
+  async function prepare(options: Parameters<typeof startSimulator>[0] = {}, extra: string[] = []): Promise<void> {
+    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 40, seed: 61, accounts: [ACCOUNT, MEMBER], ...options });
+    root = mkdtempSync(join(tmpdir(), 'fault-'));
+    const first = await runCliInProcess(args(BEFORE, extra), env());
+    expect(first.code).toBe(0);
+    before = tableFiles(root);
+  }
+
+  async function expectRecovered(accounts = [ACCOUNT], extra: string[] = []): Promise<void> {
+    running.simulator.setFaults({});
+    const rerun = await runCliInProcess(args(AFTER, extra), env());
+    expect({ code: rerun.code, stderr: rerun.stderr }).toEqual({ code: 0, stderr: '' });
+    await expectGroundTruth(root, running, AFTER, accounts);
+    expect(filesOf(tableFiles(root), BEFORE).map((key) => [key, tableFiles(root).get(key)])).toEqual(filesOf(before, BEFORE).map((key) => [key, before.get(key)]));
+  }
+
+  function expectNothingPublishedFor(date: string, where: string[]): void {
+    const published = filesOf(tableFiles(root), date);
+    for (const target of where) expect(published.filter((key) => key.includes(target))).toEqual([]);
+  }
+
+  it.each<[string, SimulatedOperation]>([
+    ['ListTrainingJobs', 'ListTrainingJobs'],
+    ['DescribeTrainingJob', 'DescribeTrainingJob'],
+    ['GetResources (tags in bulk)', 'GetResources'],
+  ])('a throttling storm on %s that outlasts the budget publishes nothing, says "still throttled", and a rerun succeeds', async (_name, operation) => {
+    // Prepare
+    await prepare();
+    running.simulator.setFaults({ throttle: 1, onlyOperations: [operation] });
+
+    // Act
+    const faulty = await runCliInProcess(args(AFTER), env({ SM_INVENTORY_TIME_BUDGET: '3' }));
+
+    // Assess
+    expect(faulty.code).toBe(2);
+    expect(faulty.stdout).toMatch(new RegExp(`FAILED {2}${ACCOUNT}/us-east-1: TimeBudgetExhaustedError: the run's time budget ran out .*${operation}.*still throttled`, 's'));
+    expectNothingPublishedFor(AFTER, ['region=us-east-1', 'region=eu-west-1']);
+    await expectRecovered();
+  });
+
+  it('a throttling storm on STS GetCallerIdentity is retried: the run completes and is correct', async () => {
+    // Prepare
+    await prepare();
+    running.simulator.setFaults({ throttle: 0.6, onlyOperations: ['GetCallerIdentity'] });
+
+    // Act
+    const run = await runCliInProcess(args(AFTER), env());
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(running.simulator.stats().GetCallerIdentity.throttled).toBeGreaterThan(0);
+    await expectGroundTruth(root, running, AFTER, [ACCOUNT]);
+  });
+
+  it('STS GetCallerIdentity throttled past the budget stops the run before anything is collected, naming the call', async () => {
+    // Prepare
+    await prepare();
+    running.simulator.setFaults({ throttle: 1, onlyOperations: ['GetCallerIdentity'] });
+
+    // Act
+    const faulty = await runCliInProcess(args(AFTER), env({ SM_INVENTORY_TIME_BUDGET: '3' }));
+
+    // Assess
+    expect(faulty.code).toBe(1);
+    expect(faulty.stderr).toMatch(/cannot identify the caller's account with sts:GetCallerIdentity in us-east-1: .*Throttling/);
+    expectNothingPublishedFor(AFTER, ['sagemaker']);
+    await expectRecovered();
+  });
+
+  it('AssumeRole throttled past the budget fails that member account only; the caller\'s account is published', async () => {
+    // Prepare
+    await prepare({}, ['--role-arn', MEMBER_ROLE, '--include-caller-account']);
+    running.simulator.setFaults({ throttle: 1, onlyOperations: ['AssumeRole'] });
+
+    // Act
+    const faulty = await runCliInProcess(args(AFTER, ['--role-arn', MEMBER_ROLE, '--include-caller-account']), env({ SM_INVENTORY_TIME_BUDGET: '4' }));
+
+    // Assess
+    expect(faulty.code).toBe(2);
+    expect(faulty.stdout).toMatch(new RegExp(`FAILED {2}${MEMBER}/us-east-1: .*Throttling`));
+    expectNothingPublishedFor(AFTER, [`${MEMBER}.parquet`]);
+    await expectGroundTruth(root, running, AFTER, [ACCOUNT]);
+    await expectRecovered([ACCOUNT, MEMBER], ['--role-arn', MEMBER_ROLE, '--include-caller-account']);
+  });
+
+  it('5xx bursts and reset connections are retried: the run completes and is correct', async () => {
+    // Prepare
+    await prepare();
+    running.simulator.setFaults({ internalError: 0.15, unavailable: 0.1, connectionReset: 0.1 });
+
+    // Act
+    const run = await runCliInProcess(args(AFTER), env());
+
+    // Assess
+    expect(run.code).toBe(0);
+    const stats = Object.values(running.simulator.stats());
+    expect(stats.reduce((sum, op) => sum + op.faulted, 0)).toBeGreaterThan(10);
+    await expectGroundTruth(root, running, AFTER, [ACCOUNT]);
+  });
+
+  it('an endpoint that accepts connections and never answers costs a few timed-out attempts, not a hang', async () => {
+    // Prepare
+    await prepare();
+    const silent = await silentServer();
+
+    // Act
+    const started = Date.now();
+    const faulty = await runCliInProcess(args(AFTER), env({ AWS_ENDPOINT_URL_SAGEMAKER: silent.endpoint, SM_INVENTORY_REQUEST_TIMEOUT: '1', SM_INVENTORY_MAX_ATTEMPTS: '2' }));
+    await silent.stop();
+
+    // Assess
+    expect(faulty.code).toBe(2);
+    expect(faulty.stdout).toMatch(/FAILED {2}123456789012\/us-east-1: CollectError: ListTrainingJobs failed in us-east-1 for account 123456789012: TimeoutError \(ETIMEDOUT\): .*1000 ms requestTimeout\. after 2 attempts/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expectNothingPublishedFor(AFTER, ['sagemaker']);
+    await expectRecovered();
+  });
+
+  it('answers that stall past the deadline end the run at the deadline, with progress saved, and the rerun continues', async () => {
+    // Prepare
+    await prepare();
+    running.simulator.setFaults({ slowResponse: 1, slowResponseMs: 20_000, onlyOperations: ['DescribeTrainingJob'] });
+
+    // Act
+    const started = Date.now();
+    const faulty = await runCliInProcess(args(AFTER), env({ SM_INVENTORY_TIME_BUDGET: '3' }));
+
+    // Assess
+    expect(faulty.code).toBe(2);
+    expect(faulty.stdout).toMatch(/FAILED {2}123456789012\/us-east-1: TimeBudgetExhaustedError: the run's time budget ran out in us-east-1 .* the progress is saved under /);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expectNothingPublishedFor(AFTER, ['sagemaker']);
+    await expectRecovered();
+  });
+
+  it('one region failing leaves the others published and correct', async () => {
+    // Prepare
+    await prepare();
+    running.simulator.setFaults({ internalError: 1, onlyRegions: ['eu-west-1'] });
+
+    // Act
+    const faulty = await runCliInProcess(args(AFTER), env({ SM_INVENTORY_TIME_BUDGET: '3' }));
+
+    // Assess
+    expect(faulty.code).toBe(2);
+    expect(faulty.stdout).toMatch(/FAILED {2}123456789012\/eu-west-1: .*InternalFailure/);
+    expectNothingPublishedFor(AFTER, ['region=eu-west-1']);
+    await expectGroundTruth(root, running, AFTER, [ACCOUNT], ['us-east-1']);
+    await expectRecovered();
+  });
+
+  it('two runs of the same date at once: the second is refused for each target while the first completes', async () => {
+    // Prepare
+    await prepare();
+    running.simulator.setLatency([20, 40]);
+
+    // Act
+    const first = runCliInProcess(args(AFTER), env());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = await runCliInProcess(args(AFTER), env());
+    const firstResult = await first;
+
+    // Assess
+    expect(second.code).toBe(2);
+    expect(second.stdout).toMatch(/FAILED {2}123456789012\/us-east-1: another run of 123456789012\/us-east-1 for 2026-11-02 holds .*lease\.json; this run was refused/);
+    expect(firstResult.code).toBe(0);
+    running.simulator.setLatency([0, 0]);
+    await expectGroundTruth(root, running, AFTER, [ACCOUNT]);
+  });
+
+  it('a corrupt previous snapshot makes the next run describe everything, with a warning saying why', async () => {
+    // Prepare
+    await prepare();
+    truncateSync(join(root, `sagemaker_training_job/snapshot_date=${BEFORE}/region=us-east-1/${ACCOUNT}.parquet`), 64);
+
+    // Act
+    const run = await runCliInProcess(args(AFTER).filter((arg) => arg !== '--full'), env());
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/warning: the previous snapshot .*snapshot_date=2026-11-01\/region=us-east-1\/123456789012\.parquet cannot be used: .*not a readable Parquet file.*; describing every job instead/);
+    expect(run.stdout).toMatch(/123456789012\/us-east-1: .*\n\s+full: 40 described/);
+    await expectGroundTruth(root, running, AFTER, [ACCOUNT]);
+  });
+
+  it('SIGKILL in the middle of collection leaves no partial object, and the rerun continues', async () => {
+    // Prepare
+    await prepare();
+    running.simulator.setLatency([20, 40]);
+    const run = runCliChild(args(AFTER), env());
+    let describes = 0;
+    running.simulator.onCall((operation) => {
+      if (operation === 'DescribeTrainingJob' && ++describes === 30) run.child.kill('SIGKILL');
+    });
+
+    // Act
+    const killed = await run.done;
+
+    // Assess
+    expect(killed.signal).toBe('SIGKILL');
+    expectNothingPublishedFor(AFTER, ['sagemaker']);
+    running.simulator.setLatency([0, 0]);
+    await expectRecovered();
+  });
+});
+
+describe('the fault matrix (S3, through a proxy in front of the moto server)', () => {
+  const local = useMotoS3();
+  let running: RunningSimulator;
+  afterEach(async () => running?.stop());
+
+  /** 7 MiB in 1 MiB chunks: two multipart parts, so a fault can land on the middle of an upload. */
+  async function* sevenMiB(): AsyncIterable<Uint8Array> {
+    for (let i = 0; i < 7; i++) yield Buffer.alloc(1024 * 1024, 48 + i);
+  }
+
+  async function storeThrough(proxy: string, bucket: string): Promise<S3Store> {
+    const budget = new RunBudget();
+    budget.deadline = Date.now() + 3000;
+    const client = createS3Client({ region: 'us-east-1', endpoint: proxy, credentials: TEST_CREDENTIALS, forcePathStyle: true, budget });
+    return new S3Store({ client, bucket, prefix: 'inventory' });
+  }
+
+  it.each([
+    ['a middle part (UploadPart 2) keeps failing', (method: string, url: string) => method === 'PUT' && /partNumber=2&/.test(url)],
+    ['CompleteMultipartUpload keeps failing', (method: string, url: string) => method === 'POST' && /uploadId=/.test(url)],
+  ])('when %s, the upload is aborted: nothing new is visible and the earlier object is byte-identical', async (_case, failing) => {
+    // Prepare
+    const bucket = await createTestBucket(local.s3, 'fault');
+    const direct = new S3Store({ client: local.s3, bucket, prefix: 'inventory' });
+    await direct.put('table/object.parquet', (async function* () {
+      yield Buffer.from('earlier object');
+    })());
+    const proxy = await startFaultProxy(local.moto.endpoint, (req) => (failing(req.method!, req.url!) ? S3_INTERNAL_ERROR : 'pass'));
+    const store = await storeThrough(proxy.endpoint, bucket);
+
+    // Act
+    const attempt = store.put('table/object.parquet', sevenMiB());
+
+    // Assess
+    await expect(attempt).rejects.toThrow(PublishError);
+    await expect(attempt).rejects.toThrow(/uploading s3:\/\/.*\/inventory\/table\/object\.parquet failed; the upload was aborted and the previous object, if any, is unchanged/);
+    expect(new TextDecoder().decode(await direct.get('table/object.parquet'))).toBe('earlier object');
+    expect(proxy.seen.some((line) => line.startsWith('DELETE') && line.includes('uploadId='))).toBe(true);
+    await proxy.stop();
+  });
+
+  it('a snapshot whose PutObject is refused publishes nothing for it, exits 2 naming S3, and a rerun succeeds', async () => {
+    // Prepare
+    running = await startSimulator({ regions: ['us-east-1'], jobsPerRegion: 30, seed: 3 });
+    const bucket = await createTestBucket(local.s3, 'fault-cli');
+    let refuse = true;
+    const proxy = await startFaultProxy(local.moto.endpoint, (req) =>
+      refuse && req.method === 'PUT' && SNAPSHOT_OF_AFTER.test(req.url!) ? S3_ACCESS_DENIED : 'pass',
+    );
+    const cliEnv = {
+      AWS_ENDPOINT_URL: running.endpoint,
+      AWS_ENDPOINT_URL_S3: proxy.endpoint,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true',
+    };
+    const args = (date: string) => ['snapshot', '--regions', 'us-east-1', '--out', `s3://${bucket}/inventory`, '--date', date, '--limits', FAST];
+    expect((await runCliInProcess(args(BEFORE), cliEnv)).code).toBe(0);
+    const earlier = await listKeys(local.s3, bucket);
+
+    // Act
+    const faulty = await runCliInProcess(args(AFTER), cliEnv);
+
+    // Assess
+    expect(faulty.code).toBe(2);
+    expect(faulty.stdout).toMatch(/FAILED {2}123456789012\/us-east-1: .*AccessDenied/);
+    expect((await listKeys(local.s3, bucket)).filter((key) => key.includes('snapshot_date=2026-11-02'))).toEqual([]);
+    expect((await listKeys(local.s3, bucket)).filter((key) => key.includes('snapshot_date=2026-11-01'))).toEqual(earlier.filter((key) => key.includes('snapshot_date=2026-11-01')));
+    refuse = false;
+    expect((await runCliInProcess(args(AFTER), cliEnv)).code).toBe(0);
+    const rows = await withDuckDb(async (db) => readWarehouse(db, `${await downloadBucket(local.s3, bucket)}/inventory/sagemaker_training_job/snapshot_date=2026-11-02/*/*.parquet`));
+    expect(rows.size).toBe(30);
+    await proxy.stop();
+  });
+
+  it('SIGKILL during the upload leaves no object visible; the earlier one stays', async () => {
+    // Prepare
+    running = await startSimulator({ regions: ['us-east-1'], jobsPerRegion: 30, seed: 3 });
+    const bucket = await createTestBucket(local.s3, 'fault-kill');
+    let hold = false;
+    let held: () => void = () => undefined;
+    const uploading = new Promise<void>((resolve) => (held = resolve));
+    const proxy = await startFaultProxy(local.moto.endpoint, (req) => {
+      if (hold && req.method === 'PUT' && SNAPSHOT_OF_AFTER.test(req.url!)) {
+        held();
+        return 'hang';
+      }
+      return 'pass';
+    });
+    const cliEnv = {
+      AWS_ENDPOINT_URL: running.endpoint,
+      AWS_ENDPOINT_URL_S3: proxy.endpoint,
+      AWS_REGION: 'us-east-1',
+      SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true',
+    };
+    const args = (date: string) => ['snapshot', '--regions', 'us-east-1', '--out', `s3://${bucket}/inventory`, '--date', date, '--limits', FAST];
+    expect((await runCliInProcess(args(BEFORE), { ...cliEnv, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey })).code).toBe(0);
+    const earlier = (await listKeys(local.s3, bucket)).filter((key) => key.includes('sagemaker_training_job'));
+    hold = true;
+
+    // Act
+    const run = runCliChild(args(AFTER), cliEnv);
+    await uploading;
+    run.child.kill('SIGKILL');
+    const killed = await run.done;
+
+    // Assess
+    expect(killed.signal).toBe('SIGKILL');
+    expect((await listKeys(local.s3, bucket)).filter((key) => key.includes('sagemaker_training_job'))).toEqual(earlier);
+    await proxy.stop();
+  });
+});
+
+/** A TCP server that accepts every connection and never answers. */
+async function silentServer(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
