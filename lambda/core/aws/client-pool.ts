@@ -14,7 +14,7 @@ export class AwsClientPool {
   private readonly base: Omit<ClientSettings, 'region'>;
   /**
    * The deadline every client's retries respect. A run sets it when it starts; one run at a time uses
-   * a pool (the function's reserved concurrency is 1, and the CLI runs once).
+   * a pool (a Lambda execution environment serves one invocation at a time, and the CLI runs once).
    */
   readonly budget: RunBudget;
 

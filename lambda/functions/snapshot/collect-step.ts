@@ -2,7 +2,7 @@ import { advanceTarget, type TargetProgress } from '../../core/pipeline/target-r
 import { targetSettings } from '../../core/pipeline/snapshot';
 import { invocationBudget, type FunctionRuntime } from './runtime';
 import { recordOperationMetrics } from './run-metrics';
-import { outcomeOf, type CollectAnswer, type CollectEvent, type TargetOutcome } from './step-events';
+import { failedOutcome, outcomeOf, type CollectAnswer, type CollectEvent, type TargetOutcome } from './step-events';
 
 /**
  * Invocations in a row a target may end interrupted (a call still throttled or failing when the budget
@@ -60,21 +60,9 @@ export async function collectStep(event: CollectEvent, runtime: FunctionRuntime,
 }
 
 function stalledOutcome(progress: TargetProgress, invocations: number): TargetOutcome {
-  return outcomeOf({
-    accountId: progress.accountId,
-    region: progress.region,
-    status: 'failed',
-    jobsWritten: 0,
-    jobsDescribed: 0,
-    jobsCarried: 0,
-    jobsNew: 0,
-    jobsGone: 0,
-    setAside: [],
-    bytesWritten: 0,
-    unknownFields: {},
-    durationMs: 0,
-    error:
-      `no progress in ${invocations} invocations in a row (${progress.jobsListed} jobs listed, ${progress.jobsDescribed} described): ${progress.interrupted}; ` +
+  return failedOutcome(
+    progress,
+    `no progress in ${invocations} invocations in a row (${progress.jobsListed} jobs listed, ${progress.jobsDescribed} described): ${progress.interrupted}; ` +
       'the progress is saved and a re-run of this date continues from it',
-  });
+  );
 }

@@ -220,12 +220,11 @@ export function outcomeOf(result: TargetResult): TargetOutcome {
   };
 }
 
-/** Outcomes and caught failures alike, as outcomes (a caught failure wrote nothing). */
-export function asOutcome(value: TargetOutcome | CaughtFailure): TargetOutcome {
-  if ('jobsWritten' in value) return value;
+/** The outcome of a target that published nothing. */
+export function failedOutcome(target: Pick<SnapshotTarget, 'accountId' | 'region'>, error: string): TargetOutcome {
   return {
-    accountId: value.accountId,
-    region: value.region,
+    accountId: target.accountId,
+    region: target.region,
     status: 'failed',
     jobsWritten: 0,
     jobsDescribed: 0,
@@ -239,6 +238,12 @@ export function asOutcome(value: TargetOutcome | CaughtFailure): TargetOutcome {
     throttles: 0,
     unknownApiFields: [],
     durationMs: 0,
-    error: `the collect task failed with ${value.error} after its retries; the execution's history has the cause`,
+    error: cut(error),
   };
+}
+
+/** Outcomes and caught failures alike, as outcomes (a caught failure wrote nothing). */
+export function asOutcome(value: TargetOutcome | CaughtFailure): TargetOutcome {
+  if ('jobsWritten' in value) return value;
+  return failedOutcome(value, `the collect task failed with ${value.error} after its retries; the execution's history has the cause`);
 }
