@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { LocalStore } from '../lambda/core/publish/local-store';
 import { REFERENCE_LIMITS } from '../lambda/simulator/server';
 import { TIME } from '../lambda/simulator/world/job-generator';
-import { startSimulatorProcess } from './support/simulator-client';
+import { startSimulatorProcess, type SimulatorProcess } from './support/simulator-client';
 import { BENCH_ACCOUNT, BENCH_REGION, callsOf, lowerBoundS, runTarget, scaledLimits, type TimedRun } from './support/target-runner';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -40,6 +40,17 @@ const [minLatency, maxLatency] = values.latency!.split('-').map(Number);
 const limits = scaledLimits(REFERENCE_LIMITS, scale);
 const DAY_1 = '2026-11-01';
 const DAY_2 = '2026-11-02';
+
+/** Where a run's time went, from the service's side: when each operation's calls came, and what followed the last one. */
+async function phases(simulator: SimulatorProcess, started: number, run: TimedRun): Promise<string> {
+  const timeline = await simulator.timeline(started);
+  const at = (t: number) => `${((t - started) / 1000).toFixed(1)} s`;
+  const lastCall = Math.max(...Object.values(timeline).map((t) => t.last));
+  return (
+    `${''.padEnd(28)} calls answered: ${Object.entries(timeline).map(([op, t]) => `${op} ${at(t.first)}-${at(t.last)}`).join(', ')}; ` +
+    `after the last call, ${(run.wallS - (lastCall - started) / 1000).toFixed(1)} s (the merge and the publish)`
+  );
+}
 
 function line(label: string, run: TimedRun): string {
   const { boundS, byOperation } = lowerBoundS(run.operations, limits);
@@ -66,8 +77,10 @@ async function main(): Promise<void> {
   );
   console.log(`Scaling: every limit is x${scale}, so each run's lower bound is 1/${scale} of what the reference limits impose; wall/bound is the figure to compare.`);
   try {
+    let started = Date.now();
     const first = await runTarget({ endpoint: simulator.endpoint, store, snapshotDate: DAY_1, limits });
     console.log(line('first snapshot (full)', first));
+    console.log(await phases(simulator, started, first));
 
     const churn = await simulator.advance(TIME.DAY, {
       newJobsPerDay: Math.round(jobs * Number(values['new-share'])),
@@ -79,8 +92,10 @@ async function main(): Promise<void> {
         `changed ${churn.changed} (${((churn.changed / jobs) * 100).toFixed(2)}% of N: rows new, gone or different), ${churn.jobsAfter} jobs now`,
     );
 
+    started = Date.now();
     const daily = await runTarget({ endpoint: simulator.endpoint, store, snapshotDate: DAY_2, limits });
     console.log(line('daily snapshot (incremental)', daily));
+    console.log(await phases(simulator, started, daily));
     const inventory = await simulator.inventory(BENCH_ACCOUNT, BENCH_REGION);
     if (daily.result.jobsWritten !== inventory.jobs) throw new Error(`the daily snapshot wrote ${daily.result.jobsWritten} jobs; the account has ${inventory.jobs}`);
     const budget = Math.ceil(jobs / 100) + 2 * churn.changed;
@@ -89,8 +104,10 @@ async function main(): Promise<void> {
     );
 
     if (!values['skip-full']) {
+      started = Date.now();
       const full = await runTarget({ endpoint: simulator.endpoint, store, snapshotDate: DAY_2, limits, full: true });
       console.log(line('same state, full describe', full));
+      console.log(await phases(simulator, started, full));
       console.log(`${''.padEnd(28)} the daily snapshot made ${(full.calls / daily.calls).toFixed(1)}x fewer calls and took ${(full.wallS / daily.wallS).toFixed(1)}x less time than describing everything`);
     }
   } finally {

@@ -85,7 +85,8 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly organization?: OrganizationTargets;
   /**
-   * Where snapshots and Athena results go.
+   * Where snapshots and Athena results go. For a bucket of your own, add a lifecycle rule expiring
+   * `<prefix>/_work/` (the progress of abandoned runs) after a few days; `<prefix>/_state/` must not expire.
    * @default a new bucket: KMS-encrypted, versioned, TLS-only, with access logs and lifecycle rules
    */
   readonly bucket?: s3.IBucket;
@@ -105,7 +106,8 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly tableName?: string;
   /**
-   * Key for the bucket, the dead-letter queue and Athena results.
+   * Key for the bucket, the dead-letter queue, Athena results and the state machine's log group. An
+   * imported key's policy must let CloudWatch Logs (`logs.<region>.amazonaws.com`) use it for that group.
    * @default a new customer-managed key with yearly rotation
    */
   readonly encryptionKey?: kms.IKey;

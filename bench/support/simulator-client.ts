@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { OperationCounters, SageMakerSimulatorOptions, SimulatedOperation } from '../../lambda/simulator/server';
 import type { AdvanceOptions } from '../../lambda/simulator/world/simulated-world';
-import type { ChurnReport } from './simulator-process';
+import type { ChurnReport, Timeline } from './simulator-process';
 
 export type { ChurnReport } from './simulator-process';
 
@@ -13,6 +13,8 @@ export interface SimulatorProcess {
   stats(): Promise<Record<SimulatedOperation, OperationCounters>>;
   resetStats(): Promise<void>;
   inventory(accountId: string, region: string): Promise<{ jobs: number; tagged: number; arns: string[] }>;
+  /** Per operation, the first and last call it answered from `since` (epoch ms) on. */
+  timeline(since: number): Promise<Timeline>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startSimulatorProcess(options: SageMakerSimulatorOptions):
     stats: () => ask({ type: 'stats' }),
     resetStats: () => ask({ type: 'resetStats' }),
     inventory: (accountId, region) => ask({ type: 'inventory', accountId, region }),
+    timeline: (since) => ask({ type: 'timeline', since }),
     stop: async () => {
       child.kill();
       await new Promise((resolve) => child.once('exit', resolve));

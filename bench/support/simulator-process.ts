@@ -10,7 +10,11 @@ export type SimulatorRequest =
   | { readonly id: number; readonly type: 'advance'; readonly ms: number; readonly options: AdvanceOptions }
   | { readonly id: number; readonly type: 'stats' }
   | { readonly id: number; readonly type: 'resetStats' }
-  | { readonly id: number; readonly type: 'inventory'; readonly accountId: string; readonly region: string };
+  | { readonly id: number; readonly type: 'inventory'; readonly accountId: string; readonly region: string }
+  | { readonly id: number; readonly type: 'timeline'; readonly since: number };
+
+/** When an operation's answered calls came, in epoch ms: a run's phases, seen from the service. */
+export type Timeline = Record<string, { readonly calls: number; readonly first: number; readonly last: number }>;
 
 /** What moving the clock changed, job by job: what a daily snapshot has to catch up with. */
 export interface ChurnReport {
@@ -29,6 +33,12 @@ async function main(): Promise<void> {
   const simulator = new SageMakerSimulator(options);
   const endpoint = await simulator.start();
   const world = simulator.world;
+  const answered = new Map<string, number[]>();
+  simulator.onCall((operation) => {
+    let times = answered.get(operation);
+    if (!times) answered.set(operation, (times = []));
+    times.push(Date.now());
+  });
   const reply = (id: number, value: unknown) => process.send!({ id, value });
   process.on('message', (request: SimulatorRequest) => {
     switch (request.type) {
@@ -64,6 +74,14 @@ async function main(): Promise<void> {
       }
       case 'stats':
         return reply(request.id, simulator.stats());
+      case 'timeline': {
+        const timeline: Timeline = {};
+        for (const [operation, times] of answered) {
+          const recent = times.filter((t) => t >= request.since);
+          if (recent.length > 0) timeline[operation] = { calls: recent.length, first: recent[0], last: recent.at(-1)! };
+        }
+        return reply(request.id, timeline);
+      }
       case 'resetStats':
         simulator.resetStats();
         return reply(request.id, null);
