@@ -9,6 +9,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../lambda/core/errors';
 import {
   ATHENA_RESULTS_PREFIX,
+  ACCOUNT_ID_PATTERN,
   GLUE_NAME_PATTERN,
   MEMBER_ROLE_NAME,
   METRIC,
@@ -30,15 +32,18 @@ import {
   collectorEnvironment,
   ENVIRONMENT_VARIABLES,
   readCollectorSettings,
+  validateRoleName,
   type CollectorSettings,
   type EnvironmentVariable,
 } from '../lambda/core/pipeline/config';
+import { WORK_PREFIX, STATE_PREFIX } from '../lambda/core/pipeline/work-area';
 import { DEFAULT_COST_TAG_KEYS } from '../lambda/core/query/sql-catalog';
 import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TABLE_SCHEMAS, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { AthenaViews } from './athena-views';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
 import { InventoryGlueTables } from './glue-table';
 import { bucketArnInNagFinding } from './nag-names';
+import { SnapshotStateMachine } from './snapshot-state-machine';
 import { PriceRefresh } from './price-refresh';
 import { QuickSightCostDashboard } from './quicksight';
 
@@ -72,7 +77,16 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly includeOwnAccount?: boolean;
   /**
-   * Where snapshots and Athena results go.
+   * Also snapshot the accounts of the AWS Organization: every ACTIVE account that
+   * `organizations:ListAccounts` returns (deploy in the management account or a delegated
+   * administrator), through a role of the same name in each. An account whose role cannot be assumed
+   * is reported and skipped.
+   * @default none: only this account and `memberAccountRoleArns`
+   */
+  readonly organization?: OrganizationTargets;
+  /**
+   * Where snapshots and Athena results go. For a bucket of your own, add a lifecycle rule expiring
+   * `<prefix>/_work/` (the progress of abandoned runs) after a few days; `<prefix>/_state/` must not expire.
    * @default a new bucket: KMS-encrypted, versioned, TLS-only, with access logs and lifecycle rules
    */
   readonly bucket?: s3.IBucket;
@@ -92,7 +106,8 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly tableName?: string;
   /**
-   * Key for the bucket, the dead-letter queue and Athena results.
+   * Key for the bucket, the dead-letter queue, Athena results and the state machine's log group. An
+   * imported key's policy must let CloudWatch Logs (`logs.<region>.amazonaws.com`) use it for that group.
    * @default a new customer-managed key with yearly rotation
    */
   readonly encryptionKey?: kms.IKey;
@@ -139,6 +154,17 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly collector?: CollectorSettings;
   /**
+   * Trace state machine executions with AWS X-Ray.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * Longest a state machine execution may run (a first snapshot of a large account takes several
+   * invocations); past it the execution stops, counts as timed out and alarms. 1 hour to 7 days.
+   * @default 23 hours, so a daily run ends before the next one starts
+   */
+  readonly maxRunDuration?: Duration;
+  /**
    * Extra environment for the function, e.g. `POWERTOOLS_LOG_LEVEL`. Settings the construct manages
    * (every `SM_INVENTORY_*` variable, the Powertools service name and metric namespace) are rejected:
    * set them through their props.
@@ -166,6 +192,25 @@ export interface SageMakerTrainingJobInventoryProps {
   };
 }
 
+/** Which organization accounts to snapshot, and the role assumed in each. */
+export interface OrganizationTargets {
+  /**
+   * Name of the role in each account (the member-account template creates it), without path or ARN.
+   * @default 'SageMakerJobInventoryRead'
+   */
+  readonly roleName?: string;
+  /**
+   * Only these accounts (12-digit ids), of those that are ACTIVE.
+   * @default every ACTIVE account
+   */
+  readonly includeAccounts?: string[];
+  /**
+   * Accounts to leave out.
+   * @default none
+   */
+  readonly excludeAccounts?: string[];
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 
@@ -177,6 +222,10 @@ const MANAGED_VARIABLES: Partial<Record<EnvironmentVariable | 'POWERTOOLS_SERVIC
   SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'includeOwnAccount',
   SM_INVENTORY_KMS_KEY_ARN: 'encryptionKey',
   SM_INVENTORY_TIME_BUDGET: 'timeout',
+  SM_INVENTORY_ORGANIZATION: 'organization',
+  SM_INVENTORY_ORGANIZATION_ROLE_NAME: 'organization.roleName',
+  SM_INVENTORY_ORGANIZATION_ACCOUNTS: 'organization.includeAccounts',
+  SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: 'organization.excludeAccounts',
   SM_INVENTORY_FIRST_SNAPSHOT_DATE: 'projectionStartDate',
   POWERTOOLS_SERVICE_NAME: 'none: the alarms depend on it',
   POWERTOOLS_METRICS_NAMESPACE: 'none: the alarms depend on it',
@@ -197,14 +246,16 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly function: nodejs.NodejsFunction;
   /** The snapshot function's role: SageMaker and tag reads, AssumeRole on member roles, writes under the table prefix. */
   readonly role: iam.Role;
-  /** Receives scheduled invocations that could not be delivered after their retries. */
+  /** Receives scheduled executions that could not be started after their retries. */
   readonly deadLetterQueue: sqs.Queue;
+  /** Resolves the targets, collects each (one invocation after another until published), summarizes; the schedule starts it. */
+  readonly stateMachine: sfn.StateMachine;
   readonly schedule: scheduler.Schedule;
   /** The Glue database and one table per schema in glue-schema/ (`table`: `sagemaker_training_job`). */
   readonly glueTable: InventoryGlueTables;
   /** Athena engine v3 workgroup with enforced, encrypted results and the scan cutoff. */
   readonly workgroup: athena.CfnWorkGroup;
-  /** Function errors, dead letters, and no snapshot written in two schedule periods. */
+  /** Function errors, failed or timed-out executions, dead letters, and no snapshot written in two schedule periods. */
   readonly alarms: readonly cloudwatch.Alarm[];
   /** The shipped views (custom resource) and named queries. */
   readonly views: AthenaViews;
@@ -246,7 +297,21 @@ export class SageMakerTrainingJobInventory extends Construct {
     for (const arn of memberRoles) {
       if (!Token.isUnresolved(arn)) check(ROLE_ARN_PATTERN.test(arn), 'memberAccountRoleArns', arn, `IAM role ARNs such as arn:aws:iam::123456789012:role/${MEMBER_ROLE_NAME}`);
     }
-    check(props.includeOwnAccount !== false || memberRoles.length > 0, 'includeOwnAccount', false, 'false only together with memberAccountRoleArns');
+    check(props.includeOwnAccount !== false || memberRoles.length > 0 || props.organization !== undefined, 'includeOwnAccount', false, 'false only together with memberAccountRoleArns or organization');
+    const organization = props.organization;
+    const organizationRoleName = organization?.roleName ?? MEMBER_ROLE_NAME;
+    if (organization) {
+      try {
+        validateRoleName(organizationRoleName, 'organization.roleName');
+      } catch (error) {
+        throw new ConfigError(`${this.node.path}: ${(error as Error).message}`, { cause: error });
+      }
+      for (const [name, ids] of [['organization.includeAccounts', organization.includeAccounts], ['organization.excludeAccounts', organization.excludeAccounts]] as const) {
+        for (const id of ids ?? []) check(ACCOUNT_ID_PATTERN.test(id), name, id, '12-digit AWS account ids');
+      }
+    }
+    const maxRunDuration = props.maxRunDuration ?? Duration.hours(23);
+    check(maxRunDuration.toSeconds() >= 3600 && maxRunDuration.toSeconds() <= 7 * 86400, 'maxRunDuration', maxRunDuration.toHumanString(), 'from 1 hour to 7 days');
     if (!Token.isUnresolved(prefix)) check(PREFIX.test(prefix), 'prefix', prefix, 'an S3 key prefix without leading or trailing slashes');
     for (const [name, value] of [['databaseName', databaseName], ['tableName', tableName]] as const) {
       if (!Token.isUnresolved(value)) check(GLUE_NAME_PATTERN.test(value), name, value, 'lower-case letters, digits and underscores (Athena-compatible)');
@@ -268,8 +333,9 @@ export class SageMakerTrainingJobInventory extends Construct {
       }
     }
     const collectorVariables = collectorEnvironment(props.collector ?? {});
+    let collector;
     try {
-      readCollectorSettings(collectorVariables);
+      collector = readCollectorSettings(collectorVariables);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       // Name the prop the user wrote, not the variable that carries it.
@@ -286,7 +352,7 @@ export class SageMakerTrainingJobInventory extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
 
-    this.bucket = props.bucket ?? this.createBucket();
+    this.bucket = props.bucket ?? this.createBucket(prefix);
     this.outputRoot = `s3://${this.bucket.bucketName}/${prefix}`;
     const tablePrefix = `${prefix}/${TRAINING_JOB_SCHEMA.table}`;
     this.tablePrefix = tablePrefix;
@@ -301,7 +367,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'SageMaker job inventory collector: read training jobs, write snapshots',
     });
-    this.grantCollectorPermissions(memberRoles, logGroup);
+    this.grantCollectorPermissions(memberRoles, logGroup, prefix, organization ? organizationRoleName : undefined);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: join(__dirname, '..', 'lambda', 'functions', 'snapshot', 'handler.ts'),
@@ -310,8 +376,8 @@ export class SageMakerTrainingJobInventory extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize,
       timeout,
-      // One run at a time: a retry or manual invocation must not compete with a running one for the API limits.
-      reservedConcurrentExecutions: 1,
+      // The state machine collects `parallelTargets` targets at once; more invocations would only compete for the API limits.
+      reservedConcurrentExecutions: collector.parallelTargets,
       role: this.role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -324,6 +390,14 @@ export class SageMakerTrainingJobInventory extends Construct {
         SM_INVENTORY_ROLE_ARNS: memberRoles.join(','),
         SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: String(props.includeOwnAccount ?? true),
         SM_INVENTORY_KMS_KEY_ARN: this.encryptionKey.keyArn,
+        ...(organization
+          ? {
+              SM_INVENTORY_ORGANIZATION: 'true',
+              SM_INVENTORY_ORGANIZATION_ROLE_NAME: organizationRoleName,
+              SM_INVENTORY_ORGANIZATION_ACCOUNTS: (organization.includeAccounts ?? []).join(','),
+              SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: (organization.excludeAccounts ?? []).join(','),
+            }
+          : {}),
         SM_INVENTORY_FIRST_SNAPSHOT_DATE: projectionStartDate,
         ...collectorVariables,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -337,6 +411,8 @@ export class SageMakerTrainingJobInventory extends Construct {
         format: nodejs.OutputFormat.CJS,
         target: 'node22',
         minify: true,
+        // Error names survive minifying: the state machine retries TransientStepError by name, and messages name the error.
+        keepNames: true,
         sourceMap: true,
         // parquet-wasm's Node build reads its .wasm from beside its own file, i.e. beside the bundle.
         commandHooks: {
@@ -365,27 +441,34 @@ export class SageMakerTrainingJobInventory extends Construct {
       reason: 'This queue is itself the dead-letter queue of the EventBridge Scheduler target; it has nowhere further to redrive.',
     });
 
+    this.stateMachine = new SnapshotStateMachine(this, 'StateMachine', {
+      function: this.function,
+      functionTimeout: timeout,
+      maxConcurrency: collector.parallelTargets,
+      encryptionKey: this.encryptionKey,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      tracing: props.tracing,
+      timeout: maxRunDuration,
+    }).stateMachine;
+
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'EventBridge Scheduler: invoke the inventory function, dead-letter to its queue',
+      description: 'EventBridge Scheduler: start the inventory state machine, dead-letter to its queue',
     });
     // The dead-letter queue is KMS-encrypted: sending to it needs the key too.
     this.encryptionKey.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }),
       description: 'Daily SageMaker training-job snapshot',
-      target: new targets.LambdaInvoke(this.function, {
+      // `{}`: today's date, incremental where a previous snapshot allows. An operator starts it with
+      // {"snapshotDate": "YYYY-MM-DD", "full": true} to re-run a date or force a full describe.
+      target: new targets.StepFunctionsStartExecution(this.stateMachine, {
         role: schedulerRole,
         input: scheduler.ScheduleTargetInput.fromObject({}),
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),
       }),
-    });
-
-    Validations.of(schedulerRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      reason: 'EventBridge Scheduler\'s role may invoke this one function, including its versions and aliases; no other function.',
     });
 
     this.glueTable = new InventoryGlueTables(this, 'Catalog', {
@@ -454,7 +537,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     }
   }
 
-  private createBucket(): s3.Bucket {
+  private createBucket(prefix: string): s3.Bucket {
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       // Server access logging delivers only to buckets with S3-managed encryption.
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -482,6 +565,9 @@ export class SageMakerTrainingJobInventory extends Construct {
         { id: 'noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
         { id: 'incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
         { id: 'athena-results', prefix: ATHENA_RESULTS_PREFIX, expiration: Duration.days(30) },
+        // Checkpoints and parts of runs that were abandoned; a finished run deletes its own. `_state/` never expires:
+        // it tells the next run which snapshot to start from.
+        { id: 'abandoned-work', prefix: `${prefix}/${WORK_PREFIX}/`, expiration: Duration.days(7) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -533,8 +619,11 @@ export class SageMakerTrainingJobInventory extends Construct {
     return [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA].map((schema) => `${this.tablePrefixes[TABLE_SCHEMAS.indexOf(schema)]}`);
   }
 
-  private grantCollectorPermissions(memberRoles: readonly string[], logGroup: logs.LogGroup): void {
+  private grantCollectorPermissions(memberRoles: readonly string[], logGroup: logs.LogGroup, prefix: string, organizationRoleName: string | undefined): void {
     const stack = Stack.of(this);
+    const workArea = this.bucket.arnForObjects(`${prefix}/${WORK_PREFIX}/*`);
+    const runState = this.bucket.arnForObjects(`${prefix}/${STATE_PREFIX}/*`);
+    const trainingJobObjects = this.bucket.arnForObjects(`${prefix}/${TRAINING_JOB_SCHEMA.table}/*`);
     const policy = new iam.Policy(this, 'CollectorPolicy', {
       statements: [
         ...collectorStatements(stack.formatArn({ service: 'sagemaker', region: '*', resource: 'training-job', resourceName: '*' })),
@@ -543,6 +632,22 @@ export class SageMakerTrainingJobInventory extends Construct {
           actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
           // The snapshot objects and, after each, its run record; prices are the price function's to write.
           resources: this.snapshotTablePrefixes().map((p) => this.bucket.arnForObjects(`${p}/*`)),
+        }),
+        new iam.PolicyStatement({
+          sid: 'WorkArea',
+          // Leases (conditional writes), checkpoints, progress and parts of resumable runs, deleted after the publish.
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+          resources: [workArea],
+        }),
+        // Which object the latest snapshot of each (account, region) is: read and replaced, never deleted.
+        new iam.PolicyStatement({ sid: 'RunState', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: [runState] }),
+        // An incremental run reads the previous snapshot to carry its unchanged rows.
+        new iam.PolicyStatement({ sid: 'ReadPreviousSnapshots', actions: ['s3:GetObject'], resources: [trainingJobObjects] }),
+        new iam.PolicyStatement({
+          sid: 'MissingObjectsAreNotFound',
+          // Without ListBucket, S3 answers a missing key (no state, no checkpoint, no lease yet) with 403, not 404.
+          actions: ['s3:ListBucket'],
+          resources: [this.bucket.bucketArn],
         }),
         new iam.PolicyStatement({
           sid: 'EncryptSnapshots',
@@ -555,19 +660,38 @@ export class SageMakerTrainingJobInventory extends Construct {
           resources: [logGroup.logGroupArn],
         }),
         ...(memberRoles.length > 0 ? [memberRoleArnsStatement(memberRoles)] : []),
+        ...(organizationRoleName
+          ? [
+              new iam.PolicyStatement({ sid: 'ListOrganizationAccounts', actions: ['organizations:ListAccounts'], resources: ['*'] }),
+              new iam.PolicyStatement({
+                sid: 'AssumeOrganizationRoles',
+                actions: ['sts:AssumeRole'],
+                resources: [stack.formatArn({ service: 'iam', region: '', account: '*', resource: 'role', resourceName: organizationRoleName })],
+                // Only roles in accounts of this organization.
+                conditions: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
+              }),
+            ]
+          : []),
       ],
     });
     policy.attachToRole(this.role);
     const reasons: Record<string, string> = {
-      '*': 'sagemaker:ListTrainingJobs and tag:GetResources do not support resource-level permissions.',
-      'arn:<AWS::Partition>:sagemaker:*:<AWS::AccountId>:training-job/*':
+      '*': `sagemaker:ListTrainingJobs and tag:GetResources${organizationRoleName ? ' (and organizations:ListAccounts)' : ''} do not support resource-level permissions.`,
+      // cdk-nag names the account as the stack's env gives it: a token, or the account id itself.
+      [`arn:<AWS::Partition>:sagemaker:*:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:training-job/*`]:
         'The collector describes every training job of the account in each configured region; their names are not known in advance.',
     };
+    if (organizationRoleName) {
+      reasons[`arn:<AWS::Partition>:iam::*:role/${organizationRoleName}`] =
+        'The organization\'s accounts are listed at run time; the role of this one name is assumable only in accounts of this organization (aws:ResourceOrgID).';
+    }
     const bucketInFinding = bucketArnInNagFinding(this.bucket);
     if (bucketInFinding) {
-      for (const prefix of this.snapshotTablePrefixes()) {
-        reasons[`${bucketInFinding}/${prefix}/*`] = 'Objects are written under each table\'s prefix only; their keys carry the date, region and account.';
+      for (const tablePrefix of this.snapshotTablePrefixes()) {
+        reasons[`${bucketInFinding}/${tablePrefix}/*`] = 'Objects are written under each table\'s prefix only; their keys carry the date, region and account. The training-job table\'s previous snapshots are read back by incremental runs.';
       }
+      reasons[`${bucketInFinding}/${prefix}/${WORK_PREFIX}/*`] = 'The work area of resumable runs: one folder per (table, date, region, account), with a lease, a checkpoint, progress and parts.';
+      reasons[`${bucketInFinding}/${prefix}/${STATE_PREFIX}/*`] = 'One small object per (table, region, account) naming its latest snapshot, read by the next run.';
     }
     for (const [resource, reason] of Object.entries(reasons)) {
       Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
@@ -576,15 +700,33 @@ export class SageMakerTrainingJobInventory extends Construct {
 
   private createAlarms(schedulePeriod: Duration, topic?: sns.ITopic): cloudwatch.Alarm[] {
     const errors = new cloudwatch.Alarm(this, 'FunctionErrors', {
-      alarmDescription: 'The inventory function failed: a snapshot of at least one (account, region) was not written. See its logs.',
+      alarmDescription: 'The inventory function failed: a direct run left at least one (account, region) unwritten, or a state machine step failed (it is retried; see the execution). See its logs.',
       metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    const executions = new cloudwatch.Alarm(this, 'ExecutionsFailed', {
+      alarmDescription:
+        'A snapshot execution failed, timed out or was aborted: at least one (account, region) was not written (the Failed state\'s cause names each), or the run could not start. See the execution.',
+      metric: new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: this.stateMachine.metricFailed({ statistic: 'Sum' }),
+          timedOut: this.stateMachine.metricTimedOut({ statistic: 'Sum' }),
+          aborted: this.stateMachine.metricAborted({ statistic: 'Sum' }),
+        },
+        period: Duration.minutes(5),
+        label: 'executions not succeeded',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     const deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
-      alarmDescription: 'A scheduled invocation could not be delivered to the inventory function after its retries.',
+      alarmDescription: 'A scheduled execution could not be started after its retries.',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -605,7 +747,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    const alarms = [errors, deadLetters, missing];
+    const alarms = [errors, executions, deadLetters, missing];
     if (topic) {
       for (const alarm of alarms) {
         alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));

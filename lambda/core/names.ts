@@ -27,6 +27,14 @@ export const METRIC = {
   ApiCalls: 'ApiCalls',
   Throttles: 'Throttles',
   Retries: 'Retries',
+  JobsDescribed: 'JobsDescribed',
+  JobsCarried: 'JobsCarried',
+  JobsNew: 'JobsNew',
+  JobsGone: 'JobsGone',
+  JobsSetAside: 'JobsSetAside',
+  SnapshotsFull: 'SnapshotsFull',
+  SnapshotsIncremental: 'SnapshotsIncremental',
+  AccountsSkipped: 'AccountsSkipped',
 } as const;
 
 /** Name of the read-only role member accounts deploy; the inventory assumes `arn:…:role/<this>` in each. */

@@ -15,10 +15,23 @@ export function pageSize(value: unknown, fallback: number, max: number): number 
 export function keysetPage<T extends { key: string }>(items: T[], token: unknown, size: number, descending: boolean): { page: T[]; nextToken?: string } {
   items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * (descending ? -1 : 1));
   const after = decodeToken(token);
-  const start = after === undefined ? 0 : items.findIndex((item) => (descending ? item.key < after : item.key > after));
+  const start = after === undefined ? 0 : firstAfter(items, after, descending);
   const page = start < 0 ? [] : items.slice(start, start + size);
   const more = start >= 0 && start + size < items.length;
   return { page, nextToken: more ? encodeToken(page[page.length - 1].key) : undefined };
+}
+
+/** The index of the first item past `after` in sorted `items` (binary search), or -1 when there is none. */
+function firstAfter(items: readonly { key: string }[], after: string, descending: boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const past = descending ? items[middle].key < after : items[middle].key > after;
+    if (past) high = middle;
+    else low = middle + 1;
+  }
+  return low < items.length ? low : -1;
 }
 
 /** One page of a list whose order never changes (a job's tags), by position. */

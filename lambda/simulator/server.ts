@@ -98,6 +98,7 @@ export class SageMakerSimulator {
       seed: options.seed,
       now: options.now,
       historyDays: options.historyDays,
+      suspendedAccounts: options.suspendedAccounts,
     });
     this.limits = options.limits ?? {};
     this.faults = options.faults ?? {};

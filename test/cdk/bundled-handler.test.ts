@@ -122,4 +122,18 @@ describe('the Lambda bundle that cdk synth produces', () => {
     expect(rows.size).toBe(240);
     expect(plans.flatMap((plan) => mismatches(rows.get(`2026-11-01|${plan.arn}`)!, world.describe(plan), plan.tags))).toEqual([]);
   });
+
+  it('keeps its error names through minifying, since the state machine retries and reports errors by name', async () => {
+    // Prepare: a step event the function refuses.
+    const invoke = `require(${JSON.stringify(join(assetDir, 'index.js'))}).handler({ step: 'publish' }, { getRemainingTimeInMillis: () => 60000, functionName: 'f', awsRequestId: 'r' })
+      .then(() => process.exit(1), (error) => { console.error('FAILED ' + error.name + ': ' + error.message); })`;
+
+    // Act
+    const { stderr } = await run(process.execPath, ['-e', invoke], {
+      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', SM_INVENTORY_OUTPUT: mkdtempSync(join(tmpdir(), 'bundle-')), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+
+    // Assess
+    expect(stderr).toContain('FAILED ConfigError: function event: step is "publish"; allowed: resolve, collect, summarize');
+  });
 });

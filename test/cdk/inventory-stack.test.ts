@@ -59,7 +59,7 @@ describe('the inventory stack', () => {
     template.resourceCountIs('AWS::Glue::Crawler', 0);
   });
 
-  it('invokes the function daily at 02:00 UTC with retries and an encrypted dead-letter queue', () => {
+  it('starts a snapshot daily at 02:00 UTC with retries and an encrypted dead-letter queue', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 2 * * ? *)',
       Target: {
@@ -82,6 +82,10 @@ describe('the inventory stack', () => {
       { Sid: 'ListTrainingJobsAndTags', Action: ['sagemaker:ListTrainingJobs', 'tag:GetResources'], Resource: '"*"' },
       { Sid: 'DescribeTrainingJobs', Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'], Resource: expect.stringContaining(':training-job/*') },
       { Sid: 'WriteSnapshots', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: expect.stringContaining('/inventory/sagemaker_training_job/*') },
+      { Sid: 'WorkArea', Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: expect.stringContaining('"/inventory/_work/*"') },
+      { Sid: 'RunState', Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Resource: expect.stringContaining('"/inventory/_state/*"') },
+      { Sid: 'ReadPreviousSnapshots', Action: 's3:GetObject', Resource: expect.stringMatching(/"\/inventory\/sagemaker_training_job\/\*"\]\]\}$/) },
+      { Sid: 'MissingObjectsAreNotFound', Action: 's3:ListBucket', Resource: expect.stringMatching(/^\{"Fn::GetAtt":\["InventoryBucket\w+","Arn"\]\}$/) },
       { Sid: 'EncryptSnapshots', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: expect.stringContaining('InventoryKey') },
       { Sid: 'WriteOwnLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: expect.stringContaining('InventoryLogs') },
       { Sid: 'AssumeMemberAccountRoles', Action: 'sts:AssumeRole', Resource: JSON.stringify(MEMBER) },
@@ -92,7 +96,8 @@ describe('the inventory stack', () => {
     const fn = inventoryFunction(template).Properties;
     expect(fn.Runtime).toBe('nodejs22.x');
     expect(fn.Architectures).toEqual(['arm64']);
-    expect(fn.ReservedConcurrentExecutions).toBe(1);
+    // As many as the state machine collects at once (collector.parallelTargets, 4 by default).
+    expect(fn.ReservedConcurrentExecutions).toBe(4);
     expect(fn.Environment.Variables).toMatchObject({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_ROLE_ARNS: MEMBER, SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true' });
   });
 
@@ -132,8 +137,9 @@ describe('the inventory stack', () => {
   });
 
   it('alarms on function errors, dead letters and two days without a snapshot', () => {
-    // Three for the snapshot, two for the price refresh (test/cdk/price-refresh.test.ts).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Four for the snapshot (the one on failed executions is in test/cdk/snapshot-state-machine.test.ts), two for the
+    // price refresh (test/cdk/price-refresh.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {

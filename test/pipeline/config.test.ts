@@ -30,7 +30,7 @@ describe('readConfig', () => {
     [{ SM_INVENTORY_COMPRESSION: 'lz4' }, 'SM_INVENTORY_COMPRESSION is "lz4"; allowed: zstd, snappy, gzip, uncompressed'],
     [{ SM_INVENTORY_OUTPUT: 'gs://bucket' }, 'SM_INVENTORY_OUTPUT: output root gs://bucket is not a folder and not s3://bucket[/prefix]; allowed: a local folder or s3://bucket[/prefix] (lower-case s3, two slashes)'],
     [{ SM_INVENTORY_S3_FORCE_PATH_STYLE: 'maybe' }, 'SM_INVENTORY_S3_FORCE_PATH_STYLE is "maybe"; allowed: true or false'],
-    [{ SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'false' }, 'SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them'],
+    [{ SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'false' }, 'SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them, or SM_INVENTORY_ORGANIZATION=true'],
   ])('rejects %j with a message naming the value and what is allowed', (settings, message) => {
     expect(() => readConfig({ AWS_REGION: 'us-east-1', ...settings })).toThrow(new ConfigError(message));
   });

@@ -1,5 +1,6 @@
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { assumeRoleCredentials, createS3Client, createSourceClients, type ClientSettings, type SourceClients } from './clients';
+import { assumeRoleCredentials, createOrganizationsClient, createS3Client, createSourceClients, type ClientSettings, type SourceClients } from './clients';
 import { RunBudget } from './retry-strategy';
 
 /**
@@ -9,10 +10,11 @@ import { RunBudget } from './retry-strategy';
 export class AwsClientPool {
   private readonly sources = new Map<string, SourceClients>();
   private readonly s3Clients = new Map<string, S3Client>();
+  private readonly organizationsClients = new Map<string, OrganizationsClient>();
   private readonly base: Omit<ClientSettings, 'region'>;
   /**
    * The deadline every client's retries respect. A run sets it when it starts; one run at a time uses
-   * a pool (the function's reserved concurrency is 1, and the CLI runs once).
+   * a pool (a Lambda execution environment serves one invocation at a time, and the CLI runs once).
    */
   readonly budget: RunBudget;
 
@@ -34,11 +36,17 @@ export class AwsClientPool {
     return kept(this.s3Clients, region, () => createS3Client({ ...this.base, region }));
   }
 
+  /** AWS Organizations, as the caller (the management or a delegated-administrator account). */
+  organizations(region: string): OrganizationsClient {
+    return kept(this.organizationsClients, region, () => createOrganizationsClient({ ...this.base, region }));
+  }
+
   destroy(): void {
     for (const clients of this.sources.values()) for (const client of Object.values(clients)) client.destroy();
-    for (const client of this.s3Clients.values()) client.destroy();
+    for (const client of [...this.s3Clients.values(), ...this.organizationsClients.values()]) client.destroy();
     this.sources.clear();
     this.s3Clients.clear();
+    this.organizationsClients.clear();
   }
 }
 

@@ -1,4 +1,5 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -70,6 +71,11 @@ export function createS3Client(settings: ClientSettings): S3Client {
 
 export function createAthenaClient(settings: ClientSettings): AthenaClient {
   return new AthenaClient(common(settings));
+}
+
+/** AWS Organizations is a global service: the SDK sends any commercial region to its one endpoint. */
+export function createOrganizationsClient(settings: ClientSettings): OrganizationsClient {
+  return new OrganizationsClient(common(settings));
 }
 
 /** The Price List API answers only in a few regions; us-east-1 serves every region's prices. */

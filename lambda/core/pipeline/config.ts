@@ -3,7 +3,7 @@ import type { ApiRateLimits } from '../collect/rate-limited-sender';
 import { DEFAULT_RATE_LIMITS } from '../collect/training-job-source';
 import { partition } from '@aws-sdk/core/client';
 import { ConfigError } from '../errors';
-import { KMS_KEY_ARN_PATTERN, ROLE_ARN_PATTERN } from '../names';
+import { ACCOUNT_ID_PATTERN, KMS_KEY_ARN_PATTERN, MEMBER_ROLE_NAME, ROLE_ARN_PATTERN } from '../names';
 import { DEFAULT_SECRET_KEY_PATTERNS, REDACTED, type RedactionSettings } from '../rows/redaction';
 import { PARQUET_COMPRESSIONS, type ParquetCompression } from '../parquet/parquet-encoder';
 import { parseWarehouseRoot, validateRegion, validateSnapshotDate, type WarehouseRoot } from '../publish/layout';
@@ -46,6 +46,18 @@ export interface InventoryConfig {
   readonly redaction: RedactionSettings;
   /** The earliest snapshot date Athena's partition projection covers; a backfill before it would be invisible. */
   readonly firstSnapshotDate?: string;
+  /** The share of each operation's limit the collector uses; `limits` already has it applied. */
+  readonly rateShare: number;
+  /** Accounts of the AWS Organization to snapshot too; undefined when the organization is not asked for. */
+  readonly organization?: OrganizationTargetSettings;
+}
+
+/** Which organization accounts to snapshot, and the role to assume in each. */
+export interface OrganizationTargetSettings {
+  readonly roleName: string;
+  /** Only these accounts; empty: every ACTIVE account. */
+  readonly includeAccounts: readonly string[];
+  readonly excludeAccounts: readonly string[];
 }
 
 /** The configuration surface, one entry per setting: the same names serve the Lambda's environment and the README. */
@@ -69,6 +81,13 @@ export const ENVIRONMENT_VARIABLES = {
   SM_INVENTORY_MAX_ATTEMPTS: 'Attempts per call when the endpoint cannot be reached or does not answer in time, 1-20; throttling and 5xx answers are retried until the time budget ends. Default: 6.',
   SM_INVENTORY_REQUEST_TIMEOUT: 'Seconds one HTTP attempt may wait for an answer before it counts as failed (an endpoint that accepts a connection and never answers), 1-300. Default: 30.',
   SM_INVENTORY_TIME_BUDGET: 'Seconds a run may take, 1-604800: then calls in flight are cancelled and each unfinished (account, region) is reported with how far it got. Default: 3600; the Lambda uses its remaining time less 30 s when that is shorter.',
+
+  // Scale: targets from AWS Organizations, and how much of each API limit the inventory may use.
+  SM_INVENTORY_ORGANIZATION: 'true/false: also snapshot every ACTIVE account of the AWS Organization, listed with organizations:ListAccounts (from the management account or a delegated administrator), assuming SM_INVENTORY_ORGANIZATION_ROLE_NAME in each; an account whose role cannot be assumed is reported and skipped. Default: false.',
+  SM_INVENTORY_ORGANIZATION_ROLE_NAME: `Name of the role assumed in each organization account (arn:<partition>:iam::<account>:role/<name>): 1-64 letters, digits and +=,.@_-. Default: ${MEMBER_ROLE_NAME}.`,
+  SM_INVENTORY_ORGANIZATION_ACCOUNTS: 'Comma-separated 12-digit account ids: only these organization accounts (those that are ACTIVE). Default: every ACTIVE account.',
+  SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: 'Comma-separated 12-digit account ids to leave out of the organization\'s accounts. Default: none.',
+  SM_INVENTORY_RATE_SHARE: 'Share of each operation\'s limit (SM_INVENTORY_LIMITS) the inventory uses, 0.05-1, so the account\'s own pipelines keep the rest; throttles caused by other clients slow the run down and never fail it. Default: 1.',
 } as const;
 
 export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
@@ -93,6 +112,8 @@ export interface CollectorSettings {
   readonly maxAttempts?: number;
   /** Days after the last full describe when a run describes every job again, 1-365. */
   readonly fullEveryDays?: number;
+  /** Share of each operation's rate limit the collector uses, 0.05-1, leaving the rest to the account's own clients. */
+  readonly rateShare?: number;
   /** Replace secret-looking values in environment and hyper_parameters with a marker. */
   readonly redactSecrets?: boolean;
   /** Extra key fragments that name a secret. */
@@ -109,6 +130,7 @@ export const COLLECTOR_SETTING_VARIABLES = {
   rowGroupRows: 'SM_INVENTORY_ROW_GROUP_ROWS',
   maxAttempts: 'SM_INVENTORY_MAX_ATTEMPTS',
   fullEveryDays: 'SM_INVENTORY_FULL_EVERY_DAYS',
+  rateShare: 'SM_INVENTORY_RATE_SHARE',
   redactSecrets: 'SM_INVENTORY_REDACT',
   redactKeyPatterns: 'SM_INVENTORY_REDACT_KEYS',
 } as const satisfies Record<keyof CollectorSettings, EnvironmentVariable>;
@@ -153,6 +175,15 @@ function boolean(name: string, value: string | undefined, fallback: boolean): bo
   throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: true or false`);
 }
 
+function fraction(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: a number from ${min} to ${max}`);
+  }
+  return parsed;
+}
+
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined || value.trim() === '') return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: ${allowed.join(', ')}`);
@@ -192,8 +223,9 @@ export function readConfig(input: ConfigInput): InventoryConfig {
     if (!ROLE_ARN_PATTERN.test(arn)) throw new ConfigError(`SM_INVENTORY_ROLE_ARNS has ${JSON.stringify(arn)}; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/name`);
   }
   const includeCallerAccount = boolean('SM_INVENTORY_INCLUDE_CALLER_ACCOUNT', input.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT, roleArns.length === 0);
-  if (!includeCallerAccount && roleArns.length === 0) {
-    throw new ConfigError('SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them');
+  const organization = readOrganizationSettings(input);
+  if (!includeCallerAccount && roleArns.length === 0 && !organization) {
+    throw new ConfigError('SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them, or SM_INVENTORY_ORGANIZATION=true');
   }
 
   const kmsKeyArn = input.SM_INVENTORY_KMS_KEY_ARN?.trim() || undefined;
@@ -205,6 +237,7 @@ export function readConfig(input: ConfigInput): InventoryConfig {
     regions,
     roleArns,
     includeCallerAccount,
+    organization,
     output: wrap('SM_INVENTORY_OUTPUT', () => parseWarehouseRoot(input.SM_INVENTORY_OUTPUT ?? './warehouse')),
     ...readCollectorSettings(input),
     kmsKeyArn,
@@ -220,9 +253,11 @@ export function readConfig(input: ConfigInput): InventoryConfig {
 /** The collector settings of a configuration, checked; the construct validates its props with this at synth time. */
 export function readCollectorSettings(
   input: ConfigInput,
-): Pick<InventoryConfig, 'limits' | 'concurrency' | 'parallelTargets' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'maxAttempts' | 'fullEveryDays' | 'redaction'> {
+): Pick<InventoryConfig, 'limits' | 'concurrency' | 'parallelTargets' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'maxAttempts' | 'fullEveryDays' | 'redaction' | 'rateShare'> {
+  const rateShare = fraction('SM_INVENTORY_RATE_SHARE', input.SM_INVENTORY_RATE_SHARE, 1, 0.05, 1);
   return {
-    limits: parseLimits('SM_INVENTORY_LIMITS', input.SM_INVENTORY_LIMITS),
+    limits: shareOf(parseLimits('SM_INVENTORY_LIMITS', input.SM_INVENTORY_LIMITS), rateShare),
+    rateShare,
     concurrency: integer('SM_INVENTORY_CONCURRENCY', input.SM_INVENTORY_CONCURRENCY, 8, 1, 64),
     parallelTargets: integer('SM_INVENTORY_PARALLEL_TARGETS', input.SM_INVENTORY_PARALLEL_TARGETS, 4, 1, 32),
     tagStrategy: oneOf('SM_INVENTORY_TAG_STRATEGY', input.SM_INVENTORY_TAG_STRATEGY, TAG_STRATEGIES, 'auto'),
@@ -235,6 +270,53 @@ export function readCollectorSettings(
       extraKeyPatterns: keyPatterns('SM_INVENTORY_REDACT_KEYS', input.SM_INVENTORY_REDACT_KEYS),
     },
   };
+}
+
+/** The limits a collector keeps to when it may use only `share` of each. */
+function shareOf(limits: ApiRateLimits, share: number): ApiRateLimits {
+  return Object.fromEntries(Object.entries(limits).map(([operation, rate]) => [operation, rate * share])) as unknown as ApiRateLimits;
+}
+
+/** IAM role names: 1-64 of letters, digits and +=,.@_- (no path). */
+export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+
+export function validateRoleName(name: string, setting: string): string {
+  if (!ROLE_NAME_PATTERN.test(name)) {
+    throw new ConfigError(`${setting} is ${JSON.stringify(name)}; allowed: an IAM role name of 1-64 letters, digits and +=,.@_- (no path, no ARN), such as ${MEMBER_ROLE_NAME}`);
+  }
+  return name;
+}
+
+function accountIds(name: string, value: string | undefined): string[] {
+  const ids = list(value);
+  for (const id of ids) {
+    if (!ACCOUNT_ID_PATTERN.test(id)) throw new ConfigError(`${name} has ${JSON.stringify(id)}; allowed: 12-digit AWS account ids, comma-separated`);
+  }
+  return ids;
+}
+
+/** The organization settings, or undefined when SM_INVENTORY_ORGANIZATION is off (the other organization settings must then be unset). */
+function readOrganizationSettings(input: ConfigInput): OrganizationTargetSettings | undefined {
+  const enabled = boolean('SM_INVENTORY_ORGANIZATION', input.SM_INVENTORY_ORGANIZATION, false);
+  const roleName = input.SM_INVENTORY_ORGANIZATION_ROLE_NAME?.trim() || undefined;
+  const includeAccounts = accountIds('SM_INVENTORY_ORGANIZATION_ACCOUNTS', input.SM_INVENTORY_ORGANIZATION_ACCOUNTS);
+  const excludeAccounts = accountIds('SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS', input.SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS);
+  if (!enabled) {
+    const stray = (
+      [
+        ['SM_INVENTORY_ORGANIZATION_ROLE_NAME', roleName],
+        ['SM_INVENTORY_ORGANIZATION_ACCOUNTS', includeAccounts.length ? includeAccounts : undefined],
+        ['SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS', excludeAccounts.length ? excludeAccounts : undefined],
+      ] as const
+    ).find(([, value]) => value !== undefined);
+    if (stray) throw new ConfigError(`${stray[0]} is set but SM_INVENTORY_ORGANIZATION is not true; allowed: set SM_INVENTORY_ORGANIZATION=true, or leave ${stray[0]} unset`);
+    return undefined;
+  }
+  const both = includeAccounts.filter((id) => excludeAccounts.includes(id));
+  if (both.length > 0) {
+    throw new ConfigError(`SM_INVENTORY_ORGANIZATION_ACCOUNTS and SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS both list ${both.join(',')}; allowed: each account in at most one of them`);
+  }
+  return { roleName: validateRoleName(roleName ?? MEMBER_ROLE_NAME, 'SM_INVENTORY_ORGANIZATION_ROLE_NAME'), includeAccounts, excludeAccounts };
 }
 
 function keyPatterns(name: string, value: string | undefined): string[] {

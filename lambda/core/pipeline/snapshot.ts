@@ -82,7 +82,9 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
   let results: TargetResult[];
   try {
     await store.checkWritable();
-    const targets = await resolveTargets(config, pool);
+    const targets = await resolveTargets(config, pool, ({ accountId, roleArn, reason }) =>
+      events.warning?.(`account ${accountId} is left out of this run: ${reason}`, { accountId, roleArn }),
+    );
     results = await mapWithConcurrency(targets, config.parallelTargets, async (target) => {
       events.targetStarted?.(target);
       const step = await advanceTarget(targetSettings(config, store, pool, target, snapshotDate, holder, options), {

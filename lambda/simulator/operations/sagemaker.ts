@@ -1,6 +1,7 @@
 import type { DescribeTrainingJobResponse, TrainingJobSummary } from '@aws-sdk/client-sagemaker';
 import { keysetPage, offsetPage, pageSize } from '../paging';
 import { AwsError, validation } from '../protocol';
+import type { SimulatedWorld } from '../world/simulated-world';
 import { THROTTLING, type CallContext, type OperationDefinition } from './operation';
 
 /** SageMaker's training-job reads: ListTrainingJobs, DescribeTrainingJob, ListTags. */
@@ -12,23 +13,40 @@ export const SAGEMAKER_OPERATIONS = {
 
 const SORT_KEYS = ['Name', 'CreationTime', 'Status'];
 
+type ListItem = { key: string; job: DescribeTrainingJobResponse };
+
+/** The sorted, filtered jobs of one listing, kept while the world is unchanged: every page of a 100,000-job listing would otherwise sort them all again. */
+const listings = new WeakMap<SimulatedWorld, { version: number; byQuery: Map<string, ListItem[]> }>();
+
+function listItems(world: SimulatedWorld, accountId: string, region: string, input: Record<string, unknown>, sortBy: string, descending: boolean): ListItem[] {
+  let cache = listings.get(world);
+  if (!cache || cache.version !== world.version()) {
+    cache = { version: world.version(), byQuery: new Map() };
+    listings.set(world, cache);
+  }
+  // Paging arguments do not change which jobs are listed, or their order.
+  const query = Object.entries(input).filter(([name]) => name !== 'NextToken' && name !== 'MaxResults');
+  const cacheKey = JSON.stringify([accountId, region, sortBy, descending, query]);
+  let items = cache.byQuery.get(cacheKey);
+  if (!items) {
+    const sortKey = (job: DescribeTrainingJobResponse): string =>
+      sortBy === 'Name' ? job.TrainingJobName! : sortBy === 'Status' ? `${job.TrainingJobStatus}` : String(job.CreationTime!.getTime()).padStart(15, '0');
+    items = world
+      .plans(accountId, region)
+      .map((plan) => world.describe(plan))
+      .filter((job) => matchesListFilters(job, input))
+      .map((job) => ({ key: `${sortKey(job)}\u0000${job.TrainingJobArn}`, job }));
+    cache.byQuery.set(cacheKey, items);
+  }
+  return items;
+}
+
 function listTrainingJobs(input: Record<string, unknown>, { world, accountId, region }: CallContext): unknown {
   const maxResults = pageSize(input.MaxResults, 10, 100);
   const sortBy = String(input.SortBy ?? 'CreationTime');
   const descending = (input.SortOrder ?? 'Descending') === 'Descending';
   if (!SORT_KEYS.includes(sortBy)) throw validation(`SortBy ${sortBy} is not one of ${SORT_KEYS.join(', ')}`);
-  const jobs = world
-    .plans(accountId, region)
-    .map((plan) => world.describe(plan))
-    .filter((job) => matchesListFilters(job, input));
-  const sortKey = (job: DescribeTrainingJobResponse): string =>
-    sortBy === 'Name' ? job.TrainingJobName! : sortBy === 'Status' ? `${job.TrainingJobStatus}` : String(job.CreationTime!.getTime()).padStart(15, '0');
-  const { page, nextToken } = keysetPage(
-    jobs.map((job) => ({ key: `${sortKey(job)}\u0000${job.TrainingJobArn}`, job })),
-    input.NextToken,
-    maxResults,
-    descending,
-  );
+  const { page, nextToken } = keysetPage(listItems(world, accountId, region, input, sortBy, descending), input.NextToken, maxResults, descending);
   return {
     TrainingJobSummaries: page.map(
       ({ job }): TrainingJobSummary => ({

@@ -14,7 +14,17 @@ export interface SimulatedWorldOptions {
   readonly now?: number;
   /** History the initial jobs are spread over. @default 180 days */
   readonly historyDays?: number;
+  /** Accounts of the simulated organization that are SUSPENDED: listed by Organizations, holding no jobs. @default two */
+  readonly suspendedAccounts?: readonly string[];
 }
+
+/** An account of the simulated organization. */
+export interface OrganizationMember {
+  readonly accountId: string;
+  readonly state: 'ACTIVE' | 'SUSPENDED';
+}
+
+const DEFAULT_SUSPENDED_ACCOUNTS = ['999900000001', '999900000002'];
 
 export interface AdvanceOptions {
   /** New jobs per (account, region) per simulated day. @default 2% of the initial population, at least 5 */
@@ -55,15 +65,21 @@ const DEFAULT_SIMULATED_NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
  */
 export class SimulatedWorld {
   private clock: number;
+  /** Bumped on every change (clock, jobs, tags), so an answer derived from all jobs can be cached until the next. */
+  private changes = 0;
   /** What GetProducts answers: SageMaker's price list in every priced region. */
   readonly prices: SimulatedPriceList;
   private readonly regions = new Map<string, RegionJobs>();
   private readonly initialJobsPerRegion: number;
   private readonly describeCache = new WeakMap<TrainingJobPlan, { clock: number; tags: object; job: DescribeTrainingJobResponse }>();
+  private readonly populatedAccounts: readonly string[];
+  private readonly suspendedAccounts: readonly string[];
 
   constructor(options: SimulatedWorldOptions) {
     this.clock = options.now ?? DEFAULT_SIMULATED_NOW;
     this.initialJobsPerRegion = options.jobsPerRegion;
+    this.populatedAccounts = [...options.accounts];
+    this.suspendedAccounts = options.suspendedAccounts ?? DEFAULT_SUSPENDED_ACCOUNTS;
     const historyMs = (options.historyDays ?? 180) * TIME.DAY;
     // Prices in force since the first of the month the history starts in.
     this.prices = new SimulatedPriceList(`${new Date(this.clock - historyMs).toISOString().slice(0, 7)}-01T00:00:00Z`);
@@ -81,6 +97,17 @@ export class SimulatedWorld {
 
   now(): number {
     return this.clock;
+  }
+
+  /** Changes with every change to the world; equal versions mean every job reads the same. */
+  version(): number {
+    return this.changes;
+  }
+
+  /** The organization the accounts belong to: `management` first, then the populated accounts (ACTIVE), then the suspended ones. */
+  organizationMembers(management: string): OrganizationMember[] {
+    const active = [...new Set([management, ...this.populatedAccounts])].filter((id) => !this.suspendedAccounts.includes(id));
+    return [...active.map((accountId) => ({ accountId, state: 'ACTIVE' as const })), ...this.suspendedAccounts.map((accountId) => ({ accountId, state: 'SUSPENDED' as const }))];
   }
 
   private jobsIn(accountId: string, region: string, seed?: number): RegionJobs {
@@ -125,6 +152,7 @@ export class SimulatedWorld {
     const plan = jobs?.byName.get(name);
     if (!jobs || !plan) return false;
     jobs.remove(plan);
+    this.changes++;
     return true;
   }
 
@@ -134,6 +162,7 @@ export class SimulatedWorld {
     const days = ms / TIME.DAY;
     const from = this.clock;
     this.clock += ms;
+    this.changes++;
     let created = 0;
     let retagged = 0;
     let deleted = 0;

@@ -1,0 +1,80 @@
+/**
+ * Peak RSS of a daily (incremental) snapshot, carried rows included, at N jobs in one (account, region).
+ * The simulator runs in its own process; the first snapshot and the daily one each run in a fresh
+ * process (bench/support/daily-snapshot-child.ts), so each peak RSS is that snapshot's alone. The
+ * first snapshot runs at limits x--first-scale to get there quickly; the daily at x--scale.
+ *
+ *   npx tsx bench/daily-rss.ts --jobs 10000,100000
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { REFERENCE_LIMITS } from '../lambda/simulator/server';
+import { TIME } from '../lambda/simulator/world/job-generator';
+import { startSimulatorProcess } from './support/simulator-client';
+import { scaledLimits } from './support/target-runner';
+
+const run = promisify(execFile);
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '10000,100000' },
+    scale: { type: 'string', default: '10' },
+    'first-scale': { type: 'string', default: '50' },
+    /** V8 flags for the snapshot processes, e.g. the heap limit V8 picks on a 1,024 MB Lambda. */
+    'node-options': { type: 'string', default: '' },
+  },
+});
+const nodeFlags = values['node-options']!.split(' ').filter(Boolean);
+
+interface ChildFigures {
+  readonly mode: string;
+  readonly written: number;
+  readonly described: number;
+  readonly carried: number;
+  readonly calls: number;
+  readonly wallS: number;
+  readonly peakRssMiB: number;
+}
+
+async function snapshotInOwnProcess(endpoint: string, warehouse: string, date: string, scale: string): Promise<ChildFigures> {
+  const { stdout } = await run(process.execPath, [...nodeFlags, '--import', 'tsx', join(__dirname, 'support', 'daily-snapshot-child.ts'), endpoint, warehouse, date, scale], {
+    maxBuffer: 1 << 20,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildFigures;
+}
+
+async function main(): Promise<void> {
+  const sizes = values.jobs!.split(',').map(Number);
+  const results: { jobs: number; first: ChildFigures; daily: ChildFigures }[] = [];
+  for (const jobs of sizes) {
+    const simulator = await startSimulatorProcess({ jobsPerRegion: jobs, seed: 9, historyDays: 730, limits: { ...scaledLimits(REFERENCE_LIMITS, Number(values['first-scale'])) }, latencyMs: [5, 15] });
+    try {
+      const warehouse = mkdtempSync(join(tmpdir(), 'bench-rss-'));
+      const first = await snapshotInOwnProcess(simulator.endpoint, warehouse, '2026-11-01', values['first-scale']!);
+      const churn = await simulator.advance(TIME.DAY, { newJobsPerDay: Math.round(jobs * 0.005), tagChangeRate: 0.004, deleteRate: 0.001 });
+      const daily = await snapshotInOwnProcess(simulator.endpoint, warehouse, '2026-11-02', values.scale!);
+      results.push({ jobs, first, daily });
+      console.log(
+        `N = ${jobs}: first snapshot (${first.mode}, ${first.written} rows) peak RSS ${first.peakRssMiB.toFixed(0)} MiB; ` +
+          `daily (${daily.mode}: ${daily.carried} carried, ${daily.described} described, ${churn.changed} changed) peak RSS ${daily.peakRssMiB.toFixed(0)} MiB`,
+      );
+    } finally {
+      await simulator.stop();
+    }
+  }
+  if (results.length >= 2) {
+    const [small, large] = [results[0], results.at(-1)!];
+    console.log(`daily peak RSS ratio N=${large.jobs} / N=${small.jobs}: ${(large.daily.peakRssMiB / small.daily.peakRssMiB).toFixed(2)}`);
+  }
+  console.log(`Each figure is the peak RSS (getrusage maxrss) of a fresh Node process running only that snapshot, tsx loader included; V8 flags: ${nodeFlags.join(' ') || 'none (defaults for this host)'}.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
