@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
 type HandlerModule = typeof import('../../lambda/functions/snapshot/handler');
+type InventoryResult = import('../../lambda/functions/snapshot/handler').InventoryResult;
 
 function lambdaContext(remainingMs = 300_000): Context {
   return {
@@ -61,7 +62,7 @@ const emfDocuments = (output: string[]) => output.map((line) => line.trim()).fil
 /** One invocation per block: the simulator, the environment and the captured output live for the block's tests. */
 function invokeOnce(options: Parameters<typeof startSimulator>[0], { remainingMs, faults }: { remainingMs?: number; faults?: Parameters<RunningSimulator['simulator']['setFaults']>[0] } = {}) {
   const saved = { ...process.env };
-  const invocation = { out: '', output: [] as string[], outcome: undefined as unknown as Promise<Awaited<ReturnType<HandlerModule['handler']>>> };
+  const invocation = { out: '', output: [] as string[], outcome: undefined as unknown as Promise<InventoryResult> };
   let running: RunningSimulator | undefined;
 
   beforeAll(async () => {
