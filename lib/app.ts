@@ -1,9 +1,10 @@
 import { App, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
+import { ConfigError } from '../lambda/core/errors';
 import { MemberAccountRoleStack } from './member-account-role-stack';
-import { SageMakerTrainingJobInventory } from './sagemaker-training-job-inventory';
+import { SageMakerTrainingJobInventory, type OrganizationTargets } from './sagemaker-training-job-inventory';
 
 /** Settings read from cdk.json's context (or `-c key=value`); each maps onto one construct prop. */
 export interface InventoryAppSettings {
@@ -13,12 +14,33 @@ export interface InventoryAppSettings {
   readonly projectionStartDate?: string;
   /** A QuickSight user or group ARN: deploys the QuickSight data source, datasets and cost dashboard. */
   readonly quickSightPrincipalArn?: string;
+  /** Also snapshot the AWS Organization's ACTIVE accounts (the construct's `organization` prop). */
+  readonly organization?: OrganizationTargets;
+  /** X-Ray tracing of the state machine and the functions. */
+  readonly tracing?: boolean;
 }
 
 function listSetting(value: unknown): string[] | undefined {
   if (value === undefined || value === '') return undefined;
   if (Array.isArray(value)) return value.map(String);
   return String(value).split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function booleanSetting(app: App, key: string): boolean | undefined {
+  const value = String(app.node.tryGetContext(key) ?? '');
+  if (value === '') return undefined;
+  if (value !== 'true' && value !== 'false') throw new ConfigError(`context ${key} is ${JSON.stringify(value)}; allowed: true or false`);
+  return value === 'true';
+}
+
+/** `inventory:organization=true`, with the optional role name and account lists beside it. */
+function organizationSetting(app: App): OrganizationTargets | undefined {
+  if (!booleanSetting(app, 'inventory:organization')) return undefined;
+  return {
+    roleName: app.node.tryGetContext('inventory:organizationRoleName') || undefined,
+    includeAccounts: listSetting(app.node.tryGetContext('inventory:organizationAccounts')),
+    excludeAccounts: listSetting(app.node.tryGetContext('inventory:organizationExcludeAccounts')),
+  };
 }
 
 export class InventoryStack extends Stack {
@@ -33,6 +55,8 @@ export class InventoryStack extends Stack {
       alarmTopic: settings.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) : undefined,
       schedulePeriod: Duration.days(1),
       quickSight: settings.quickSightPrincipalArn ? { principalArn: settings.quickSightPrincipalArn } : undefined,
+      organization: settings.organization,
+      tracing: settings.tracing,
     });
     new CfnOutput(this, 'InventoryRoleArn', { value: this.inventory.role.roleArn, description: 'Member accounts trust this role (InventoryRoleArn parameter)' });
     new CfnOutput(this, 'SnapshotRoot', { value: this.inventory.outputRoot });
@@ -49,6 +73,8 @@ export function buildApp(app: App = new App()): { app: App; inventory: Inventory
     alarmTopicArn: app.node.tryGetContext('inventory:alarmTopicArn') || undefined,
     projectionStartDate: app.node.tryGetContext('inventory:projectionStartDate') || undefined,
     quickSightPrincipalArn: app.node.tryGetContext('inventory:quickSightPrincipalArn') || undefined,
+    organization: organizationSetting(app),
+    tracing: booleanSetting(app, 'inventory:tracing'),
   };
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const inventory = new InventoryStack(app, 'SageMakerJobInventory', settings, { env });
@@ -63,7 +89,7 @@ export function buildApp(app: App = new App()): { app: App; inventory: Inventory
       reason: 'The inventory describes every training job of the member account; their names are not known in advance. Read-only.',
     },
   );
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, inventory, memberRole };
 }
 

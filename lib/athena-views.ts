@@ -2,15 +2,13 @@ import { CustomResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { loadSqlCatalog, renderSql } from '../lambda/core/query/sql-catalog';
 import type { TableSchema } from '../lambda/core/schema/table-schema';
+import { bundledFunction, encryptedLogGroup } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
 
 export interface AthenaViewsProps {
@@ -25,6 +23,11 @@ export interface AthenaViewsProps {
   readonly encryptionKey: kms.IKey;
   readonly tagKeys: readonly string[];
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Active X-Ray tracing of the function.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -56,7 +59,7 @@ export class AthenaViews extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Creates the inventory\'s Athena views',
     });
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    const logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: props.encryptionKey, retention: props.logRetention });
     const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
     const databaseArn = stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseName });
     const tablesArn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/*` });
@@ -64,10 +67,13 @@ export class AthenaViews extends Construct {
     const policy = new iam.Policy(this, 'Policy', {
       statements: [
         new iam.PolicyStatement({ sid: 'RunQueries', actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'], resources: [workgroupArn] }),
+        // Athena resolves the tables a view reads in the catalog...
+        new iam.PolicyStatement({ sid: 'ReadCatalog', actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables'], resources: [catalogArn, databaseArn, tablesArn] }),
+        // ...and creates, replaces or drops the shipped views by name: no other table of the database.
         new iam.PolicyStatement({
-          sid: 'ManageViews',
-          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable'],
-          resources: [catalogArn, databaseArn, tablesArn],
+          sid: 'ManageShippedViews',
+          actions: ['glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable'],
+          resources: [catalogArn, databaseArn, ...views.map((view) => stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/${view.name}` }))],
         }),
         new iam.PolicyStatement({
           sid: 'WriteResults',
@@ -84,7 +90,7 @@ export class AthenaViews extends Construct {
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${region}:${account}:table/${props.databaseName}/*]`,
-      reason: 'Views are Glue tables in the inventory database; their set is the shipped SQL, so the grant covers that one database.',
+      reason: 'Athena reads the definitions of the tables a view selects from, in the inventory database only; it writes only the shipped views, by name.',
     });
     const bucketRef = bucketArnInNagFinding(props.resultsBucket);
     if (bucketRef) {
@@ -94,25 +100,17 @@ export class AthenaViews extends Construct {
       });
     }
 
-    const fn = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(__dirname, '..', 'lambda', 'functions', 'athena-views', 'handler.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.minutes(10),
+    const fn = bundledFunction(this, 'Function', {
+      entry: 'athena-views',
+      description: 'Creates the SageMaker inventory Athena views',
       role,
       logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      description: 'Creates the SageMaker inventory Athena views',
-      projectRoot: join(__dirname, '..'),
-      depsLockFilePath: join(__dirname, '..', 'package-lock.json'),
-      bundling: { externalModules: [], format: nodejs.OutputFormat.CJS, target: 'node22', minify: true, sourceMap: true },
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
-    });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Pinned to nodejs22.x, the runtime the project builds and tests for.',
+      memorySize: 256,
+      timeout: Duration.minutes(10),
+      environment: {},
+      tracing: props.tracing ?? false,
+      writesParquet: false,
+      failuresSurface: 'Invoked by CloudFormation for the views custom resource: a failure is answered to CloudFormation, which fails and rolls back the deployment; there is nothing to redrive.',
     });
 
     const viewStatements = views.map((view) => ({ Name: view.name, Sql: render(view) }));

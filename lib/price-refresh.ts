@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,10 +12,10 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
 import { ConfigError } from '../lambda/core/errors';
 import { PRICE_LIST_ACTION, PRICES_SERVICE_NAME, REGION_PATTERN } from '../lambda/core/names';
 import { INSTANCE_PRICE_SCHEMA } from '../lambda/core/schema/table-schema';
+import { bundledFunction, encryptedLogGroup, scheduleDeadLetterQueue, schedulerRole } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
 
 export interface PriceRefreshProps {
@@ -38,6 +38,11 @@ export interface PriceRefreshProps {
    * @default one year
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Active X-Ray tracing of the function.
+   * @default false
+   */
+  readonly tracing?: boolean;
   /**
    * Topic notified when the refresh fails or its invocation is dead-lettered (and when that clears).
    * @default alarms without actions
@@ -70,7 +75,7 @@ export class PriceRefresh extends Construct {
     }
     this.tablePrefix = `${props.prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: props.encryptionKey, retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'SageMaker job inventory price refresh: read the Price List API, write price snapshots',
@@ -93,71 +98,41 @@ export class PriceRefresh extends Construct {
       });
     }
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(__dirname, '..', 'lambda', 'functions', 'prices', 'handler.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+    this.function = bundledFunction(this, 'Function', {
+      entry: 'prices',
+      description: 'Reads SageMaker training prices from the AWS Price List API into the price table',
+      role: this.role,
+      logGroup,
       memorySize: 512,
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: 1,
-      role: this.role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      description: 'Reads SageMaker training prices from the AWS Price List API into the price table',
-      projectRoot: join(__dirname, '..'),
-      depsLockFilePath: join(__dirname, '..', 'package-lock.json'),
+      tracing: props.tracing ?? false,
+      writesParquet: true,
+      failuresSurface:
+        'Invoked by EventBridge Scheduler with an empty event: a failed run alarms (Errors) and the next run, or an operator\'s re-invocation, writes the snapshot; the event carries nothing to redrive.',
       environment: {
         SM_INVENTORY_REGIONS: props.regions.join(','),
         SM_INVENTORY_OUTPUT: `s3://${props.bucket.bucketName}/${props.prefix}`,
         SM_INVENTORY_KMS_KEY_ARN: props.encryptionKey.keyArn,
         POWERTOOLS_SERVICE_NAME: PRICES_SERVICE_NAME,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        externalModules: [],
-        format: nodejs.OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // parquet-wasm's Node build reads its .wasm from beside its own file, i.e. beside the bundle.
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/parquet_wasm_bg.wasm"`],
-        },
       },
     });
     this.function.node.addDependency(policy);
-    Validations.of(this.function).acknowledge({ id: 'AwsSolutions-L1', reason: 'Pinned to nodejs22.x, the runtime the bundle is built and tested for.' });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the price refresh schedule; it has nowhere further to redrive.',
-    });
-    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'EventBridge Scheduler: invoke the price refresh, dead-letter to its queue',
-    });
-    props.encryptionKey.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.deadLetterQueue = scheduleDeadLetterQueue(this, 'DeadLetterQueue', props.encryptionKey, 'price refresh');
+    const refreshSchedulerRole = schedulerRole(this, 'SchedulerRole', props.encryptionKey, 'EventBridge Scheduler: invoke the price refresh, dead-letter to its queue');
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '1', weekDay: 'MON' }),
       description: 'Weekly SageMaker training price snapshot',
       target: new targets.LambdaInvoke(this.function, {
-        role: schedulerRole,
+        role: refreshSchedulerRole,
         input: scheduler.ScheduleTargetInput.fromObject({}),
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),
       }),
     });
-    Validations.of(schedulerRole).acknowledge({
+    Validations.of(refreshSchedulerRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
       reason: 'EventBridge Scheduler\'s role may invoke this one function, including its versions and aliases; no other function.',
     });

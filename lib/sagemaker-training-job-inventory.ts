@@ -4,7 +4,6 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -14,7 +13,6 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
 import { ConfigError } from '../lambda/core/errors';
 import {
   ATHENA_RESULTS_PREFIX,
@@ -42,6 +40,7 @@ import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TABLE_SCHEMAS, TRAINING_JO
 import { AthenaViews } from './athena-views';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
 import { InventoryGlueTables } from './glue-table';
+import { bundledFunction, encryptedLogGroup, scheduleDeadLetterQueue, schedulerRole } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
 import { SnapshotStateMachine } from './snapshot-state-machine';
 import { PriceRefresh } from './price-refresh';
@@ -154,8 +153,8 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly collector?: CollectorSettings;
   /**
-   * Trace state machine executions with AWS X-Ray.
-   * @default false
+   * Trace with AWS X-Ray: the state machine's executions and every function (active tracing).
+   * @default false: no traces; every function and the state machine log JSON and emit metrics
    */
   readonly tracing?: boolean;
   /**
@@ -255,7 +254,7 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly glueTable: InventoryGlueTables;
   /** Athena engine v3 workgroup with enforced, encrypted results and the scan cutoff. */
   readonly workgroup: athena.CfnWorkGroup;
-  /** Function errors, failed or timed-out executions, dead letters, and no snapshot written in two schedule periods. */
+  /** Function errors, failed or timed-out executions, dead letters, no snapshot written in two schedule periods, and snapshots published without some jobs. */
   readonly alarms: readonly cloudwatch.Alarm[];
   /** The shipped views (custom resource) and named queries. */
   readonly views: AthenaViews;
@@ -359,31 +358,28 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.tablePrefixes = TABLE_SCHEMAS.map((schema) => `${prefix}/${schema.table}`);
     this.priceTablePrefix = `${prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const tracing = props.tracing ?? false;
+    const logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: this.encryptionKey, retention: logRetention });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'SageMaker job inventory collector: read training jobs, write snapshots',
     });
     this.grantCollectorPermissions(memberRoles, logGroup, prefix, organization ? organizationRoleName : undefined);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: join(__dirname, '..', 'lambda', 'functions', 'snapshot', 'handler.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+    this.function = bundledFunction(this, 'Function', {
+      entry: 'snapshot',
+      description: 'Snapshots every SageMaker training job into partitioned Parquet',
+      role: this.role,
+      logGroup,
       memorySize,
       timeout,
       // The state machine collects `parallelTargets` targets at once; more invocations would only compete for the API limits.
       reservedConcurrentExecutions: collector.parallelTargets,
-      role: this.role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      description: 'Snapshots every SageMaker training job into partitioned Parquet',
-      projectRoot: join(__dirname, '..'),
-      depsLockFilePath: join(__dirname, '..', 'package-lock.json'),
+      tracing,
+      writesParquet: true,
+      failuresSurface:
+        'Invoked synchronously by the state machine, which retries and catches each step and alarms on a failed execution, or directly by an operator; a Lambda dead-letter queue receives only asynchronous invocations.',
       environment: {
         SM_INVENTORY_REGIONS: regions.join(','),
         SM_INVENTORY_OUTPUT: this.outputRoot,
@@ -402,68 +398,30 @@ export class SageMakerTrainingJobInventory extends Construct {
         ...collectorVariables,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        NODE_OPTIONS: '--enable-source-maps',
         ...props.functionEnvironment,
       },
-      bundling: {
-        // What is tested is what is deployed: the SDK is bundled, not taken from the runtime.
-        externalModules: [],
-        format: nodejs.OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        // Error names survive minifying: the state machine retries TransientStepError by name, and messages name the error.
-        keepNames: true,
-        sourceMap: true,
-        // parquet-wasm's Node build reads its .wasm from beside its own file, i.e. beside the bundle.
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            `cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/parquet_wasm_bg.wasm"`,
-          ],
-        },
-      },
     });
 
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Pinned to nodejs22.x, the runtime the bundle is built and tested for; moving to a newer runtime is a deliberate, tested change.',
-    });
-
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the EventBridge Scheduler target; it has nowhere further to redrive.',
-    });
+    this.deadLetterQueue = scheduleDeadLetterQueue(this, 'DeadLetterQueue', this.encryptionKey, 'daily snapshot');
 
     this.stateMachine = new SnapshotStateMachine(this, 'StateMachine', {
       function: this.function,
       functionTimeout: timeout,
       maxConcurrency: collector.parallelTargets,
       encryptionKey: this.encryptionKey,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      tracing: props.tracing,
+      logRetention,
+      tracing,
       timeout: maxRunDuration,
     }).stateMachine;
 
-    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: 'EventBridge Scheduler: start the inventory state machine, dead-letter to its queue',
-    });
-    // The dead-letter queue is KMS-encrypted: sending to it needs the key too.
-    this.encryptionKey.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+    const snapshotSchedulerRole = schedulerRole(this, 'SchedulerRole', this.encryptionKey, 'EventBridge Scheduler: start the inventory state machine, dead-letter to its queue');
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }),
       description: 'Daily SageMaker training-job snapshot',
       // `{}`: today's date, incremental where a previous snapshot allows. An operator starts it with
       // {"snapshotDate": "YYYY-MM-DD", "full": true} to re-run a date or force a full describe.
       target: new targets.StepFunctionsStartExecution(this.stateMachine, {
-        role: schedulerRole,
+        role: snapshotSchedulerRole,
         input: scheduler.ScheduleTargetInput.fromObject({}),
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 2,
@@ -505,7 +463,8 @@ export class SageMakerTrainingJobInventory extends Construct {
       resultsPrefix: ATHENA_RESULTS_PREFIX,
       encryptionKey: this.encryptionKey,
       tagKeys: props.costAllocationTagKeys ?? DEFAULT_COST_TAG_KEYS,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      logRetention,
+      tracing,
     });
     this.views.node.addDependency(this.glueTable);
 
@@ -518,7 +477,8 @@ export class SageMakerTrainingJobInventory extends Construct {
         encryptionKey: this.encryptionKey,
         regions,
         schedule: props.priceRefreshSchedule,
-        logRetention: props.logRetention,
+        logRetention,
+        tracing,
         alarmTopic: props.alarmTopic,
       });
     }
@@ -747,7 +707,22 @@ export class SageMakerTrainingJobInventory extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    const alarms = [errors, executions, deadLetters, missing];
+    const incomplete = new cloudwatch.Alarm(this, 'SnapshotsIncomplete', {
+      alarmDescription:
+        'A snapshot was published without some jobs: their Describe kept failing or their data could not be mapped. The run table (sagemaker_inventory_run) counts them, the function\'s log names each ARN with its reason; the next run describes them again.',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC.SnapshotsIncomplete,
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const alarms = [errors, executions, deadLetters, missing, incomplete];
     if (topic) {
       for (const alarm of alarms) {
         alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));

@@ -1,11 +1,11 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { encryptedLogGroup } from './function-parts';
 
 export interface SnapshotStateMachineProps {
   /** The snapshot function; it answers `{ step: 'resolve' | 'collect' | 'summarize', … }`. */
@@ -153,24 +153,7 @@ export class SnapshotStateMachine extends Construct {
       .otherwise(new sfn.Fail(this, 'Failed', { error: RUN_FAILED_ERROR, causePath: '$.message' }));
 
     // Step Functions' log delivery adds a resource policy entry per log group unless its name starts with /aws/vendedlogs/.
-    const logGroupName = `/aws/vendedlogs/states/${stack.stackName}-${this.node.addr.slice(0, 8)}`;
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName,
-      encryptionKey: props.encryptionKey,
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    if (props.encryptionKey instanceof kms.Key) {
-      props.encryptionKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'EncryptStateMachineLogs',
-          principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          resources: ['*'],
-          conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
-        }),
-      );
-    }
+    this.logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: props.encryptionKey, retention: props.logRetention, namePrefix: '/aws/vendedlogs/states' });
 
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(resolve.next(collectTargets).next(summarize).next(verdict)),
@@ -192,10 +175,8 @@ export class SnapshotStateMachine extends Construct {
       },
     );
     if (!(props.tracing ?? false)) {
-      Validations.of(this.stateMachine).acknowledge({
-        id: 'AwsSolutions-SF2',
-        reason: 'X-Ray tracing is a prop (tracing), off by default: every step logs to its own log group with the execution\'s data and emits metrics; turn it on to trace.',
-      });
+      const reason = 'X-Ray tracing is a prop (tracing), off by default: every step logs to its own log group with the execution\'s data and emits metrics; turn it on to trace.';
+      Validations.of(this.stateMachine).acknowledge({ id: 'AwsSolutions-SF2', reason }, { id: 'Serverless-StepFunctionStateMachineXray', reason });
     }
   }
 }

@@ -21,6 +21,7 @@ export const METRIC = {
   BytesWritten: 'BytesWritten',
   SnapshotsWritten: 'SnapshotsWritten',
   SnapshotsFailed: 'SnapshotsFailed',
+  SnapshotsIncomplete: 'SnapshotsIncomplete',
   RunDuration: 'RunDuration',
   JobsVanishedDuringRun: 'JobsVanishedDuringRun',
   UnknownApiFields: 'UnknownApiFields',

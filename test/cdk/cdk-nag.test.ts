@@ -1,8 +1,9 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { buildApp } from '../../lib/app';
 import { testApp } from '../support/cdk-app';
 
-describe('cdk-nag AwsSolutions', () => {
+describe('cdk-nag AwsSolutions and Serverless', () => {
   it('reports no unacknowledged finding on the whole app', () => {
     // Prepare
     const { app } = buildApp(testApp({ 'inventory:regions': 'us-east-1,eu-west-1', 'inventory:memberAccountRoleArns': 'arn:aws:iam::210987654321:role/SageMakerJobInventoryRead' }));
@@ -23,6 +24,29 @@ describe('cdk-nag AwsSolutions', () => {
 
     // Assess
     expect(synth).not.toThrow();
+  });
+
+  it('reports no unacknowledged finding with the organization\'s accounts as targets and X-Ray tracing on', () => {
+    // Prepare
+    const { app } = buildApp(testApp({ 'inventory:organization': 'true', 'inventory:organizationExcludeAccounts': '111122223333', 'inventory:tracing': 'true' }));
+
+    // Act
+    const synth = () => app.synth();
+
+    // Assess
+    expect(synth).not.toThrow();
+  });
+
+  it('does report a Serverless finding no one acknowledged (a function without a dead-letter queue or tracing)', () => {
+    // Prepare
+    const { app, inventory } = buildApp(testApp());
+    new CfnFunction(inventory, 'Unreviewed', { role: inventory.inventory.role.roleArn, code: { zipFile: 'exports.handler = async () => {}' }, runtime: 'nodejs22.x', handler: 'index.handler' });
+
+    // Act
+    const synth = () => app.synth();
+
+    // Assess
+    expect(synth).toThrow(/Serverless-LambdaDLQ/);
   });
 
   it('does report a finding once an acknowledgement is missing, so the checks above can fail', () => {

@@ -136,10 +136,11 @@ describe('the inventory stack', () => {
     });
   });
 
-  it('alarms on function errors, dead letters and two days without a snapshot', () => {
-    // Four for the snapshot (the one on failed executions is in test/cdk/snapshot-state-machine.test.ts), two for the
+  it('alarms on function errors, dead letters, two days without a snapshot and a snapshot published without some jobs', () => {
+    // Assess: five for the snapshot (the one on failed executions is in test/cdk/snapshot-state-machine.test.ts), two for the
     // price refresh (test/cdk/price-refresh.test.ts).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SnapshotsIncomplete', Namespace: 'SageMakerJobInventory', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -79,6 +79,19 @@ describe('the snapshot function\'s steps', () => {
     ]);
   });
 
+  it('counts a snapshot published without some jobs as incomplete, with the jobs set aside, for its alarm', async () => {
+    // Prepare
+    const handler = loadHandler({});
+    const outcomes = [outcome({}), outcome({ region: 'eu-west-1', status: 'incomplete', jobsWritten: 97, jobsSetAside: 3 })];
+
+    // Act
+    await handler({ step: 'summarize', snapshotDate: '2026-11-02', startedAt: Date.now() - 1000, outcomes, skipped: [] }, lambdaContext(60_000));
+
+    // Assess
+    const [totals] = emf();
+    expect(totals).toMatchObject({ SnapshotsIncomplete: 1, JobsSetAside: 3, SnapshotsWritten: 2, SnapshotsFailed: 0 });
+  });
+
   it('fails the run when a target failed, or when there was nothing to snapshot, saying why', async () => {
     // Prepare
     const handler = loadHandler({});

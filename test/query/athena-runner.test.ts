@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAthenaClient } from '../../lambda/core/aws/clients';
 import { QueryError } from '../../lambda/core/errors';
-import { AthenaQueryRunner } from '../../lambda/core/query/athena-runner';
+import { AthenaQueryRunner } from '../../lambda/core/query/athena-query-runner';
 import { runCli } from '../support/cli';
 import { TEST_CREDENTIALS } from '../support/local-simulator';
 import { startMoto, type RunningMoto } from '../support/moto-server';

@@ -106,6 +106,18 @@ describe('the Athena views custom resource', () => {
     expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
   });
 
+  it('on update, succeeds with the new views in place when dropping a view no longer shipped is refused (the role may write only shipped views)', async () => {
+    // Prepare
+    athena.on(StartQueryExecutionCommand, { QueryString: 'DROP VIEW IF EXISTS v_b' }).rejects(Object.assign(new Error('not authorized to perform: glue:DeleteTable'), { name: 'AccessDeniedException' }));
+
+    // Act
+    await handler(event('Update', [VIEWS[0]], VIEWS), context);
+
+    // Assess
+    expect(statements()).toEqual([VIEWS[0].Sql, 'DROP VIEW IF EXISTS v_b']);
+    expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+  });
+
   it('on delete, drops the views in reverse order', async () => {
     // Act
     await handler(event('Delete'), context);

@@ -2,7 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { createAthenaClient } from '../../core/aws/clients';
 import { ConfigError } from '../../core/errors';
 import { validateRegion } from '../../core/publish/layout';
-import { AthenaQueryRunner } from '../../core/query/athena-runner';
+import { AthenaQueryRunner } from '../../core/query/athena-query-runner';
 import type { QueryResult } from '../../core/query/query-result';
 import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog, resolveSql } from '../../core/query/sql-catalog';
 import { TRAINING_JOB_SCHEMA } from '../../core/schema/table-schema';

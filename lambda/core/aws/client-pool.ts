@@ -1,6 +1,7 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { assumeRoleCredentials, createOrganizationsClient, createS3Client, createSourceClients, type ClientSettings, type SourceClients } from './clients';
+import { assumeRoleCredentials } from './assume-role';
+import { createOrganizationsClient, createS3Client, createSourceClients, type ClientSettings, type SourceClients } from './clients';
 import { RunBudget } from './retry-strategy';
 
 /**

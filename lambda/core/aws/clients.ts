@@ -5,10 +5,8 @@ import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { STSClient } from '@aws-sdk/client-sts';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { ROLE_SESSION_NAME } from '../names';
 import { DeadlineRetryStrategy, RunBudget } from './retry-strategy';
 
 /**
@@ -33,7 +31,8 @@ export interface ClientSettings {
   readonly forcePathStyle?: boolean;
 }
 
-function common(settings: ClientSettings) {
+/** The configuration every client is built with. */
+export function commonClientConfig(settings: ClientSettings) {
   return {
     region: settings.region,
     credentials: settings.credentials,
@@ -58,38 +57,29 @@ export interface SourceClients {
 
 export function createSourceClients(settings: ClientSettings): SourceClients {
   return {
-    sagemaker: new SageMakerClient(common(settings)),
-    tagging: new ResourceGroupsTaggingAPIClient(common(settings)),
-    sts: new STSClient(common(settings)),
+    sagemaker: new SageMakerClient(commonClientConfig(settings)),
+    tagging: new ResourceGroupsTaggingAPIClient(commonClientConfig(settings)),
+    sts: new STSClient(commonClientConfig(settings)),
   };
 }
 
 export function createS3Client(settings: ClientSettings): S3Client {
   // The bucket's region need not be a collected region: let S3 redirects find it.
-  return new S3Client({ ...common(settings), forcePathStyle: settings.forcePathStyle ?? false, followRegionRedirects: true });
+  return new S3Client({ ...commonClientConfig(settings), forcePathStyle: settings.forcePathStyle ?? false, followRegionRedirects: true });
 }
 
 export function createAthenaClient(settings: ClientSettings): AthenaClient {
-  return new AthenaClient(common(settings));
+  return new AthenaClient(commonClientConfig(settings));
 }
 
 /** AWS Organizations is a global service: the SDK sends any commercial region to its one endpoint. */
 export function createOrganizationsClient(settings: ClientSettings): OrganizationsClient {
-  return new OrganizationsClient(common(settings));
+  return new OrganizationsClient(commonClientConfig(settings));
 }
 
 /** The Price List API answers only in a few regions; us-east-1 serves every region's prices. */
 export const PRICE_LIST_API_REGION = 'us-east-1';
 
 export function createPricingClient(settings: Omit<ClientSettings, 'region'>): PricingClient {
-  return new PricingClient(common({ ...settings, region: PRICE_LIST_API_REGION }));
-}
-
-/** Credentials for a member account: AssumeRole from the caller's credentials, refreshed before expiry. */
-export function assumeRoleCredentials(roleArn: string, settings: ClientSettings): AwsCredentialIdentityProvider {
-  return fromTemporaryCredentials({
-    params: { RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME, DurationSeconds: 3600 },
-    masterCredentials: settings.credentials,
-    clientConfig: { ...common(settings), credentials: undefined },
-  });
+  return new PricingClient(commonClientConfig({ ...settings, region: PRICE_LIST_API_REGION }));
 }

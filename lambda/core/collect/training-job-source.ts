@@ -10,15 +10,9 @@ import {
 import { classifyError, describeAwsError, isNotFound, RetriesExhaustedError } from '../aws/error-classification';
 import { CollectError } from '../errors';
 import type { SourceOperation } from '../names';
-import { RateLimitedSender, type ApiRateLimits } from './rate-limited-sender';
+import { DEFAULT_RATE_LIMITS, RateLimitedSender, type ApiRateLimits } from './rate-limited-sender';
 import { unknownFieldPaths, withRawJsonCapture } from './raw-fields';
 
-/**
- * Conservative defaults: SageMaker's control-plane limits are not adjustable and not all published;
- * a public report puts ListTrainingJobs near 2/s. Staying under them costs little and avoids
- * throttling storms that would slow every other client in the account.
- */
-export const DEFAULT_RATE_LIMITS: ApiRateLimits = { ListTrainingJobs: 2, DescribeTrainingJob: 10, ListTags: 10, GetResources: 5 };
 
 /** Attempts one Describe gets for a 5xx or reset before its job is deferred; throttling has no such cap. */
 export const DESCRIBE_TRANSIENT_ATTEMPTS = 8;

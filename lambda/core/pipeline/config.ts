@@ -1,6 +1,5 @@
 import { parseOperationRates } from '../collect/token-bucket';
-import type { ApiRateLimits } from '../collect/rate-limited-sender';
-import { DEFAULT_RATE_LIMITS } from '../collect/training-job-source';
+import { DEFAULT_RATE_LIMITS, type ApiRateLimits } from '../collect/rate-limited-sender';
 import { partition } from '@aws-sdk/core/client';
 import { ConfigError } from '../errors';
 import { ACCOUNT_ID_PATTERN, KMS_KEY_ARN_PATTERN, MEMBER_ROLE_NAME, ROLE_ARN_PATTERN } from '../names';

@@ -5,13 +5,12 @@ import type { ClientSettings } from '../aws/clients';
 import { mapWithConcurrency } from '../collect/concurrency';
 import { InventoryError } from '../errors';
 import { formatWarehouseRoot, utcDate } from '../publish/layout';
-import { LocalStore } from '../publish/local-store';
-import { S3Store } from '../publish/s3-store';
 import type { WarehouseStore } from '../publish/store';
 import { Redactor } from '../rows/redaction';
 import { TrainingJobRowMapper } from '../rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../schema/table-schema';
 import type { InventoryConfig } from './config';
+import { clientSettingsOf, createStore } from './warehouse-store';
 import { advanceTarget, failedResult, settingsFingerprintOf, type TargetProgress, type TargetResult, type TargetRunEvents, type TargetRunSettings } from './target-run';
 import { resolveTargets, type SnapshotTarget } from './targets';
 import { workFolder } from './work-area';
@@ -77,7 +76,7 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
   const pool = options.clients ?? clientPoolFor(config, options.credentials);
   const deadline = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, Date.now() + config.timeBudgetSeconds * 1000);
   pool.budget.deadline = deadline;
-  const store = createStore(config, pool);
+  const store = createStore(config, (region) => pool.s3(region));
   const holder = `run-${randomUUID()}`;
   let results: TargetResult[];
   try {
@@ -154,11 +153,5 @@ function budgetRanOut(progress: TargetProgress, store: WarehouseStore, snapshotD
 
 /** The clients a configuration calls for, for callers that do not keep a pool of their own. */
 export function clientPoolFor(config: InventoryConfig, credentials?: ClientSettings['credentials']): AwsClientPool {
-  return new AwsClientPool({ credentials, maxAttempts: config.maxAttempts, forcePathStyle: config.s3ForcePathStyle, requestTimeoutMs: config.requestTimeoutSeconds * 1000 });
-}
-
-export function createStore(config: InventoryConfig, pool: AwsClientPool): WarehouseStore {
-  if (config.output.kind === 'local') return new LocalStore(config.output.directory);
-  // S3 follows region redirects, so the first configured region serves to start from.
-  return new S3Store({ client: pool.s3(config.regions[0]), bucket: config.output.bucket, prefix: config.output.prefix, kmsKeyArn: config.kmsKeyArn });
+  return new AwsClientPool(clientSettingsOf(config, credentials));
 }

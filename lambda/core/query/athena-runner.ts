@@ -1,13 +1,6 @@
-import {
-  GetQueryExecutionCommand,
-  GetQueryResultsCommand,
-  StartQueryExecutionCommand,
-  type AthenaClient,
-  type ColumnInfo,
-} from '@aws-sdk/client-athena';
+import { GetQueryExecutionCommand, StartQueryExecutionCommand, type AthenaClient } from '@aws-sdk/client-athena';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryError } from '../errors';
-import type { QueryResult } from './query-result';
 
 export interface AthenaRunnerOptions {
   readonly workgroup: string;
@@ -23,25 +16,15 @@ export interface AthenaRunnerOptions {
   readonly timeoutMs?: number;
 }
 
-const NUMERIC_TYPES = new Set(['tinyint', 'smallint', 'integer', 'int', 'double', 'float', 'real']);
-
-/** Athena returns every value as text; numbers that fit a double become numbers, bigint stays text as DuckDB's JSON does. */
-function typed(value: string | undefined, column: ColumnInfo): unknown {
-  if (value === undefined) return null;
-  if (NUMERIC_TYPES.has((column.Type ?? '').toLowerCase())) return Number(value);
-  if ((column.Type ?? '').toLowerCase() === 'boolean') return value === 'true';
-  return value;
-}
-
 /**
- * Runs SQL in an Athena workgroup: StartQueryExecution, GetQueryExecution with growing waits until a
- * final state, then every page of GetQueryResults. A failed or cancelled query is a QueryError with
- * Athena's reason.
+ * Runs statements in an Athena workgroup: StartQueryExecution, then GetQueryExecution with growing
+ * waits until a final state. A failed or cancelled statement is a QueryError with Athena's reason.
+ * Reading results is AthenaQueryRunner's: a caller that only runs DDL needs no GetQueryResults.
  */
-export class AthenaQueryRunner {
+export class AthenaStatementRunner {
   constructor(
-    private readonly client: AthenaClient,
-    private readonly options: AthenaRunnerOptions,
+    protected readonly client: AthenaClient,
+    protected readonly options: AthenaRunnerOptions,
   ) {
     if (!/^[a-zA-Z0-9._-]{1,128}$/.test(options.workgroup)) {
       throw new QueryError(`workgroup ${JSON.stringify(options.workgroup)} is not allowed; allowed: 1-128 letters, digits, . _ -`);
@@ -78,29 +61,5 @@ export class AthenaQueryRunner {
       await sleep(wait, undefined, { signal });
       wait = Math.min(wait * 1.5, this.options.pollMaxMs ?? 5000);
     }
-  }
-
-  async query(sql: string, signal?: AbortSignal): Promise<QueryResult> {
-    const executionId = await this.execute(sql, signal);
-    const rows: Record<string, unknown>[] = [];
-    let columns: ColumnInfo[] = [];
-    let nextToken: string | undefined;
-    let firstPage = true;
-    do {
-      const page = await this.client.send(new GetQueryResultsCommand({ QueryExecutionId: executionId, NextToken: nextToken, MaxResults: 1000 }), {
-        abortSignal: signal,
-      });
-      if (firstPage) columns = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
-      const names = columns.map((c) => c.Name ?? c.Label ?? '');
-      let data = page.ResultSet?.Rows ?? [];
-      // A SELECT's first row repeats the column names.
-      if (firstPage && data.length > 0 && data[0].Data?.every((cell, i) => cell.VarCharValue === names[i])) data = data.slice(1);
-      for (const row of data) {
-        rows.push(Object.fromEntries(names.map((name, i) => [name, typed(row.Data?.[i]?.VarCharValue, columns[i])])));
-      }
-      nextToken = page.NextToken;
-      firstPage = false;
-    } while (nextToken);
-    return { columns: columns.map((c) => c.Name ?? c.Label ?? ''), rows };
   }
 }

@@ -3,7 +3,7 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { createAthenaClient } from '../../core/aws/clients';
 import { describeError } from '../../core/errors';
 import { VIEWS_SERVICE_NAME } from '../../core/names';
-import { AthenaQueryRunner } from '../../core/query/athena-runner';
+import { AthenaStatementRunner } from '../../core/query/athena-runner';
 
 const logger = new Logger({ serviceName: VIEWS_SERVICE_NAME });
 const athena = createAthenaClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
@@ -36,7 +36,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   let reason = '';
   try {
     const desired = properties(event.ResourceProperties);
-    const runner = new AthenaQueryRunner(athena, { workgroup: desired.Workgroup, database: desired.Database, timeoutMs: Math.max(10_000, context.getRemainingTimeInMillis() - 15_000) });
+    const runner = new AthenaStatementRunner(athena, { workgroup: desired.Workgroup, database: desired.Database, timeoutMs: Math.max(10_000, context.getRemainingTimeInMillis() - 15_000) });
     const drop = async (names: readonly string[]) => {
       for (const name of [...names].reverse()) await runner.execute(`DROP VIEW IF EXISTS ${name}`);
     };
@@ -49,7 +49,11 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
       }
       if (event.RequestType === 'Update') {
         const kept = new Set(desired.Views.map((v) => v.Name));
-        await drop(properties(event.OldResourceProperties).Views.map((v) => v.Name).filter((name) => !kept.has(name)));
+        // The role may write only the views shipped now, so dropping a retired one can be refused. The new views are in
+        // place by then: the deployment goes on, and the log names what an administrator may drop by hand.
+        for (const retired of properties(event.OldResourceProperties).Views.map((v) => v.Name).filter((name) => !kept.has(name))) {
+          await drop([retired]).catch((error: unknown) => logger.warn('a view no longer shipped was left in place', { view: retired, reason: describeError(error).slice(0, 1000) }));
+        }
       }
     }
   } catch (error) {

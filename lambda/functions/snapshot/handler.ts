@@ -3,7 +3,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../core/names';
 import { readConfig } from '../../core/pipeline/config';
-import { clientPoolFor, createStore } from '../../core/pipeline/snapshot';
+import { clientPoolFor } from '../../core/pipeline/snapshot';
+import { createStore } from '../../core/pipeline/warehouse-store';
 import type { FunctionRuntime } from './runtime';
 import { isStepEvent } from './step-events';
 import { runStep, type StepAnswer } from './steps';
@@ -17,7 +18,7 @@ const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE
 const config = readConfig(process.env);
 // Created once; warm invocations reuse the clients, their connections and refreshed role credentials.
 const clients = clientPoolFor(config);
-const runtime: FunctionRuntime = { config, clients, store: createStore(config, clients), logger, metrics };
+const runtime: FunctionRuntime = { config, clients, store: createStore(config, (region) => clients.s3(region)), logger, metrics };
 
 /**
  * The snapshot function. The state machine sends `{ step: 'resolve' | 'collect' | 'summarize', … }`

@@ -24,6 +24,7 @@ export function recordRunMetrics(metrics: Metrics, run: RunFigures): void {
   metrics.addMetric(METRIC.BytesWritten, MetricUnit.Bytes, sum((t) => t.bytesWritten));
   metrics.addMetric(METRIC.SnapshotsWritten, MetricUnit.Count, targets.length - failed);
   metrics.addMetric(METRIC.SnapshotsFailed, MetricUnit.Count, failed);
+  metrics.addMetric(METRIC.SnapshotsIncomplete, MetricUnit.Count, targets.filter((t) => t.status === 'incomplete').length);
   metrics.addMetric(METRIC.SnapshotsFull, MetricUnit.Count, targets.filter((t) => t.status !== 'failed' && t.mode === 'full').length);
   metrics.addMetric(METRIC.SnapshotsIncremental, MetricUnit.Count, targets.filter((t) => t.status !== 'failed' && t.mode === 'incremental').length);
   metrics.addMetric(METRIC.RunDuration, MetricUnit.Milliseconds, Math.round(run.durationMs));

@@ -1,0 +1,155 @@
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+
+const PROJECT_ROOT = join(__dirname, '..');
+
+/**
+ * What CloudWatch Logs does with a log group's key: encrypt and decrypt events, re-encrypt them on a
+ * key change, and check the key when it is associated. Named one by one: no wildcard actions.
+ */
+const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
+
+export interface EncryptedLogGroupProps {
+  readonly encryptionKey: kms.IKey;
+  readonly retention: logs.RetentionDays;
+  /**
+   * Where the name starts. Step Functions needs `/aws/vendedlogs/`, or its log delivery adds a
+   * resource-policy entry per log group.
+   * @default '/sagemaker-job-inventory'
+   */
+  readonly namePrefix?: string;
+}
+
+/**
+ * A log group encrypted with the inventory's key. Its name is fixed at synth time so the key's policy
+ * can name it: CloudWatch Logs may use a key this stack creates for these log groups and no others. An
+ * imported key must already allow it (the construct's `encryptionKey` prop says how).
+ */
+export function encryptedLogGroup(scope: Construct, id: string, props: EncryptedLogGroupProps): logs.LogGroup {
+  const stack = Stack.of(scope);
+  const logGroupName = `${props.namePrefix ?? '/sagemaker-job-inventory'}/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}-${id}`;
+  const logGroup = new logs.LogGroup(scope, id, {
+    logGroupName,
+    encryptionKey: props.encryptionKey,
+    retention: props.retention,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  if (props.encryptionKey instanceof kms.Key) {
+    props.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: LOGS_KEY_ACTIONS,
+        resources: ['*'],
+        conditions: {
+          ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+  }
+  return logGroup;
+}
+
+export interface BundledFunctionProps {
+  /** The folder under lambda/functions/ whose handler.ts is the entry. */
+  readonly entry: string;
+  readonly description: string;
+  readonly role: iam.Role;
+  readonly logGroup: logs.ILogGroup;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly reservedConcurrentExecutions?: number;
+  readonly environment: Record<string, string>;
+  /** Active X-Ray tracing. */
+  readonly tracing: boolean;
+  /** Writes Parquet: parquet-wasm's .wasm is shipped beside the bundle. */
+  readonly writesParquet: boolean;
+  /** Who invokes the function and where its failures surface: why it has no Lambda dead-letter queue. */
+  readonly failuresSurface: string;
+}
+
+/**
+ * One of the inventory's functions, bundled the way all of them are: the SDK inside the bundle (what
+ * is tested is what is deployed), error names kept through minifying (the state machine retries
+ * TransientStepError by name), source maps on, JSON logs into the given log group.
+ */
+export function bundledFunction(scope: Construct, id: string, props: BundledFunctionProps): nodejs.NodejsFunction {
+  const fn = new nodejs.NodejsFunction(scope, id, {
+    entry: join(PROJECT_ROOT, 'lambda', 'functions', props.entry, 'handler.ts'),
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: props.memorySize,
+    timeout: props.timeout,
+    reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+    role: props.role,
+    logGroup: props.logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+    description: props.description,
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    bundling: {
+      externalModules: [],
+      format: nodejs.OutputFormat.CJS,
+      target: 'node22',
+      minify: true,
+      keepNames: true,
+      sourceMap: true,
+      // parquet-wasm's Node build reads its .wasm from beside its own file, i.e. beside the bundle.
+      commandHooks: props.writesParquet
+        ? {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/parquet_wasm_bg.wasm"`],
+          }
+        : undefined,
+    },
+  });
+  const runtimeReason = 'Pinned to nodejs22.x, the runtime the bundle is built and tested for; moving to a newer runtime is a deliberate, tested change.';
+  Validations.of(fn).acknowledge(
+    { id: 'AwsSolutions-L1', reason: runtimeReason },
+    { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
+    { id: 'Serverless-LambdaDLQ', reason: props.failuresSurface },
+  );
+  if (props.tracing) {
+    // Lambda adds xray:PutTraceSegments and xray:PutTelemetryRecords to the role's default policy.
+    Validations.of(props.role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'AWS X-Ray accepts only "*" as the resource of PutTraceSegments and PutTelemetryRecords.' });
+  } else {
+    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaTracing', reason: 'X-Ray tracing is the construct\'s tracing prop, off by default: the function logs JSON with the request id and emits its metrics; turn it on to trace.' });
+  }
+  return fn;
+}
+
+/**
+ * Where EventBridge Scheduler puts an invocation it could not deliver after its retries: KMS-encrypted,
+ * TLS-only, kept 14 days, alarmed on by its owner.
+ */
+export function scheduleDeadLetterQueue(scope: Construct, id: string, encryptionKey: kms.IKey, scheduleName: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: encryptionKey,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  const reason = `This queue is itself the dead-letter queue of the ${scheduleName} schedule; it has nowhere further to redrive.`;
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason }, { id: 'Serverless-SQSRedrivePolicy', reason });
+  return queue;
+}
+
+/** The role EventBridge Scheduler assumes for one schedule, from this account only; it may send to the KMS-encrypted dead-letter queue. */
+export function schedulerRole(scope: Construct, id: string, encryptionKey: kms.IKey, description: string): iam.Role {
+  const role = new iam.Role(scope, id, {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
+    description,
+  });
+  encryptionKey.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+  return role;
+}
