@@ -1,5 +1,6 @@
 import type { SourceClients } from '../aws/clients';
 import type { CollectStats } from '../collect/call-stats';
+import type { JobCounts } from '../publish/run-record';
 import type { WarehouseStore } from '../publish/store';
 import type { TrainingJobRowMapper } from '../rows/training-job-row';
 import type { TableSchema } from '../schema/table-schema';
@@ -16,17 +17,12 @@ export interface SetAsideJob {
   readonly reason: string;
 }
 
-export interface TargetResult extends SnapshotTarget {
+export interface TargetResult extends SnapshotTarget, JobCounts {
   /** succeeded: every listed job is in the object; incomplete: published without the set-aside jobs; failed: nothing published. */
   readonly status: 'succeeded' | 'incomplete' | 'failed';
   readonly mode?: SnapshotMode;
   /** Why this mode (e.g. "no previous snapshot", "7 days since the last full describe"). */
   readonly modeReason?: string;
-  readonly jobsWritten: number;
-  readonly jobsDescribed: number;
-  readonly jobsCarried: number;
-  readonly jobsNew: number;
-  readonly jobsGone: number;
   readonly setAside: readonly SetAsideJob[];
   readonly bytesWritten: number;
   readonly location?: string;

@@ -5,18 +5,22 @@ import { INVENTORY_RUN_SCHEMA } from '../schema/table-schema';
 import { accountRegionObject } from './layout';
 import type { PublishResult, WarehouseStore } from './store';
 
-/** What one published (account, region, snapshot date) run did: one row of `sagemaker_inventory_run`. */
-export interface RunRecord {
-  readonly snapshotDate: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly status: 'complete' | 'incomplete';
-  readonly mode: 'full' | 'incremental';
+/** How many jobs a snapshot holds, and how each came to be in it. */
+export interface JobCounts {
   readonly jobsWritten: number;
   readonly jobsDescribed: number;
   readonly jobsCarried: number;
   readonly jobsNew: number;
   readonly jobsGone: number;
+}
+
+/** What one published (account, region, snapshot date) run did: one row of `sagemaker_inventory_run`. */
+export interface RunRecord extends JobCounts {
+  readonly snapshotDate: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly status: 'complete' | 'incomplete';
+  readonly mode: 'full' | 'incremental';
   readonly jobsSetAside: number;
   readonly apiCalls: number;
   readonly throttledCalls: number;

@@ -3,6 +3,7 @@ import { ConfigError } from '../../core/errors';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN, ROLE_ARN_PATTERN } from '../../core/names';
 import { readSnapshotDate } from '../../core/pipeline/config';
 import { validateSnapshotDate } from '../../core/publish/layout';
+import type { JobCounts } from '../../core/publish/run-record';
 import type { SkippedAccount, SnapshotTarget } from '../../core/pipeline/targets';
 import type { SnapshotMode, TargetProgress, TargetResult } from '../../core/pipeline/target-run';
 
@@ -51,16 +52,11 @@ export interface CollectEvent {
 }
 
 /** One (account, region)'s end: everything the summary needs, and nothing more (it travels in the Map's result). */
-export interface TargetOutcome {
+export interface TargetOutcome extends JobCounts {
   readonly accountId: string;
   readonly region: string;
   readonly status: TargetResult['status'];
   readonly mode?: SnapshotMode;
-  readonly jobsWritten: number;
-  readonly jobsDescribed: number;
-  readonly jobsCarried: number;
-  readonly jobsNew: number;
-  readonly jobsGone: number;
   readonly jobsSetAside: number;
   readonly jobsVanished: number;
   readonly bytesWritten: number;
