@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -5,7 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../lib/app';
 import { SageMakerTrainingJobInventory } from '../../lib/sagemaker-training-job-inventory';
-import { SERVICE_NAME } from '../../lambda/core/names';
+import { MEMBER_ROLE_NAME, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/core/names';
+import { readCollectorSettings } from '../../lambda/core/pipeline/config';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
 import { testApp } from '../support/cdk-app';
@@ -13,7 +16,7 @@ import { testApp } from '../support/cdk-app';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON
 type Json = any;
 
-const MEMBER = 'arn:aws:iam::210987654321:role/SageMakerJobInventoryRead';
+const MEMBER = `arn:aws:iam::210987654321:role/${MEMBER_ROLE_NAME}`;
 
 function synthInventory(context: Record<string, unknown> = {}) {
   const { inventory, memberRole } = buildApp(testApp(context));
@@ -36,17 +39,64 @@ function inventoryFunction(template: Template): Record<string, Json> {
 
 describe('the inventory stack', () => {
   const { template, member } = synthInventory({ 'inventory:regions': 'us-east-1,eu-west-1', 'inventory:memberAccountRoleArns': MEMBER });
+  /** Where the stack's snapshots of training jobs go under the default prefix. */
+  const snapshotsPath = `/inventory/${TRAINING_JOB_SCHEMA.table}`;
+
+  /** The properties of the bucket the snapshots go to (the stack has another for its access logs). */
+  function dataBucket(): Json {
+    const buckets = Object.entries(template.findResources('AWS::S3::Bucket')).filter(([logicalId]) => logicalId.startsWith('InventoryBucket'));
+    expect(buckets).toHaveLength(1);
+    return buckets[0][1].Properties;
+  }
+
+  /** The logical id of the snapshot function's role. */
+  function functionRoleId(): string {
+    return inventoryFunction(template).Properties.Role['Fn::GetAtt'][0];
+  }
+
+  /** The custom resource that creates the shipped Athena views. */
+  function viewsResource(): Json {
+    const views = Object.values(template.findResources('Custom::AthenaViews'));
+    expect(views).toHaveLength(1);
+    return views[0];
+  }
 
   it('declares the Glue columns of the schema file, in order, with their types and comments', () => {
+    // Prepare
+    const schemaFile = JSON.parse(readFileSync(join(__dirname, '..', '..', 'glue-schema', `${TRAINING_JOB_SCHEMA.table}.json`), 'utf8'));
+
+    // Act
+    const columns = glueTable(template, TRAINING_JOB_SCHEMA.table).Properties.TableInput.StorageDescriptor.Columns;
+
+    // Assess
+    expect(columns).toEqual(TRAINING_JOB_SCHEMA.columns.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
+    expect(columns).toHaveLength(schemaFile.columns.length);
+  });
+
+  it('declares the partition keys of the schema file, with their types and comments', () => {
+    // Act
     const table = glueTable(template, TRAINING_JOB_SCHEMA.table).Properties.TableInput;
-    expect(table.StorageDescriptor.Columns).toEqual(TRAINING_JOB_SCHEMA.columns.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
+
+    // Assess
     expect(table.PartitionKeys).toEqual(TRAINING_JOB_SCHEMA.partitionKeys.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
-    expect(table.StorageDescriptor.Columns).toHaveLength(46);
+  });
+
+  it('reads the table\'s objects as Parquet', () => {
+    // Act
+    const table = glueTable(template, TRAINING_JOB_SCHEMA.table).Properties.TableInput;
+
+    // Assess
     expect(table.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
   });
 
-  it('finds partitions by projection over snapshot_date and region, with no crawler', () => {
+  it('finds partitions by projection over snapshot_date and region, at the path of each snapshot object', () => {
+    // Prepare
+    const partitionPath = TRAINING_JOB_SCHEMA.partitionKeys.map(({ name }) => `${name}=\${${name}}`).join('/');
+
+    // Act
     const parameters = glueTable(template, TRAINING_JOB_SCHEMA.table).Properties.TableInput.Parameters;
+
+    // Assess
     expect(parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.snapshot_date.type': 'date',
@@ -55,11 +105,16 @@ describe('the inventory stack', () => {
       'projection.region.type': 'enum',
       'projection.region.values': 'us-east-1,eu-west-1',
     });
-    expect(JSON.stringify(parameters['storage.location.template'])).toContain('/inventory/sagemaker_training_job/snapshot_date=${snapshot_date}/region=${region}');
+    expect(JSON.stringify(parameters['storage.location.template'])).toContain(`${snapshotsPath}/${partitionPath}`);
+  });
+
+  it('needs no Glue crawler', () => {
+    // Assess
     template.resourceCountIs('AWS::Glue::Crawler', 0);
   });
 
-  it('starts a snapshot daily at 02:00 UTC with retries and an encrypted dead-letter queue', () => {
+  it('starts a snapshot daily at 02:00 UTC with retries and a dead-letter queue', () => {
+    // Assess
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 2 * * ? *)',
       Target: {
@@ -67,21 +122,35 @@ describe('the inventory stack', () => {
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } },
       },
     });
+  });
+
+  it('encrypts the dead-letter queue with the inventory key', () => {
+    // Assess
     template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InventoryKey'), 'Arn'] } });
   });
 
-  it('gives the function exactly the permissions it needs, and no managed policy', () => {
-    const role = inventoryFunction(template).Properties.Role;
-    const roleId = role['Fn::GetAtt'][0];
-    const roleResource = template.toJSON().Resources[roleId];
+  it('attaches no managed policy to the function\'s role', () => {
+    // Act
+    const roleResource = template.toJSON().Resources[functionRoleId()];
+
+    // Assess
     expect(roleResource.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('grants the function exactly the statements it needs, in one policy', () => {
+    // Prepare
+    const roleId = functionRoleId();
+
+    // Act
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: Json) => p.Properties.Roles.some((r: Json) => r.Ref === roleId));
+
+    // Assess
     expect(policies).toHaveLength(1);
     const statements = (policies[0] as Json).Properties.PolicyDocument.Statement.map((s: Json) => ({ Sid: s.Sid, Action: s.Action, Resource: JSON.stringify(s.Resource) }));
     expect(statements).toEqual([
       { Sid: 'ListTrainingJobsAndTags', Action: ['sagemaker:ListTrainingJobs', 'tag:GetResources'], Resource: '"*"' },
       { Sid: 'DescribeTrainingJobs', Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'], Resource: expect.stringContaining(':training-job/*') },
-      { Sid: 'WriteSnapshots', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: expect.stringContaining('/inventory/sagemaker_training_job/*') },
+      { Sid: 'WriteSnapshots', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: expect.stringContaining(`${snapshotsPath}/*`) },
       { Sid: 'WorkArea', Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: expect.stringContaining('"/inventory/_work/*"') },
       { Sid: 'RunState', Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Resource: expect.stringContaining('"/inventory/_state/*"') },
       { Sid: 'ReadPreviousSnapshots', Action: 's3:GetObject', Resource: expect.stringMatching(/"\/inventory\/sagemaker_training_job\/\*"\]\]\}$/) },
@@ -92,40 +161,82 @@ describe('the inventory stack', () => {
     ]);
   });
 
-  it('runs nodejs22.x on arm64 with its configuration in the environment', () => {
+  it('runs the function on nodejs22.x, arm64', () => {
+    // Act
     const fn = inventoryFunction(template).Properties;
+
+    // Assess
     expect(fn.Runtime).toBe('nodejs22.x');
     expect(fn.Architectures).toEqual(['arm64']);
-    // As many as the state machine collects at once (collector.parallelTargets, 4 by default).
-    expect(fn.ReservedConcurrentExecutions).toBe(4);
+  });
+
+  it('reserves as many concurrent executions as the state machine collects targets at once', () => {
+    // Prepare
+    const { parallelTargets } = readCollectorSettings({});
+
+    // Act
+    const fn = inventoryFunction(template).Properties;
+
+    // Assess
+    expect(fn.ReservedConcurrentExecutions).toBe(parallelTargets);
+  });
+
+  it('gives the function its regions and member-account roles in the environment', () => {
+    // Act
+    const fn = inventoryFunction(template).Properties;
+
+    // Assess
     expect(fn.Environment.Variables).toMatchObject({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_ROLE_ARNS: MEMBER, SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true' });
   });
 
-  it('encrypts the bucket with the customer key, blocks public access, versions, logs access and refuses plain HTTP', () => {
+  it('rotates the customer key', () => {
+    // Assess
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      VersioningConfiguration: { Status: 'Enabled' },
-      LoggingConfiguration: { LogFilePrefix: 'data-bucket/' },
-      LifecycleConfiguration: {
-        Rules: Match.arrayWith([
-          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
-          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
-          Match.objectLike({ Prefix: 'athena-results/', ExpirationInDays: 30 }),
-        ]),
-      },
-    });
-    for (const type of ['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy']) {
-      for (const policy of Object.values(template.findResources(type))) {
-        expect((policy as Json).Properties.PolicyDocument.Statement).toContainEqual(
-          expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        );
-      }
+  });
+
+  it('encrypts the data bucket with the customer key', () => {
+    // Assess
+    expect(dataBucket().BucketEncryption).toMatchObject({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] });
+  });
+
+  it('blocks public access to the data bucket', () => {
+    // Assess
+    expect(dataBucket().PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+  });
+
+  it('versions the data bucket', () => {
+    // Assess
+    expect(dataBucket().VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  });
+
+  it('logs access to the data bucket', () => {
+    // Assess
+    expect(dataBucket().LoggingConfiguration).toMatchObject({ LogFilePrefix: 'data-bucket/' });
+  });
+
+  it('expires old versions, incomplete uploads and Athena results in the data bucket', () => {
+    // Assess
+    expect(dataBucket().LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        expect.objectContaining({ Prefix: 'athena-results/', ExpirationInDays: 30 }),
+      ]),
+    );
+  });
+
+  it.each(['AWS::S3::BucketPolicy', 'AWS::SQS::QueuePolicy'])('refuses plain HTTP in every %s', (type) => {
+    // Act
+    const policies = Object.values(template.findResources(type));
+
+    // Assess
+    for (const policy of policies) {
+      expect((policy as Json).Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     }
   });
 
   it('creates an Athena engine v3 workgroup with enforced, encrypted settings and a scan cutoff', () => {
+    // Assess
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
       WorkGroupConfiguration: {
         EnforceWorkGroupConfiguration: true,
@@ -136,42 +247,59 @@ describe('the inventory stack', () => {
     });
   });
 
-  it('alarms on function errors, dead letters, two days without a snapshot and a snapshot published without some jobs', () => {
-    // Assess: five for the snapshot (the one on failed executions is in test/cdk/snapshot-state-machine.test.ts), two for the
-    // price refresh (test/cdk/price-refresh.test.ts).
+  it('has seven alarms: five for the snapshot, two for the price refresh', () => {
+    // Assess: the snapshot's alarm on failed executions is in test/cdk/snapshot-state-machine.test.ts, the price refresh's in
+    // test/cdk/price-refresh.test.ts.
     template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'SnapshotsIncomplete', Namespace: 'SageMakerJobInventory', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'SnapshotsWritten',
-      Namespace: 'SageMakerJobInventory',
-      Period: 86400,
-      EvaluationPeriods: 2,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-    });
   });
 
-  it('creates the shipped views through a custom resource carrying their SQL, after the table exists', () => {
-    const views = Object.entries(template.findResources('Custom::AthenaViews'));
-    expect(views).toHaveLength(1);
-    const [, resource] = views[0] as [string, Json];
-    expect(resource.Properties.Database).toBe('sagemaker_inventory');
-    expect(resource.Properties.Views.map((v: Json) => v.Name)).toEqual(loadSqlCatalog().views.map((v) => v.name));
-    const flat = resource.Properties.Views.find((v: Json) => v.Name === 'sagemaker_training_job_flat');
+  it.each([
+    ['a snapshot published without some jobs', { MetricName: METRIC.SnapshotsIncomplete, Namespace: METRICS_NAMESPACE, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }],
+    ['function errors', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 }],
+    ['dead letters', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' }],
+    [
+      'two days without a snapshot',
+      { MetricName: METRIC.SnapshotsWritten, Namespace: METRICS_NAMESPACE, Period: 86400, EvaluationPeriods: 2, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' },
+    ],
+  ])('alarms on %s', (_behaviour, alarm) => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', alarm);
+  });
+
+  it('creates the shipped views in the inventory database through a custom resource', () => {
+    // Act
+    const { Properties: properties } = viewsResource();
+
+    // Assess
+    expect(properties.Database).toBe(TRAINING_JOB_SCHEMA.database);
+    expect(properties.Views.map((v: Json) => v.Name)).toEqual(loadSqlCatalog().views.map((v) => v.name));
+  });
+
+  it('gives the views custom resource each view\'s SQL, with the cost tags spelt out', () => {
+    // Act
+    const flat = viewsResource().Properties.Views.find((v: Json) => v.Name === 'sagemaker_training_job_flat');
+
+    // Assess
     expect(flat.Sql).toContain("element_at(tags, 'cost-center') AS tag_cost_center");
-    expect(JSON.stringify(resource.DependsOn)).toMatch(/InventoryCatalogTable/);
+  });
+
+  it('creates the views after the table exists', () => {
+    // Assess
+    expect(JSON.stringify(viewsResource().DependsOn)).toMatch(/InventoryCatalogTable/);
   });
 
   it('registers every shipped query as a named query in the workgroup', () => {
+    // Act
     const named = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q: Json) => q.Properties.Name).sort();
+
+    // Assess
     expect(named).toEqual(loadSqlCatalog().queries.map((q) => q.name).sort());
   });
 
   it('synthesizes the member-account role, trusting the inventory role, with the same read-only statements as the function', () => {
+    // Assess
     member.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: 'SageMakerJobInventoryRead',
+      RoleName: MEMBER_ROLE_NAME,
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { Ref: 'InventoryRoleArn' } } }] },
       Policies: [
         {
@@ -248,39 +376,76 @@ describe('SageMakerTrainingJobInventory props', () => {
     });
   });
 
-  it('grants a query role the workgroup, the catalog, the snapshots and the results, and nothing to write snapshots', () => {
-    // Prepare
-    const stack = newStack();
-    const inventory = new SageMakerTrainingJobInventory(stack, 'I', {});
-    const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.ServicePrincipal('quicksight.amazonaws.com') });
+  describe('granting a query role', () => {
+    let statements: Json[];
 
-    // Act
-    inventory.grantQuery(analyst);
+    beforeAll(() => {
+      // Prepare
+      const stack = newStack();
+      const inventory = new SageMakerTrainingJobInventory(stack, 'I', {});
+      const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.ServicePrincipal('quicksight.amazonaws.com') });
 
-    // Assess
-    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((p: Json) =>
-      p.Properties.Roles.some((r: Json) => JSON.stringify(r).includes('Analyst')),
-    ) as Json;
-    const statements = policy.Properties.PolicyDocument.Statement as Json[];
-    const actions = statements.flatMap((s) => [s.Action].flat());
-    expect(actions).toEqual(
-      expect.arrayContaining(['athena:StartQueryExecution', 'athena:GetQueryResults', 'glue:GetTable', 's3:GetObject', 's3:ListBucket', 'kms:Decrypt']),
-    );
-    const snapshotWrites = statements.filter((s) => [s.Action].flat().includes('s3:PutObject'));
-    expect(snapshotWrites).toHaveLength(1);
-    expect(JSON.stringify(snapshotWrites[0].Resource)).toContain('/athena-results/*');
+      // Act
+      inventory.grantQuery(analyst);
+      const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find((p: Json) =>
+        p.Properties.Roles.some((r: Json) => JSON.stringify(r).includes('Analyst')),
+      ) as Json;
+      statements = policy.Properties.PolicyDocument.Statement;
+    });
+
+    it('grants the workgroup, the catalog, the snapshots and the results', () => {
+      // Act
+      const actions = statements.flatMap((s) => [s.Action].flat());
+
+      // Assess
+      expect(actions).toEqual(
+        expect.arrayContaining(['athena:StartQueryExecution', 'athena:GetQueryResults', 'glue:GetTable', 's3:GetObject', 's3:ListBucket', 'kms:Decrypt']),
+      );
+    });
+
+    it('lets it write Athena results only, never snapshots', () => {
+      // Act
+      const writes = statements.filter((s) => [s.Action].flat().includes('s3:PutObject'));
+
+      // Assess
+      expect(writes).toHaveLength(1);
+      expect(JSON.stringify(writes[0].Resource)).toContain('/athena-results/*');
+    });
   });
 
-  it('uses an existing bucket instead of creating one, and notifies a topic from every alarm', () => {
-    const stack = new Stack(testApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } });
-    const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-existing-bucket');
-    const topic = sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:us-east-1:111122223333:alerts');
-    new SageMakerTrainingJobInventory(stack, 'I', { bucket, alarmTopic: topic });
-    const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::S3::Bucket', 0);
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { SM_INVENTORY_OUTPUT: 's3://my-existing-bucket/inventory' } } });
-    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
-      expect((alarm as Json).Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:111122223333:alerts']);
-    }
+  describe('with an existing bucket and an alarm topic', () => {
+    const topicArn = 'arn:aws:sns:us-east-1:111122223333:alerts';
+    let template: Template;
+
+    beforeAll(() => {
+      // Prepare
+      const stack = newStack();
+      const bucket = s3.Bucket.fromBucketName(stack, 'Existing', 'my-existing-bucket');
+      const topic = sns.Topic.fromTopicArn(stack, 'Topic', topicArn);
+
+      // Act
+      new SageMakerTrainingJobInventory(stack, 'I', { bucket, alarmTopic: topic });
+      template = Template.fromStack(stack);
+    });
+
+    it('creates no bucket', () => {
+      // Assess
+      template.resourceCountIs('AWS::S3::Bucket', 0);
+    });
+
+    it('writes the snapshots to the existing bucket', () => {
+      // Assess
+      template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { SM_INVENTORY_OUTPUT: 's3://my-existing-bucket/inventory' } } });
+    });
+
+    it('notifies the topic from every alarm', () => {
+      // Act
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+
+      // Assess
+      for (const alarm of alarms) {
+        expect((alarm as Json).Properties.AlarmActions).toEqual([topicArn]);
+      }
+    });
   });
 });

@@ -1,23 +1,69 @@
+import { resolve } from 'node:path';
 import { ConfigError } from '../../lambda/core/errors';
-import { readConfig } from '../../lambda/core/pipeline/config';
+import { readConfig, type InventoryConfig } from '../../lambda/core/pipeline/config';
 
 describe('readConfig', () => {
-  it('defaults to the Lambda region, the caller account and ./warehouse', () => {
-    const config = readConfig({ AWS_REGION: 'eu-central-1' });
-    expect(config.regions).toEqual(['eu-central-1']);
-    expect(config.includeCallerAccount).toBe(true);
-    expect(config.output).toMatchObject({ kind: 'local' });
-    expect(config.limits).toEqual({ ListTrainingJobs: 2, DescribeTrainingJob: 10, ListTags: 10, GetResources: 5 });
+  describe('with only the Lambda region set', () => {
+    let config: InventoryConfig;
+
+    beforeAll(() => {
+      // Prepare, Act
+      config = readConfig({ AWS_REGION: 'eu-central-1' });
+    });
+
+    it('snapshots the Lambda region', () => {
+      // Assess
+      expect(config.regions).toEqual(['eu-central-1']);
+    });
+
+    it('snapshots the caller account', () => {
+      // Assess
+      expect(config.includeCallerAccount).toBe(true);
+    });
+
+    it('writes to the local folder ./warehouse', () => {
+      // Assess
+      expect(config.output).toMatchObject({ kind: 'local' });
+      expect(config.output).toEqual({ kind: 'local', directory: resolve('warehouse') });
+    });
+
+    it('collects four (account, region) targets at once', () => {
+      // Assess
+      expect(config.parallelTargets).toBe(4);
+    });
+
+    it('paces each operation at its documented default rate', () => {
+      // Assess
+      expect(config.limits).toEqual({ ListTrainingJobs: 2, DescribeTrainingJob: 10, ListTags: 10, GetResources: 5 });
+    });
   });
 
   it('parses an S3 root into bucket and prefix', () => {
-    expect(readConfig({ AWS_REGION: 'us-east-1', SM_INVENTORY_OUTPUT: 's3://my-bucket/a/b/' }).output).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: 'a/b' });
+    // Act
+    const { output } = readConfig({ AWS_REGION: 'us-east-1', SM_INVENTORY_OUTPUT: 's3://my-bucket/a/b/' });
+
+    // Assess
+    expect(output).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: 'a/b' });
   });
 
-  it('snapshots only member accounts when roles are given, unless told otherwise', () => {
+  describe('with member-account roles', () => {
     const roles = 'arn:aws:iam::111122223333:role/Read,arn:aws:iam::444455556666:role/Read';
-    expect(readConfig({ AWS_REGION: 'us-east-1', SM_INVENTORY_ROLE_ARNS: roles }).includeCallerAccount).toBe(false);
-    expect(readConfig({ AWS_REGION: 'us-east-1', SM_INVENTORY_ROLE_ARNS: roles, SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true' }).includeCallerAccount).toBe(true);
+
+    it('snapshots only the member accounts', () => {
+      // Act
+      const { includeCallerAccount } = readConfig({ AWS_REGION: 'us-east-1', SM_INVENTORY_ROLE_ARNS: roles });
+
+      // Assess
+      expect(includeCallerAccount).toBe(false);
+    });
+
+    it('also snapshots the caller account when told to', () => {
+      // Act
+      const { includeCallerAccount } = readConfig({ AWS_REGION: 'us-east-1', SM_INVENTORY_ROLE_ARNS: roles, SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true' });
+
+      // Assess
+      expect(includeCallerAccount).toBe(true);
+    });
   });
 
   it.each([
@@ -32,10 +78,18 @@ describe('readConfig', () => {
     [{ SM_INVENTORY_S3_FORCE_PATH_STYLE: 'maybe' }, 'SM_INVENTORY_S3_FORCE_PATH_STYLE is "maybe"; allowed: true or false'],
     [{ SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'false' }, 'SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them, or SM_INVENTORY_ORGANIZATION=true'],
   ])('rejects %j with a message naming the value and what is allowed', (settings, message) => {
-    expect(() => readConfig({ AWS_REGION: 'us-east-1', ...settings })).toThrow(new ConfigError(message));
+    // Act
+    const attempt = () => readConfig({ AWS_REGION: 'us-east-1', ...settings });
+
+    // Assess
+    expect(attempt).toThrow(new ConfigError(message));
   });
 
-  it('needs a region', () => {
-    expect(() => readConfig({})).toThrow('SM_INVENTORY_REGIONS is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1');
+  it('refuses to run without a region, naming both settings that give one', () => {
+    // Act
+    const attempt = () => readConfig({});
+
+    // Assess
+    expect(attempt).toThrow('SM_INVENTORY_REGIONS is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1');
   });
 });
