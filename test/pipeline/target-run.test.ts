@@ -10,7 +10,7 @@ import { TIME } from '../../lambda/simulator/world/job-generator';
 import { mismatches, readWarehouse } from '../support/compare';
 import { withDuckDb } from '../support/duckdb';
 import { startSimulator, type RunningSimulator } from '../support/local-simulator';
-import { publishedRows, runTargetOnce, type TargetRunOptions } from '../support/target-run';
+import { FAST_LIMITS, publishedRows, runTargetOnce, type TargetRunOptions } from '../support/target-run';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGION = 'us-east-1';
@@ -81,6 +81,39 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
       (row) => String(dayOne.get(String(row._key))?.warm_pool_status).includes('Available') && String(row.warm_pool_status).includes('Terminated'),
     );
     expect(warmPoolsExpired.length).toBeGreaterThan(0);
+  });
+
+  it('on day 2, lists the jobs modified since day 1 first, so their describes run while the full listing pages on', async () => {
+    // Prepare: listing is the slow part (2 pages a second), as at the reference limits.
+    running = await startSimulator({ jobsPerRegion: 600, seed: 23, historyDays: 1 });
+    const store = newStore();
+    const limits = { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 };
+    await run({ store, snapshotDate: DAY_1, config: { limits: FAST_LIMITS } });
+    running.simulator.world.advance(TIME.DAY, { newJobsPerDay: 20 });
+    const clients = running.clients(REGION);
+    const answered: { operation: string; modifiedAfter?: Date }[] = [];
+    clients.sagemaker.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        answered.push({ operation: String(context.commandName).replace(/Command$/, ''), modifiedAfter: (args.input as { LastModifiedTimeAfter?: Date }).LastModifiedTimeAfter });
+        return output;
+      },
+      { step: 'initialize', name: 'recordAnswers' },
+    );
+
+    // Act
+    const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, config: { limits } });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
+    const lists = answered.filter((call) => call.operation === 'ListTrainingJobs');
+    expect(lists[0].modifiedAfter).toBeInstanceOf(Date);
+    expect(lists.filter((call) => call.modifiedAfter === undefined).length).toBe(Math.ceil(running.simulator.world.plans(ACCOUNT, REGION).length / 100));
+    const lastDescribe = answered.map((call) => call.operation).lastIndexOf('DescribeTrainingJob');
+    const lastList = answered.map((call) => call.operation).lastIndexOf('ListTrainingJobs');
+    expect(lastDescribe).toBeGreaterThan(0);
+    expect(lastDescribe).toBeLessThan(lastList);
+    await expectGroundTruth(store, running, DAY_2);
   });
 
   it('describes everything again once the last full describe is older than fullEveryDays', async () => {

@@ -83,11 +83,12 @@ export class TrainingJobSource {
   }
 
   /**
-   * Every job's summary, oldest first, from `startToken` on. Stops at a token repeated right away (a
+   * Every job's summary, oldest first, from `startToken` on; with `modifiedAfter`, only the jobs
+   * modified after that time. Stops at a token repeated right away (a
    * known service hazard; warned), and fails, as untrustworthy, on a token that loops back to an
    * earlier page or on pages that keep coming without a new job.
    */
-  async *summaryPages(startToken?: string): AsyncIterable<SummaryPage> {
+  async *summaryPages(startToken?: string, modifiedAfter?: Date): AsyncIterable<SummaryPage> {
     const seenTokens = new Set<string>();
     const seenNames = new Set<string>();
     let fruitless = 0;
@@ -95,7 +96,7 @@ export class TrainingJobSource {
     let previousToken = startToken;
     const pager = paginateListTrainingJobs(
       { client: this.options.sagemaker, pageSize: 100, startingToken: startToken, withCommand: this.sender.gate('ListTrainingJobs') },
-      { SortBy: 'CreationTime', SortOrder: 'Ascending' },
+      { SortBy: 'CreationTime', SortOrder: 'Ascending', LastModifiedTimeAfter: modifiedAfter },
       { abortSignal: this.options.signal },
     );
     const iterator = pager[Symbol.asyncIterator]();

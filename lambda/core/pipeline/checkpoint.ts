@@ -47,7 +47,8 @@ export interface Checkpoint {
   readonly startedAt: number;
   readonly tagScanStartedAt: number;
   invocations: number;
-  list: { done: boolean; token?: string };
+  /** `modifiedFirst`: the jobs modified since the previous snapshot have been listed, ahead of the full listing. */
+  list: { done: boolean; token?: string; modifiedFirst?: boolean };
   tags: { strategy: TagStrategy; done: boolean; token?: string };
   chunks: string[];
   parts: string[];

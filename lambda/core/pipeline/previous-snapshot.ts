@@ -97,6 +97,8 @@ const INDEX_COLUMNS = ['_key', 'last_modified_time', 'training_job_status', 'war
 export interface PreviousSnapshot {
   readonly state: SnapshotState;
   readonly jobs: ReadonlyMap<string, PreviousJob>;
+  /** The latest LastModifiedTime of any job in it (epoch ms); undefined when it has no job. */
+  readonly latestModifiedTime: number | undefined;
   readonly reader: SnapshotReader;
   close(): Promise<void>;
 }
@@ -124,10 +126,13 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
       throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} has ${reader.rows} rows where its state says ${state.rows}`);
     }
     const jobs = new Map<string, PreviousJob>();
+    let latestModifiedTime: number | undefined;
     for await (const rows of reader.rowGroupsOf(INDEX_COLUMNS)) {
       for (const row of rows) {
+        const lastModifiedTime = typeof row.last_modified_time === 'number' ? row.last_modified_time : null;
+        if (lastModifiedTime !== null && !(lastModifiedTime <= (latestModifiedTime ?? -Infinity))) latestModifiedTime = lastModifiedTime;
         jobs.set(String(row._key), {
-          lastModifiedTime: typeof row.last_modified_time === 'number' ? row.last_modified_time : null,
+          lastModifiedTime,
           status: typeof row.training_job_status === 'string' ? row.training_job_status : null,
           settled: isSettled(row),
         });
@@ -136,6 +141,7 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
     return {
       state,
       jobs,
+      latestModifiedTime,
       reader,
       close: async () => {
         reader.close();

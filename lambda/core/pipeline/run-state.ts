@@ -1,4 +1,4 @@
-import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
+import type { DescribeTrainingJobResponse, TrainingJobSummary } from '@aws-sdk/client-sagemaker';
 import { setMaxListeners } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { isAccessDenied } from '../aws/error-classification';
 import { AsyncChannel } from '../collect/async-channel';
 import { CallStatsRecorder, type CollectStats, type OperationStats } from '../collect/call-stats';
-import { TimeBudgetExhaustedError, TrainingJobSource } from '../collect/training-job-source';
+import { TimeBudgetExhaustedError, TrainingJobSource, type SummaryPage } from '../collect/training-job-source';
 import { InventoryError, InvalidRecordError } from '../errors';
 import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
 import type { WarehouseStore } from '../publish/store';
@@ -21,6 +21,8 @@ import { workKeys } from './work-area';
 /** Reading and writing rows runs at several thousand a second; the merge starts only when it can finish. */
 const MERGE_ROWS_PER_SECOND = 2_000;
 const MERGE_FIXED_MS = 1_000;
+/** The modified-first listing reaches this far before the previous snapshot's latest change. */
+const MODIFIED_FIRST_MARGIN_MS = 15 * 60_000;
 
 /** The merged state of every invocation so far, plus what this invocation adds. */
 export class RunState {
@@ -86,6 +88,31 @@ export class RunState {
     return carried;
   }
 
+  /** Listed summaries join the run once, from whichever listing returns them first. */
+  private addListed(summaries: readonly TrainingJobSummary[]): void {
+    for (const summary of summaries) {
+      const record = summaryRecord(summary);
+      if (!record) {
+        this.setJobAside(summary.TrainingJobArn ?? '(no name)', 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
+        continue;
+      }
+      if (this.listed.has(record.name)) continue;
+      this.listed.set(record.name, record);
+      this.added.summaries.push(record);
+      if (this.needsDescribe(record)) this.pending.push(record.name);
+    }
+  }
+
+  /**
+   * Where the modified-first listing starts: a little before the latest change the previous snapshot
+   * saw. Only an incremental run with a previous snapshot has one; a job it misses is still found by
+   * the full listing, only later.
+   */
+  private modifiedFirstCutoff(): Date | undefined {
+    if (this.checkpoint.mode !== 'incremental' || this.previous?.latestModifiedTime === undefined) return undefined;
+    return new Date(this.previous.latestModifiedTime - MODIFIED_FIRST_MARGIN_MS);
+  }
+
   private setJobAside(name: string, reason: string): void {
     const job = { name, arn: this.listed.get(name)?.arn, reason };
     this.done.add(name);
@@ -137,27 +164,30 @@ export class RunState {
       wake?.();
       wake = undefined;
     };
+    const listPages = async (pages: AsyncIterable<SummaryPage>, onPage: (nextToken?: string) => void): Promise<boolean> => {
+      for await (const page of pages) {
+        this.addListed(page.summaries);
+        onPage(page.nextToken);
+        notify();
+        if (softStopped || failure !== undefined) return false;
+      }
+      return true;
+    };
+    const modifiedAfter = this.modifiedFirstCutoff();
     const listing = checkpoint.list.done
       ? Promise.resolve()
       : (async () => {
           try {
-            for await (const page of source.summaryPages(checkpoint.list.token)) {
-              for (const summary of page.summaries) {
-                const record = summaryRecord(summary);
-                if (!record) {
-                  this.setJobAside(summary.TrainingJobArn ?? '(no name)', 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
-                  continue;
-                }
-                if (this.listed.has(record.name)) continue;
-                this.listed.set(record.name, record);
-                this.added.summaries.push(record);
-                if (this.needsDescribe(record)) this.pending.push(record.name);
-              }
-              checkpoint.list.token = page.nextToken;
-              if (page.nextToken === undefined) checkpoint.list.done = true;
-              notify();
-              if (softStopped || failure !== undefined) break;
+            // The jobs modified since the previous snapshot are most of what needs describing; listing
+            // them first lets their describes run alongside the full listing instead of after it.
+            if (modifiedAfter !== undefined && !checkpoint.list.modifiedFirst) {
+              if (!(await listPages(source.summaryPages(undefined, modifiedAfter), () => undefined))) return;
+              checkpoint.list.modifiedFirst = true;
             }
+            await listPages(source.summaryPages(checkpoint.list.token), (nextToken) => {
+              checkpoint.list.token = nextToken;
+              if (nextToken === undefined) checkpoint.list.done = true;
+            });
             checkpoint.list.done = checkpoint.list.done || checkpoint.list.token === undefined;
           } catch (error) {
             fail(error);
