@@ -10,7 +10,8 @@ import { TIME } from '../../lambda/simulator/world/job-generator';
 import { mismatches, readWarehouse } from '../support/compare';
 import { withDuckDb } from '../support/duckdb';
 import { startSimulator, type RunningSimulator } from '../support/local-simulator';
-import { FAST_LIMITS, publishedRows, runTargetOnce, type TargetRunOptions } from '../support/target-run';
+import { publishedRows, runTargetOnce, type TargetRunOptions } from '../support/target-run';
+import type { TargetStep } from '../../lambda/core/pipeline/target-run-types';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGION = 'us-east-1';
@@ -83,37 +84,131 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     expect(warmPoolsExpired.length).toBeGreaterThan(0);
   });
 
-  it('on day 2, lists the jobs modified since day 1 first, so their describes run while the full listing pages on', async () => {
-    // Prepare: listing is the slow part (2 pages a second), as at the reference limits.
-    running = await startSimulator({ jobsPerRegion: 600, seed: 23, historyDays: 1 });
-    const store = newStore();
-    const limits = { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 };
-    await run({ store, snapshotDate: DAY_1, config: { limits: FAST_LIMITS } });
-    running.simulator.world.advance(TIME.DAY, { newJobsPerDay: 20 });
-    const clients = running.clients(REGION);
-    const answered: { operation: string; modifiedAfter?: Date }[] = [];
-    clients.sagemaker.middlewareStack.add(
-      (next, context) => async (args) => {
-        const output = await next(args);
-        answered.push({ operation: String(context.commandName).replace(/Command$/, ''), modifiedAfter: (args.input as { LastModifiedTimeAfter?: Date }).LastModifiedTimeAfter });
-        return output;
-      },
-      { step: 'initialize', name: 'recordAnswers' },
-    );
+  describe('the modified-first listing of an incremental run', () => {
+    type Answer = { operation: string; input: Record<string, unknown>; output: Record<string, unknown> };
+    /** Day 1 published, then a day of changes; returns clients whose every SageMaker answer passes through `onAnswer`. */
+    async function dayTwoClients(jobsPerRegion: number, { newJobsPerDay = 20, onAnswer = () => undefined }: { newJobsPerDay?: number; onAnswer?: (answer: Answer) => void } = {}) {
+      running = await startSimulator({ jobsPerRegion, seed: 23, historyDays: 1 });
+      const store = newStore();
+      await run({ store, snapshotDate: DAY_1 });
+      running.simulator.world.advance(TIME.DAY, { newJobsPerDay });
+      const clients = running.clients(REGION);
+      const answered: Answer[] = [];
+      clients.sagemaker.middlewareStack.add(
+        (next, context) => async (args) => {
+          const result = await next(args);
+          const answer = { operation: String(context.commandName).replace(/Command$/, ''), input: { ...(args.input as Record<string, unknown>) }, output: result.output as unknown as Record<string, unknown> };
+          answered.push(answer);
+          onAnswer(answer);
+          return result;
+        },
+        { step: 'initialize', name: 'answers' },
+      );
+      return { store, clients, answered };
+    }
+    const isModifiedListing = (answer: Answer) => answer.operation === 'ListTrainingJobs' && answer.input.LastModifiedTimeAfter !== undefined;
 
-    // Act
-    const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, config: { limits } });
+    it('describes the modified jobs while the full listing still pages on', async () => {
+      // Prepare: listing is the slow part (2 pages a second), as at the reference limits.
+      const { store, clients, answered } = await dayTwoClients(600);
 
-    // Assess
-    expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
-    const lists = answered.filter((call) => call.operation === 'ListTrainingJobs');
-    expect(lists[0].modifiedAfter).toBeInstanceOf(Date);
-    expect(lists.filter((call) => call.modifiedAfter === undefined).length).toBe(Math.ceil(running.simulator.world.plans(ACCOUNT, REGION).length / 100));
-    const lastDescribe = answered.map((call) => call.operation).lastIndexOf('DescribeTrainingJob');
-    const lastList = answered.map((call) => call.operation).lastIndexOf('ListTrainingJobs');
-    expect(lastDescribe).toBeGreaterThan(0);
-    expect(lastDescribe).toBeLessThan(lastList);
-    await expectGroundTruth(store, running, DAY_2);
+      // Act
+      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+
+      // Assess
+      expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
+      expect(isModifiedListing(answered[0])).toBe(true);
+      const fullListing = answered.filter((answer) => answer.operation === 'ListTrainingJobs' && !isModifiedListing(answer));
+      expect(fullListing.length).toBe(Math.ceil(running.simulator.world.plans(ACCOUNT, REGION).length / 100));
+      const operations = answered.map((answer) => answer.operation);
+      expect(operations.lastIndexOf('DescribeTrainingJob')).toBeGreaterThan(0);
+      expect(operations.lastIndexOf('DescribeTrainingJob')).toBeLessThan(operations.lastIndexOf('ListTrainingJobs'));
+      await expectGroundTruth(store, running, DAY_2);
+    });
+
+    it('leaves out a job it described that was deleted before the full listing reached it', async () => {
+      // Prepare: the first job described is deleted right after its describe, while the full listing is still paging.
+      let deleted: string | undefined;
+      const { store, clients } = await dayTwoClients(600, {
+        onAnswer: (answer) => {
+          if (answer.operation !== 'DescribeTrainingJob' || deleted !== undefined) return;
+          deleted = String(answer.output.TrainingJobName);
+          running.simulator.world.deleteJob(ACCOUNT, REGION, deleted);
+        },
+      });
+
+      // Act
+      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+
+      // Assess
+      expect(deleted).toBeDefined();
+      const result = step.status === 'published' ? step.result : undefined;
+      expect(result).toMatchObject({ mode: 'incremental' });
+      expect(result!.jobsDescribed + result!.jobsCarried).toBe(result!.jobsWritten);
+      const rows = await publishedRows(store, ACCOUNT, REGION, DAY_2);
+      expect(rows.map((row) => row.training_job_name)).not.toContain(deleted);
+      await expectGroundTruth(store, running, DAY_2);
+    });
+
+    it('continues from its saved page in the next invocation, describing no job twice', async () => {
+      // Prepare: a day with 400 new jobs, listed 2 pages a second by invocations that stop after one second.
+      const { store, clients, answered } = await dayTwoClients(300, { newJobsPerDay: 400 });
+      const describedOnDayOne = running.simulator.stats().DescribeTrainingJob.accepted;
+      const invocation = () =>
+        runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, budgetMs: 1500, softStopMs: 1000, holder: 'execution-2', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+
+      // Act
+      const steps: TargetStep[] = [];
+      for (let i = 0; i < 30 && steps.at(-1)?.status !== 'published'; i++) steps.push((await invocation()).step);
+
+      // Assess
+      const modifiedPages = answered.filter(isModifiedListing);
+      expect(modifiedPages.length).toBeGreaterThan(2);
+      expect(new Set(modifiedPages.map((answer) => answer.input.NextToken ?? 'first')).size).toBe(modifiedPages.length);
+      expect(steps.length).toBeGreaterThan(2);
+      const last = steps.at(-1)!;
+      expect(last.status).toBe('published');
+      const result = last.status === 'published' ? last.result : undefined;
+      expect(running.simulator.stats().DescribeTrainingJob.accepted - describedOnDayOne).toBe(result!.jobsDescribed);
+      await expectGroundTruth(store, running, DAY_2);
+    });
+
+    it('gives way to the full listing, with a warning, when the service rejects it', async () => {
+      // Prepare
+      const { store, clients } = await dayTwoClients(300, {
+        onAnswer: (answer) => {
+          if (isModifiedListing(answer)) throw new AwsError(400, 'ValidationException', 'LastModifiedTimeAfter is not supported here');
+        },
+      });
+      const warnings: string[] = [];
+
+      // Act
+      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, events: { warning: (message) => warnings.push(message) } });
+
+      // Assess
+      expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
+      expect(warnings).toContain('listing the jobs modified since the previous snapshot failed; the full listing finds them, later');
+      await expectGroundTruth(store, running, DAY_2);
+    });
+
+    it('stops at a page short of full that says more follow, since the service then filters after paging', async () => {
+      // Prepare: the service answers 10 of the modified jobs and a token, as one that filters each page of 100 would.
+      const { store, clients, answered } = await dayTwoClients(300, {
+        onAnswer: (answer) => {
+          if (!isModifiedListing(answer)) return;
+          answer.output.TrainingJobSummaries = (answer.output.TrainingJobSummaries as unknown[]).slice(0, 10);
+          answer.output.NextToken = 'more-pages-filtered-after-paging';
+        },
+      });
+
+      // Act
+      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2 });
+
+      // Assess
+      expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
+      expect(answered.filter(isModifiedListing)).toHaveLength(1);
+      await expectGroundTruth(store, running, DAY_2);
+    });
   });
 
   it('describes everything again once the last full describe is older than fullEveryDays', async () => {

@@ -18,6 +18,8 @@ import { unknownFieldPaths, withRawJsonCapture } from './raw-fields';
 export const DESCRIBE_TRANSIENT_ATTEMPTS = 8;
 /** Listing stops, as untrustworthy, after this many pages in a row that add no job. */
 const PAGES_WITHOUT_PROGRESS = 3;
+/** Summaries asked for per ListTrainingJobs page: the most the API returns. */
+export const LIST_PAGE_SIZE = 100;
 /** No real account needs more pages than this (10 million jobs). */
 const MAX_PAGES = 100_000;
 
@@ -95,7 +97,7 @@ export class TrainingJobSource {
     let pages = 0;
     let previousToken = startToken;
     const pager = paginateListTrainingJobs(
-      { client: this.options.sagemaker, pageSize: 100, startingToken: startToken, withCommand: this.sender.gate('ListTrainingJobs') },
+      { client: this.options.sagemaker, pageSize: LIST_PAGE_SIZE, startingToken: startToken, withCommand: this.sender.gate('ListTrainingJobs') },
       { SortBy: 'CreationTime', SortOrder: 'Ascending', LastModifiedTimeAfter: modifiedAfter },
       { abortSignal: this.options.signal },
     );

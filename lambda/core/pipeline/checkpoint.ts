@@ -25,6 +25,8 @@ export interface SummaryRecord {
 /** What one invocation adds, saved beside the checkpoint; a resumed invocation replays them all. */
 export interface ProgressChunk {
   readonly summaries: SummaryRecord[];
+  /** Summaries of the modified-first listing (absent in progress saved before it existed). */
+  readonly early?: SummaryRecord[];
   readonly tags: [string, Record<string, string>][];
   readonly described: string[];
   readonly vanished: string[];
@@ -47,8 +49,8 @@ export interface Checkpoint {
   readonly startedAt: number;
   readonly tagScanStartedAt: number;
   invocations: number;
-  /** `modifiedFirst`: the jobs modified since the previous snapshot have been listed, ahead of the full listing. */
-  list: { done: boolean; token?: string; modifiedFirst?: boolean };
+  /** `modifiedFirst`: the jobs modified since the previous snapshot have been listed (from `modifiedToken` on), ahead of the full listing. */
+  list: { done: boolean; token?: string; modifiedFirst?: boolean; modifiedToken?: string };
   tags: { strategy: TagStrategy; done: boolean; token?: string };
   chunks: string[];
   parts: string[];

@@ -22,6 +22,8 @@ export interface CompletedTarget {
   readonly listed: ReadonlyMap<string, SummaryRecord>;
   /** ARNs whose row comes from the previous snapshot. */
   readonly carried: ReadonlySet<string>;
+  /** Names of jobs described but deleted before the full listing reached them: their rows are left out. */
+  readonly excluded: ReadonlySet<string>;
   readonly tags: ReadonlyMap<string, Record<string, string>>;
   readonly setAside: readonly SetAsideJob[];
   readonly describedCount: number;
@@ -78,6 +80,7 @@ export async function publishTarget(done: CompletedTarget, keys: ReturnType<type
       try {
         for await (const group of reader.rowGroupsOf()) {
           for (const row of group) {
+            if (done.excluded.has(String(row.training_job_name))) continue;
             row.tags = tagsOf(String(row._key));
             written++;
             yield row;

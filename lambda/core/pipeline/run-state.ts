@@ -7,8 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { isAccessDenied } from '../aws/error-classification';
 import { AsyncChannel } from '../collect/async-channel';
 import { CallStatsRecorder, type CollectStats, type OperationStats } from '../collect/call-stats';
-import { TimeBudgetExhaustedError, TrainingJobSource, type SummaryPage } from '../collect/training-job-source';
-import { InventoryError, InvalidRecordError } from '../errors';
+import { LIST_PAGE_SIZE, TimeBudgetExhaustedError, TrainingJobSource, type SummaryPage } from '../collect/training-job-source';
+import { describeError, InventoryError, InvalidRecordError } from '../errors';
 import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
 import type { WarehouseStore } from '../publish/store';
 import type { TableRow } from '../rows/training-job-row';
@@ -26,7 +26,10 @@ const MODIFIED_FIRST_MARGIN_MS = 15 * 60_000;
 
 /** The merged state of every invocation so far, plus what this invocation adds. */
 export class RunState {
+  /** Jobs of the full listing: exactly the jobs of the snapshot. */
   private readonly listed = new Map<string, SummaryRecord>();
+  /** Jobs of the modified-first listing; one the full listing does not find was deleted in between and is left out. */
+  private readonly early = new Map<string, SummaryRecord>();
   private readonly tags = new Map<string, Record<string, string>>();
   private readonly done = new Set<string>();
   private readonly vanished = new Set<string>();
@@ -38,7 +41,7 @@ export class RunState {
   private deferredRound = false;
   private describedCount = 0;
   private readonly calls = new CallStatsRecorder();
-  private readonly added: ProgressChunk = { summaries: [], tags: [], described: [], vanished: [], setAside: [], deferred: [], unknownFields: {} };
+  private readonly added: ProgressChunk & { early: SummaryRecord[] } = { summaries: [], early: [], tags: [], described: [], vanished: [], setAside: [], deferred: [], unknownFields: {} };
 
   constructor(
     private readonly settings: TargetRunSettings,
@@ -56,6 +59,7 @@ export class RunState {
     for (const key of this.checkpoint.chunks) {
       const chunk = await readProgressChunk(store, key, workKeys(this.settings.schema.table, this.settings.snapshotDate, this.settings.target).checkpoint, this.where);
       for (const summary of chunk.summaries) this.listed.set(summary.name, summary);
+      for (const summary of chunk.early ?? []) this.early.set(summary.name, summary);
       for (const [arn, tags] of chunk.tags) this.tags.set(arn, tags);
       for (const name of chunk.described) this.done.add(name);
       this.describedCount += chunk.described.length;
@@ -70,7 +74,10 @@ export class RunState {
       for (const name of chunk.deferred) this.deferredOnce.add(name);
       for (const [field, count] of Object.entries(chunk.unknownFields)) this.unknownFields[field] = (this.unknownFields[field] ?? 0) + count;
     }
-    for (const summary of this.listed.values()) if (this.needsDescribe(summary) && !this.done.has(summary.name)) this.pending.push(summary.name);
+    for (const name of new Set([...this.early.keys(), ...this.listed.keys()])) {
+      const summary = this.listed.get(name) ?? this.early.get(name)!;
+      if (this.needsDescribe(summary) && !this.done.has(name)) this.pending.push(name);
+    }
   }
 
   /** Whether a listed job must be described this run, or its previous row carried. */
@@ -88,19 +95,41 @@ export class RunState {
     return carried;
   }
 
-  /** Listed summaries join the run once, from whichever listing returns them first. */
+  /** A job of the full listing is in the snapshot: described, unless the modified-first listing already queued it, or carried. */
   private addListed(summaries: readonly TrainingJobSummary[]): void {
     for (const summary of summaries) {
-      const record = summaryRecord(summary);
-      if (!record) {
-        this.setJobAside(summary.TrainingJobArn ?? '(no name)', 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
-        continue;
-      }
-      if (this.listed.has(record.name)) continue;
+      const record = this.recordOf(summary);
+      if (!record || this.listed.has(record.name)) continue;
       this.listed.set(record.name, record);
       this.added.summaries.push(record);
+      const early = this.early.get(record.name);
+      const queued = early !== undefined && this.needsDescribe(early);
+      if (this.needsDescribe(record) && !queued && !this.done.has(record.name)) this.pending.push(record.name);
+    }
+  }
+
+  /** A job of the modified-first listing is described now if it needs to be; the full listing decides whether it is in the snapshot. */
+  private addModified(summaries: readonly TrainingJobSummary[]): void {
+    for (const summary of summaries) {
+      const record = this.recordOf(summary);
+      if (!record || this.early.has(record.name) || this.listed.has(record.name)) continue;
+      this.early.set(record.name, record);
+      this.added.early.push(record);
       if (this.needsDescribe(record)) this.pending.push(record.name);
     }
+  }
+
+  /** The summary as the run keeps it; one without a name is set aside (once, though both listings return it). */
+  private recordOf(summary: TrainingJobSummary): SummaryRecord | undefined {
+    const record = summaryRecord(summary);
+    const key = summary.TrainingJobArn ?? '(no name)';
+    if (!record && !this.done.has(key)) this.setJobAside(key, 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
+    return record;
+  }
+
+  /** Jobs the modified-first listing returned and the full listing did not: deleted in between, so not in the snapshot. */
+  private droppedEarly(): Set<string> {
+    return new Set([...this.early.keys()].filter((name) => !this.listed.has(name)));
   }
 
   /**
@@ -164,14 +193,15 @@ export class RunState {
       wake?.();
       wake = undefined;
     };
-    const listPages = async (pages: AsyncIterable<SummaryPage>, onPage: (nextToken?: string) => void): Promise<boolean> => {
+    /** Pages through a listing until it ends, the run stops, or `onPage` wants no more. */
+    const listPages = async (pages: AsyncIterable<SummaryPage>, onPage: (page: SummaryPage) => boolean): Promise<'ended' | 'stopped' | 'declined'> => {
       for await (const page of pages) {
-        this.addListed(page.summaries);
-        onPage(page.nextToken);
+        const more = onPage(page);
         notify();
-        if (softStopped || failure !== undefined) return false;
+        if (softStopped || failure !== undefined) return 'stopped';
+        if (!more) return 'declined';
       }
-      return true;
+      return 'ended';
     };
     const modifiedAfter = this.modifiedFirstCutoff();
     const listing = checkpoint.list.done
@@ -181,12 +211,32 @@ export class RunState {
             // The jobs modified since the previous snapshot are most of what needs describing; listing
             // them first lets their describes run alongside the full listing instead of after it.
             if (modifiedAfter !== undefined && !checkpoint.list.modifiedFirst) {
-              if (!(await listPages(source.summaryPages(undefined, modifiedAfter), () => undefined))) return;
+              try {
+                const outcome = await listPages(source.summaryPages(checkpoint.list.modifiedToken, modifiedAfter), (page) => {
+                  this.addModified(page.summaries);
+                  checkpoint.list.modifiedToken = page.nextToken;
+                  // A page short of full with more to come means the service filters after paging: this
+                  // listing would then cost as many calls as the full one, which finds these jobs anyway.
+                  const more = page.nextToken !== undefined && page.summaries.length >= LIST_PAGE_SIZE;
+                  if (!more) checkpoint.list.modifiedFirst = true;
+                  return more;
+                });
+                if (outcome === 'stopped') return;
+              } catch (error) {
+                if (error instanceof TimeBudgetExhaustedError || signal.aborted) throw error;
+                settings.events?.warning?.('listing the jobs modified since the previous snapshot failed; the full listing finds them, later', {
+                  accountId: settings.target.accountId,
+                  region: settings.target.region,
+                  reason: describeError(error),
+                });
+              }
               checkpoint.list.modifiedFirst = true;
             }
-            await listPages(source.summaryPages(checkpoint.list.token), (nextToken) => {
-              checkpoint.list.token = nextToken;
-              if (nextToken === undefined) checkpoint.list.done = true;
+            await listPages(source.summaryPages(checkpoint.list.token), (page) => {
+              this.addListed(page.summaries);
+              checkpoint.list.token = page.nextToken;
+              if (page.nextToken === undefined) checkpoint.list.done = true;
+              return true;
             });
             checkpoint.list.done = checkpoint.list.done || checkpoint.list.token === undefined;
           } catch (error) {
@@ -417,6 +467,10 @@ export class RunState {
   }
 
   private publish(keys: ReturnType<typeof workKeys>, savedParts: string[], localPart: string | undefined): Promise<TargetStep> {
+    const dropped = this.droppedEarly();
+    const setAside = this.setAside.filter((job) => !dropped.has(job.name));
+    const droppedDescribed = [...dropped].filter((name) => this.done.has(name) && !this.vanished.has(name) && !this.setAside.some((job) => job.name === name)).length;
+    const stats = this.collectStats();
     return publishTarget(
       {
         settings: this.settings,
@@ -424,11 +478,13 @@ export class RunState {
         previous: this.previous,
         listed: this.listed,
         carried: this.carried(),
+        excluded: dropped,
         tags: this.tags,
-        setAside: this.setAside,
-        describedCount: this.describedCount,
+        setAside,
+        describedCount: this.describedCount - droppedDescribed,
         unknownFields: this.unknownFields,
-        stats: this.collectStats(),
+        // A job the full listing did not find was deleted during the run, like one whose describe found it gone.
+        stats: { ...stats, jobsVanished: new Set([...this.vanished, ...dropped]).size },
       },
       keys,
       savedParts,
@@ -436,5 +492,3 @@ export class RunState {
     );
   }
 }
-
-
