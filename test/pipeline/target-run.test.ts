@@ -201,12 +201,15 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
         },
       });
 
+      const warnings: string[] = [];
+
       // Act
-      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2 });
+      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, events: { warning: (message) => warnings.push(message) } });
 
       // Assess
       expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
       expect(answered.filter(isModifiedListing)).toHaveLength(1);
+      expect(warnings).toEqual([]);
       await expectGroundTruth(store, running, DAY_2);
     });
   });

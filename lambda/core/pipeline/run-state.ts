@@ -76,7 +76,7 @@ export class RunState {
     }
     for (const name of new Set([...this.early.keys(), ...this.listed.keys()])) {
       const summary = this.listed.get(name) ?? this.early.get(name)!;
-      if (this.needsDescribe(summary) && !this.done.has(name)) this.pending.push(name);
+      if (this.needsDescribe(summary) && !this.done.has(name) && !this.leftOut(name)) this.pending.push(name);
     }
   }
 
@@ -123,8 +123,14 @@ export class RunState {
   private recordOf(summary: TrainingJobSummary): SummaryRecord | undefined {
     const record = summaryRecord(summary);
     const key = summary.TrainingJobArn ?? '(no name)';
-    if (!record && !this.done.has(key)) this.setJobAside(key, 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
+    // Both listings return it: once is enough, when it has an ARN to tell it by.
+    if (!record && (summary.TrainingJobArn === undefined || !this.done.has(key))) this.setJobAside(key, 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
     return record;
+  }
+
+  /** Whether the full listing, now through, did not find a job the modified-first listing returned: it is not described. */
+  private leftOut(name: string): boolean {
+    return this.checkpoint.list.done && this.early.has(name) && !this.listed.has(name);
   }
 
   /** Jobs the modified-first listing returned and the full listing did not: deleted in between, so not in the snapshot. */
@@ -275,6 +281,7 @@ export class RunState {
       for (;;) {
         if (softStopped || failure !== undefined) return;
         const name = this.pending.shift();
+        if (name !== undefined && this.leftOut(name)) continue;
         if (name === undefined) {
           if (listingDone && inFlight === 0) {
             if (this.retryDeferred()) {
@@ -347,7 +354,7 @@ export class RunState {
 
   /** Once the main pass is through, jobs deferred once get one more round; after it they are set aside. */
   private retryDeferred(): boolean {
-    const again = [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.includes(name));
+    const again = [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.includes(name) && !this.leftOut(name));
     if (again.length === 0) return false;
     for (const name of again) this.pending.push(name);
     this.deferredRound = true;
