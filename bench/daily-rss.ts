@@ -4,7 +4,8 @@
  * process (bench/support/daily-snapshot-child.ts), so each peak RSS is that snapshot's alone. The
  * first snapshot runs at limits x--first-scale to get there quickly; the daily at x--scale.
  *
- *   npx tsx bench/daily-rss.ts --jobs 10000,100000
+ *   npx tsx bench/daily-rss.ts --jobs 10000,100000                     # with the Node options of a 1,024 MiB function
+ *   npx tsx bench/daily-rss.ts --jobs 10000,100000 --node-options none # with this host's V8 defaults
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
+import { nodeOptions } from '../lib/function-parts';
 import { REFERENCE_LIMITS } from '../lambda/simulator/server';
 import { TIME } from '../lambda/simulator/world/job-generator';
 import { startSimulatorProcess } from './support/simulator-client';
@@ -24,11 +26,13 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '10000,100000' },
     scale: { type: 'string', default: '10' },
     'first-scale': { type: 'string', default: '50' },
-    /** V8 flags for the snapshot processes, e.g. the heap limit V8 picks on a 1,024 MB Lambda. */
-    'node-options': { type: 'string', default: '' },
+    /** The function memory (MiB) whose Node options the snapshot processes run with, as the deployed function does. */
+    'function-memory': { type: 'string', default: '1024' },
+    /** V8 flags for the snapshot processes instead ('none': this host's defaults). */
+    'node-options': { type: 'string' },
   },
 });
-const nodeFlags = values['node-options']!.split(' ').filter(Boolean);
+const nodeFlags = (values['node-options'] ?? nodeOptions(Number(values['function-memory']))).split(' ').filter((flag) => flag && flag !== 'none');
 
 interface ChildFigures {
   readonly mode: string;
@@ -71,7 +75,7 @@ async function main(): Promise<void> {
     const [small, large] = [results[0], results.at(-1)!];
     console.log(`daily peak RSS ratio N=${large.jobs} / N=${small.jobs}: ${(large.daily.peakRssMiB / small.daily.peakRssMiB).toFixed(2)}`);
   }
-  console.log(`Each figure is the peak RSS (getrusage maxrss) of a fresh Node process running only that snapshot, tsx loader included; V8 flags: ${nodeFlags.join(' ') || 'none (defaults for this host)'}.`);
+  console.log(`Each figure is the peak RSS (getrusage maxrss) of a fresh Node process running only that snapshot, tsx loader included; V8 flags: ${nodeFlags.join(' ') || 'none (defaults for this host)'}${values['node-options'] === undefined ? ` (those of a ${values['function-memory']} MiB function)` : ''}.`);
 }
 
 main().catch((error: unknown) => {

@@ -376,6 +376,20 @@ describe('SageMakerTrainingJobInventory props', () => {
     });
   });
 
+  it('limits the snapshot function\'s V8 heap to half its memory, so garbage is collected before the function runs out', () => {
+    // Prepare
+    const stack = newStack();
+
+    // Act
+    new SageMakerTrainingJobInventory(stack, 'I', { memorySize: 3008 });
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 3008,
+      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps --max-old-space-size=1504' }) },
+    });
+  });
+
   describe('granting a query role', () => {
     let statements: Json[];
 

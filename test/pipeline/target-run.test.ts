@@ -109,11 +109,11 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     const isModifiedListing = (answer: Answer) => answer.operation === 'ListTrainingJobs' && answer.input.LastModifiedTimeAfter !== undefined;
 
     it('describes the modified jobs while the full listing still pages on', async () => {
-      // Prepare: listing is the slow part (2 pages a second), as at the reference limits.
+      // Prepare: listing is the slow part (a page a second, 7 pages), as at the reference limits.
       const { store, clients, answered } = await dayTwoClients(600);
 
       // Act
-      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, config: { limits: { ListTrainingJobs: 1, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
 
       // Assess
       expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });

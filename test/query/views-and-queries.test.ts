@@ -200,14 +200,15 @@ describe('the shipped views and named queries, over three daily snapshots (one r
   it('billable_hours_by_instance_type_and_month agrees with the ground truth, to the cent', async () => {
     // Prepare
     const billed = current.filter((t) => billableInstanceSeconds(t.job) !== undefined);
-    const byType = groupSum(billed, (t) => `${month(t)}|${instanceType(t)}`, instanceHours);
+    // Whole seconds summed, then one division, as the query does: summing each job's hours would round differently.
+    const byType = groupSum(billed, (t) => `${month(t)}|${instanceType(t)}`, instanceSeconds);
 
     // Act
     const { rows } = await warehouse.query('billable_hours_by_instance_type_and_month');
 
     // Assess
     expect(Object.fromEntries(rows.map((r) => [`${r.month}|${r.instance_type}`, Number(r.billable_instance_hours)]))).toEqual(
-      Object.fromEntries([...byType].map(([k, v]) => [k, cents(v)])),
+      Object.fromEntries([...byType].map(([k, seconds]) => [k, cents(seconds / 3600)])),
     );
   });
 
@@ -270,7 +271,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
     const retained = groupSum(
       pooled,
       (t) => `${t.job.WarmPoolStatus!.Status}|${instanceType(t)}`,
-      (t) => ((t.job.WarmPoolStatus!.ResourceRetainedBillableTimeInSeconds ?? 0) * instanceCount(t)) / 3600,
+      (t) => (t.job.WarmPoolStatus!.ResourceRetainedBillableTimeInSeconds ?? 0) * instanceCount(t),
     );
 
     // Act
@@ -279,7 +280,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
     // Assess
     expect(pooled.length).toBeGreaterThan(0);
     expect(Object.fromEntries(rows.map((r) => [`${r.warm_pool_status}|${r.instance_type}`, Number(r.retained_instance_hours)]))).toEqual(
-      Object.fromEntries([...retained].map(([k, v]) => [k, cents(v)])),
+      Object.fromEntries([...retained].map(([k, seconds]) => [k, cents(seconds / 3600)])),
     );
   });
 

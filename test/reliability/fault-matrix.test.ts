@@ -229,11 +229,19 @@ describe('the fault matrix (local warehouse)', () => {
   it('two runs of the same date at once: the second is refused for each target while the first completes', async () => {
     // Prepare
     await prepare();
-    running.simulator.setLatency([20, 40]);
+    // Slow enough that the first run still holds its leases when the second asks for them.
+    running.simulator.setLatency([150, 200]);
+    const leaseTaken = async () => {
+      for (let waited = 0; waited < 10_000; waited += 20) {
+        if (readdirSync(root, { recursive: true }).some((path) => String(path).endsWith('lease.json'))) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error('the first run took no lease in 10 s');
+    };
 
     // Act
     const first = runCliInProcess(args(AFTER), env());
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await leaseTaken();
     const second = await runCliInProcess(args(AFTER), env());
     const firstResult = await first;
 

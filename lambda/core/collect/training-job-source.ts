@@ -86,9 +86,9 @@ export class TrainingJobSource {
 
   /**
    * Every job's summary, oldest first, from `startToken` on; with `modifiedAfter`, only the jobs
-   * modified after that time. Stops at a token repeated right away (a
-   * known service hazard; warned), and fails, as untrustworthy, on a token that loops back to an
-   * earlier page or on pages that keep coming without a new job.
+   * modified after that time. Stops at a token repeated right away (a known service hazard; warned),
+   * and fails, as untrustworthy, on a token that loops back to an earlier page or on pages that keep
+   * coming without a new job.
    */
   async *summaryPages(startToken?: string, modifiedAfter?: Date): AsyncIterable<SummaryPage> {
     const seenTokens = new Set<string>();

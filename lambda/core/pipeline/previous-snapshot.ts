@@ -4,6 +4,7 @@ import { SnapshotReader } from '../parquet/parquet-reader';
 import type { LocalCopy, WarehouseStore } from '../publish/store';
 import type { TableSchema } from '../schema/table-schema';
 import type { SnapshotTarget } from './targets';
+import { StringPool } from './string-pool';
 import { stateKey } from './work-area';
 
 /**
@@ -100,6 +101,8 @@ export interface PreviousSnapshot {
   /** The latest LastModifiedTime of any job in it (epoch ms); undefined when it has no job. */
   readonly latestModifiedTime: number | undefined;
   readonly reader: SnapshotReader;
+  /** Empties `jobs` once the describe-or-carry decisions are made; the rows stay readable. */
+  releaseIndex(): void;
   close(): Promise<void>;
 }
 
@@ -126,6 +129,7 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
       throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} has ${reader.rows} rows where its state says ${state.rows}`);
     }
     const jobs = new Map<string, PreviousJob>();
+    const statuses = new StringPool(100);
     let latestModifiedTime: number | undefined;
     for await (const rows of reader.rowGroupsOf(INDEX_COLUMNS)) {
       for (const row of rows) {
@@ -133,7 +137,7 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
         if (lastModifiedTime !== null && !(lastModifiedTime <= (latestModifiedTime ?? -Infinity))) latestModifiedTime = lastModifiedTime;
         jobs.set(String(row._key), {
           lastModifiedTime,
-          status: typeof row.training_job_status === 'string' ? row.training_job_status : null,
+          status: typeof row.training_job_status === 'string' ? statuses.intern(row.training_job_status) : null,
           settled: isSettled(row),
         });
       }
@@ -143,6 +147,7 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
       jobs,
       latestModifiedTime,
       reader,
+      releaseIndex: () => jobs.clear(),
       close: async () => {
         reader.close();
         await release();

@@ -5,7 +5,7 @@ import { accountRegionObject, snapshotObjectPath } from '../publish/layout';
 import { publishRunRecord } from '../publish/run-record';
 import type { CollectStats } from '../collect/call-stats';
 import type { TableRow } from '../rows/training-job-row';
-import type { Checkpoint, SummaryRecord } from './checkpoint';
+import type { Checkpoint } from './checkpoint';
 import { writeSnapshotState, type PreviousSnapshot } from './previous-snapshot';
 import type { SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
 import type { workKeys } from './work-area';
@@ -19,7 +19,12 @@ export interface CompletedTarget {
   readonly settings: TargetRunSettings;
   readonly checkpoint: Checkpoint;
   readonly previous: PreviousSnapshot | undefined;
-  readonly listed: ReadonlyMap<string, SummaryRecord>;
+  /** Jobs of the full listing. */
+  readonly jobsListed: number;
+  /** Listed jobs the previous snapshot did not have; undefined without a previous snapshot (then every job is new). */
+  readonly jobsNew: number | undefined;
+  /** Jobs of the previous snapshot no longer listed. */
+  readonly jobsGone: number;
   /** ARNs whose row comes from the previous snapshot. */
   readonly carried: ReadonlySet<string>;
   /** Names of jobs described but deleted before the full listing reached them: their rows are left out. */
@@ -41,7 +46,7 @@ export interface CompletedTarget {
 export async function publishTarget(done: CompletedTarget, keys: ReturnType<typeof workKeys>, savedParts: string[], localPart: string | undefined): Promise<TargetStep> {
   const { settings, checkpoint } = done;
   const { store, schema, target, snapshotDate } = settings;
-  const describeCount = done.listed.size - done.carried.size;
+  const describeCount = done.jobsListed - done.carried.size;
   const limit = Math.max(SET_ASIDE_LIMIT_MIN, Math.ceil(describeCount * SET_ASIDE_LIMIT_RATIO));
   if (done.setAside.length > limit) {
     throw new CollectError(
@@ -102,10 +107,8 @@ export async function publishTarget(done: CompletedTarget, keys: ReturnType<type
   const finishedAt = Date.now();
   const stats = done.stats;
   const operations = Object.values(stats.operations);
-  const previousKeys = previous ? [...previous.jobs.keys()] : [];
-  const listedArns = new Set([...done.listed.values()].map((s) => s.arn));
-  const jobsNew = previous ? [...done.listed.values()].filter((s) => s.arn === undefined || !previous.jobs.has(s.arn)).length : written;
-  const jobsGone = previousKeys.filter((arn) => !listedArns.has(arn)).length;
+  const jobsNew = done.jobsNew ?? written;
+  const jobsGone = done.jobsGone;
   const status = done.setAside.length > 0 ? 'incomplete' : 'complete';
   await publishRunRecord(
     store,

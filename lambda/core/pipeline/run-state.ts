@@ -15,6 +15,7 @@ import type { TableRow } from '../rows/training-job-row';
 import { readProgressChunk, saveProgress, summaryRecord, type Checkpoint, type ProgressChunk, type SummaryRecord } from './checkpoint';
 import type { PreviousSnapshot } from './previous-snapshot';
 import { publishTarget } from './publish-target';
+import { StringPool } from './string-pool';
 import type { InvocationBudget, SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
 import { workKeys } from './work-area';
 
@@ -31,6 +32,8 @@ export class RunState {
   /** Jobs of the modified-first listing; one the full listing does not find was deleted in between and is left out. */
   private readonly early = new Map<string, SummaryRecord>();
   private readonly tags = new Map<string, Record<string, string>>();
+  /** Statuses and tags repeat across jobs; held once each, the per-job index stays small at 100,000 jobs. */
+  private readonly pool = new StringPool();
   private readonly done = new Set<string>();
   private readonly vanished = new Set<string>();
   private readonly setAside: SetAsideJob[] = [];
@@ -58,9 +61,9 @@ export class RunState {
     for (const [operation, stats] of Object.entries(this.checkpoint.operations)) Object.assign(this.calls.operation(operation), stats);
     for (const key of this.checkpoint.chunks) {
       const chunk = await readProgressChunk(store, key, workKeys(this.settings.schema.table, this.settings.snapshotDate, this.settings.target).checkpoint, this.where);
-      for (const summary of chunk.summaries) this.listed.set(summary.name, summary);
-      for (const summary of chunk.early ?? []) this.early.set(summary.name, summary);
-      for (const [arn, tags] of chunk.tags) this.tags.set(arn, tags);
+      for (const summary of chunk.summaries) this.listed.set(summary.name, { ...summary, status: this.pool.intern(summary.status) });
+      for (const summary of chunk.early ?? []) this.early.set(summary.name, { ...summary, status: this.pool.intern(summary.status) });
+      for (const [arn, tags] of chunk.tags) this.tags.set(arn, this.pool.internTags(tags));
       for (const name of chunk.described) this.done.add(name);
       this.describedCount += chunk.described.length;
       for (const name of chunk.vanished) {
@@ -121,7 +124,7 @@ export class RunState {
 
   /** The summary as the run keeps it; one without a name is set aside (once, though both listings return it). */
   private recordOf(summary: TrainingJobSummary): SummaryRecord | undefined {
-    const record = summaryRecord(summary);
+    const record = summaryRecord(summary, this.pool);
     const key = summary.TrainingJobArn ?? '(no name)';
     // Both listings return it: once is enough, when it has an ARN to tell it by.
     if (!record && (summary.TrainingJobArn === undefined || !this.done.has(key))) this.setJobAside(key, 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
@@ -259,8 +262,9 @@ export class RunState {
           try {
             for await (const page of source.tagPages(checkpoint.tags.token)) {
               for (const [arn, tags] of page.tags) {
-                this.tags.set(arn, tags);
-                this.added.tags.push([arn, tags]);
+                const interned = this.pool.internTags(tags);
+                this.tags.set(arn, interned);
+                this.added.tags.push([arn, interned]);
               }
               checkpoint.tags.token = page.nextToken;
               if (page.nextToken === undefined) checkpoint.tags.done = true;
@@ -478,13 +482,28 @@ export class RunState {
     const setAside = this.setAside.filter((job) => !dropped.has(job.name));
     const droppedDescribed = [...dropped].filter((name) => this.done.has(name) && !this.vanished.has(name) && !this.setAside.some((job) => job.name === name)).length;
     const stats = this.collectStats();
+    const carried = this.carried();
+    const previousJobs = this.previous?.jobs;
+    const listedArns = new Set([...this.listed.values()].map((summary) => summary.arn));
+    const jobsNew = previousJobs && [...this.listed.values()].filter((summary) => summary.arn === undefined || !previousJobs.has(summary.arn)).length;
+    const jobsGone = previousJobs ? [...previousJobs.keys()].filter((arn) => !listedArns.has(arn)).length : 0;
+    const jobsListed = this.listed.size;
+    // V8 lets its heap grow in proportion to what stays alive, so what the merge does not need goes first.
+    listedArns.clear();
+    this.listed.clear();
+    this.early.clear();
+    this.added.summaries.length = 0;
+    this.added.early.length = 0;
+    this.previous?.releaseIndex();
     return publishTarget(
       {
         settings: this.settings,
         checkpoint: this.checkpoint,
         previous: this.previous,
-        listed: this.listed,
-        carried: this.carried(),
+        jobsListed,
+        jobsNew,
+        jobsGone,
+        carried,
         excluded: dropped,
         tags: this.tags,
         setAside,

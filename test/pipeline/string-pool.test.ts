@@ -1,0 +1,48 @@
+import { StringPool } from '../../lambda/core/pipeline/string-pool';
+
+describe('StringPool', () => {
+  it('holds each distinct string once, however often it is interned', () => {
+    // Prepare
+    const pool = new StringPool();
+
+    // Act
+    const interned = ['Completed', 'Failed', 'Completed', 'Completed', 'Failed'].map((status) => pool.intern(status));
+
+    // Assess
+    expect(interned).toEqual(['Completed', 'Failed', 'Completed', 'Completed', 'Failed']);
+    expect(pool.size).toBe(2);
+  });
+
+  it('stops holding new strings at its capacity and still hands every string back unchanged', () => {
+    // Prepare
+    const pool = new StringPool(3);
+
+    // Act
+    const interned = ['a', 'b', 'c', 'd', 'e', 'a'].map((value) => pool.intern(value));
+
+    // Assess
+    expect(interned).toEqual(['a', 'b', 'c', 'd', 'e', 'a']);
+    expect(pool.size).toBe(3);
+  });
+
+  it('interns the keys and values of tags, which stay equal to what came in', () => {
+    // Prepare
+    const pool = new StringPool();
+
+    // Act
+    const first = pool.internTags({ team: 'search', project: 'ranker' });
+    const second = pool.internTags({ team: 'search', project: 'ads' });
+
+    // Assess
+    expect([first, second]).toEqual([{ team: 'search', project: 'ranker' }, { team: 'search', project: 'ads' }]);
+    expect(pool.size).toBe(5);
+  });
+
+  it('passes undefined through, for a summary without a status', () => {
+    // Act
+    const interned = new StringPool().intern(undefined);
+
+    // Assess
+    expect(interned).toBeUndefined();
+  });
+});
