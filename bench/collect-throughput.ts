@@ -21,6 +21,7 @@ import { DEFAULT_REDACTION } from '../lambda/core/rows/redaction';
 import { TrainingJobRowMapper } from '../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../lambda/simulator/server';
+import { scaledLimits } from './support/target-runner';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -38,16 +39,11 @@ const scale = Number(values.scale);
 const strategy = values['tag-strategy'] as 'bulk' | 'per-job';
 const [minLatency, maxLatency] = values.latency!.split('-').map(Number);
 
-const serverLimits = Object.fromEntries(Object.entries(REFERENCE_LIMITS).map(([op, rate]) => [op, rate! * scale]));
-const clientLimits: ApiRateLimits = {
-  ListTrainingJobs: serverLimits.ListTrainingJobs,
-  DescribeTrainingJob: serverLimits.DescribeTrainingJob,
-  ListTags: serverLimits.ListTags,
-  GetResources: serverLimits.GetResources,
-};
+/** The collector's operations are the only ones this benchmark calls; the simulator enforces the same limits. */
+const limits = scaledLimits(REFERENCE_LIMITS, scale);
 
 async function main(): Promise<void> {
-  const simulator = new SageMakerSimulator({ jobsPerRegion: jobs, seed: 1, limits: serverLimits, latencyMs: [minLatency, maxLatency], faults: { throttle: Number(values['throttle-rate']) } });
+  const simulator = new SageMakerSimulator({ jobsPerRegion: jobs, seed: 1, limits: { ...limits }, latencyMs: [minLatency, maxLatency], faults: { throttle: Number(values['throttle-rate']) } });
   const endpoint = await simulator.start();
   const tagged = simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1').filter((p) => Object.keys(p.tags).length > 0).length;
   const clients = createSourceClients({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' } });
@@ -61,7 +57,7 @@ async function main(): Promise<void> {
       target: { accountId: SageMakerSimulator.defaultAccountId, region: 'us-east-1' },
       snapshotDate: '2026-11-01',
       schema: TRAINING_JOB_SCHEMA,
-      config: { limits: clientLimits, concurrency: 16, tagStrategy: strategy, compression: 'zstd', rowGroupRows: 1000, fullEveryDays: 7 },
+      config: { limits, concurrency: 16, tagStrategy: strategy, compression: 'zstd', rowGroupRows: 1000, fullEveryDays: 7 },
       mapper: new TrainingJobRowMapper(),
       settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),
       holder: 'bench',
@@ -78,7 +74,7 @@ async function main(): Promise<void> {
     DescribeTrainingJob: jobs,
     ...(strategy === 'bulk' ? { GetResources: Math.max(1, Math.ceil(tagged / 100)) } : { ListTags: jobs }),
   };
-  const bounds = Object.entries(needed).map(([op, calls]) => [op, calls! / serverLimits[op]] as const);
+  const bounds = Object.entries(needed).map(([op, calls]) => [op, calls! / limits[op as keyof ApiRateLimits]] as const);
   const boundS = Math.max(...bounds.map(([, s]) => s));
   const operations = result.collect!.operations;
   const server = simulator.stats();
@@ -88,7 +84,7 @@ async function main(): Promise<void> {
   console.log('operation             calls  throttled  retries  limit/s  peak accepted in 1 s');
   for (const [op, s] of Object.entries(operations)) {
     const peak = simulator.peakAccepted(op as SimulatedOperation);
-    console.log(`${op.padEnd(20)} ${String(s.calls).padStart(6)} ${String(server[op as SimulatedOperation].throttled).padStart(10)} ${String(s.retries).padStart(8)} ${String(serverLimits[op]).padStart(8)} ${String(peak).padStart(21)}`);
+    console.log(`${op.padEnd(20)} ${String(s.calls).padStart(6)} ${String(server[op as SimulatedOperation].throttled).padStart(10)} ${String(s.retries).padStart(8)} ${String(limits[op as keyof ApiRateLimits]).padStart(8)} ${String(peak).padStart(21)}`);
   }
   console.log(`total calls ${Object.values(operations).reduce((sum, s) => sum + s.calls, 0)}, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   for (const client of Object.values(clients)) client.destroy();
