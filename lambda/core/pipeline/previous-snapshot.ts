@@ -134,7 +134,7 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
     for await (const rows of reader.rowGroupsOf(INDEX_COLUMNS)) {
       for (const row of rows) {
         const lastModifiedTime = typeof row.last_modified_time === 'number' ? row.last_modified_time : null;
-        if (lastModifiedTime !== null && !(lastModifiedTime <= (latestModifiedTime ?? -Infinity))) latestModifiedTime = lastModifiedTime;
+        if (lastModifiedTime !== null) latestModifiedTime = Math.max(latestModifiedTime ?? lastModifiedTime, lastModifiedTime);
         jobs.set(String(row._key), {
           lastModifiedTime,
           status: typeof row.training_job_status === 'string' ? statuses.intern(row.training_job_status) : null,

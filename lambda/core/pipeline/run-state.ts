@@ -489,7 +489,6 @@ export class RunState {
     const jobsGone = previousJobs ? [...previousJobs.keys()].filter((arn) => !listedArns.has(arn)).length : 0;
     const jobsListed = this.listed.size;
     // V8 lets its heap grow in proportion to what stays alive, so what the merge does not need goes first.
-    listedArns.clear();
     this.listed.clear();
     this.early.clear();
     this.added.summaries.length = 0;
