@@ -151,11 +151,12 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     });
 
     it('continues from its saved page in the next invocation, describing no job twice', async () => {
-      // Prepare: a day with 400 new jobs, listed 2 pages a second by invocations that stop after one second.
+      // Prepare: a day with 400 new jobs, listed 2 pages a second by invocations that stop after one second. The deadline
+      // is well after it, so no call the service has answered is cut off (it would be made again: a second describe).
       const { store, clients, answered } = await dayTwoClients(300, { newJobsPerDay: 400 });
       const describedOnDayOne = running.simulator.stats().DescribeTrainingJob.accepted;
       const invocation = () =>
-        runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, budgetMs: 1500, softStopMs: 1000, holder: 'execution-2', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+        runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, budgetMs: 5000, softStopMs: 1000, holder: 'execution-2', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
 
       // Act
       const steps: TargetStep[] = [];
@@ -263,10 +264,11 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
   });
 
   it('saves its progress when the budget ends and the next invocation continues it, describing no job twice', async () => {
-    // Prepare
+    // Prepare: invocations that start no new work after one second, with a deadline well after it, so no call the
+    // service has answered is cut off (it would be made again: a second describe).
     running = await startSimulator({ jobsPerRegion: 300, seed: 9, latencyMs: [5, 10] });
     const store = newStore();
-    const invocation = () => run({ store, budgetMs: 1500, softStopMs: 1000, holder: 'execution-1', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+    const invocation = () => run({ store, budgetMs: 5000, softStopMs: 1000, holder: 'execution-1', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
 
     // Act
     const steps = [];
