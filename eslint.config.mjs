@@ -10,8 +10,8 @@ import tseslint from 'typescript-eslint';
  */
 const DEPLOYED = ['./lambda/functions', './lambda/core', './lib'];
 const NOT_DEPLOYED = [
-  { from: './lambda/cli', message: 'The CLI is not deployed; deployed code must not import it.' },
-  { from: './lambda/simulator', message: 'The simulator is a test and demo tool; deployed code must not import it.' },
+  { from: './cli', message: 'The CLI is not deployed; deployed code must not import it.' },
+  { from: './simulator', message: 'The simulator is a test and demo tool; deployed code must not import it.' },
 ];
 
 export default tseslint.config(

@@ -20,7 +20,7 @@ import { LocalStore } from '../lambda/core/publish/local-store';
 import { DEFAULT_REDACTION } from '../lambda/core/rows/redaction';
 import { TrainingJobRowMapper } from '../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
-import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../lambda/simulator/server';
+import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../simulator/server';
 import { scaledLimits } from './support/target-runner';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

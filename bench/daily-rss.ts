@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { nodeOptions } from '../lib/function-parts';
-import { REFERENCE_LIMITS } from '../lambda/simulator/server';
-import { TIME } from '../lambda/simulator/world/job-generator';
+import { REFERENCE_LIMITS } from '../simulator/server';
+import { TIME } from '../simulator/world/job-generator';
 import { startSimulatorProcess } from './support/simulator-client';
 import { scaledLimits } from './support/target-runner';
 

@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalStore } from '../lambda/core/publish/local-store';
-import { REFERENCE_LIMITS } from '../lambda/simulator/server';
-import { TIME } from '../lambda/simulator/world/job-generator';
+import { REFERENCE_LIMITS } from '../simulator/server';
+import { TIME } from '../simulator/world/job-generator';
 import { startSimulatorProcess, type SimulatorProcess } from './support/simulator-client';
 import { BENCH_ACCOUNT, BENCH_REGION, callsOf, lowerBoundS, runTarget, scaledLimits, type TimedRun } from './support/target-runner';
 

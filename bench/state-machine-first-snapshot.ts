@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { SnapshotReader } from '../lambda/core/parquet/parquet-reader';
 import { accountRegionObject, snapshotObjectPath } from '../lambda/core/publish/layout';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
-import { REFERENCE_LIMITS } from '../lambda/simulator/server';
+import { REFERENCE_LIMITS } from '../simulator/server';
 import { runLocally, type LambdaHandler } from '../test/stepfunctions/local-state-machine';
 import { synthesizedDefinition } from '../test/stepfunctions/state-machine-definition';
 import { startSimulatorProcess } from './support/simulator-client';

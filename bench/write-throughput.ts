@@ -16,7 +16,7 @@ import { LocalStore } from '../lambda/core/publish/local-store';
 import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../lambda/core/rows/training-job-row';
 import { accountRegionObject } from '../lambda/core/publish/layout';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
-import { describeJobAt, TrainingJobGenerator } from '../lambda/simulator/world/job-generator';
+import { describeJobAt, TrainingJobGenerator } from '../simulator/world/job-generator';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, compression: { type: 'string', default: 'zstd' } } });
 const NOW = Date.UTC(2026, 10, 1);

@@ -5,7 +5,7 @@
  *   node --import tsx bench/support/daily-snapshot-child.ts <endpoint> <warehouse> <date> <scale>
  */
 import { LocalStore } from '../../lambda/core/publish/local-store';
-import { REFERENCE_LIMITS } from '../../lambda/simulator/server';
+import { REFERENCE_LIMITS } from '../../simulator/server';
 import { runTarget, scaledLimits } from './target-runner';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

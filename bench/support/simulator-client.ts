@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { OperationCounters, SageMakerSimulatorOptions, SimulatedOperation } from '../../lambda/simulator/server';
-import type { AdvanceOptions } from '../../lambda/simulator/world/simulated-world';
+import type { OperationCounters, SageMakerSimulatorOptions, SimulatedOperation } from '../../simulator/server';
+import type { AdvanceOptions } from '../../simulator/world/simulated-world';
 import type { ChurnReport, Timeline } from './simulator-process';
 
 export type { ChurnReport } from './simulator-process';

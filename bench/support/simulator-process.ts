@@ -3,8 +3,8 @@
  * a core and an event loop to itself, and its RSS is its own. Started by `startSimulatorProcess`; talks
  * over the IPC channel: the endpoint once listening, then one answer per request.
  */
-import { SageMakerSimulator, type SageMakerSimulatorOptions } from '../../lambda/simulator/server';
-import type { AdvanceOptions } from '../../lambda/simulator/world/simulated-world';
+import { SageMakerSimulator, type SageMakerSimulatorOptions } from '../../simulator/server';
+import type { AdvanceOptions } from '../../simulator/world/simulated-world';
 
 export type SimulatorRequest =
   | { readonly id: number; readonly type: 'advance'; readonly ms: number; readonly options: AdvanceOptions }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { runReportCommand } from '../../lambda/cli/commands/report';
-import { COST_CHARTS } from '../../lambda/cli/report/cost-charts';
+import { runReportCommand } from '../../cli/commands/report';
+import { COST_CHARTS } from '../../cli/report/cost-charts';
 import { buildCostWarehouse } from '../support/cost-warehouse';
 
 /** Debian's chromium, or another system build; playwright-core drives it and never downloads one. */

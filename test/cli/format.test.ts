@@ -1,4 +1,4 @@
-import { formatResult } from '../../lambda/cli/format';
+import { formatResult } from '../../cli/format';
 
 const result = {
   columns: ['team', 'jobs', 'note'],

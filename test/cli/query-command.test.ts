@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { runQueryCommand, type QueryFlags } from '../../lambda/cli/commands/query';
+import { runQueryCommand, type QueryFlags } from '../../cli/commands/query';
 import { QueryError } from '../../lambda/core/errors';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';

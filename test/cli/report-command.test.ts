@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { runReportCommand } from '../../lambda/cli/commands/report';
-import { COST_CHARTS } from '../../lambda/cli/report/cost-charts';
-import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { runReportCommand } from '../../cli/commands/report';
+import { COST_CHARTS } from '../../cli/report/cost-charts';
+import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { buildCostWarehouse } from '../support/cost-warehouse';
 
 function captured(): { io: { out: Writable; err: Writable; setExitCode: (code: number) => void }; text: () => string } {

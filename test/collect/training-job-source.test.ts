@@ -1,7 +1,7 @@
 import { createSourceClients } from '../../lambda/core/aws/clients';
 import { TrainingJobSource, TimeBudgetExhaustedError } from '../../lambda/core/collect/training-job-source';
 import { CollectError } from '../../lambda/core/errors';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { SageMakerSimulator } from '../../simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { FAST_LIMITS } from '../support/target-run';
 

@@ -5,8 +5,8 @@ import { MEMBER_ROLE_NAME } from '../../lambda/core/names';
 import { readConfig, type ConfigInput } from '../../lambda/core/pipeline/config';
 import { OrganizationAccessError } from '../../lambda/core/pipeline/organization-targets';
 import { resolveTargetSet, type ResolvedTargets } from '../../lambda/core/pipeline/targets';
-import { AwsError } from '../../lambda/simulator/protocol';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { AwsError } from '../../simulator/protocol';
+import { SageMakerSimulator } from '../../simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
 const MANAGEMENT = SageMakerSimulator.defaultAccountId;

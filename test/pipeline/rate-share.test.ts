@@ -1,6 +1,6 @@
 import { DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { readCollectorSettings } from '../../lambda/core/pipeline/config';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { SageMakerSimulator } from '../../simulator/server';
 import { startSimulator, type RunningSimulator } from '../support/local-simulator';
 import { publishedRows, runTargetOnce } from '../support/target-run';
 

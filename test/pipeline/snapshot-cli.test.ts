@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { SageMakerSimulator } from '../../simulator/server';
 import { runCli } from '../support/cli';
 import { mismatches, readWarehouse } from '../support/compare';
 import { queryRows, withDuckDb } from '../support/duckdb';

@@ -9,8 +9,8 @@ import { priceSnapshotObject, runPriceSnapshot } from '../../lambda/core/pricing
 import { snapshotObjectPath } from '../../lambda/core/publish/layout';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { PricingClient } from '@aws-sdk/client-pricing';
-import { INSTANCE_TYPES } from '../../lambda/simulator/world/job-generator';
-import { priceProduct } from '../../lambda/simulator/world/price-list';
+import { INSTANCE_TYPES } from '../../simulator/world/job-generator';
+import { priceProduct } from '../../simulator/world/price-list';
 import { runCli } from '../support/cli';
 import { queryRows, withDuckDb } from '../support/duckdb';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';

@@ -2,15 +2,15 @@ import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { createPricingClient } from '../../lambda/core/aws/clients';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import { utcDate } from '../../lambda/core/publish/layout';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
-import { INSTANCE_TYPES } from '../../lambda/simulator/world/job-generator';
+import { SageMakerSimulator } from '../../simulator/server';
+import { INSTANCE_TYPES } from '../../simulator/world/job-generator';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;

@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ATHENA_COMPATIBILITY_MACROS } from '../../lambda/cli/warehouse/duckdb-compat';
+import { ATHENA_COMPATIBILITY_MACROS } from '../../cli/warehouse/duckdb-compat';
 
 /**
  * Each case is what Athena engine v3 (Trino) answers, per its documentation: the macros must make

@@ -2,7 +2,7 @@ import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { ACCOUNT, heterogeneousClusterJob, instancePreferenceJob, minimalJob, REGION } from '../support/fixtures';
 import { billableInstanceSeconds, capacityOf } from './capacity-truth';
 import { publishFixtureSnapshot } from './warehouse-writer';

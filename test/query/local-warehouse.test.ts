@@ -7,10 +7,10 @@ import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
-import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
 import { TABLE_SCHEMAS } from '../../lambda/core/schema/table-schema';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { SageMakerSimulator } from '../../simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { billableInstanceSeconds } from './capacity-truth';
 

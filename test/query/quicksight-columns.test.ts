@@ -1,4 +1,4 @@
-import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { COST_VIEW_COLUMNS, FLAT_VIEW_COLUMNS, type QuickSightColumnType } from '../../lib/quicksight';
 import { buildCostWarehouse } from '../support/cost-warehouse';
 

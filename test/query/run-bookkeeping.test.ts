@@ -1,11 +1,11 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
+import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { INVENTORY_RUN_SCHEMA } from '../../lambda/core/schema/table-schema';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { SageMakerSimulator } from '../../simulator/server';
 import { ACCOUNT, minimalJob } from '../support/fixtures';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { publishFixtureSnapshot } from './warehouse-writer';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SUGGESTED_QUERY } from '../../lambda/cli/commands/demo';
-import { DENIED_CONSTRUCTS, deniedConstructsIn } from '../../lambda/cli/warehouse/shared-dialect';
+import { SUGGESTED_QUERY } from '../../cli/commands/demo';
+import { DENIED_CONSTRUCTS, deniedConstructsIn } from '../../cli/warehouse/shared-dialect';
 import { loadSqlCatalog, renderSql } from '../../lambda/core/query/sql-catalog';
 import { sharedDialectProblems } from './trino-guard';
 

@@ -6,7 +6,7 @@ import {
   DENIED_CONSTRUCTS,
   functionsCalled,
   INTEGER_JSON_MEMBERS,
-} from '../../lambda/cli/warehouse/shared-dialect';
+} from '../../cli/warehouse/shared-dialect';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-sql-parser's AST is loosely typed JSON
 type Node = any;

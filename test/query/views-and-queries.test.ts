@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
-import { LocalWarehouse } from '../../lambda/cli/warehouse/local-warehouse';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
+import { SageMakerSimulator } from '../../simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { billableInstanceSeconds, capacityOf } from './capacity-truth';
 

@@ -7,7 +7,7 @@ import { S3Store } from '../../lambda/core/publish/s3-store';
 import { createS3Client } from '../../lambda/core/aws/clients';
 import { RunBudget } from '../../lambda/core/aws/retry-strategy';
 import { PublishError } from '../../lambda/core/errors';
-import { SageMakerSimulator, type SimulatedOperation } from '../../lambda/simulator/server';
+import { SageMakerSimulator, type SimulatedOperation } from '../../simulator/server';
 import { runCli as runCliChild } from '../support/cli';
 import { runCliInProcess } from '../support/cli-in-process';
 import { mismatches, readWarehouse } from '../support/compare';

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { SageMakerSimulator } from '../../simulator/server';
 import { runCliInProcess } from '../support/cli-in-process';
 import { queryRows, withDuckDb } from '../support/duckdb';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';

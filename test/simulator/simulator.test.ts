@@ -1,8 +1,8 @@
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SearchCommand, type DescribeTrainingJobCommandOutput, type ListTrainingJobsCommandOutput } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { describeJobAt, jobEndTime, TIME, TrainingJobGenerator } from '../../lambda/simulator/world/job-generator';
-import { parseRateLimits, SageMakerSimulator } from '../../lambda/simulator/server';
+import { describeJobAt, jobEndTime, TIME, TrainingJobGenerator } from '../../simulator/world/job-generator';
+import { parseRateLimits, SageMakerSimulator } from '../../simulator/server';
 import { startSimulator, type RunningSimulator } from '../support/local-simulator';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;

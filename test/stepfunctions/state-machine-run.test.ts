@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SnapshotObjectId } from '../../lambda/core/publish/layout';
 import { LocalStore } from '../../lambda/core/publish/local-store';
-import { SageMakerSimulator } from '../../lambda/simulator/server';
+import { SageMakerSimulator } from '../../simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { publishedRows } from '../support/target-run';
 import { runLocally, type LambdaHandler, type TaskInvocation } from './local-state-machine';

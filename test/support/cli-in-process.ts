@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { runCli } from '../../lambda/cli/main';
+import { runCli } from '../../cli/main';
 
 export interface CliResult {
   readonly code: number;

@@ -12,7 +12,7 @@ export interface CliRun {
 /** Runs `sm-inventory` from source in its own process, as a user would, with only the given environment. */
 export function runCli(args: string[], env: Record<string, string>): CliRun {
   // `--import tsx` keeps the CLI in this one process (the tsx launcher would fork), so a kill reaches it.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'lambda', 'cli', 'main.ts'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

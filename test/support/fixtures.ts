@@ -1,6 +1,6 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import type { TrainingJobRecord } from '../../lambda/core/rows/training-job-row';
-import { describeJobAt, TrainingJobGenerator } from '../../lambda/simulator/world/job-generator';
+import { describeJobAt, TrainingJobGenerator } from '../../simulator/world/job-generator';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';

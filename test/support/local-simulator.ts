@@ -1,5 +1,5 @@
 import { createSourceClients, type SourceClients } from '../../lambda/core/aws/clients';
-import { SageMakerSimulator, type SageMakerSimulatorOptions } from '../../lambda/simulator/server';
+import { SageMakerSimulator, type SageMakerSimulatorOptions } from '../../simulator/server';
 
 /** Static test credentials: the simulator maps any non-rejected key to its default account. */
 export const TEST_CREDENTIALS = { accessKeyId: 'AKIASIMULATEDTESTKEY', secretAccessKey: 'simulated-secret-not-real' };

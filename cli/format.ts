@@ -1,4 +1,4 @@
-import type { QueryResult } from '../core/query/query-result';
+import type { QueryResult } from '../lambda/core/query/query-result';
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -1,13 +1,13 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { QueryError } from '../../core/errors';
-import { TABLE_SCHEMAS, TRAINING_JOB_SCHEMA, type ColumnDefinition, type GlueType, type TableSchema } from '../../core/schema/table-schema';
+import { QueryError } from '../../lambda/core/errors';
+import { TABLE_SCHEMAS, TRAINING_JOB_SCHEMA, type ColumnDefinition, type GlueType, type TableSchema } from '../../lambda/core/schema/table-schema';
 import { ATHENA_COMPATIBILITY_MACROS } from './duckdb-compat';
-import type { QueryResult } from '../../core/query/query-result';
-import { loadSqlCatalog, renderSql, resolveSql, type SqlDefinition } from '../../core/query/sql-catalog';
+import type { QueryResult } from '../../lambda/core/query/query-result';
+import { loadSqlCatalog, renderSql, resolveSql, type SqlDefinition } from '../../lambda/core/query/sql-catalog';
 
-export type { QueryResult } from '../../core/query/query-result';
+export type { QueryResult } from '../../lambda/core/query/query-result';
 
 /**
  * The DuckDB type each Glue type reads as in Athena. Timestamps: Athena shows `timestamp(3)` without a

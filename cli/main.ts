@@ -1,5 +1,5 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { describeError, InventoryError } from '../core/errors';
+import { describeError, InventoryError } from '../lambda/core/errors';
 import { demoCommand } from './commands/demo';
 import { pricesCommand } from './commands/prices';
 import { queryCommand } from './commands/query';

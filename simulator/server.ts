@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { parseOperationRates, TokenBucket } from '../core/collect/token-bucket';
+import { parseOperationRates, TokenBucket } from '../lambda/core/collect/token-bucket';
 import { isSimulatedOperation, OPERATIONS, SIMULATED_OPERATIONS, type SimulatedOperation } from './operations';
 import { accountForKey, DEFAULT_ACCOUNT } from './operations/sts';
 import { AwsError, parseRequest, protocolOf, sendAnswer, sendError, sendJson, type Protocol } from './protocol';

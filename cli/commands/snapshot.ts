@@ -1,8 +1,8 @@
 import { Command, Option } from '@commander-js/extra-typings';
-import { PARQUET_COMPRESSIONS } from '../../core/parquet/parquet-encoder';
-import { readConfig, readSnapshotDate, TAG_STRATEGIES, type ConfigInput, type InventoryConfig } from '../../core/pipeline/config';
-import { runSnapshot, type SnapshotReport, type TargetResult } from '../../core/pipeline/snapshot';
-import { utcDate } from '../../core/publish/layout';
+import { PARQUET_COMPRESSIONS } from '../../lambda/core/parquet/parquet-encoder';
+import { readConfig, readSnapshotDate, TAG_STRATEGIES, type ConfigInput, type InventoryConfig } from '../../lambda/core/pipeline/config';
+import { runSnapshot, type SnapshotReport, type TargetResult } from '../../lambda/core/pipeline/snapshot';
+import { utcDate } from '../../lambda/core/publish/layout';
 import { wholeNumber, type CommandIo } from '../options';
 
 export interface SnapshotFlags {

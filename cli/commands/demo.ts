@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { ensureDirectory } from '../../core/publish/directories';
+import { ensureDirectory } from '../../lambda/core/publish/directories';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../../core/errors';
-import { readConfig } from '../../core/pipeline/config';
-import { runSnapshot } from '../../core/pipeline/snapshot';
-import { utcDate } from '../../core/publish/layout';
+import { ConfigError } from '../../lambda/core/errors';
+import { readConfig } from '../../lambda/core/pipeline/config';
+import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
+import { utcDate } from '../../lambda/core/publish/layout';
 import { LocalWarehouse } from '../warehouse/local-warehouse';
 import { SageMakerSimulator } from '../../simulator/server';
 import { TIME } from '../../simulator/world/job-generator';

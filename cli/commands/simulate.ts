@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
-import { ConfigError } from '../../core/errors';
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../core/names';
+import { ConfigError } from '../../lambda/core/errors';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../lambda/core/names';
 import { parseRateLimits, SageMakerSimulator } from '../../simulator/server';
 import { commaListOf, fraction, millisecondRange, wholeNumberIn, type CommandIo } from '../options';
 

@@ -1,8 +1,8 @@
 import { Command } from '@commander-js/extra-typings';
-import { readConfig, readSnapshotDate } from '../../core/pipeline/config';
-import { utcDate } from '../../core/publish/layout';
-import { priceSnapshotClients } from '../../core/pricing/price-clients';
-import { runPriceSnapshot, type PriceSnapshotReport } from '../../core/pricing/price-snapshot';
+import { readConfig, readSnapshotDate } from '../../lambda/core/pipeline/config';
+import { utcDate } from '../../lambda/core/publish/layout';
+import { priceSnapshotClients } from '../../lambda/core/pricing/price-clients';
+import { runPriceSnapshot, type PriceSnapshotReport } from '../../lambda/core/pricing/price-snapshot';
 import type { CommandIo } from '../options';
 
 export interface PricesFlags {

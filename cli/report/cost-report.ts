@@ -1,4 +1,4 @@
-import type { QueryResult } from '../../core/query/query-result';
+import type { QueryResult } from '../../lambda/core/query/query-result';
 import { COST_CHARTS } from './cost-charts';
 import { renderSvg } from './render-svg';
 

@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_COST_TAG_KEYS } from '../../core/query/sql-catalog';
+import { DEFAULT_COST_TAG_KEYS } from '../../lambda/core/query/sql-catalog';
 import { commaList, type CommandIo } from '../options';
 import { COST_CHARTS } from '../report/cost-charts';
 import { COST_TOTALS_SQL, costTotals, renderCostReport } from '../report/cost-report';

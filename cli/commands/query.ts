@@ -1,11 +1,11 @@
 import { Command, Option } from '@commander-js/extra-typings';
-import { createAthenaClient } from '../../core/aws/clients';
-import { ConfigError } from '../../core/errors';
-import { validateRegion } from '../../core/publish/layout';
-import { AthenaQueryRunner } from '../../core/query/athena-query-runner';
-import type { QueryResult } from '../../core/query/query-result';
-import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog, resolveSql } from '../../core/query/sql-catalog';
-import { TRAINING_JOB_SCHEMA } from '../../core/schema/table-schema';
+import { createAthenaClient } from '../../lambda/core/aws/clients';
+import { ConfigError } from '../../lambda/core/errors';
+import { validateRegion } from '../../lambda/core/publish/layout';
+import { AthenaQueryRunner } from '../../lambda/core/query/athena-query-runner';
+import type { QueryResult } from '../../lambda/core/query/query-result';
+import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog, resolveSql } from '../../lambda/core/query/sql-catalog';
+import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { formatResult, OUTPUT_FORMATS } from '../format';
 import { commaList, type CommandIo } from '../options';
 import { LocalWarehouse } from '../warehouse/local-warehouse';
