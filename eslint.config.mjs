@@ -20,7 +20,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -40,7 +43,12 @@ export default tseslint.config(
   {
     files: ['lambda/functions/**/*.ts', 'lambda/core/**/*.ts', 'lib/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: '@duckdb/node-api', message: 'DuckDB is the local query engine of the CLI; deployed code must not import it.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@duckdb/node-api', message: 'DuckDB is the local query engine of the CLI; deployed code must not import it.' }],
+        },
+      ],
     },
   },
 );

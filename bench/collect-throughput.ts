@@ -43,10 +43,22 @@ const [minLatency, maxLatency] = values.latency!.split('-').map(Number);
 const limits = scaledLimits(REFERENCE_LIMITS, scale);
 
 async function main(): Promise<void> {
-  const simulator = new SageMakerSimulator({ jobsPerRegion: jobs, seed: 1, limits: { ...limits }, latencyMs: [minLatency, maxLatency], faults: { throttle: Number(values['throttle-rate']) } });
+  const simulator = new SageMakerSimulator({
+    jobsPerRegion: jobs,
+    seed: 1,
+    limits: { ...limits },
+    latencyMs: [minLatency, maxLatency],
+    faults: { throttle: Number(values['throttle-rate']) },
+  });
   const endpoint = await simulator.start();
-  const tagged = simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1').filter((p) => Object.keys(p.tags).length > 0).length;
-  const clients = createSourceClients({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' } });
+  const tagged = simulator.world
+    .plans(SageMakerSimulator.defaultAccountId, 'us-east-1')
+    .filter((p) => Object.keys(p.tags).length > 0).length;
+  const clients = createSourceClients({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' },
+  });
   const store = new LocalStore(mkdtempSync(join(tmpdir(), 'bench-collect-')));
 
   const started = performance.now();
@@ -79,14 +91,22 @@ async function main(): Promise<void> {
   const operations = result.collect!.operations;
   const server = simulator.stats();
 
-  console.log(`jobs ${jobs}, written ${result.jobsWritten}, tag strategy ${strategy}, limits x${scale}, latency ${minLatency}-${maxLatency} ms, throttle storm ${values['throttle-rate']}`);
-  console.log(`wall ${wallS.toFixed(1)} s, bound ${boundS.toFixed(1)} s (${bounds.map(([op, s]) => `${op} ${s.toFixed(1)} s`).join(', ')}), ratio ${(wallS / boundS).toFixed(3)}`);
+  console.log(
+    `jobs ${jobs}, written ${result.jobsWritten}, tag strategy ${strategy}, limits x${scale}, latency ${minLatency}-${maxLatency} ms, throttle storm ${values['throttle-rate']}`,
+  );
+  console.log(
+    `wall ${wallS.toFixed(1)} s, bound ${boundS.toFixed(1)} s (${bounds.map(([op, s]) => `${op} ${s.toFixed(1)} s`).join(', ')}), ratio ${(wallS / boundS).toFixed(3)}`,
+  );
   console.log('operation             calls  throttled  retries  limit/s  peak accepted in 1 s');
   for (const [op, s] of Object.entries(operations)) {
     const peak = simulator.peakAccepted(op as SimulatedOperation);
-    console.log(`${op.padEnd(20)} ${String(s.calls).padStart(6)} ${String(server[op as SimulatedOperation].throttled).padStart(10)} ${String(s.retries).padStart(8)} ${String(limits[op as keyof ApiRateLimits]).padStart(8)} ${String(peak).padStart(21)}`);
+    console.log(
+      `${op.padEnd(20)} ${String(s.calls).padStart(6)} ${String(server[op as SimulatedOperation].throttled).padStart(10)} ${String(s.retries).padStart(8)} ${String(limits[op as keyof ApiRateLimits]).padStart(8)} ${String(peak).padStart(21)}`,
+    );
   }
-  console.log(`total calls ${Object.values(operations).reduce((sum, s) => sum + s.calls, 0)}, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(
+    `total calls ${Object.values(operations).reduce((sum, s) => sum + s.calls, 0)}, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  );
   for (const client of Object.values(clients)) client.destroy();
   await simulator.stop();
   if (result.jobsWritten !== jobs) {

@@ -32,7 +32,9 @@ const { values } = parseArgs({
     'node-options': { type: 'string' },
   },
 });
-const nodeFlags = (values['node-options'] ?? nodeOptions(Number(values['function-memory']))).split(' ').filter((flag) => flag && flag !== 'none');
+const nodeFlags = (values['node-options'] ?? nodeOptions(Number(values['function-memory'])))
+  .split(' ')
+  .filter((flag) => flag && flag !== 'none');
 
 interface ChildFigures {
   readonly mode: string;
@@ -45,10 +47,14 @@ interface ChildFigures {
 }
 
 async function snapshotInOwnProcess(endpoint: string, warehouse: string, date: string, scale: string): Promise<ChildFigures> {
-  const { stdout } = await run(process.execPath, [...nodeFlags, '--import', 'tsx', join(__dirname, 'support', 'daily-snapshot-child.ts'), endpoint, warehouse, date, scale], {
-    maxBuffer: 1 << 20,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [...nodeFlags, '--import', 'tsx', join(__dirname, 'support', 'daily-snapshot-child.ts'), endpoint, warehouse, date, scale],
+    {
+      maxBuffer: 1 << 20,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildFigures;
 }
 
@@ -56,7 +62,13 @@ async function main(): Promise<void> {
   const sizes = values.jobs!.split(',').map(Number);
   const results: { jobs: number; first: ChildFigures; daily: ChildFigures }[] = [];
   for (const jobs of sizes) {
-    const simulator = await startSimulatorProcess({ jobsPerRegion: jobs, seed: 9, historyDays: 730, limits: { ...scaledLimits(REFERENCE_LIMITS, Number(values['first-scale'])) }, latencyMs: [5, 15] });
+    const simulator = await startSimulatorProcess({
+      jobsPerRegion: jobs,
+      seed: 9,
+      historyDays: 730,
+      limits: { ...scaledLimits(REFERENCE_LIMITS, Number(values['first-scale'])) },
+      latencyMs: [5, 15],
+    });
     try {
       const warehouse = mkdtempSync(join(tmpdir(), 'bench-rss-'));
       const first = await snapshotInOwnProcess(simulator.endpoint, warehouse, '2026-11-01', values['first-scale']!);
@@ -75,7 +87,9 @@ async function main(): Promise<void> {
     const [small, large] = [results[0], results.at(-1)!];
     console.log(`daily peak RSS ratio N=${large.jobs} / N=${small.jobs}: ${(large.daily.peakRssMiB / small.daily.peakRssMiB).toFixed(2)}`);
   }
-  console.log(`Each figure is the peak RSS (getrusage maxrss) of a fresh Node process running only that snapshot, tsx loader included; V8 flags: ${nodeFlags.join(' ') || 'none (defaults for this host)'}${values['node-options'] === undefined ? ` (those of a ${values['function-memory']} MiB function)` : ''}.`);
+  console.log(
+    `Each figure is the peak RSS (getrusage maxrss) of a fresh Node process running only that snapshot, tsx loader included; V8 flags: ${nodeFlags.join(' ') || 'none (defaults for this host)'}${values['node-options'] === undefined ? ` (those of a ${values['function-memory']} MiB function)` : ''}.`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -47,8 +47,9 @@ async function phases(simulator: SimulatorProcess, started: number, run: TimedRu
   const at = (t: number) => `${((t - started) / 1000).toFixed(1)} s`;
   const lastCall = Math.max(...Object.values(timeline).map((t) => t.last));
   return (
-    `${''.padEnd(28)} calls answered: ${Object.entries(timeline).map(([op, t]) => `${op} ${at(t.first)}-${at(t.last)}`).join(', ')}; ` +
-    `after the last call, ${(run.wallS - (lastCall - started) / 1000).toFixed(1)} s (the merge and the publish)`
+    `${''.padEnd(28)} calls answered: ${Object.entries(timeline)
+      .map(([op, t]) => `${op} ${at(t.first)}-${at(t.last)}`)
+      .join(', ')}; ` + `after the last call, ${(run.wallS - (lastCall - started) / 1000).toFixed(1)} s (the merge and the publish)`
   );
 }
 
@@ -73,9 +74,13 @@ async function main(): Promise<void> {
   const store = new LocalStore(mkdtempSync(join(tmpdir(), 'bench-incremental-')));
   console.log(
     `N = ${jobs} jobs in one (account, region), history ${values['history-days']} days; limits = reference x${scale} ` +
-      `(${Object.entries(limits).map(([op, rate]) => `${op} ${rate}/s`).join(', ')}); simulator latency ${values.latency} ms, in its own process.`,
+      `(${Object.entries(limits)
+        .map(([op, rate]) => `${op} ${rate}/s`)
+        .join(', ')}); simulator latency ${values.latency} ms, in its own process.`,
   );
-  console.log(`Scaling: every limit is x${scale}, so each run's lower bound is 1/${scale} of what the reference limits impose; wall/bound is the figure to compare.`);
+  console.log(
+    `Scaling: every limit is x${scale}, so each run's lower bound is 1/${scale} of what the reference limits impose; wall/bound is the figure to compare.`,
+  );
   try {
     let started = Date.now();
     const first = await runTarget({ endpoint: simulator.endpoint, store, snapshotDate: DAY_1, limits });
@@ -97,7 +102,8 @@ async function main(): Promise<void> {
     console.log(line('daily snapshot (incremental)', daily));
     console.log(await phases(simulator, started, daily));
     const inventory = await simulator.inventory(BENCH_ACCOUNT, BENCH_REGION);
-    if (daily.result.jobsWritten !== inventory.jobs) throw new Error(`the daily snapshot wrote ${daily.result.jobsWritten} jobs; the account has ${inventory.jobs}`);
+    if (daily.result.jobsWritten !== inventory.jobs)
+      throw new Error(`the daily snapshot wrote ${daily.result.jobsWritten} jobs; the account has ${inventory.jobs}`);
     const budget = Math.ceil(jobs / 100) + 2 * churn.changed;
     console.log(
       `${''.padEnd(28)} calls against ⌈N/100⌉ + 2 × changed = ${Math.ceil(jobs / 100)} + 2 × ${churn.changed} = ${budget}: ${daily.calls} (${daily.calls <= budget ? `${budget - daily.calls} under` : `${daily.calls - budget} over`})`,
@@ -108,7 +114,9 @@ async function main(): Promise<void> {
       const full = await runTarget({ endpoint: simulator.endpoint, store, snapshotDate: DAY_2, limits, full: true });
       console.log(line('same state, full describe', full));
       console.log(await phases(simulator, started, full));
-      console.log(`${''.padEnd(28)} the daily snapshot made ${(full.calls / daily.calls).toFixed(1)}x fewer calls and took ${(full.wallS / daily.wallS).toFixed(1)}x less time than describing everything`);
+      console.log(
+        `${''.padEnd(28)} the daily snapshot made ${(full.calls / daily.calls).toFixed(1)}x fewer calls and took ${(full.wallS / daily.wallS).toFixed(1)}x less time than describing everything`,
+      );
     }
   } finally {
     await simulator.stop();

@@ -39,7 +39,13 @@ const SNAPSHOT_DATE = '2026-11-01';
 
 async function main(): Promise<void> {
   const limits = scaledLimits(REFERENCE_LIMITS, scale);
-  const simulator = await startSimulatorProcess({ jobsPerRegion: jobs, seed: 5, historyDays: 730, limits: { ...limits }, latencyMs: [minLatency, maxLatency] });
+  const simulator = await startSimulatorProcess({
+    jobsPerRegion: jobs,
+    seed: 5,
+    historyDays: 730,
+    limits: { ...limits },
+    latencyMs: [minLatency, maxLatency],
+  });
   const warehouse = mkdtempSync(join(tmpdir(), 'bench-state-machine-'));
   Object.assign(process.env, {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -49,7 +55,9 @@ async function main(): Promise<void> {
     AWS_REGION: BENCH_REGION,
     SM_INVENTORY_REGIONS: BENCH_REGION,
     SM_INVENTORY_OUTPUT: warehouse,
-    SM_INVENTORY_LIMITS: Object.entries(limits).map(([operation, rate]) => `${operation}=${rate}`).join(','),
+    SM_INVENTORY_LIMITS: Object.entries(limits)
+      .map(([operation, rate]) => `${operation}=${rate}`)
+      .join(','),
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
@@ -59,7 +67,9 @@ async function main(): Promise<void> {
   const { asl } = synthesizedDefinition();
   const remainingMs = (KEPT_BACK_S + (LAMBDA_TIMEOUT_S - KEPT_BACK_S) / scale) * 1000;
   console.log(
-    `N = ${jobs} jobs; limits = reference x${scale} (${Object.entries(limits).map(([op, rate]) => `${op} ${rate}/s`).join(', ')}); ` +
+    `N = ${jobs} jobs; limits = reference x${scale} (${Object.entries(limits)
+      .map(([op, rate]) => `${op} ${rate}/s`)
+      .join(', ')}); ` +
       `each invocation starts with ${(remainingMs / 1000).toFixed(1)} s left: ${KEPT_BACK_S} s kept back + ${LAMBDA_TIMEOUT_S - KEPT_BACK_S} s / ${scale} of work, the 15-minute Lambda scaled with the limits.`,
   );
   const started = performance.now();
@@ -69,10 +79,16 @@ async function main(): Promise<void> {
     if (run.failure) throw new Error(`the execution failed: ${run.failure.error}: ${run.failure.cause}`);
     const collects = run.invocations.filter((i) => i.state === 'Collect');
     for (const [index, invocation] of collects.entries()) {
-      const answer = invocation.answer as { status: string; progress?: { jobsListed: number; jobsDescribed: number }; outcome?: { jobsWritten: number } };
+      const answer = invocation.answer as {
+        status: string;
+        progress?: { jobsListed: number; jobsDescribed: number };
+        outcome?: { jobsWritten: number };
+      };
       console.log(
         `  invocation ${index + 1}: ${answer.status}` +
-          (answer.progress ? `, ${answer.progress.jobsListed} listed, ${answer.progress.jobsDescribed} described so far` : `, ${answer.outcome?.jobsWritten} jobs published`),
+          (answer.progress
+            ? `, ${answer.progress.jobsListed} listed, ${answer.progress.jobsDescribed} described so far`
+            : `, ${answer.outcome?.jobsWritten} jobs published`),
       );
     }
     const path = join(warehouse, snapshotObjectPath(accountRegionObject(TRAINING_JOB_SCHEMA, SNAPSHOT_DATE, BENCH_REGION, BENCH_ACCOUNT)));
@@ -86,7 +102,7 @@ async function main(): Promise<void> {
     const stats = await simulator.stats();
     const done = collects.filter((i) => (i.answer as { status: string }).status === 'done').length;
     console.log(
-      `execution ${run.output && (run.output as { ok: boolean }).ok ? 'succeeded' : 'did not succeed'} in ${(wallS / 60).toFixed(1)} min (${(wallS * scale / 3600).toFixed(2)} h at the reference limits); ` +
+      `execution ${run.output && (run.output as { ok: boolean }).ok ? 'succeeded' : 'did not succeed'} in ${(wallS / 60).toFixed(1)} min (${((wallS * scale) / 3600).toFixed(2)} h at the reference limits); ` +
         `${collects.length} collect invocations, the target published by ${done} of them; ${keys.length} rows, ${published.size} distinct, ${missing} of ${inventory.jobs} jobs missing; ` +
         `DescribeTrainingJob answered ${stats.DescribeTrainingJob.accepted} times for ${inventory.jobs} jobs (a call cut off at an invocation's deadline is made again in the next)`,
     );

@@ -24,11 +24,18 @@ const NOW = Date.UTC(2026, 10, 1);
 /** A pool of realistic jobs, replayed under fresh names so the stream is as long as asked without holding it. */
 function* records(count: number): Generator<TrainingJobRecord> {
   const generator = new TrainingJobGenerator({ accountId: '123456789012', region: 'us-east-1', seed: 5 });
-  const pool = Array.from({ length: 1000 }, (_, i) => generator.plan(NOW - i * 600_000)).map((plan) => ({ job: describeJobAt(plan, NOW)!, tags: plan.tags }));
+  const pool = Array.from({ length: 1000 }, (_, i) => generator.plan(NOW - i * 600_000)).map((plan) => ({
+    job: describeJobAt(plan, NOW)!,
+    tags: plan.tags,
+  }));
   for (let i = 0; i < count; i++) {
     const { job, tags } = pool[i % pool.length];
     const name = `bench-job-${i}`;
-    yield { job: { ...job, TrainingJobName: name, TrainingJobArn: `arn:aws:sagemaker:us-east-1:123456789012:training-job/${name}` }, tags, region: 'us-east-1' };
+    yield {
+      job: { ...job, TrainingJobName: name, TrainingJobArn: `arn:aws:sagemaker:us-east-1:123456789012:training-job/${name}` },
+      tags,
+      region: 'us-east-1',
+    };
   }
 }
 
@@ -51,7 +58,9 @@ async function runOne(rows: number): Promise<void> {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   rmSync(root, { recursive: true, force: true });
   console.log(
-    `${String(rows).padStart(7)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(rows / seconds).toString().padStart(7)} rows/s  ` +
+    `${String(rows).padStart(7)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(rows / seconds)
+      .toString()
+      .padStart(7)} rows/s  ` +
       `${(result.bytes / 1024 / 1024).toFixed(1).padStart(6)} MiB file  peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MiB  (${values.compression})`,
   );
 }
@@ -61,6 +70,8 @@ if (values.rows) {
 } else {
   console.log(`node ${process.version}, one process per size (map + encode + write; generation of the input included)`);
   for (const rows of [10_000, 100_000]) {
-    execFileSync(process.execPath, ['--import', 'tsx', __filename, '--rows', String(rows), '--compression', values.compression!], { stdio: 'inherit' });
+    execFileSync(process.execPath, ['--import', 'tsx', __filename, '--rows', String(rows), '--compression', values.compression!], {
+      stdio: 'inherit',
+    });
   }
 }

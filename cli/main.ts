@@ -14,8 +14,17 @@ export function buildProgram(io: CommandIo): Command {
     .configureOutput({ writeOut: (text) => io.out.write(text), writeErr: (text) => io.err.write(text) })
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [snapshotCommand(io), pricesCommand(io), queryCommand(io), reportCommand(io), simulateCommand(io), demoCommand(io)]) {
-    program.addCommand(command.configureOutput({ writeOut: (text) => io.out.write(text), writeErr: (text) => io.err.write(text) }).exitOverride());
+  for (const command of [
+    snapshotCommand(io),
+    pricesCommand(io),
+    queryCommand(io),
+    reportCommand(io),
+    simulateCommand(io),
+    demoCommand(io),
+  ]) {
+    program.addCommand(
+      command.configureOutput({ writeOut: (text) => io.out.write(text), writeErr: (text) => io.err.write(text) }).exitOverride(),
+    );
   }
   return program;
 }
@@ -40,7 +49,9 @@ export async function runCli(args: readonly string[], io: Omit<CommandIo, 'setEx
     } else if (process.env.SM_INVENTORY_DEBUG) {
       io.err.write(`error: ${(error as Error)?.stack ?? String(error)}\n`);
     } else {
-      io.err.write(`error: ${describeError(error)}\n(this is not an error the inventory expected: please report it; SM_INVENTORY_DEBUG=1 shows the stack trace)\n`);
+      io.err.write(
+        `error: ${describeError(error)}\n(this is not an error the inventory expected: please report it; SM_INVENTORY_DEBUG=1 shows the stack trace)\n`,
+      );
     }
     return 1;
   }

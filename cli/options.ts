@@ -10,7 +10,8 @@ export function wholeNumber(value: string): string {
 export function wholeNumberIn(min: number, max: number): (value: string) => number {
   return (value) => {
     const parsed = Number(value);
-    if (!/^\d+$/.test(value) || parsed < min || parsed > max) throw new InvalidArgumentError(`${JSON.stringify(value)} is not allowed; allowed: a whole number from ${min} to ${max}`);
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max)
+      throw new InvalidArgumentError(`${JSON.stringify(value)} is not allowed; allowed: a whole number from ${min} to ${max}`);
     return parsed;
   };
 }
@@ -20,7 +21,10 @@ export function millisecondRange(value: string): [number, number] {
   const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(value);
   const min = match ? Number(match[1]) : Number.NaN;
   const max = match ? Number(match[2] ?? match[1]) : Number.NaN;
-  if (!match || min > max || max > 60_000) throw new InvalidArgumentError(`${JSON.stringify(value)} is not allowed; allowed: min-max milliseconds such as 20-80, from 0 to 60000, min not above max`);
+  if (!match || min > max || max > 60_000)
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} is not allowed; allowed: min-max milliseconds such as 20-80, from 0 to 60000, min not above max`,
+    );
   return [min, max];
 }
 
@@ -29,14 +33,16 @@ export function commaListOf(pattern: RegExp, what: string): (value: string) => s
   return (value) => {
     const items = commaList(value);
     const bad = items.find((item) => !pattern.test(item));
-    if (items.length === 0 || bad !== undefined) throw new InvalidArgumentError(`${JSON.stringify(bad ?? value)} is not allowed; allowed: a comma-separated list of ${what}`);
+    if (items.length === 0 || bad !== undefined)
+      throw new InvalidArgumentError(`${JSON.stringify(bad ?? value)} is not allowed; allowed: a comma-separated list of ${what}`);
     return items;
   };
 }
 
 export function fraction(value: string): number {
   const parsed = Number(value);
-  if (value.trim() === '' || !(parsed >= 0 && parsed <= 1)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not allowed; allowed: a fraction from 0 to 1`);
+  if (value.trim() === '' || !(parsed >= 0 && parsed <= 1))
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not allowed; allowed: a fraction from 0 to 1`);
   return parsed;
 }
 

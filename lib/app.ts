@@ -23,7 +23,10 @@ export interface InventoryAppSettings {
 function listSetting(value: unknown): string[] | undefined {
   if (value === undefined || value === '') return undefined;
   if (Array.isArray(value)) return value.map(String);
-  return String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  return String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function booleanSetting(app: App, key: string): boolean | undefined {
@@ -47,7 +50,10 @@ export class InventoryStack extends Stack {
   readonly inventory: SageMakerTrainingJobInventory;
 
   constructor(scope: Construct, id: string, settings: InventoryAppSettings, props?: StackProps) {
-    super(scope, id, { description: 'SageMaker training-job inventory: scheduled snapshots to Parquet, Glue table, Athena workgroup', ...props });
+    super(scope, id, {
+      description: 'SageMaker training-job inventory: scheduled snapshots to Parquet, Glue table, Athena workgroup',
+      ...props,
+    });
     this.inventory = new SageMakerTrainingJobInventory(this, 'Inventory', {
       regions: settings.regions,
       memberAccountRoleArns: settings.memberAccountRoleArns,
@@ -58,7 +64,10 @@ export class InventoryStack extends Stack {
       organization: settings.organization,
       tracing: settings.tracing,
     });
-    new CfnOutput(this, 'InventoryRoleArn', { value: this.inventory.role.roleArn, description: 'Member accounts trust this role (InventoryRoleArn parameter)' });
+    new CfnOutput(this, 'InventoryRoleArn', {
+      value: this.inventory.role.roleArn,
+      description: 'Member accounts trust this role (InventoryRoleArn parameter)',
+    });
     new CfnOutput(this, 'SnapshotRoot', { value: this.inventory.outputRoot });
     new CfnOutput(this, 'AthenaWorkgroup', { value: this.inventory.workgroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: this.inventory.glueTable.database.ref });

@@ -38,7 +38,9 @@ export interface AthenaViewsProps {
 export function viewsFingerprint(tables: readonly TableSchema[], viewSql: readonly string[]): string {
   const columns = (list: TableSchema['columns']) => list.map(({ name, type }) => [name, type]);
   const shape = tables.map((t) => ({ table: t.table, columns: columns(t.columns), partitionKeys: columns(t.partitionKeys) }));
-  return createHash('sha256').update(JSON.stringify({ tables: shape, views: viewSql })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ tables: shape, views: viewSql }))
+    .digest('hex');
 }
 
 /**
@@ -57,7 +59,7 @@ export class AthenaViews extends Construct {
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Creates the inventory\'s Athena views',
+      description: "Creates the inventory's Athena views",
     });
     const logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: props.encryptionKey, retention: props.logRetention });
     const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
@@ -66,22 +68,44 @@ export class AthenaViews extends Construct {
     const workgroupArn = stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: props.workgroup.ref });
     const policy = new iam.Policy(this, 'Policy', {
       statements: [
-        new iam.PolicyStatement({ sid: 'RunQueries', actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'], resources: [workgroupArn] }),
+        new iam.PolicyStatement({
+          sid: 'RunQueries',
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution'],
+          resources: [workgroupArn],
+        }),
         // Athena resolves the tables a view reads in the catalog...
-        new iam.PolicyStatement({ sid: 'ReadCatalog', actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables'], resources: [catalogArn, databaseArn, tablesArn] }),
+        new iam.PolicyStatement({
+          sid: 'ReadCatalog',
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables'],
+          resources: [catalogArn, databaseArn, tablesArn],
+        }),
         // ...and creates, replaces or drops the shipped views by name: no other table of the database.
         new iam.PolicyStatement({
           sid: 'ManageShippedViews',
           actions: ['glue:CreateTable', 'glue:UpdateTable', 'glue:DeleteTable'],
-          resources: [catalogArn, databaseArn, ...views.map((view) => stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/${view.name}` }))],
+          resources: [
+            catalogArn,
+            databaseArn,
+            ...views.map((view) =>
+              stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/${view.name}` }),
+            ),
+          ],
         }),
         new iam.PolicyStatement({
           sid: 'WriteResults',
           actions: ['s3:GetBucketLocation', 's3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
           resources: [props.resultsBucket.bucketArn, props.resultsBucket.arnForObjects(`${props.resultsPrefix}*`)],
         }),
-        new iam.PolicyStatement({ sid: 'EncryptResults', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.encryptionKey.keyArn] }),
-        new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+        new iam.PolicyStatement({
+          sid: 'EncryptResults',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.encryptionKey.keyArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
       ],
     });
     policy.attachToRole(role);
@@ -90,13 +114,14 @@ export class AthenaViews extends Construct {
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${region}:${account}:table/${props.databaseName}/*]`,
-      reason: 'Athena reads the definitions of the tables a view selects from, in the inventory database only; it writes only the shipped views, by name.',
+      reason:
+        'Athena reads the definitions of the tables a view selects from, in the inventory database only; it writes only the shipped views, by name.',
     });
     const bucketRef = bucketArnInNagFinding(props.resultsBucket);
     if (bucketRef) {
       Validations.of(policy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${bucketRef}/${props.resultsPrefix}*]`,
-        reason: 'Athena writes each query\'s results under the workgroup\'s results prefix with names it chooses.',
+        reason: "Athena writes each query's results under the workgroup's results prefix with names it chooses.",
       });
     }
 
@@ -110,7 +135,8 @@ export class AthenaViews extends Construct {
       environment: {},
       tracing: props.tracing ?? false,
       writesParquet: false,
-      failuresSurface: 'Invoked by CloudFormation for the views custom resource: a failure is answered to CloudFormation, which fails and rolls back the deployment; there is nothing to redrive.',
+      failuresSurface:
+        'Invoked by CloudFormation for the views custom resource: a failure is answered to CloudFormation, which fails and rolls back the deployment; there is nothing to redrive.',
     });
 
     const viewStatements = views.map((view) => ({ Name: view.name, Sql: render(view) }));
@@ -121,7 +147,10 @@ export class AthenaViews extends Construct {
         Workgroup: props.workgroup.ref,
         Database: props.databaseName,
         Views: viewStatements,
-        SchemaFingerprint: viewsFingerprint(props.tables, viewStatements.map((v) => v.Sql)),
+        SchemaFingerprint: viewsFingerprint(
+          props.tables,
+          viewStatements.map((v) => v.Sql),
+        ),
       },
     });
     this.resource.node.addDependency(policy);

@@ -8,7 +8,9 @@ import { SOURCE_API_ACTIONS, SOURCE_OPERATIONS, TRAINING_JOB_SCOPED_OPERATIONS }
  */
 export function collectorStatements(trainingJobArns: string): iam.PolicyStatement[] {
   const scoped = TRAINING_JOB_SCOPED_OPERATIONS.map((operation) => SOURCE_API_ACTIONS[operation]);
-  const unscoped = SOURCE_OPERATIONS.filter((operation) => !TRAINING_JOB_SCOPED_OPERATIONS.includes(operation)).map((operation) => SOURCE_API_ACTIONS[operation]);
+  const unscoped = SOURCE_OPERATIONS.filter((operation) => !TRAINING_JOB_SCOPED_OPERATIONS.includes(operation)).map(
+    (operation) => SOURCE_API_ACTIONS[operation],
+  );
   return [
     // ListTrainingJobs and tag:GetResources have no resource type in IAM: "*" is the only resource they accept.
     new iam.PolicyStatement({ sid: 'ListTrainingJobsAndTags', actions: unscoped, resources: ['*'] }),

@@ -14,7 +14,15 @@ const PROJECT_ROOT = join(__dirname, '..');
  * What CloudWatch Logs does with a log group's key: encrypt and decrypt events, re-encrypt them on a
  * key change, and check the key when it is associated. Named one by one: no wildcard actions.
  */
-const LOGS_KEY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'];
+const LOGS_KEY_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:DescribeKey',
+];
 
 export interface EncryptedLogGroupProps {
   readonly encryptionKey: kms.IKey;
@@ -48,7 +56,14 @@ export function encryptedLogGroup(scope: Construct, id: string, props: Encrypted
         actions: LOGS_KEY_ACTIONS,
         resources: ['*'],
         conditions: {
-          ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          ArnEquals: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: logGroupName,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
         },
       }),
     );
@@ -120,12 +135,15 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
         ? {
             beforeBundling: () => [],
             beforeInstall: () => [],
-            afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/parquet_wasm_bg.wasm"`],
+            afterBundling: (inputDir: string, outputDir: string) => [
+              `cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/parquet_wasm_bg.wasm"`,
+            ],
           }
         : undefined,
     },
   });
-  const runtimeReason = 'Pinned to nodejs22.x, the runtime the bundle is built and tested for; moving to a newer runtime is a deliberate, tested change.';
+  const runtimeReason =
+    'Pinned to nodejs22.x, the runtime the bundle is built and tested for; moving to a newer runtime is a deliberate, tested change.';
   Validations.of(fn).acknowledge(
     { id: 'AwsSolutions-L1', reason: runtimeReason },
     { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
@@ -133,9 +151,16 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
   );
   if (props.tracing) {
     // Lambda adds xray:PutTraceSegments and xray:PutTelemetryRecords to the role's default policy.
-    Validations.of(props.role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'AWS X-Ray accepts only "*" as the resource of PutTraceSegments and PutTelemetryRecords.' });
+    Validations.of(props.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'AWS X-Ray accepts only "*" as the resource of PutTraceSegments and PutTelemetryRecords.',
+    });
   } else {
-    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaTracing', reason: 'X-Ray tracing is the construct\'s tracing prop, off by default: the function logs JSON with the request id and emits its metrics; turn it on to trace.' });
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaTracing',
+      reason:
+        "X-Ray tracing is the construct's tracing prop, off by default: the function logs JSON with the request id and emits its metrics; turn it on to trace.",
+    });
   }
   return fn;
 }
@@ -159,7 +184,9 @@ export function scheduleDeadLetterQueue(scope: Construct, id: string, encryption
 /** The role EventBridge Scheduler assumes for one schedule, from this account only; it may send to the KMS-encrypted dead-letter queue. */
 export function schedulerRole(scope: Construct, id: string, encryptionKey: kms.IKey, description: string): iam.Role {
   const role = new iam.Role(scope, id, {
-    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
+    }),
     description,
   });
   encryptionKey.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');

@@ -23,7 +23,8 @@ export interface InventoryGlueTablesProps {
 
 const TABLE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   [TRAINING_JOB_SCHEMA.table]: 'Daily snapshots of every SageMaker training job, one Parquet object per (account, region) and day.',
-  [INVENTORY_RUN_SCHEMA.table]: 'One row per published (account, region, snapshot date) run of the inventory: status, jobs written, API calls, timing.',
+  [INVENTORY_RUN_SCHEMA.table]:
+    'One row per published (account, region, snapshot date) run of the inventory: status, jobs written, API calls, timing.',
 };
 
 /**
@@ -108,7 +109,9 @@ export class InventoryGlueTables extends Construct {
       case 'region':
         return { 'projection.region.type': 'enum', 'projection.region.values': props.regions.join(',') };
       default:
-        throw new ConfigError(`${this.node.path}: table ${schema.table} has partition key ${key.name}, which has no partition projection; allowed: snapshot_date, region`);
+        throw new ConfigError(
+          `${this.node.path}: table ${schema.table} has partition key ${key.name}, which has no partition projection; allowed: snapshot_date, region`,
+        );
     }
   }
 }

@@ -16,7 +16,7 @@ export class MemberAccountRoleStack extends Stack {
     super(scope, id, { description: 'Read-only role for the SageMaker training-job inventory (member account)', ...props });
     const inventoryRoleArn = new CfnParameter(this, 'InventoryRoleArn', {
       type: 'String',
-      description: 'ARN of the inventory function\'s role (output InventoryRoleArn of the inventory stack)',
+      description: "ARN of the inventory function's role (output InventoryRoleArn of the inventory stack)",
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
     });
     this.role = new iam.Role(this, 'ReadRole', {
@@ -26,10 +26,15 @@ export class MemberAccountRoleStack extends Stack {
       maxSessionDuration: undefined,
       inlinePolicies: {
         ReadTrainingJobs: new iam.PolicyDocument({
-          statements: collectorStatements(this.formatArn({ service: 'sagemaker', region: '*', resource: 'training-job', resourceName: '*' })),
+          statements: collectorStatements(
+            this.formatArn({ service: 'sagemaker', region: '*', resource: 'training-job', resourceName: '*' }),
+          ),
         }),
       },
     });
-    new CfnOutput(this, 'ReadRoleArn', { value: this.role.roleArn, description: 'Give this ARN to the inventory stack (memberAccountRoleArns)' });
+    new CfnOutput(this, 'ReadRoleArn', {
+      value: this.role.roleArn,
+      description: 'Give this ARN to the inventory stack (memberAccountRoleArns)',
+    });
   }
 }

@@ -71,11 +71,15 @@ export class PriceRefresh extends Construct {
     const stack = Stack.of(this);
     if (props.regions.length === 0) throw new ConfigError(`${this.node.path}: regions is []; allowed: one or more AWS Region codes`);
     for (const region of props.regions) {
-      if (!Token.isUnresolved(region) && !REGION_PATTERN.test(region)) throw new ConfigError(`${this.node.path}: regions has ${JSON.stringify(region)}; allowed: AWS Region codes such as us-east-1`);
+      if (!Token.isUnresolved(region) && !REGION_PATTERN.test(region))
+        throw new ConfigError(`${this.node.path}: regions has ${JSON.stringify(region)}; allowed: AWS Region codes such as us-east-1`);
     }
     this.tablePrefix = `${props.prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
 
-    const logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: props.encryptionKey, retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR });
+    const logGroup = encryptedLogGroup(this, 'Logs', {
+      encryptionKey: props.encryptionKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'SageMaker job inventory price refresh: read the Price List API, write price snapshots',
@@ -83,13 +87,28 @@ export class PriceRefresh extends Construct {
     const policy = new iam.Policy(this, 'Policy', {
       statements: [
         new iam.PolicyStatement({ sid: 'ReadPriceList', actions: [PRICE_LIST_ACTION], resources: ['*'] }),
-        new iam.PolicyStatement({ sid: 'WritePriceSnapshots', actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [props.bucket.arnForObjects(`${this.tablePrefix}/*`)] }),
-        new iam.PolicyStatement({ sid: 'EncryptPriceSnapshots', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.encryptionKey.keyArn] }),
-        new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+        new iam.PolicyStatement({
+          sid: 'WritePriceSnapshots',
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [props.bucket.arnForObjects(`${this.tablePrefix}/*`)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptPriceSnapshots',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.encryptionKey.keyArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
       ],
     });
     policy.attachToRole(this.role);
-    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'pricing:GetProducts supports no resource-level permissions; it reads public prices only.' });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'pricing:GetProducts supports no resource-level permissions; it reads public prices only.',
+    });
     const bucketInFinding = bucketArnInNagFinding(props.bucket);
     if (bucketInFinding) {
       Validations.of(policy).acknowledge({
@@ -109,7 +128,7 @@ export class PriceRefresh extends Construct {
       tracing: props.tracing ?? false,
       writesParquet: true,
       failuresSurface:
-        'Invoked by EventBridge Scheduler with an empty event: a failed run alarms (Errors) and the next run, or an operator\'s re-invocation, writes the snapshot; the event carries nothing to redrive.',
+        "Invoked by EventBridge Scheduler with an empty event: a failed run alarms (Errors) and the next run, or an operator's re-invocation, writes the snapshot; the event carries nothing to redrive.",
       environment: {
         SM_INVENTORY_REGIONS: props.regions.join(','),
         SM_INVENTORY_OUTPUT: `s3://${props.bucket.bucketName}/${props.prefix}`,
@@ -120,7 +139,12 @@ export class PriceRefresh extends Construct {
     this.function.node.addDependency(policy);
 
     this.deadLetterQueue = scheduleDeadLetterQueue(this, 'DeadLetterQueue', props.encryptionKey, 'price refresh');
-    const refreshSchedulerRole = schedulerRole(this, 'SchedulerRole', props.encryptionKey, 'EventBridge Scheduler: invoke the price refresh, dead-letter to its queue');
+    const refreshSchedulerRole = schedulerRole(
+      this,
+      'SchedulerRole',
+      props.encryptionKey,
+      'EventBridge Scheduler: invoke the price refresh, dead-letter to its queue',
+    );
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '1', weekDay: 'MON' }),
       description: 'Weekly SageMaker training price snapshot',
@@ -134,12 +158,13 @@ export class PriceRefresh extends Construct {
     });
     Validations.of(refreshSchedulerRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      reason: 'EventBridge Scheduler\'s role may invoke this one function, including its versions and aliases; no other function.',
+      reason: "EventBridge Scheduler's role may invoke this one function, including its versions and aliases; no other function.",
     });
 
     this.alarms = [
       new cloudwatch.Alarm(this, 'Errors', {
-        alarmDescription: 'The price refresh failed: no price snapshot was written (an ambiguous or unreadable price list names the SKU in its log).',
+        alarmDescription:
+          'The price refresh failed: no price snapshot was written (an ambiguous or unreadable price list names the SKU in its log).',
         metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 1,
         evaluationPeriods: 1,

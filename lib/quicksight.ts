@@ -162,13 +162,31 @@ export class QuickSightCostDashboard extends Construct {
       if (!ok) throw new ConfigError(`${this.node.path}: ${prop} is ${JSON.stringify(received)}; allowed: ${allowed}`);
     };
     if (!Token.isUnresolved(props.principalArn)) {
-      check(PRINCIPAL_ARN.test(props.principalArn), 'principalArn', props.principalArn, 'a QuickSight user or group ARN such as arn:aws:quicksight:us-east-1:111122223333:group/default/finops');
+      check(
+        PRINCIPAL_ARN.test(props.principalArn),
+        'principalArn',
+        props.principalArn,
+        'a QuickSight user or group ARN such as arn:aws:quicksight:us-east-1:111122223333:group/default/finops',
+      );
     }
-    check(ROLE_NAME.test(serviceRoleName), 'serviceRoleName', serviceRoleName, 'an IAM role name (with its path), such as aws-quicksight-service-role-v0');
-    check(props.tagKeys.includes(teamTagKey), 'teamTagKey', teamTagKey, `one of the cost-allocation tag keys (${props.tagKeys.join(', ')})`);
+    check(
+      ROLE_NAME.test(serviceRoleName),
+      'serviceRoleName',
+      serviceRoleName,
+      'an IAM role name (with its path), such as aws-quicksight-service-role-v0',
+    );
+    check(
+      props.tagKeys.includes(teamTagKey),
+      'teamTagKey',
+      teamTagKey,
+      `one of the cost-allocation tag keys (${props.tagKeys.join(', ')})`,
+    );
     const team = tagColumnName(teamTagKey);
     const tagColumns = props.tagKeys.map((key): QuickSightColumn => ({ name: tagColumnName(key), type: 'STRING' }));
-    const prefix = `${props.databaseName}-${stack.stackName}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 200);
+    const prefix = `${props.databaseName}-${stack.stackName}`
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 200);
 
     this.serviceRole = iam.Role.fromRoleName(this, 'ServiceRole', serviceRoleName);
     props.grantQuery(this.serviceRole);
@@ -177,13 +195,15 @@ export class QuickSightCostDashboard extends Construct {
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     Validations.of(this.serviceRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:${region}:${account}:table/<${stack.getLogicalId(props.database)}>/*]`,
-      reason: 'QuickSight reads the inventory database\'s tables and views, as any analyst given grantQuery does; their set is the shipped schema and SQL.',
+      reason:
+        "QuickSight reads the inventory database's tables and views, as any analyst given grantQuery does; their set is the shipped schema and SQL.",
     });
     const bucket = bucketArnInNagFinding(props.bucket);
     for (const prefix of bucket ? props.grantedPrefixes : []) {
       Validations.of(this.serviceRole).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${bucket}/${prefix}*]`,
-        reason: 'QuickSight reads the snapshot objects of each table (keys carry date, region, account) and writes Athena results under the results prefix with names Athena chooses.',
+        reason:
+          'QuickSight reads the snapshot objects of each table (keys carry date, region, account) and writes Athena results under the results prefix with names Athena chooses.',
       });
     }
 
@@ -230,7 +250,10 @@ export class QuickSightCostDashboard extends Construct {
       name: 'SageMaker training cost',
       definition: costDashboardDefinition(this.costDataSet.attrArn, team),
       permissions: principal(DASHBOARD_ACTIONS),
-      dashboardPublishOptions: { adHocFilteringOption: { availabilityStatus: 'ENABLED' }, exportToCsvOption: { availabilityStatus: 'ENABLED' } },
+      dashboardPublishOptions: {
+        adHocFilteringOption: { availabilityStatus: 'ENABLED' },
+        exportToCsvOption: { availabilityStatus: 'ENABLED' },
+      },
     });
     this.dashboard.addResourceDependency(this.costDataSet);
   }
@@ -253,7 +276,9 @@ function usdSum(fieldId: string, columnName: string): quicksight.CfnDashboard.Me
       fieldId,
       column: column(columnName),
       aggregationFunction: { simpleNumericalAggregation: 'SUM' },
-      formatConfiguration: { formatConfiguration: { currencyDisplayFormatConfiguration: { symbol: 'USD', decimalPlacesConfiguration: { decimalPlaces: 0 } } } },
+      formatConfiguration: {
+        formatConfiguration: { currencyDisplayFormatConfiguration: { symbol: 'USD', decimalPlacesConfiguration: { decimalPlaces: 0 } } },
+      },
     },
   };
 }
@@ -296,17 +321,28 @@ export function costDashboardDefinition(costDataSetArn: string, teamColumn: stri
     barChart(
       'top-jobs',
       'The 20 most expensive jobs',
-      { category: [dimension('job', 'training_job_name')], values: [usdSum('job-cost', 'total_cost_usd')], colors: [dimension('job-team', teamColumn)] },
+      {
+        category: [dimension('job', 'training_job_name')],
+        values: [usdSum('job-cost', 'total_cost_usd')],
+        colors: [dimension('job-team', teamColumn)],
+      },
       {
         horizontal: true,
         stacked: true,
-        sort: { categorySort: [{ fieldSort: { fieldId: 'job-cost', direction: 'DESC' } }], categoryItemsLimit: { itemsLimit: 20, otherCategories: 'EXCLUDE' } },
+        sort: {
+          categorySort: [{ fieldSort: { fieldId: 'job-cost', direction: 'DESC' } }],
+          categoryItemsLimit: { itemsLimit: 20, otherCategories: 'EXCLUDE' },
+        },
       },
     ),
     barChart(
       'failed-spend',
       'Spend on failed and stopped jobs, by team',
-      { category: [dimension('failed-team', teamColumn)], values: [usdSum('failed-cost', 'total_cost_usd')], colors: [dimension('status', 'training_job_status')] },
+      {
+        category: [dimension('failed-team', teamColumn)],
+        values: [usdSum('failed-cost', 'total_cost_usd')],
+        colors: [dimension('status', 'training_job_status')],
+      },
       { stacked: true, sort: { categorySort: [{ fieldSort: { fieldId: 'failed-cost', direction: 'DESC' } }] } },
     ),
   ];
@@ -327,7 +363,11 @@ export function costDashboardDefinition(costDataSetArn: string, teamColumn: stri
             },
           },
         ],
-        scopeConfiguration: { selectedSheets: { sheetVisualScopingConfigurations: [{ sheetId: SHEET, scope: 'SELECTED_VISUALS', visualIds: ['failed-spend'] }] } },
+        scopeConfiguration: {
+          selectedSheets: {
+            sheetVisualScopingConfigurations: [{ sheetId: SHEET, scope: 'SELECTED_VISUALS', visualIds: ['failed-spend'] }],
+          },
+        },
       },
     ],
   };

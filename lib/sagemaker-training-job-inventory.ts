@@ -294,9 +294,20 @@ export class SageMakerTrainingJobInventory extends Construct {
     }
     check(new Set(regions).size === regions.length, 'regions', regions, 'each region once');
     for (const arn of memberRoles) {
-      if (!Token.isUnresolved(arn)) check(ROLE_ARN_PATTERN.test(arn), 'memberAccountRoleArns', arn, `IAM role ARNs such as arn:aws:iam::123456789012:role/${MEMBER_ROLE_NAME}`);
+      if (!Token.isUnresolved(arn))
+        check(
+          ROLE_ARN_PATTERN.test(arn),
+          'memberAccountRoleArns',
+          arn,
+          `IAM role ARNs such as arn:aws:iam::123456789012:role/${MEMBER_ROLE_NAME}`,
+        );
     }
-    check(props.includeOwnAccount !== false || memberRoles.length > 0 || props.organization !== undefined, 'includeOwnAccount', false, 'false only together with memberAccountRoleArns or organization');
+    check(
+      props.includeOwnAccount !== false || memberRoles.length > 0 || props.organization !== undefined,
+      'includeOwnAccount',
+      false,
+      'false only together with memberAccountRoleArns or organization',
+    );
     const organization = props.organization;
     const organizationRoleName = organization?.roleName ?? MEMBER_ROLE_NAME;
     if (organization) {
@@ -305,17 +316,35 @@ export class SageMakerTrainingJobInventory extends Construct {
       } catch (error) {
         throw new ConfigError(`${this.node.path}: ${(error as Error).message}`, { cause: error });
       }
-      for (const [name, ids] of [['organization.includeAccounts', organization.includeAccounts], ['organization.excludeAccounts', organization.excludeAccounts]] as const) {
+      for (const [name, ids] of [
+        ['organization.includeAccounts', organization.includeAccounts],
+        ['organization.excludeAccounts', organization.excludeAccounts],
+      ] as const) {
         for (const id of ids ?? []) check(ACCOUNT_ID_PATTERN.test(id), name, id, '12-digit AWS account ids');
       }
     }
     const maxRunDuration = props.maxRunDuration ?? Duration.hours(23);
-    check(maxRunDuration.toSeconds() >= 3600 && maxRunDuration.toSeconds() <= 7 * 86400, 'maxRunDuration', maxRunDuration.toHumanString(), 'from 1 hour to 7 days');
+    check(
+      maxRunDuration.toSeconds() >= 3600 && maxRunDuration.toSeconds() <= 7 * 86400,
+      'maxRunDuration',
+      maxRunDuration.toHumanString(),
+      'from 1 hour to 7 days',
+    );
     if (!Token.isUnresolved(prefix)) check(PREFIX.test(prefix), 'prefix', prefix, 'an S3 key prefix without leading or trailing slashes');
-    for (const [name, value] of [['databaseName', databaseName], ['tableName', tableName]] as const) {
-      if (!Token.isUnresolved(value)) check(GLUE_NAME_PATTERN.test(value), name, value, 'lower-case letters, digits and underscores (Athena-compatible)');
+    for (const [name, value] of [
+      ['databaseName', databaseName],
+      ['tableName', tableName],
+    ] as const) {
+      if (!Token.isUnresolved(value))
+        check(GLUE_NAME_PATTERN.test(value), name, value, 'lower-case letters, digits and underscores (Athena-compatible)');
     }
-    if (!Token.isUnresolved(memorySize)) check(Number.isInteger(memorySize) && memorySize >= 256 && memorySize <= 10240, 'memorySize', memorySize, 'a whole number of MiB from 256 to 10240');
+    if (!Token.isUnresolved(memorySize))
+      check(
+        Number.isInteger(memorySize) && memorySize >= 256 && memorySize <= 10240,
+        'memorySize',
+        memorySize,
+        'a whole number of MiB from 256 to 10240',
+      );
     check(timeout.toSeconds() >= 60 && timeout.toSeconds() <= 900, 'timeout', timeout.toHumanString(), '1 to 15 minutes');
     check(
       schedulePeriod.toSeconds() >= 3600 && schedulePeriod.toSeconds() * 2 <= 7 * 86400,
@@ -323,8 +352,18 @@ export class SageMakerTrainingJobInventory extends Construct {
       schedulePeriod.toHumanString(),
       'from 1 hour to 3.5 days',
     );
-    check(DATE.test(projectionStartDate) && !Number.isNaN(Date.parse(projectionStartDate)), 'projectionStartDate', projectionStartDate, 'a date as YYYY-MM-DD');
-    check(Number.isInteger(bytesCutoff) && bytesCutoff >= 10_000_000, 'athenaBytesScannedCutoff', bytesCutoff, 'a whole number of bytes, at least 10000000');
+    check(
+      DATE.test(projectionStartDate) && !Number.isNaN(Date.parse(projectionStartDate)),
+      'projectionStartDate',
+      projectionStartDate,
+      'a date as YYYY-MM-DD',
+    );
+    check(
+      Number.isInteger(bytesCutoff) && bytesCutoff >= 10_000_000,
+      'athenaBytesScannedCutoff',
+      bytesCutoff,
+      'a whole number of bytes, at least 10000000',
+    );
     for (const name of Object.keys(props.functionEnvironment ?? {})) {
       const prop = MANAGED_VARIABLES[name as keyof typeof MANAGED_VARIABLES];
       if (prop !== undefined || name in ENVIRONMENT_VARIABLES) {
@@ -339,7 +378,8 @@ export class SageMakerTrainingJobInventory extends Construct {
       if (!(error instanceof ConfigError)) throw error;
       // Name the prop the user wrote, not the variable that carries it.
       let message = error.message;
-      for (const [setting, variable] of Object.entries(COLLECTOR_SETTING_VARIABLES)) message = message.replace(variable, `collector.${setting}`);
+      for (const [setting, variable] of Object.entries(COLLECTOR_SETTING_VARIABLES))
+        message = message.replace(variable, `collector.${setting}`);
       throw new ConfigError(`${this.node.path}: ${message}`, { cause: error });
     }
 
@@ -414,7 +454,12 @@ export class SageMakerTrainingJobInventory extends Construct {
       timeout: maxRunDuration,
     }).stateMachine;
 
-    const snapshotSchedulerRole = schedulerRole(this, 'SchedulerRole', this.encryptionKey, 'EventBridge Scheduler: start the inventory state machine, dead-letter to its queue');
+    const snapshotSchedulerRole = schedulerRole(
+      this,
+      'SchedulerRole',
+      this.encryptionKey,
+      'EventBridge Scheduler: start the inventory state machine, dead-letter to its queue',
+    );
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' }),
       description: 'Daily SageMaker training-job snapshot',
@@ -439,7 +484,10 @@ export class SageMakerTrainingJobInventory extends Construct {
     });
 
     this.workgroup = new athena.CfnWorkGroup(this, 'Workgroup', {
-      name: `${databaseName}-${stack.stackName}`.toLowerCase().replace(/[^a-z0-9._-]/g, '-').slice(0, 128),
+      name: `${databaseName}-${stack.stackName}`
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]/g, '-')
+        .slice(0, 128),
       description: 'Queries over the SageMaker training-job inventory',
       recursiveDeleteOption: true,
       workGroupConfiguration: {
@@ -509,7 +557,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     });
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the data bucket\'s server access logs; logging it too would only log the logging.',
+      reason: "This bucket receives the data bucket's server access logs; logging it too would only log the logging.",
     });
     return new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -543,7 +591,13 @@ export class SageMakerTrainingJobInventory extends Construct {
     const database = this.glueTable.database.ref;
     const statements = [
       new iam.PolicyStatement({
-        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+        actions: [
+          'athena:StartQueryExecution',
+          'athena:GetQueryExecution',
+          'athena:GetQueryResults',
+          'athena:StopQueryExecution',
+          'athena:GetWorkGroup',
+        ],
         resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workgroup.ref })],
       }),
       new iam.PolicyStatement({
@@ -568,7 +622,12 @@ export class SageMakerTrainingJobInventory extends Construct {
     ];
     let grant: iam.Grant | undefined;
     for (const statement of statements) {
-      const next = iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions });
+      const next = iam.Grant.addToPrincipal({
+        grantee,
+        actions: statement.actions,
+        resourceArns: statement.resources,
+        conditions: statement.conditions,
+      });
       grant = grant ? grant.combine(next) : next;
     }
     return grant!;
@@ -579,7 +638,12 @@ export class SageMakerTrainingJobInventory extends Construct {
     return [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA].map((schema) => `${this.tablePrefixes[TABLE_SCHEMAS.indexOf(schema)]}`);
   }
 
-  private grantCollectorPermissions(memberRoles: readonly string[], logGroup: logs.LogGroup, prefix: string, organizationRoleName: string | undefined): void {
+  private grantCollectorPermissions(
+    memberRoles: readonly string[],
+    logGroup: logs.LogGroup,
+    prefix: string,
+    organizationRoleName: string | undefined,
+  ): void {
     const stack = Stack.of(this);
     const workArea = this.bucket.arnForObjects(`${prefix}/${WORK_PREFIX}/*`);
     const runState = this.bucket.arnForObjects(`${prefix}/${STATE_PREFIX}/*`);
@@ -600,7 +664,11 @@ export class SageMakerTrainingJobInventory extends Construct {
           resources: [workArea],
         }),
         // Which object the latest snapshot of each (account, region) is: read and replaced, never deleted.
-        new iam.PolicyStatement({ sid: 'RunState', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], resources: [runState] }),
+        new iam.PolicyStatement({
+          sid: 'RunState',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [runState],
+        }),
         // An incremental run reads the previous snapshot to carry its unchanged rows.
         new iam.PolicyStatement({ sid: 'ReadPreviousSnapshots', actions: ['s3:GetObject'], resources: [trainingJobObjects] }),
         new iam.PolicyStatement({
@@ -626,7 +694,9 @@ export class SageMakerTrainingJobInventory extends Construct {
               new iam.PolicyStatement({
                 sid: 'AssumeOrganizationRoles',
                 actions: ['sts:AssumeRole'],
-                resources: [stack.formatArn({ service: 'iam', region: '', account: '*', resource: 'role', resourceName: organizationRoleName })],
+                resources: [
+                  stack.formatArn({ service: 'iam', region: '', account: '*', resource: 'role', resourceName: organizationRoleName }),
+                ],
                 // Only roles in accounts of this organization.
                 conditions: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
               }),
@@ -643,15 +713,18 @@ export class SageMakerTrainingJobInventory extends Construct {
     };
     if (organizationRoleName) {
       reasons[`arn:<AWS::Partition>:iam::*:role/${organizationRoleName}`] =
-        'The organization\'s accounts are listed at run time; the role of this one name is assumable only in accounts of this organization (aws:ResourceOrgID).';
+        "The organization's accounts are listed at run time; the role of this one name is assumable only in accounts of this organization (aws:ResourceOrgID).";
     }
     const bucketInFinding = bucketArnInNagFinding(this.bucket);
     if (bucketInFinding) {
       for (const tablePrefix of this.snapshotTablePrefixes()) {
-        reasons[`${bucketInFinding}/${tablePrefix}/*`] = 'Objects are written under each table\'s prefix only; their keys carry the date, region and account. The training-job table\'s previous snapshots are read back by incremental runs.';
+        reasons[`${bucketInFinding}/${tablePrefix}/*`] =
+          "Objects are written under each table's prefix only; their keys carry the date, region and account. The training-job table's previous snapshots are read back by incremental runs.";
       }
-      reasons[`${bucketInFinding}/${prefix}/${WORK_PREFIX}/*`] = 'The work area of resumable runs: one folder per (table, date, region, account), with a lease, a checkpoint, progress and parts.';
-      reasons[`${bucketInFinding}/${prefix}/${STATE_PREFIX}/*`] = 'One small object per (table, region, account) naming its latest snapshot, read by the next run.';
+      reasons[`${bucketInFinding}/${prefix}/${WORK_PREFIX}/*`] =
+        'The work area of resumable runs: one folder per (table, date, region, account), with a lease, a checkpoint, progress and parts.';
+      reasons[`${bucketInFinding}/${prefix}/${STATE_PREFIX}/*`] =
+        'One small object per (table, region, account) naming its latest snapshot, read by the next run.';
     }
     for (const [resource, reason] of Object.entries(reasons)) {
       Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
@@ -660,7 +733,8 @@ export class SageMakerTrainingJobInventory extends Construct {
 
   private createAlarms(schedulePeriod: Duration, topic?: sns.ITopic): cloudwatch.Alarm[] {
     const errors = new cloudwatch.Alarm(this, 'FunctionErrors', {
-      alarmDescription: 'The inventory function failed: a direct run left at least one (account, region) unwritten, or a state machine step failed (it is retried; see the execution). See its logs.',
+      alarmDescription:
+        'The inventory function failed: a direct run left at least one (account, region) unwritten, or a state machine step failed (it is retried; see the execution). See its logs.',
       metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
@@ -669,7 +743,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     });
     const executions = new cloudwatch.Alarm(this, 'ExecutionsFailed', {
       alarmDescription:
-        'A snapshot execution failed, timed out or was aborted: at least one (account, region) was not written (the Failed state\'s cause names each), or the run could not start. See the execution.',
+        "A snapshot execution failed, timed out or was aborted: at least one (account, region) was not written (the Failed state's cause names each), or the run could not start. See the execution.",
       metric: new cloudwatch.MathExpression({
         expression: 'failed + timedOut + aborted',
         usingMetrics: {
@@ -709,7 +783,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     });
     const incomplete = new cloudwatch.Alarm(this, 'SnapshotsIncomplete', {
       alarmDescription:
-        'A snapshot was published without some jobs: their Describe kept failing or their data could not be mapped. The run table (sagemaker_inventory_run) counts them, the function\'s log names each ARN with its reason; the next run describes them again.',
+        "A snapshot was published without some jobs: their Describe kept failing or their data could not be mapped. The run table (sagemaker_inventory_run) counts them, the function's log names each ARN with its reason; the next run describes them again.",
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName: METRIC.SnapshotsIncomplete,

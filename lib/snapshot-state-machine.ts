@@ -86,7 +86,13 @@ export class SnapshotStateMachine extends Construct {
       'ResolveTargets',
       { step: 'resolve', 'input.$': '$', 'execution.$': '$$.Execution.Name' },
       { outputPath: '$.Payload', comment: 'The date, mode and lease holder of the run, and its (account, region) targets.' },
-    ).addRetry({ errors: ['TransientStepError'], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+    ).addRetry({
+      errors: ['TransientStepError'],
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+      maxAttempts: 4,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
 
     const collect = invoke(
       'Collect',
@@ -101,9 +107,15 @@ export class SnapshotStateMachine extends Construct {
       {
         resultSelector: { 'answer.$': '$.Payload' },
         resultPath: '$.collected',
-        comment: 'One invocation\'s worth of one target: published, failed, or continuing from saved progress.',
+        comment: "One invocation's worth of one target: published, failed, or continuing from saved progress.",
       },
-    ).addRetry({ errors: TRANSIENT_STEP_ERRORS, interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+    ).addRetry({
+      errors: TRANSIENT_STEP_ERRORS,
+      interval: Duration.seconds(30),
+      backoffRate: 2,
+      maxAttempts: 4,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     const targetFailed = new sfn.Pass(this, 'TargetFailed', {
       comment: 'The collect task itself failed after its retries: recorded, and the other targets go on.',
       parameters: {
@@ -146,14 +158,18 @@ export class SnapshotStateMachine extends Construct {
         'skipped.$': '$.skipped',
         'skippedCount.$': '$.skippedCount',
       },
-      { outputPath: '$.Payload', comment: 'The run\'s metrics and verdict.' },
+      { outputPath: '$.Payload', comment: "The run's metrics and verdict." },
     );
     const verdict = new sfn.Choice(this, 'RunSucceeded')
       .when(sfn.Condition.booleanEquals('$.ok', true), new sfn.Succeed(this, 'Succeeded'))
       .otherwise(new sfn.Fail(this, 'Failed', { error: RUN_FAILED_ERROR, causePath: '$.message' }));
 
     // Step Functions' log delivery adds a resource policy entry per log group unless its name starts with /aws/vendedlogs/.
-    this.logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: props.encryptionKey, retention: props.logRetention, namePrefix: '/aws/vendedlogs/states' });
+    this.logGroup = encryptedLogGroup(this, 'Logs', {
+      encryptionKey: props.encryptionKey,
+      retention: props.logRetention,
+      namePrefix: '/aws/vendedlogs/states',
+    });
 
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(resolve.next(collectTargets).next(summarize).next(verdict)),
@@ -167,7 +183,8 @@ export class SnapshotStateMachine extends Construct {
     Validations.of(policy ?? this.stateMachine).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Step Functions log delivery (logs:CreateLogDelivery and related) and, when tracing is on, X-Ray accept only "*" as their resource.',
+        reason:
+          'Step Functions log delivery (logs:CreateLogDelivery and related) and, when tracing is on, X-Ray accept only "*" as their resource.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId((props.function.node.defaultChild ?? props.function) as never)}.Arn>:*]`,
@@ -175,8 +192,12 @@ export class SnapshotStateMachine extends Construct {
       },
     );
     if (!(props.tracing ?? false)) {
-      const reason = 'X-Ray tracing is a prop (tracing), off by default: every step logs to its own log group with the execution\'s data and emits metrics; turn it on to trace.';
-      Validations.of(this.stateMachine).acknowledge({ id: 'AwsSolutions-SF2', reason }, { id: 'Serverless-StepFunctionStateMachineXray', reason });
+      const reason =
+        "X-Ray tracing is a prop (tracing), off by default: every step logs to its own log group with the execution's data and emits metrics; turn it on to trace.";
+      Validations.of(this.stateMachine).acknowledge(
+        { id: 'AwsSolutions-SF2', reason },
+        { id: 'Serverless-StepFunctionStateMachineXray', reason },
+      );
     }
   }
 }

@@ -24,7 +24,10 @@ function cutAtWordBoundary(text, limit) {
 
 const seedPath = process.argv[2] ?? path.join(__dirname, '..', 'glue-schema', 'seed', 'sagemaker_training_job.columns.tsv');
 const outPath = path.join(__dirname, '..', 'glue-schema', 'sagemaker_training_job.json');
-const [, ...lines] = fs.readFileSync(seedPath, 'utf8').split('\n').filter((line) => line.trim() !== '');
+const [, ...lines] = fs
+  .readFileSync(seedPath, 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '');
 const columns = lines.map((line) => {
   const [name, seedType, description = ''] = line.split('\t');
   const type = GLUE_TYPE_BY_SEED_TYPE[seedType];

@@ -50,7 +50,7 @@ export function renderSections(): Record<string, string> {
     `The shipped SQL calls only these functions (a test rejects any other): ${COMMON_SQL_FUNCTIONS.map((f) => `\`${f}\``).join(', ')};`,
     `\`date_format\` only with ${DATE_FORMAT_SPECIFIERS.map((s) => `\`${s}\``).join(' ')}.`,
     '',
-    'Every shipped statement (views, named queries, the SQL examples in this README, the demo\'s suggestion) must parse with',
+    "Every shipped statement (views, named queries, the SQL examples in this README, the demo's suggestion) must parse with",
     'a Trino grammar (`node-sql-parser`) in `npm test`. Arithmetic uses no decimal literal (`3600e0`, not `3600.0`: Trino',
     'computes `3600.0` as a DECIMAL and rounds to its scale), every division has a DOUBLE operand (`7/2` is 3 in Trino,',
     '3.5 in DuckDB), and text becomes an integer only for integer API members. The grammar lets these through, so a',
@@ -82,13 +82,18 @@ interface CorpusCase {
 /** Inline code, with characters a Markdown viewer would act on (bidi overrides, controls) written as escapes. */
 const code = (text: string) =>
   `\`${text
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
+      /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
     .replace(/`/g, "'")
     .replace(/\|/g, '\\|')}\``;
 
 function describeInput(entry: CorpusCase): string {
-  const env = Object.entries(entry.env ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+  const env = Object.entries(entry.env ?? {})
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ');
   switch (entry.kind) {
     case 'cli':
       return code(`${env ? `${env} ` : ''}sm-inventory ${(entry.args ?? []).map((a) => (a === '' ? '""' : a)).join(' ')}`);
@@ -99,7 +104,11 @@ function describeInput(entry: CorpusCase): string {
     default: {
       const parts: string[] = [];
       const summarise = (value: unknown) => {
-        const text = JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && '$repeat' in (v as object) ? `<${(v as { times: number }).times} × ${(v as { $repeat: string }).$repeat}>` : v));
+        const text = JSON.stringify(value, (_k, v: unknown) =>
+          v && typeof v === 'object' && '$repeat' in (v as object)
+            ? `<${(v as { times: number }).times} × ${(v as { $repeat: string }).$repeat}>`
+            : v,
+        );
         return text.length > 90 ? `${text.slice(0, 87)}…` : text;
       };
       if (entry.describe?.set) parts.push(`Describe returns ${code(summarise(entry.describe.set))}`);
@@ -113,7 +122,19 @@ function describeInput(entry: CorpusCase): string {
 }
 
 function describeOutcome(entry: CorpusCase): string {
-  const e = entry.expect as { exit?: number; stderr?: string; throws?: string; outcome?: string; reason?: string; warning?: string; error?: string; column?: string; value?: unknown; length?: number; unknownField?: string };
+  const e = entry.expect as {
+    exit?: number;
+    stderr?: string;
+    throws?: string;
+    outcome?: string;
+    reason?: string;
+    warning?: string;
+    error?: string;
+    column?: string;
+    value?: unknown;
+    length?: number;
+    unknownField?: string;
+  };
   const message = (pattern: string) => code(pattern.replace(/\\([[\]().^$|?*+{}])/g, '$1'));
   if (e.exit !== undefined) return `exit ${e.exit}: ${message(e.stderr ?? '')}`;
   if (e.throws) return `refused: ${message(e.throws)}`;

@@ -12,7 +12,12 @@ export function pageSize(value: unknown, fallback: number, max: number): number 
  * One page of items sorted by `key`, continuing after the key the token names. Keyset paging (not
  * offsets) keeps a page boundary stable when jobs are deleted between calls, as AWS's tokens do.
  */
-export function keysetPage<T extends { key: string }>(items: T[], token: unknown, size: number, descending: boolean): { page: T[]; nextToken?: string } {
+export function keysetPage<T extends { key: string }>(
+  items: T[],
+  token: unknown,
+  size: number,
+  descending: boolean,
+): { page: T[]; nextToken?: string } {
   items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * (descending ? -1 : 1));
   const after = decodeToken(token);
   const start = after === undefined ? 0 : firstAfter(items, after, descending);

@@ -57,7 +57,10 @@ export function parseRateLimits(text: string): RateLimits {
   return parseOperationRates(
     text,
     SIMULATED_OPERATIONS,
-    (part) => new RangeError(`limit ${JSON.stringify(part)} is not allowed; allowed: <operation>=<calls per second> with operation one of ${SIMULATED_OPERATIONS.join(', ')}`),
+    (part) =>
+      new RangeError(
+        `limit ${JSON.stringify(part)} is not allowed; allowed: <operation>=<calls per second> with operation one of ${SIMULATED_OPERATIONS.join(', ')}`,
+      ),
   );
 }
 
@@ -111,7 +114,8 @@ export class SageMakerSimulator {
     const server = createServer((req, res) => {
       // A bug here (or in a test's hook) answers 500 like AWS would, instead of crashing the process.
       this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) sendError(res, protocolOf(req.headers), new AwsError(500, 'InternalFailure', `simulator error: ${(error as Error).message}`));
+        if (!res.headersSent)
+          sendError(res, protocolOf(req.headers), new AwsError(500, 'InternalFailure', `simulator error: ${(error as Error).message}`));
         else res.destroy();
       });
     });
@@ -203,12 +207,18 @@ export class SageMakerSimulator {
       operation = request.operation;
       const definition = OPERATIONS[operation];
       if (!request.signed || this.rejectedAccessKeys.has(request.accessKeyId)) {
-        throw new AwsError(403, protocol === 'json' ? 'UnrecognizedClientException' : 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+        throw new AwsError(
+          403,
+          protocol === 'json' ? 'UnrecognizedClientException' : 'InvalidClientTokenId',
+          'The security token included in the request is invalid.',
+        );
       }
       const context = { world: this.world, accountId: accountForKey(request.accessKeyId), region: request.region };
 
       await delay(this.randomBetween(this.latencyMs));
-      const faulty = (!this.faults.onlyRegions || this.faults.onlyRegions.includes(context.region)) && (!this.faults.onlyOperations || this.faults.onlyOperations.includes(operation));
+      const faulty =
+        (!this.faults.onlyRegions || this.faults.onlyRegions.includes(context.region)) &&
+        (!this.faults.onlyOperations || this.faults.onlyOperations.includes(operation));
       const fault = faulty ? this.drawFault() : undefined;
       if (fault === 'reset') {
         this.counters.get(operation)!.faulted++;

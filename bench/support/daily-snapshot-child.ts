@@ -12,7 +12,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 async function main(): Promise<void> {
   const [endpoint, warehouse, snapshotDate, scale] = process.argv.slice(2);
-  const run = await runTarget({ endpoint, store: new LocalStore(warehouse), snapshotDate, limits: scaledLimits(REFERENCE_LIMITS, Number(scale)) });
+  const run = await runTarget({
+    endpoint,
+    store: new LocalStore(warehouse),
+    snapshotDate,
+    limits: scaledLimits(REFERENCE_LIMITS, Number(scale)),
+  });
   process.stdout.write(
     `${JSON.stringify({
       mode: run.result.mode,

@@ -69,7 +69,12 @@ async function main(): Promise<void> {
             }
           }
         }
-        reply(request.id, { ...report, modified, changed: report.created + report.deleted + changedExisting, jobsAfter } satisfies ChurnReport);
+        reply(request.id, {
+          ...report,
+          modified,
+          changed: report.created + report.deleted + changedExisting,
+          jobsAfter,
+        } satisfies ChurnReport);
         return;
       }
       case 'stats':
@@ -87,7 +92,11 @@ async function main(): Promise<void> {
         return reply(request.id, null);
       case 'inventory': {
         const plans = world.plans(request.accountId, request.region);
-        return reply(request.id, { jobs: plans.length, tagged: plans.filter((p) => Object.keys(p.tags).length > 0).length, arns: plans.map((p) => p.arn) });
+        return reply(request.id, {
+          jobs: plans.length,
+          tagged: plans.filter((p) => Object.keys(p.tags).length > 0).length,
+          arns: plans.map((p) => p.arn),
+        });
       }
     }
   });

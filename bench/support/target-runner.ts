@@ -37,7 +37,14 @@ export async function runTarget(options: {
         target: { accountId: BENCH_ACCOUNT, region: BENCH_REGION },
         snapshotDate: options.snapshotDate,
         schema: TRAINING_JOB_SCHEMA,
-        config: { limits: options.limits, concurrency: options.concurrency ?? 8, tagStrategy: 'bulk', compression: 'zstd', rowGroupRows: 1000, fullEveryDays: 7 },
+        config: {
+          limits: options.limits,
+          concurrency: options.concurrency ?? 8,
+          tagStrategy: 'bulk',
+          compression: 'zstd',
+          rowGroupRows: 1000,
+          fullEveryDays: 7,
+        },
         mapper: new TrainingJobRowMapper(),
         settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),
         holder: `bench-${options.snapshotDate}-${options.full ? 'full' : 'daily'}`,
@@ -55,8 +62,13 @@ export async function runTarget(options: {
 }
 
 /** The least time `operations`' calls can take at `limits`: each operation's calls over its rate, the slowest one (they run side by side). */
-export function lowerBoundS(operations: Readonly<Record<string, OperationStats>>, limits: ApiRateLimits): { boundS: number; byOperation: string } {
-  const perOperation = Object.entries(operations).map(([operation, stats]) => [operation, stats.calls / limits[operation as keyof ApiRateLimits]] as const);
+export function lowerBoundS(
+  operations: Readonly<Record<string, OperationStats>>,
+  limits: ApiRateLimits,
+): { boundS: number; byOperation: string } {
+  const perOperation = Object.entries(operations).map(
+    ([operation, stats]) => [operation, stats.calls / limits[operation as keyof ApiRateLimits]] as const,
+  );
   return {
     boundS: Math.max(...perOperation.map(([, seconds]) => seconds)),
     byOperation: perOperation.map(([operation, seconds]) => `${operation} ${seconds.toFixed(1)} s`).join(', '),

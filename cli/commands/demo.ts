@@ -25,7 +25,11 @@ export function demoCommand(io: CommandIo) {
   return new Command('demo')
     .description('Simulate a SageMaker account, snapshot two regions on two days into a local warehouse, and query it.')
     .option('--jobs <n>', 'simulated jobs in all', wholeNumber, '3000')
-    .option('--out <dir>', 'the demo\'s own warehouse folder (made by the demo; an existing folder the demo did not make is refused)', './demo-warehouse')
+    .option(
+      '--out <dir>',
+      "the demo's own warehouse folder (made by the demo; an existing folder the demo did not make is refused)",
+      './demo-warehouse',
+    )
     .option('--keep', 'keep the snapshots of an earlier demo in the folder')
     .action(async (flags) => {
       io.setExitCode(await runDemoCommand(flags, io));
@@ -35,7 +39,8 @@ export function demoCommand(io: CommandIo) {
 const DEMO_REGIONS = ['us-east-1', 'eu-west-1'];
 const DEMO_QUERIES = ['jobs_by_status', 'billable_hours_by_instance_type_and_month', 'spot_savings', 'top_teams_by_billable_hours'];
 /** The closing hint's SQL: plain Athena SQL, so it runs in Athena too (test/query/sql-dialect-guard.test.ts parses it). */
-export const SUGGESTED_QUERY = 'SELECT snapshot_date, region, count(*) AS jobs FROM sagemaker_training_job GROUP BY snapshot_date, region ORDER BY snapshot_date, region';
+export const SUGGESTED_QUERY =
+  'SELECT snapshot_date, region, count(*) AS jobs FROM sagemaker_training_job GROUP BY snapshot_date, region ORDER BY snapshot_date, region';
 
 /** The demo marks the folders it makes, so it only ever empties one of its own. */
 const DEMO_MARKER = '.sm-inventory-demo';

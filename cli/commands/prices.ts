@@ -14,7 +14,9 @@ export interface PricesFlags {
 
 export function pricesCommand(io: CommandIo) {
   return new Command('prices')
-    .description('Write a price snapshot: the on-demand training price of every SageMaker instance type in the regions, from the AWS Price List API.')
+    .description(
+      'Write a price snapshot: the on-demand training price of every SageMaker instance type in the regions, from the AWS Price List API.',
+    )
     .option('--regions <list>', 'comma-separated regions (default: SM_INVENTORY_REGIONS or AWS_REGION)')
     .option('--out <dir|s3://bucket/prefix>', 'warehouse root (default: SM_INVENTORY_OUTPUT or ./warehouse)')
     .option('--date <YYYY-MM-DD>', 'price snapshot date (default: today, UTC)')
@@ -41,7 +43,13 @@ export async function runPricesCommand(flags: PricesFlags, io: CommandIo, env: N
   const snapshotDate = readSnapshotDate(flags.date, utcDate(new Date()));
   const clients = priceSnapshotClients(config);
   try {
-    const report = await runPriceSnapshot({ pricing: clients.pricing, store: clients.store, regions: config.regions, snapshotDate, compression: config.compression });
+    const report = await runPriceSnapshot({
+      pricing: clients.pricing,
+      store: clients.store,
+      regions: config.regions,
+      snapshotDate,
+      compression: config.compression,
+    });
     io.out.write(`${flags.json ? JSON.stringify(report) : summarisePrices(report)}\n`);
     return 0;
   } finally {

@@ -28,7 +28,11 @@ export function queryCommand(io: CommandIo) {
     .option('--warehouse <dir>', 'local warehouse root', './warehouse')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table' as const))
     .option('--list', 'list the shipped views and named queries')
-    .option('--tag-keys <list>', `cost-allocation tag keys for the flat view's tag_<key> columns (default: ${DEFAULT_COST_TAG_KEYS.join(',')})`, commaList)
+    .option(
+      '--tag-keys <list>',
+      `cost-allocation tag keys for the flat view's tag_<key> columns (default: ${DEFAULT_COST_TAG_KEYS.join(',')})`,
+      commaList,
+    )
     .option('--athena', 'run in Amazon Athena instead of locally')
     .option('--workgroup <name>', 'Athena workgroup (the stack output AthenaWorkgroup)')
     .option('--database <name>', 'Athena database', TRAINING_JOB_SCHEMA.database)
@@ -61,7 +65,8 @@ async function queryLocal(sqlOrName: string, directory: string, tagKeys?: readon
 
 /** In Athena the views already exist (the stack creates them); a name resolves to the shipped SQL. */
 async function queryAthena(sqlOrName: string, flags: QueryFlags): Promise<QueryResult> {
-  if (!flags.workgroup) throw new ConfigError('--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)');
+  if (!flags.workgroup)
+    throw new ConfigError('--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)');
   const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new ConfigError('--athena needs a region: pass --region or set AWS_REGION');
   const sql = resolveSql(sqlOrName, undefined, flags.tagKeys);

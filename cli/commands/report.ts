@@ -15,10 +15,16 @@ export interface ReportFlags {
 
 export function reportCommand(io: CommandIo) {
   return new Command('report')
-    .description('Write the cost report (monthly cost by team, spot savings, top jobs, failed spend) from the local warehouse as one self-contained HTML file.')
+    .description(
+      'Write the cost report (monthly cost by team, spot savings, top jobs, failed spend) from the local warehouse as one self-contained HTML file.',
+    )
     .option('--warehouse <dir>', 'local warehouse root', './warehouse')
     .option('--out <file>', 'HTML file to write', 'cost-report.html')
-    .option('--tag-keys <list>', `cost-allocation tag keys (default: ${DEFAULT_COST_TAG_KEYS.join(',')}); the team charts need "team"`, commaList)
+    .option(
+      '--tag-keys <list>',
+      `cost-allocation tag keys (default: ${DEFAULT_COST_TAG_KEYS.join(',')}); the team charts need "team"`,
+      commaList,
+    )
     .action(async (flags) => {
       io.setExitCode(await runReportCommand(flags, io));
     });

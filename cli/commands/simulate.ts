@@ -23,8 +23,18 @@ export function simulateCommand(io: CommandIo) {
     .option('--jobs <n>', `jobs per account and region, 0-${MAX_SIMULATED_JOBS}`, wholeNumberIn(0, MAX_SIMULATED_JOBS), 1000)
     .option('--seed <n>', 'random seed', wholeNumberIn(0, 4_294_967_295), 1)
     .option('--regions <list>', 'regions holding jobs', commaListOf(REGION_PATTERN, 'AWS Region codes such as us-east-1'), ['us-east-1'])
-    .option('--accounts <list>', 'accounts holding jobs (reach others with AssumeRole)', commaListOf(ACCOUNT_ID_PATTERN, '12-digit account ids'), [SageMakerSimulator.defaultAccountId])
-    .option('--limits <op=rate[,op=rate]>', 'per-operation calls per second, e.g. ListTrainingJobs=2,DescribeTrainingJob=10', rateLimits, {})
+    .option(
+      '--accounts <list>',
+      'accounts holding jobs (reach others with AssumeRole)',
+      commaListOf(ACCOUNT_ID_PATTERN, '12-digit account ids'),
+      [SageMakerSimulator.defaultAccountId],
+    )
+    .option(
+      '--limits <op=rate[,op=rate]>',
+      'per-operation calls per second, e.g. ListTrainingJobs=2,DescribeTrainingJob=10',
+      rateLimits,
+      {},
+    )
     .option('--latency <min-max>', 'added latency in ms, e.g. 20-80', millisecondRange, [0, 0] as [number, number])
     .option('--fault-rate <fraction>', 'fraction of calls answered 500/503 or reset', fraction, 0)
     .option('--throttle-rate <fraction>', 'fraction of calls throttled regardless of limits', fraction, 0)
@@ -38,15 +48,27 @@ export function simulateCommand(io: CommandIo) {
         accounts: flags.accounts,
         limits: flags.limits,
         latencyMs: flags.latency,
-        faults: { internalError: flags.faultRate / 3, unavailable: flags.faultRate / 3, connectionReset: flags.faultRate / 3, throttle: flags.throttleRate },
+        faults: {
+          internalError: flags.faultRate / 3,
+          unavailable: flags.faultRate / 3,
+          connectionReset: flags.faultRate / 3,
+          throttle: flags.throttleRate,
+        },
       });
       let endpoint: string;
       try {
         endpoint = await simulator.start();
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new ConfigError(`port ${flags.port} on ${flags.host} is in use; allowed: a free port, or 0 for any free one`, { cause: error });
-        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConfigError(`--host ${JSON.stringify(flags.host)} is not an address of this machine; allowed: 127.0.0.1, 0.0.0.0 or another local address`, { cause: error });
+        if (code === 'EADDRINUSE')
+          throw new ConfigError(`port ${flags.port} on ${flags.host} is in use; allowed: a free port, or 0 for any free one`, {
+            cause: error,
+          });
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+          throw new ConfigError(
+            `--host ${JSON.stringify(flags.host)} is not an address of this machine; allowed: 127.0.0.1, 0.0.0.0 or another local address`,
+            { cause: error },
+          );
         throw error;
       }
       io.out.write(

@@ -50,7 +50,8 @@ export function configFromFlags(flags: SnapshotFlags, env: NodeJS.ProcessEnv): I
     SM_INVENTORY_REGIONS: flags.regions ?? env.SM_INVENTORY_REGIONS ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
     SM_INVENTORY_OUTPUT: flags.out ?? env.SM_INVENTORY_OUTPUT,
     SM_INVENTORY_ROLE_ARNS: flags.roleArn?.join(',') ?? env.SM_INVENTORY_ROLE_ARNS,
-    SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: flags.includeCallerAccount === undefined ? env.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT : String(flags.includeCallerAccount),
+    SM_INVENTORY_INCLUDE_CALLER_ACCOUNT:
+      flags.includeCallerAccount === undefined ? env.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT : String(flags.includeCallerAccount),
     SM_INVENTORY_LIMITS: flags.limits ?? env.SM_INVENTORY_LIMITS,
     SM_INVENTORY_CONCURRENCY: flags.concurrency ?? env.SM_INVENTORY_CONCURRENCY,
     SM_INVENTORY_TAG_STRATEGY: flags.tagStrategy ?? env.SM_INVENTORY_TAG_STRATEGY,
@@ -104,10 +105,14 @@ export async function runSnapshotCommand(flags: SnapshotFlags, io: CommandIo): P
   });
   io.out.write(`${flags.json ? JSON.stringify(report) : summarise(report)}\n`);
   if (report.failed.length > 0) {
-    io.err.write(`error: ${report.failed.length} (account, region) snapshot(s) failed: ${report.failed.map((f) => `${f.accountId}/${f.region}`).join(', ')}\n`);
+    io.err.write(
+      `error: ${report.failed.length} (account, region) snapshot(s) failed: ${report.failed.map((f) => `${f.accountId}/${f.region}`).join(', ')}\n`,
+    );
   }
   if (report.incomplete.length > 0) {
-    io.err.write(`error: ${report.incomplete.length} (account, region) snapshot(s) published without some jobs: ${report.incomplete.map((f) => `${f.accountId}/${f.region} (${f.setAside.length} set aside)`).join(', ')}\n`);
+    io.err.write(
+      `error: ${report.incomplete.length} (account, region) snapshot(s) published without some jobs: ${report.incomplete.map((f) => `${f.accountId}/${f.region} (${f.setAside.length} set aside)`).join(', ')}\n`,
+    );
   }
   return report.failed.length + report.incomplete.length > 0 ? 2 : 0;
 }

@@ -85,7 +85,12 @@ export const COST_CHARTS: readonly CostChart[] = [
         y: { field: 'training_job_name', type: 'nominal', sort: '-x', title: null, axis: { labelLimit: 260 } },
         x: { field: 'total_cost_usd', type: 'quantitative', title: 'Cost (USD)', axis: { format: USD } },
         color: { field: 'team', type: 'nominal', title: 'Team', scale: { scheme: PALETTE } },
-        tooltip: [{ field: 'training_job_name' }, { field: 'instance_type' }, { field: 'instance_count' }, { field: 'total_cost_usd', format: USD, title: 'USD' }],
+        tooltip: [
+          { field: 'training_job_name' },
+          { field: 'instance_type' },
+          { field: 'instance_count' },
+          { field: 'total_cost_usd', format: USD, title: 'USD' },
+        ],
       },
     }),
   },
@@ -102,7 +107,12 @@ export const COST_CHARTS: readonly CostChart[] = [
       encoding: {
         x: { field: 'team', type: 'nominal', title: 'Team', sort: '-y', axis: { labelAngle: 0 } },
         y: { field: 'total_cost_usd', type: 'quantitative', aggregate: 'sum', stack: 'zero', title: 'Cost (USD)', axis: { format: USD } },
-        color: { field: 'training_job_status', type: 'nominal', title: 'Status', scale: { domain: ['Failed', 'Stopped'], range: ['#e15759', '#f28e2b'] } },
+        color: {
+          field: 'training_job_status',
+          type: 'nominal',
+          title: 'Status',
+          scale: { domain: ['Failed', 'Stopped'], range: ['#e15759', '#f28e2b'] },
+        },
         tooltip: [{ field: 'team' }, { field: 'training_job_status' }, { field: 'total_cost_usd', format: USD, title: 'USD' }],
       },
     }),

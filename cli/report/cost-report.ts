@@ -76,13 +76,18 @@ export async function renderCostReport(input: CostReportInput): Promise<string> 
   const figures: string[] = [];
   for (const chart of COST_CHARTS) {
     const rows = input.rows.get(chart.query) ?? [];
-    const body = rows.length === 0 ? `<p class="empty">No priced jobs to show yet: write a price snapshot with sm-inventory prices.</p>` : await renderSvg(chart.spec(rows));
+    const body =
+      rows.length === 0
+        ? `<p class="empty">No priced jobs to show yet: write a price snapshot with sm-inventory prices.</p>`
+        : await renderSvg(chart.spec(rows));
     figures.push(
       `<figure data-chart="${chart.id}" data-rows="${rows.length}">\n<figcaption><b>${escapeHtml(chart.title)}</b>${escapeHtml(chart.caption)} ` +
         `(named query <code>${chart.query}</code>)</figcaption>\n${body}\n</figure>`,
     );
   }
-  const prices = totals.firstPriceSnapshot ? `price snapshots ${totals.firstPriceSnapshot} to ${totals.lastPriceSnapshot}` : 'no price snapshot';
+  const prices = totals.firstPriceSnapshot
+    ? `price snapshots ${totals.firstPriceSnapshot} to ${totals.lastPriceSnapshot}`
+    : 'no price snapshot';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -23,6 +23,11 @@ export const THROTTLING = {
   sagemaker: () => new AwsError(400, 'ThrottlingException', 'Rate exceeded'),
   tagging: () => new AwsError(400, 'ThrottledException', 'Rate exceeded'),
   sts: () => new AwsError(400, 'Throttling', 'Rate exceeded'),
-  organizations: () => new AwsError(400, 'TooManyRequestsException', 'AWS Organizations can\'t complete your request because another request is already in progress.'),
+  organizations: () =>
+    new AwsError(
+      400,
+      'TooManyRequestsException',
+      "AWS Organizations can't complete your request because another request is already in progress.",
+    ),
   pricing: () => new AwsError(400, 'ThrottlingException', 'Rate exceeded'),
 } as const;

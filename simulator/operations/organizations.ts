@@ -18,7 +18,8 @@ export const ORGANIZATIONS_OPERATIONS = {
  * use for); any other caller is denied the way AWS denies it.
  */
 function listAccounts(input: Record<string, unknown>, { world, accountId }: CallContext): unknown {
-  if (accountId !== DEFAULT_ACCOUNT) throw new AwsError(400, 'AccessDeniedException', 'You don\'t have permissions to access this resource.');
+  if (accountId !== DEFAULT_ACCOUNT)
+    throw new AwsError(400, 'AccessDeniedException', "You don't have permissions to access this resource.");
   const members = world.organizationMembers(DEFAULT_ACCOUNT);
   const { page, nextToken } = offsetPage(members, input.NextToken, pageSize(input.MaxResults, 20, 20));
   return {

@@ -24,13 +24,20 @@ function matches(document: PriceListDocument, filter: Filter): boolean {
 function getProducts(input: Record<string, unknown>, { world }: CallContext): unknown {
   const serviceCode = input.ServiceCode;
   if (typeof serviceCode !== 'string' || serviceCode === '') throw validation('ServiceCode is required');
-  if (serviceCode !== 'AmazonSageMaker') throw new AwsError(400, 'NotFoundException', `The simulator has no price list for service ${serviceCode}`);
-  if (input.FormatVersion !== undefined && input.FormatVersion !== 'aws_v1') throw validation(`FormatVersion ${String(input.FormatVersion)} is not supported; use aws_v1`);
+  if (serviceCode !== 'AmazonSageMaker')
+    throw new AwsError(400, 'NotFoundException', `The simulator has no price list for service ${serviceCode}`);
+  if (input.FormatVersion !== undefined && input.FormatVersion !== 'aws_v1')
+    throw validation(`FormatVersion ${String(input.FormatVersion)} is not supported; use aws_v1`);
   const filters = (input.Filters as Filter[] | undefined) ?? [];
   for (const filter of filters) {
-    if (filter.Type !== 'TERM_MATCH') throw validation(`Filter type ${String(filter.Type)} is not implemented by the simulator; use TERM_MATCH`);
+    if (filter.Type !== 'TERM_MATCH')
+      throw validation(`Filter type ${String(filter.Type)} is not implemented by the simulator; use TERM_MATCH`);
   }
   const selected = world.prices.products().filter((document) => filters.every((filter) => matches(document, filter)));
   const { page, nextToken } = offsetPage(selected, input.NextToken, pageSize(input.MaxResults, 100, 100));
-  return { FormatVersion: 'aws_v1', PriceList: page.map((document) => JSON.stringify(document)), ...(nextToken ? { NextToken: nextToken } : {}) };
+  return {
+    FormatVersion: 'aws_v1',
+    PriceList: page.map((document) => JSON.stringify(document)),
+    ...(nextToken ? { NextToken: nextToken } : {}),
+  };
 }

@@ -18,7 +18,14 @@ type ListItem = { key: string; job: DescribeTrainingJobResponse };
 /** The sorted, filtered jobs of one listing, kept while the world is unchanged: every page of a 100,000-job listing would otherwise sort them all again. */
 const listings = new WeakMap<SimulatedWorld, { version: number; byQuery: Map<string, ListItem[]> }>();
 
-function listItems(world: SimulatedWorld, accountId: string, region: string, input: Record<string, unknown>, sortBy: string, descending: boolean): ListItem[] {
+function listItems(
+  world: SimulatedWorld,
+  accountId: string,
+  region: string,
+  input: Record<string, unknown>,
+  sortBy: string,
+  descending: boolean,
+): ListItem[] {
   let cache = listings.get(world);
   if (!cache || cache.version !== world.version()) {
     cache = { version: world.version(), byQuery: new Map() };
@@ -30,7 +37,11 @@ function listItems(world: SimulatedWorld, accountId: string, region: string, inp
   let items = cache.byQuery.get(cacheKey);
   if (!items) {
     const sortKey = (job: DescribeTrainingJobResponse): string =>
-      sortBy === 'Name' ? job.TrainingJobName! : sortBy === 'Status' ? `${job.TrainingJobStatus}` : String(job.CreationTime!.getTime()).padStart(15, '0');
+      sortBy === 'Name'
+        ? job.TrainingJobName!
+        : sortBy === 'Status'
+          ? `${job.TrainingJobStatus}`
+          : String(job.CreationTime!.getTime()).padStart(15, '0');
     items = world
       .plans(accountId, region)
       .map((plan) => world.describe(plan))
@@ -46,20 +57,23 @@ function listTrainingJobs(input: Record<string, unknown>, { world, accountId, re
   const sortBy = String(input.SortBy ?? 'CreationTime');
   const descending = (input.SortOrder ?? 'Descending') === 'Descending';
   if (!SORT_KEYS.includes(sortBy)) throw validation(`SortBy ${sortBy} is not one of ${SORT_KEYS.join(', ')}`);
-  const { page, nextToken } = keysetPage(listItems(world, accountId, region, input, sortBy, descending), input.NextToken, maxResults, descending);
+  const { page, nextToken } = keysetPage(
+    listItems(world, accountId, region, input, sortBy, descending),
+    input.NextToken,
+    maxResults,
+    descending,
+  );
   return {
-    TrainingJobSummaries: page.map(
-      ({ job }): TrainingJobSummary => ({
-        TrainingJobName: job.TrainingJobName,
-        TrainingJobArn: job.TrainingJobArn,
-        CreationTime: job.CreationTime,
-        TrainingEndTime: job.TrainingEndTime,
-        LastModifiedTime: job.LastModifiedTime,
-        TrainingJobStatus: job.TrainingJobStatus,
-        SecondaryStatus: job.SecondaryStatus,
-        WarmPoolStatus: job.WarmPoolStatus,
-      }),
-    ),
+    TrainingJobSummaries: page.map(({ job }): TrainingJobSummary => ({
+      TrainingJobName: job.TrainingJobName,
+      TrainingJobArn: job.TrainingJobArn,
+      CreationTime: job.CreationTime,
+      TrainingEndTime: job.TrainingEndTime,
+      LastModifiedTime: job.LastModifiedTime,
+      TrainingJobStatus: job.TrainingJobStatus,
+      SecondaryStatus: job.SecondaryStatus,
+      WarmPoolStatus: job.WarmPoolStatus,
+    })),
     ...(nextToken ? { NextToken: nextToken } : {}),
   };
 }

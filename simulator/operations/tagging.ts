@@ -32,7 +32,10 @@ function getResources(input: Record<string, unknown>, { world, accountId, region
   const tagged = taggedPlans(world, accountId, region);
   const { page, nextToken } = offsetPage(tagged, input.PaginationToken, pageSize(input.ResourcesPerPage, 50, 100));
   return {
-    ResourceTagMappingList: page.map((plan) => ({ ResourceARN: plan.arn, Tags: Object.entries(plan.tags).map(([Key, Value]) => ({ Key, Value })) })),
+    ResourceTagMappingList: page.map((plan) => ({
+      ResourceARN: plan.arn,
+      Tags: Object.entries(plan.tags).map(([Key, Value]) => ({ Key, Value })),
+    })),
     PaginationToken: nextToken ?? '',
   };
 }

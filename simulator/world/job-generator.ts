@@ -216,7 +216,9 @@ export class TrainingJobGenerator {
             { Name: 'validation:accuracy', Regex: 'val_acc=([0-9\\.]+)' },
           ],
           EnableSageMakerMetricsTimeSeries: r.chance(0.5),
-          ...(r.chance(0.2) ? { ContainerEntrypoint: ['python3', 'train.py'], ContainerArguments: ['--epochs', String(r.int(1, 50))] } : {}),
+          ...(r.chance(0.2)
+            ? { ContainerEntrypoint: ['python3', 'train.py'], ContainerArguments: ['--epochs', String(r.int(1, 50))] }
+            : {}),
         };
     const channels: Channel[] = ['train', 'validation', ...(r.chance(0.3) ? ['test'] : [])].map((channel) => ({
       ChannelName: channel,
@@ -245,7 +247,11 @@ export class TrainingJobGenerator {
     for (let i = r.int(0, 8); i > 0; i--) hyperParameters[`param_${r.hex(4)}`] = r.next().toFixed(4);
 
     const environment: Record<string, string> | undefined = r.chance(0.4)
-      ? { PYTHONUNBUFFERED: '1', NCCL_DEBUG: r.pick(['INFO', 'WARN']), ...(r.chance(0.3) ? { HF_DATASETS_CACHE: '/opt/ml/input/cache' } : {}) }
+      ? {
+          PYTHONUNBUFFERED: '1',
+          NCCL_DEBUG: r.pick(['INFO', 'WARN']),
+          ...(r.chance(0.3) ? { HF_DATASETS_CACHE: '/opt/ml/input/cache' } : {}),
+        }
       : r.chance(0.1)
         ? {}
         : undefined;
@@ -261,7 +267,8 @@ export class TrainingJobGenerator {
       if (r.chance(0.85)) tags.project = project;
       if (r.chance(0.6)) tags['cost-center'] = `cc-${1000 + TEAMS.indexOf(team) * 7}`;
       if (r.chance(0.3)) tags['sagemaker:domain-arn'] = `arn:aws:sagemaker:${region}:${accountId}:domain/d-${r.hex(12)}`;
-      if (r.chance(0.25)) tags['sagemaker:user-profile-arn'] = `arn:aws:sagemaker:${region}:${accountId}:user-profile/d-${r.hex(12)}/${team}-user`;
+      if (r.chance(0.25))
+        tags['sagemaker:user-profile-arn'] = `arn:aws:sagemaker:${region}:${accountId}:user-profile/d-${r.hex(12)}/${team}-user`;
       if (r.chance(0.05)) tags.owner = 'Zoë Ångström 🚀';
     }
 
@@ -296,7 +303,9 @@ export class TrainingJobGenerator {
         InputDataConfig: channels,
         OutputDataConfig: {
           S3OutputPath: `s3://ml-artifacts-${accountId}/${project}/`,
-          ...(r.chance(0.5) ? { KmsKeyId: `arn:aws:kms:${region}:${accountId}:key/${r.hex(8)}-${r.hex(4)}-${r.hex(4)}-${r.hex(4)}-${r.hex(12)}` } : {}),
+          ...(r.chance(0.5)
+            ? { KmsKeyId: `arn:aws:kms:${region}:${accountId}:key/${r.hex(8)}-${r.hex(4)}-${r.hex(4)}-${r.hex(4)}-${r.hex(12)}` }
+            : {}),
           CompressionType: r.pick(['GZIP', 'NONE'] as const),
         },
         ResourceConfig: {
@@ -312,7 +321,8 @@ export class TrainingJobGenerator {
         EnableNetworkIsolation: r.chance(0.2),
         EnableInterContainerTrafficEncryption: instanceCount > 1 && r.chance(0.5),
         EnableManagedSpotTraining: spot,
-        CheckpointConfig: spot || r.chance(0.1) ? { S3Uri: `s3://ml-checkpoints-${accountId}/${name}/`, LocalPath: '/opt/ml/checkpoints' } : undefined,
+        CheckpointConfig:
+          spot || r.chance(0.1) ? { S3Uri: `s3://ml-checkpoints-${accountId}/${name}/`, LocalPath: '/opt/ml/checkpoints' } : undefined,
         DebugHookConfig:
           debugRules.length > 0 || r.chance(0.1)
             ? {
@@ -377,7 +387,10 @@ export class TrainingJobGenerator {
     instanceType: TrainingInstanceType,
     instanceCount: number,
     spot: boolean,
-  ): { resources: Pick<ResourceConfig, 'InstanceType' | 'InstanceCount' | 'InstanceGroups' | 'InstancePreferences'>; selected?: { type: TrainingInstanceType; count: number } } {
+  ): {
+    resources: Pick<ResourceConfig, 'InstanceType' | 'InstanceCount' | 'InstanceGroups' | 'InstancePreferences'>;
+    selected?: { type: TrainingInstanceType; count: number };
+  } {
     const r = this.shapeRandom;
     const roll = r.next();
     if (roll < 0.06) {
@@ -399,7 +412,10 @@ export class TrainingJobGenerator {
       const chosen = r.weighted(types.map((_, i) => [i, [6, 3, 1][i]] as const));
       if (r.chance(0.5)) {
         // One count for whichever type is selected.
-        return { resources: { InstancePreferences: types.map((type) => ({ InstanceType: type })), InstanceCount: instanceCount }, selected: { type: types[chosen], count: instanceCount } };
+        return {
+          resources: { InstancePreferences: types.map((type) => ({ InstanceType: type })), InstanceCount: instanceCount },
+          selected: { type: types[chosen], count: instanceCount },
+        };
       }
       // A count per preference, for types with different accelerator counts.
       const counts = types.map((_, i) => (i === 0 ? instanceCount : r.int(1, 8)));
@@ -416,8 +432,16 @@ const TERMINAL_STATUS: Record<JobOutcome, { status: TrainingJobStatus; secondary
   Completed: { status: 'Completed', secondary: 'Completed', message: 'Training job completed' },
   Failed: { status: 'Failed', secondary: 'Failed', message: 'Training job failed' },
   Stopped: { status: 'Stopped', secondary: 'Stopped', message: 'The job was stopped by the user' },
-  MaxRuntimeExceeded: { status: 'Stopped', secondary: 'MaxRuntimeExceeded', message: 'Job stopped: it exceeded the maximum allowed runtime' },
-  MaxWaitTimeExceeded: { status: 'Stopped', secondary: 'MaxWaitTimeExceeded', message: 'Job stopped: it exceeded the maximum allowed wait time' },
+  MaxRuntimeExceeded: {
+    status: 'Stopped',
+    secondary: 'MaxRuntimeExceeded',
+    message: 'Job stopped: it exceeded the maximum allowed runtime',
+  },
+  MaxWaitTimeExceeded: {
+    status: 'Stopped',
+    secondary: 'MaxWaitTimeExceeded',
+    message: 'Job stopped: it exceeded the maximum allowed wait time',
+  },
 };
 const STOPPING_MS = 45 * SECOND;
 
@@ -435,18 +459,34 @@ export function describeJobAt(plan: TrainingJobPlan, now: number): DescribeTrain
   for (const phase of plan.phases) {
     if (cursor > now) break;
     const end = cursor + phase.durationMs;
-    transitions.push({ Status: phase.status, StartTime: new Date(cursor), ...(end <= now ? { EndTime: new Date(end) } : {}), StatusMessage: phase.message });
+    transitions.push({
+      Status: phase.status,
+      StartTime: new Date(cursor),
+      ...(end <= now ? { EndTime: new Date(end) } : {}),
+      StatusMessage: phase.message,
+    });
     cursor = end;
   }
   const stopping = plan.outcome !== 'Completed' && plan.outcome !== 'Failed';
   if (stopping && cursor <= now) {
     const end = cursor + STOPPING_MS;
-    transitions.push({ Status: 'Stopping', StartTime: new Date(cursor), ...(end <= now ? { EndTime: new Date(end) } : {}), StatusMessage: 'Stopping the job' });
+    transitions.push({
+      Status: 'Stopping',
+      StartTime: new Date(cursor),
+      ...(end <= now ? { EndTime: new Date(end) } : {}),
+      StatusMessage: 'Stopping the job',
+    });
   }
   const endedAt = jobEndTime(plan);
   const ended = endedAt <= now;
   const terminal = TERMINAL_STATUS[plan.outcome];
-  if (ended) transitions.push({ Status: terminal.secondary, StartTime: new Date(endedAt), EndTime: new Date(endedAt), StatusMessage: terminal.message });
+  if (ended)
+    transitions.push({
+      Status: terminal.secondary,
+      StartTime: new Date(endedAt),
+      EndTime: new Date(endedAt),
+      StatusMessage: terminal.message,
+    });
 
   const current = transitions[transitions.length - 1];
   const status: TrainingJobStatus = ended ? terminal.status : current.Status === 'Stopping' ? 'Stopping' : 'InProgress';
@@ -459,23 +499,37 @@ export function describeJobAt(plan: TrainingJobPlan, now: number): DescribeTrain
     ...plan.static,
     // SageMaker reports the type it selected from InstancePreferences once it has found capacity.
     ...(plan.selectedInstance && trainingStart !== undefined
-      ? { ResourceConfig: { ...plan.static.ResourceConfig, SelectedInstanceType: plan.selectedInstance.type, SelectedInstanceCount: plan.selectedInstance.count } }
+      ? {
+          ResourceConfig: {
+            ...plan.static.ResourceConfig,
+            SelectedInstanceType: plan.selectedInstance.type,
+            SelectedInstanceCount: plan.selectedInstance.count,
+          },
+        }
       : {}),
     TrainingJobStatus: status,
     SecondaryStatus: current.Status,
     FailureReason: ended ? plan.failureReason : undefined,
-    ModelArtifacts: completed ? { S3ModelArtifacts: `${plan.static.OutputDataConfig?.S3OutputPath}${plan.name}/output/model.tar.gz` } : undefined,
+    ModelArtifacts: completed
+      ? { S3ModelArtifacts: `${plan.static.OutputDataConfig?.S3OutputPath}${plan.name}/output/model.tar.gz` }
+      : undefined,
     TrainingStartTime: trainingStart === undefined ? undefined : new Date(trainingStart),
     TrainingEndTime: ended ? new Date(endedAt) : undefined,
     LastModifiedTime: new Date(lastModified),
     SecondaryStatusTransitions: transitions,
     TrainingTimeInSeconds: trainingSeconds,
-    BillableTimeInSeconds: trainingSeconds === undefined ? undefined : plan.spot ? Math.floor(trainingSeconds * plan.billableRatio) : trainingSeconds,
+    BillableTimeInSeconds:
+      trainingSeconds === undefined ? undefined : plan.spot ? Math.floor(trainingSeconds * plan.billableRatio) : trainingSeconds,
     FinalMetricDataList: completed ? finalMetrics(plan, endedAt) : undefined,
     DebugRuleEvaluationStatuses: plan.debugRules.length > 0 ? ruleStatuses(plan, plan.debugRules, ended, endedAt) : undefined,
     ProfilerRuleEvaluationStatuses:
       plan.profilerRules.length > 0
-        ? ruleStatuses(plan, plan.static.ProfilerRuleConfigurations!.map((rule) => rule.RuleConfigurationName!), ended, endedAt)
+        ? ruleStatuses(
+            plan,
+            plan.static.ProfilerRuleConfigurations!.map((rule) => rule.RuleConfigurationName!),
+            ended,
+            endedAt,
+          )
         : undefined,
     WarmPoolStatus: warmPool(plan, ended, endedAt, now),
   };
@@ -483,7 +537,11 @@ export function describeJobAt(plan: TrainingJobPlan, now: number): DescribeTrain
 
 function finalMetrics(plan: TrainingJobPlan, endedAt: number): MetricData[] {
   const seed = parseInt(plan.arn.slice(-6).replace(/[^0-9a-f]/g, '0'), 16) || 7;
-  return plan.metricNames.map((metric, i) => ({ MetricName: metric, Value: Number((((seed * (i + 3)) % 1000) / 1000).toFixed(4)), Timestamp: new Date(endedAt - 1000) }));
+  return plan.metricNames.map((metric, i) => ({
+    MetricName: metric,
+    Value: Number((((seed * (i + 3)) % 1000) / 1000).toFixed(4)),
+    Timestamp: new Date(endedAt - 1000),
+  }));
 }
 
 function ruleStatuses(

@@ -21,7 +21,18 @@ interface OnDemandTerm {
   readonly offerTermCode: string;
   readonly sku: string;
   readonly effectiveDate: string;
-  readonly priceDimensions: Record<string, { rateCode: string; unit: string; description: string; beginRange: string; endRange: string; appliesTo: string[]; pricePerUnit: Record<string, string> }>;
+  readonly priceDimensions: Record<
+    string,
+    {
+      rateCode: string;
+      unit: string;
+      description: string;
+      beginRange: string;
+      endRange: string;
+      appliesTo: string[];
+      pricePerUnit: Record<string, string>;
+    }
+  >;
   readonly termAttributes: Record<string, string>;
 }
 
@@ -42,21 +53,22 @@ const US_EAST_1_TRAINING_USD: Readonly<Record<string, number>> = {
 };
 
 /** Regions with a price list: the name the API uses, the usage-type prefix, and the price level against us-east-1. */
-export const PRICED_REGIONS: Readonly<Record<string, { readonly location: string; readonly usagePrefix: string; readonly level: number }>> = {
-  'us-east-1': { location: 'US East (N. Virginia)', usagePrefix: 'USE1', level: 1 },
-  'us-east-2': { location: 'US East (Ohio)', usagePrefix: 'USE2', level: 1 },
-  'us-west-1': { location: 'US West (N. California)', usagePrefix: 'USW1', level: 1.17 },
-  'us-west-2': { location: 'US West (Oregon)', usagePrefix: 'USW2', level: 1 },
-  'ca-central-1': { location: 'Canada (Central)', usagePrefix: 'CAN1', level: 1.1 },
-  'eu-west-1': { location: 'EU (Ireland)', usagePrefix: 'EU', level: 1.12 },
-  'eu-west-2': { location: 'EU (London)', usagePrefix: 'EUW2', level: 1.16 },
-  'eu-central-1': { location: 'EU (Frankfurt)', usagePrefix: 'EUC1', level: 1.2 },
-  'eu-north-1': { location: 'EU (Stockholm)', usagePrefix: 'EUN1', level: 1.06 },
-  'ap-northeast-1': { location: 'Asia Pacific (Tokyo)', usagePrefix: 'APN1', level: 1.29 },
-  'ap-southeast-1': { location: 'Asia Pacific (Singapore)', usagePrefix: 'APS1', level: 1.25 },
-  'ap-southeast-2': { location: 'Asia Pacific (Sydney)', usagePrefix: 'APS2', level: 1.26 },
-  'ap-south-1': { location: 'Asia Pacific (Mumbai)', usagePrefix: 'APS3', level: 1.06 },
-};
+export const PRICED_REGIONS: Readonly<Record<string, { readonly location: string; readonly usagePrefix: string; readonly level: number }>> =
+  {
+    'us-east-1': { location: 'US East (N. Virginia)', usagePrefix: 'USE1', level: 1 },
+    'us-east-2': { location: 'US East (Ohio)', usagePrefix: 'USE2', level: 1 },
+    'us-west-1': { location: 'US West (N. California)', usagePrefix: 'USW1', level: 1.17 },
+    'us-west-2': { location: 'US West (Oregon)', usagePrefix: 'USW2', level: 1 },
+    'ca-central-1': { location: 'Canada (Central)', usagePrefix: 'CAN1', level: 1.1 },
+    'eu-west-1': { location: 'EU (Ireland)', usagePrefix: 'EU', level: 1.12 },
+    'eu-west-2': { location: 'EU (London)', usagePrefix: 'EUW2', level: 1.16 },
+    'eu-central-1': { location: 'EU (Frankfurt)', usagePrefix: 'EUC1', level: 1.2 },
+    'eu-north-1': { location: 'EU (Stockholm)', usagePrefix: 'EUN1', level: 1.06 },
+    'ap-northeast-1': { location: 'Asia Pacific (Tokyo)', usagePrefix: 'APN1', level: 1.29 },
+    'ap-southeast-1': { location: 'Asia Pacific (Singapore)', usagePrefix: 'APS1', level: 1.25 },
+    'ap-southeast-2': { location: 'Asia Pacific (Sydney)', usagePrefix: 'APS2', level: 1.26 },
+    'ap-south-1': { location: 'Asia Pacific (Mumbai)', usagePrefix: 'APS3', level: 1.06 },
+  };
 
 /** The on-demand offer term code and the rate codes of hourly and one-off dimensions, as in real price lists. */
 const ON_DEMAND_TERM = 'JRTCKXETXF';
@@ -103,7 +115,9 @@ export function priceProduct(spec: PriceProductSpec): PriceListDocument {
   const sku = spec.sku ?? skuOf(`${spec.region}|${spec.instanceType}|${spec.kind}`);
   const outposts = spec.kind === 'Outposts';
   const component = spec.kind === 'Hosting' ? 'Hosting' : spec.kind === 'Cluster' ? 'Cluster' : 'Training';
-  const usageKind = { Training: 'Train', Hosting: 'Host', Cluster: 'Cluster', TrainingPlan: 'TrainingPlan', Outposts: 'Outposts-Train' }[spec.kind];
+  const usageKind = { Training: 'Train', Hosting: 'Host', Cluster: 'Cluster', TrainingPlan: 'TrainingPlan', Outposts: 'Outposts-Train' }[
+    spec.kind
+  ];
   const unit = spec.unit ?? (spec.kind === 'TrainingPlan' ? 'Quantity' : 'Hrs');
   const rate = unit === 'Quantity' ? QUANTITY_RATE : HOURLY_RATE;
   const description =
@@ -166,7 +180,8 @@ export class SimulatedPriceList {
     for (const [region, { level }] of Object.entries(PRICED_REGIONS)) {
       for (const [instanceType] of INSTANCE_TYPES) {
         const training = round4(US_EAST_1_TRAINING_USD[instanceType] * level);
-        const add = (kind: PriceRowKind, usd: number) => this.documents.push(priceProduct({ region, instanceType, kind, usd: round4(usd), effectiveDate }));
+        const add = (kind: PriceRowKind, usd: number) =>
+          this.documents.push(priceProduct({ region, instanceType, kind, usd: round4(usd), effectiveDate }));
         add('Training', training);
         add('Hosting', training * 1.15);
         add('Cluster', training * 1.25);

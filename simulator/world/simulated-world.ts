@@ -88,7 +88,10 @@ export class SimulatedWorld {
       for (const region of options.regions) {
         const jobs = this.jobsIn(accountId, region, seed++);
         // Spread creations over the history, denser towards now (teams ramp up), newest last.
-        const times = Array.from({ length: options.jobsPerRegion }, () => this.clock - Math.floor(historyMs * Math.pow(jobs.generator.rng.next(), 1.5)));
+        const times = Array.from(
+          { length: options.jobsPerRegion },
+          () => this.clock - Math.floor(historyMs * Math.pow(jobs.generator.rng.next(), 1.5)),
+        );
         times.sort((a, b) => a - b);
         for (const createdAt of times) jobs.add(jobs.generator.plan(createdAt));
       }
@@ -107,14 +110,17 @@ export class SimulatedWorld {
   /** The organization the accounts belong to: `management` first, then the populated accounts (ACTIVE), then the suspended ones. */
   organizationMembers(management: string): OrganizationMember[] {
     const active = [...new Set([management, ...this.populatedAccounts])].filter((id) => !this.suspendedAccounts.includes(id));
-    return [...active.map((accountId) => ({ accountId, state: 'ACTIVE' as const })), ...this.suspendedAccounts.map((accountId) => ({ accountId, state: 'SUSPENDED' as const }))];
+    return [
+      ...active.map((accountId) => ({ accountId, state: 'ACTIVE' as const })),
+      ...this.suspendedAccounts.map((accountId) => ({ accountId, state: 'SUSPENDED' as const })),
+    ];
   }
 
   private jobsIn(accountId: string, region: string, seed?: number): RegionJobs {
     const key = `${accountId}/${region}`;
     let jobs = this.regions.get(key);
     if (!jobs) {
-      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key)}));
+      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key) }));
       this.regions.set(key, jobs);
     }
     return jobs;
@@ -178,7 +184,11 @@ export class SimulatedWorld {
       for (const plan of [...jobs.byArn.values()]) {
         if (plan.createdAt > from) continue;
         if (random.chance((options.tagChangeRate ?? 0.02) * days)) {
-          plan.tags = { ...plan.tags, team: random.pick(['search', 'ads', 'fraud', 'recsys', 'vision']), 'reviewed-on': new Date(this.clock).toISOString().slice(0, 10) };
+          plan.tags = {
+            ...plan.tags,
+            team: random.pick(['search', 'ads', 'fraud', 'recsys', 'vision']),
+            'reviewed-on': new Date(this.clock).toISOString().slice(0, 10),
+          };
           retagged++;
         }
         if (describeJobAt(plan, this.clock)?.TrainingEndTime && random.chance((options.deleteRate ?? 0.005) * days)) {

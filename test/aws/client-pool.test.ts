@@ -19,7 +19,7 @@ describe('AwsClientPool', () => {
     expect(s3Clients[0]).toBe(s3Clients[1]);
   });
 
-  it('gives a member account\'s role clients of its own, apart from the caller\'s', () => {
+  it("gives a member account's role clients of its own, apart from the caller's", () => {
     // Act
     const caller = pool.source('us-east-1');
     const member = pool.source('us-east-1', role);

@@ -1,7 +1,8 @@
 import { classifyError, describeAwsError, isAccessDenied, isNotFound } from '../../lambda/core/aws/error-classification';
 import { CollectError } from '../../lambda/core/errors';
 
-const sdkError = (name: string, status: number, message = name) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status, attempts: 3 } });
+const sdkError = (name: string, status: number, message = name) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status, attempts: 3 } });
 
 describe('classifying SDK errors for retries', () => {
   it.each([
@@ -52,7 +53,7 @@ describe('classifying SDK errors for retries', () => {
     expect(abort).toBe('permanent');
   });
 
-  it('sees through the collector\'s wrapper to a not-found SDK error', () => {
+  it("sees through the collector's wrapper to a not-found SDK error", () => {
     // Prepare
     const wrapped = new CollectError('DescribeTrainingJob failed', { cause: sdkError('ResourceNotFound', 400) });
 
@@ -63,7 +64,7 @@ describe('classifying SDK errors for retries', () => {
     expect(notFound).toBe(true);
   });
 
-  it('sees through the collector\'s wrapper to an access-denied SDK error, which is not a not-found', () => {
+  it("sees through the collector's wrapper to an access-denied SDK error, which is not a not-found", () => {
     // Prepare
     const denied = new CollectError('GetResources failed', { cause: sdkError('AccessDeniedException', 403) });
 
@@ -76,7 +77,7 @@ describe('classifying SDK errors for retries', () => {
     expect(notFound).toBe(false);
   });
 
-  it('treats a ValidationException saying the resource does not exist (a deleted job\'s tags) as not found', () => {
+  it("treats a ValidationException saying the resource does not exist (a deleted job's tags) as not found", () => {
     // Prepare
     const deletedTagsTarget = sdkError('ValidationException', 400, 'Resource arn:aws:sagemaker:…:training-job/x does not exist.');
 

@@ -1,8 +1,13 @@
 import type { RetryErrorInfo } from '@smithy/types';
 import { DeadlineRetryStrategy, RunBudget } from '../../lambda/core/aws/retry-strategy';
 
-const sdkError = (name: string, status: number, extra: object = {}) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, ...extra });
-const info = (error: Error, retryAfterHint?: Date): RetryErrorInfo => ({ error: error as never, errorType: 'CLIENT_ERROR', retryAfterHint });
+const sdkError = (name: string, status: number, extra: object = {}) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, ...extra });
+const info = (error: Error, retryAfterHint?: Date): RetryErrorInfo => ({
+  error: error as never,
+  errorType: 'CLIENT_ERROR',
+  retryAfterHint,
+});
 
 function strategy(deadline = Number.POSITIVE_INFINITY, now = 0) {
   const budget = new RunBudget();
@@ -82,7 +87,10 @@ describe('DeadlineRetryStrategy', () => {
     const retry = new DeadlineRetryStrategy({ budget: new RunBudget(), maxUnreachableAttempts: 3, random: () => 0, clock: () => 1_000 });
 
     // Act
-    const token = await retry.refreshRetryTokenForRetry(await retry.acquireInitialRetryToken(''), info(sdkError('ThrottlingException', 400), new Date(4_000)));
+    const token = await retry.refreshRetryTokenForRetry(
+      await retry.acquireInitialRetryToken(''),
+      info(sdkError('ThrottlingException', 400), new Date(4_000)),
+    );
 
     // Assess
     expect(token.getRetryDelay()).toBe(3_000);

@@ -10,7 +10,15 @@ import { buildCostWarehouse } from '../support/cost-warehouse';
 
 /** Debian's chromium, or another system build; playwright-core drives it and never downloads one. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 describe('the cost report opened in headless Chromium', () => {
   let browser: Browser;
@@ -20,10 +28,14 @@ describe('the cost report opened in headless Chromium', () => {
   const fetched: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
     const warehouse = await buildCostWarehouse();
     report = join(mkdtempSync(join(tmpdir(), 'report-')), 'cost-report.html');
-    await runReportCommand({ warehouse, out: report }, { out: new Writable({ write: (_c, _e, done) => done() }), err: process.stderr, setExitCode: () => undefined });
+    await runReportCommand(
+      { warehouse, out: report },
+      { out: new Writable({ write: (_c, _e, done) => done() }), err: process.stderr, setExitCode: () => undefined },
+    );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const url = pathToFileURL(report).href;

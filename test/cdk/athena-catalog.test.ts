@@ -20,12 +20,17 @@ const newStack = () => new Stack(testApp(), 'S', { env: { account: '111122223333
 
 function inventoryStack(): { inventory: SageMakerTrainingJobInventory; stack: Stack } {
   const stack = newStack();
-  const inventory = new SageMakerTrainingJobInventory(stack, 'I', { regions: ['us-east-1', 'eu-west-1'], projectionStartDate: '2025-06-01' });
+  const inventory = new SageMakerTrainingJobInventory(stack, 'I', {
+    regions: ['us-east-1', 'eu-west-1'],
+    projectionStartDate: '2025-06-01',
+  });
   return { inventory, stack };
 }
 
 function glueTables(template: Template): Map<string, Json> {
-  return new Map(Object.values(template.findResources('AWS::Glue::Table')).map((t: Json) => [t.Properties.TableInput.Name, t.Properties.TableInput]));
+  return new Map(
+    Object.values(template.findResources('AWS::Glue::Table')).map((t: Json) => [t.Properties.TableInput.Name, t.Properties.TableInput]),
+  );
 }
 
 /** The views custom resource's properties when the views are built over `tables`. */
@@ -62,13 +67,17 @@ describe('the Glue tables', () => {
     expect(declared).toEqual(TABLE_SCHEMAS.map((s) => s.table).sort());
   });
 
-  it.each(TABLE_SCHEMAS.map((s) => [s.table, s] as const))('gives %s the schema\'s columns and partition keys', (_table, schema) => {
+  it.each(TABLE_SCHEMAS.map((s) => [s.table, s] as const))("gives %s the schema's columns and partition keys", (_table, schema) => {
     // Act
     const table = tables.get(schema.table);
 
     // Assess
-    expect(table.StorageDescriptor.Columns).toEqual(schema.columns.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
-    expect(table.PartitionKeys).toEqual(schema.partitionKeys.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
+    expect(table.StorageDescriptor.Columns).toEqual(
+      schema.columns.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })),
+    );
+    expect(table.PartitionKeys).toEqual(
+      schema.partitionKeys.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })),
+    );
   });
 
   it('puts every table in the one database', () => {
@@ -79,7 +88,7 @@ describe('the Glue tables', () => {
     expect(new Set(databases)).toEqual(new Set([TRAINING_JOB_SCHEMA.database]));
   });
 
-  it('projects the run table\'s partitions from its own partition keys, like the job table\'s', () => {
+  it("projects the run table's partitions from its own partition keys, like the job table's", () => {
     // Act
     const parameters = tables.get(INVENTORY_RUN_SCHEMA.table).Parameters;
 
@@ -91,13 +100,16 @@ describe('the Glue tables', () => {
       'projection.region.type': 'enum',
       'projection.region.values': 'us-east-1,eu-west-1',
     });
-    expect(JSON.stringify(parameters['storage.location.template'])).toContain('/inventory/sagemaker_inventory_run/snapshot_date=${snapshot_date}/region=${region}/');
+    expect(JSON.stringify(parameters['storage.location.template'])).toContain(
+      '/inventory/sagemaker_inventory_run/snapshot_date=${snapshot_date}/region=${region}/',
+    );
   });
 
-  it.each(TABLE_SCHEMAS.map((s) => [s.table]))('ends %s\'s storage.location.template with a slash, as Athena requires', (table) => {
+  it.each(TABLE_SCHEMAS.map((s) => [s.table]))("ends %s's storage.location.template with a slash, as Athena requires", (table) => {
     // Act
     const template = tables.get(table).Parameters['storage.location.template'];
-    const text = typeof template === 'string' ? template : (template['Fn::Join'][1] as Json[]).filter((part) => typeof part === 'string').join('');
+    const text =
+      typeof template === 'string' ? template : (template['Fn::Join'][1] as Json[]).filter((part) => typeof part === 'string').join('');
 
     // Assess
     expect(text.endsWith('/')).toBe(true);
@@ -105,7 +117,11 @@ describe('the Glue tables', () => {
 
   it('rejects a table whose partition key has no projection, naming the table, the key and what is allowed', () => {
     // Prepare
-    const schema: TableSchema = { ...INVENTORY_RUN_SCHEMA, table: 'price_list', partitionKeys: [{ name: 'currency', type: 'string', comment: '' }] };
+    const schema: TableSchema = {
+      ...INVENTORY_RUN_SCHEMA,
+      table: 'price_list',
+      partitionKeys: [{ name: 'currency', type: 'string', comment: '' }],
+    };
 
     // Act
     const attempt = () =>
@@ -119,7 +135,9 @@ describe('the Glue tables', () => {
 
     // Assess
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow('S/Catalog: table price_list has partition key currency, which has no partition projection; allowed: snapshot_date, region');
+    expect(attempt).toThrow(
+      'S/Catalog: table price_list has partition key currency, which has no partition projection; allowed: snapshot_date, region',
+    );
   });
 });
 
@@ -130,7 +148,9 @@ describe('the views custom resource', () => {
   it('changes its properties when a column is added to a table, so CloudFormation re-creates the views', () => {
     // Prepare
     const widened = TABLE_SCHEMAS.map((schema) =>
-      schema === INVENTORY_RUN_SCHEMA ? { ...schema, columns: [...schema.columns, { name: 'new_column', type: 'string' as const, comment: '' }] } : schema,
+      schema === INVENTORY_RUN_SCHEMA
+        ? { ...schema, columns: [...schema.columns, { name: 'new_column', type: 'string' as const, comment: '' }] }
+        : schema,
     );
 
     // Act
@@ -152,7 +172,9 @@ describe('the views custom resource', () => {
   it('changes its properties when a column changes type', () => {
     // Prepare
     const retyped = TABLE_SCHEMAS.map((schema) =>
-      schema === TRAINING_JOB_SCHEMA ? { ...schema, columns: schema.columns.map((c) => (c.name === 'training_time_in_seconds' ? { ...c, type: 'double' as const } : c)) } : schema,
+      schema === TRAINING_JOB_SCHEMA
+        ? { ...schema, columns: schema.columns.map((c) => (c.name === 'training_time_in_seconds' ? { ...c, type: 'double' as const } : c)) }
+        : schema,
     );
 
     // Act
@@ -168,7 +190,12 @@ describe('the views custom resource', () => {
 
     // Assess
     const properties = (Object.values(template.findResources('Custom::AthenaViews'))[0] as Json).Properties;
-    expect(properties.SchemaFingerprint).toBe(viewsFingerprint(TABLE_SCHEMAS, properties.Views.map((v: Json) => v.Sql)));
+    expect(properties.SchemaFingerprint).toBe(
+      viewsFingerprint(
+        TABLE_SCHEMAS,
+        properties.Views.map((v: Json) => v.Sql),
+      ),
+    );
   });
 });
 

@@ -20,9 +20,12 @@ const JOBS_PER_REGION = 120;
 /** The bundle folder of the stack's function whose Powertools service name is `service`. */
 function assetOf(outdir: string, service: string): string {
   const template = JSON.parse(readFileSync(join(outdir, 'SageMakerJobInventory.template.json'), 'utf8'));
-  const fn = Object.values(template.Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, string> }; Code: { S3Key: string } } }>).find(
-    (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service,
-  )!;
+  const fn = Object.values(
+    template.Resources as Record<
+      string,
+      { Type: string; Properties: { Environment?: { Variables?: Record<string, string> }; Code: { S3Key: string } } }
+    >,
+  ).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service)!;
   return join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
 }
 
@@ -30,7 +33,12 @@ function assetOf(outdir: string, service: string): string {
  * Calls the handler of the bundle in `assetDir` under plain Node, with only `environment` (and PATH) set, and returns what
  * it printed: `RESULT <json>` when the handler resolves, `FAILED <error name>: <message>` when it rejects.
  */
-async function invokeBundle(assetDir: string, event: unknown, remainingMillis: number, environment: Record<string, string>): Promise<string> {
+async function invokeBundle(
+  assetDir: string,
+  event: unknown,
+  remainingMillis: number,
+  environment: Record<string, string>,
+): Promise<string> {
   const invoke = `require(${JSON.stringify(join(assetDir, 'index.js'))}).handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => ${remainingMillis}, functionName: 'f', awsRequestId: 'r' })
     .then((result) => { console.error('RESULT ' + JSON.stringify(result)); }, (error) => { console.error('FAILED ' + error.name + ': ' + error.message); })`;
   const { stderr } = await run(process.execPath, ['-e', invoke], {
@@ -79,7 +87,7 @@ describe('the Lambda bundle that cdk synth produces', () => {
     expect(parquetAssets.sort()).toEqual([assetDirs[SERVICE_NAME], assetDirs[PRICES_SERVICE_NAME]].sort());
   });
 
-  it.each([SERVICE_NAME, PRICES_SERVICE_NAME])('ships parquet-wasm\'s .wasm beside the %s bundle, and no node_modules', (service) => {
+  it.each([SERVICE_NAME, PRICES_SERVICE_NAME])("ships parquet-wasm's .wasm beside the %s bundle, and no node_modules", (service) => {
     // Act
     const files = readdirSync(assetDirs[service]).sort();
 
@@ -87,7 +95,7 @@ describe('the Lambda bundle that cdk synth produces', () => {
     expect(files).toEqual(['index.js', 'index.js.map', 'parquet_wasm_bg.wasm']);
   });
 
-  it('runs the price refresh bundle under plain Node against the simulator\'s Price List API and S3', async () => {
+  it("runs the price refresh bundle under plain Node against the simulator's Price List API and S3", async () => {
     // Prepare
     const bucket = await createTestBucket(s3, 'prices-bundle');
 
@@ -99,7 +107,9 @@ describe('the Lambda bundle that cdk synth produces', () => {
     });
 
     // Assess
-    expect(output).toContain(`RESULT {"snapshotDate":"2026-11-02","location":"s3://${bucket}/inventory/sagemaker_instance_price/snapshot_date=2026-11-02/prices.parquet","prices":24}`);
+    expect(output).toContain(
+      `RESULT {"snapshotDate":"2026-11-02","location":"s3://${bucket}/inventory/sagemaker_instance_price/snapshot_date=2026-11-02/prices.parquet","prices":24}`,
+    );
     expect(await listKeys(s3, bucket)).toEqual(['inventory/sagemaker_instance_price/snapshot_date=2026-11-02/prices.parquet']);
   });
 
@@ -163,7 +173,9 @@ describe('the Lambda bundle that cdk synth produces', () => {
     const event = { step: 'publish' };
 
     // Act
-    const output = await invokeBundle(assetDirs[SERVICE_NAME], event, 60_000, { SM_INVENTORY_OUTPUT: mkdtempSync(join(tmpdir(), 'bundle-')) });
+    const output = await invokeBundle(assetDirs[SERVICE_NAME], event, 60_000, {
+      SM_INVENTORY_OUTPUT: mkdtempSync(join(tmpdir(), 'bundle-')),
+    });
 
     // Assess
     expect(output).toContain('FAILED ConfigError: function event: step is "publish"; allowed: resolve, collect, summarize');

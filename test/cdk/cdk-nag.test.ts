@@ -6,7 +6,12 @@ import { testApp } from '../support/cdk-app';
 describe('cdk-nag AwsSolutions and Serverless', () => {
   it('reports no unacknowledged finding on the whole app', () => {
     // Prepare
-    const { app } = buildApp(testApp({ 'inventory:regions': 'us-east-1,eu-west-1', 'inventory:memberAccountRoleArns': 'arn:aws:iam::210987654321:role/SageMakerJobInventoryRead' }));
+    const { app } = buildApp(
+      testApp({
+        'inventory:regions': 'us-east-1,eu-west-1',
+        'inventory:memberAccountRoleArns': 'arn:aws:iam::210987654321:role/SageMakerJobInventoryRead',
+      }),
+    );
 
     // Act
     const synth = () => app.synth();
@@ -17,7 +22,12 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
 
   it('reports no unacknowledged finding with the QuickSight dashboard deployed', () => {
     // Prepare
-    const { app } = buildApp(testApp({ 'inventory:regions': 'us-east-1', 'inventory:quickSightPrincipalArn': 'arn:aws:quicksight:us-east-1:111122223333:group/default/finops' }));
+    const { app } = buildApp(
+      testApp({
+        'inventory:regions': 'us-east-1',
+        'inventory:quickSightPrincipalArn': 'arn:aws:quicksight:us-east-1:111122223333:group/default/finops',
+      }),
+    );
 
     // Act
     const synth = () => app.synth();
@@ -26,9 +36,11 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     expect(synth).not.toThrow();
   });
 
-  it('reports no unacknowledged finding with the organization\'s accounts as targets and X-Ray tracing on', () => {
+  it("reports no unacknowledged finding with the organization's accounts as targets and X-Ray tracing on", () => {
     // Prepare
-    const { app } = buildApp(testApp({ 'inventory:organization': 'true', 'inventory:organizationExcludeAccounts': '111122223333', 'inventory:tracing': 'true' }));
+    const { app } = buildApp(
+      testApp({ 'inventory:organization': 'true', 'inventory:organizationExcludeAccounts': '111122223333', 'inventory:tracing': 'true' }),
+    );
 
     // Act
     const synth = () => app.synth();
@@ -40,7 +52,12 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
   it('does report a Serverless finding no one acknowledged (a function without a dead-letter queue or tracing)', () => {
     // Prepare
     const { app, inventory } = buildApp(testApp());
-    new CfnFunction(inventory, 'Unreviewed', { role: inventory.inventory.role.roleArn, code: { zipFile: 'exports.handler = async () => {}' }, runtime: 'nodejs22.x', handler: 'index.handler' });
+    new CfnFunction(inventory, 'Unreviewed', {
+      role: inventory.inventory.role.roleArn,
+      code: { zipFile: 'exports.handler = async () => {}' },
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+    });
 
     // Act
     const synth = () => app.synth();

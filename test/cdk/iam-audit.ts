@@ -36,7 +36,8 @@ export const NEEDED_ALONG: Record<string, { readonly actions: readonly string[];
   },
   's3:GetObject': {
     actions: ['kms:Decrypt', 's3:ListBucket'],
-    reason: 'reading an SSE-KMS object decrypts its data key; S3 answers a missing key with 404 (not 403) only to a caller who may list the bucket',
+    reason:
+      'reading an SSE-KMS object decrypts its data key; S3 answers a missing key with 404 (not 403) only to a caller who may list the bucket',
   },
   'athena:StartQueryExecution': {
     actions: [
@@ -54,12 +55,19 @@ export const NEEDED_ALONG: Record<string, { readonly actions: readonly string[];
       'kms:GenerateDataKey',
       'kms:Decrypt',
     ],
-    reason: 'Athena runs a statement with its caller\'s permissions: it reads the catalog, creates, replaces or drops views, and writes results to the workgroup\'s encrypted output location',
+    reason:
+      "Athena runs a statement with its caller's permissions: it reads the catalog, creates, replaces or drops views, and writes results to the workgroup's encrypted output location",
   },
 };
 
-export const LAMBDA_RUNTIME_ACTIONS = { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], reason: 'the Lambda runtime writes the function\'s logs with its role' };
-export const TRACING_ACTIONS = { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], reason: 'active tracing sends the function\'s segments to X-Ray with its role' };
+export const LAMBDA_RUNTIME_ACTIONS = {
+  actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  reason: "the Lambda runtime writes the function's logs with its role",
+};
+export const TRACING_ACTIONS = {
+  actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  reason: "active tracing sends the function's segments to X-Ray with its role",
+};
 
 /** The local source files a function's bundle is made of (esbuild's own resolution, packages left out). */
 export function bundleSources(entry: string): string[] {
@@ -94,7 +102,11 @@ export function awsCallsIn(files: readonly string[]): Set<string> {
         const used = (pattern: string) => new RegExp(pattern).test(source);
         if (name.endsWith('Command') && used(`new ${name}\\(`)) calls.add(`${service}:${name.slice(0, -'Command'.length)}`);
         else if (name.startsWith('paginate') && used(`${name}\\(`)) calls.add(`${service}:${name.slice('paginate'.length)}`);
-        else if ((name === 'Upload' && used('new Upload\\(')) || (name === 'fromTemporaryCredentials' && used('fromTemporaryCredentials\\('))) calls.add(`${service}:${name}`);
+        else if (
+          (name === 'Upload' && used('new Upload\\(')) ||
+          (name === 'fromTemporaryCredentials' && used('fromTemporaryCredentials\\('))
+        )
+          calls.add(`${service}:${name}`);
       }
     }
   }
@@ -133,8 +145,10 @@ export function identityStatements(template: Json): IdentityStatement[] {
     }
   };
   for (const [id, resource] of Object.entries(template.Resources as Record<string, Json>)) {
-    if (resource.Type === 'AWS::IAM::Role') for (const policy of resource.Properties.Policies ?? []) add([{ Ref: id }], policy.PolicyDocument);
-    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') add(resource.Properties.Roles ?? [], resource.Properties.PolicyDocument);
+    if (resource.Type === 'AWS::IAM::Role')
+      for (const policy of resource.Properties.Policies ?? []) add([{ Ref: id }], policy.PolicyDocument);
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy')
+      add(resource.Properties.Roles ?? [], resource.Properties.PolicyDocument);
   }
   return found;
 }

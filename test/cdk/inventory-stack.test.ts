@@ -32,7 +32,9 @@ function glueTable(template: Template, name: string): Record<string, Json> {
 
 /** The snapshot function (the stack's others create the Athena views and refresh the prices). */
 function inventoryFunction(template: Template): Record<string, Json> {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === SERVICE_NAME);
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+    (f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === SERVICE_NAME,
+  );
   expect(functions).toHaveLength(1);
   return functions[0];
 }
@@ -44,7 +46,9 @@ describe('the inventory stack', () => {
 
   /** The properties of the bucket the snapshots go to (the stack has another for its access logs). */
   function dataBucket(): Json {
-    const buckets = Object.entries(template.findResources('AWS::S3::Bucket')).filter(([logicalId]) => logicalId.startsWith('InventoryBucket'));
+    const buckets = Object.entries(template.findResources('AWS::S3::Bucket')).filter(([logicalId]) =>
+      logicalId.startsWith('InventoryBucket'),
+    );
     expect(buckets).toHaveLength(1);
     return buckets[0][1].Properties;
   }
@@ -78,10 +82,12 @@ describe('the inventory stack', () => {
     const table = glueTable(template, TRAINING_JOB_SCHEMA.table).Properties.TableInput;
 
     // Assess
-    expect(table.PartitionKeys).toEqual(TRAINING_JOB_SCHEMA.partitionKeys.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })));
+    expect(table.PartitionKeys).toEqual(
+      TRAINING_JOB_SCHEMA.partitionKeys.map(({ name, type, comment }) => ({ Name: name, Type: type, Comment: comment })),
+    );
   });
 
-  it('reads the table\'s objects as Parquet', () => {
+  it("reads the table's objects as Parquet", () => {
     // Act
     const table = glueTable(template, TRAINING_JOB_SCHEMA.table).Properties.TableInput;
 
@@ -126,10 +132,12 @@ describe('the inventory stack', () => {
 
   it('encrypts the dead-letter queue with the inventory key', () => {
     // Assess
-    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InventoryKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('InventoryKey'), 'Arn'] },
+    });
   });
 
-  it('attaches no managed policy to the function\'s role', () => {
+  it("attaches no managed policy to the function's role", () => {
     // Act
     const roleResource = template.toJSON().Resources[functionRoleId()];
 
@@ -142,19 +150,49 @@ describe('the inventory stack', () => {
     const roleId = functionRoleId();
 
     // Act
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: Json) => p.Properties.Roles.some((r: Json) => r.Ref === roleId));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: Json) =>
+      p.Properties.Roles.some((r: Json) => r.Ref === roleId),
+    );
 
     // Assess
     expect(policies).toHaveLength(1);
-    const statements = (policies[0] as Json).Properties.PolicyDocument.Statement.map((s: Json) => ({ Sid: s.Sid, Action: s.Action, Resource: JSON.stringify(s.Resource) }));
+    const statements = (policies[0] as Json).Properties.PolicyDocument.Statement.map((s: Json) => ({
+      Sid: s.Sid,
+      Action: s.Action,
+      Resource: JSON.stringify(s.Resource),
+    }));
     expect(statements).toEqual([
       { Sid: 'ListTrainingJobsAndTags', Action: ['sagemaker:ListTrainingJobs', 'tag:GetResources'], Resource: '"*"' },
-      { Sid: 'DescribeTrainingJobs', Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'], Resource: expect.stringContaining(':training-job/*') },
-      { Sid: 'WriteSnapshots', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: expect.stringContaining(`${snapshotsPath}/*`) },
-      { Sid: 'WorkArea', Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: expect.stringContaining('"/inventory/_work/*"') },
-      { Sid: 'RunState', Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Resource: expect.stringContaining('"/inventory/_state/*"') },
-      { Sid: 'ReadPreviousSnapshots', Action: 's3:GetObject', Resource: expect.stringMatching(/"\/inventory\/sagemaker_training_job\/\*"\]\]\}$/) },
-      { Sid: 'MissingObjectsAreNotFound', Action: 's3:ListBucket', Resource: expect.stringMatching(/^\{"Fn::GetAtt":\["InventoryBucket\w+","Arn"\]\}$/) },
+      {
+        Sid: 'DescribeTrainingJobs',
+        Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
+        Resource: expect.stringContaining(':training-job/*'),
+      },
+      {
+        Sid: 'WriteSnapshots',
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Resource: expect.stringContaining(`${snapshotsPath}/*`),
+      },
+      {
+        Sid: 'WorkArea',
+        Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+        Resource: expect.stringContaining('"/inventory/_work/*"'),
+      },
+      {
+        Sid: 'RunState',
+        Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+        Resource: expect.stringContaining('"/inventory/_state/*"'),
+      },
+      {
+        Sid: 'ReadPreviousSnapshots',
+        Action: 's3:GetObject',
+        Resource: expect.stringMatching(/"\/inventory\/sagemaker_training_job\/\*"\]\]\}$/),
+      },
+      {
+        Sid: 'MissingObjectsAreNotFound',
+        Action: 's3:ListBucket',
+        Resource: expect.stringMatching(/^\{"Fn::GetAtt":\["InventoryBucket\w+","Arn"\]\}$/),
+      },
       { Sid: 'EncryptSnapshots', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: expect.stringContaining('InventoryKey') },
       { Sid: 'WriteOwnLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: expect.stringContaining('InventoryLogs') },
       { Sid: 'AssumeMemberAccountRoles', Action: 'sts:AssumeRole', Resource: JSON.stringify(MEMBER) },
@@ -186,7 +224,11 @@ describe('the inventory stack', () => {
     const fn = inventoryFunction(template).Properties;
 
     // Assess
-    expect(fn.Environment.Variables).toMatchObject({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_ROLE_ARNS: MEMBER, SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true' });
+    expect(fn.Environment.Variables).toMatchObject({
+      SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1',
+      SM_INVENTORY_ROLE_ARNS: MEMBER,
+      SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true',
+    });
   });
 
   it('rotates the customer key', () => {
@@ -196,12 +238,19 @@ describe('the inventory stack', () => {
 
   it('encrypts the data bucket with the customer key', () => {
     // Assess
-    expect(dataBucket().BucketEncryption).toMatchObject({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }] });
+    expect(dataBucket().BucketEncryption).toMatchObject({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }],
+    });
   });
 
   it('blocks public access to the data bucket', () => {
     // Assess
-    expect(dataBucket().PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(dataBucket().PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
   });
 
   it('versions the data bucket', () => {
@@ -231,7 +280,9 @@ describe('the inventory stack', () => {
 
     // Assess
     for (const policy of policies) {
-      expect((policy as Json).Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+      expect((policy as Json).Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
     }
   });
 
@@ -254,12 +305,27 @@ describe('the inventory stack', () => {
   });
 
   it.each([
-    ['a snapshot published without some jobs', { MetricName: METRIC.SnapshotsIncomplete, Namespace: METRICS_NAMESPACE, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }],
+    [
+      'a snapshot published without some jobs',
+      {
+        MetricName: METRIC.SnapshotsIncomplete,
+        Namespace: METRICS_NAMESPACE,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      },
+    ],
     ['function errors', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 }],
     ['dead letters', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' }],
     [
       'two days without a snapshot',
-      { MetricName: METRIC.SnapshotsWritten, Namespace: METRICS_NAMESPACE, Period: 86400, EvaluationPeriods: 2, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' },
+      {
+        MetricName: METRIC.SnapshotsWritten,
+        Namespace: METRICS_NAMESPACE,
+        Period: 86400,
+        EvaluationPeriods: 2,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      },
     ],
   ])('alarms on %s', (_behaviour, alarm) => {
     // Assess
@@ -275,7 +341,7 @@ describe('the inventory stack', () => {
     expect(properties.Views.map((v: Json) => v.Name)).toEqual(loadSqlCatalog().views.map((v) => v.name));
   });
 
-  it('gives the views custom resource each view\'s SQL, with the cost tags spelt out', () => {
+  it("gives the views custom resource each view's SQL, with the cost tags spelt out", () => {
     // Act
     const flat = viewsResource().Properties.Views.find((v: Json) => v.Name === 'sagemaker_training_job_flat');
 
@@ -290,27 +356,42 @@ describe('the inventory stack', () => {
 
   it('registers every shipped query as a named query in the workgroup', () => {
     // Act
-    const named = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q: Json) => q.Properties.Name).sort();
+    const named = Object.values(template.findResources('AWS::Athena::NamedQuery'))
+      .map((q: Json) => q.Properties.Name)
+      .sort();
 
     // Assess
-    expect(named).toEqual(loadSqlCatalog().queries.map((q) => q.name).sort());
+    expect(named).toEqual(
+      loadSqlCatalog()
+        .queries.map((q) => q.name)
+        .sort(),
+    );
   });
 
   it('synthesizes the member-account role, trusting the inventory role, with the same read-only statements as the function', () => {
     // Assess
     member.hasResourceProperties('AWS::IAM::Role', {
       RoleName: MEMBER_ROLE_NAME,
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { Ref: 'InventoryRoleArn' } } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { Ref: 'InventoryRoleArn' } } }],
+      },
       Policies: [
         {
           PolicyName: 'ReadTrainingJobs',
           PolicyDocument: {
             Statement: [
-              { Action: ['sagemaker:ListTrainingJobs', 'tag:GetResources'], Effect: 'Allow', Resource: '*', Sid: 'ListTrainingJobsAndTags' },
+              {
+                Action: ['sagemaker:ListTrainingJobs', 'tag:GetResources'],
+                Effect: 'Allow',
+                Resource: '*',
+                Sid: 'ListTrainingJobsAndTags',
+              },
               {
                 Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags'],
                 Effect: 'Allow',
-                Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:*:', { Ref: 'AWS::AccountId' }, ':training-job/*']] },
+                Resource: {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:*:', { Ref: 'AWS::AccountId' }, ':training-job/*']],
+                },
                 Sid: 'DescribeTrainingJobs',
               },
             ],
@@ -323,15 +404,22 @@ describe('the inventory stack', () => {
 
 describe('SageMakerTrainingJobInventory props', () => {
   const newStack = () => new Stack(testApp(), 'S', { env: { account: '111122223333', region: 'us-east-1' } });
-  const build = (props: ConstructorParameters<typeof SageMakerTrainingJobInventory>[2]) => new SageMakerTrainingJobInventory(newStack(), 'I', props);
+  const build = (props: ConstructorParameters<typeof SageMakerTrainingJobInventory>[2]) =>
+    new SageMakerTrainingJobInventory(newStack(), 'I', props);
 
   it.each([
     [{ regions: ['us-east-1', 'Frankfurt'] }, 'regions is "Frankfurt"; allowed: AWS Region codes such as us-east-1'],
     [{ regions: [] }, 'regions is []; allowed: one or more AWS Region codes'],
-    [{ memberAccountRoleArns: ['arn:aws:iam::1234:role/x'] }, 'memberAccountRoleArns is "arn:aws:iam::1234:role/x"; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/SageMakerJobInventoryRead'],
+    [
+      { memberAccountRoleArns: ['arn:aws:iam::1234:role/x'] },
+      'memberAccountRoleArns is "arn:aws:iam::1234:role/x"; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/SageMakerJobInventoryRead',
+    ],
     [{ includeOwnAccount: false }, 'includeOwnAccount is false; allowed: false only together with memberAccountRoleArns'],
     [{ prefix: '/inventory/' }, 'prefix is "/inventory/"; allowed: an S3 key prefix without leading or trailing slashes'],
-    [{ databaseName: 'Inventory-DB' }, 'databaseName is "Inventory-DB"; allowed: lower-case letters, digits and underscores (Athena-compatible)'],
+    [
+      { databaseName: 'Inventory-DB' },
+      'databaseName is "Inventory-DB"; allowed: lower-case letters, digits and underscores (Athena-compatible)',
+    ],
     [{ memorySize: 128 }, 'memorySize is 128; allowed: a whole number of MiB from 256 to 10240'],
     [{ timeout: Duration.minutes(20) }, 'timeout is "20 minutes"; allowed: 1 to 15 minutes'],
     [{ schedulePeriod: Duration.days(7) }, 'schedulePeriod is "7 days"; allowed: from 1 hour to 3.5 days'],
@@ -339,11 +427,23 @@ describe('SageMakerTrainingJobInventory props', () => {
     [{ athenaBytesScannedCutoff: 1000 }, 'athenaBytesScannedCutoff is 1000; allowed: a whole number of bytes, at least 10000000'],
     [{ regions: ['us-east-1', 'us-east-1'] }, 'regions is ["us-east-1","us-east-1"]; allowed: each region once'],
     [{ collector: { concurrency: 100 } }, 'collector.concurrency is "100"; allowed: a whole number from 1 to 64'],
-    [{ collector: { rateLimits: { DescribeTrainingJob: -1 } } }, 'collector.rateLimits has "DescribeTrainingJob=-1"; allowed: <operation>=<calls per second from 0.01 to 10000>'],
+    [
+      { collector: { rateLimits: { DescribeTrainingJob: -1 } } },
+      'collector.rateLimits has "DescribeTrainingJob=-1"; allowed: <operation>=<calls per second from 0.01 to 10000>',
+    ],
     [{ collector: { tagStrategy: 'sometimes' } }, 'collector.tagStrategy is "sometimes"; allowed: auto, bulk, per-job'],
-    [{ functionEnvironment: { SM_INVENTORY_LIMITS: 'DescribeTrainingJob=8' } }, 'functionEnvironment is "SM_INVENTORY_LIMITS"; allowed: variables the construct does not manage; set SM_INVENTORY_LIMITS through collector.rateLimits'],
-    [{ functionEnvironment: { SM_INVENTORY_OUTPUT: 's3://elsewhere/x' } }, 'functionEnvironment is "SM_INVENTORY_OUTPUT"; allowed: variables the construct does not manage; set SM_INVENTORY_OUTPUT through bucket and prefix'],
-    [{ functionEnvironment: { SM_INVENTORY_REGIONS: 'us-west-2' } }, 'functionEnvironment is "SM_INVENTORY_REGIONS"; allowed: variables the construct does not manage; set SM_INVENTORY_REGIONS through regions'],
+    [
+      { functionEnvironment: { SM_INVENTORY_LIMITS: 'DescribeTrainingJob=8' } },
+      'functionEnvironment is "SM_INVENTORY_LIMITS"; allowed: variables the construct does not manage; set SM_INVENTORY_LIMITS through collector.rateLimits',
+    ],
+    [
+      { functionEnvironment: { SM_INVENTORY_OUTPUT: 's3://elsewhere/x' } },
+      'functionEnvironment is "SM_INVENTORY_OUTPUT"; allowed: variables the construct does not manage; set SM_INVENTORY_OUTPUT through bucket and prefix',
+    ],
+    [
+      { functionEnvironment: { SM_INVENTORY_REGIONS: 'us-west-2' } },
+      'functionEnvironment is "SM_INVENTORY_REGIONS"; allowed: variables the construct does not manage; set SM_INVENTORY_REGIONS through regions',
+    ],
   ])('rejects %j, naming the construct, the prop and what is allowed', (props, message) => {
     // Act
     const attempt = () => build(props as never);
@@ -376,7 +476,7 @@ describe('SageMakerTrainingJobInventory props', () => {
     });
   });
 
-  it('limits the snapshot function\'s V8 heap to half its memory, so garbage is collected before the function runs out', () => {
+  it("limits the snapshot function's V8 heap to half its memory, so garbage is collected before the function runs out", () => {
     // Prepare
     const stack = newStack();
 
@@ -413,7 +513,14 @@ describe('SageMakerTrainingJobInventory props', () => {
 
       // Assess
       expect(actions).toEqual(
-        expect.arrayContaining(['athena:StartQueryExecution', 'athena:GetQueryResults', 'glue:GetTable', 's3:GetObject', 's3:ListBucket', 'kms:Decrypt']),
+        expect.arrayContaining([
+          'athena:StartQueryExecution',
+          'athena:GetQueryResults',
+          'glue:GetTable',
+          's3:GetObject',
+          's3:ListBucket',
+          'kms:Decrypt',
+        ]),
       );
     });
 
@@ -449,7 +556,9 @@ describe('SageMakerTrainingJobInventory props', () => {
 
     it('writes the snapshots to the existing bucket', () => {
       // Assess
-      template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { SM_INVENTORY_OUTPUT: 's3://my-existing-bucket/inventory' } } });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: { SM_INVENTORY_OUTPUT: 's3://my-existing-bucket/inventory' } },
+      });
     });
 
     it('notifies the topic from every alarm', () => {

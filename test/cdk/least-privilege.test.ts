@@ -61,7 +61,7 @@ const SERVICE_ROLE_ACTIONS: Record<string, { readonly actions: readonly string[]
       'kms:Decrypt',
       'kms:GenerateDataKey',
     ],
-    reason: 'QuickSight runs the dashboard\'s Athena queries with its service role: the catalog, the tables\' objects, the results',
+    reason: "QuickSight runs the dashboard's Athena queries with its service role: the catalog, the tables' objects, the results",
   },
 };
 
@@ -94,7 +94,10 @@ describe('least privilege: every IAM grant of the synthesized app', () => {
   const assembly = app.synth();
   const template = assembly.getStackByName(inventory.stackName).template as Json;
   const memberTemplate = assembly.getStackByName(memberRole.stackName).template as Json;
-  const statements = [...identityStatements(template), ...identityStatements(memberTemplate).map((s) => ({ ...s, role: `member:${s.role}` }))];
+  const statements = [
+    ...identityStatements(template),
+    ...identityStatements(memberTemplate).map((s) => ({ ...s, role: `member:${s.role}` })),
+  ];
   const construct = inventory.inventory;
 
   const functions = {
@@ -102,13 +105,16 @@ describe('least privilege: every IAM grant of the synthesized app', () => {
     'athena-views': { role: logicalIdOf(construct.views.node.findChild('Role')), entry: 'lambda/functions/athena-views/handler.ts' },
     prices: { role: logicalIdOf(construct.priceRefresh!.role), entry: 'lambda/functions/prices/handler.ts' },
   };
-  const calledBy = Object.fromEntries(Object.entries(functions).map(([name, { entry }]) => [name, iamActionsOf(awsCallsIn(bundleSources(entry)))]));
+  const calledBy = Object.fromEntries(
+    Object.entries(functions).map(([name, { entry }]) => [name, iamActionsOf(awsCallsIn(bundleSources(entry)))]),
+  );
 
   /** What the role's user may need: the function's calls and what they need along, or the service's own list. */
   function allowedFor(role: string): Set<string> {
     const fn = Object.entries(functions).find(([, f]) => f.role === role);
     if (fn) return new Set([...actionsNeededBy(calledBy[fn[0]]), ...LAMBDA_RUNTIME_ACTIONS.actions, ...TRACING_ACTIONS.actions]);
-    if (role === `member:${logicalIdOf(memberRole.role)}`) return new Set([...calledBy.snapshot].filter((action) => /^(sagemaker|tag):/.test(action)));
+    if (role === `member:${logicalIdOf(memberRole.role)}`)
+      return new Set([...calledBy.snapshot].filter((action) => /^(sagemaker|tag):/.test(action)));
     if (role === 'aws-quicksight-service-role-v0') return new Set(SERVICE_ROLE_ACTIONS.quicksight.actions);
     const principal = template.Resources[role]?.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service;
     return new Set(SERVICE_ROLE_ACTIONS[principal]?.actions ?? []);
@@ -151,7 +157,16 @@ describe('least privilege: every IAM grant of the synthesized app', () => {
 
   it('finds the calls in the code, so the checks above have something to compare', () => {
     // Assess
-    expect([...calledBy.snapshot]).toEqual(expect.arrayContaining(['sagemaker:ListTrainingJobs', 'sagemaker:DescribeTrainingJob', 'tag:GetResources', 's3:PutObject', 'sts:AssumeRole', 'organizations:ListAccounts']));
+    expect([...calledBy.snapshot]).toEqual(
+      expect.arrayContaining([
+        'sagemaker:ListTrainingJobs',
+        'sagemaker:DescribeTrainingJob',
+        'tag:GetResources',
+        's3:PutObject',
+        'sts:AssumeRole',
+        'organizations:ListAccounts',
+      ]),
+    );
     expect([...calledBy['athena-views']].sort()).toEqual(['athena:GetQueryExecution', 'athena:StartQueryExecution']);
     expect([...calledBy.prices]).toContain('pricing:GetProducts');
   });
@@ -167,7 +182,10 @@ describe('least privilege: every IAM grant of the synthesized app', () => {
   it('lets the views function write only the shipped views, by name', () => {
     // Prepare
     const writes = statements.find((s) => s.role === functions['athena-views'].role && s.actions.includes('glue:CreateTable'))!;
-    const tables = [writes.statement.Resource].flat().map((resource) => JSON.stringify(resource)).filter((resource) => resource.includes(':table/'));
+    const tables = [writes.statement.Resource]
+      .flat()
+      .map((resource) => JSON.stringify(resource))
+      .filter((resource) => resource.includes(':table/'));
 
     // Assess
     expect(tables.length).toBe(loadSqlCatalog().views.length);
@@ -177,7 +195,9 @@ describe('least privilege: every IAM grant of the synthesized app', () => {
   it('encrypts every log group with the inventory key, which lets CloudWatch Logs use it for those log groups only', () => {
     // Prepare
     const logGroups = Object.values(template.Resources as Record<string, Json>).filter((r) => r.Type === 'AWS::Logs::LogGroup');
-    const keyPolicy = (Object.values(template.Resources as Record<string, Json>).find((r) => r.Type === 'AWS::KMS::Key')!.Properties.KeyPolicy.Statement as Json[]) ?? [];
+    const keyPolicy =
+      (Object.values(template.Resources as Record<string, Json>).find((r) => r.Type === 'AWS::KMS::Key')!.Properties.KeyPolicy
+        .Statement as Json[]) ?? [];
     const logsGrants = keyPolicy.filter((statement) => JSON.stringify(statement.Principal).includes('logs.'));
 
     // Assess

@@ -15,7 +15,9 @@ function synth(props: ConstructorParameters<typeof SageMakerTrainingJobInventory
 }
 
 function priceFunction(template: Template): Json {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === PRICES_SERVICE_NAME);
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+    (f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === PRICES_SERVICE_NAME,
+  );
   expect(functions).toHaveLength(1);
   return functions[0];
 }
@@ -23,12 +25,15 @@ function priceFunction(template: Template): Json {
 describe('the weekly price refresh', () => {
   const { inventory, template } = synth();
 
-  it('reads the prices of the inventory\'s regions into the inventory\'s warehouse, with its key', () => {
+  it("reads the prices of the inventory's regions into the inventory's warehouse, with its key", () => {
     // Act
     const variables = priceFunction(template).Properties.Environment.Variables;
 
     // Assess
-    expect(variables).toMatchObject({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_KMS_KEY_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^InventoryKey/), 'Arn'] } });
+    expect(variables).toMatchObject({
+      SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1',
+      SM_INVENTORY_KMS_KEY_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^InventoryKey/), 'Arn'] },
+    });
     expect(JSON.stringify(variables.SM_INVENTORY_OUTPUT)).toContain('/inventory');
   });
 
@@ -37,15 +42,31 @@ describe('the weekly price refresh', () => {
     const roleId = priceFunction(template).Properties.Role['Fn::GetAtt'][0];
 
     // Act
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: Json) => p.Properties.Roles.some((r: Json) => r.Ref === roleId));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: Json) =>
+      p.Properties.Roles.some((r: Json) => r.Ref === roleId),
+    );
 
     // Assess
     expect(policies).toHaveLength(1);
-    expect((policies[0] as Json).Properties.PolicyDocument.Statement.map((s: Json) => ({ Sid: s.Sid, Action: s.Action, Resource: JSON.stringify(s.Resource) }))).toEqual([
+    expect(
+      (policies[0] as Json).Properties.PolicyDocument.Statement.map((s: Json) => ({
+        Sid: s.Sid,
+        Action: s.Action,
+        Resource: JSON.stringify(s.Resource),
+      })),
+    ).toEqual([
       { Sid: 'ReadPriceList', Action: 'pricing:GetProducts', Resource: '"*"' },
-      { Sid: 'WritePriceSnapshots', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: expect.stringContaining('/inventory/sagemaker_instance_price/*') },
+      {
+        Sid: 'WritePriceSnapshots',
+        Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+        Resource: expect.stringContaining('/inventory/sagemaker_instance_price/*'),
+      },
       { Sid: 'EncryptPriceSnapshots', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: expect.stringContaining('InventoryKey') },
-      { Sid: 'WriteOwnLogs', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: expect.stringContaining('InventoryPricesLogs') },
+      {
+        Sid: 'WriteOwnLogs',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: expect.stringContaining('InventoryPricesLogs'),
+      },
     ]);
     expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
   });
@@ -71,6 +92,10 @@ describe('the weekly price refresh', () => {
     // Assess
     weekly.template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 4 ? * SUN *)' });
     expect(none.inventory.priceRefresh).toBeUndefined();
-    expect(Object.values(none.template.findResources('AWS::Lambda::Function')).filter((f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === PRICES_SERVICE_NAME)).toEqual([]);
+    expect(
+      Object.values(none.template.findResources('AWS::Lambda::Function')).filter(
+        (f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === PRICES_SERVICE_NAME,
+      ),
+    ).toEqual([]);
   });
 });

@@ -26,25 +26,35 @@ function only(template: Template, type: string, where: (r: Json) => boolean = ()
 describe('the QuickSight cost dashboard', () => {
   const template = synth({ quickSight: { principalArn: GROUP } });
 
-  it('reads through an Athena data source on the inventory\'s workgroup, owned by the given group', () => {
+  it("reads through an Athena data source on the inventory's workgroup, owned by the given group", () => {
     // Act
     const source = only(template, 'AWS::QuickSight::DataSource');
 
     // Assess
     expect(source.Type).toBe('ATHENA');
     expect(source.DataSourceParameters.AthenaParameters.WorkGroup).toEqual({ Ref: expect.stringMatching(/^InventoryWorkgroup/) });
-    expect(source.Permissions).toEqual([{ Principal: GROUP, Actions: expect.arrayContaining(['quicksight:PassDataSource', 'quicksight:DescribeDataSource']) }]);
+    expect(source.Permissions).toEqual([
+      { Principal: GROUP, Actions: expect.arrayContaining(['quicksight:PassDataSource', 'quicksight:DescribeDataSource']) },
+    ]);
   });
 
   it('offers direct-query datasets over the flat and the cost views, with their tag columns', () => {
     // Act
     const tables = Object.values(template.findResources('AWS::QuickSight::DataSet')).map((d: Json) => {
       const [table] = Object.values(d.Properties.PhysicalTableMap) as Json[];
-      return { mode: d.Properties.ImportMode, view: table.RelationalTable.Name, schema: table.RelationalTable.Schema, columns: table.RelationalTable.InputColumns };
+      return {
+        mode: d.Properties.ImportMode,
+        view: table.RelationalTable.Name,
+        schema: table.RelationalTable.Schema,
+        columns: table.RelationalTable.InputColumns,
+      };
     });
 
     // Assess
-    const columns = (list: readonly { name: string; type: string }[]) => [...list.map((c) => ({ Name: c.name, Type: c.type })), ...TAG_COLUMNS.map((name) => ({ Name: name, Type: 'STRING' }))];
+    const columns = (list: readonly { name: string; type: string }[]) => [
+      ...list.map((c) => ({ Name: c.name, Type: c.type })),
+      ...TAG_COLUMNS.map((name) => ({ Name: name, Type: 'STRING' })),
+    ];
     expect(tables).toEqual([
       { mode: 'DIRECT_QUERY', view: 'sagemaker_training_job_flat', schema: 'sagemaker_inventory', columns: columns(FLAT_VIEW_COLUMNS) },
       { mode: 'DIRECT_QUERY', view: 'sagemaker_training_job_cost', schema: 'sagemaker_inventory', columns: columns(COST_VIEW_COLUMNS) },
@@ -61,23 +71,45 @@ describe('the QuickSight cost dashboard', () => {
     const [byTeam, savings, top, failed] = visuals.map((v: Json) => v.ChartConfiguration);
     const wells = (c: Json) => c.FieldWells.BarChartAggregatedFieldWells;
     const columnOf = (field: Json) => (field.CategoricalDimensionField ?? field.NumericalMeasureField).Column.ColumnName;
-    expect([byTeam.BarsArrangement, columnOf(wells(byTeam).Category[0]), columnOf(wells(byTeam).Colors[0]), columnOf(wells(byTeam).Values[0])]).toEqual(['STACKED', 'cost_month', 'tag_team', 'total_cost_usd']);
+    expect([
+      byTeam.BarsArrangement,
+      columnOf(wells(byTeam).Category[0]),
+      columnOf(wells(byTeam).Colors[0]),
+      columnOf(wells(byTeam).Values[0]),
+    ]).toEqual(['STACKED', 'cost_month', 'tag_team', 'total_cost_usd']);
     expect(columnOf(wells(savings).Values[0])).toBe('spot_savings_usd');
-    expect([top.Orientation, top.SortConfiguration.CategoryItemsLimit.ItemsLimit, columnOf(wells(top).Category[0])]).toEqual(['HORIZONTAL', 20, 'training_job_name']);
+    expect([top.Orientation, top.SortConfiguration.CategoryItemsLimit.ItemsLimit, columnOf(wells(top).Category[0])]).toEqual([
+      'HORIZONTAL',
+      20,
+      'training_job_name',
+    ]);
     expect(columnOf(wells(failed).Colors[0])).toBe('training_job_status');
     const [filterGroup] = definition.FilterGroups;
     expect(filterGroup.Filters[0].CategoryFilter.Configuration.FilterListConfiguration.CategoryValues).toEqual(['Failed', 'Stopped']);
     expect(filterGroup.ScopeConfiguration.SelectedSheets.SheetVisualScopingConfigurations[0].VisualIds).toEqual(['failed-spend']);
-    expect(definition.DataSetIdentifierDeclarations).toEqual([{ Identifier: 'cost', DataSetArn: { 'Fn::GetAtt': [expect.stringMatching(/CostDataSet/), 'Arn'] } }]);
+    expect(definition.DataSetIdentifierDeclarations).toEqual([
+      { Identifier: 'cost', DataSetArn: { 'Fn::GetAtt': [expect.stringMatching(/CostDataSet/), 'Arn'] } },
+    ]);
   });
 
-  it('grants QuickSight\'s service role what a query needs: the workgroup, Glue, both tables\' objects, the results and the key', () => {
+  it("grants QuickSight's service role what a query needs: the workgroup, Glue, both tables' objects, the results and the key", () => {
     // Act
-    const policy = only(template, 'AWS::IAM::Policy', (p: Json) => JSON.stringify(p.Properties.Roles) === '["aws-quicksight-service-role-v0"]');
+    const policy = only(
+      template,
+      'AWS::IAM::Policy',
+      (p: Json) => JSON.stringify(p.Properties.Roles) === '["aws-quicksight-service-role-v0"]',
+    );
 
     // Assess
     const text = JSON.stringify(policy.PolicyDocument.Statement);
-    for (const expected of ['athena:StartQueryExecution', 'glue:GetTable', 'kms:Decrypt', '/inventory/sagemaker_training_job/*', '/inventory/sagemaker_instance_price/*', '/athena-results/*']) {
+    for (const expected of [
+      'athena:StartQueryExecution',
+      'glue:GetTable',
+      'kms:Decrypt',
+      '/inventory/sagemaker_training_job/*',
+      '/inventory/sagemaker_instance_price/*',
+      '/athena-results/*',
+    ]) {
       expect(text).toContain(expected);
     }
   });
@@ -87,9 +119,13 @@ describe('the QuickSight cost dashboard', () => {
     const custom = synth({ quickSight: { principalArn: GROUP, serviceRoleName: 'service-role/my-quicksight' } });
 
     // Assess
-    expect(Object.values(custom.findResources('AWS::IAM::Policy')).some((p: Json) => JSON.stringify(p.Properties.Roles) === '["my-quicksight"]')).toBe(true);
+    expect(
+      Object.values(custom.findResources('AWS::IAM::Policy')).some((p: Json) => JSON.stringify(p.Properties.Roles) === '["my-quicksight"]'),
+    ).toBe(true);
     expect(() => synth({ quickSight: { principalArn: 'finops' } })).toThrow(
-      new ConfigError('Stack/Inventory/QuickSight: principalArn is "finops"; allowed: a QuickSight user or group ARN such as arn:aws:quicksight:us-east-1:111122223333:group/default/finops'),
+      new ConfigError(
+        'Stack/Inventory/QuickSight: principalArn is "finops"; allowed: a QuickSight user or group ARN such as arn:aws:quicksight:us-east-1:111122223333:group/default/finops',
+      ),
     );
     expect(() => synth({ quickSight: { principalArn: GROUP }, costAllocationTagKeys: ['project'] })).toThrow(
       new ConfigError('Stack/Inventory/QuickSight: teamTagKey is "team"; allowed: one of the cost-allocation tag keys (project)'),

@@ -18,7 +18,9 @@ describe('the snapshot state machine', () => {
 
   /** The snapshot function, whose steps the state machine invokes. */
   function snapshotFunction(): Json {
-    return Object.values(template.findResources('AWS::Lambda::Function')).find((f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === SERVICE_NAME);
+    return Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f: Json) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === SERVICE_NAME,
+    );
   }
 
   /** The state machine's log group (the functions have theirs). */
@@ -65,9 +67,14 @@ describe('the snapshot state machine', () => {
     });
   });
 
-  it('summarizes the targets\' outcomes and the skipped accounts', () => {
+  it("summarizes the targets' outcomes and the skipped accounts", () => {
     // Assess
-    expect(asl.States.Summarize).toMatchObject({ Parameters: { Payload: { step: 'summarize', 'outcomes.$': '$.targets', 'skipped.$': '$.skipped', 'skippedCount.$': '$.skippedCount' } }, Next: 'RunSucceeded' });
+    expect(asl.States.Summarize).toMatchObject({
+      Parameters: {
+        Payload: { step: 'summarize', 'outcomes.$': '$.targets', 'skipped.$': '$.skipped', 'skippedCount.$': '$.skippedCount' },
+      },
+      Next: 'RunSucceeded',
+    });
   });
 
   it('times a run out after maxRunDuration', () => {
@@ -90,7 +97,7 @@ describe('the snapshot state machine', () => {
     });
   });
 
-  it('takes a target\'s outcome once its collect is done', () => {
+  it("takes a target's outcome once its collect is done", () => {
     // Assess
     expect(perTarget.TargetDone).toMatchObject({ Type: 'Pass', OutputPath: '$.collected.answer.outcome', End: true });
   });
@@ -108,7 +115,11 @@ describe('the snapshot state machine', () => {
   it('records a target whose collect still fails after the retries as a failed target', () => {
     // Assess
     expect(perTarget.Collect.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: 'TargetFailed' }]);
-    expect(perTarget.TargetFailed).toMatchObject({ Type: 'Pass', Parameters: { status: 'failed', 'error.$': '$.caught.Error', 'accountId.$': '$.target.accountId' }, End: true });
+    expect(perTarget.TargetFailed).toMatchObject({
+      Type: 'Pass',
+      Parameters: { status: 'failed', 'error.$': '$.caught.Error', 'accountId.$': '$.target.accountId' },
+      End: true,
+    });
   });
 
   it('retries resolving the targets on Lambda service errors and step failures', () => {
@@ -126,7 +137,7 @@ describe('the snapshot state machine', () => {
     expect(asl.States.Failed).toMatchObject({ Type: 'Fail', Error: RUN_FAILED_ERROR, CausePath: '$.message' });
   });
 
-  it('gives the function Lambda\'s longest timeout, 15 minutes, by default', () => {
+  it("gives the function Lambda's longest timeout, 15 minutes, by default", () => {
     // Assess
     expect(snapshotFunction().Properties.Timeout).toBe(15 * 60);
   });
@@ -136,12 +147,15 @@ describe('the snapshot state machine', () => {
     const functionTimeoutSeconds: number = snapshotFunction().Properties.Timeout;
 
     // Assess
-    for (const task of [asl.States.ResolveTargets, perTarget.Collect, asl.States.Summarize]) expect(task.TimeoutSeconds).toBe(functionTimeoutSeconds + 60);
+    for (const task of [asl.States.ResolveTargets, perTarget.Collect, asl.States.Summarize])
+      expect(task.TimeoutSeconds).toBe(functionTimeoutSeconds + 60);
   });
 
   it('logs every event with its data', () => {
     // Assess
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true } });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+    });
   });
 
   it('does not trace executions unless asked to', () => {
@@ -163,7 +177,11 @@ describe('the snapshot state machine', () => {
     const logsGrant = keyPolicy.find((statement) => JSON.stringify(statement.Condition ?? {}).includes(logGroupName));
 
     // Assess
-    expect(logsGrant).toMatchObject({ Effect: 'Allow', Principal: { Service: 'logs.us-east-1.amazonaws.com' }, Action: expect.arrayContaining(['kms:GenerateDataKey', 'kms:Decrypt']) });
+    expect(logsGrant).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+      Action: expect.arrayContaining(['kms:GenerateDataKey', 'kms:Decrypt']),
+    });
   });
 
   it('is what the schedule starts, with an empty input', () => {
@@ -178,7 +196,11 @@ describe('the snapshot state machine', () => {
   it('lets the schedule start its executions', () => {
     // Assess
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('^InventoryStateMachine') } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('^InventoryStateMachine') } }),
+        ]),
+      },
     });
   });
 
@@ -187,7 +209,10 @@ describe('the snapshot state machine', () => {
     const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a: Json) => a.Properties.Metrics) as Json;
 
     // Act
-    const watched = alarm.Properties.Metrics.filter((m: Json) => m.MetricStat).map((m: Json) => [m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName]);
+    const watched = alarm.Properties.Metrics.filter((m: Json) => m.MetricStat).map((m: Json) => [
+      m.MetricStat.Metric.Namespace,
+      m.MetricStat.Metric.MetricName,
+    ]);
 
     // Assess
     expect(watched).toEqual([
@@ -195,12 +220,18 @@ describe('the snapshot state machine', () => {
       ['AWS/States', 'ExecutionsTimedOut'],
       ['AWS/States', 'ExecutionsAborted'],
     ]);
-    expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    expect(alarm.Properties).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('expires the work of abandoned runs after 7 days', () => {
     // Assess
-    expect(dataBucketLifecycleRules()).toContainEqual(expect.objectContaining({ Id: 'abandoned-work', Prefix: 'inventory/_work/', ExpirationInDays: 7, Status: 'Enabled' }));
+    expect(dataBucketLifecycleRules()).toContainEqual(
+      expect.objectContaining({ Id: 'abandoned-work', Prefix: 'inventory/_work/', ExpirationInDays: 7, Status: 'Enabled' }),
+    );
   });
 
   it('never expires the state the next run starts from', () => {
@@ -263,7 +294,10 @@ describe('organization targets', () => {
   });
 
   it.each([
-    [{ organization: { roleName: 'arn:aws:iam::123456789012:role/Read' } }, 'organization.roleName is "arn:aws:iam::123456789012:role/Read"; allowed: an IAM role name of 1-64 letters, digits and +=,.@_- (no path, no ARN), such as SageMakerJobInventoryRead'],
+    [
+      { organization: { roleName: 'arn:aws:iam::123456789012:role/Read' } },
+      'organization.roleName is "arn:aws:iam::123456789012:role/Read"; allowed: an IAM role name of 1-64 letters, digits and +=,.@_- (no path, no ARN), such as SageMakerJobInventoryRead',
+    ],
     [{ organization: { roleName: 'x'.repeat(65) } }, `organization.roleName is "${'x'.repeat(65)}"; allowed: an IAM role name`],
     [{ organization: { includeAccounts: ['12345'] } }, 'organization.includeAccounts is "12345"; allowed: 12-digit AWS account ids'],
     [{ maxRunDuration: Duration.minutes(30) }, 'maxRunDuration is "30 minutes"; allowed: from 1 hour to 7 days'],

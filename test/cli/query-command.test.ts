@@ -22,7 +22,11 @@ describe('sm-inventory query', () => {
 
   beforeAll(async () => {
     running = await startSimulator({ jobsPerRegion: 40, seed: 21 });
-    const config = readConfig({ SM_INVENTORY_REGIONS: 'us-east-1', SM_INVENTORY_OUTPUT: warehouse, SM_INVENTORY_LIMITS: 'ListTrainingJobs=100,DescribeTrainingJob=500,GetResources=100' });
+    const config = readConfig({
+      SM_INVENTORY_REGIONS: 'us-east-1',
+      SM_INVENTORY_OUTPUT: warehouse,
+      SM_INVENTORY_LIMITS: 'ListTrainingJobs=100,DescribeTrainingJob=500,GetResources=100',
+    });
     process.env.AWS_ENDPOINT_URL = running.endpoint;
     await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: '2026-11-01' });
   });
@@ -52,7 +56,10 @@ describe('sm-inventory query', () => {
 
     // Assess
     expect(code).toBe(0);
-    const rows = text().trim().split('\n').map((line) => JSON.parse(line));
+    const rows = text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(rows.reduce((sum, row) => sum + Number(row.jobs), 0)).toBe(40);
   });
 
@@ -66,7 +73,12 @@ describe('sm-inventory query', () => {
     // Assess
     const { views, queries } = loadSqlCatalog();
     expect(code).toBe(0);
-    expect(text().trim().split('\n').map((line) => line.split(/\s+/)[1])).toEqual([...views, ...queries].map((d) => d.name));
+    expect(
+      text()
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/\s+/)[1]),
+    ).toEqual([...views, ...queries].map((d) => d.name));
   });
 
   it('exits 1 when given nothing to run', async () => {
@@ -86,7 +98,9 @@ describe('sm-inventory query', () => {
 
     // Assess
     await expect(attempt).rejects.toThrow(QueryError);
-    await expect(attempt).rejects.toThrow(`no snapshots under ${empty}/sagemaker_training_job; run "sm-inventory snapshot --out ${empty}" first`);
+    await expect(attempt).rejects.toThrow(
+      `no snapshots under ${empty}/sagemaker_training_job; run "sm-inventory snapshot --out ${empty}" first`,
+    );
   });
 
   it('asks for a workgroup before it calls Athena', async () => {
@@ -94,6 +108,8 @@ describe('sm-inventory query', () => {
     const attempt = runQueryCommand('jobs_by_status', flags({ athena: true }), capture().io);
 
     // Assess
-    await expect(attempt).rejects.toThrow('--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)');
+    await expect(attempt).rejects.toThrow(
+      '--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)',
+    );
   });
 });

@@ -35,7 +35,9 @@ describe('sm-inventory simulate', () => {
 
     // Assess
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/error: option '--limits <op=rate\[,op=rate\]>' argument 'CreateTrainingJob=5' is invalid\. limit "CreateTrainingJob=5" is not allowed; allowed: <operation>=<calls per second> with operation one of ListTrainingJobs, /);
+    expect(result.stderr).toMatch(
+      /error: option '--limits <op=rate\[,op=rate\]>' argument 'CreateTrainingJob=5' is invalid\. limit "CreateTrainingJob=5" is not allowed; allowed: <operation>=<calls per second> with operation one of ListTrainingJobs, /,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

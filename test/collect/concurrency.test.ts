@@ -21,11 +21,15 @@ describe('mapWithConcurrency', () => {
     let peak = 0;
 
     // Act
-    await mapWithConcurrency(Array.from({ length: 20 }, (_, i) => i), 4, async () => {
-      peak = Math.max(peak, ++inFlight);
-      await new Promise((resolve) => setImmediate(resolve));
-      inFlight--;
-    });
+    await mapWithConcurrency(
+      Array.from({ length: 20 }, (_, i) => i),
+      4,
+      async () => {
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+      },
+    );
 
     // Assess
     expect(peak).toBe(4);

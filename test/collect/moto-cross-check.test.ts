@@ -25,7 +25,10 @@ describe('a snapshot of an independent emulator (moto)', () => {
       await sagemaker.send(
         new CreateTrainingJobCommand({
           TrainingJobName: name,
-          AlgorithmSpecification: { TrainingImage: '763104351884.dkr.ecr.eu-central-1.amazonaws.com/pytorch-training:2.3.0-gpu-py311', TrainingInputMode: 'File' },
+          AlgorithmSpecification: {
+            TrainingImage: '763104351884.dkr.ecr.eu-central-1.amazonaws.com/pytorch-training:2.3.0-gpu-py311',
+            TrainingInputMode: 'File',
+          },
           RoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/SageMakerRole`,
           OutputDataConfig: { S3OutputPath: 's3://artifacts/out/' },
           ResourceConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 30 },

@@ -104,13 +104,17 @@ describe('parseOperationRates', () => {
 
   it('reads operation=rate pairs, ignoring spaces and empty parts', () => {
     // Act
-    const rates = parseOperationRates(' ListTrainingJobs = 2 ,, DescribeTrainingJob=0.5 ', ['ListTrainingJobs', 'DescribeTrainingJob'], reject);
+    const rates = parseOperationRates(
+      ' ListTrainingJobs = 2 ,, DescribeTrainingJob=0.5 ',
+      ['ListTrainingJobs', 'DescribeTrainingJob'],
+      reject,
+    );
 
     // Assess
     expect(rates).toEqual({ ListTrainingJobs: 2, DescribeTrainingJob: 0.5 });
   });
 
-  it.each(['Unknown=2', 'ListTrainingJobs=0', 'ListTrainingJobs=abc', 'ListTrainingJobs'])('hands %p to the caller\'s rejection', (part) => {
+  it.each(['Unknown=2', 'ListTrainingJobs=0', 'ListTrainingJobs=abc', 'ListTrainingJobs'])("hands %p to the caller's rejection", (part) => {
     // Act
     const attempt = () => parseOperationRates(part, ['ListTrainingJobs'], reject);
 

@@ -8,8 +8,17 @@ import { FAST_LIMITS } from '../support/target-run';
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGION = 'us-east-1';
 
-function sourceFor(clients: ReturnType<RunningSimulator['clients']>, overrides: { limits?: typeof FAST_LIMITS; signal?: AbortSignal; region?: string } = {}) {
-  return new TrainingJobSource({ ...clients, accountId: ACCOUNT, region: overrides.region ?? REGION, limits: overrides.limits ?? FAST_LIMITS, signal: overrides.signal ?? new AbortController().signal });
+function sourceFor(
+  clients: ReturnType<RunningSimulator['clients']>,
+  overrides: { limits?: typeof FAST_LIMITS; signal?: AbortSignal; region?: string } = {},
+) {
+  return new TrainingJobSource({
+    ...clients,
+    accountId: ACCOUNT,
+    region: overrides.region ?? REGION,
+    limits: overrides.limits ?? FAST_LIMITS,
+    signal: overrides.signal ?? new AbortController().signal,
+  });
 }
 
 async function allSummaries(source: TrainingJobSource): Promise<{ names: string[]; pages: number }> {
@@ -56,7 +65,8 @@ describe('TrainingJobSource against the SageMaker simulator over HTTP', () => {
     // Act
     const after = await allSummaries(sourceFor(running.clients(REGION)));
     const resumed: string[] = [];
-    for await (const page of sourceFor(running.clients(REGION)).summaryPages(token)) resumed.push(...page.summaries.map((s) => s.TrainingJobName!));
+    for await (const page of sourceFor(running.clients(REGION)).summaryPages(token))
+      resumed.push(...page.summaries.map((s) => s.TrainingJobName!));
 
     // Assess
     expect([...before, ...resumed]).toEqual(after.names);
@@ -146,7 +156,9 @@ describe('TrainingJobSource against the SageMaker simulator over HTTP', () => {
     const attempt = allSummaries(sourceFor(clients, { region: 'xx-east-9' }));
 
     // Assess
-    await expect(attempt).rejects.toThrow(/ListTrainingJobs failed in xx-east-9 for account 123456789012: .*(ENOTFOUND|EAI_AGAIN).*api\.sagemaker\.xx-east-9\.amazonaws\.com/);
+    await expect(attempt).rejects.toThrow(
+      /ListTrainingJobs failed in xx-east-9 for account 123456789012: .*(ENOTFOUND|EAI_AGAIN).*api\.sagemaker\.xx-east-9\.amazonaws\.com/,
+    );
     for (const client of Object.values(clients)) client.destroy();
     Object.assign(process.env, Object.fromEntries(saved));
   });
@@ -161,7 +173,9 @@ describe('TrainingJobSource against the SageMaker simulator over HTTP', () => {
 
     // Assess
     await expect(attempt).rejects.toThrow(TimeBudgetExhaustedError);
-    await expect(attempt).rejects.toThrow(/ListTrainingJobs not finished in us-east-1 for account 123456789012: the run's time budget ran out/);
+    await expect(attempt).rejects.toThrow(
+      /ListTrainingJobs not finished in us-east-1 for account 123456789012: the run's time budget ran out/,
+    );
     expect(source.sender.calls.snapshot().ListTrainingJobs.throttles).toBeGreaterThan(0);
   });
 

@@ -26,11 +26,31 @@ describe('the import boundaries between deployables', () => {
   jest.setTimeout(60_000);
 
   it.each([
-    ['lambda/functions/snapshot/extra.ts', "import { buildProgram } from '../../../cli/main';\nexport const x = buildProgram;\n", /import-x\/no-restricted-paths: .*The CLI is not deployed/],
-    ['lambda/functions/athena-views/extra.ts', "import { SageMakerSimulator } from '../../../simulator/server';\nexport const x = SageMakerSimulator;\n", /import-x\/no-restricted-paths: .*The simulator is a test and demo tool/],
-    ['lambda/core/pipeline/extra.ts', "import { DuckDBInstance } from '@duckdb/node-api';\nexport const x = DuckDBInstance;\n", /no-restricted-imports: .*DuckDB is the local query engine of the CLI/],
-    ['lambda/core/query/extra.ts', "import { LocalWarehouse } from '../../../cli/warehouse/local-warehouse';\nexport const x = LocalWarehouse;\n", /import-x\/no-restricted-paths: .*The CLI is not deployed/],
-    ['lib/extra.ts', "import { SageMakerSimulator } from '../simulator/server';\nexport const x = SageMakerSimulator;\n", /import-x\/no-restricted-paths: .*The simulator is a test and demo tool/],
+    [
+      'lambda/functions/snapshot/extra.ts',
+      "import { buildProgram } from '../../../cli/main';\nexport const x = buildProgram;\n",
+      /import-x\/no-restricted-paths: .*The CLI is not deployed/,
+    ],
+    [
+      'lambda/functions/athena-views/extra.ts',
+      "import { SageMakerSimulator } from '../../../simulator/server';\nexport const x = SageMakerSimulator;\n",
+      /import-x\/no-restricted-paths: .*The simulator is a test and demo tool/,
+    ],
+    [
+      'lambda/core/pipeline/extra.ts',
+      "import { DuckDBInstance } from '@duckdb/node-api';\nexport const x = DuckDBInstance;\n",
+      /no-restricted-imports: .*DuckDB is the local query engine of the CLI/,
+    ],
+    [
+      'lambda/core/query/extra.ts',
+      "import { LocalWarehouse } from '../../../cli/warehouse/local-warehouse';\nexport const x = LocalWarehouse;\n",
+      /import-x\/no-restricted-paths: .*The CLI is not deployed/,
+    ],
+    [
+      'lib/extra.ts',
+      "import { SageMakerSimulator } from '../simulator/server';\nexport const x = SageMakerSimulator;\n",
+      /import-x\/no-restricted-paths: .*The simulator is a test and demo tool/,
+    ],
   ])('fails the lint when %s imports what no deployable may carry', async (path, code, expected) => {
     // Act
     const messages = await lintAs(path, code);

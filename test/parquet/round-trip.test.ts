@@ -153,7 +153,9 @@ describe('a snapshot written with parquet-wasm, read back by DuckDB', () => {
     // Act: each column chunk's first data page header (Thrift compact): field 1 "type" is i32 (0x15),
     // then its zigzag value: DATA_PAGE (V1) = 0 → 0x00; DATA_PAGE_V2 = 3 would be 0x06.
     const bytes = readFileSync(file);
-    const pageTypes = new Set(chunks.offsets.map((o) => bytes.subarray(Number(o.data_page_offset), Number(o.data_page_offset) + 2).toString('hex')));
+    const pageTypes = new Set(
+      chunks.offsets.map((o) => bytes.subarray(Number(o.data_page_offset), Number(o.data_page_offset) + 2).toString('hex')),
+    );
 
     // Assess
     expect([...pageTypes]).toEqual(['1500']);
@@ -172,14 +174,14 @@ describe('the Parquet encoder on edge rows', () => {
     const encoder = new ParquetWasmEncoder(TRAINING_JOB_SCHEMA);
 
     // Act
-    await new LocalStore(root).publish(
-      accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', REGION, ACCOUNT),
-      encoder.encode(from(rows)),
-    );
+    await new LocalStore(root).publish(accountRegionObject(TRAINING_JOB_SCHEMA, '2026-11-01', REGION, ACCOUNT), encoder.encode(from(rows)));
 
     // Assess
     await withDuckDb(async (db) => {
-      const out = await queryRows(db, `SELECT _key, training_time_in_seconds::VARCHAR AS t, billable_time_in_seconds::VARCHAR AS b FROM read_parquet('${root}/**/*.parquet') ORDER BY _key`);
+      const out = await queryRows(
+        db,
+        `SELECT _key, training_time_in_seconds::VARCHAR AS t, billable_time_in_seconds::VARCHAR AS b FROM read_parquet('${root}/**/*.parquet') ORDER BY _key`,
+      );
       expect(out).toEqual([
         { _key: 'max', t: '9223372036854775807', b: '9007199254740993' },
         { _key: 'min', t: '-9223372036854775808', b: '-1' },

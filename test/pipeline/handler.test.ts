@@ -57,10 +57,17 @@ function captureStdout(): string[] {
 }
 
 /** The EMF metric documents among what the function printed. */
-const emfDocuments = (output: string[]) => output.map((line) => line.trim()).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+const emfDocuments = (output: string[]) =>
+  output
+    .map((line) => line.trim())
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line));
 
 /** One invocation per block: the simulator, the environment and the captured output live for the block's tests. */
-function invokeOnce(options: Parameters<typeof startSimulator>[0], { remainingMs, faults }: { remainingMs?: number; faults?: Parameters<RunningSimulator['simulator']['setFaults']>[0] } = {}) {
+function invokeOnce(
+  options: Parameters<typeof startSimulator>[0],
+  { remainingMs, faults }: { remainingMs?: number; faults?: Parameters<RunningSimulator['simulator']['setFaults']>[0] } = {},
+) {
   const saved = { ...process.env };
   const invocation = { out: '', output: [] as string[], outcome: undefined as unknown as Promise<InventoryResult> };
   let running: RunningSimulator | undefined;
@@ -98,7 +105,7 @@ describe('the Lambda handler, on a run where every region works', () => {
     ]);
   });
 
-  it('publishes the run\'s figures as EMF metrics', () => {
+  it("publishes the run's figures as EMF metrics", () => {
     // Act
     const jobsWritten = emfDocuments(invocation.output).find((m) => 'JobsWritten' in m);
 
@@ -117,7 +124,10 @@ describe('the Lambda handler, on a run where every region works', () => {
 
 describe('the Lambda handler, on a run where one region keeps failing', () => {
   // 35 s left, less the 30 s kept for reporting, leaves a 5 s budget for the 5xx retries.
-  const invocation = invokeOnce({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 10 }, { remainingMs: 35_000, faults: { internalError: 1, onlyRegions: ['eu-west-1'] } });
+  const invocation = invokeOnce(
+    { regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 10 },
+    { remainingMs: 35_000, faults: { internalError: 1, onlyRegions: ['eu-west-1'] } },
+  );
 
   it('fails the invocation, naming the failed region and why', async () => {
     // Assess

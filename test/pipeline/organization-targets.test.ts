@@ -31,7 +31,12 @@ describe('targets from AWS Organizations', () => {
   let assumed: string[];
 
   beforeAll(async () => {
-    running = await startSimulator({ accounts: [MANAGEMENT, ...MEMBERS], regions: ['us-east-1'], jobsPerRegion: 1, suspendedAccounts: SUSPENDED });
+    running = await startSimulator({
+      accounts: [MANAGEMENT, ...MEMBERS],
+      regions: ['us-east-1'],
+      jobsPerRegion: 1,
+      suspendedAccounts: SUSPENDED,
+    });
     running.simulator.onCall((operation, input) => {
       if (operation === 'AssumeRole') assumed.push(String(input.RoleArn));
     });
@@ -84,7 +89,9 @@ describe('targets from AWS Organizations', () => {
 
     it('takes each member account through the default role', () => {
       // Assess
-      expect(resolved.targets.filter((t) => t.region === 'us-east-1').slice(1)).toEqual(MEMBERS.map((id) => ({ accountId: id, region: 'us-east-1', roleArn: defaultRoleArn(id) })));
+      expect(resolved.targets.filter((t) => t.region === 'us-east-1').slice(1)).toEqual(
+        MEMBERS.map((id) => ({ accountId: id, region: 'us-east-1', roleArn: defaultRoleArn(id) })),
+      );
     });
 
     it('leaves suspended accounts out', () => {
@@ -121,7 +128,9 @@ describe('targets from AWS Organizations', () => {
 
     it('takes only the included ACTIVE accounts, through the configured role', () => {
       // Assess
-      expect(resolved.targets).toEqual([MEMBERS[0], MEMBERS[1]].map((id) => ({ accountId: id, region: 'us-east-1', roleArn: `arn:aws:iam::${id}:role/Inventory.Reader` })));
+      expect(resolved.targets).toEqual(
+        [MEMBERS[0], MEMBERS[1]].map((id) => ({ accountId: id, region: 'us-east-1', roleArn: `arn:aws:iam::${id}:role/Inventory.Reader` })),
+      );
     });
 
     it('reports included accounts that are suspended or unknown', () => {
@@ -150,7 +159,11 @@ describe('targets from AWS Organizations', () => {
     const denied = defaultRoleArn(MEMBERS[3]);
     running.simulator.onCall((operation, input) => {
       if (operation === 'AssumeRole' && input.RoleArn === denied) {
-        throw new AwsError(403, 'AccessDenied', `User: arn:aws:sts::${MANAGEMENT}:assumed-role/inventory is not authorized to perform: sts:AssumeRole on resource: ${denied}`);
+        throw new AwsError(
+          403,
+          'AccessDenied',
+          `User: arn:aws:sts::${MANAGEMENT}:assumed-role/inventory is not authorized to perform: sts:AssumeRole on resource: ${denied}`,
+        );
       }
     });
 
@@ -158,7 +171,15 @@ describe('targets from AWS Organizations', () => {
     const { targets, skipped } = await resolveTargetSet(config({ SM_INVENTORY_REGIONS: 'us-east-1' }), pool);
 
     // Assess
-    expect(skipped).toEqual([{ accountId: MEMBERS[3], roleArn: denied, reason: expect.stringMatching(/^cannot assume .*SageMakerJobInventoryRead: .*AccessDenied.*not authorized to perform: sts:AssumeRole/) }]);
+    expect(skipped).toEqual([
+      {
+        accountId: MEMBERS[3],
+        roleArn: denied,
+        reason: expect.stringMatching(
+          /^cannot assume .*SageMakerJobInventoryRead: .*AccessDenied.*not authorized to perform: sts:AssumeRole/,
+        ),
+      },
+    ]);
     expect(targets.map((t) => t.accountId)).toEqual([MANAGEMENT, ...MEMBERS.filter((id) => id !== MEMBERS[3])]);
   });
 
@@ -166,7 +187,8 @@ describe('targets from AWS Organizations', () => {
     // Prepare: a fresh simulator, since hooks stay for its lifetime.
     const denying = await startSimulator({ accounts: [MANAGEMENT], regions: ['us-east-1'], jobsPerRegion: 1 });
     denying.simulator.onCall((operation) => {
-      if (operation === 'ListAccounts') throw new AwsError(400, 'AccessDeniedException', 'You don\'t have permissions to access this resource.');
+      if (operation === 'ListAccounts')
+        throw new AwsError(400, 'AccessDeniedException', "You don't have permissions to access this resource.");
     });
     const deniedPool = new AwsClientPool({ credentials: TEST_CREDENTIALS, endpoint: denying.endpoint });
 
@@ -201,13 +223,22 @@ describe('targets from AWS Organizations', () => {
 
 describe('organization settings', () => {
   it.each([
-    [{ SM_INVENTORY_ORGANIZATION_ROLE_NAME: 'role/with/path' }, 'SM_INVENTORY_ORGANIZATION_ROLE_NAME is "role/with/path"; allowed: an IAM role name of 1-64 letters, digits and +=,.@_- (no path, no ARN), such as SageMakerJobInventoryRead'],
-    [{ SM_INVENTORY_ORGANIZATION_ACCOUNTS: '1234' }, 'SM_INVENTORY_ORGANIZATION_ACCOUNTS has "1234"; allowed: 12-digit AWS account ids, comma-separated'],
+    [
+      { SM_INVENTORY_ORGANIZATION_ROLE_NAME: 'role/with/path' },
+      'SM_INVENTORY_ORGANIZATION_ROLE_NAME is "role/with/path"; allowed: an IAM role name of 1-64 letters, digits and +=,.@_- (no path, no ARN), such as SageMakerJobInventoryRead',
+    ],
+    [
+      { SM_INVENTORY_ORGANIZATION_ACCOUNTS: '1234' },
+      'SM_INVENTORY_ORGANIZATION_ACCOUNTS has "1234"; allowed: 12-digit AWS account ids, comma-separated',
+    ],
     [
       { SM_INVENTORY_ORGANIZATION_ACCOUNTS: '111122223333', SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: '111122223333' },
       'SM_INVENTORY_ORGANIZATION_ACCOUNTS and SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS both list 111122223333; allowed: each account in at most one of them',
     ],
-    [{ SM_INVENTORY_ORGANIZATION: 'false', SM_INVENTORY_ORGANIZATION_ROLE_NAME: 'Reader' }, 'SM_INVENTORY_ORGANIZATION_ROLE_NAME is set but SM_INVENTORY_ORGANIZATION is not true; allowed: set SM_INVENTORY_ORGANIZATION=true, or leave SM_INVENTORY_ORGANIZATION_ROLE_NAME unset'],
+    [
+      { SM_INVENTORY_ORGANIZATION: 'false', SM_INVENTORY_ORGANIZATION_ROLE_NAME: 'Reader' },
+      'SM_INVENTORY_ORGANIZATION_ROLE_NAME is set but SM_INVENTORY_ORGANIZATION is not true; allowed: set SM_INVENTORY_ORGANIZATION=true, or leave SM_INVENTORY_ORGANIZATION_ROLE_NAME unset',
+    ],
     [{ SM_INVENTORY_RATE_SHARE: '0.01' }, 'SM_INVENTORY_RATE_SHARE is "0.01"; allowed: a number from 0.05 to 1'],
   ])('rejects %j, naming the value and what is allowed', (settings, message) => {
     // Act
@@ -225,7 +256,7 @@ describe('organization settings', () => {
     expect(organization).toEqual({ roleName: MEMBER_ROLE_NAME, includeAccounts: [], excludeAccounts: [] });
   });
 
-  it('applies the rate share to every operation\'s limit', () => {
+  it("applies the rate share to every operation's limit", () => {
     // Prepare
     const share = 0.25;
     const fullLimits = { ...DEFAULT_RATE_LIMITS, DescribeTrainingJob: 8 };

@@ -8,19 +8,26 @@ const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGION = 'us-east-1';
 /** The account's limits, as the simulated service enforces them. */
 const SERVICE_LIMITS = { ListTrainingJobs: 20, DescribeTrainingJob: 40, ListTags: 40, GetResources: 20 };
-const SERVICE_LIMITS_SETTING = Object.entries(SERVICE_LIMITS).map(([operation, rate]) => `${operation}=${rate}`).join(',');
+const SERVICE_LIMITS_SETTING = Object.entries(SERVICE_LIMITS)
+  .map(([operation, rate]) => `${operation}=${rate}`)
+  .join(',');
 
-describe('a share of each operation\'s rate limit', () => {
+describe("a share of each operation's rate limit", () => {
   let running: RunningSimulator;
   afterEach(async () => running?.stop());
 
-  it('keeps the collector to its share of the limit, leaving the rest to the account\'s own clients', async () => {
+  it("keeps the collector to its share of the limit, leaving the rest to the account's own clients", async () => {
     // Prepare
     running = await startSimulator({ jobsPerRegion: 30, seed: 21, limits: SERVICE_LIMITS });
     const { limits } = readCollectorSettings({ SM_INVENTORY_LIMITS: SERVICE_LIMITS_SETTING, SM_INVENTORY_RATE_SHARE: '0.25' });
 
     // Act
-    const { step } = await runTargetOnce({ clients: running.clients(REGION), accountId: ACCOUNT, region: REGION, config: { limits, tagStrategy: 'bulk' } });
+    const { step } = await runTargetOnce({
+      clients: running.clients(REGION),
+      accountId: ACCOUNT,
+      region: REGION,
+      config: { limits, tagStrategy: 'bulk' },
+    });
 
     // Assess
     expect(step).toMatchObject({ status: 'published', result: { jobsWritten: 30 } });
@@ -48,7 +55,12 @@ describe('a share of each operation\'s rate limit', () => {
     );
 
     // Act
-    const { step, store } = await runTargetOnce({ clients: running.clients(REGION), accountId: ACCOUNT, region: REGION, config: { limits, tagStrategy: 'bulk' } });
+    const { step, store } = await runTargetOnce({
+      clients: running.clients(REGION),
+      accountId: ACCOUNT,
+      region: REGION,
+      config: { limits, tagStrategy: 'bulk' },
+    });
     competing = false;
     await pipeline;
 
@@ -58,6 +70,11 @@ describe('a share of each operation\'s rate limit', () => {
     expect(result!.collect!.operations.DescribeTrainingJob.throttles).toBeGreaterThan(0);
     expect(otherCalls).toBeGreaterThan(40);
     const rows = await publishedRows(store, ACCOUNT, REGION);
-    expect(rows.map((row) => row._key).sort()).toEqual(running.simulator.world.plans(ACCOUNT, REGION).map((plan) => plan.arn).sort());
+    expect(rows.map((row) => row._key).sort()).toEqual(
+      running.simulator.world
+        .plans(ACCOUNT, REGION)
+        .map((plan) => plan.arn)
+        .sort(),
+    );
   });
 });

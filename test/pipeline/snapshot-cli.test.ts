@@ -34,7 +34,12 @@ function objectsFor(root: string, accounts: string[]): string[] {
     .sort();
 }
 
-function expectMatchesGroundTruth(rows: Map<string, Record<string, unknown>>, running: RunningSimulator, date: string, accounts = [ACCOUNT]) {
+function expectMatchesGroundTruth(
+  rows: Map<string, Record<string, unknown>>,
+  running: RunningSimulator,
+  date: string,
+  accounts = [ACCOUNT],
+) {
   const world = running.simulator.world;
   const truth = accounts.flatMap((account) => REGIONS.flatMap((region) => world.plans(account, region)));
   expect([...rows.keys()].filter((k) => k.startsWith(date)).sort()).toEqual(truth.map((p) => `${date}|${p.arn}`).sort());
@@ -49,7 +54,9 @@ describe('sm-inventory snapshot, a first run over two regions', () => {
 
   beforeAll(async () => {
     running = await startSimulator({ regions: REGIONS, jobsPerRegion: 250, seed: 21 });
-    result = await runCli(['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS], { AWS_ENDPOINT_URL: running.endpoint }).done;
+    result = await runCli(['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS], {
+      AWS_ENDPOINT_URL: running.endpoint,
+    }).done;
   });
   afterAll(async () => running?.stop());
 
@@ -72,10 +79,13 @@ describe('sm-inventory snapshot, a first run over two regions', () => {
     expectMatchesGroundTruth(rows, running, '2026-11-01');
   });
 
-  it('records each region\'s run as complete and full, with its counts and its object', async () => {
+  it("records each region's run as complete and full, with its counts and its object", async () => {
     // Act
     const runs = await withDuckDb((db) =>
-      queryRows(db, `SELECT region, account_id, status, mode, jobs_written, jobs_described, snapshot_object FROM read_parquet('${out}/sagemaker_inventory_run/*/*/*.parquet', hive_partitioning = true) ORDER BY region`),
+      queryRows(
+        db,
+        `SELECT region, account_id, status, mode, jobs_written, jobs_described, snapshot_object FROM read_parquet('${out}/sagemaker_inventory_run/*/*/*.parquet', hive_partitioning = true) ORDER BY region`,
+      ),
     );
 
     // Assess
@@ -101,16 +111,34 @@ describe('sm-inventory snapshot of member accounts through their roles, one of t
   let result: Awaited<ReturnType<typeof runCli>['done']>;
 
   beforeAll(async () => {
-    running = await startSimulator({ accounts: [ACCOUNT, member], regions: REGIONS, jobsPerRegion: 30, rejectedAccessKeys: [`ASIASIM${broken}`] });
+    running = await startSimulator({
+      accounts: [ACCOUNT, member],
+      regions: REGIONS,
+      jobsPerRegion: 30,
+      rejectedAccessKeys: [`ASIASIM${broken}`],
+    });
     result = await runCli(
-      ['snapshot', '--regions', REGIONS.join(','), '--out', out, '--date', '2026-11-01', '--limits', FAST_LIMITS,
-        '--role-arn', `arn:aws:iam::${member}:role/InventoryRead`, `arn:aws:iam::${broken}:role/InventoryRead`, '--include-caller-account'],
+      [
+        'snapshot',
+        '--regions',
+        REGIONS.join(','),
+        '--out',
+        out,
+        '--date',
+        '2026-11-01',
+        '--limits',
+        FAST_LIMITS,
+        '--role-arn',
+        `arn:aws:iam::${member}:role/InventoryRead`,
+        `arn:aws:iam::${broken}:role/InventoryRead`,
+        '--include-caller-account',
+      ],
       { AWS_ENDPOINT_URL: running.endpoint },
     ).done;
   });
   afterAll(async () => running?.stop());
 
-  it('exits 2 naming the failed account\'s regions', () => {
+  it("exits 2 naming the failed account's regions", () => {
     // Assess
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/2 \(account, region\) snapshot\(s\) failed: 999999999999\/us-east-1, 999999999999\/eu-west-1/);
@@ -118,10 +146,12 @@ describe('sm-inventory snapshot of member accounts through their roles, one of t
 
   it('says why the refused account failed', () => {
     // Assess
-    expect(result.stdout).toMatch(/FAILED {2}999999999999\/us-east-1: CollectError: ListTrainingJobs failed in us-east-1 for account 999999999999: UnrecognizedClientException/);
+    expect(result.stdout).toMatch(
+      /FAILED {2}999999999999\/us-east-1: CollectError: ListTrainingJobs failed in us-east-1 for account 999999999999: UnrecognizedClientException/,
+    );
   });
 
-  it('writes the caller\'s and the member\'s snapshots, each job as the API returned it', async () => {
+  it("writes the caller's and the member's snapshots, each job as the API returned it", async () => {
     // Act
     const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
 
@@ -172,7 +202,9 @@ describe('sm-inventory snapshot', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/FAILED {2}123456789012\/(us-east-1|eu-west-1): TimeBudgetExhaustedError: the run's time budget ran out in .* the progress is saved under /);
+    expect(result.stdout).toMatch(
+      /FAILED {2}123456789012\/(us-east-1|eu-west-1): TimeBudgetExhaustedError: the run's time budget ran out in .* the progress is saved under /,
+    );
     expect(filesUnder(out).map((f) => [f, sha256(f)])).toEqual(before);
   });
 
@@ -204,11 +236,14 @@ describe('sm-inventory snapshot', () => {
     running = await startSimulator({ jobsPerRegion: 3 });
 
     // Act
-    const result = await runCli(['snapshot', '--regions', 'us-east-1,mars-north-1', '--out', mkdtempSync(join(tmpdir(), 'w-'))], env()).done;
+    const result = await runCli(['snapshot', '--regions', 'us-east-1,mars-north-1', '--out', mkdtempSync(join(tmpdir(), 'w-'))], env())
+      .done;
 
     // Assess
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('SM_INVENTORY_REGIONS: region "mars-north-1" is not allowed; allowed: an AWS Region code such as us-east-1');
+    expect(result.stderr).toContain(
+      'SM_INVENTORY_REGIONS: region "mars-north-1" is not allowed; allowed: an AWS Region code such as us-east-1',
+    );
     expect(Object.values(running.simulator.stats()).reduce((sum, c) => sum + c.accepted + c.rejected, 0)).toBe(0);
   });
 });
@@ -226,7 +261,18 @@ describe('sm-inventory snapshot to S3 (moto server)', () => {
 
     // Act
     const result = await runCli(
-      ['snapshot', '--regions', REGIONS.join(','), '--out', `s3://${bucket}/inventory`, '--date', '2026-11-01', '--limits', FAST_LIMITS, '--s3-force-path-style'],
+      [
+        'snapshot',
+        '--regions',
+        REGIONS.join(','),
+        '--out',
+        `s3://${bucket}/inventory`,
+        '--date',
+        '2026-11-01',
+        '--limits',
+        FAST_LIMITS,
+        '--s3-force-path-style',
+      ],
       { AWS_ENDPOINT_URL: running.endpoint, AWS_ENDPOINT_URL_S3: moto.endpoint },
     ).done;
 

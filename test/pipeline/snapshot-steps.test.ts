@@ -10,7 +10,14 @@ type HandlerModule = typeof import('../../lambda/functions/snapshot/handler');
 
 /** A fresh copy of the function, as a cold start with this environment loads it. */
 function loadHandler(env: Record<string, string>): HandlerModule['handler'] {
-  Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIASTEPS', AWS_SECRET_ACCESS_KEY: 'steps', SM_INVENTORY_OUTPUT: mkdtempSync(join(tmpdir(), 'steps-')), POWERTOOLS_LOG_LEVEL: 'SILENT', ...env });
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIASTEPS',
+    AWS_SECRET_ACCESS_KEY: 'steps',
+    SM_INVENTORY_OUTPUT: mkdtempSync(join(tmpdir(), 'steps-')),
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    ...env,
+  });
   let loaded: HandlerModule | undefined;
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy per test is the point: it re-runs the cold start
@@ -41,7 +48,7 @@ function outcome(overrides: Partial<TargetOutcome>): TargetOutcome {
   };
 }
 
-describe('the snapshot function\'s steps', () => {
+describe("the snapshot function's steps", () => {
   const saved = { ...process.env };
   let output: string[];
   beforeEach(() => {
@@ -55,7 +62,11 @@ describe('the snapshot function\'s steps', () => {
     jest.restoreAllMocks();
     process.env = { ...saved };
   });
-  const emf = () => output.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+  const emf = () =>
+    output
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line));
 
   it('summarizes a run into its totals, then one metrics document per target with its mode, account and region', async () => {
     // Prepare
@@ -66,12 +77,34 @@ describe('the snapshot function\'s steps', () => {
     ];
 
     // Act
-    const summary = await handler({ step: 'summarize', snapshotDate: '2026-11-02', startedAt: Date.now() - 1000, outcomes, skipped: [] }, lambdaContext(60_000));
+    const summary = await handler(
+      { step: 'summarize', snapshotDate: '2026-11-02', startedAt: Date.now() - 1000, outcomes, skipped: [] },
+      lambdaContext(60_000),
+    );
 
     // Assess
-    expect(summary).toMatchObject({ ok: true, targets: 2, succeeded: 2, failed: 0, jobsWritten: 1300, message: '2 of 2 (account, region) snapshots written for 2026-11-02 (1300 jobs)' });
+    expect(summary).toMatchObject({
+      ok: true,
+      targets: 2,
+      succeeded: 2,
+      failed: 0,
+      jobsWritten: 1300,
+      message: '2 of 2 (account, region) snapshots written for 2026-11-02 (1300 jobs)',
+    });
     const [totals, ...perTarget] = emf();
-    expect(totals).toMatchObject({ JobsWritten: 1300, JobsDescribed: 312, JobsCarried: 988, JobsNew: 305, JobsGone: 2, JobsSetAside: 0, SnapshotsFull: 1, SnapshotsIncremental: 1, SnapshotsWritten: 2, SnapshotsFailed: 0, AccountsSkipped: 0 });
+    expect(totals).toMatchObject({
+      JobsWritten: 1300,
+      JobsDescribed: 312,
+      JobsCarried: 988,
+      JobsNew: 305,
+      JobsGone: 2,
+      JobsSetAside: 0,
+      SnapshotsFull: 1,
+      SnapshotsIncremental: 1,
+      SnapshotsWritten: 2,
+      SnapshotsFailed: 0,
+      AccountsSkipped: 0,
+    });
     expect(totals).not.toHaveProperty('Mode');
     expect(perTarget).toEqual([
       expect.objectContaining({ Mode: 'incremental', accountId: '123456789012', region: 'us-east-1', JobsDescribed: 12, JobsCarried: 988 }),
@@ -85,7 +118,10 @@ describe('the snapshot function\'s steps', () => {
     const outcomes = [outcome({}), outcome({ region: 'eu-west-1', status: 'incomplete', jobsWritten: 97, jobsSetAside: 3 })];
 
     // Act
-    await handler({ step: 'summarize', snapshotDate: '2026-11-02', startedAt: Date.now() - 1000, outcomes, skipped: [] }, lambdaContext(60_000));
+    await handler(
+      { step: 'summarize', snapshotDate: '2026-11-02', startedAt: Date.now() - 1000, outcomes, skipped: [] },
+      lambdaContext(60_000),
+    );
 
     // Assess
     const [totals] = emf();
@@ -96,11 +132,19 @@ describe('the snapshot function\'s steps', () => {
     // Prepare
     const handler = loadHandler({});
     const caught = { accountId: '210987654321', region: 'us-east-1', status: 'failed', error: 'States.Timeout' };
-    const skipped = [{ accountId: '333344445555', roleArn: 'arn:aws:iam::333344445555:role/SageMakerJobInventoryRead', reason: 'cannot assume it' }];
+    const skipped = [
+      { accountId: '333344445555', roleArn: 'arn:aws:iam::333344445555:role/SageMakerJobInventoryRead', reason: 'cannot assume it' },
+    ];
 
     // Act
-    const failed = await handler({ step: 'summarize', snapshotDate: '2026-11-02', startedAt: Date.now(), outcomes: [outcome({}), caught], skipped }, lambdaContext(60_000));
-    const empty = await handler({ step: 'summarize', snapshotDate: '2026-11-02', startedAt: Date.now(), outcomes: [], skipped }, lambdaContext(60_000));
+    const failed = await handler(
+      { step: 'summarize', snapshotDate: '2026-11-02', startedAt: Date.now(), outcomes: [outcome({}), caught], skipped },
+      lambdaContext(60_000),
+    );
+    const empty = await handler(
+      { step: 'summarize', snapshotDate: '2026-11-02', startedAt: Date.now(), outcomes: [], skipped },
+      lambdaContext(60_000),
+    );
 
     // Assess
     expect(failed).toMatchObject({
@@ -109,12 +153,17 @@ describe('the snapshot function\'s steps', () => {
       skippedAccounts: 1,
       message:
         '1 of 2 (account, region) snapshots written for 2026-11-02 (1000 jobs); 1 failed: 210987654321/us-east-1: the collect task failed with States.Timeout after its retries; ' +
-        'the execution\'s history has the cause; 1 account(s) skipped: 333344445555',
+        "the execution's history has the cause; 1 account(s) skipped: 333344445555",
     });
-    expect(empty).toMatchObject({ ok: false, targets: 0, message: 'nothing was snapshotted for 2026-11-02: no (account, region) to snapshot; 1 account(s) skipped: 333344445555 (cannot assume it)' });
+    expect(empty).toMatchObject({
+      ok: false,
+      targets: 0,
+      message:
+        'nothing was snapshotted for 2026-11-02: no (account, region) to snapshot; 1 account(s) skipped: 333344445555 (cannot assume it)',
+    });
   });
 
-  it('keeps the largest execution state it allows, every target failed with a long error, under Step Functions\' 256 KiB', () => {
+  it("keeps the largest execution state it allows, every target failed with a long error, under Step Functions' 256 KiB", () => {
     // Prepare: the state after the Map, each target replaced by its outcome, as Summarize receives it.
     const long = 'x'.repeat(5000);
     const targets = Array.from({ length: MAX_TARGETS_PER_EXECUTION }, (_, i) => ({
@@ -139,11 +188,23 @@ describe('the snapshot function\'s steps', () => {
         error: long,
       }),
     );
-    const skipped = Array.from({ length: 1000 }, (_, i) => ({ accountId: String(200000000000 + i), roleArn: targets[0].roleArn, reason: long }));
+    const skipped = Array.from({ length: 1000 }, (_, i) => ({
+      accountId: String(200000000000 + i),
+      roleArn: targets[0].roleArn,
+      reason: long,
+    }));
     const named = skipped.slice(0, SKIPPED_IN_STATE).map((account) => ({ ...account, reason: cut(account.reason) }));
 
     // Act
-    const state = { snapshotDate: '2026-11-01', full: false, holder: 'h'.repeat(80), targets: outcomes, skipped: named, skippedCount: skipped.length, startedAt: Date.now() };
+    const state = {
+      snapshotDate: '2026-11-01',
+      full: false,
+      holder: 'h'.repeat(80),
+      targets: outcomes,
+      skipped: named,
+      skippedCount: skipped.length,
+      startedAt: Date.now(),
+    };
 
     // Assess
     expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(256 * 1024);
@@ -151,9 +212,18 @@ describe('the snapshot function\'s steps', () => {
 
   it.each([
     [{ step: 'publish' }, 'function event: step is "publish"; allowed: resolve, collect, summarize'],
-    [{ step: 'collect', target: { accountId: '1234', region: 'us-east-1' }, snapshotDate: '2026-11-01', full: false, holder: 'x' }, 'collect event: target.accountId is "1234"; allowed: a 12-digit account id'],
-    [{ step: 'collect', target: { accountId: '123456789012', region: 'us-east-1' }, snapshotDate: '2026-11-01', full: 'yes', holder: 'x' }, 'collect event: full is "yes"; allowed: true or false'],
-    [{ step: 'resolve', input: { snapshotDate: '2026-13-01' }, execution: 'x' }, 'snapshot date "2026-13-01" is not allowed; allowed: a calendar date as YYYY-MM-DD'],
+    [
+      { step: 'collect', target: { accountId: '1234', region: 'us-east-1' }, snapshotDate: '2026-11-01', full: false, holder: 'x' },
+      'collect event: target.accountId is "1234"; allowed: a 12-digit account id',
+    ],
+    [
+      { step: 'collect', target: { accountId: '123456789012', region: 'us-east-1' }, snapshotDate: '2026-11-01', full: 'yes', holder: 'x' },
+      'collect event: full is "yes"; allowed: true or false',
+    ],
+    [
+      { step: 'resolve', input: { snapshotDate: '2026-13-01' }, execution: 'x' },
+      'snapshot date "2026-13-01" is not allowed; allowed: a calendar date as YYYY-MM-DD',
+    ],
   ])('refuses the malformed event %j, naming the field and what is allowed', async (event, message) => {
     const handler = loadHandler({});
     await expect(handler(event as never, lambdaContext(60_000))).rejects.toThrow(message);
@@ -162,7 +232,11 @@ describe('the snapshot function\'s steps', () => {
   it('fails a step that is throttled to the end of its budget as TransientStepError, which the state machine retries by name', async () => {
     // Prepare: STS throttles every call.
     const running = await startSimulator({ jobsPerRegion: 1, faults: { throttle: 1 } });
-    const handler = loadHandler({ AWS_ENDPOINT_URL: running.endpoint, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey });
+    const handler = loadHandler({
+      AWS_ENDPOINT_URL: running.endpoint,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    });
 
     // Act: 31 s left, less the 30 s kept back, leaves 1 s of retries.
     const attempt = handler({ step: 'resolve', input: {}, execution: 'exec-1' }, lambdaContext(31_000));
@@ -170,7 +244,9 @@ describe('the snapshot function\'s steps', () => {
     // Assess
     await expect(attempt).rejects.toMatchObject({
       name: 'TransientStepError',
-      message: expect.stringMatching(/^the resolve step met a passing failure and may be retried: cannot identify the caller's account with sts:GetCallerIdentity in us-east-1: Throttling/),
+      message: expect.stringMatching(
+        /^the resolve step met a passing failure and may be retried: cannot identify the caller's account with sts:GetCallerIdentity in us-east-1: Throttling/,
+      ),
     });
     expect(running.simulator.stats().GetCallerIdentity.throttled).toBeGreaterThan(1);
     await running.stop();

@@ -34,7 +34,10 @@ describe('StringPool', () => {
     const second = pool.internTags({ team: 'search', project: 'ads' });
 
     // Assess
-    expect([first, second]).toEqual([{ team: 'search', project: 'ranker' }, { team: 'search', project: 'ads' }]);
+    expect([first, second]).toEqual([
+      { team: 'search', project: 'ranker' },
+      { team: 'search', project: 'ads' },
+    ]);
     expect(pool.size).toBe(5);
   });
 

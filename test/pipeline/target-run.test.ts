@@ -36,7 +36,8 @@ async function expectGroundTruth(store: LocalStore, running: RunningSimulator, d
 describe('advanceTarget: one (account, region) of a snapshot', () => {
   let running: RunningSimulator;
   afterEach(async () => running?.stop());
-  const run = (options: Omit<TargetRunOptions, 'clients' | 'accountId' | 'region'>) => runTargetOnce({ clients: running.clients(REGION), accountId: ACCOUNT, region: REGION, ...options });
+  const run = (options: Omit<TargetRunOptions, 'clients' | 'accountId' | 'region'>) =>
+    runTargetOnce({ clients: running.clients(REGION), accountId: ACCOUNT, region: REGION, ...options });
 
   it('describes every job on the first run and publishes them with the run record and the state for the next run', async () => {
     // Prepare
@@ -47,9 +48,21 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     const { step } = await run({ store });
 
     // Assess
-    expect(step).toMatchObject({ status: 'published', result: { status: 'succeeded', mode: 'full', modeReason: 'no previous snapshot', jobsWritten: 230, jobsDescribed: 230, jobsCarried: 0 } });
+    expect(step).toMatchObject({
+      status: 'published',
+      result: {
+        status: 'succeeded',
+        mode: 'full',
+        modeReason: 'no previous snapshot',
+        jobsWritten: 230,
+        jobsDescribed: 230,
+        jobsCarried: 0,
+      },
+    });
     await expectGroundTruth(store, running, DAY_1);
-    const state = JSON.parse(Buffer.from((await store.get(stateKey('sagemaker_training_job', { accountId: ACCOUNT, region: REGION })))!).toString());
+    const state = JSON.parse(
+      Buffer.from((await store.get(stateKey('sagemaker_training_job', { accountId: ACCOUNT, region: REGION })))!).toString(),
+    );
     expect(state).toMatchObject({ snapshotDate: DAY_1, rows: 230, lastFullSnapshotDate: DAY_1 });
     expect(await store.get(workKeys('sagemaker_training_job', DAY_1, { accountId: ACCOUNT, region: REGION }).checkpoint)).toBeUndefined();
   });
@@ -79,7 +92,8 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     expect(dayTwo).toEqual(byKey(await publishedRows(reference, ACCOUNT, REGION, DAY_2)));
     await expectGroundTruth(incremental, running, DAY_2);
     const warmPoolsExpired = dayTwo.filter(
-      (row) => String(dayOne.get(String(row._key))?.warm_pool_status).includes('Available') && String(row.warm_pool_status).includes('Terminated'),
+      (row) =>
+        String(dayOne.get(String(row._key))?.warm_pool_status).includes('Available') && String(row.warm_pool_status).includes('Terminated'),
     );
     expect(warmPoolsExpired.length).toBeGreaterThan(0);
   });
@@ -87,7 +101,10 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
   describe('the modified-first listing of an incremental run', () => {
     type Answer = { operation: string; input: Record<string, unknown>; output: Record<string, unknown> };
     /** Day 1 published, then a day of changes; returns clients whose every SageMaker answer passes through `onAnswer`. */
-    async function dayTwoClients(jobsPerRegion: number, { newJobsPerDay = 20, onAnswer = () => undefined }: { newJobsPerDay?: number; onAnswer?: (answer: Answer) => void } = {}) {
+    async function dayTwoClients(
+      jobsPerRegion: number,
+      { newJobsPerDay = 20, onAnswer = () => undefined }: { newJobsPerDay?: number; onAnswer?: (answer: Answer) => void } = {},
+    ) {
       running = await startSimulator({ jobsPerRegion, seed: 23, historyDays: 1 });
       const store = newStore();
       await run({ store, snapshotDate: DAY_1 });
@@ -97,7 +114,11 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
       clients.sagemaker.middlewareStack.add(
         (next, context) => async (args) => {
           const result = await next(args);
-          const answer = { operation: String(context.commandName).replace(/Command$/, ''), input: { ...(args.input as Record<string, unknown>) }, output: result.output as unknown as Record<string, unknown> };
+          const answer = {
+            operation: String(context.commandName).replace(/Command$/, ''),
+            input: { ...(args.input as Record<string, unknown>) },
+            output: result.output as unknown as Record<string, unknown>,
+          };
           answered.push(answer);
           onAnswer(answer);
           return result;
@@ -106,14 +127,22 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
       );
       return { store, clients, answered };
     }
-    const isModifiedListing = (answer: Answer) => answer.operation === 'ListTrainingJobs' && answer.input.LastModifiedTimeAfter !== undefined;
+    const isModifiedListing = (answer: Answer) =>
+      answer.operation === 'ListTrainingJobs' && answer.input.LastModifiedTimeAfter !== undefined;
 
     it('describes the modified jobs while the full listing still pages on', async () => {
       // Prepare: listing is the slow part (a page a second, 7 pages), as at the reference limits.
       const { store, clients, answered } = await dayTwoClients(600);
 
       // Act
-      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, config: { limits: { ListTrainingJobs: 1, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+      const { step } = await runTargetOnce({
+        clients,
+        accountId: ACCOUNT,
+        region: REGION,
+        store,
+        snapshotDate: DAY_2,
+        config: { limits: { ListTrainingJobs: 1, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
+      });
 
       // Assess
       expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
@@ -138,7 +167,14 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
       });
 
       // Act
-      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+      const { step } = await runTargetOnce({
+        clients,
+        accountId: ACCOUNT,
+        region: REGION,
+        store,
+        snapshotDate: DAY_2,
+        config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
+      });
 
       // Assess
       expect(deleted).toBeDefined();
@@ -156,7 +192,18 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
       const { store, clients, answered } = await dayTwoClients(300, { newJobsPerDay: 400 });
       const describedOnDayOne = running.simulator.stats().DescribeTrainingJob.accepted;
       const invocation = () =>
-        runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, budgetMs: 5000, softStopMs: 1000, holder: 'execution-2', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+        runTargetOnce({
+          clients,
+          accountId: ACCOUNT,
+          region: REGION,
+          store,
+          snapshotDate: DAY_2,
+          budgetMs: 5000,
+          softStopMs: 1000,
+          holder: 'execution-2',
+          keepLeaseBetweenInvocations: true,
+          config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
+        });
 
       // Act
       const steps: TargetStep[] = [];
@@ -184,7 +231,14 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
       const warnings: string[] = [];
 
       // Act
-      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, events: { warning: (message) => warnings.push(message) } });
+      const { step } = await runTargetOnce({
+        clients,
+        accountId: ACCOUNT,
+        region: REGION,
+        store,
+        snapshotDate: DAY_2,
+        events: { warning: (message) => warnings.push(message) },
+      });
 
       // Assess
       expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
@@ -205,7 +259,14 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
       const warnings: string[] = [];
 
       // Act
-      const { step } = await runTargetOnce({ clients, accountId: ACCOUNT, region: REGION, store, snapshotDate: DAY_2, events: { warning: (message) => warnings.push(message) } });
+      const { step } = await runTargetOnce({
+        clients,
+        accountId: ACCOUNT,
+        region: REGION,
+        store,
+        snapshotDate: DAY_2,
+        events: { warning: (message) => warnings.push(message) },
+      });
 
       // Assess
       expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
@@ -225,7 +286,10 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     const { step } = await run({ store, snapshotDate: DAY_2, config: { fullEveryDays: 1 } });
 
     // Assess
-    expect(step).toMatchObject({ status: 'published', result: { mode: 'full', jobsDescribed: 60, modeReason: expect.stringContaining('1 days since the last full describe (2026-11-01)') } });
+    expect(step).toMatchObject({
+      status: 'published',
+      result: { mode: 'full', jobsDescribed: 60, modeReason: expect.stringContaining('1 days since the last full describe (2026-11-01)') },
+    });
   });
 
   it('falls back to a full describe, with a warning saying why, when the previous snapshot is corrupt', async () => {
@@ -241,7 +305,11 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
 
     // Assess
     expect(step).toMatchObject({ status: 'published', result: { mode: 'full', jobsDescribed: 50 } });
-    expect(warnings).toEqual([expect.stringMatching(/previous snapshot .*\/snapshot_date=2026-11-01\/region=us-east-1\/123456789012\.parquet .*is not a readable Parquet file .*; describing every job instead$/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /previous snapshot .*\/snapshot_date=2026-11-01\/region=us-east-1\/123456789012\.parquet .*is not a readable Parquet file .*; describing every job instead$/,
+      ),
+    ]);
     await expectGroundTruth(store, running, DAY_2);
   });
 
@@ -251,8 +319,13 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     const store = newStore();
     await run({ store, snapshotDate: DAY_1 });
     const stateFile = join(store.describe(), stateKey('sagemaker_training_job', { accountId: ACCOUNT, region: REGION }));
-    const state = JSON.parse(Buffer.from((await store.get(stateKey('sagemaker_training_job', { accountId: ACCOUNT, region: REGION })))!).toString());
-    writeFileSync(stateFile, JSON.stringify({ ...state, key: `sagemaker_inventory_run/snapshot_date=${DAY_1}/region=${REGION}/${ACCOUNT}.parquet`, rows: 1 }));
+    const state = JSON.parse(
+      Buffer.from((await store.get(stateKey('sagemaker_training_job', { accountId: ACCOUNT, region: REGION })))!).toString(),
+    );
+    writeFileSync(
+      stateFile,
+      JSON.stringify({ ...state, key: `sagemaker_inventory_run/snapshot_date=${DAY_1}/region=${REGION}/${ACCOUNT}.parquet`, rows: 1 }),
+    );
     const warnings: string[] = [];
 
     // Act
@@ -268,7 +341,15 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     // service has answered is cut off (it would be made again: a second describe).
     running = await startSimulator({ jobsPerRegion: 300, seed: 9, latencyMs: [5, 10] });
     const store = newStore();
-    const invocation = () => run({ store, budgetMs: 5000, softStopMs: 1000, holder: 'execution-1', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } } });
+    const invocation = () =>
+      run({
+        store,
+        budgetMs: 5000,
+        softStopMs: 1000,
+        holder: 'execution-1',
+        keepLeaseBetweenInvocations: true,
+        config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
+      });
 
     // Act
     const steps = [];
@@ -290,14 +371,26 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     // Prepare
     running = await startSimulator({ jobsPerRegion: 200, seed: 9, latencyMs: [5, 10] });
     const store = newStore();
-    const first = await run({ store, budgetMs: 800, softStopMs: 500, holder: 'execution-1', keepLeaseBetweenInvocations: true, config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 50, ListTags: 50, GetResources: 50 } } });
+    const first = await run({
+      store,
+      budgetMs: 800,
+      softStopMs: 500,
+      holder: 'execution-1',
+      keepLeaseBetweenInvocations: true,
+      config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 50, ListTags: 50, GetResources: 50 } },
+    });
 
     // Act
     const second = await run({ store, holder: 'execution-2' });
 
     // Assess
     expect(first.step.status).toBe('continuing');
-    expect(second.step).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/another run of 123456789012\/us-east-1 for 2026-11-01 holds .*lease\.json; this run was refused/) } });
+    expect(second.step).toMatchObject({
+      status: 'failed',
+      result: {
+        error: expect.stringMatching(/another run of 123456789012\/us-east-1 for 2026-11-01 holds .*lease\.json; this run was refused/),
+      },
+    });
   });
 
   it('sets aside a job the service will not describe, publishing the rest as incomplete', async () => {
@@ -305,7 +398,8 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     running = await startSimulator({ jobsPerRegion: 40, seed: 3 });
     const victim = running.simulator.world.plans(ACCOUNT, REGION)[7];
     running.simulator.onCall((operation, input) => {
-      if (operation === 'DescribeTrainingJob' && input.TrainingJobName === victim.name) throw new AwsError(400, 'ValidationException', 'Training job name is not valid.');
+      if (operation === 'DescribeTrainingJob' && input.TrainingJobName === victim.name)
+        throw new AwsError(400, 'ValidationException', 'Training job name is not valid.');
     });
     const store = newStore();
 
@@ -315,7 +409,17 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     // Assess
     expect(step).toMatchObject({
       status: 'published',
-      result: { status: 'incomplete', jobsWritten: 39, setAside: [{ name: victim.name, arn: victim.arn, reason: expect.stringMatching(/^DescribeTrainingJob failed: ValidationException: Training job name is not valid/) }] },
+      result: {
+        status: 'incomplete',
+        jobsWritten: 39,
+        setAside: [
+          {
+            name: victim.name,
+            arn: victim.arn,
+            reason: expect.stringMatching(/^DescribeTrainingJob failed: ValidationException: Training job name is not valid/),
+          },
+        ],
+      },
     });
     const rows = await publishedRows(store, ACCOUNT, REGION);
     expect(rows.map((row) => row._key)).not.toContain(victim.arn);
@@ -325,7 +429,8 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     // Prepare
     running = await startSimulator({ jobsPerRegion: 40, seed: 3 });
     running.simulator.onCall((operation) => {
-      if (operation === 'DescribeTrainingJob') throw new AwsError(403, 'AccessDeniedException', 'User is not authorized to perform: sagemaker:DescribeTrainingJob');
+      if (operation === 'DescribeTrainingJob')
+        throw new AwsError(403, 'AccessDeniedException', 'User is not authorized to perform: sagemaker:DescribeTrainingJob');
     });
     const store = newStore();
 
@@ -333,7 +438,14 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     const { step } = await run({ store });
 
     // Assess
-    expect(step).toMatchObject({ status: 'failed', result: { error: expect.stringMatching(/40 of 40 jobs to describe in 123456789012\/us-east-1 could not be described \(more than 10\), so the service is failing, not a job; nothing was published/) } });
+    expect(step).toMatchObject({
+      status: 'failed',
+      result: {
+        error: expect.stringMatching(
+          /40 of 40 jobs to describe in 123456789012\/us-east-1 could not be described \(more than 10\), so the service is failing, not a job; nothing was published/,
+        ),
+      },
+    });
     expect(await store.get(`sagemaker_training_job/snapshot_date=${DAY_1}/region=${REGION}/${ACCOUNT}.parquet`)).toBeUndefined();
   });
 
@@ -381,7 +493,13 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     // Prepare
     running = await startSimulator({ jobsPerRegion: 10, seed: 4 });
     running.simulator.rewriteAnswers((operation, _input, output) =>
-      operation === 'DescribeTrainingJob' ? { ...(output as object), QuantumConfig: { Qubits: 9 }, ResourceConfig: { ...(output as { ResourceConfig: object }).ResourceConfig, HoloDeck: true } } : output,
+      operation === 'DescribeTrainingJob'
+        ? {
+            ...(output as object),
+            QuantumConfig: { Qubits: 9 },
+            ResourceConfig: { ...(output as { ResourceConfig: object }).ResourceConfig, HoloDeck: true },
+          }
+        : output,
     );
     const store = newStore();
 
@@ -389,7 +507,10 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     const { step } = await run({ store });
 
     // Assess
-    expect(step).toMatchObject({ status: 'published', result: { jobsWritten: 10, unknownFields: { QuantumConfig: 10, 'ResourceConfig.HoloDeck': 10 } } });
+    expect(step).toMatchObject({
+      status: 'published',
+      result: { jobsWritten: 10, unknownFields: { QuantumConfig: 10, 'ResourceConfig.HoloDeck': 10 } },
+    });
   });
 
   it('writes an empty object, with its schema, for an account with no training jobs', async () => {

@@ -47,9 +47,18 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
     let rows: Record<string, unknown>[];
 
     beforeAll(async () => {
-      report = await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE, retrievedAt: Date.UTC(2026, 10, 2, 6) });
+      report = await runPriceSnapshot({
+        pricing,
+        store: new LocalStore(out),
+        regions: REGIONS,
+        snapshotDate: DATE,
+        retrievedAt: Date.UTC(2026, 10, 2, 6),
+      });
       rows = await withDuckDb((db) =>
-        queryRows(db, `SELECT region, instance_type, usd_per_hour, usage_type, snapshot_date FROM read_parquet('${out}/sagemaker_instance_price/*/*.parquet', hive_partitioning = true)`),
+        queryRows(
+          db,
+          `SELECT region, instance_type, usd_per_hour, usage_type, snapshot_date FROM read_parquet('${out}/sagemaker_instance_price/*/*.parquet', hive_partitioning = true)`,
+        ),
       );
     });
 
@@ -88,26 +97,54 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
     // Assess
     expect(new Set(products.map((p) => p.attributes.component))).toEqual(new Set(['Training', 'Hosting', 'Cluster']));
     expect(prices.map((p) => [p.instanceType, p.usdPerHour])).toEqual(
-      INSTANCE_TYPES.map(([type]) => [type, world.prices.trainingRate('eu-west-1', type)]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+      INSTANCE_TYPES.map(([type]) => [type, world.prices.trainingRate('eu-west-1', type)]).sort(([a], [b]) =>
+        String(a).localeCompare(String(b)),
+      ),
     );
   });
 
   it.each([
     [
       'a second training row for one instance type',
-      () => priceProduct({ region: 'eu-west-1', instanceType: 'ml.m5.xlarge', kind: 'Training', usd: 0.31, effectiveDate: '2026-10-01T00:00:00Z', sku: 'DUPLICATEM5XL01' }),
+      () =>
+        priceProduct({
+          region: 'eu-west-1',
+          instanceType: 'ml.m5.xlarge',
+          kind: 'Training',
+          usd: 0.31,
+          effectiveDate: '2026-10-01T00:00:00Z',
+          sku: 'DUPLICATEM5XL01',
+        }),
       AmbiguousPriceError,
       /eu-west-1 ml\.m5\.xlarge has two on-demand training prices: SKU \w+ .* and SKU DUPLICATEM5XL01 /,
     ],
     [
       'an hourly price in another currency',
-      () => priceProduct({ region: 'us-east-1', instanceType: 'ml.m5.4xlarge', kind: 'Training', usd: 0, pricePerUnit: { CNY: '6.6200000000' }, effectiveDate: '2026-10-01T00:00:00Z', sku: 'CNYPRICEDM54XL1' }),
+      () =>
+        priceProduct({
+          region: 'us-east-1',
+          instanceType: 'ml.m5.4xlarge',
+          kind: 'Training',
+          usd: 0,
+          pricePerUnit: { CNY: '6.6200000000' },
+          effectiveDate: '2026-10-01T00:00:00Z',
+          sku: 'CNYPRICEDM54XL1',
+        }),
       PriceCurrencyError,
       /PriceList product CNYPRICEDM54XL1 \(ml\.m5\.4xlarge\) prices rate CNYPRICEDM54XL1\.JRTCKXETXF\.6YS6EN2CT7 in CNY; allowed: USD/,
     ],
     [
       'a price in a unit that is neither hours nor a training-plan fee',
-      () => priceProduct({ region: 'eu-west-1', instanceType: 'ml.c5.2xlarge', kind: 'Training', usd: 0.12, unit: 'GB-Mo', effectiveDate: '2026-10-01T00:00:00Z', sku: 'STORAGEUNITC52X' }),
+      () =>
+        priceProduct({
+          region: 'eu-west-1',
+          instanceType: 'ml.c5.2xlarge',
+          kind: 'Training',
+          usd: 0.12,
+          unit: 'GB-Mo',
+          effectiveDate: '2026-10-01T00:00:00Z',
+          sku: 'STORAGEUNITC52X',
+        }),
       PriceUnitError,
       /PriceList product STORAGEUNITC52X \(ml\.c5\.2xlarge\) has an on-demand price in unit "GB-Mo" .*; allowed: Hrs \(instance-hours\), or Quantity \(training-plan upfront fee, skipped\)/,
     ],
@@ -119,7 +156,9 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
     writeFileSync(earlier, 'earlier snapshot');
 
     // Act
-    const attempt = withProduct(product(), () => runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE }));
+    const attempt = withProduct(product(), () =>
+      runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE }),
+    );
 
     // Assess
     await expect(attempt).rejects.toThrow(errorClass);
@@ -130,10 +169,19 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
 
   it('rejects a region with no training prices at all, naming it', async () => {
     // Act
-    const attempt = runPriceSnapshot({ pricing, store: new LocalStore(mkdtempSync(join(tmpdir(), 'prices-'))), regions: ['us-east-1', 'mars-north-1'], snapshotDate: DATE });
+    const attempt = runPriceSnapshot({
+      pricing,
+      store: new LocalStore(mkdtempSync(join(tmpdir(), 'prices-'))),
+      regions: ['us-east-1', 'mars-north-1'],
+      snapshotDate: DATE,
+    });
 
     // Assess
-    await expect(attempt).rejects.toThrow(new PriceListError('the Price List API returned no on-demand training price for region mars-north-1 (0 products read); allowed: a region where SageMaker training is offered'));
+    await expect(attempt).rejects.toThrow(
+      new PriceListError(
+        'the Price List API returned no on-demand training price for region mars-north-1 (0 products read); allowed: a region where SageMaker training is offered',
+      ),
+    );
   });
 
   describe('sm-inventory prices', () => {
@@ -145,7 +193,14 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
       const env = { AWS_ENDPOINT_URL_PRICING: running.endpoint };
       good = await runCli(['prices', '--regions', REGIONS.join(','), '--out', out, '--date', DATE], env).done;
       bad = await withProduct(
-        priceProduct({ region: 'us-east-1', instanceType: 'ml.p3.2xlarge', kind: 'Training', usd: 9, effectiveDate: '2026-10-01T00:00:00Z', sku: 'SECONDP32XLROW1' }),
+        priceProduct({
+          region: 'us-east-1',
+          instanceType: 'ml.p3.2xlarge',
+          kind: 'Training',
+          usd: 9,
+          effectiveDate: '2026-10-01T00:00:00Z',
+          sku: 'SECONDP32XLROW1',
+        }),
         () => runCli(['prices', '--regions', 'us-east-1', '--out', out, '--date', '2026-11-09'], env).done,
       );
     });
@@ -153,13 +208,17 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
     it('writes the snapshot and says what it priced', () => {
       // Assess
       expect([good.code, good.stderr]).toEqual([0, expect.not.stringContaining('error')]);
-      expect(good.stdout).toContain(`prices ${DATE} → ${out}/sagemaker_instance_price/snapshot_date=${DATE}/prices.parquet: 24 instance types priced (us-east-1 12, eu-west-1 12)`);
+      expect(good.stdout).toContain(
+        `prices ${DATE} → ${out}/sagemaker_instance_price/snapshot_date=${DATE}/prices.parquet: 24 instance types priced (us-east-1 12, eu-west-1 12)`,
+      );
     });
 
     it('exits 1 on a bad price list, naming the SKU and writing nothing for that date', () => {
       // Assess
       expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/AmbiguousPriceError: us-east-1 ml\.p3\.2xlarge has two on-demand training prices: SKU \w+ .* and SKU SECONDP32XLROW1/);
+      expect(bad.stderr).toMatch(
+        /AmbiguousPriceError: us-east-1 ml\.p3\.2xlarge has two on-demand training prices: SKU \w+ .* and SKU SECONDP32XLROW1/,
+      );
       expect(readdirSync(join(out, 'sagemaker_instance_price'))).toEqual([`snapshot_date=${DATE}`]);
     });
   });

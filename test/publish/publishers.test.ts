@@ -137,4 +137,3 @@ describe('S3Store against the moto S3 server', () => {
     expect((await body(KEY)).length).toBe(7 * 1024 * 1024);
   });
 });
-

@@ -68,12 +68,15 @@ describe('the Athena views custom resource', () => {
     expect(statements()).toEqual(VIEWS.map((v) => v.Sql));
   });
 
-  it('runs the statements in the resource\'s workgroup and database', async () => {
+  it("runs the statements in the resource's workgroup and database", async () => {
     // Act
     await handler(event('Create'), context);
 
     // Assess
-    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toMatchObject({ WorkGroup: 'wg', QueryExecutionContext: { Database: 'db' } });
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toMatchObject({
+      WorkGroup: 'wg',
+      QueryExecutionContext: { Database: 'db' },
+    });
   });
 
   it('reports success to CloudFormation, once, with the physical id', async () => {
@@ -81,7 +84,17 @@ describe('the Athena views custom resource', () => {
     await handler(event('Create'), context);
 
     // Assess
-    expect(responses).toEqual([{ method: 'PUT', Status: 'SUCCESS', Reason: 'See stream', PhysicalResourceId: 'Views-views', StackId: 'stack', RequestId: 'req', LogicalResourceId: 'Views' }]);
+    expect(responses).toEqual([
+      {
+        method: 'PUT',
+        Status: 'SUCCESS',
+        Reason: 'See stream',
+        PhysicalResourceId: 'Views-views',
+        StackId: 'stack',
+        RequestId: 'req',
+        LogicalResourceId: 'Views',
+      },
+    ]);
   });
 
   it('on update, replaces the views and drops the ones no longer shipped', async () => {
@@ -92,9 +105,12 @@ describe('the Athena views custom resource', () => {
     expect(statements()).toEqual([VIEWS[0].Sql, 'DROP VIEW IF EXISTS v_b']);
   });
 
-  it('on an update that changes only the schema fingerprint (a table\'s columns changed), re-creates every view', async () => {
+  it("on an update that changes only the schema fingerprint (a table's columns changed), re-creates every view", async () => {
     // Prepare
-    const update = event('Update') as unknown as { ResourceProperties: Record<string, unknown>; OldResourceProperties: Record<string, unknown> };
+    const update = event('Update') as unknown as {
+      ResourceProperties: Record<string, unknown>;
+      OldResourceProperties: Record<string, unknown>;
+    };
     update.ResourceProperties.SchemaFingerprint = 'after';
     update.OldResourceProperties.SchemaFingerprint = 'before';
 
@@ -108,7 +124,9 @@ describe('the Athena views custom resource', () => {
 
   it('on update, succeeds with the new views in place when dropping a view no longer shipped is refused (the role may write only shipped views)', async () => {
     // Prepare
-    athena.on(StartQueryExecutionCommand, { QueryString: 'DROP VIEW IF EXISTS v_b' }).rejects(Object.assign(new Error('not authorized to perform: glue:DeleteTable'), { name: 'AccessDeniedException' }));
+    athena
+      .on(StartQueryExecutionCommand, { QueryString: 'DROP VIEW IF EXISTS v_b' })
+      .rejects(Object.assign(new Error('not authorized to perform: glue:DeleteTable'), { name: 'AccessDeniedException' }));
 
     // Act
     await handler(event('Update', [VIEWS[0]], VIEWS), context);
@@ -126,14 +144,18 @@ describe('the Athena views custom resource', () => {
     expect(statements()).toEqual(['DROP VIEW IF EXISTS v_b', 'DROP VIEW IF EXISTS v_a']);
   });
 
-  it('reports FAILED with Athena\'s reason when a view does not compile', async () => {
+  it("reports FAILED with Athena's reason when a view does not compile", async () => {
     // Prepare
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'line 1:8: Table v_a does not exist' } } });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolves({ QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'line 1:8: Table v_a does not exist' } } });
 
     // Act
     await handler(event('Create'), context);
 
     // Assess
-    expect(responses).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: 'QueryError: Athena query q failed: line 1:8: Table v_a does not exist' })]);
+    expect(responses).toEqual([
+      expect.objectContaining({ Status: 'FAILED', Reason: 'QueryError: Athena query q failed: line 1:8: Table v_a does not exist' }),
+    ]);
   });
 });

@@ -17,7 +17,11 @@ export function capacityOf(job: DescribeTrainingJobResponse): Capacity {
     };
   }
   if (resources.InstancePreferences?.length) {
-    return { shape: 'instance_preferences', instanceType: resources.SelectedInstanceType ?? null, instanceCount: resources.SelectedInstanceCount ?? resources.InstanceCount ?? null };
+    return {
+      shape: 'instance_preferences',
+      instanceType: resources.SelectedInstanceType ?? null,
+      instanceCount: resources.SelectedInstanceCount ?? resources.InstanceCount ?? null,
+    };
   }
   return { shape: 'instance_type', instanceType: resources.InstanceType ?? null, instanceCount: resources.InstanceCount ?? null };
 }

@@ -43,7 +43,8 @@ function billedGroups(job: DescribeTrainingJobResponse): { type: string; count: 
   const config = job.ResourceConfig!;
   if (config.InstanceGroups?.length) return config.InstanceGroups.map((g) => ({ type: g.InstanceType!, count: g.InstanceCount! }));
   if (config.InstanceType) return [{ type: config.InstanceType, count: config.InstanceCount! }];
-  if (config.SelectedInstanceType) return [{ type: config.SelectedInstanceType, count: config.SelectedInstanceCount ?? config.InstanceCount! }];
+  if (config.SelectedInstanceType)
+    return [{ type: config.SelectedInstanceType, count: config.SelectedInstanceCount ?? config.InstanceCount! }];
   return [];
 }
 
@@ -76,7 +77,13 @@ describe('the cost view and the cost queries, against prices and jobs from the s
     const instanceType = groups.length > 1 ? 'mixed' : (groups[0]?.type ?? null);
     const none = { compute: null, warmPool: null, total: null, onDemand: null, savings: null };
     const base = { job, tags, instanceType, month: end.toISOString().slice(0, 7) };
-    const priceDate = prices.every((p) => p) && prices.length > 0 ? prices.map((p) => p!.date).sort().pop()! : null;
+    const priceDate =
+      prices.every((p) => p) && prices.length > 0
+        ? prices
+            .map((p) => p!.date)
+            .sort()
+            .pop()!
+        : null;
     if (job.BillableTimeInSeconds === undefined) return { ...base, ...none, status: 'not_billed_yet', priceDate };
     if (priceDate === null) return { ...base, ...none, status: 'no_price', priceDate };
     const hourly = groups.reduce((sum, g, i) => sum + g.count * prices[i]!.rate, 0);
@@ -112,7 +119,12 @@ describe('the cost view and the cost queries, against prices and jobs from the s
       if (index === 1) {
         for (const region of REGIONS) {
           for (const type of ['ml.p3.2xlarge', 'ml.p3.8xlarge', 'ml.p4d.24xlarge', 'ml.p5.48xlarge']) {
-            world.prices.reprice(region, type, Math.round(world.prices.trainingRate(region, type)! * 0.75 * 10_000) / 10_000, `${date}T00:00:00Z`);
+            world.prices.reprice(
+              region,
+              type,
+              Math.round(world.prices.trainingRate(region, type)! * 0.75 * 10_000) / 10_000,
+              `${date}T00:00:00Z`,
+            );
           }
         }
       }
@@ -164,7 +176,7 @@ describe('the cost view and the cost queries, against prices and jobs from the s
     expect(new Set(priced.map((e) => e.priceDate))).toEqual(new Set(PRICE_DATES));
   });
 
-  it('prices every job as computed from the API\'s job and the listed prices, to the cent', async () => {
+  it("prices every job as computed from the API's job and the listed prices, to the cent", async () => {
     // Act
     const { rows } = await warehouse.query('SELECT * FROM sagemaker_training_job_cost');
 
@@ -197,16 +209,21 @@ describe('the cost view and the cost queries, against prices and jobs from the s
     expect(wrong).toEqual([]);
   });
 
-  it('gives the flat view, for QuickSight, each job\'s cost as computed independently, to the cent', async () => {
+  it("gives the flat view, for QuickSight, each job's cost as computed independently, to the cent", async () => {
     // Act
-    const { rows } = await warehouse.query('SELECT training_job_arn, total_cost_usd, compute_cost_usd, cost_status, usd_per_hour FROM sagemaker_training_job_flat');
+    const { rows } = await warehouse.query(
+      'SELECT training_job_arn, total_cost_usd, compute_cost_usd, cost_status, usd_per_hour FROM sagemaker_training_job_flat',
+    );
 
     // Assess
     const byArn = new Map(rows.map((row) => [row.training_job_arn as string, row]));
     const wrong = expected.flatMap((e) => {
       const row = byArn.get(e.job.TrainingJobArn!);
       const total = row?.total_cost_usd === null || row === undefined ? null : Number(row.total_cost_usd);
-      const matches = row !== undefined && row.cost_status === e.status && (total === null ? e.total === null : e.total !== null && Math.abs(total - e.total) < 0.005);
+      const matches =
+        row !== undefined &&
+        row.cost_status === e.status &&
+        (total === null ? e.total === null : e.total !== null && Math.abs(total - e.total) < 0.005);
       return matches ? [] : [`${e.job.TrainingJobName}: ${JSON.stringify(row)} ≠ ${e.status} ${e.total}`];
     });
     expect(byArn.size).toBe(expected.length);
@@ -216,16 +233,32 @@ describe('the cost view and the cost queries, against prices and jobs from the s
   it('cost_by_month and cost_by_team_and_month add the jobs up to the cent', async () => {
     // Prepare
     const priced = expected.filter((e) => e.total !== null);
-    const byMonth = groupSum(priced, (e) => e.month, (e) => e.total!);
-    const withoutPrice = groupSum(expected, (e) => e.month, (e) => (e.status === 'no_price' ? 1 : 0));
-    const byTeam = groupSum(priced, (e) => `${e.month}|${e.tags.team ?? '(untagged)'}`, (e) => e.total!);
+    const byMonth = groupSum(
+      priced,
+      (e) => e.month,
+      (e) => e.total!,
+    );
+    const withoutPrice = groupSum(
+      expected,
+      (e) => e.month,
+      (e) => (e.status === 'no_price' ? 1 : 0),
+    );
+    const byTeam = groupSum(
+      priced,
+      (e) => `${e.month}|${e.tags.team ?? '(untagged)'}`,
+      (e) => e.total!,
+    );
 
     // Act
     const months = await warehouse.query('cost_by_month');
     const teams = await warehouse.query('cost_by_team_and_month');
 
     // Assess
-    expect(Object.fromEntries(months.rows.map((r) => [r.month, [Number(r.jobs_without_price), r.total_cost_usd === null ? null : Number(r.total_cost_usd)]]))).toEqual(
+    expect(
+      Object.fromEntries(
+        months.rows.map((r) => [r.month, [Number(r.jobs_without_price), r.total_cost_usd === null ? null : Number(r.total_cost_usd)]]),
+      ),
+    ).toEqual(
       Object.fromEntries([...withoutPrice].map(([month, n]) => [month, [n, byMonth.has(month) ? cents(byMonth.get(month)!) : null]])),
     );
     expect(Object.fromEntries(teams.rows.map((r) => [`${r.month}|${r.team}`, Number(r.total_cost_usd)]))).toEqual(
@@ -236,17 +269,29 @@ describe('the cost view and the cost queries, against prices and jobs from the s
   it('cost_by_instance_type and spot_savings_by_month add the jobs up to the cent', async () => {
     // Prepare
     const priced = expected.filter((e) => e.total !== null);
-    const byType = groupSum(priced, (e) => e.instanceType!, (e) => e.total!);
+    const byType = groupSum(
+      priced,
+      (e) => e.instanceType!,
+      (e) => e.total!,
+    );
     const spot = priced.filter((e) => e.job.EnableManagedSpotTraining);
-    const savings = groupSum(spot, (e) => e.month, (e) => e.savings!);
+    const savings = groupSum(
+      spot,
+      (e) => e.month,
+      (e) => e.savings!,
+    );
 
     // Act
     const types = await warehouse.query('cost_by_instance_type');
     const spotMonths = await warehouse.query('spot_savings_by_month');
 
     // Assess
-    expect(Object.fromEntries(types.rows.map((r) => [r.instance_type, Number(r.total_cost_usd)]))).toEqual(Object.fromEntries([...byType].map(([k, v]) => [k, cents(v)])));
-    expect(Object.fromEntries(spotMonths.rows.map((r) => [r.month, Number(r.spot_savings_usd)]))).toEqual(Object.fromEntries([...savings].map(([k, v]) => [k, cents(v)])));
+    expect(Object.fromEntries(types.rows.map((r) => [r.instance_type, Number(r.total_cost_usd)]))).toEqual(
+      Object.fromEntries([...byType].map(([k, v]) => [k, cents(v)])),
+    );
+    expect(Object.fromEntries(spotMonths.rows.map((r) => [r.month, Number(r.spot_savings_usd)]))).toEqual(
+      Object.fromEntries([...savings].map(([k, v]) => [k, cents(v)])),
+    );
   });
 
   it('most_expensive_jobs lists the 20 costliest jobs, most expensive first', async () => {
@@ -260,13 +305,19 @@ describe('the cost view and the cost queries, against prices and jobs from the s
     const { rows } = await warehouse.query('most_expensive_jobs');
 
     // Assess
-    expect(rows.map((r) => [r.training_job_name, Number(r.total_cost_usd)])).toEqual(top.map((e) => [e.job.TrainingJobName, cents(e.total!)]));
+    expect(rows.map((r) => [r.training_job_name, Number(r.total_cost_usd)])).toEqual(
+      top.map((e) => [e.job.TrainingJobName, cents(e.total!)]),
+    );
   });
 
   it('failed_and_stopped_spend_by_team sums what failed and stopped jobs cost, per team and status', async () => {
     // Prepare
     const wasted = expected.filter((e) => e.total !== null && ['Failed', 'Stopped'].includes(e.job.TrainingJobStatus!));
-    const byTeam = groupSum(wasted, (e) => `${e.tags.team ?? '(untagged)'}|${e.job.TrainingJobStatus}`, (e) => e.total!);
+    const byTeam = groupSum(
+      wasted,
+      (e) => `${e.tags.team ?? '(untagged)'}|${e.job.TrainingJobStatus}`,
+      (e) => e.total!,
+    );
 
     // Act
     const { rows } = await warehouse.query('failed_and_stopped_spend_by_team');

@@ -44,7 +44,11 @@ const singleGroup: DescribeTrainingJobResponse = {
 /** Placed by preference, still waiting for capacity: no type selected yet, one count for whichever is. */
 const pendingPreference: DescribeTrainingJobResponse = {
   ...minimalJob('pending-preference'),
-  ResourceConfig: { VolumeSizeInGB: 30, InstanceCount: 2, InstancePreferences: [{ InstanceType: 'ml.p5.48xlarge' }, { InstanceType: 'ml.p4d.24xlarge' }] },
+  ResourceConfig: {
+    VolumeSizeInGB: 30,
+    InstanceCount: 2,
+    InstancePreferences: [{ InstanceType: 'ml.p5.48xlarge' }, { InstanceType: 'ml.p4d.24xlarge' }],
+  },
 };
 const JOBS = [shortJob, heterogeneousClusterJob(), oneTypeGroups, singleGroup, instancePreferenceJob(), pendingPreference];
 
@@ -54,35 +58,45 @@ describe('the flat view over one job of each capacity shape', () => {
 
   beforeAll(async () => {
     const root = mkdtempSync(join(tmpdir(), 'shapes-'));
-    await publishFixtureSnapshot(root, { date: '2026-01-03', accountId: ACCOUNT, region: REGION, records: JOBS.map((job) => ({ job, tags: {}, region: REGION })) });
+    await publishFixtureSnapshot(root, {
+      date: '2026-01-03',
+      accountId: ACCOUNT,
+      region: REGION,
+      records: JOBS.map((job) => ({ job, tags: {}, region: REGION })),
+    });
     warehouse = await LocalWarehouse.open(root);
     const { rows } = await warehouse.query('SELECT * FROM sagemaker_training_job_flat');
     byName = new Map(rows.map((row) => [row.training_job_name as string, row]));
   });
   afterAll(() => warehouse?.close());
 
-  it('shows billable instance-hours to the second\'s precision, as a DOUBLE (399 s is 0.1108 h, not 0.1)', async () => {
+  it("shows billable instance-hours to the second's precision, as a DOUBLE (399 s is 0.1108 h, not 0.1)", async () => {
     // Act
-    const { rows } = await warehouse.query("SELECT billable_instance_hours, typeof(billable_instance_hours) AS type FROM sagemaker_training_job_flat WHERE training_job_name = 'short-single-instance'");
+    const { rows } = await warehouse.query(
+      "SELECT billable_instance_hours, typeof(billable_instance_hours) AS type FROM sagemaker_training_job_flat WHERE training_job_name = 'short-single-instance'",
+    );
 
     // Assess
     expect(rows).toEqual([{ billable_instance_hours: 399 / 3600, type: 'DOUBLE' }]);
   });
 
-  it.each(JOBS.map((job) => [job.TrainingJobName!, job] as const))('derives %s\'s capacity shape, instance type, count and billable instance-seconds', (name, job) => {
-    // Prepare
-    const capacity = capacityOf(job);
-    const seconds = billableInstanceSeconds(job);
+  it.each(JOBS.map((job) => [job.TrainingJobName!, job] as const))(
+    "derives %s's capacity shape, instance type, count and billable instance-seconds",
+    (name, job) => {
+      // Prepare
+      const capacity = capacityOf(job);
+      const seconds = billableInstanceSeconds(job);
 
-    // Assess
-    const row = byName.get(name)!;
-    expect([row.capacity_shape, row.instance_type, row.instance_count, row.billable_instance_seconds]).toEqual([
-      capacity.shape,
-      capacity.instanceType,
-      capacity.instanceCount === null ? null : String(capacity.instanceCount),
-      seconds === undefined ? null : String(seconds),
-    ]);
-  });
+      // Assess
+      const row = byName.get(name)!;
+      expect([row.capacity_shape, row.instance_type, row.instance_count, row.billable_instance_seconds]).toEqual([
+        capacity.shape,
+        capacity.instanceType,
+        capacity.instanceCount === null ? null : String(capacity.instanceCount),
+        seconds === undefined ? null : String(seconds),
+      ]);
+    },
+  );
 
   it('covers a cluster of several types, several groups of one type, a single group, a selected and a pending preference', () => {
     // Assess
@@ -127,6 +141,11 @@ describe('the flat view over one job of each capacity shape', () => {
 
     // Assess
     const [starting] = shortJob.SecondaryStatusTransitions!;
-    expect(rows).toEqual([{ started: starting.StartTime!.toISOString().replace('T', ' ').replace('Z', ''), starting_ms: String(starting.EndTime!.getTime() - starting.StartTime!.getTime()) }]);
+    expect(rows).toEqual([
+      {
+        started: starting.StartTime!.toISOString().replace('T', ' ').replace('Z', ''),
+        starting_ms: String(starting.EndTime!.getTime() - starting.StartTime!.getTime()),
+      },
+    ]);
   });
 });

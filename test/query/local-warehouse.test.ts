@@ -16,7 +16,9 @@ import { billableInstanceSeconds } from './capacity-truth';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGIONS = ['us-east-1', 'eu-west-1'];
-const README_EXAMPLES = [...readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]);
+const README_EXAMPLES = [...readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map(
+  (m) => m[1],
+);
 
 describe('the local DuckDB warehouse over two daily snapshots', () => {
   let running: RunningSimulator;
@@ -64,15 +66,28 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     ]);
   });
 
-  it.each(TABLE_SCHEMAS.map((schema) => [schema.table, schema] as const))('types %s\'s columns as Athena shows them: timestamps without a time zone, partitions as text', async (_table, schema) => {
-    // Act
-    const { rows } = await warehouse.query(`DESCRIBE ${schema.table}`);
+  it.each(TABLE_SCHEMAS.map((schema) => [schema.table, schema] as const))(
+    "types %s's columns as Athena shows them: timestamps without a time zone, partitions as text",
+    async (_table, schema) => {
+      // Act
+      const { rows } = await warehouse.query(`DESCRIBE ${schema.table}`);
 
-    // Assess
-    const types = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
-    const expected = [...schema.columns, ...schema.partitionKeys].map((c) => [c.name, { timestamp: 'TIMESTAMP', string: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', 'map<string,string>': 'MAP(VARCHAR, VARCHAR)' }[c.type]]);
-    expect(types).toEqual(Object.fromEntries(expected));
-  });
+      // Assess
+      const types = Object.fromEntries(rows.map((r) => [r.column_name, r.column_type]));
+      const expected = [...schema.columns, ...schema.partitionKeys].map((c) => [
+        c.name,
+        {
+          timestamp: 'TIMESTAMP',
+          string: 'VARCHAR',
+          bigint: 'BIGINT',
+          double: 'DOUBLE',
+          boolean: 'BOOLEAN',
+          'map<string,string>': 'MAP(VARCHAR, VARCHAR)',
+        }[c.type],
+      ]);
+      expect(types).toEqual(Object.fromEntries(expected));
+    },
+  );
 
   it('shows each job once in the current view, in its newest state', async () => {
     // Act
@@ -82,8 +97,12 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
 
     // Assess
     const world = running.simulator.world;
-    const expected = world.plans(ACCOUNT, 'us-east-1').map((plan) => ({ _key: plan.arn, training_job_status: world.describe(plan).TrainingJobStatus, snapshot_date: '2026-11-02' }));
-    expect([...result.rows].sort((a, b) => String(a._key).localeCompare(String(b._key)))).toEqual(expected.sort((a, b) => a._key.localeCompare(b._key)));
+    const expected = world
+      .plans(ACCOUNT, 'us-east-1')
+      .map((plan) => ({ _key: plan.arn, training_job_status: world.describe(plan).TrainingJobStatus, snapshot_date: '2026-11-02' }));
+    expect([...result.rows].sort((a, b) => String(a._key).localeCompare(String(b._key)))).toEqual(
+      expected.sort((a, b) => a._key.localeCompare(b._key)),
+    );
   });
 
   it('computes billable hours per team equal to the ground truth', async () => {

@@ -12,7 +12,7 @@ function quickSightType(duckDbType: string): QuickSightColumnType | string {
   return duckDbType;
 }
 
-describe('the QuickSight datasets\' columns', () => {
+describe("the QuickSight datasets' columns", () => {
   let warehouse: LocalWarehouse;
 
   beforeAll(async () => {
@@ -25,7 +25,7 @@ describe('the QuickSight datasets\' columns', () => {
     return rows.map((r) => ({ name: String(r.column_name), type: quickSightType(String(r.column_type)) }));
   }
 
-  it('are the cost view\'s columns, in order and with their types, then its tag columns', async () => {
+  it("are the cost view's columns, in order and with their types, then its tag columns", async () => {
     // Act
     const columns = await viewColumns('sagemaker_training_job_cost');
 

@@ -10,9 +10,10 @@ import { ACCOUNT, minimalJob } from '../support/fixtures';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { publishFixtureSnapshot } from './warehouse-writer';
 
-const sortedRows = (rows: readonly Record<string, unknown>[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+const sortedRows = (rows: readonly Record<string, unknown>[]) =>
+  [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
-describe('current, after a region\'s every job was deleted (the real pipeline against the simulator)', () => {
+describe("current, after a region's every job was deleted (the real pipeline against the simulator)", () => {
   let running: RunningSimulator;
   let warehouse: LocalWarehouse;
 
@@ -24,7 +25,8 @@ describe('current, after a region\'s every job was deleted (the real pipeline ag
     const config = readConfig({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_OUTPUT: out, SM_INVENTORY_CONCURRENCY: '8' });
     const world = running.simulator.world;
     expect((await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: '2026-11-01' })).failed).toEqual([]);
-    for (const plan of world.plans(SageMakerSimulator.defaultAccountId, 'eu-west-1')) world.deleteJob(plan.accountId, plan.region, plan.name);
+    for (const plan of world.plans(SageMakerSimulator.defaultAccountId, 'eu-west-1'))
+      world.deleteJob(plan.accountId, plan.region, plan.name);
     world.advance(86_400_000, { newJobsPerDay: 0 });
     expect((await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: '2026-11-02' })).failed).toEqual([]);
     warehouse = await LocalWarehouse.open(out);
@@ -35,18 +37,22 @@ describe('current, after a region\'s every job was deleted (the real pipeline ag
     await running?.stop();
   });
 
-  it('shows no jobs for the emptied region, where the latest snapshot date with rows would show yesterday\'s', async () => {
+  it("shows no jobs for the emptied region, where the latest snapshot date with rows would show yesterday's", async () => {
     // Act
-    const { rows } = await warehouse.query('SELECT region, snapshot_date, count(*) AS jobs FROM sagemaker_training_job_current GROUP BY region, snapshot_date');
+    const { rows } = await warehouse.query(
+      'SELECT region, snapshot_date, count(*) AS jobs FROM sagemaker_training_job_current GROUP BY region, snapshot_date',
+    );
 
     // Assess
     const usEast = running.simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1').length;
     expect(rows).toEqual([{ region: 'us-east-1', snapshot_date: '2026-11-02', jobs: String(usEast) }]);
   });
 
-  it('records the emptied region\'s run as published with 0 jobs', async () => {
+  it("records the emptied region's run as published with 0 jobs", async () => {
     // Act
-    const { rows } = await warehouse.query('SELECT region, last_snapshot_date, last_status, jobs_written, runs FROM sagemaker_inventory_freshness ORDER BY region');
+    const { rows } = await warehouse.query(
+      'SELECT region, last_snapshot_date, last_status, jobs_written, runs FROM sagemaker_inventory_freshness ORDER BY region',
+    );
 
     // Assess
     const usEast = running.simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1').length;
@@ -66,16 +72,32 @@ describe('current and freshness follow the run table (hand-written runs)', () =>
   beforeAll(async () => {
     // eu-west-1: day 2's object was written but its run never finished publishing (no run row).
     await publishFixtureSnapshot(root, { date: '2026-11-01', accountId: ACCOUNT, region: 'eu-west-1', records: [job('kept-from-day-1')] });
-    await publishFixtureSnapshot(root, { date: '2026-11-02', accountId: ACCOUNT, region: 'eu-west-1', records: [job('unpublished-day-2')], run: 'none' });
+    await publishFixtureSnapshot(root, {
+      date: '2026-11-02',
+      accountId: ACCOUNT,
+      region: 'eu-west-1',
+      records: [job('unpublished-day-2')],
+      run: 'none',
+    });
     // us-west-2: day 2's run set some jobs aside; what it did publish is current.
-    const west = (name: string) => ({ job: { ...minimalJob(name), TrainingJobArn: `arn:aws:sagemaker:us-west-2:${ACCOUNT}:training-job/${name}` }, tags: {}, region: 'us-west-2' });
+    const west = (name: string) => ({
+      job: { ...minimalJob(name), TrainingJobArn: `arn:aws:sagemaker:us-west-2:${ACCOUNT}:training-job/${name}` },
+      tags: {},
+      region: 'us-west-2',
+    });
     await publishFixtureSnapshot(root, { date: '2026-11-01', accountId: ACCOUNT, region: 'us-west-2', records: [west('west-day-1')] });
-    await publishFixtureSnapshot(root, { date: '2026-11-02', accountId: ACCOUNT, region: 'us-west-2', records: [west('west-day-2')], run: { status: 'incomplete', finishedAt } });
+    await publishFixtureSnapshot(root, {
+      date: '2026-11-02',
+      accountId: ACCOUNT,
+      region: 'us-west-2',
+      records: [west('west-day-2')],
+      run: { status: 'incomplete', finishedAt },
+    });
     warehouse = await LocalWarehouse.open(root);
   });
   afterAll(() => warehouse?.close());
 
-  it('takes each (account, region)\'s latest published run, complete or incomplete, and ignores an object with no run row', async () => {
+  it("takes each (account, region)'s latest published run, complete or incomplete, and ignores an object with no run row", async () => {
     // Act
     const { rows } = await warehouse.query('SELECT training_job_name, region, snapshot_date FROM sagemaker_training_job_current');
 
@@ -139,7 +161,10 @@ describe('current and freshness follow the run table (hand-written runs)', () =>
       const current = await older.query('SELECT count(*) AS jobs FROM sagemaker_training_job_current');
 
       // Assess
-      expect(runs).toEqual({ columns: [...INVENTORY_RUN_SCHEMA.columns, ...INVENTORY_RUN_SCHEMA.partitionKeys].map((c) => c.name), rows: [] });
+      expect(runs).toEqual({
+        columns: [...INVENTORY_RUN_SCHEMA.columns, ...INVENTORY_RUN_SCHEMA.partitionKeys].map((c) => c.name),
+        rows: [],
+      });
       expect(current.rows).toEqual([{ jobs: '0' }]);
     } finally {
       older.close();

@@ -13,7 +13,7 @@ function shippedStatements(): (readonly [string, string])[] {
   return [
     ...[...views, ...queries].map((d) => [`${d.kind} ${d.name}`, renderSql(d)] as const),
     ...README_SQL.map((sql, i) => [`README example ${i + 1}`, sql] as const),
-    ['the demo\'s suggested query', SUGGESTED_QUERY] as const,
+    ["the demo's suggested query", SUGGESTED_QUERY] as const,
   ];
 }
 
@@ -29,12 +29,12 @@ describe('the shipped SQL', () => {
     expect(README_SQL.length).toBeGreaterThan(1);
   });
 
-  it('includes the demo\'s suggestion', () => {
+  it("includes the demo's suggestion", () => {
     // Act
     const names = shippedStatements().map(([name]) => name);
 
     // Assess
-    expect(names).toContain('the demo\'s suggested query');
+    expect(names).toContain("the demo's suggested query");
   });
 
   it.each(shippedStatements())('%s parses as Trino and keeps to the SQL both engines read alike', (_name, sql) => {
@@ -64,9 +64,11 @@ describe('the dialect guard', () => {
   it('does not mistake string literals, JSON paths or comments for code', () => {
     // Prepare: every denied construct's text, inside literals and comments only.
     const sql = [
-      'SELECT json_extract_scalar(resource_config, \'$.InstanceGroups[0].InstanceType\') AS t,',
-      `  '${DENIED_CONSTRUCTS.map((e) => e.example).join(' ').replace(/'/g, "''")}' AS text -- it's ILIKE :: QUALIFY`,
-      'FROM t /* GROUP BY ALL, E\'x\', a // b */',
+      "SELECT json_extract_scalar(resource_config, '$.InstanceGroups[0].InstanceType') AS t,",
+      `  '${DENIED_CONSTRUCTS.map((e) => e.example)
+        .join(' ')
+        .replace(/'/g, "''")}' AS text -- it's ILIKE :: QUALIFY`,
+      "FROM t /* GROUP BY ALL, E'x', a // b */",
     ].join('\n');
 
     // Act
@@ -122,20 +124,20 @@ describe('the dialect guard', () => {
 
   it('accepts a division with a DOUBLE operand, cast or literal', () => {
     // Act
-    const problems = sharedDialectProblems('SELECT CAST(billable_time_in_seconds AS double) / training_time_in_seconds, round(sum(b) / 3600e0, 2) FROM t');
+    const problems = sharedDialectProblems(
+      'SELECT CAST(billable_time_in_seconds AS double) / training_time_in_seconds, round(sum(b) / 3600e0, 2) FROM t',
+    );
 
     // Assess
     expect(problems).toEqual([]);
   });
 
-  it('rejects date_format specifiers whose meaning differs (Trino %M is the month name, DuckDB\'s the minutes)', () => {
+  it("rejects date_format specifiers whose meaning differs (Trino %M is the month name, DuckDB's the minutes)", () => {
     // Act
     const problems = sharedDialectProblems("SELECT date_format(creation_time, '%Y %M') FROM t");
 
     // Assess
-    expect(problems).toEqual([
-      'date_format with %M: allowed specifiers are %Y %m %d %H %i %S',
-    ]);
+    expect(problems).toEqual(['date_format with %M: allowed specifiers are %Y %m %d %H %i %S']);
   });
 
   it('accepts a bigint read of an Integer API member', () => {

@@ -23,7 +23,11 @@ function isLiteral(node: Node): boolean {
 
 function functionName(node: Node): string | undefined {
   if (node?.type === 'aggr_func') return String(node.name).toLowerCase();
-  if (node?.type === 'function') return node.name?.name?.map((part: Node) => part.value).join('.').toLowerCase();
+  if (node?.type === 'function')
+    return node.name?.name
+      ?.map((part: Node) => part.value)
+      .join('.')
+      .toLowerCase();
   return undefined;
 }
 
@@ -58,7 +62,9 @@ function expressionProblems(node: Node): string[] {
   if (node.type === 'binary_expr' && ARITHMETIC.has(node.operator)) {
     for (const side of [node.left, node.right]) {
       if (isLiteral(side) && side.value.includes('.') && !/e/i.test(side.value)) {
-        problems.push(`decimal literal ${side.value} in arithmetic: Trino computes in DECIMAL and rounds to its scale; write it as a double (${side.value}e0)`);
+        problems.push(
+          `decimal literal ${side.value} in arithmetic: Trino computes in DECIMAL and rounds to its scale; write it as a double (${side.value}e0)`,
+        );
       }
     }
     if (node.operator === '/' && !isDouble(node.left) && !isDouble(node.right)) {
@@ -80,7 +86,9 @@ function expressionProblems(node: Node): string[] {
     const specifiers = format?.type === 'single_quote_string' ? (String(format.value).match(/%./g) ?? []) : undefined;
     const unsupported = specifiers?.filter((s) => !DATE_FORMAT_SPECIFIERS.includes(s));
     if (!unsupported || unsupported.length > 0) {
-      problems.push(`date_format with ${unsupported ? unsupported.join(' ') : 'a format that is not a string literal'}: allowed specifiers are ${DATE_FORMAT_SPECIFIERS.join(' ')}`);
+      problems.push(
+        `date_format with ${unsupported ? unsupported.join(' ') : 'a format that is not a string literal'}: allowed specifiers are ${DATE_FORMAT_SPECIFIERS.join(' ')}`,
+      );
     }
   }
   return problems;

@@ -100,7 +100,9 @@ describe('the shipped views and named queries, over three daily snapshots (one r
     const { rows } = await warehouse.query('DESCRIBE sagemaker_training_job_flat');
 
     // Assess
-    expect(rows.map((r) => r.column_name)).toEqual(expect.arrayContaining(['tag_team', 'tag_project', 'tag_cost_center', 'tag_sagemaker_domain_arn', 'tag_sagemaker_user_profile_arn']));
+    expect(rows.map((r) => r.column_name)).toEqual(
+      expect.arrayContaining(['tag_team', 'tag_project', 'tag_cost_center', 'tag_sagemaker_domain_arn', 'tag_sagemaker_user_profile_arn']),
+    );
   });
 
   it('flat: sizes, hours, savings, months, algorithm and tags as the API says', async () => {
@@ -135,7 +137,8 @@ describe('the shipped views and named queries, over three daily snapshots (one r
       for (const [column, value] of Object.entries(expected)) {
         const stored = row[column];
         const actual = typeof value === 'string' && /^-?\d+\.\d{6}$/.test(value) && stored !== null ? Number(stored).toFixed(6) : stored;
-        if (JSON.stringify(actual) !== JSON.stringify(value)) wrong.push(`${t.job.TrainingJobName}.${column}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(value)}`);
+        if (JSON.stringify(actual) !== JSON.stringify(value))
+          wrong.push(`${t.job.TrainingJobName}.${column}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(value)}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -143,7 +146,11 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
   it('flat: heterogeneous clusters and instance-preference jobs are counted, with their instance type and count', async () => {
     // Prepare: the jobs of each shape, and the ones a cluster of several types makes 'mixed'.
-    const byShape = groupSum(current, (t) => capacityOf(t.job).shape, () => 1);
+    const byShape = groupSum(
+      current,
+      (t) => capacityOf(t.job).shape,
+      () => 1,
+    );
     const mixed = current.filter((t) => capacityOf(t.job).instanceType === 'mixed');
     const selected = current.filter((t) => capacityOf(t.job).shape === 'instance_preferences' && t.job.BillableTimeInSeconds !== undefined);
 
@@ -157,13 +164,19 @@ describe('the shipped views and named queries, over three daily snapshots (one r
     expect(byShape.get('instance_preferences')).toBeGreaterThan(0);
     expect(mixed.length).toBeGreaterThan(0);
     expect(selected.length).toBeGreaterThan(0);
-    const seconds = groupSum(current.filter((t) => billableInstanceSeconds(t.job) !== undefined), (t) => capacityOf(t.job).shape, instanceSeconds);
+    const seconds = groupSum(
+      current.filter((t) => billableInstanceSeconds(t.job) !== undefined),
+      (t) => capacityOf(t.job).shape,
+      instanceSeconds,
+    );
     expect(Object.fromEntries(rows.map((r) => [r.capacity_shape, [Number(r.jobs), Number(r.mixed), Number(r.seconds)]]))).toEqual(
-      Object.fromEntries([...byShape].map(([shape, jobs]) => [shape, [jobs, shape === 'instance_groups' ? mixed.length : 0, seconds.get(shape)]])),
+      Object.fromEntries(
+        [...byShape].map(([shape, jobs]) => [shape, [jobs, shape === 'instance_groups' ? mixed.length : 0, seconds.get(shape)]]),
+      ),
     );
   });
 
-  it('history: every status change between consecutive snapshots, and each job\'s first sighting', async () => {
+  it("history: every status change between consecutive snapshots, and each job's first sighting", async () => {
     // Prepare
     const expected: string[] = [];
     const seen = new Map<string, string>();
@@ -179,7 +192,9 @@ describe('the shipped views and named queries, over three daily snapshots (one r
     const { rows } = await warehouse.query('SELECT * FROM sagemaker_training_job_history');
 
     // Assess
-    expect(rows.map((r) => `${r.training_job_arn}|${r.from_status ?? ''}|${r.to_status}|${r.first_seen_date}`).sort()).toEqual(expected.sort());
+    expect(rows.map((r) => `${r.training_job_arn}|${r.from_status ?? ''}|${r.to_status}|${r.first_seen_date}`).sort()).toEqual(
+      expected.sort(),
+    );
     expect(rows.some((r) => r.from_status === 'InProgress')).toBe(true);
   });
 
@@ -229,32 +244,52 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
   it('jobs_by_status counts what the API reported', async () => {
     // Prepare
-    const byStatus = groupSum(current, (t) => `${t.job.TrainingJobStatus}|${t.job.SecondaryStatus}`, () => 1);
+    const byStatus = groupSum(
+      current,
+      (t) => `${t.job.TrainingJobStatus}|${t.job.SecondaryStatus}`,
+      () => 1,
+    );
 
     // Act
     const statuses = await warehouse.query('jobs_by_status');
 
     // Assess
-    expect(Object.fromEntries(statuses.rows.map((r) => [`${r.training_job_status}|${r.secondary_status}`, Number(r.jobs)]))).toEqual(Object.fromEntries(byStatus));
+    expect(Object.fromEntries(statuses.rows.map((r) => [`${r.training_job_status}|${r.secondary_status}`, Number(r.jobs)]))).toEqual(
+      Object.fromEntries(byStatus),
+    );
   });
 
   it('failed_jobs_by_reason counts the failures by month and reason as the API reported them', async () => {
     // Prepare
     const failed = current.filter((t) => t.job.TrainingJobStatus === 'Failed');
-    const byReason = groupSum(failed, (t) => `${month(t)}|${t.job.FailureReason!.split(':')[0]}`, () => 1);
+    const byReason = groupSum(
+      failed,
+      (t) => `${month(t)}|${t.job.FailureReason!.split(':')[0]}`,
+      () => 1,
+    );
 
     // Act
     const reasons = await warehouse.query('failed_jobs_by_reason');
 
     // Assess
-    expect(Object.fromEntries(reasons.rows.map((r) => [`${r.month}|${r.failure_category}`, Number(r.failed_jobs)]))).toEqual(Object.fromEntries(byReason));
+    expect(Object.fromEntries(reasons.rows.map((r) => [`${r.month}|${r.failure_category}`, Number(r.failed_jobs)]))).toEqual(
+      Object.fromEntries(byReason),
+    );
   });
 
   it('jobs_without_team_tag counts the jobs no team owns, with their hours', async () => {
     // Prepare
     const untagged = current.filter((t) => t.tags.team === undefined);
-    const jobs = groupSum(untagged, (t) => `${t.region}|${month(t)}`, () => 1);
-    const seconds = groupSum(untagged, (t) => `${t.region}|${month(t)}`, (t) => billableInstanceSeconds(t.job) ?? 0);
+    const jobs = groupSum(
+      untagged,
+      (t) => `${t.region}|${month(t)}`,
+      () => 1,
+    );
+    const seconds = groupSum(
+      untagged,
+      (t) => `${t.region}|${month(t)}`,
+      (t) => billableInstanceSeconds(t.job) ?? 0,
+    );
 
     // Act
     const { rows } = await warehouse.query('jobs_without_team_tag');
@@ -290,7 +325,9 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
     // Assess
     const elapsed = (t: Truth) => (queriedAt - (t.job.TrainingStartTime ?? t.job.CreationTime!).getTime()) / 1000;
-    const over = current.filter((t) => t.job.TrainingJobStatus === 'InProgress' && elapsed(t) >= 0.8 * t.job.StoppingCondition!.MaxRuntimeInSeconds!);
+    const over = current.filter(
+      (t) => t.job.TrainingJobStatus === 'InProgress' && elapsed(t) >= 0.8 * t.job.StoppingCondition!.MaxRuntimeInSeconds!,
+    );
     // Jobs within a minute of the 80% line may fall either side between the two clocks; all others must agree.
     const margin = (t: Truth) => Math.abs(elapsed(t) - 0.8 * t.job.StoppingCondition!.MaxRuntimeInSeconds!) > 60;
     const listed = new Set(rows.map((r) => r.training_job_name));

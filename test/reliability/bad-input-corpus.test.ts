@@ -77,7 +77,7 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     placeholders.$BUSY_PORT = String((busy.address() as { port: number }).port);
     const foreign = mkdtempSync(join(tmpdir(), 'foreign-'));
-    writeFileSync(join(foreign, 'notes.txt'), 'not the demo\'s');
+    writeFileSync(join(foreign, 'notes.txt'), "not the demo's");
     placeholders.$FOREIGN_FOLDER = foreign;
   });
   afterAll(async () => {
@@ -106,45 +106,54 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
     for (const entry of CORPUS.cases) expect(Object.keys(entry.expect).length).toBeGreaterThan(0);
   });
 
-  it.each(CORPUS.cases.filter((c) => c.kind === 'cli').map((c) => [c.id, c] as const))('%s: exits with a clear message, never a stack trace', async (_id, entry) => {
-    // Prepare
-    const args = entry.args!.map((arg) => placeholders[arg] ?? arg);
+  it.each(CORPUS.cases.filter((c) => c.kind === 'cli').map((c) => [c.id, c] as const))(
+    '%s: exits with a clear message, never a stack trace',
+    async (_id, entry) => {
+      // Prepare
+      const args = entry.args!.map((arg) => placeholders[arg] ?? arg);
 
-    // Act
-    const started = Date.now();
-    const { code, stderr } = await runCliInProcess(args, { ...baseEnv(), ...entry.env });
+      // Act
+      const started = Date.now();
+      const { code, stderr } = await runCliInProcess(args, { ...baseEnv(), ...entry.env });
 
-    // Assess
-    expect({ code, stderr }).toEqual({ code: entry.expect.exit, stderr: expect.stringMatching(new RegExp(entry.expect.stderr!)) });
-    expect(stderr).not.toMatch(STACK_FRAME);
-    expect(Date.now() - started).toBeLessThan(20_000);
-  });
+      // Assess
+      expect({ code, stderr }).toEqual({ code: entry.expect.exit, stderr: expect.stringMatching(new RegExp(entry.expect.stderr!)) });
+      expect(stderr).not.toMatch(STACK_FRAME);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    },
+  );
 
-  it.each(CORPUS.cases.filter((c) => c.kind === 'lambda-env').map((c) => [c.id, c] as const))('%s: the function refuses to start, naming the setting', (_id, entry) => {
-    // Prepare
-    const env = { ...baseEnv(), ...entry.env };
+  it.each(CORPUS.cases.filter((c) => c.kind === 'lambda-env').map((c) => [c.id, c] as const))(
+    '%s: the function refuses to start, naming the setting',
+    (_id, entry) => {
+      // Prepare
+      const env = { ...baseEnv(), ...entry.env };
 
-    // Act
-    const attempt = () => loadHandler(env);
+      // Act
+      const attempt = () => loadHandler(env);
 
-    // Assess
-    expect(attempt).toThrow(new RegExp(entry.expect.throws!));
-    process.env = { ...savedEnv };
-  });
+      // Assess
+      expect(attempt).toThrow(new RegExp(entry.expect.throws!));
+      process.env = { ...savedEnv };
+    },
+  );
 
-  it.each(CORPUS.cases.filter((c) => c.kind === 'lambda-event').map((c) => [c.id, c] as const))('%s: the invocation fails before any API call, naming the value', async (_id, entry) => {
-    // Prepare
-    const { handler } = loadHandler({ ...baseEnv(), SM_INVENTORY_FIRST_SNAPSHOT_DATE: '2024-01-01' });
-    running.simulator.resetStats();
+  it.each(CORPUS.cases.filter((c) => c.kind === 'lambda-event').map((c) => [c.id, c] as const))(
+    '%s: the invocation fails before any API call, naming the value',
+    async (_id, entry) => {
+      // Prepare
+      const { handler } = loadHandler({ ...baseEnv(), SM_INVENTORY_FIRST_SNAPSHOT_DATE: '2024-01-01' });
+      running.simulator.resetStats();
 
-    // Act
-    const attempt = handler(entry.event as never, lambdaContext());
+      // Act
+      const attempt = handler(entry.event as never, lambdaContext());
 
-    // Assess
-    await expect(attempt).rejects.toThrow(new RegExp(entry.expect.throws!));
-    expect(Object.values(running.simulator.stats()).reduce((sum, op) => sum + op.accepted, 0)).toBe(0);
-    process.env = { ...savedEnv };
-  });
+      // Assess
+      await expect(attempt).rejects.toThrow(new RegExp(entry.expect.throws!));
+      expect(Object.values(running.simulator.stats()).reduce((sum, op) => sum + op.accepted, 0)).toBe(0);
+      process.env = { ...savedEnv };
+    },
+  );
 
   describe('API data', () => {
     let api: RunningSimulator;
@@ -173,7 +182,19 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
         }
         const pageIndex = input.NextToken === undefined ? 0 : tokens.indexOf(String(input.NextToken)) + 1;
         if (page.NextToken) tokens.push(page.NextToken);
-        if (entry.pages === 'duplicate-job-on-next-page' && pageIndex === 1) page.TrainingJobSummaries = [...page.TrainingJobSummaries, ...api.simulator.world.plans(ACCOUNT, REGION).slice(0, 1).map((p) => ({ TrainingJobName: p.name, TrainingJobArn: p.arn, CreationTime: new Date(p.createdAt), TrainingJobStatus: 'Completed' }))];
+        if (entry.pages === 'duplicate-job-on-next-page' && pageIndex === 1)
+          page.TrainingJobSummaries = [
+            ...page.TrainingJobSummaries,
+            ...api.simulator.world
+              .plans(ACCOUNT, REGION)
+              .slice(0, 1)
+              .map((p) => ({
+                TrainingJobName: p.name,
+                TrainingJobArn: p.arn,
+                CreationTime: new Date(p.createdAt),
+                TrainingJobStatus: 'Completed',
+              })),
+          ];
         if (entry.pages === 'same-token-twice' && pageIndex === 1) page.NextToken = String(input.NextToken);
         if (entry.pages === 'token-loops-back' && pageIndex === 2) page.NextToken = tokens[0];
         if (entry.pages === 'endless-new-tokens' && pageIndex >= 1) {
@@ -186,58 +207,68 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
       });
       if (entry.tagging === 'denied') {
         api.simulator.onCall((operation) => {
-          if (operation === 'GetResources') throw new AwsError(400, 'AccessDeniedException', 'User is not authorized to perform: tag:GetResources');
+          if (operation === 'GetResources')
+            throw new AwsError(400, 'AccessDeniedException', 'User is not authorized to perform: tag:GetResources');
         });
       }
       return { victim };
     }
 
-    it.each(CORPUS.cases.filter((c) => c.kind === 'api').map((c) => [c.id, c] as const))('%s: has its defined outcome', async (_id, entry) => {
-      // Prepare
-      const { victim } = await accountFor(entry);
-      const warnings: string[] = [];
+    it.each(CORPUS.cases.filter((c) => c.kind === 'api').map((c) => [c.id, c] as const))(
+      '%s: has its defined outcome',
+      async (_id, entry) => {
+        // Prepare
+        const { victim } = await accountFor(entry);
+        const warnings: string[] = [];
 
-      // Act
-      const { step, store } = await runTargetOnce({ clients: api.clients(REGION), accountId: ACCOUNT, region: REGION, budgetMs: 20_000, events: { warning: (message) => warnings.push(message) } });
+        // Act
+        const { step, store } = await runTargetOnce({
+          clients: api.clients(REGION),
+          accountId: ACCOUNT,
+          region: REGION,
+          budgetMs: 20_000,
+          events: { warning: (message) => warnings.push(message) },
+        });
 
-      // Assess
-      const total = api.simulator.world.plans(ACCOUNT, REGION).length;
-      const result = (step as Extract<TargetStep, { status: 'published' | 'failed' }>).result;
-      expect(result?.error ?? '').not.toMatch(STACK_FRAME);
-      switch (entry.expect.outcome) {
-        case 'set-aside':
-          expect(step.status).toBe('published');
-          expect(result).toMatchObject({ status: 'incomplete', jobsWritten: total - 1 });
-          expect(result.setAside).toEqual([expect.objectContaining({ reason: expect.stringMatching(new RegExp(entry.expect.reason!)) })]);
-          break;
-        case 'written': {
-          expect(result).toMatchObject({ status: 'succeeded', jobsWritten: total });
-          const row = (await publishedRows(store, ACCOUNT, REGION)).find((r) => r.training_job_name === victim.name)!;
-          if (entry.expect.column && entry.expect.value !== undefined) {
-            const cell = row[entry.expect.column];
-            expect(cell instanceof Map ? Object.fromEntries(cell) : cell).toEqual(entry.expect.value);
+        // Assess
+        const total = api.simulator.world.plans(ACCOUNT, REGION).length;
+        const result = (step as Extract<TargetStep, { status: 'published' | 'failed' }>).result;
+        expect(result?.error ?? '').not.toMatch(STACK_FRAME);
+        switch (entry.expect.outcome) {
+          case 'set-aside':
+            expect(step.status).toBe('published');
+            expect(result).toMatchObject({ status: 'incomplete', jobsWritten: total - 1 });
+            expect(result.setAside).toEqual([expect.objectContaining({ reason: expect.stringMatching(new RegExp(entry.expect.reason!)) })]);
+            break;
+          case 'written': {
+            expect(result).toMatchObject({ status: 'succeeded', jobsWritten: total });
+            const row = (await publishedRows(store, ACCOUNT, REGION)).find((r) => r.training_job_name === victim.name)!;
+            if (entry.expect.column && entry.expect.value !== undefined) {
+              const cell = row[entry.expect.column];
+              expect(cell instanceof Map ? Object.fromEntries(cell) : cell).toEqual(entry.expect.value);
+            }
+            if (entry.expect.length !== undefined) expect(String(row[entry.expect.column!]).length).toBe(entry.expect.length);
+            if (entry.expect.unknownField) expect(result.unknownFields).toHaveProperty([entry.expect.unknownField]);
+            break;
           }
-          if (entry.expect.length !== undefined) expect(String(row[entry.expect.column!]).length).toBe(entry.expect.length);
-          if (entry.expect.unknownField) expect(result.unknownFields).toHaveProperty([entry.expect.unknownField]);
-          break;
+          case 'all-written-once': {
+            expect(result).toMatchObject({ status: 'succeeded', jobsWritten: total });
+            const keys = (await publishedRows(store, ACCOUNT, REGION)).map((r) => r._key);
+            expect(new Set(keys).size).toBe(total);
+            break;
+          }
+          case 'warned':
+            expect(step.status).toBe('published');
+            expect(warnings).toContain(entry.expect.warning);
+            break;
+          case 'target-failed':
+            expect(step.status).toBe('failed');
+            expect(result.error).toMatch(new RegExp(entry.expect.error!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+            break;
+          default:
+            throw new Error(`case ${entry.id} has no API outcome`);
         }
-        case 'all-written-once': {
-          expect(result).toMatchObject({ status: 'succeeded', jobsWritten: total });
-          const keys = (await publishedRows(store, ACCOUNT, REGION)).map((r) => r._key);
-          expect(new Set(keys).size).toBe(total);
-          break;
-        }
-        case 'warned':
-          expect(step.status).toBe('published');
-          expect(warnings).toContain(entry.expect.warning);
-          break;
-        case 'target-failed':
-          expect(step.status).toBe('failed');
-          expect(result.error).toMatch(new RegExp(entry.expect.error!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-          break;
-        default:
-          throw new Error(`case ${entry.id} has no API outcome`);
-      }
-    });
+      },
+    );
   });
 });

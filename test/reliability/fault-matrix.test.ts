@@ -46,7 +46,13 @@ function filesOf(files: Map<string, string>, date: string): string[] {
   return [...files.keys()].filter((key) => key.includes(`snapshot_date=${date}/`)).sort();
 }
 
-async function expectGroundTruth(root: string, running: RunningSimulator, date: string, accounts: string[], regions = REGIONS): Promise<void> {
+async function expectGroundTruth(
+  root: string,
+  running: RunningSimulator,
+  date: string,
+  accounts: string[],
+  regions = REGIONS,
+): Promise<void> {
   const rows = await withDuckDb((db) => readWarehouse(db, `${root}/sagemaker_training_job/snapshot_date=${date}/*/*.parquet`));
   const world = running.simulator.world;
   const plans = accounts.flatMap((account) => regions.flatMap((region) => world.plans(account, region)));
@@ -73,7 +79,19 @@ describe('the fault matrix (local warehouse)', () => {
     AWS_DEFAULT_REGION: '',
     ...extra,
   });
-  const args = (date: string, extra: string[] = []) => ['snapshot', '--regions', REGIONS.join(','), '--out', root, '--date', date, '--limits', FAST, '--full', ...extra];
+  const args = (date: string, extra: string[] = []) => [
+    'snapshot',
+    '--regions',
+    REGIONS.join(','),
+    '--out',
+    root,
+    '--date',
+    date,
+    '--limits',
+    FAST,
+    '--full',
+    ...extra,
+  ];
 
   async function prepare(options: Parameters<typeof startSimulator>[0] = {}, extra: string[] = []): Promise<void> {
     running = await startSimulator({ regions: REGIONS, jobsPerRegion: 40, seed: 61, accounts: [ACCOUNT, MEMBER], ...options });
@@ -88,7 +106,9 @@ describe('the fault matrix (local warehouse)', () => {
     const rerun = await runCliInProcess(args(AFTER, extra), env());
     expect({ code: rerun.code, stderr: rerun.stderr }).toEqual({ code: 0, stderr: '' });
     await expectGroundTruth(root, running, AFTER, accounts);
-    expect(filesOf(tableFiles(root), BEFORE).map((key) => [key, tableFiles(root).get(key)])).toEqual(filesOf(before, BEFORE).map((key) => [key, before.get(key)]));
+    expect(filesOf(tableFiles(root), BEFORE).map((key) => [key, tableFiles(root).get(key)])).toEqual(
+      filesOf(before, BEFORE).map((key) => [key, before.get(key)]),
+    );
   }
 
   function expectNothingPublishedFor(date: string, where: string[]): void {
@@ -100,20 +120,28 @@ describe('the fault matrix (local warehouse)', () => {
     ['ListTrainingJobs', 'ListTrainingJobs'],
     ['DescribeTrainingJob', 'DescribeTrainingJob'],
     ['GetResources (tags in bulk)', 'GetResources'],
-  ])('a throttling storm on %s that outlasts the budget publishes nothing, says "still throttled", and a rerun succeeds', async (_name, operation) => {
-    // Prepare
-    await prepare();
-    running.simulator.setFaults({ throttle: 1, onlyOperations: [operation] });
+  ])(
+    'a throttling storm on %s that outlasts the budget publishes nothing, says "still throttled", and a rerun succeeds',
+    async (_name, operation) => {
+      // Prepare
+      await prepare();
+      running.simulator.setFaults({ throttle: 1, onlyOperations: [operation] });
 
-    // Act
-    const faulty = await runCliInProcess(args(AFTER), env({ SM_INVENTORY_TIME_BUDGET: '3' }));
+      // Act
+      const faulty = await runCliInProcess(args(AFTER), env({ SM_INVENTORY_TIME_BUDGET: '3' }));
 
-    // Assess
-    expect(faulty.code).toBe(2);
-    expect(faulty.stdout).toMatch(new RegExp(`FAILED {2}${ACCOUNT}/us-east-1: TimeBudgetExhaustedError: the run's time budget ran out .*${operation}.*still throttled`, 's'));
-    expectNothingPublishedFor(AFTER, ['region=us-east-1', 'region=eu-west-1']);
-    await expectRecovered();
-  });
+      // Assess
+      expect(faulty.code).toBe(2);
+      expect(faulty.stdout).toMatch(
+        new RegExp(
+          `FAILED {2}${ACCOUNT}/us-east-1: TimeBudgetExhaustedError: the run's time budget ran out .*${operation}.*still throttled`,
+          's',
+        ),
+      );
+      expectNothingPublishedFor(AFTER, ['region=us-east-1', 'region=eu-west-1']);
+      await expectRecovered();
+    },
+  );
 
   it('a throttling storm on STS GetCallerIdentity is retried: the run completes and is correct', async () => {
     // Prepare
@@ -144,13 +172,16 @@ describe('the fault matrix (local warehouse)', () => {
     await expectRecovered();
   });
 
-  it('AssumeRole throttled past the budget fails that member account only; the caller\'s account is published', async () => {
+  it("AssumeRole throttled past the budget fails that member account only; the caller's account is published", async () => {
     // Prepare
     await prepare({}, ['--role-arn', MEMBER_ROLE, '--include-caller-account']);
     running.simulator.setFaults({ throttle: 1, onlyOperations: ['AssumeRole'] });
 
     // Act
-    const faulty = await runCliInProcess(args(AFTER, ['--role-arn', MEMBER_ROLE, '--include-caller-account']), env({ SM_INVENTORY_TIME_BUDGET: '4' }));
+    const faulty = await runCliInProcess(
+      args(AFTER, ['--role-arn', MEMBER_ROLE, '--include-caller-account']),
+      env({ SM_INVENTORY_TIME_BUDGET: '4' }),
+    );
 
     // Assess
     expect(faulty.code).toBe(2);
@@ -182,12 +213,17 @@ describe('the fault matrix (local warehouse)', () => {
 
     // Act
     const started = Date.now();
-    const faulty = await runCliInProcess(args(AFTER), env({ AWS_ENDPOINT_URL_SAGEMAKER: silent.endpoint, SM_INVENTORY_REQUEST_TIMEOUT: '1', SM_INVENTORY_MAX_ATTEMPTS: '2' }));
+    const faulty = await runCliInProcess(
+      args(AFTER),
+      env({ AWS_ENDPOINT_URL_SAGEMAKER: silent.endpoint, SM_INVENTORY_REQUEST_TIMEOUT: '1', SM_INVENTORY_MAX_ATTEMPTS: '2' }),
+    );
     await silent.stop();
 
     // Assess
     expect(faulty.code).toBe(2);
-    expect(faulty.stdout).toMatch(/FAILED {2}123456789012\/us-east-1: CollectError: ListTrainingJobs failed in us-east-1 for account 123456789012: TimeoutError \(ETIMEDOUT\): .*1000 ms requestTimeout\. after 2 attempts/);
+    expect(faulty.stdout).toMatch(
+      /FAILED {2}123456789012\/us-east-1: CollectError: ListTrainingJobs failed in us-east-1 for account 123456789012: TimeoutError \(ETIMEDOUT\): .*1000 ms requestTimeout\. after 2 attempts/,
+    );
     expect(Date.now() - started).toBeLessThan(20_000);
     expectNothingPublishedFor(AFTER, ['sagemaker']);
     await expectRecovered();
@@ -204,7 +240,9 @@ describe('the fault matrix (local warehouse)', () => {
 
     // Assess
     expect(faulty.code).toBe(2);
-    expect(faulty.stdout).toMatch(/FAILED {2}123456789012\/us-east-1: TimeBudgetExhaustedError: the run's time budget ran out in us-east-1 .* the progress is saved under /);
+    expect(faulty.stdout).toMatch(
+      /FAILED {2}123456789012\/us-east-1: TimeBudgetExhaustedError: the run's time budget ran out in us-east-1 .* the progress is saved under /,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
     expectNothingPublishedFor(AFTER, ['sagemaker']);
     await expectRecovered();
@@ -247,7 +285,9 @@ describe('the fault matrix (local warehouse)', () => {
 
     // Assess
     expect(second.code).toBe(2);
-    expect(second.stdout).toMatch(/FAILED {2}123456789012\/us-east-1: another run of 123456789012\/us-east-1 for 2026-11-02 holds .*lease\.json; this run was refused/);
+    expect(second.stdout).toMatch(
+      /FAILED {2}123456789012\/us-east-1: another run of 123456789012\/us-east-1 for 2026-11-02 holds .*lease\.json; this run was refused/,
+    );
     expect(firstResult.code).toBe(0);
     running.simulator.setLatency([0, 0]);
     await expectGroundTruth(root, running, AFTER, [ACCOUNT]);
@@ -259,11 +299,16 @@ describe('the fault matrix (local warehouse)', () => {
     truncateSync(join(root, `sagemaker_training_job/snapshot_date=${BEFORE}/region=us-east-1/${ACCOUNT}.parquet`), 64);
 
     // Act
-    const run = await runCliInProcess(args(AFTER).filter((arg) => arg !== '--full'), env());
+    const run = await runCliInProcess(
+      args(AFTER).filter((arg) => arg !== '--full'),
+      env(),
+    );
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/warning: the previous snapshot .*snapshot_date=2026-11-01\/region=us-east-1\/123456789012\.parquet cannot be used: .*not a readable Parquet file.*; describing every job instead/);
+    expect(run.stderr).toMatch(
+      /warning: the previous snapshot .*snapshot_date=2026-11-01\/region=us-east-1\/123456789012\.parquet cannot be used: .*not a readable Parquet file.*; describing every job instead/,
+    );
     expect(run.stdout).toMatch(/123456789012\/us-east-1: .*\n\s+full: 40 described/);
     await expectGroundTruth(root, running, AFTER, [ACCOUNT]);
   });
@@ -313,9 +358,12 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
     // Prepare
     const bucket = await createTestBucket(local.s3, 'fault');
     const direct = new S3Store({ client: local.s3, bucket, prefix: 'inventory' });
-    await direct.put('table/object.parquet', (async function* () {
-      yield Buffer.from('earlier object');
-    })());
+    await direct.put(
+      'table/object.parquet',
+      (async function* () {
+        yield Buffer.from('earlier object');
+      })(),
+    );
     const proxy = await startFaultProxy(local.moto.endpoint, (req) => (failing(req.method!, req.url!) ? S3_INTERNAL_ERROR : 'pass'));
     const store = await storeThrough(proxy.endpoint, bucket);
 
@@ -324,7 +372,9 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
 
     // Assess
     await expect(attempt).rejects.toThrow(PublishError);
-    await expect(attempt).rejects.toThrow(/uploading s3:\/\/.*\/inventory\/table\/object\.parquet failed; the upload was aborted and the previous object, if any, is unchanged/);
+    await expect(attempt).rejects.toThrow(
+      /uploading s3:\/\/.*\/inventory\/table\/object\.parquet failed; the upload was aborted and the previous object, if any, is unchanged/,
+    );
     expect(new TextDecoder().decode(await direct.get('table/object.parquet'))).toBe('earlier object');
     expect(proxy.seen.some((line) => line.startsWith('DELETE') && line.includes('uploadId='))).toBe(true);
     await proxy.stop();
@@ -346,7 +396,17 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
       AWS_REGION: 'us-east-1',
       SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true',
     };
-    const args = (date: string) => ['snapshot', '--regions', 'us-east-1', '--out', `s3://${bucket}/inventory`, '--date', date, '--limits', FAST];
+    const args = (date: string) => [
+      'snapshot',
+      '--regions',
+      'us-east-1',
+      '--out',
+      `s3://${bucket}/inventory`,
+      '--date',
+      date,
+      '--limits',
+      FAST,
+    ];
     expect((await runCliInProcess(args(BEFORE), cliEnv)).code).toBe(0);
     const earlier = await listKeys(local.s3, bucket);
 
@@ -357,10 +417,14 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
     expect(faulty.code).toBe(2);
     expect(faulty.stdout).toMatch(/FAILED {2}123456789012\/us-east-1: .*AccessDenied/);
     expect((await listKeys(local.s3, bucket)).filter((key) => key.includes('snapshot_date=2026-11-02'))).toEqual([]);
-    expect((await listKeys(local.s3, bucket)).filter((key) => key.includes('snapshot_date=2026-11-01'))).toEqual(earlier.filter((key) => key.includes('snapshot_date=2026-11-01')));
+    expect((await listKeys(local.s3, bucket)).filter((key) => key.includes('snapshot_date=2026-11-01'))).toEqual(
+      earlier.filter((key) => key.includes('snapshot_date=2026-11-01')),
+    );
     refuse = false;
     expect((await runCliInProcess(args(AFTER), cliEnv)).code).toBe(0);
-    const rows = await withDuckDb(async (db) => readWarehouse(db, `${await downloadBucket(local.s3, bucket)}/inventory/sagemaker_training_job/snapshot_date=2026-11-02/*/*.parquet`));
+    const rows = await withDuckDb(async (db) =>
+      readWarehouse(db, `${await downloadBucket(local.s3, bucket)}/inventory/sagemaker_training_job/snapshot_date=2026-11-02/*/*.parquet`),
+    );
     expect(rows.size).toBe(30);
     await proxy.stop();
   });
@@ -385,8 +449,26 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
       AWS_REGION: 'us-east-1',
       SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true',
     };
-    const args = (date: string) => ['snapshot', '--regions', 'us-east-1', '--out', `s3://${bucket}/inventory`, '--date', date, '--limits', FAST];
-    expect((await runCliInProcess(args(BEFORE), { ...cliEnv, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey })).code).toBe(0);
+    const args = (date: string) => [
+      'snapshot',
+      '--regions',
+      'us-east-1',
+      '--out',
+      `s3://${bucket}/inventory`,
+      '--date',
+      date,
+      '--limits',
+      FAST,
+    ];
+    expect(
+      (
+        await runCliInProcess(args(BEFORE), {
+          ...cliEnv,
+          AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+        })
+      ).code,
+    ).toBe(0);
     const earlier = (await listKeys(local.s3, bucket)).filter((key) => key.includes('sagemaker_training_job'));
     hold = true;
 

@@ -17,7 +17,15 @@ const PLANTED = {
   byKey: 'PLANTED-plain-looking-value',
   inABadField: 'hf_PLANTEDinaBadFieldabcdefghijklmnop',
 };
-const SECRETS = [PLANTED.awsKeyId, 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7PLANTED', PLANTED.openAi, PLANTED.huggingFace, 'PLANTED-pw-9x', PLANTED.byKey, PLANTED.inABadField];
+const SECRETS = [
+  PLANTED.awsKeyId,
+  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7PLANTED',
+  PLANTED.openAi,
+  PLANTED.huggingFace,
+  'PLANTED-pw-9x',
+  PLANTED.byKey,
+  PLANTED.inABadField,
+];
 
 function plant(running: RunningSimulator): void {
   const [first, second] = running.simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1');
@@ -27,9 +35,22 @@ function plant(running: RunningSimulator): void {
     if (input.TrainingJobName === first.name) {
       return {
         ...job,
-        Environment: { AWS_ACCESS_KEY_ID: PLANTED.awsKeyId, SIGNING_KEY_PEM: PLANTED.pem, FEATURE_STORE: PLANTED.databaseUrl, PYTHONUNBUFFERED: '1' },
-        HyperParameters: { ...(job.HyperParameters as object), openai: PLANTED.openAi, hub: PLANTED.huggingFace, db_password: PLANTED.byKey },
-        AlgorithmSpecification: { ...(job.AlgorithmSpecification as object), ContainerArguments: ['--hf-token', PLANTED.huggingFace, '--dsn', PLANTED.databaseUrl] },
+        Environment: {
+          AWS_ACCESS_KEY_ID: PLANTED.awsKeyId,
+          SIGNING_KEY_PEM: PLANTED.pem,
+          FEATURE_STORE: PLANTED.databaseUrl,
+          PYTHONUNBUFFERED: '1',
+        },
+        HyperParameters: {
+          ...(job.HyperParameters as object),
+          openai: PLANTED.openAi,
+          hub: PLANTED.huggingFace,
+          db_password: PLANTED.byKey,
+        },
+        AlgorithmSpecification: {
+          ...(job.AlgorithmSpecification as object),
+          ContainerArguments: ['--hf-token', PLANTED.huggingFace, '--dsn', PLANTED.databaseUrl],
+        },
       };
     }
     // A secret in a field of the wrong type: the job is set aside, and the reason must not quote it.
@@ -41,7 +62,9 @@ function plant(running: RunningSimulator): void {
 async function everyCellAsText(root: string): Promise<string> {
   return withDuckDb(async (db) => {
     const rows = await queryRows(db, `SELECT * FROM read_parquet('${root}/**/*.parquet', union_by_name = true)`);
-    return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value instanceof Map ? Object.fromEntries(value) : value));
+    return JSON.stringify(rows, (_key, value: unknown) =>
+      typeof value === 'bigint' ? String(value) : value instanceof Map ? Object.fromEntries(value) : value,
+    );
   });
 }
 
@@ -74,14 +97,16 @@ describe('secrets in training jobs', () => {
     expect(result.stdout).toContain('BillableTimeInSeconds is a string; expected a whole number');
   });
 
-  it('appear nowhere in the Lambda\'s logs, metrics or Parquet', async () => {
+  it("appear nowhere in the Lambda's logs, metrics or Parquet", async () => {
     // Prepare
     running = await startSimulator({ regions: ['us-east-1'], jobsPerRegion: 12, seed: 5 });
     plant(running);
     const root = mkdtempSync(join(tmpdir(), 'secrets-lambda-'));
     const logs: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (logs.push(String(chunk)), true));
-    const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (logs.push(String(chunk)), true));
+    const writeErr = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (logs.push(String(chunk)), true));
     const logged = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void logs.push(parts.map(String).join(' ')));
     const saved = { ...process.env };
     Object.assign(process.env, {
@@ -99,7 +124,11 @@ describe('secrets in training jobs', () => {
     });
 
     // Act
-    const outcome = await handler!({ snapshotDate: '2026-11-01' }, { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 120_000 } as unknown as Context).then(
+    const outcome = await handler!({ snapshotDate: '2026-11-01' }, {
+      functionName: 'f',
+      awsRequestId: 'r',
+      getRemainingTimeInMillis: () => 120_000,
+    } as unknown as Context).then(
       (value) => ({ value }),
       (error: Error) => ({ error: error.message }),
     );

@@ -62,7 +62,11 @@ describe('TrainingJobRowMapper', () => {
 
   it('keeps empty collections empty', () => {
     // Act
-    const { row } = mapper.map({ job: { ...minimalJob(), InputDataConfig: [], ExperimentConfig: {}, Environment: {} }, tags: undefined, region: REGION });
+    const { row } = mapper.map({
+      job: { ...minimalJob(), InputDataConfig: [], ExperimentConfig: {}, Environment: {} },
+      tags: undefined,
+      region: REGION,
+    });
 
     // Assess
     expect(row.input_data_config).toBe('[]');
@@ -72,7 +76,11 @@ describe('TrainingJobRowMapper', () => {
 
   it('writes omitted collections as NULL', () => {
     // Act
-    const { row } = mapper.map({ job: { ...minimalJob(), InputDataConfig: [], ExperimentConfig: {}, Environment: {} }, tags: undefined, region: REGION });
+    const { row } = mapper.map({
+      job: { ...minimalJob(), InputDataConfig: [], ExperimentConfig: {}, Environment: {} },
+      tags: undefined,
+      region: REGION,
+    });
 
     // Assess
     expect(row.hyper_parameters).toBeNull();
@@ -116,7 +124,9 @@ describe('TrainingJobRowMapper', () => {
 
     // Assess
     expect(attempt).toThrow(InvalidRecordError);
-    expect(attempt).toThrow('TrainingJobArn is not a training-job ARN; expected arn:<partition>:sagemaker:<region>:<12-digit account>:training-job/<name>');
+    expect(attempt).toThrow(
+      'TrainingJobArn is not a training-job ARN; expected arn:<partition>:sagemaker:<region>:<12-digit account>:training-job/<name>',
+    );
   });
 
   it('rejects a job whose ARN names another region than it was collected from', () => {
@@ -127,25 +137,52 @@ describe('TrainingJobRowMapper', () => {
     expect(attempt).toThrow('TrainingJobArn is in region eu-west-1, but the job was collected from region us-west-2');
   });
 
-  it.each(['TrainingJobName', 'TrainingJobStatus', 'CreationTime'] as const)('rejects a job without %s, which Describe always returns', (field) => {
-    // Prepare
-    const job = { ...minimalJob(), [field]: undefined };
+  it.each(['TrainingJobName', 'TrainingJobStatus', 'CreationTime'] as const)(
+    'rejects a job without %s, which Describe always returns',
+    (field) => {
+      // Prepare
+      const job = { ...minimalJob(), [field]: undefined };
 
-    // Act
-    const attempt = () => mapper.map({ job, tags: {}, region: REGION });
+      // Act
+      const attempt = () => mapper.map({ job, tags: {}, region: REGION });
 
-    // Assess
-    expect(attempt).toThrow(`${field} is missing; DescribeTrainingJob always returns it`);
-  });
+      // Assess
+      expect(attempt).toThrow(`${field} is missing; DescribeTrainingJob always returns it`);
+    },
+  );
 
   it.each([
-    ['a timestamp that is not a date', { TrainingEndTime: 'yesterday' as unknown as Date }, 'TrainingEndTime is a string; expected a valid date (the SDK returns timestamps as Date)'],
-    ['an invalid date', { LastModifiedTime: new Date('nonsense') }, 'LastModifiedTime is an invalid date; expected a valid date (the SDK returns timestamps as Date)'],
-    ['a map with a non-string value', { HyperParameters: { epochs: 5 as unknown as string } }, 'HyperParameters.epochs is a whole number; expected a string'],
+    [
+      'a timestamp that is not a date',
+      { TrainingEndTime: 'yesterday' as unknown as Date },
+      'TrainingEndTime is a string; expected a valid date (the SDK returns timestamps as Date)',
+    ],
+    [
+      'an invalid date',
+      { LastModifiedTime: new Date('nonsense') },
+      'LastModifiedTime is an invalid date; expected a valid date (the SDK returns timestamps as Date)',
+    ],
+    [
+      'a map with a non-string value',
+      { HyperParameters: { epochs: 5 as unknown as string } },
+      'HyperParameters.epochs is a whole number; expected a string',
+    ],
     ['a fraction in an int64 column', { BillableTimeInSeconds: 1.5 }, 'BillableTimeInSeconds is a fraction; expected a whole number'],
-    ['1e300 seconds', { BillableTimeInSeconds: 1e300 }, 'BillableTimeInSeconds is a whole number beyond ±2^53, which JSON cannot carry exactly; expected a whole number from -9007199254740991 to 9007199254740991'],
-    ['2^63-1 seconds, rounded by JSON', { TrainingTimeInSeconds: Number('9223372036854775807') }, 'TrainingTimeInSeconds is a whole number beyond ±2^53'],
-    ['a boolean given as text', { EnableNetworkIsolation: 'yes' as unknown as boolean }, 'EnableNetworkIsolation is a string; expected true or false'],
+    [
+      '1e300 seconds',
+      { BillableTimeInSeconds: 1e300 },
+      'BillableTimeInSeconds is a whole number beyond ±2^53, which JSON cannot carry exactly; expected a whole number from -9007199254740991 to 9007199254740991',
+    ],
+    [
+      '2^63-1 seconds, rounded by JSON',
+      { TrainingTimeInSeconds: Number('9223372036854775807') },
+      'TrainingTimeInSeconds is a whole number beyond ±2^53',
+    ],
+    [
+      'a boolean given as text',
+      { EnableNetworkIsolation: 'yes' as unknown as boolean },
+      'EnableNetworkIsolation is a string; expected true or false',
+    ],
   ])('rejects %s, naming the field but never its value', (_case, fields, message) => {
     // Prepare
     const job = { ...minimalJob(), ...fields };
@@ -161,7 +198,9 @@ describe('TrainingJobRowMapper', () => {
     } catch (error) {
       text = (error as Error).message;
     }
-    for (const value of Object.values(fields).map((v) => (typeof v === 'object' && v !== null && !(v instanceof Date) ? Object.values(v) : [v])).flat()) {
+    for (const value of Object.values(fields)
+      .map((v) => (typeof v === 'object' && v !== null && !(v instanceof Date) ? Object.values(v) : [v]))
+      .flat()) {
       if (typeof value === 'string' || (typeof value === 'number' && !Number.isInteger(value))) expect(text).not.toContain(String(value));
     }
   });
@@ -174,7 +213,12 @@ describe('TrainingJobRowMapper', () => {
     const { row } = mapper.map({ job, tags: {}, region: REGION });
 
     // Assess
-    expect(row.hyper_parameters).toEqual(new Map([['epochs', '3'], ['optional', null]]));
+    expect(row.hyper_parameters).toEqual(
+      new Map([
+        ['epochs', '3'],
+        ['optional', null],
+      ]),
+    );
   });
 });
 
@@ -193,7 +237,11 @@ describe('TrainingJobRowMapper redaction', () => {
   };
 
   describe('on a job with planted secrets in its environment and hyper-parameters', () => {
-    const job = { ...minimalJob(), Environment: { ...planted, PYTHONUNBUFFERED: '1' }, HyperParameters: { epochs: '10', api_token: 'plain-looking-value' } };
+    const job = {
+      ...minimalJob(),
+      Environment: { ...planted, PYTHONUNBUFFERED: '1' },
+      HyperParameters: { epochs: '10', api_token: 'plain-looking-value' },
+    };
 
     it('replaces every planted secret in environment with the marker, keeping the keys', () => {
       // Act
@@ -218,7 +266,12 @@ describe('TrainingJobRowMapper redaction', () => {
       const { row } = mapper.map({ job, tags: {}, region: REGION });
 
       // Assess
-      expect(row.hyper_parameters).toEqual(new Map([['epochs', '10'], ['api_token', REDACTED]]));
+      expect(row.hyper_parameters).toEqual(
+        new Map([
+          ['epochs', '10'],
+          ['api_token', REDACTED],
+        ]),
+      );
     });
   });
 
@@ -226,7 +279,11 @@ describe('TrainingJobRowMapper redaction', () => {
     // Prepare
     const job = {
       ...minimalJob(),
-      AlgorithmSpecification: { TrainingImage: 'img', TrainingInputMode: 'File' as const, ContainerArguments: ['--hf-token', planted.HF_HUB, '--db', planted.DATABASE_URL] },
+      AlgorithmSpecification: {
+        TrainingImage: 'img',
+        TrainingInputMode: 'File' as const,
+        ContainerArguments: ['--hf-token', planted.HF_HUB, '--db', planted.DATABASE_URL],
+      },
     };
 
     // Act
@@ -256,6 +313,11 @@ describe('TrainingJobRowMapper redaction', () => {
     const { row } = strict.map({ job: { ...minimalJob(), Environment: { WANDB_API: 'abc', LR: '0.1' } }, tags: {}, region: REGION });
 
     // Assess
-    expect(row.environment).toEqual(new Map([['WANDB_API', REDACTED], ['LR', '0.1']]));
+    expect(row.environment).toEqual(
+      new Map([
+        ['WANDB_API', REDACTED],
+        ['LR', '0.1'],
+      ]),
+    );
   });
 });

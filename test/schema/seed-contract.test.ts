@@ -34,20 +34,23 @@ describe('glue-schema/sagemaker_training_job.json against the seed contract', ()
     expect(mismatches).toEqual([]);
   });
 
-  it.each(TRAINING_JOB_SCHEMA.columns.map((column, i) => [column.name, column, i] as const))('keeps %s\'s description whole, or cut at a word boundary within Glue\'s limit', (_name, column, i) => {
-    // Prepare
-    const description = seed[i].description;
+  it.each(TRAINING_JOB_SCHEMA.columns.map((column, i) => [column.name, column, i] as const))(
+    "keeps %s's description whole, or cut at a word boundary within Glue's limit",
+    (_name, column, i) => {
+      // Prepare
+      const description = seed[i].description;
 
-    // Assess
-    expect(column.comment.length).toBeLessThanOrEqual(GLUE_COMMENT_LIMIT);
-    if (description.length <= GLUE_COMMENT_LIMIT) {
-      expect(column.comment).toBe(description);
-    } else {
-      expect(description.startsWith(column.comment)).toBe(true);
-      expect(description[column.comment.length]).toMatch(/[\s,.;:]/);
-      expect(column.comment.length).toBeGreaterThan(GLUE_COMMENT_LIMIT - 40);
-    }
-  });
+      // Assess
+      expect(column.comment.length).toBeLessThanOrEqual(GLUE_COMMENT_LIMIT);
+      if (description.length <= GLUE_COMMENT_LIMIT) {
+        expect(column.comment).toBe(description);
+      } else {
+        expect(description.startsWith(column.comment)).toBe(true);
+        expect(description[column.comment.length]).toMatch(/[\s,.;:]/);
+        expect(column.comment.length).toBeGreaterThan(GLUE_COMMENT_LIMIT - 40);
+      }
+    },
+  );
 
   it('partitions by snapshot_date then region, both strings', () => {
     // Assess
@@ -70,14 +73,21 @@ describe('glue-schema/sagemaker_training_job.json against the seed contract', ()
   it('keeps the vendored seed files byte for byte as delivered, as their README records', () => {
     // Prepare
     const recorded = new Map(
-      [...readFileSync(join(SEED_DIRECTORY, 'README.md'), 'utf8').matchAll(/^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$/gm)].map(([, file, hash]) => [file, hash]),
+      [...readFileSync(join(SEED_DIRECTORY, 'README.md'), 'utf8').matchAll(/^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$/gm)].map(
+        ([, file, hash]) => [file, hash],
+      ),
     );
 
     // Act
     const actual = new Map(
       readdirSync(SEED_DIRECTORY)
         .filter((file) => file !== 'README.md')
-        .map((file) => [file, createHash('sha256').update(readFileSync(join(SEED_DIRECTORY, file))).digest('hex')]),
+        .map((file) => [
+          file,
+          createHash('sha256')
+            .update(readFileSync(join(SEED_DIRECTORY, file)))
+            .digest('hex'),
+        ]),
     );
 
     // Assess

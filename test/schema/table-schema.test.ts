@@ -70,7 +70,7 @@ describe('the table schema loader', () => {
     const attempt = () => parseTableSchema(doc);
 
     // Assess
-    expect(attempt).toThrow('table schema: column a has a 256-character comment; allowed: at most 255 (Glue\'s limit)');
+    expect(attempt).toThrow("table schema: column a has a 256-character comment; allowed: at most 255 (Glue's limit)");
   });
 
   it('reports a file that is not JSON as a SchemaError naming the file', () => {

@@ -6,7 +6,10 @@ import { MotoSetupError, motoPython } from '../support/moto-python';
 /** A stand-in interpreter: answers --version like Python, fails everything else (no moto, no venv module). */
 function pythonWithoutMotoOrVenv(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'fake-python-')), 'python3');
-  writeFileSync(path, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Python 3.11.7"; exit 0; fi\necho "No module named $2" >&2\nexit 1\n');
+  writeFileSync(
+    path,
+    '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Python 3.11.7"; exit 0; fi\necho "No module named $2" >&2\nexit 1\n',
+  );
   chmodSync(path, 0o755);
   return path;
 }
@@ -21,7 +24,9 @@ describe('finding the Python that runs the moto server for npm test', () => {
 
     // Assess
     expect(attempt).toThrow(MotoSetupError);
-    expect(attempt).toThrow(/"\S+no-such-dir\/python3 --version" failed .*Install Python 3\.9 or newer with its venv module \(Debian\/Ubuntu: apt-get install python3 python3-venv/);
+    expect(attempt).toThrow(
+      /"\S+no-such-dir\/python3 --version" failed .*Install Python 3\.9 or newer with its venv module \(Debian\/Ubuntu: apt-get install python3 python3-venv/,
+    );
   });
 
   it('says what to install when Python lacks moto and cannot create the project-local environment', () => {
@@ -32,7 +37,9 @@ describe('finding the Python that runs the moto server for npm test', () => {
     const attempt = () => motoPython({ python: pythonWithoutMotoOrVenv(), venv });
 
     // Assess
-    expect(attempt).toThrow(/The moto server is not installed for \S+python3, and creating \S+\/moto to install it failed: No module named venv\. Install the venv module/);
+    expect(attempt).toThrow(
+      /The moto server is not installed for \S+python3, and creating \S+\/moto to install it failed: No module named venv\. Install the venv module/,
+    );
     expect(existsSync(join(venv, 'bin', 'python'))).toBe(false);
   });
 

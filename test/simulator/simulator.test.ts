@@ -1,5 +1,11 @@
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
-import { DescribeTrainingJobCommand, ListTrainingJobsCommand, SearchCommand, type DescribeTrainingJobCommandOutput, type ListTrainingJobsCommandOutput } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeTrainingJobCommand,
+  ListTrainingJobsCommand,
+  SearchCommand,
+  type DescribeTrainingJobCommandOutput,
+  type ListTrainingJobsCommandOutput,
+} from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describeJobAt, jobEndTime, TIME, TrainingJobGenerator } from '../../simulator/world/job-generator';
 import { parseRateLimits, SageMakerSimulator } from '../../simulator/server';
@@ -30,7 +36,11 @@ describe('the SageMaker simulator', () => {
     const response = async () =>
       fetch(`${running.endpoint}/`, {
         method: 'POST',
-        headers: { 'x-amz-target': 'SageMaker.ListTrainingJobs', 'content-type': 'application/x-amz-json-1.1', authorization: 'AWS4-HMAC-SHA256 Credential=AKIAX/20261101/us-east-1/sagemaker/aws4_request' },
+        headers: {
+          'x-amz-target': 'SageMaker.ListTrainingJobs',
+          'content-type': 'application/x-amz-json-1.1',
+          authorization: 'AWS4-HMAC-SHA256 Credential=AKIAX/20261101/us-east-1/sagemaker/aws4_request',
+        },
         body: '{}',
       });
 
@@ -55,12 +65,12 @@ describe('the SageMaker simulator', () => {
   });
 });
 
-describe('the SageMaker simulator\'s STS and Tagging APIs', () => {
+describe("the SageMaker simulator's STS and Tagging APIs", () => {
   let running: RunningSimulator;
   beforeAll(async () => (running = await startSimulator({ jobsPerRegion: 40, seed: 8 })));
   afterAll(async () => running?.stop());
 
-  it('identifies the caller\'s account', async () => {
+  it("identifies the caller's account", async () => {
     // Prepare
     const { sts } = running.clients('us-east-1');
 
@@ -137,7 +147,7 @@ describe('the job generator', () => {
     for (const { job } of onDemand) expect(job.BillableTimeInSeconds).toBe(job.TrainingTimeInSeconds);
   });
 
-  it('orders each job\'s status transitions in time', () => {
+  it("orders each job's status transitions in time", () => {
     // Assess
     for (const { job } of jobs) {
       const times = job.SecondaryStatusTransitions!.map((t) => t.StartTime!.getTime());
@@ -163,7 +173,13 @@ describe('the job generator', () => {
     const statuses = new Set(jobs.map(({ job }) => `${job.TrainingJobStatus}/${job.SecondaryStatus}`));
 
     // Assess
-    for (const expected of ['Completed/Completed', 'Failed/Failed', 'Stopped/Stopped', 'Stopped/MaxRuntimeExceeded', 'InProgress/Training']) {
+    for (const expected of [
+      'Completed/Completed',
+      'Failed/Failed',
+      'Stopped/Stopped',
+      'Stopped/MaxRuntimeExceeded',
+      'InProgress/Training',
+    ]) {
       expect(statuses).toContain(expected);
     }
   });

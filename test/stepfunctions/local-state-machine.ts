@@ -62,23 +62,25 @@ export function lambdaContext(remainingMs: number): Context {
 export async function runLocally(asl: Asl, handler: LambdaHandler, options: LocalRunOptions): Promise<LocalRun> {
   const invocations: TaskInvocation[] = [];
   const tasks = taskStates(asl);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- task input and answers are untyped JSON
-  const bind = (state: string) => async (input: any): Promise<any> => {
-    const payload = (input as { Payload: Record<string, unknown> }).Payload;
-    const injected = options.inject?.(state, payload);
-    if (injected) {
-      invocations.push({ state, payload, error: injected.name });
-      throw injected;
-    }
-    try {
-      const answer = await handler(payload as never, lambdaContext(options.remainingMs));
-      invocations.push({ state, payload, answer });
-      return { ExecutedVersion: '$LATEST', Payload: answer, StatusCode: 200 };
-    } catch (error) {
-      invocations.push({ state, payload, error: (error as Error).name });
-      throw error;
-    }
-  };
+  const bind =
+    (state: string) =>
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- task input and answers are untyped JSON
+    async (input: any): Promise<any> => {
+      const payload = (input as { Payload: Record<string, unknown> }).Payload;
+      const injected = options.inject?.(state, payload);
+      if (injected) {
+        invocations.push({ state, payload, error: injected.name });
+        throw injected;
+      }
+      try {
+        const answer = await handler(payload as never, lambdaContext(options.remainingMs));
+        invocations.push({ state, payload, answer });
+        return { ExecutedVersion: '$LATEST', Payload: answer, StatusCode: 200 };
+      } catch (error) {
+        invocations.push({ state, payload, error: (error as Error).name });
+        throw error;
+      }
+    };
   // An ES module with a CommonJS build; a dynamic import lets this CommonJS test code load it.
   const { StateMachine } = await import('aws-local-stepfunctions');
   const machine = new StateMachine(asl);
@@ -90,7 +92,12 @@ export async function runLocally(asl: Asl, handler: LambdaHandler, options: Loca
       retryIntervalOverrides: Object.fromEntries(tasks.map((state) => [state, 0])),
     },
     context: {
-      Execution: { Id: `arn:aws:states:us-east-1:123456789012:execution:inventory:${name}`, Name: name, Input: input, StartTime: new Date().toISOString() },
+      Execution: {
+        Id: `arn:aws:states:us-east-1:123456789012:execution:inventory:${name}`,
+        Name: name,
+        Input: input,
+        StartTime: new Date().toISOString(),
+      },
     },
   });
   try {

@@ -31,6 +31,9 @@ export function synthesizedDefinition(props: SageMakerTrainingJobInventoryProps 
   const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
   if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
   const definition = machines[0].Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] } | string;
-  const text = typeof definition === 'string' ? definition : definition['Fn::Join'][1].map((part) => resolveIntrinsic(part, functionLogicalId)).join(definition['Fn::Join'][0]);
+  const text =
+    typeof definition === 'string'
+      ? definition
+      : definition['Fn::Join'][1].map((part) => resolveIntrinsic(part, functionLogicalId)).join(definition['Fn::Join'][0]);
   return { asl: JSON.parse(text), template };
 }

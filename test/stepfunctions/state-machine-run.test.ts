@@ -52,7 +52,8 @@ function loadFunction(running: RunningSimulator, settings: Record<string, string
       }
       return original.call(this, id, body);
     });
-    handler = (require('../../lambda/functions/snapshot/handler') as typeof import('../../lambda/functions/snapshot/handler')).handler as LambdaHandler;
+    handler = (require('../../lambda/functions/snapshot/handler') as typeof import('../../lambda/functions/snapshot/handler'))
+      .handler as LambdaHandler;
     /* eslint-enable @typescript-eslint/no-require-imports */
   });
   return { handler: handler!, published, output };
@@ -72,7 +73,13 @@ describe('the snapshot state machine, run locally against the simulator', () => 
 
   it('publishes every target once, each through several resumed invocations, with every job present once', async () => {
     // Prepare
-    running = await startSimulator({ accounts: [CALLER, MEMBER], regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 60, seed: 11, limits: { DescribeTrainingJob: 15 } });
+    running = await startSimulator({
+      accounts: [CALLER, MEMBER],
+      regions: ['us-east-1', 'eu-west-1'],
+      jobsPerRegion: 60,
+      seed: 11,
+      limits: { DescribeTrainingJob: 15 },
+    });
     const fn = loadFunction(running, {
       SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1',
       SM_INVENTORY_ROLE_ARNS: MEMBER_ROLE,
@@ -88,13 +95,22 @@ describe('the snapshot state machine, run locally against the simulator', () => 
     expect(run.output).toMatchObject({ ok: true, targets: 4, succeeded: 4, failed: 0, jobsWritten: 240 });
     const targets = [CALLER, MEMBER].flatMap((accountId) => ['us-east-1', 'eu-west-1'].map((region) => ({ accountId, region })));
     for (const { accountId, region } of targets) {
-      const invocations = collects(run.invocations).filter((i) => (i.payload.target as { accountId: string; region: string }).accountId === accountId && (i.payload.target as { region: string }).region === region);
+      const invocations = collects(run.invocations).filter(
+        (i) =>
+          (i.payload.target as { accountId: string; region: string }).accountId === accountId &&
+          (i.payload.target as { region: string }).region === region,
+      );
       expect(invocations.length).toBeGreaterThanOrEqual(3);
       expect(invocations.slice(0, -1).every((i) => (i.answer as { status: string }).status === 'continuing')).toBe(true);
       expect(fn.published.get(`${accountId}/${region}/${DAY_1}`)).toBe(1);
       const rows = await publishedRows(new LocalStore(fn.output), accountId, region, DAY_1);
       // Sorted, with duplicates kept: each job exactly once.
-      expect(rows.map((row) => row._key).sort()).toEqual(running.simulator.world.plans(accountId, region).map((plan) => plan.arn).sort());
+      expect(rows.map((row) => row._key).sort()).toEqual(
+        running.simulator.world
+          .plans(accountId, region)
+          .map((plan) => plan.arn)
+          .sort(),
+      );
     }
     // Every invocation of one execution held the leases as the same holder: the execution's name.
     expect(new Set(collects(run.invocations).map((i) => i.payload.holder)).size).toBe(1);
@@ -104,7 +120,10 @@ describe('the snapshot state machine, run locally against the simulator', () => 
     // Prepare
     running = await startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 20, seed: 12 });
     running.simulator.setFaults({ internalError: 1, onlyRegions: ['eu-west-1'] });
-    const fn = loadFunction(running, { SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_LIMITS: 'ListTrainingJobs=50,DescribeTrainingJob=100,GetResources=50' });
+    const fn = loadFunction(running, {
+      SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1',
+      SM_INVENTORY_LIMITS: 'ListTrainingJobs=50,DescribeTrainingJob=100,GetResources=50',
+    });
 
     // Act
     const run = await runLocally(asl, fn.handler, { input: { snapshotDate: DAY_1 }, remainingMs: SHORT_INVOCATION_MS });
@@ -112,7 +131,9 @@ describe('the snapshot state machine, run locally against the simulator', () => 
     // Assess
     expect(run.failure?.error).toBe('SnapshotTargetsFailed');
     expect(run.failure?.cause).toMatch(
-      new RegExp(`^1 of 2 \\(account, region\\) snapshots written for ${DAY_1} \\(20 jobs\\); 1 failed: ${CALLER}/eu-west-1: no progress in 3 invocations in a row \\(0 jobs listed, 0 described\\): .*InternalFailure`),
+      new RegExp(
+        `^1 of 2 \\(account, region\\) snapshots written for ${DAY_1} \\(20 jobs\\); 1 failed: ${CALLER}/eu-west-1: no progress in 3 invocations in a row \\(0 jobs listed, 0 described\\): .*InternalFailure`,
+      ),
     );
     expect(collects(run.invocations, 'eu-west-1')).toHaveLength(4);
     expect(fn.published.get(`${CALLER}/us-east-1/${DAY_1}`)).toBe(1);
@@ -122,7 +143,10 @@ describe('the snapshot state machine, run locally against the simulator', () => 
   it('retries a throttled or timed-out invocation, and records a target whose task keeps failing without stopping the others', async () => {
     // Prepare
     running = await startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 10, seed: 13 });
-    const fn = loadFunction(running, { SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_LIMITS: 'ListTrainingJobs=50,DescribeTrainingJob=100,GetResources=50' });
+    const fn = loadFunction(running, {
+      SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1',
+      SM_INVENTORY_LIMITS: 'ListTrainingJobs=50,DescribeTrainingJob=100,GetResources=50',
+    });
     const lambdaError = (name: string) => Object.assign(new Error(`injected ${name}`), { name });
     let usEast = 0;
     const inject = (state: string, payload: Record<string, unknown>) => {
@@ -136,7 +160,11 @@ describe('the snapshot state machine, run locally against the simulator', () => 
     const run = await runLocally(asl, fn.handler, { input: { snapshotDate: DAY_1 }, remainingMs: 120_000, inject });
 
     // Assess
-    expect(collects(run.invocations, 'us-east-1').map((i) => i.error ?? (i.answer as { status: string }).status)).toEqual(['Lambda.TooManyRequestsException', 'States.Timeout', 'done']);
+    expect(collects(run.invocations, 'us-east-1').map((i) => i.error ?? (i.answer as { status: string }).status)).toEqual([
+      'Lambda.TooManyRequestsException',
+      'States.Timeout',
+      'done',
+    ]);
     expect(collects(run.invocations, 'eu-west-1').map((i) => i.error)).toEqual(['Runtime.ExitError']);
     expect(fn.published.get(`${CALLER}/us-east-1/${DAY_1}`)).toBe(1);
     expect(run.failure).toEqual({
@@ -148,8 +176,12 @@ describe('the snapshot state machine, run locally against the simulator', () => 
   it('runs incrementally from the previous day, describes everything when the input asks for it, and rejects an input it does not know', async () => {
     // Prepare
     running = await startSimulator({ regions: ['us-east-1'], jobsPerRegion: 30, seed: 14, historyDays: 365 });
-    const fn = loadFunction(running, { SM_INVENTORY_REGIONS: 'us-east-1', SM_INVENTORY_LIMITS: 'ListTrainingJobs=50,DescribeTrainingJob=100,GetResources=50' });
-    const outcome = (invocations: readonly TaskInvocation[]) => (collects(invocations).at(-1)!.answer as { outcome: { mode: string; jobsDescribed: number; jobsCarried: number } }).outcome;
+    const fn = loadFunction(running, {
+      SM_INVENTORY_REGIONS: 'us-east-1',
+      SM_INVENTORY_LIMITS: 'ListTrainingJobs=50,DescribeTrainingJob=100,GetResources=50',
+    });
+    const outcome = (invocations: readonly TaskInvocation[]) =>
+      (collects(invocations).at(-1)!.answer as { outcome: { mode: string; jobsDescribed: number; jobsCarried: number } }).outcome;
     await runLocally(asl, fn.handler, { input: { snapshotDate: DAY_1 }, remainingMs: 120_000 });
 
     // Act
@@ -161,7 +193,10 @@ describe('the snapshot state machine, run locally against the simulator', () => 
     expect(outcome(daily.invocations)).toMatchObject({ mode: 'incremental', jobsCarried: expect.any(Number) });
     expect(outcome(daily.invocations).jobsCarried).toBeGreaterThan(0);
     expect(outcome(forced.invocations)).toMatchObject({ mode: 'full', jobsDescribed: 30, jobsCarried: 0 });
-    expect(mistyped.failure).toEqual({ error: 'ConfigError', cause: 'execution input event: key fullDescribe is true; allowed: only snapshotDate and full' });
+    expect(mistyped.failure).toEqual({
+      error: 'ConfigError',
+      cause: 'execution input event: key fullDescribe is true; allowed: only snapshotDate and full',
+    });
     expect(collects(mistyped.invocations)).toEqual([]);
   });
 });

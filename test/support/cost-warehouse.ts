@@ -16,14 +16,23 @@ export const COST_WAREHOUSE_REGIONS = ['us-east-1', 'eu-west-1'];
  * over HTTP (as `npm start` writes them), for the tests of what reads the cost view.
  */
 export async function buildCostWarehouse(options: { jobsPerRegion?: number; seed?: number; withPrices?: boolean } = {}): Promise<string> {
-  const running = await startSimulator({ regions: COST_WAREHOUSE_REGIONS, jobsPerRegion: options.jobsPerRegion ?? 150, seed: options.seed ?? 77 });
+  const running = await startSimulator({
+    regions: COST_WAREHOUSE_REGIONS,
+    jobsPerRegion: options.jobsPerRegion ?? 150,
+    seed: options.seed ?? 77,
+  });
   const out = mkdtempSync(join(tmpdir(), 'cost-warehouse-'));
   const date = utcDate(new Date(running.simulator.world.now()));
   const pricing = createPricingClient({ endpoint: running.endpoint, credentials: TEST_CREDENTIALS });
   const previousEndpoint = process.env.AWS_ENDPOINT_URL;
   try {
     if (options.withPrices !== false) {
-      await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: COST_WAREHOUSE_REGIONS, snapshotDate: utcDate(new Date(running.simulator.world.now() - 120 * 86_400_000)) });
+      await runPriceSnapshot({
+        pricing,
+        store: new LocalStore(out),
+        regions: COST_WAREHOUSE_REGIONS,
+        snapshotDate: utcDate(new Date(running.simulator.world.now() - 120 * 86_400_000)),
+      });
     }
     process.env.AWS_ENDPOINT_URL = running.endpoint;
     const config = readConfig({

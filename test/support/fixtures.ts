@@ -97,7 +97,7 @@ export function fixtureRecords(): TrainingJobRecord[] {
     SecondaryStatus: 'Failed',
     FailureReason: 'AlgorithmError: 模型训练失败 — ошибка 🚀 "quoted" \\ backslash\nnew line',
     HyperParameters: huge,
-    Environment: { EMPTY: '', 'UNICODE_ключ': 'значение ✓' },
+    Environment: { EMPTY: '', UNICODE_ключ: 'значение ✓' },
     TrainingTimeInSeconds: Number.MAX_SAFE_INTEGER,
     BillableTimeInSeconds: 0,
     TrainingStartTime: new Date(Date.UTC(1970, 0, 1, 0, 0, 0, 1)),
@@ -110,7 +110,7 @@ export function fixtureRecords(): TrainingJobRecord[] {
   };
   records.push({ job: minimalJob(), tags: undefined, region: REGION });
   records.push({ job: empty, tags: {}, region: REGION });
-  records.push({ job: extremes, tags: { 'team': 'vision', 'ünïcødé key': '値 🚀', empty: '' }, region: REGION });
+  records.push({ job: extremes, tags: { team: 'vision', 'ünïcødé key': '値 🚀', empty: '' }, region: REGION });
   records.push({ job: heterogeneousClusterJob(), tags: { team: 'vision' }, region: REGION });
   records.push({ job: instancePreferenceJob(), tags: {}, region: REGION });
   return records;

@@ -14,7 +14,10 @@ const PROBE = 'import moto.server, flask, flask_cors; print(moto.__version__)';
 
 function run(command: string, args: string[], timeoutMs: number): { ok: boolean; output: string } {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: timeoutMs });
-  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`.trim() };
+  return {
+    ok: result.status === 0,
+    output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`.trim(),
+  };
 }
 
 function hasMoto(python: string): boolean {

@@ -13,7 +13,9 @@ export const SEED_TSV = join(SEED_DIRECTORY, 'sagemaker_training_job.columns.tsv
 
 export function readSeedColumns(): SeedColumn[] {
   if (!existsSync(SEED_TSV)) throw new Error(`seed contract not found at ${SEED_TSV}`);
-  const [, ...lines] = readFileSync(SEED_TSV, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const [, ...lines] = readFileSync(SEED_TSV, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   return lines.map((line) => {
     const [name, seedType, description = ''] = line.split('\t');
     return { name, seedType, description: description.trim() };

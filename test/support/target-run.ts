@@ -21,7 +21,9 @@ export interface TargetRunOptions {
   /** @default a new LocalStore in a temporary folder */
   readonly store?: WarehouseStore;
   readonly snapshotDate?: string;
-  readonly config?: Partial<Pick<InventoryConfig, 'limits' | 'concurrency' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'fullEveryDays'>>;
+  readonly config?: Partial<
+    Pick<InventoryConfig, 'limits' | 'concurrency' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'fullEveryDays'>
+  >;
   readonly full?: boolean;
   /** Milliseconds until calls in flight are cancelled. @default 60 s */
   readonly budgetMs?: number;
@@ -44,7 +46,15 @@ export async function runTargetOnce(options: TargetRunOptions): Promise<{ step: 
       target: { accountId: options.accountId, region: options.region },
       snapshotDate: options.snapshotDate ?? '2026-11-01',
       schema: TRAINING_JOB_SCHEMA,
-      config: { limits: FAST_LIMITS, concurrency: 8, tagStrategy: 'auto', compression: 'zstd', rowGroupRows: 1000, fullEveryDays: 7, ...options.config },
+      config: {
+        limits: FAST_LIMITS,
+        concurrency: 8,
+        tagStrategy: 'auto',
+        compression: 'zstd',
+        rowGroupRows: 1000,
+        fullEveryDays: 7,
+        ...options.config,
+      },
       mapper: new TrainingJobRowMapper(),
       settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),
       holder: options.holder ?? 'test-run',
@@ -58,7 +68,12 @@ export async function runTargetOnce(options: TargetRunOptions): Promise<{ step: 
 }
 
 /** Every row of the published training-job object of one (account, region, date). */
-export async function publishedRows(store: WarehouseStore, accountId: string, region: string, snapshotDate = '2026-11-01'): Promise<TableRow[]> {
+export async function publishedRows(
+  store: WarehouseStore,
+  accountId: string,
+  region: string,
+  snapshotDate = '2026-11-01',
+): Promise<TableRow[]> {
   const copy = await store.download(snapshotObjectPath(accountRegionObject(TRAINING_JOB_SCHEMA, snapshotDate, region, accountId)));
   if (!copy) throw new Error(`no object for ${accountId}/${region} on ${snapshotDate}`);
   const reader = await SnapshotReader.open(copy.path, TRAINING_JOB_SCHEMA);

@@ -36,7 +36,10 @@ export function commonClientConfig(settings: ClientSettings) {
   return {
     region: settings.region,
     credentials: settings.credentials,
-    retryStrategy: new DeadlineRetryStrategy({ budget: settings.budget ?? new RunBudget(), maxUnreachableAttempts: settings.maxAttempts ?? 6 }),
+    retryStrategy: new DeadlineRetryStrategy({
+      budget: settings.budget ?? new RunBudget(),
+      maxUnreachableAttempts: settings.maxAttempts ?? 6,
+    }),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: settings.connectionTimeoutMs ?? 3000,
       requestTimeout: settings.requestTimeoutMs ?? 30_000,

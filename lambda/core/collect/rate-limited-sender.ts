@@ -16,7 +16,9 @@ export const DEFAULT_RATE_LIMITS: ApiRateLimits = { ListTrainingJobs: 2, Describ
 
 /** The part of an SDK v3 command this module touches: its own middleware stack. */
 interface CommandWithStack {
-  readonly middlewareStack: { add(middleware: never, options: { step: 'finalizeRequest'; name: string; priority: 'low'; override: boolean }): void };
+  readonly middlewareStack: {
+    add(middleware: never, options: { step: 'finalizeRequest'; name: string; priority: 'low'; override: boolean }): void;
+  };
 }
 
 /**
@@ -34,9 +36,10 @@ export class RateLimitedSender {
     /** Aborted when the run ends early; a caller waiting for a token stops waiting. */
     private readonly signal: AbortSignal,
   ) {
-    this.buckets = Object.fromEntries(
-      Object.entries(limits).map(([operation, rate]) => [operation, new TokenBucket(rate, 1)]),
-    ) as Record<SourceOperation, TokenBucket>;
+    this.buckets = Object.fromEntries(Object.entries(limits).map(([operation, rate]) => [operation, new TokenBucket(rate, 1)])) as Record<
+      SourceOperation,
+      TokenBucket
+    >;
   }
 
   /**
@@ -70,12 +73,19 @@ export class RateLimitedSender {
             }
             // Throttling is about the account, not this call: only the deadline ends its retries.
             if ((kind === 'transient' || kind === 'unreachable') && ++transientFailures >= maxTransientAttempts) {
-              throw new RetriesExhaustedError(`${operation} failed ${transientFailures} times: ${describeAwsError(error)}`, { cause: error });
+              throw new RetriesExhaustedError(`${operation} failed ${transientFailures} times: ${describeAwsError(error)}`, {
+                cause: error,
+              });
             }
             throw error;
           }
         };
-      command.middlewareStack.add(middleware as never, { step: 'finalizeRequest', name: `inventoryRateLimit${operation}`, priority: 'low', override: true });
+      command.middlewareStack.add(middleware as never, {
+        step: 'finalizeRequest',
+        name: `inventoryRateLimit${operation}`,
+        priority: 'low',
+        override: true,
+      });
       return command;
     };
   }

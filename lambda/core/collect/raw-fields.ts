@@ -56,7 +56,8 @@ function walk(raw: unknown, parsed: unknown, path: string, found: Set<string>, d
     raw.forEach((item, i) => walk(item, items[i], `${path}[]`, found, depth + 1));
     return;
   }
-  const known = parsed !== null && typeof parsed === 'object' && !(parsed instanceof Date) ? (parsed as Record<string, unknown>) : undefined;
+  const known =
+    parsed !== null && typeof parsed === 'object' && !(parsed instanceof Date) ? (parsed as Record<string, unknown>) : undefined;
   for (const [key, value] of Object.entries(raw)) {
     if (known === undefined || !(key in known)) {
       if (known !== undefined) found.add(path ? `${path}.${key}` : key);

@@ -72,7 +72,10 @@ export class TokenBucket {
  */
 export function parseOperationRates(text: string, operations: readonly string[], reject: (part: string) => Error): Record<string, number> {
   const rates: Record<string, number> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const [operation, value] = part.split('=').map((s) => s.trim());
     const rate = Number(value);
     if (!operations.includes(operation) || !(rate > 0) || !Number.isFinite(rate)) throw reject(part);

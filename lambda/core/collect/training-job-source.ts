@@ -13,7 +13,6 @@ import type { SourceOperation } from '../names';
 import { DEFAULT_RATE_LIMITS, RateLimitedSender, type ApiRateLimits } from './rate-limited-sender';
 import { unknownFieldPaths, withRawJsonCapture } from './raw-fields';
 
-
 /** Attempts one Describe gets for a 5xx or reset before its job is deferred; throttling has no such cap. */
 export const DESCRIBE_TRANSIENT_ATTEMPTS = 8;
 /** Listing stops, as untrustworthy, after this many pages in a row that add no job. */
@@ -71,7 +70,8 @@ export class TrainingJobSource {
   constructor(private readonly options: TrainingJobSourceOptions) {
     const limits = { ...DEFAULT_RATE_LIMITS, ...options.limits };
     for (const [operation, rate] of Object.entries(limits)) {
-      if (!(rate > 0) || !Number.isFinite(rate)) throw new CollectError(`rate limit for ${operation} is ${rate}; allowed: a positive number of calls per second`);
+      if (!(rate > 0) || !Number.isFinite(rate))
+        throw new CollectError(`rate limit for ${operation} is ${rate}; allowed: a positive number of calls per second`);
     }
     this.sender = new RateLimitedSender(limits, options.signal);
   }
@@ -97,7 +97,12 @@ export class TrainingJobSource {
     let pages = 0;
     let previousToken = startToken;
     const pager = paginateListTrainingJobs(
-      { client: this.options.sagemaker, pageSize: LIST_PAGE_SIZE, startingToken: startToken, withCommand: this.sender.gate('ListTrainingJobs') },
+      {
+        client: this.options.sagemaker,
+        pageSize: LIST_PAGE_SIZE,
+        startingToken: startToken,
+        withCommand: this.sender.gate('ListTrainingJobs'),
+      },
       { SortBy: 'CreationTime', SortOrder: 'Ascending', LastModifiedTimeAfter: modifiedAfter },
       { abortSignal: this.options.signal },
     );
@@ -116,7 +121,10 @@ export class TrainingJobSource {
         }
       }
       const token = page.NextToken || undefined;
-      if (++pages > MAX_PAGES) throw new CollectError(`ListTrainingJobs returned more than ${MAX_PAGES} pages in ${this.options.region} for account ${this.options.accountId}; paging stopped`);
+      if (++pages > MAX_PAGES)
+        throw new CollectError(
+          `ListTrainingJobs returned more than ${MAX_PAGES} pages in ${this.options.region} for account ${this.options.accountId}; paging stopped`,
+        );
       fruitless = token !== undefined && added === 0 ? fruitless + 1 : 0;
       if (fruitless >= PAGES_WITHOUT_PROGRESS) {
         throw new CollectError(
@@ -125,7 +133,10 @@ export class TrainingJobSource {
       }
       if (token !== undefined && token === previousToken) {
         // The same token twice in a row is how some services say "no more pages" (the SDK's stopOnSameToken).
-        this.options.onWarning?.('ListTrainingJobs returned the same pagination token twice in a row; paging stopped there', { region: this.options.region, pages });
+        this.options.onWarning?.('ListTrainingJobs returned the same pagination token twice in a row; paging stopped there', {
+          region: this.options.region,
+          pages,
+        });
         yield { summaries };
         return;
       }
@@ -159,7 +170,10 @@ export class TrainingJobSource {
       const token = next.value.PaginationToken || undefined;
       const repeated = token !== undefined && seenTokens.has(token);
       if (token !== undefined) seenTokens.add(token);
-      if (pages > MAX_PAGES) throw new CollectError(`GetResources returned more than ${MAX_PAGES} pages in ${this.options.region} for account ${this.options.accountId}; paging stopped`);
+      if (pages > MAX_PAGES)
+        throw new CollectError(
+          `GetResources returned more than ${MAX_PAGES} pages in ${this.options.region} for account ${this.options.accountId}; paging stopped`,
+        );
       yield { tags, nextToken: repeated ? undefined : token };
       if (token === undefined || repeated) return;
     }
@@ -193,7 +207,9 @@ export class TrainingJobSource {
     const command = withRawJsonCapture(new DescribeTrainingJobCommand({ TrainingJobName: name }), (body) => (raw = body));
     this.sender.gate('DescribeTrainingJob', { maxTransientAttempts: DESCRIBE_TRANSIENT_ATTEMPTS })(command);
     try {
-      const response = await this.guard('DescribeTrainingJob', () => this.options.sagemaker.send(command, { abortSignal: this.options.signal }));
+      const response = await this.guard('DescribeTrainingJob', () =>
+        this.options.sagemaker.send(command, { abortSignal: this.options.signal }),
+      );
       // The SDK's response metadata is not part of the job.
       const job: Partial<typeof response> = { ...response };
       delete job.$metadata;
@@ -216,7 +232,10 @@ export class TrainingJobSource {
       if (error instanceof CollectError) throw error;
       const reason = signal.reason as { name?: string } | undefined;
       if (signal.aborted && reason?.name === 'TimeoutError') {
-        throw new TimeBudgetExhaustedError(`${operation} not finished in ${this.options.region} for account ${this.options.accountId}: the run's time budget ran out`, { cause: error });
+        throw new TimeBudgetExhaustedError(
+          `${operation} not finished in ${this.options.region} for account ${this.options.accountId}: the run's time budget ran out`,
+          { cause: error },
+        );
       }
       if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
       const kind = classifyError(error);
@@ -227,7 +246,10 @@ export class TrainingJobSource {
           { cause: error },
         );
       }
-      throw new CollectError(`${operation} failed in ${this.options.region} for account ${this.options.accountId}: ${describeAwsError(error)}`, { cause: error });
+      throw new CollectError(
+        `${operation} failed in ${this.options.region} for account ${this.options.accountId}: ${describeAwsError(error)}`,
+        { cause: error },
+      );
     }
   }
 }

@@ -7,7 +7,8 @@ import { DataType, makeBuilder, makeData, type Data, type Map_, type Struct, typ
  */
 export function columnData(type: DataType, values: readonly unknown[]): Data {
   if (DataType.isUtf8(type)) return utf8Data(type, values as readonly (string | null | undefined)[]);
-  if (DataType.isMap(type)) return stringMapData(type as Map_<Utf8, Utf8>, values as readonly (ReadonlyMap<string, string> | null | undefined)[]);
+  if (DataType.isMap(type))
+    return stringMapData(type as Map_<Utf8, Utf8>, values as readonly (ReadonlyMap<string, string> | null | undefined)[]);
   const builder = makeBuilder({ type, nullValues: [null, undefined] });
   for (const value of values) builder.append(value);
   return builder.finish().flush() as Data;
@@ -37,10 +38,20 @@ function utf8Data(type: Utf8, values: readonly (string | null | undefined)[]): D
     if (value !== null && value !== undefined) data.write(value, offsets[i], 'utf8');
   }
   const { bitmap, nullCount } = validityOf(values);
-  return makeData({ type, length: values.length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: new Uint8Array(data.buffer, data.byteOffset, bytes) });
+  return makeData({
+    type,
+    length: values.length,
+    nullCount,
+    nullBitmap: bitmap,
+    valueOffsets: offsets,
+    data: new Uint8Array(data.buffer, data.byteOffset, bytes),
+  });
 }
 
-function stringMapData(type: Map_<Utf8, Utf8>, values: readonly (ReadonlyMap<string, string> | null | undefined)[]): Data<Map_<Utf8, Utf8>> {
+function stringMapData(
+  type: Map_<Utf8, Utf8>,
+  values: readonly (ReadonlyMap<string, string> | null | undefined)[],
+): Data<Map_<Utf8, Utf8>> {
   const offsets = new Int32Array(values.length + 1);
   const keys: string[] = [];
   const entries: string[] = [];

@@ -19,7 +19,11 @@ function arrowTypeFor(type: GlueType): DataType {
       return new TimestampMillisecond('UTC');
     case 'map<string,string>':
       return new Map_(
-        new Field('entries', new Struct<{ key: Utf8; value: Utf8 }>([new Field('key', new Utf8(), false), new Field('value', new Utf8(), true)]), false),
+        new Field(
+          'entries',
+          new Struct<{ key: Utf8; value: Utf8 }>([new Field('key', new Utf8(), false), new Field('value', new Utf8(), true)]),
+          false,
+        ),
         false,
       );
   }

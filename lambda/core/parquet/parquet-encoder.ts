@@ -52,7 +52,9 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     this.rowGroupRows = options.rowGroupRows ?? 1000;
     this.createdBy = options.createdBy ?? SERVICE_NAME;
     if (!PARQUET_COMPRESSIONS.includes(this.compression)) {
-      throw new ParquetWriteError(`compression ${JSON.stringify(this.compression)} is not supported; allowed: ${PARQUET_COMPRESSIONS.join(', ')}`);
+      throw new ParquetWriteError(
+        `compression ${JSON.stringify(this.compression)} is not supported; allowed: ${PARQUET_COMPRESSIONS.join(', ')}`,
+      );
     }
     if (!Number.isInteger(this.rowGroupRows) || this.rowGroupRows < 1 || this.rowGroupRows > 1_000_000) {
       throw new ParquetWriteError(`rowGroupRows ${this.rowGroupRows} is not allowed; allowed: a whole number from 1 to 1000000`);
@@ -141,12 +143,12 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     const fields = this.arrowSchema.fields;
     const children = fields.map((field, index) => {
       const name = this.columnNames[index];
-      return columnData(field.type, rows.map((row) => row[name]));
+      return columnData(
+        field.type,
+        rows.map((row) => row[name]),
+      );
     });
-    const batch = new RecordBatch(
-      this.arrowSchema,
-      makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children }),
-    );
+    const batch = new RecordBatch(this.arrowSchema, makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children }));
     // Arrow IPC is the documented bridge from apache-arrow (JS heap) into parquet-wasm (wasm memory).
     const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
     const [wasmBatch] = wasmTable.recordBatches();

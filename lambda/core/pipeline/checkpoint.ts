@@ -85,7 +85,10 @@ export async function loadCheckpoint(settings: TargetRunSettings, key: string): 
     checkpoint.settingsFingerprint === settings.settingsFingerprint &&
     !(settings.full && checkpoint.mode !== 'full');
   if (!matches) {
-    settings.events?.warning?.('the saved progress of an earlier run was written with other settings; starting over', { accountId: settings.target.accountId, region: settings.target.region });
+    settings.events?.warning?.('the saved progress of an earlier run was written with other settings; starting over', {
+      accountId: settings.target.accountId,
+      region: settings.target.region,
+    });
     return undefined;
   }
   return checkpoint;
@@ -143,9 +146,14 @@ export async function newCheckpoint(settings: TargetRunSettings): Promise<Checkp
   };
 }
 
-
 /** Saves this invocation's progress chunk, then the checkpoint that lists it. */
-export async function saveProgress(store: WarehouseStore, keys: ReturnType<typeof workKeys>, checkpoint: Checkpoint, chunk: ProgressChunk, operations: Record<string, OperationStats>): Promise<void> {
+export async function saveProgress(
+  store: WarehouseStore,
+  keys: ReturnType<typeof workKeys>,
+  checkpoint: Checkpoint,
+  chunk: ProgressChunk,
+  operations: Record<string, OperationStats>,
+): Promise<void> {
   const key = keys.progress(checkpoint.invocations);
   await store.put(key, bytesOf(gzipSync(JSON.stringify(chunk))));
   checkpoint.chunks.push(key);
@@ -156,7 +164,10 @@ export async function saveProgress(store: WarehouseStore, keys: ReturnType<typeo
 /** One saved progress chunk; a missing one means the work area was tampered with, and says how to start over. */
 export async function readProgressChunk(store: WarehouseStore, key: string, checkpointKey: string, where: string): Promise<ProgressChunk> {
   const bytes = await store.get(key);
-  if (!bytes) throw new InventoryError(`the saved progress ${store.locationOf(key)} of ${where} is missing; delete ${store.locationOf(checkpointKey)} to start over`);
+  if (!bytes)
+    throw new InventoryError(
+      `the saved progress ${store.locationOf(key)} of ${where} is missing; delete ${store.locationOf(checkpointKey)} to start over`,
+    );
   return JSON.parse(gunzipSync(bytes).toString('utf8')) as ProgressChunk;
 }
 

@@ -64,7 +64,8 @@ export const ENVIRONMENT_VARIABLES = {
   SM_INVENTORY_REGIONS: 'Comma-separated regions to snapshot. Default: AWS_REGION.',
   SM_INVENTORY_OUTPUT: 'Where snapshots go: s3://bucket[/prefix] or a local folder. Default: ./warehouse.',
   SM_INVENTORY_ROLE_ARNS: 'Comma-separated member-account role ARNs to assume. Default: none.',
-  SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true/false: also snapshot the account of the function\'s own credentials. Default: true without roles, false with roles.',
+  SM_INVENTORY_INCLUDE_CALLER_ACCOUNT:
+    "true/false: also snapshot the account of the function's own credentials. Default: true without roles, false with roles.",
   SM_INVENTORY_LIMITS: `Calls per second per (account, region), ${MIN_RATE}-${MAX_RATE} each, e.g. DescribeTrainingJob=10,ListTags=10. Default: ${formatLimits(DEFAULT_RATE_LIMITS)}.`,
   SM_INVENTORY_CONCURRENCY: 'Describe calls in flight per account and region, 1-64. Default: 8.',
   SM_INVENTORY_PARALLEL_TARGETS: '(account, region) pairs collected at once, 1-32. Default: 4.',
@@ -73,20 +74,30 @@ export const ENVIRONMENT_VARIABLES = {
   SM_INVENTORY_ROW_GROUP_ROWS: 'Rows per Parquet row group, 100-1000000. Default: 1000.',
   SM_INVENTORY_KMS_KEY_ARN: 'KMS key ARN for SSE-KMS on the S3 objects. Default: the bucket default.',
   SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true/false: path-style S3 URLs, for S3-compatible servers. Default: false.',
-  SM_INVENTORY_FULL_EVERY_DAYS: 'Days after the last full describe of an (account, region) when a run describes every job again instead of only new, changed and unsettled ones, 1-365; 1 describes everything every day. Default: 7.',
+  SM_INVENTORY_FULL_EVERY_DAYS:
+    'Days after the last full describe of an (account, region) when a run describes every job again instead of only new, changed and unsettled ones, 1-365; 1 describes everything every day. Default: 7.',
   SM_INVENTORY_REDACT: `true/false: replace values in environment and hyper_parameters whose key names a secret (${DEFAULT_SECRET_KEY_PATTERNS.join(', ')}) or that look like a credential (AWS access keys, PEM private keys, sk-/hf_/ghp_/xox-/glpat- tokens, JWTs, URLs with a password) with ${REDACTED}; the key stays. Default: true.`,
-  SM_INVENTORY_REDACT_KEYS: 'Comma-separated extra key fragments that name a secret (matched ignoring case and punctuation). Default: none.',
-  SM_INVENTORY_FIRST_SNAPSHOT_DATE: 'YYYY-MM-DD: the earliest snapshot date Athena\'s partition projection covers (the construct sets it from projectionStartDate); an earlier --date or snapshotDate is refused, since Athena would never see it. Default: none.',
-  SM_INVENTORY_MAX_ATTEMPTS: 'Attempts per call when the endpoint cannot be reached or does not answer in time, 1-20; throttling and 5xx answers are retried until the time budget ends. Default: 6.',
-  SM_INVENTORY_REQUEST_TIMEOUT: 'Seconds one HTTP attempt may wait for an answer before it counts as failed (an endpoint that accepts a connection and never answers), 1-300. Default: 30.',
-  SM_INVENTORY_TIME_BUDGET: 'Seconds a run may take, 1-604800: then calls in flight are cancelled and each unfinished (account, region) is reported with how far it got. Default: 3600; the Lambda uses its remaining time less 30 s when that is shorter.',
+  SM_INVENTORY_REDACT_KEYS:
+    'Comma-separated extra key fragments that name a secret (matched ignoring case and punctuation). Default: none.',
+  SM_INVENTORY_FIRST_SNAPSHOT_DATE:
+    "YYYY-MM-DD: the earliest snapshot date Athena's partition projection covers (the construct sets it from projectionStartDate); an earlier --date or snapshotDate is refused, since Athena would never see it. Default: none.",
+  SM_INVENTORY_MAX_ATTEMPTS:
+    'Attempts per call when the endpoint cannot be reached or does not answer in time, 1-20; throttling and 5xx answers are retried until the time budget ends. Default: 6.',
+  SM_INVENTORY_REQUEST_TIMEOUT:
+    'Seconds one HTTP attempt may wait for an answer before it counts as failed (an endpoint that accepts a connection and never answers), 1-300. Default: 30.',
+  SM_INVENTORY_TIME_BUDGET:
+    'Seconds a run may take, 1-604800: then calls in flight are cancelled and each unfinished (account, region) is reported with how far it got. Default: 3600; the Lambda uses its remaining time less 30 s when that is shorter.',
 
   // Scale: targets from AWS Organizations, and how much of each API limit the inventory may use.
-  SM_INVENTORY_ORGANIZATION: 'true/false: also snapshot every ACTIVE account of the AWS Organization, listed with organizations:ListAccounts (from the management account or a delegated administrator), assuming SM_INVENTORY_ORGANIZATION_ROLE_NAME in each; an account whose role cannot be assumed is reported and skipped. Default: false.',
+  SM_INVENTORY_ORGANIZATION:
+    'true/false: also snapshot every ACTIVE account of the AWS Organization, listed with organizations:ListAccounts (from the management account or a delegated administrator), assuming SM_INVENTORY_ORGANIZATION_ROLE_NAME in each; an account whose role cannot be assumed is reported and skipped. Default: false.',
   SM_INVENTORY_ORGANIZATION_ROLE_NAME: `Name of the role assumed in each organization account (arn:<partition>:iam::<account>:role/<name>): 1-64 letters, digits and +=,.@_-. Default: ${MEMBER_ROLE_NAME}.`,
-  SM_INVENTORY_ORGANIZATION_ACCOUNTS: 'Comma-separated 12-digit account ids: only these organization accounts (those that are ACTIVE). Default: every ACTIVE account.',
-  SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: 'Comma-separated 12-digit account ids to leave out of the organization\'s accounts. Default: none.',
-  SM_INVENTORY_RATE_SHARE: 'Share of each operation\'s limit (SM_INVENTORY_LIMITS) the inventory uses, 0.05-1, so the account\'s own pipelines keep the rest; throttles caused by other clients slow the run down and never fail it. Default: 1.',
+  SM_INVENTORY_ORGANIZATION_ACCOUNTS:
+    'Comma-separated 12-digit account ids: only these organization accounts (those that are ACTIVE). Default: every ACTIVE account.',
+  SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS:
+    "Comma-separated 12-digit account ids to leave out of the organization's accounts. Default: none.",
+  SM_INVENTORY_RATE_SHARE:
+    "Share of each operation's limit (SM_INVENTORY_LIMITS) the inventory uses, 0.05-1, so the account's own pipelines keep the rest; throttles caused by other clients slow the run down and never fail it. Default: 1.",
 } as const;
 
 export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
@@ -185,14 +196,17 @@ function fraction(name: string, value: string | undefined, fallback: number, min
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined || value.trim() === '') return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: ${allowed.join(', ')}`);
   return value as T;
 }
 
 function parseLimits(name: string, value: string | undefined): ApiRateLimits {
   const operations = Object.keys(DEFAULT_RATE_LIMITS);
   const reject = (part: string) =>
-    new ConfigError(`${name} has ${JSON.stringify(part)}; allowed: <operation>=<calls per second from ${MIN_RATE} to ${MAX_RATE}> with operation one of ${operations.join(', ')}`);
+    new ConfigError(
+      `${name} has ${JSON.stringify(part)}; allowed: <operation>=<calls per second from ${MIN_RATE} to ${MAX_RATE}> with operation one of ${operations.join(', ')}`,
+    );
   const given = parseOperationRates(value ?? '', operations, reject);
   for (const [operation, rate] of Object.entries(given)) {
     // Slower than one call in 100 s would stall a run for good; faster than 10,000/s is no real limit.
@@ -213,18 +227,31 @@ function wrap<T>(name: string, parse: () => T): T {
 /** Reads and checks every setting; the first bad value is a ConfigError naming the variable, the value and what is allowed. */
 export function readConfig(input: ConfigInput): InventoryConfig {
   const regions = list(input.SM_INVENTORY_REGIONS ?? input.AWS_REGION);
-  if (regions.length === 0) throw new ConfigError('SM_INVENTORY_REGIONS is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1');
+  if (regions.length === 0)
+    throw new ConfigError(
+      'SM_INVENTORY_REGIONS is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1',
+    );
   for (const region of regions) wrap('SM_INVENTORY_REGIONS', () => validateKnownRegion(region));
-  if (new Set(regions).size !== regions.length) throw new ConfigError(`SM_INVENTORY_REGIONS lists a region twice: ${regions.join(',')}; allowed: each region once`);
+  if (new Set(regions).size !== regions.length)
+    throw new ConfigError(`SM_INVENTORY_REGIONS lists a region twice: ${regions.join(',')}; allowed: each region once`);
 
   const roleArns = list(input.SM_INVENTORY_ROLE_ARNS);
   for (const arn of roleArns) {
-    if (!ROLE_ARN_PATTERN.test(arn)) throw new ConfigError(`SM_INVENTORY_ROLE_ARNS has ${JSON.stringify(arn)}; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/name`);
+    if (!ROLE_ARN_PATTERN.test(arn))
+      throw new ConfigError(
+        `SM_INVENTORY_ROLE_ARNS has ${JSON.stringify(arn)}; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/name`,
+      );
   }
-  const includeCallerAccount = boolean('SM_INVENTORY_INCLUDE_CALLER_ACCOUNT', input.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT, roleArns.length === 0);
+  const includeCallerAccount = boolean(
+    'SM_INVENTORY_INCLUDE_CALLER_ACCOUNT',
+    input.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT,
+    roleArns.length === 0,
+  );
   const organization = readOrganizationSettings(input);
   if (!includeCallerAccount && roleArns.length === 0 && !organization) {
-    throw new ConfigError('SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them, or SM_INVENTORY_ORGANIZATION=true');
+    throw new ConfigError(
+      'SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them, or SM_INVENTORY_ORGANIZATION=true',
+    );
   }
 
   const kmsKeyArn = input.SM_INVENTORY_KMS_KEY_ARN?.trim() || undefined;
@@ -252,7 +279,19 @@ export function readConfig(input: ConfigInput): InventoryConfig {
 /** The collector settings of a configuration, checked; the construct validates its props with this at synth time. */
 export function readCollectorSettings(
   input: ConfigInput,
-): Pick<InventoryConfig, 'limits' | 'concurrency' | 'parallelTargets' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'maxAttempts' | 'fullEveryDays' | 'redaction' | 'rateShare'> {
+): Pick<
+  InventoryConfig,
+  | 'limits'
+  | 'concurrency'
+  | 'parallelTargets'
+  | 'tagStrategy'
+  | 'compression'
+  | 'rowGroupRows'
+  | 'maxAttempts'
+  | 'fullEveryDays'
+  | 'redaction'
+  | 'rateShare'
+> {
   const rateShare = fraction('SM_INVENTORY_RATE_SHARE', input.SM_INVENTORY_RATE_SHARE, 1, 0.05, 1);
   return {
     limits: shareOf(parseLimits('SM_INVENTORY_LIMITS', input.SM_INVENTORY_LIMITS), rateShare),
@@ -281,7 +320,9 @@ export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 
 export function validateRoleName(name: string, setting: string): string {
   if (!ROLE_NAME_PATTERN.test(name)) {
-    throw new ConfigError(`${setting} is ${JSON.stringify(name)}; allowed: an IAM role name of 1-64 letters, digits and +=,.@_- (no path, no ARN), such as ${MEMBER_ROLE_NAME}`);
+    throw new ConfigError(
+      `${setting} is ${JSON.stringify(name)}; allowed: an IAM role name of 1-64 letters, digits and +=,.@_- (no path, no ARN), such as ${MEMBER_ROLE_NAME}`,
+    );
   }
   return name;
 }
@@ -289,7 +330,8 @@ export function validateRoleName(name: string, setting: string): string {
 function accountIds(name: string, value: string | undefined): string[] {
   const ids = list(value);
   for (const id of ids) {
-    if (!ACCOUNT_ID_PATTERN.test(id)) throw new ConfigError(`${name} has ${JSON.stringify(id)}; allowed: 12-digit AWS account ids, comma-separated`);
+    if (!ACCOUNT_ID_PATTERN.test(id))
+      throw new ConfigError(`${name} has ${JSON.stringify(id)}; allowed: 12-digit AWS account ids, comma-separated`);
   }
   return ids;
 }
@@ -308,20 +350,30 @@ function readOrganizationSettings(input: ConfigInput): OrganizationTargetSetting
         ['SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS', excludeAccounts.length ? excludeAccounts : undefined],
       ] as const
     ).find(([, value]) => value !== undefined);
-    if (stray) throw new ConfigError(`${stray[0]} is set but SM_INVENTORY_ORGANIZATION is not true; allowed: set SM_INVENTORY_ORGANIZATION=true, or leave ${stray[0]} unset`);
+    if (stray)
+      throw new ConfigError(
+        `${stray[0]} is set but SM_INVENTORY_ORGANIZATION is not true; allowed: set SM_INVENTORY_ORGANIZATION=true, or leave ${stray[0]} unset`,
+      );
     return undefined;
   }
   const both = includeAccounts.filter((id) => excludeAccounts.includes(id));
   if (both.length > 0) {
-    throw new ConfigError(`SM_INVENTORY_ORGANIZATION_ACCOUNTS and SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS both list ${both.join(',')}; allowed: each account in at most one of them`);
+    throw new ConfigError(
+      `SM_INVENTORY_ORGANIZATION_ACCOUNTS and SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS both list ${both.join(',')}; allowed: each account in at most one of them`,
+    );
   }
-  return { roleName: validateRoleName(roleName ?? MEMBER_ROLE_NAME, 'SM_INVENTORY_ORGANIZATION_ROLE_NAME'), includeAccounts, excludeAccounts };
+  return {
+    roleName: validateRoleName(roleName ?? MEMBER_ROLE_NAME, 'SM_INVENTORY_ORGANIZATION_ROLE_NAME'),
+    includeAccounts,
+    excludeAccounts,
+  };
 }
 
 function keyPatterns(name: string, value: string | undefined): string[] {
   const patterns = list(value);
   for (const pattern of patterns) {
-    if (!/^[A-Za-z0-9_.:-]{2,64}$/.test(pattern)) throw new ConfigError(`${name} has ${JSON.stringify(pattern)}; allowed: key fragments of 2-64 letters, digits, _ . : -`);
+    if (!/^[A-Za-z0-9_.:-]{2,64}$/.test(pattern))
+      throw new ConfigError(`${name} has ${JSON.stringify(pattern)}; allowed: key fragments of 2-64 letters, digits, _ . : -`);
   }
   return patterns;
 }
@@ -333,7 +385,8 @@ function keyPatterns(name: string, value: string | undefined): string[] {
 export function readSnapshotDate(value: unknown, today: string, firstSnapshotDate?: string): string {
   if (value === undefined || value === null) return today;
   if (typeof value !== 'string') throw new ConfigError(`snapshotDate is ${describeValue(value)}; allowed: a calendar date as YYYY-MM-DD`);
-  if (value.trim() === '') throw new ConfigError('snapshot date is empty; allowed: a calendar date as YYYY-MM-DD, or no date at all for today (UTC)');
+  if (value.trim() === '')
+    throw new ConfigError('snapshot date is empty; allowed: a calendar date as YYYY-MM-DD, or no date at all for today (UTC)');
   const date = validateSnapshotDate(value);
   if (date > today) throw new ConfigError(`snapshot date ${date} is in the future; allowed: today (${today}, UTC) or an earlier date`);
   if (firstSnapshotDate && date < firstSnapshotDate) {

@@ -54,7 +54,10 @@ async function listAccounts(pool: AwsClientPool, region: string, caller: CallerI
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name === 'AWSOrganizationsNotInUseException') {
-      throw new OrganizationAccessError(`account ${caller.accountId} is not in an AWS Organization, so it has no accounts to list; allowed: SM_INVENTORY_ORGANIZATION=true only in an organization's management account or a delegated administrator (${describeAwsError(error)})`, { cause: error });
+      throw new OrganizationAccessError(
+        `account ${caller.accountId} is not in an AWS Organization, so it has no accounts to list; allowed: SM_INVENTORY_ORGANIZATION=true only in an organization's management account or a delegated administrator (${describeAwsError(error)})`,
+        { cause: error },
+      );
     }
     if (isAccessDenied(error)) {
       throw new OrganizationAccessError(
@@ -63,7 +66,9 @@ async function listAccounts(pool: AwsClientPool, region: string, caller: CallerI
         { cause: error },
       );
     }
-    throw new OrganizationAccessError(`organizations:ListAccounts failed for account ${caller.accountId}: ${describeAwsError(error)}`, { cause: error });
+    throw new OrganizationAccessError(`organizations:ListAccounts failed for account ${caller.accountId}: ${describeAwsError(error)}`, {
+      cause: error,
+    });
   }
   return accounts;
 }
@@ -86,7 +91,11 @@ export async function organizationAccounts(
   for (const accountId of settings.includeAccounts) {
     const found = listed.find((account) => account.Id === accountId);
     if (!found) skipped.push({ accountId, reason: 'listed in SM_INVENTORY_ORGANIZATION_ACCOUNTS but not an account of the organization' });
-    else if (!isActive(found)) skipped.push({ accountId, reason: `listed in SM_INVENTORY_ORGANIZATION_ACCOUNTS but ${found.State ?? found.Status ?? 'not ACTIVE'} in the organization` });
+    else if (!isActive(found))
+      skipped.push({
+        accountId,
+        reason: `listed in SM_INVENTORY_ORGANIZATION_ACCOUNTS but ${found.State ?? found.Status ?? 'not ACTIVE'} in the organization`,
+      });
   }
   const chosen = active.filter(
     (account) =>

@@ -56,7 +56,12 @@ export async function readSnapshotState(store: WarehouseStore, table: string, ta
   return state;
 }
 
-export async function writeSnapshotState(store: WarehouseStore, table: string, target: SnapshotTarget, state: SnapshotState): Promise<void> {
+export async function writeSnapshotState(
+  store: WarehouseStore,
+  table: string,
+  target: SnapshotTarget,
+  state: SnapshotState,
+): Promise<void> {
   await store.put(
     stateKey(table, target),
     (async function* () {
@@ -92,7 +97,14 @@ export function isSettled(row: Record<string, unknown>): boolean {
   return !anyRuleInProgress(row.debug_rule_evaluation_statuses) && !anyRuleInProgress(row.profiler_rule_evaluation_statuses);
 }
 
-const INDEX_COLUMNS = ['_key', 'last_modified_time', 'training_job_status', 'warm_pool_status', 'debug_rule_evaluation_statuses', 'profiler_rule_evaluation_statuses'];
+const INDEX_COLUMNS = [
+  '_key',
+  'last_modified_time',
+  'training_job_status',
+  'warm_pool_status',
+  'debug_rule_evaluation_statuses',
+  'profiler_rule_evaluation_statuses',
+];
 
 /** The previous snapshot, opened: its per-job index and a way to stream its rows again. */
 export interface PreviousSnapshot {
@@ -118,7 +130,10 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
   try {
     copy = await store.download(state.key);
   } catch (error) {
-    throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} cannot be read: ${describeError(error)}`, { cause: error });
+    throw new PreviousSnapshotUnusableError(
+      `the previous snapshot ${store.locationOf(state.key)} cannot be read: ${describeError(error)}`,
+      { cause: error },
+    );
   }
   if (!copy) throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} is gone`);
   const release = copy.release;
@@ -126,7 +141,9 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
     const reader = await SnapshotReader.open(copy.path, schema);
     if (reader.rows !== state.rows) {
       reader.close();
-      throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} has ${reader.rows} rows where its state says ${state.rows}`);
+      throw new PreviousSnapshotUnusableError(
+        `the previous snapshot ${store.locationOf(state.key)} has ${reader.rows} rows where its state says ${state.rows}`,
+      );
     }
     const jobs = new Map<string, PreviousJob>();
     const statuses = new StringPool(100);
@@ -156,6 +173,9 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
   } catch (error) {
     await release();
     if (error instanceof PreviousSnapshotUnusableError) throw error;
-    throw new PreviousSnapshotUnusableError(`the previous snapshot ${store.locationOf(state.key)} cannot be used: ${describeError(error)}`, { cause: error });
+    throw new PreviousSnapshotUnusableError(
+      `the previous snapshot ${store.locationOf(state.key)} cannot be used: ${describeError(error)}`,
+      { cause: error },
+    );
   }
 }

@@ -43,7 +43,12 @@ export interface CompletedTarget {
  * starts from, and the work area cleared. Refuses when so many jobs were set aside that the service,
  * not a job, is failing.
  */
-export async function publishTarget(done: CompletedTarget, keys: ReturnType<typeof workKeys>, savedParts: string[], localPart: string | undefined): Promise<TargetStep> {
+export async function publishTarget(
+  done: CompletedTarget,
+  keys: ReturnType<typeof workKeys>,
+  savedParts: string[],
+  localPart: string | undefined,
+): Promise<TargetStep> {
   const { settings, checkpoint } = done;
   const { store, schema, target, snapshotDate } = settings;
   const describeCount = done.jobsListed - done.carried.size;
@@ -165,4 +170,3 @@ export async function publishTarget(done: CompletedTarget, keys: ReturnType<type
     },
   };
 }
-

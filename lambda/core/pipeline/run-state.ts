@@ -44,7 +44,16 @@ export class RunState {
   private deferredRound = false;
   private describedCount = 0;
   private readonly calls = new CallStatsRecorder();
-  private readonly added: ProgressChunk & { early: SummaryRecord[] } = { summaries: [], early: [], tags: [], described: [], vanished: [], setAside: [], deferred: [], unknownFields: {} };
+  private readonly added: ProgressChunk & { early: SummaryRecord[] } = {
+    summaries: [],
+    early: [],
+    tags: [],
+    described: [],
+    vanished: [],
+    setAside: [],
+    deferred: [],
+    unknownFields: {},
+  };
 
   constructor(
     private readonly settings: TargetRunSettings,
@@ -60,7 +69,12 @@ export class RunState {
   async replay(store: WarehouseStore): Promise<void> {
     for (const [operation, stats] of Object.entries(this.checkpoint.operations)) Object.assign(this.calls.operation(operation), stats);
     for (const key of this.checkpoint.chunks) {
-      const chunk = await readProgressChunk(store, key, workKeys(this.settings.schema.table, this.settings.snapshotDate, this.settings.target).checkpoint, this.where);
+      const chunk = await readProgressChunk(
+        store,
+        key,
+        workKeys(this.settings.schema.table, this.settings.snapshotDate, this.settings.target).checkpoint,
+        this.where,
+      );
       for (const summary of chunk.summaries) this.listed.set(summary.name, { ...summary, status: this.pool.intern(summary.status) });
       for (const summary of chunk.early ?? []) this.early.set(summary.name, { ...summary, status: this.pool.intern(summary.status) });
       for (const [arn, tags] of chunk.tags) this.tags.set(arn, this.pool.internTags(tags));
@@ -75,7 +89,8 @@ export class RunState {
         this.setAside.push(job);
       }
       for (const name of chunk.deferred) this.deferredOnce.add(name);
-      for (const [field, count] of Object.entries(chunk.unknownFields)) this.unknownFields[field] = (this.unknownFields[field] ?? 0) + count;
+      for (const [field, count] of Object.entries(chunk.unknownFields))
+        this.unknownFields[field] = (this.unknownFields[field] ?? 0) + count;
     }
     for (const name of new Set([...this.early.keys(), ...this.listed.keys()])) {
       const summary = this.listed.get(name) ?? this.early.get(name)!;
@@ -127,7 +142,8 @@ export class RunState {
     const record = summaryRecord(summary, this.pool);
     const key = summary.TrainingJobArn ?? '(no name)';
     // Both listings return it: once is enough, when it has an ARN to tell it by.
-    if (!record && (summary.TrainingJobArn === undefined || !this.done.has(key))) this.setJobAside(key, 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
+    if (!record && (summary.TrainingJobArn === undefined || !this.done.has(key)))
+      this.setJobAside(key, 'its ListTrainingJobs summary has no TrainingJobName, so it cannot be described');
     return record;
   }
 
@@ -156,7 +172,12 @@ export class RunState {
     this.done.add(name);
     this.setAside.push(job);
     this.added.setAside.push(job);
-    this.settings.events?.warning?.('a training job was set aside; the rest of its region is published', { accountId: this.settings.target.accountId, region: this.settings.target.region, job: name, reason });
+    this.settings.events?.warning?.('a training job was set aside; the rest of its region is published', {
+      accountId: this.settings.target.accountId,
+      region: this.settings.target.region,
+      job: name,
+      reason,
+    });
   }
 
   async work(budget: InvocationBudget, scratch: string, keys: ReturnType<typeof workKeys>): Promise<TargetStep> {
@@ -169,7 +190,9 @@ export class RunState {
     // Every call in flight listens on this one signal; that is by design, not a leak.
     setMaxListeners(0, signal);
     let softStopped = Date.now() >= budget.softStopAt;
-    const softStop = Number.isFinite(budget.softStopAt) ? setTimeout(() => (softStopped = true), Math.max(0, budget.softStopAt - Date.now())) : undefined;
+    const softStop = Number.isFinite(budget.softStopAt)
+      ? setTimeout(() => (softStopped = true), Math.max(0, budget.softStopAt - Date.now()))
+      : undefined;
     const source = new TrainingJobSource({
       ...settings.clients,
       accountId: settings.target.accountId,
@@ -192,7 +215,10 @@ export class RunState {
     const partPath = join(scratch, 'part.parquet');
     const rows = new AsyncChannel<TableRow>(settings.config.concurrency * 4);
     let partRows = 0;
-    const encoder = new ParquetWasmEncoder(settings.schema, { compression: settings.config.compression, rowGroupRows: settings.config.rowGroupRows });
+    const encoder = new ParquetWasmEncoder(settings.schema, {
+      compression: settings.config.compression,
+      rowGroupRows: settings.config.rowGroupRows,
+    });
     const writingPart = pipeline(Readable.from(encoder.encode(rows), { objectMode: false }), createWriteStream(partPath));
     writingPart.catch(() => undefined);
 
@@ -203,7 +229,10 @@ export class RunState {
       wake = undefined;
     };
     /** Pages through a listing until it ends, the run stops, or `onPage` wants no more. */
-    const listPages = async (pages: AsyncIterable<SummaryPage>, onPage: (page: SummaryPage) => boolean): Promise<'ended' | 'stopped' | 'declined'> => {
+    const listPages = async (
+      pages: AsyncIterable<SummaryPage>,
+      onPage: (page: SummaryPage) => boolean,
+    ): Promise<'ended' | 'stopped' | 'declined'> => {
       for await (const page of pages) {
         const more = onPage(page);
         notify();
@@ -233,11 +262,14 @@ export class RunState {
                 if (outcome === 'stopped') return;
               } catch (error) {
                 if (error instanceof TimeBudgetExhaustedError || signal.aborted) throw error;
-                settings.events?.warning?.('listing the jobs modified since the previous snapshot failed; the full listing finds them, later', {
-                  accountId: settings.target.accountId,
-                  region: settings.target.region,
-                  reason: describeError(error),
-                });
+                settings.events?.warning?.(
+                  'listing the jobs modified since the previous snapshot failed; the full listing finds them, later',
+                  {
+                    accountId: settings.target.accountId,
+                    region: settings.target.region,
+                    reason: describeError(error),
+                  },
+                );
               }
               checkpoint.list.modifiedFirst = true;
             }
@@ -273,7 +305,10 @@ export class RunState {
           } catch (error) {
             if (settings.config.tagStrategy === 'auto' && isAccessDenied(error)) {
               checkpoint.tags = { strategy: 'per-job', done: true };
-              settings.events?.warning?.('tag:GetResources was denied; reading tags with ListTags per job instead', { accountId: settings.target.accountId, region: settings.target.region });
+              settings.events?.warning?.('tag:GetResources was denied; reading tags with ListTags per job instead', {
+                accountId: settings.target.accountId,
+                region: settings.target.region,
+              });
             } else {
               fail(error);
             }
@@ -348,7 +383,8 @@ export class RunState {
         ...settings.target,
         mode: checkpoint.mode,
         jobsListed: this.listed.size,
-        jobsToDescribe: this.pending.length + [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.includes(name)).length,
+        jobsToDescribe:
+          this.pending.length + [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.includes(name)).length,
         jobsDescribed: this.describedCount,
         invocations: checkpoint.invocations,
         interrupted,
@@ -374,7 +410,8 @@ export class RunState {
         this.added.vanished.push(name);
         return;
       case 'deferred':
-        if (this.deferredOnce.has(name) && this.deferredRound) return this.setJobAside(name, `DescribeTrainingJob kept failing: ${outcome.reason}`);
+        if (this.deferredOnce.has(name) && this.deferredRound)
+          return this.setJobAside(name, `DescribeTrainingJob kept failing: ${outcome.reason}`);
         this.deferredOnce.add(name);
         this.added.deferred.push(name);
         return;
@@ -480,12 +517,15 @@ export class RunState {
   private publish(keys: ReturnType<typeof workKeys>, savedParts: string[], localPart: string | undefined): Promise<TargetStep> {
     const dropped = this.droppedEarly();
     const setAside = this.setAside.filter((job) => !dropped.has(job.name));
-    const droppedDescribed = [...dropped].filter((name) => this.done.has(name) && !this.vanished.has(name) && !this.setAside.some((job) => job.name === name)).length;
+    const droppedDescribed = [...dropped].filter(
+      (name) => this.done.has(name) && !this.vanished.has(name) && !this.setAside.some((job) => job.name === name),
+    ).length;
     const stats = this.collectStats();
     const carried = this.carried();
     const previousJobs = this.previous?.jobs;
     const listedArns = new Set([...this.listed.values()].map((summary) => summary.arn));
-    const jobsNew = previousJobs && [...this.listed.values()].filter((summary) => summary.arn === undefined || !previousJobs.has(summary.arn)).length;
+    const jobsNew =
+      previousJobs && [...this.listed.values()].filter((summary) => summary.arn === undefined || !previousJobs.has(summary.arn)).length;
     const jobsGone = previousJobs ? [...previousJobs.keys()].filter((arn) => !listedArns.has(arn)).length : 0;
     const jobsListed = this.listed.size;
     // V8 lets its heap grow in proportion to what stays alive, so what the merge does not need goes first.

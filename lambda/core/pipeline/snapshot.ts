@@ -11,7 +11,15 @@ import { TrainingJobRowMapper } from '../rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../schema/table-schema';
 import type { InventoryConfig } from './config';
 import { clientSettingsOf, createStore } from './warehouse-store';
-import { advanceTarget, failedResult, settingsFingerprintOf, type TargetProgress, type TargetResult, type TargetRunEvents, type TargetRunSettings } from './target-run';
+import {
+  advanceTarget,
+  failedResult,
+  settingsFingerprintOf,
+  type TargetProgress,
+  type TargetResult,
+  type TargetRunEvents,
+  type TargetRunSettings,
+} from './target-run';
 import { resolveTargets, type SnapshotTarget } from './targets';
 import { workFolder } from './work-area';
 
@@ -90,10 +98,7 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
         softStopAt: deadline - softStopMargin(deadline - Date.now()),
         deadline,
       });
-      const result =
-        step.status === 'continuing'
-          ? budgetRanOut(step.progress, store, snapshotDate)
-          : step.result;
+      const result = step.status === 'continuing' ? budgetRanOut(step.progress, store, snapshotDate) : step.result;
       events.targetFinished?.(result);
       return result;
     });

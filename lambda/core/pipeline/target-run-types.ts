@@ -84,4 +84,3 @@ export interface InvocationBudget {
   /** Epoch ms at which calls in flight are cancelled. Saving progress happens after it, within the invocation's margin. */
   readonly deadline: number;
 }
-

@@ -36,7 +36,11 @@ export async function advanceTarget(settings: TargetRunSettings, budget: Invocat
     return failed(settings, invocationStarted, `cannot take the lease for ${where} on ${snapshotDate}: ${describeError(error)}`);
   }
   if (!lease) {
-    return failed(settings, invocationStarted, `another run of ${where} for ${snapshotDate} holds ${store.locationOf(keys.lease)}; this run was refused so the two cannot overwrite each other`);
+    return failed(
+      settings,
+      invocationStarted,
+      `another run of ${where} for ${snapshotDate} holds ${store.locationOf(keys.lease)}; this run was refused so the two cannot overwrite each other`,
+    );
   }
   let keepLease = false;
   let previous: PreviousSnapshot | undefined;
@@ -48,9 +52,18 @@ export async function advanceTarget(settings: TargetRunSettings, budget: Invocat
       try {
         previous = await openPreviousSnapshot(store, schema, checkpoint.base);
       } catch (error) {
-        if (!(error instanceof PreviousSnapshotUnusableError) || (checkpoint.mode === 'incremental' && checkpoint.invocations > 1)) throw error;
-        if (checkpoint.mode === 'incremental') settings.events?.warning?.(`${error.message}; describing every job instead`, { accountId: target.accountId, region: target.region });
-        Object.assign(checkpoint, { mode: 'full', modeReason: checkpoint.mode === 'incremental' ? error.message : checkpoint.modeReason, base: undefined });
+        if (!(error instanceof PreviousSnapshotUnusableError) || (checkpoint.mode === 'incremental' && checkpoint.invocations > 1))
+          throw error;
+        if (checkpoint.mode === 'incremental')
+          settings.events?.warning?.(`${error.message}; describing every job instead`, {
+            accountId: target.accountId,
+            region: target.region,
+          });
+        Object.assign(checkpoint, {
+          mode: 'full',
+          modeReason: checkpoint.mode === 'incremental' ? error.message : checkpoint.modeReason,
+          base: undefined,
+        });
       }
     }
     const run = new RunState(settings, checkpoint, previous);

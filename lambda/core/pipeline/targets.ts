@@ -25,7 +25,9 @@ async function callerIdentity(pool: AwsClientPool, region: string): Promise<Call
     const identity = await pool.source(region).sts.send(new GetCallerIdentityCommand({}));
     return { accountId: identity.Account!, arn: identity.Arn ?? '' };
   } catch (error) {
-    throw new InventoryError(`cannot identify the caller's account with sts:GetCallerIdentity in ${region}: ${describeError(error)}`, { cause: error });
+    throw new InventoryError(`cannot identify the caller's account with sts:GetCallerIdentity in ${region}: ${describeError(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -53,7 +55,11 @@ export async function resolveTargetSet(config: InventoryConfig, pool: AwsClientP
 }
 
 /** The targets of `resolveTargetSet`; each skipped account goes to `onSkipped`. */
-export async function resolveTargets(config: InventoryConfig, pool: AwsClientPool, onSkipped?: (account: SkippedAccount) => void): Promise<SnapshotTarget[]> {
+export async function resolveTargets(
+  config: InventoryConfig,
+  pool: AwsClientPool,
+  onSkipped?: (account: SkippedAccount) => void,
+): Promise<SnapshotTarget[]> {
   const { targets, skipped } = await resolveTargetSet(config, pool);
   for (const account of skipped) onSkipped?.(account);
   return targets;

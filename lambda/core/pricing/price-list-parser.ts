@@ -56,16 +56,26 @@ export function parsePriceListItem(item: unknown, position: string): PriceListPr
   if (!isObject(onDemandTerms)) throw new PriceListError(`${where} has terms.OnDemand that is not an object`);
   const onDemand: PriceDimension[] = [];
   for (const [termCode, term] of Object.entries(onDemandTerms)) {
-    if (!isObject(term) || !isObject(term.priceDimensions)) throw new PriceListError(`${where} has on-demand term ${termCode} without priceDimensions`);
+    if (!isObject(term) || !isObject(term.priceDimensions))
+      throw new PriceListError(`${where} has on-demand term ${termCode} without priceDimensions`);
     const effectiveDate = text(term.effectiveDate);
     if (!effectiveDate || Number.isNaN(Date.parse(effectiveDate))) {
-      throw new PriceListError(`${where} has on-demand term ${termCode} with effectiveDate ${JSON.stringify(term.effectiveDate)}; allowed: an ISO-8601 date`);
+      throw new PriceListError(
+        `${where} has on-demand term ${termCode} with effectiveDate ${JSON.stringify(term.effectiveDate)}; allowed: an ISO-8601 date`,
+      );
     }
     for (const [rateCode, dimension] of Object.entries(term.priceDimensions)) {
-      if (!isObject(dimension) || !isObject(dimension.pricePerUnit)) throw new PriceListError(`${where} has price dimension ${rateCode} without pricePerUnit`);
+      if (!isObject(dimension) || !isObject(dimension.pricePerUnit))
+        throw new PriceListError(`${where} has price dimension ${rateCode} without pricePerUnit`);
       const pricePerUnit: Record<string, string> = {};
       for (const [currency, amount] of Object.entries(dimension.pricePerUnit)) pricePerUnit[currency] = String(amount);
-      onDemand.push({ rateCode, unit: text(dimension.unit) ?? '', pricePerUnit, description: text(dimension.description) ?? '', effectiveDate });
+      onDemand.push({
+        rateCode,
+        unit: text(dimension.unit) ?? '',
+        pricePerUnit,
+        description: text(dimension.description) ?? '',
+        effectiveDate,
+      });
     }
   }
   return { sku, productFamily: text(product.productFamily) ?? '', attributes, onDemand };

@@ -63,7 +63,9 @@ function hourlyDimensions(product: PriceListProduct): PriceDimension[] {
     if (Object.hasOwn(SKIPPED_UNITS, dimension.unit)) continue;
     throw new PriceUnitError(
       `PriceList product ${product.sku} (${product.attributes.instanceName ?? 'no instanceName'}) has an on-demand price in unit ${JSON.stringify(dimension.unit)} (rate ${dimension.rateCode}); ` +
-        `allowed: ${HOURLY_UNIT} (instance-hours), or ${Object.entries(SKIPPED_UNITS).map(([unit, what]) => `${unit} (${what}, skipped)`).join(', ')}`,
+        `allowed: ${HOURLY_UNIT} (instance-hours), or ${Object.entries(SKIPPED_UNITS)
+          .map(([unit, what]) => `${unit} (${what}, skipped)`)
+          .join(', ')}`,
     );
   }
   return hourly;
@@ -77,7 +79,9 @@ function usdPerHour(product: PriceListProduct, dimension: PriceDimension): numbe
     );
   }
   if (!USD_AMOUNT.test(amount)) {
-    throw new PriceListError(`PriceList product ${product.sku} (${product.attributes.instanceName}) has USD amount ${JSON.stringify(amount)}; allowed: a non-negative decimal number`);
+    throw new PriceListError(
+      `PriceList product ${product.sku} (${product.attributes.instanceName}) has USD amount ${JSON.stringify(amount)}; allowed: a non-negative decimal number`,
+    );
   }
   return Number(amount);
 }
@@ -95,20 +99,27 @@ export function selectTrainingPrices(products: readonly PriceListProduct[], regi
     if (!isTrainingComputeIn(product, region)) continue;
     const instanceType = product.attributes.instanceName;
     if (!instanceType || !instanceType.startsWith('ml.')) {
-      throw new PriceListError(`PriceList product ${product.sku} has instanceName ${JSON.stringify(instanceType)}; allowed: a SageMaker instance type such as ml.m5.xlarge`);
+      throw new PriceListError(
+        `PriceList product ${product.sku} has instanceName ${JSON.stringify(instanceType)}; allowed: a SageMaker instance type such as ml.m5.xlarge`,
+      );
     }
     for (const dimension of hourlyDimensions(product)) {
       const candidate = { product, dimension, usdPerHour: usdPerHour(product, dimension) };
       const seen = byType.get(instanceType);
       if (seen) {
-        const describe = (c: Candidate) => `SKU ${c.product.sku} (rate ${c.dimension.rateCode}, ${c.usdPerHour} USD, usage type ${c.product.attributes.usagetype})`;
-        throw new AmbiguousPriceError(`${region} ${instanceType} has two on-demand training prices: ${describe(seen)} and ${describe(candidate)}; allowed: exactly one`);
+        const describe = (c: Candidate) =>
+          `SKU ${c.product.sku} (rate ${c.dimension.rateCode}, ${c.usdPerHour} USD, usage type ${c.product.attributes.usagetype})`;
+        throw new AmbiguousPriceError(
+          `${region} ${instanceType} has two on-demand training prices: ${describe(seen)} and ${describe(candidate)}; allowed: exactly one`,
+        );
       }
       byType.set(instanceType, candidate);
     }
   }
   if (byType.size === 0) {
-    throw new NoPricesError(`the Price List API returned no on-demand training price for region ${region} (${products.length} products read); allowed: a region where SageMaker training is offered`);
+    throw new NoPricesError(
+      `the Price List API returned no on-demand training price for region ${region} (${products.length} products read); allowed: a region where SageMaker training is offered`,
+    );
   }
   return [...byType.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

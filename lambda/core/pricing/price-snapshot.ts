@@ -29,16 +29,22 @@ export function instancePriceRow(price: InstancePrice, retrievedAt: number): Tab
 }
 
 /** Reads and selects the training prices of every region; any bad row fails the whole collection. */
-export async function collectTrainingPrices(pricing: PricingClient, regions: readonly string[]): Promise<{ prices: InstancePrice[]; productsRead: number }> {
+export async function collectTrainingPrices(
+  pricing: PricingClient,
+  regions: readonly string[],
+): Promise<{ prices: InstancePrice[]; productsRead: number }> {
   const prices: InstancePrice[] = [];
   let productsRead = 0;
   for (const region of regions) {
     const products: PriceListProduct[] = [];
     try {
-      for await (const item of readTrainingPriceList(pricing, region)) products.push(parsePriceListItem(item, `#${products.length + 1} of ${region}`));
+      for await (const item of readTrainingPriceList(pricing, region))
+        products.push(parsePriceListItem(item, `#${products.length + 1} of ${region}`));
     } catch (error) {
       if (error instanceof PriceListError) throw error;
-      throw new PriceListError(`reading SageMaker prices for ${region} from the Price List API failed: ${describeError(error)}`, { cause: error });
+      throw new PriceListError(`reading SageMaker prices for ${region} from the Price List API failed: ${describeError(error)}`, {
+        cause: error,
+      });
     }
     productsRead += products.length;
     prices.push(...selectTrainingPrices(products, region));

@@ -5,8 +5,7 @@ import type { TableSchema } from '../schema/table-schema';
 
 /** Where snapshots go: a local folder or an S3 bucket with an optional prefix. */
 export type WarehouseRoot =
-  | { readonly kind: 'local'; readonly directory: string }
-  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
+  { readonly kind: 'local'; readonly directory: string } | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
 
 /**
  * One object of a table: its partition values (one per partition key of the table's schema, in the
@@ -28,7 +27,9 @@ export function parseWarehouseRoot(value: string): WarehouseRoot {
   if (value.startsWith('s3://')) {
     const [bucket, ...rest] = value.slice('s3://'.length).split('/');
     if (!BUCKET_NAME.test(bucket)) {
-      throw new ConfigError(`output root ${value} has bucket name ${JSON.stringify(bucket)}; allowed: 3-63 lower-case letters, digits, dots and hyphens`);
+      throw new ConfigError(
+        `output root ${value} has bucket name ${JSON.stringify(bucket)}; allowed: 3-63 lower-case letters, digits, dots and hyphens`,
+      );
     }
     const prefix = rest.filter((part) => part !== '').join('/');
     return { kind: 's3', bucket, prefix };
@@ -36,7 +37,9 @@ export function parseWarehouseRoot(value: string): WarehouseRoot {
   // A scheme of two or more letters (a drive letter is one) that is not s3://: a typo such as s3:/bucket
   // or S3://bucket would otherwise become a local folder named "s3:".
   if (/^[a-z][a-z0-9+.-]+:/i.test(value)) {
-    throw new ConfigError(`output root ${value} is not a folder and not s3://bucket[/prefix]; allowed: a local folder or s3://bucket[/prefix] (lower-case s3, two slashes)`);
+    throw new ConfigError(
+      `output root ${value} is not a folder and not s3://bucket[/prefix]; allowed: a local folder or s3://bucket[/prefix] (lower-case s3, two slashes)`,
+    );
   }
   return { kind: 'local', directory: resolve(value) };
 }
@@ -74,21 +77,34 @@ function validatePartitionValue(key: string, value: string | undefined): string 
   if (value === undefined) throw new ConfigError(`partition ${key} has no value; every partition key of the table needs one`);
   if (key === 'snapshot_date') return validateSnapshotDate(value);
   if (key === 'region') return validateRegion(value);
-  if (!PARTITION_VALUE.test(value)) throw new ConfigError(`partition ${key}=${JSON.stringify(value)} is not allowed; allowed: 1-128 letters, digits, . _ -`);
+  if (!PARTITION_VALUE.test(value))
+    throw new ConfigError(`partition ${key}=${JSON.stringify(value)} is not allowed; allowed: 1-128 letters, digits, . _ -`);
   return value;
 }
 
 /** `<table>/<key>=<value>/…/<name>.parquet`, relative to the root, in the Hive layout Glue's projection and DuckDB read. */
 export function snapshotObjectPath(id: SnapshotObjectId): string {
   const extra = Object.keys(id.partitions).filter((key) => !id.table.partitionKeys.some((k) => k.name === key));
-  if (extra.length > 0) throw new ConfigError(`${id.table.table} has no partition key ${extra.join(', ')}; allowed: ${id.table.partitionKeys.map((k) => k.name).join(', ')}`);
+  if (extra.length > 0)
+    throw new ConfigError(
+      `${id.table.table} has no partition key ${extra.join(', ')}; allowed: ${id.table.partitionKeys.map((k) => k.name).join(', ')}`,
+    );
   const folders = id.table.partitionKeys.map((key) => `${key.name}=${validatePartitionValue(key.name, id.partitions[key.name])}`);
-  if (!OBJECT_NAME.test(id.name)) throw new ConfigError(`object name ${JSON.stringify(id.name)} is not allowed; allowed: 1-128 letters, digits, . _ - not starting with . _ -`);
+  if (!OBJECT_NAME.test(id.name))
+    throw new ConfigError(
+      `object name ${JSON.stringify(id.name)} is not allowed; allowed: 1-128 letters, digits, . _ - not starting with . _ -`,
+    );
   return [id.table.table, ...folders, `${id.name}.parquet`].join('/');
 }
 
 /** The object of one (account, region) in a table partitioned by snapshot date and region. */
-export function accountRegionObject(table: Pick<TableSchema, 'table' | 'partitionKeys'>, snapshotDate: string, region: string, accountId: string): SnapshotObjectId {
-  if (!ACCOUNT_ID_PATTERN.test(accountId)) throw new ConfigError(`account id ${JSON.stringify(accountId)} is not allowed; allowed: 12 digits`);
+export function accountRegionObject(
+  table: Pick<TableSchema, 'table' | 'partitionKeys'>,
+  snapshotDate: string,
+  region: string,
+  accountId: string,
+): SnapshotObjectId {
+  if (!ACCOUNT_ID_PATTERN.test(accountId))
+    throw new ConfigError(`account id ${JSON.stringify(accountId)} is not allowed; allowed: 12 digits`);
   return { table, partitions: { snapshot_date: snapshotDate, region }, name: accountId };
 }

@@ -45,13 +45,17 @@ export class LocalStore implements WarehouseStore {
       await rm(probe, { force: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'an error';
-      throw new PublishError(`the warehouse folder ${this.directory} cannot be written (${code}); allowed: a folder this user can create and write`, { cause: error });
+      throw new PublishError(
+        `the warehouse folder ${this.directory} cannot be written (${code}); allowed: a folder this user can create and write`,
+        { cause: error },
+      );
     }
   }
 
   private path(key: string): string {
     const path = resolve(this.directory, key);
-    if (!path.startsWith(this.directory + sep)) throw new PublishError(`key ${JSON.stringify(key)} would leave the warehouse folder ${this.directory}`);
+    if (!path.startsWith(this.directory + sep))
+      throw new PublishError(`key ${JSON.stringify(key)} would leave the warehouse folder ${this.directory}`);
     return path;
   }
 

@@ -62,10 +62,17 @@ export function runRecordRow(record: RunRecord): TableRow {
  * Written after the snapshot object, so a record always describes an object that is visible; a re-run
  * of the same date replaces both.
  */
-export async function publishRunRecord(store: WarehouseStore, record: RunRecord, compression: ParquetCompression = 'zstd'): Promise<PublishResult> {
+export async function publishRunRecord(
+  store: WarehouseStore,
+  record: RunRecord,
+  compression: ParquetCompression = 'zstd',
+): Promise<PublishResult> {
   const encoder = new ParquetWasmEncoder(INVENTORY_RUN_SCHEMA, { compression });
   async function* one(): AsyncIterable<TableRow> {
     yield runRecordRow(record);
   }
-  return store.publish(accountRegionObject(INVENTORY_RUN_SCHEMA, record.snapshotDate, record.region, record.accountId), encoder.encode(one()));
+  return store.publish(
+    accountRegionObject(INVENTORY_RUN_SCHEMA, record.snapshotDate, record.region, record.accountId),
+    encoder.encode(one()),
+  );
 }

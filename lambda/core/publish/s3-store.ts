@@ -21,12 +21,19 @@ export interface S3StoreOptions {
 
 function isMissing(error: unknown): boolean {
   const name = (error as { name?: string })?.name;
-  return name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
+  return (
+    name === 'NoSuchKey' || name === 'NotFound' || (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404
+  );
 }
 
 function isPreconditionFailed(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412 || e?.name === 'ConditionalRequestConflict' || e?.$metadata?.httpStatusCode === 409;
+  return (
+    e?.name === 'PreconditionFailed' ||
+    e?.$metadata?.httpStatusCode === 412 ||
+    e?.name === 'ConditionalRequestConflict' ||
+    e?.$metadata?.httpStatusCode === 409
+  );
 }
 
 /**
@@ -75,14 +82,23 @@ export class S3Store implements WarehouseStore {
     );
     const upload = new Upload({
       client,
-      params: { Bucket: bucket, Key: fullKey, Body: counted, ContentType: key.endsWith('.parquet') ? 'application/vnd.apache.parquet' : 'application/octet-stream', ...this.encryption() },
+      params: {
+        Bucket: bucket,
+        Key: fullKey,
+        Body: counted,
+        ContentType: key.endsWith('.parquet') ? 'application/vnd.apache.parquet' : 'application/octet-stream',
+        ...this.encryption(),
+      },
       leavePartsOnError: false,
     });
     try {
       await upload.done();
     } catch (error) {
       counted.destroy();
-      throw new PublishError(`uploading s3://${bucket}/${fullKey} failed; the upload was aborted and the previous object, if any, is unchanged`, { cause: error });
+      throw new PublishError(
+        `uploading s3://${bucket}/${fullKey} failed; the upload was aborted and the previous object, if any, is unchanged`,
+        { cause: error },
+      );
     }
     return { location: `s3://${bucket}/${fullKey}`, bytes };
   }
@@ -124,7 +140,9 @@ export class S3Store implements WarehouseStore {
       const batch = keys.slice(start, start + 1000).map((key) => ({ Key: this.key(key) }));
       const result = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
       if (result.Errors?.length) {
-        throw new PublishError(`deleting ${result.Errors.length} object(s) under ${this.describe()} failed: ${result.Errors.map((e) => `${e.Key}: ${e.Code}`).join('; ')}`);
+        throw new PublishError(
+          `deleting ${result.Errors.length} object(s) under ${this.describe()} failed: ${result.Errors.map((e) => `${e.Key}: ${e.Code}`).join('; ')}`,
+        );
       }
     }
   }
@@ -134,7 +152,16 @@ export class S3Store implements WarehouseStore {
     const record = (): string => JSON.stringify({ holder, expiresAt, takenAt: Date.now() } satisfies LeaseRecord);
     const write = async (condition: { IfNoneMatch: '*' } | { IfMatch: string }): Promise<boolean> => {
       try {
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: this.key(key), Body: record(), ContentType: 'application/json', ...condition, ...this.encryption() }));
+        await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: this.key(key),
+            Body: record(),
+            ContentType: 'application/json',
+            ...condition,
+            ...this.encryption(),
+          }),
+        );
         return true;
       } catch (error) {
         if (isPreconditionFailed(error)) return false;

@@ -21,9 +21,12 @@ export class AthenaQueryRunner extends AthenaStatementRunner {
     let nextToken: string | undefined;
     let firstPage = true;
     do {
-      const page = await this.client.send(new GetQueryResultsCommand({ QueryExecutionId: executionId, NextToken: nextToken, MaxResults: 1000 }), {
-        abortSignal: signal,
-      });
+      const page = await this.client.send(
+        new GetQueryResultsCommand({ QueryExecutionId: executionId, NextToken: nextToken, MaxResults: 1000 }),
+        {
+          abortSignal: signal,
+        },
+      );
       if (firstPage) columns = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
       const names = columns.map((c) => c.Name ?? c.Label ?? '');
       let data = page.ResultSet?.Rows ?? [];

@@ -51,13 +51,18 @@ export class AthenaStatementRunner {
     const deadline = Date.now() + (this.options.timeoutMs ?? 30 * 60_000);
     let wait = this.options.pollInitialMs ?? 200;
     for (;;) {
-      const { QueryExecution: execution } = await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: executionId }), { abortSignal: signal });
+      const { QueryExecution: execution } = await this.client.send(new GetQueryExecutionCommand({ QueryExecutionId: executionId }), {
+        abortSignal: signal,
+      });
       const state = execution?.Status?.State;
       if (state === 'SUCCEEDED') return executionId;
       if (state === 'FAILED' || state === 'CANCELLED') {
-        throw new QueryError(`Athena query ${executionId} ${state.toLowerCase()}: ${execution?.Status?.StateChangeReason ?? 'no reason given'}`);
+        throw new QueryError(
+          `Athena query ${executionId} ${state.toLowerCase()}: ${execution?.Status?.StateChangeReason ?? 'no reason given'}`,
+        );
       }
-      if (Date.now() + wait > deadline) throw new QueryError(`Athena query ${executionId} was still ${state} when the time allowed ran out`);
+      if (Date.now() + wait > deadline)
+        throw new QueryError(`Athena query ${executionId} was still ${state} when the time allowed ran out`);
       await sleep(wait, undefined, { signal });
       wait = Math.min(wait * 1.5, this.options.pollMaxMs ?? 5000);
     }

@@ -13,29 +13,49 @@ export interface SqlDefinition {
 }
 
 /** Cost-allocation tag keys the flat view turns into `tag_<key>` columns unless told otherwise. */
-export const DEFAULT_COST_TAG_KEYS: readonly string[] = ['team', 'project', 'cost-center', 'sagemaker:domain-arn', 'sagemaker:user-profile-arn'];
+export const DEFAULT_COST_TAG_KEYS: readonly string[] = [
+  'team',
+  'project',
+  'cost-center',
+  'sagemaker:domain-arn',
+  'sagemaker:user-profile-arn',
+];
 
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_COLUMNS_MARKER = /,\s*\/\* tag_columns \*\//;
 
 /** `sagemaker:domain-arn` → `tag_sagemaker_domain_arn`. */
 export function tagColumnName(key: string): string {
-  return `tag_${key.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+  return `tag_${key
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')}`;
 }
 
 /**
  * Fills a view's `/* tag_columns *\/` marker with one `element_at(tags, '<key>') AS tag_<key>` column per
  * key. Keys are validated against AWS's tag-key alphabet, and two keys may not map to one column.
  */
-export function renderSql(definition: SqlDefinition, tagKeys: readonly string[] = DEFAULT_COST_TAG_KEYS, tableName = TRAINING_JOB_SCHEMA.table): string {
+export function renderSql(
+  definition: SqlDefinition,
+  tagKeys: readonly string[] = DEFAULT_COST_TAG_KEYS,
+  tableName = TRAINING_JOB_SCHEMA.table,
+): string {
   // The SQL names the table as the schema does; a deployment may give the Glue table another name.
-  const sql = tableName === TRAINING_JOB_SCHEMA.table ? definition.sql : definition.sql.replace(new RegExp(`\\b${TRAINING_JOB_SCHEMA.table}\\b`, 'g'), tableName);
+  const sql =
+    tableName === TRAINING_JOB_SCHEMA.table
+      ? definition.sql
+      : definition.sql.replace(new RegExp(`\\b${TRAINING_JOB_SCHEMA.table}\\b`, 'g'), tableName);
   if (!TAG_COLUMNS_MARKER.test(sql)) return sql;
   const columns = new Map<string, string>();
   for (const key of tagKeys) {
-    if (!TAG_KEY.test(key)) throw new QueryError(`tag key ${JSON.stringify(key)} is not allowed; allowed: 1-128 letters, digits, spaces and _ . : / = + - @`);
+    if (!TAG_KEY.test(key))
+      throw new QueryError(`tag key ${JSON.stringify(key)} is not allowed; allowed: 1-128 letters, digits, spaces and _ . : / = + - @`);
     const column = tagColumnName(key);
-    if (columns.has(column)) throw new QueryError(`tag keys ${JSON.stringify(columns.get(column))} and ${JSON.stringify(key)} both become column ${column}; allowed: keys that differ after lower-casing and replacing punctuation with _`);
+    if (columns.has(column))
+      throw new QueryError(
+        `tag keys ${JSON.stringify(columns.get(column))} and ${JSON.stringify(key)} both become column ${column}; allowed: keys that differ after lower-casing and replacing punctuation with _`,
+      );
     columns.set(column, key);
   }
   const rendered = [...columns].map(([column, key]) => `element_at(tags, '${key.replace(/'/g, "''")}') AS ${column}`).join(',\n  ');
@@ -56,7 +76,8 @@ function parseSqlFile(kind: SqlDefinition['kind'], file: string): SqlDefinition 
   const text = readFileSync(file, 'utf8');
   const header = (key: string) => new RegExp(`^--\\s*${key}:\\s*(.+)$`, 'm').exec(text)?.[1].trim();
   const name = header('name');
-  if (!name || !/^[a-z][a-z0-9_]*$/.test(name)) throw new QueryError(`${file}: needs a "-- name: <lower_snake_case>" header; found ${JSON.stringify(name)}`);
+  if (!name || !/^[a-z][a-z0-9_]*$/.test(name))
+    throw new QueryError(`${file}: needs a "-- name: <lower_snake_case>" header; found ${JSON.stringify(name)}`);
   const sql = text
     .split('\n')
     .filter((line) => !/^--/.test(line))

@@ -66,7 +66,8 @@ export class TrainingJobRowMapper {
       throw new InvalidRecordError(`TrainingJobArn is in region ${arnRegion}, but the job was collected from region ${region}`);
     }
     for (const field of REQUIRED_FIELDS) {
-      if (job[field] === undefined || job[field] === null) throw new InvalidRecordError(`${field} is missing; DescribeTrainingJob always returns it`);
+      if (job[field] === undefined || job[field] === null)
+        throw new InvalidRecordError(`${field} is missing; DescribeTrainingJob always returns it`);
     }
 
     const row: TableRow = {};
@@ -97,7 +98,9 @@ export class TrainingJobRowMapper {
     if (SECRET_BEARING_COLUMNS.has(column.name) && cell instanceof Map) {
       return new Map([...(cell as Map<string, string | null>)].map(([key, value]) => [key, this.redactor.mapValue(key, value)]));
     }
-    return typeof cell === 'string' && column.type === 'string' && (cell.startsWith('{') || cell.startsWith('[')) ? this.redactor.scrubJson(cell) : cell;
+    return typeof cell === 'string' && column.type === 'string' && (cell.startsWith('{') || cell.startsWith('['))
+      ? this.redactor.scrubJson(cell)
+      : cell;
   }
 }
 
@@ -134,7 +137,8 @@ function describeKind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (value instanceof Date) return 'an invalid date';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : Number.isFinite(value) ? 'a fraction' : 'not a finite number';
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? 'a whole number' : Number.isFinite(value) ? 'a fraction' : 'not a finite number';
   return `a ${typeof value}`;
 }
 
@@ -146,7 +150,9 @@ function toInt64(field: string, value: unknown): bigint {
   if (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
   if (typeof value === 'number' && Number.isInteger(value)) {
-    throw new InvalidRecordError(`${field} is a whole number beyond ±2^53, which JSON cannot carry exactly; expected a whole number from -9007199254740991 to 9007199254740991`);
+    throw new InvalidRecordError(
+      `${field} is a whole number beyond ±2^53, which JSON cannot carry exactly; expected a whole number from -9007199254740991 to 9007199254740991`,
+    );
   }
   throw new InvalidRecordError(`${field} is ${describeKind(value)}; expected a whole number`);
 }
@@ -166,7 +172,8 @@ function toStringMap(field: string, value: unknown): ReadonlyMap<string, string 
   }
   const map = new Map<string, string | null>();
   for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string' && entry !== null) throw new InvalidRecordError(`${field}.${key} is ${describeKind(entry)}; expected a string`);
+    if (typeof entry !== 'string' && entry !== null)
+      throw new InvalidRecordError(`${field}.${key} is ${describeKind(entry)}; expected a string`);
     map.set(key, entry);
   }
   return map;
@@ -187,7 +194,8 @@ function jsonReplacer(field: string) {
   return function (this: Record<string, unknown>, key: string, value: unknown): unknown {
     const original = this[key];
     if (original instanceof Date) {
-      if (Number.isNaN(original.getTime())) throw new InvalidRecordError(`${field} holds an invalid date under ${key}; expected a valid date`);
+      if (Number.isNaN(original.getTime()))
+        throw new InvalidRecordError(`${field} holds an invalid date under ${key}; expected a valid date`);
       return original.toISOString();
     }
     return value;

@@ -31,10 +31,14 @@ function fail(source: string, message: string): never {
 }
 
 function parseColumn(raw: unknown, where: string, source: string): ColumnDefinition {
-  if (typeof raw !== 'object' || raw === null) fail(source, `${where} must be an object with name, type and comment; received ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'object' || raw === null)
+    fail(source, `${where} must be an object with name, type and comment; received ${JSON.stringify(raw)}`);
   const { name, type, comment } = raw as Record<string, unknown>;
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    fail(source, `${where} has name ${JSON.stringify(name)}; allowed: lower-case letters, digits and underscores, not starting with a digit`);
+    fail(
+      source,
+      `${where} has name ${JSON.stringify(name)}; allowed: lower-case letters, digits and underscores, not starting with a digit`,
+    );
   }
   if (typeof type !== 'string' || !(GLUE_TYPES as readonly string[]).includes(type)) {
     fail(source, `column ${name} has type ${JSON.stringify(type)}; allowed: ${GLUE_TYPES.join(', ')}`);
@@ -92,6 +96,8 @@ export const INSTANCE_PRICE_SCHEMA: TableSchema = parseTableSchema(instancePrice
 export const TABLE_SCHEMAS: readonly TableSchema[] = [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA, INSTANCE_PRICE_SCHEMA];
 for (const schema of TABLE_SCHEMAS) {
   if (schema.database !== TRAINING_JOB_SCHEMA.database) {
-    throw new SchemaError(`glue-schema/${schema.table}.json: database is ${JSON.stringify(schema.database)}; allowed: ${TRAINING_JOB_SCHEMA.database}, the database every table shares`);
+    throw new SchemaError(
+      `glue-schema/${schema.table}.json: database is ${JSON.stringify(schema.database)}; allowed: ${TRAINING_JOB_SCHEMA.database}, the database every table shares`,
+    );
   }
 }

@@ -36,7 +36,11 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   let reason = '';
   try {
     const desired = properties(event.ResourceProperties);
-    const runner = new AthenaStatementRunner(athena, { workgroup: desired.Workgroup, database: desired.Database, timeoutMs: Math.max(10_000, context.getRemainingTimeInMillis() - 15_000) });
+    const runner = new AthenaStatementRunner(athena, {
+      workgroup: desired.Workgroup,
+      database: desired.Database,
+      timeoutMs: Math.max(10_000, context.getRemainingTimeInMillis() - 15_000),
+    });
     const drop = async (names: readonly string[]) => {
       for (const name of [...names].reverse()) await runner.execute(`DROP VIEW IF EXISTS ${name}`);
     };
@@ -51,8 +55,12 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
         const kept = new Set(desired.Views.map((v) => v.Name));
         // The role may write only the views shipped now, so dropping a retired one can be refused. The new views are in
         // place by then: the deployment goes on, and the log names what an administrator may drop by hand.
-        for (const retired of properties(event.OldResourceProperties).Views.map((v) => v.Name).filter((name) => !kept.has(name))) {
-          await drop([retired]).catch((error: unknown) => logger.warn('a view no longer shipped was left in place', { view: retired, reason: describeError(error).slice(0, 1000) }));
+        for (const retired of properties(event.OldResourceProperties)
+          .Views.map((v) => v.Name)
+          .filter((name) => !kept.has(name))) {
+          await drop([retired]).catch((error: unknown) =>
+            logger.warn('a view no longer shipped was left in place', { view: retired, reason: describeError(error).slice(0, 1000) }),
+          );
         }
       }
     }
@@ -64,8 +72,16 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   await respond(event, { Status: status, Reason: reason || `See ${context.logStreamName}`, PhysicalResourceId: physicalId });
 }
 
-async function respond(event: CloudFormationCustomResourceEvent, result: { Status: string; Reason: string; PhysicalResourceId: string }): Promise<void> {
-  const body = JSON.stringify({ ...result, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId });
+async function respond(
+  event: CloudFormationCustomResourceEvent,
+  result: { Status: string; Reason: string; PhysicalResourceId: string },
+): Promise<void> {
+  const body = JSON.stringify({
+    ...result,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+  });
   for (let attempt = 1; ; attempt++) {
     try {
       const response = await fetch(event.ResponseURL, { method: 'PUT', body, headers: { 'content-type': '' } });

@@ -27,8 +27,21 @@ export async function handler(event: PriceRefreshEvent | undefined, context: Con
   logger.addContext(context);
   const snapshotDate = readSnapshotDate(event?.snapshotDate, utcDate(new Date()));
   try {
-    const report = await runPriceSnapshot({ pricing: clients.pricing, store: clients.store, regions: config.regions, snapshotDate, compression: config.compression });
-    logger.info('price snapshot written', { snapshotDate, location: report.location, bytes: report.bytes, prices: report.prices.length, productsRead: report.productsRead, durationMs: report.durationMs });
+    const report = await runPriceSnapshot({
+      pricing: clients.pricing,
+      store: clients.store,
+      regions: config.regions,
+      snapshotDate,
+      compression: config.compression,
+    });
+    logger.info('price snapshot written', {
+      snapshotDate,
+      location: report.location,
+      bytes: report.bytes,
+      prices: report.prices.length,
+      productsRead: report.productsRead,
+      durationMs: report.durationMs,
+    });
     return { snapshotDate, location: report.location, prices: report.prices.length };
   } catch (error) {
     // Nothing was published: the previous price snapshot stays the one the cost view uses.

@@ -54,7 +54,11 @@ export async function collectStep(event: CollectEvent, runtime: FunctionRuntime,
   }
   const { collect, ...result } = step.result;
   if (result.status === 'failed') logger.error('snapshot failed', { ...result, collect });
-  else logger.info(result.status === 'incomplete' ? 'snapshot written without the jobs set aside' : 'snapshot written', { ...result, collect });
+  else
+    logger.info(result.status === 'incomplete' ? 'snapshot written without the jobs set aside' : 'snapshot written', {
+      ...result,
+      collect,
+    });
   recordOperationMetrics(metrics, [collect?.operations]);
   return { status: 'done', outcome: outcomeOf(step.result) };
 }

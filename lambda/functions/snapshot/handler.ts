@@ -27,7 +27,10 @@ const runtime: FunctionRuntime = { config, clients, store: createStore(config, (
  */
 export function handler(event: InventoryEvent | undefined, context: Context): Promise<InventoryResult>;
 export function handler(event: { readonly step: string; readonly [field: string]: unknown }, context: Context): Promise<StepAnswer>;
-export async function handler(event: InventoryEvent | { readonly step: string } | undefined, context: Context): Promise<InventoryResult | StepAnswer> {
+export async function handler(
+  event: InventoryEvent | { readonly step: string } | undefined,
+  context: Context,
+): Promise<InventoryResult | StepAnswer> {
   logger.addContext(context);
   if (isStepEvent(event)) {
     logger.appendKeys({ step: String(event.step) });

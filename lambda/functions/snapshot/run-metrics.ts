@@ -20,15 +20,31 @@ export function recordRunMetrics(metrics: Metrics, run: RunFigures): void {
   const { targets } = run;
   const sum = (pick: (t: TargetOutcome) => number) => targets.reduce((total, t) => total + pick(t), 0);
   const failed = targets.filter((t) => t.status === 'failed').length;
-  metrics.addMetric(METRIC.JobsWritten, MetricUnit.Count, sum((t) => t.jobsWritten));
-  metrics.addMetric(METRIC.BytesWritten, MetricUnit.Bytes, sum((t) => t.bytesWritten));
+  metrics.addMetric(
+    METRIC.JobsWritten,
+    MetricUnit.Count,
+    sum((t) => t.jobsWritten),
+  );
+  metrics.addMetric(
+    METRIC.BytesWritten,
+    MetricUnit.Bytes,
+    sum((t) => t.bytesWritten),
+  );
   metrics.addMetric(METRIC.SnapshotsWritten, MetricUnit.Count, targets.length - failed);
   metrics.addMetric(METRIC.SnapshotsFailed, MetricUnit.Count, failed);
   metrics.addMetric(METRIC.SnapshotsIncomplete, MetricUnit.Count, targets.filter((t) => t.status === 'incomplete').length);
   metrics.addMetric(METRIC.SnapshotsFull, MetricUnit.Count, targets.filter((t) => t.status !== 'failed' && t.mode === 'full').length);
-  metrics.addMetric(METRIC.SnapshotsIncremental, MetricUnit.Count, targets.filter((t) => t.status !== 'failed' && t.mode === 'incremental').length);
+  metrics.addMetric(
+    METRIC.SnapshotsIncremental,
+    MetricUnit.Count,
+    targets.filter((t) => t.status !== 'failed' && t.mode === 'incremental').length,
+  );
   metrics.addMetric(METRIC.RunDuration, MetricUnit.Milliseconds, Math.round(run.durationMs));
-  metrics.addMetric(METRIC.JobsVanishedDuringRun, MetricUnit.Count, sum((t) => t.jobsVanished));
+  metrics.addMetric(
+    METRIC.JobsVanishedDuringRun,
+    MetricUnit.Count,
+    sum((t) => t.jobsVanished),
+  );
   metrics.addMetric(METRIC.UnknownApiFields, MetricUnit.Count, new Set(targets.flatMap((t) => t.unknownApiFields)).size);
   metrics.addMetric(METRIC.AccountsSkipped, MetricUnit.Count, run.skippedAccounts);
   for (const [name, value] of targetFigures(targets)) metrics.addMetric(name, MetricUnit.Count, value);
@@ -57,7 +73,10 @@ function targetFigures(targets: readonly TargetOutcome[]): [string, number][] {
 }
 
 /** Calls, throttles and retries per operation, each a single metric with its Operation dimension. */
-export function recordOperationMetrics(metrics: Metrics, perTarget: readonly (Readonly<Record<string, OperationStats>> | undefined)[]): void {
+export function recordOperationMetrics(
+  metrics: Metrics,
+  perTarget: readonly (Readonly<Record<string, OperationStats>> | undefined)[],
+): void {
   const perOperation = new Map<string, { calls: number; throttles: number; retries: number }>();
   for (const operations of perTarget) {
     for (const [operation, stats] of Object.entries(operations ?? {})) {

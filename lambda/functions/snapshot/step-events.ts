@@ -138,9 +138,12 @@ function text(step: string, field: string, value: unknown): string {
 /** A target as the state machine passes it back: the shape resolve produced, checked again since anyone with invoke rights can send one. */
 function target(value: unknown): SnapshotTarget {
   const t = (value ?? {}) as Partial<SnapshotTarget>;
-  if (typeof t.accountId !== 'string' || !ACCOUNT_ID_PATTERN.test(t.accountId)) fail('collect', 'target.accountId', t.accountId, 'a 12-digit account id');
-  if (typeof t.region !== 'string' || !REGION_PATTERN.test(t.region)) fail('collect', 'target.region', t.region, 'an AWS Region code such as us-east-1');
-  if (t.roleArn !== undefined && (typeof t.roleArn !== 'string' || !ROLE_ARN_PATTERN.test(t.roleArn))) fail('collect', 'target.roleArn', t.roleArn, 'an IAM role ARN, or absent for the function\'s own account');
+  if (typeof t.accountId !== 'string' || !ACCOUNT_ID_PATTERN.test(t.accountId))
+    fail('collect', 'target.accountId', t.accountId, 'a 12-digit account id');
+  if (typeof t.region !== 'string' || !REGION_PATTERN.test(t.region))
+    fail('collect', 'target.region', t.region, 'an AWS Region code such as us-east-1');
+  if (t.roleArn !== undefined && (typeof t.roleArn !== 'string' || !ROLE_ARN_PATTERN.test(t.roleArn)))
+    fail('collect', 'target.roleArn', t.roleArn, "an IAM role ARN, or absent for the function's own account");
   return { accountId: t.accountId, region: t.region, ...(t.roleArn ? { roleArn: t.roleArn } : {}) };
 }
 
@@ -149,9 +152,11 @@ const RUN_INPUT_KEYS = ['snapshotDate', 'full'];
 /** The execution's input, checked: an operator's typo fails the run at once, naming what is allowed. */
 export function readRunInput(value: unknown, today: string, firstSnapshotDate?: string): { snapshotDate: string; full: boolean } {
   if (value === undefined || value === null) return { snapshotDate: today, full: false };
-  if (typeof value !== 'object' || Array.isArray(value)) fail('execution input', 'the input', value, '{"snapshotDate": "YYYY-MM-DD", "full": true}, either key optional');
+  if (typeof value !== 'object' || Array.isArray(value))
+    fail('execution input', 'the input', value, '{"snapshotDate": "YYYY-MM-DD", "full": true}, either key optional');
   const unknown = Object.keys(value).filter((key) => !RUN_INPUT_KEYS.includes(key));
-  if (unknown.length > 0) fail('execution input', `key ${unknown[0]}`, (value as Record<string, unknown>)[unknown[0]], `only ${RUN_INPUT_KEYS.join(' and ')}`);
+  if (unknown.length > 0)
+    fail('execution input', `key ${unknown[0]}`, (value as Record<string, unknown>)[unknown[0]], `only ${RUN_INPUT_KEYS.join(' and ')}`);
   const { snapshotDate, full } = value as { snapshotDate?: unknown; full?: unknown };
   if (full !== undefined && typeof full !== 'boolean') fail('execution input', 'full', full, 'true or false');
   return { snapshotDate: readSnapshotDate(snapshotDate, today, firstSnapshotDate), full: full === true };

@@ -4,7 +4,8 @@ import { asOutcome, type RunSummary, type SummarizeEvent } from './step-events';
 
 function skippedNames(event: SummarizeEvent, withReasons: boolean): string {
   const named = event.skipped.map((s) => (withReasons ? `${s.accountId} (${s.reason})` : s.accountId)).join(withReasons ? '; ' : ', ');
-  const more = event.skippedCount > event.skipped.length ? ` and ${event.skippedCount - event.skipped.length} more (see the ResolveTargets log)` : '';
+  const more =
+    event.skippedCount > event.skipped.length ? ` and ${event.skippedCount - event.skipped.length} more (see the ResolveTargets log)` : '';
   return `${event.skippedCount} account(s) skipped: ${named}${more}`;
 }
 
@@ -27,7 +28,8 @@ export function summarizeStep(event: SummarizeEvent, runtime: FunctionRuntime): 
   const where = (o: { accountId: string; region: string }) => `${o.accountId}/${o.region}`;
   const message =
     outcomes.length === 0
-      ? `nothing was snapshotted for ${event.snapshotDate}: no (account, region) to snapshot` + (event.skippedCount ? `; ${skippedNames(event, true)}` : '')
+      ? `nothing was snapshotted for ${event.snapshotDate}: no (account, region) to snapshot` +
+        (event.skippedCount ? `; ${skippedNames(event, true)}` : '')
       : `${outcomes.length - failed.length} of ${outcomes.length} (account, region) snapshots written for ${event.snapshotDate} (${jobsWritten} jobs` +
         (incomplete.length ? `; ${incomplete.length} without jobs set aside: ${incomplete.map(where).join(', ')}` : '') +
         ')' +

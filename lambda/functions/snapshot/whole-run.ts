@@ -26,7 +26,8 @@ export interface InventoryResult {
 export async function wholeRun(event: InventoryEvent | undefined, runtime: FunctionRuntime, remainingMs: number): Promise<InventoryResult> {
   const { config, clients, logger, metrics } = runtime;
   const snapshotDate = readSnapshotDate(event?.snapshotDate, utcDate(new Date()), config.firstSnapshotDate);
-  if (event?.full !== undefined && typeof event.full !== 'boolean') throw new ConfigError(`full is ${JSON.stringify(event.full)}; allowed: true or false`);
+  if (event?.full !== undefined && typeof event.full !== 'boolean')
+    throw new ConfigError(`full is ${JSON.stringify(event.full)}; allowed: true or false`);
   const report = await runSnapshot(config, {
     snapshotDate,
     full: event?.full,
@@ -35,12 +36,17 @@ export async function wholeRun(event: InventoryEvent | undefined, runtime: Funct
     events: {
       targetStarted: (target) => logger.info('collecting', { ...target }),
       targetFinished: ({ collect, ...result }) =>
-        result.status === 'succeeded' ? logger.info('snapshot written', { ...result, collect }) : logger.error('snapshot failed', { ...result, collect }),
+        result.status === 'succeeded'
+          ? logger.info('snapshot written', { ...result, collect })
+          : logger.error('snapshot failed', { ...result, collect }),
       warning: (message, details) => logger.warn(message, details),
     },
   });
   recordRunMetrics(metrics, { targets: report.targets.map(outcomeOf), durationMs: report.durationMs, skippedAccounts: 0 });
-  recordOperationMetrics(metrics, report.targets.map((t) => t.collect?.operations));
+  recordOperationMetrics(
+    metrics,
+    report.targets.map((t) => t.collect?.operations),
+  );
   const drift = [...new Set(report.targets.flatMap((t) => Object.keys(t.unknownFields)))];
   if (drift.length > 0) logger.warn('DescribeTrainingJob returned fields the schema has no column for', { fields: drift });
   if (report.failed.length > 0) throw new SnapshotIncompleteError(report);
