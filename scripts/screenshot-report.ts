@@ -1,14 +1,14 @@
 /**
- * Captures a cost report as the PNG the README shows, in headless Chromium (Debian's `chromium`, or
+ * Captures a cost report as the PNG the README shows (docs/cost-report.png), in headless Chromium (Debian's `chromium`, or
  * CHROMIUM_PATH), driven by playwright-core; nothing is downloaded.
  *
- *   npm start && npx tsx scripts/screenshot-report.ts warehouse/cost-report.html docs/cost-report.png
+ *   npm start && npx tsx scripts/screenshot-report.ts demo-warehouse/cost-report.html docs/cost-report.png
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-async function main([report = 'warehouse/cost-report.html', image = 'docs/cost-report.png']: string[]): Promise<void> {
+async function main([report = 'demo-warehouse/cost-report.html', image = 'docs/cost-report.png']: string[]): Promise<void> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [

@@ -124,6 +124,6 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
     warehouse.close();
   }
   say(`\nThe warehouse is in ${out}. Try: npx sm-inventory query "${SUGGESTED_QUERY}" --warehouse ${flags.out}`);
-  await runReportCommand({ warehouse: out, out: `${out}/cost-report.html` }, io);
+  await runReportCommand({ warehouse: flags.out, out: `${out}/cost-report.html` }, io);
   return 0;
 }

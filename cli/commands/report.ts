@@ -38,7 +38,8 @@ export async function runReportCommand(flags: ReportFlags, io: CommandIo): Promi
     const rows = new Map<string, readonly Record<string, unknown>[]>();
     for (const chart of COST_CHARTS) rows.set(chart.query, (await warehouse.query(chart.query)).rows);
     const totals = costTotals(await warehouse.query(COST_TOTALS_SQL));
-    html = await renderCostReport({ warehouse: resolve(flags.warehouse), generatedAt: new Date(), totals, rows });
+    // The warehouse as it was given: a report is shared, and a path on this machine means nothing to its reader.
+    html = await renderCostReport({ warehouse: flags.warehouse, generatedAt: new Date(), totals, rows });
   } finally {
     warehouse.close();
   }

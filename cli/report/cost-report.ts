@@ -60,6 +60,7 @@ footer { color: #616e7c; font-size: 0.85rem; border-top: 1px solid #e4e7eb; padd
 `;
 
 export interface CostReportInput {
+  /** The warehouse as the user named it (shown in the report, so never resolved to a path on this machine). */
   readonly warehouse: string;
   readonly generatedAt: Date;
   readonly totals: CostTotals;

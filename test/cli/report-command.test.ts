@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { runReportCommand } from '../../cli/commands/report';
 import { COST_CHARTS } from '../../cli/report/cost-charts';
@@ -21,7 +21,8 @@ describe('sm-inventory report', () => {
     warehouse = await buildCostWarehouse();
     const { io, text } = captured();
     const out = join(warehouse, 'report.html');
-    await runReportCommand({ warehouse, out }, io);
+    // Named relative to the working directory, as a user types it.
+    await runReportCommand({ warehouse: relative(process.cwd(), warehouse), out }, io);
     html = readFileSync(out, 'utf8');
     printed = text();
   }, 60_000);
@@ -29,6 +30,11 @@ describe('sm-inventory report', () => {
   it('prints where it wrote the report', () => {
     // Assess
     expect(printed).toBe(`cost report → ${join(warehouse, 'report.html')}\n`);
+  });
+
+  it('names the warehouse as it was given, not as a path on this machine', () => {
+    // Assess
+    expect(html.match(/From the warehouse ([^,]+),/)?.[1]).toBe(relative(process.cwd(), warehouse));
   });
 
   it('draws each of the four charts as inline SVG with bar marks, one figure per named query', () => {
