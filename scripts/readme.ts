@@ -1,20 +1,41 @@
 /**
- * Renders the README's generated sections from their sources: the column tables from the schema files,
- * the configuration reference from the config module, the views and queries from glue-schema/, and
- * the dialect differences from the DuckDB compatibility layer. `--write` updates README.md;
- * test/docs/readme.test.ts fails when the README is out of date.
+ * Renders the documentation's generated sections from their sources: the column tables from the schema
+ * files, the configuration reference from the config module, the views and queries from glue-schema/,
+ * the dialect differences from the DuckDB compatibility layer, and the bad-input corpus from its JSON.
+ * GENERATED_DOCUMENTS says which document holds which section. `--write` updates them (`npm run docs`);
+ * test/docs/readme.test.ts fails when one is out of date.
  *
  *   npx tsx scripts/readme.ts --write
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ENVIRONMENT_VARIABLES } from '../lambda/core/pipeline/config';
 import { ATHENA_COMPATIBILITY_MACROS } from '../cli/warehouse/duckdb-compat';
 import { COMMON_SQL_FUNCTIONS, DATE_FORMAT_SPECIFIERS, DENIED_CONSTRUCTS } from '../cli/warehouse/shared-dialect';
 import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
 import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type TableSchema } from '../lambda/core/schema/table-schema';
 
-export const README = join(__dirname, '..', 'README.md');
+const ROOT = join(__dirname, '..');
+export const README = join(ROOT, 'README.md');
+const doc = (name: string) => join(ROOT, 'docs', name);
+
+/** The width Markdown prose is wrapped at, as Prettier wraps the code. */
+export const PROSE_WIDTH = 140;
+
+/** Prose wrapped at PROSE_WIDTH, breaking only between words. */
+export function wrapProse(text: string, width = PROSE_WIDTH): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line].join('\n');
+}
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -47,10 +68,12 @@ export function renderSections(): Record<string, string> {
     '|---|---|',
     ...ATHENA_COMPATIBILITY_MACROS.map((m) => `| \`${m.athena}\` | ${cell(m.why)} |`),
     '',
-    `The shipped SQL calls only these functions (a test rejects any other): ${COMMON_SQL_FUNCTIONS.map((f) => `\`${f}\``).join(', ')};`,
-    `\`date_format\` only with ${DATE_FORMAT_SPECIFIERS.map((s) => `\`${s}\``).join(' ')}.`,
+    wrapProse(
+      `The shipped SQL calls only these functions (a test rejects any other): ${COMMON_SQL_FUNCTIONS.map((f) => `\`${f}\``).join(', ')}; ` +
+        `\`date_format\` only with ${DATE_FORMAT_SPECIFIERS.map((s) => `\`${s}\``).join(' ')}.`,
+    ),
     '',
-    "Every shipped statement (views, named queries, the SQL examples in this README, the demo's suggestion) must parse with",
+    "Every shipped statement (views, named queries, the SQL examples in the documentation, the demo's suggestion) must parse with",
     'a Trino grammar (`node-sql-parser`) in `npm test`. Arithmetic uses no decimal literal (`3600e0`, not `3600.0`: Trino',
     'computes `3600.0` as a DECIMAL and rounds to its scale), every division has a DOUBLE operand (`7/2` is 3 in Trino,',
     '3.5 in DuckDB), and text becomes an integer only for integer API members. The grammar lets these through, so a',
@@ -63,8 +86,7 @@ export function renderSections(): Record<string, string> {
   return { columns, 'run-columns': runColumns, priceColumns, configuration, sql, dialect };
 }
 
-export const RELIABILITY = join(__dirname, '..', 'RELIABILITY.md');
-const CORPUS = join(__dirname, '..', 'test', 'reliability', 'bad-input-corpus.json');
+const CORPUS = join(ROOT, 'test', 'reliability', 'bad-input-corpus.json');
 
 interface CorpusCase {
   id: string;
@@ -168,13 +190,38 @@ export function renderReliabilitySections(): Record<string, string> {
   return { corpus };
 }
 
-/** The documents with generated sections, and what renders them. */
-export const GENERATED_DOCUMENTS: readonly { readonly path: string; readonly sections: () => Record<string, string> }[] = [
-  { path: README, sections: renderSections },
-  { path: RELIABILITY, sections: renderReliabilitySections },
+/** Every generated section, by name. */
+export function renderAllSections(): Record<string, string> {
+  return { ...renderSections(), ...renderReliabilitySections() };
+}
+
+/** A document with generated sections: where it is, and the names of the sections it holds. */
+export interface GeneratedDocument {
+  readonly path: string;
+  readonly sections: readonly string[];
+}
+
+/** Which document holds which generated section; each section has one home. */
+export const GENERATED_DOCUMENTS: readonly GeneratedDocument[] = [
+  { path: doc('tables-and-views.md'), sections: ['columns', 'run-columns', 'sql', 'dialect'] },
+  { path: doc('cost.md'), sections: ['priceColumns'] },
+  { path: doc('configuration.md'), sections: ['configuration'] },
+  { path: doc('reliability.md'), sections: ['corpus'] },
 ];
 
-export function renderDocument(text: string, sections: Record<string, string>, name = 'README.md'): string {
+/** A document's text with its generated sections rendered from their sources. */
+export function renderGeneratedDocument(document: GeneratedDocument, text: string, all = renderAllSections()): string {
+  const name = relative(ROOT, document.path);
+  const sections = Object.fromEntries(
+    document.sections.map((section) => {
+      if (!(section in all)) throw new Error(`${name} lists a generated section "${section}" that nothing renders`);
+      return [section, all[section]];
+    }),
+  );
+  return renderDocument(text, sections, name);
+}
+
+export function renderDocument(text: string, sections: Record<string, string>, name: string): string {
   let out = text;
   for (const [section, body] of Object.entries(sections)) {
     const pattern = new RegExp(`(<!-- generated:${section} -->)[\\s\\S]*?(<!-- /generated:${section} -->)`);
@@ -184,15 +231,12 @@ export function renderDocument(text: string, sections: Record<string, string>, n
   return out;
 }
 
-export function renderReadme(text: string): string {
-  return renderDocument(text, renderSections());
-}
-
 if (require.main === module) {
+  const all = renderAllSections();
   for (const document of GENERATED_DOCUMENTS) {
-    const name = document.path.split('/').pop()!;
+    const name = relative(ROOT, document.path);
     const current = readFileSync(document.path, 'utf8');
-    const rendered = renderDocument(current, document.sections(), name);
+    const rendered = renderGeneratedDocument(document, current, all);
     if (process.argv.includes('--write')) {
       writeFileSync(document.path, rendered);
       console.log(rendered === current ? `${name} is up to date` : `${name} updated`);

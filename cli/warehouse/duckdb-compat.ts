@@ -11,7 +11,7 @@ const unsupportedSpecifier = `%[^${DATE_FORMAT_SPECIFIERS.map((s) => s.slice(1))
 
 /**
  * DuckDB macros that give the Athena (Trino) functions our shipped SQL uses the same meaning locally,
- * so one SQL text runs in both engines. Each entry is one documented dialect difference (README).
+ * so one SQL text runs in both engines. Each entry is one documented dialect difference (docs/tables-and-views.md).
  * A macro may shadow a DuckDB function of the same name; its body never calls itself.
  */
 export const ATHENA_COMPATIBILITY_MACROS: readonly CompatibilityMacro[] = [

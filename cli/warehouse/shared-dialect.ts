@@ -1,6 +1,6 @@
 /**
  * The SQL both engines read alike: Athena engine v3 (Trino) in AWS and DuckDB locally. Shipped SQL
- * (views, named queries, README examples, the demo's suggestion) keeps to it, and
+ * (views, named queries, the documentation's examples, the demo's suggestion) keeps to it, and
  * test/query/sql-dialect-guard.test.ts checks that with these lists and with a Trino grammar.
  */
 

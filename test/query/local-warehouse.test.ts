@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPricingClient } from '../../lambda/core/aws/clients';
@@ -11,14 +11,13 @@ import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
 import { TABLE_SCHEMAS } from '../../lambda/core/schema/table-schema';
 import { SageMakerSimulator } from '../../simulator/server';
+import { documentedSqlExamples } from '../support/documentation';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { billableInstanceSeconds } from './capacity-truth';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGIONS = ['us-east-1', 'eu-west-1'];
-const README_EXAMPLES = [...readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map(
-  (m) => m[1],
-);
+const DOCUMENTED_SQL = documentedSqlExamples();
 
 describe('the local DuckDB warehouse over two daily snapshots', () => {
   let running: RunningSimulator;
@@ -137,12 +136,12 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     expect(result.rows.length).toBeGreaterThan(0);
   });
 
-  it('finds SQL examples in the README', () => {
+  it('finds SQL examples in the documentation', () => {
     // Assess
-    expect(README_EXAMPLES.length).toBeGreaterThan(0);
+    expect(DOCUMENTED_SQL.length).toBeGreaterThan(0);
   });
 
-  it.each(README_EXAMPLES.map((sql, i) => [i + 1, sql]))('runs README SQL example %d, which finds rows', async (_number, sql) => {
+  it.each(DOCUMENTED_SQL.map(({ name, sql }) => [name, sql]))('runs the SQL of %s, which finds rows', async (_name, sql) => {
     // Act
     const result = await warehouse.query(sql);
 

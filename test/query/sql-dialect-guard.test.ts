@@ -1,18 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SUGGESTED_QUERY } from '../../cli/commands/demo';
 import { DENIED_CONSTRUCTS, deniedConstructsIn } from '../../cli/warehouse/shared-dialect';
 import { loadSqlCatalog, renderSql } from '../../lambda/core/query/sql-catalog';
+import { documentedSqlExamples } from '../support/documentation';
 import { sharedDialectProblems } from './trino-guard';
 
-const README_SQL = [...readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]);
+const DOCUMENTED_SQL = documentedSqlExamples();
 
-/** Every statement the project ships for users to run: views, named queries, README examples, the demo's hint. */
+/** Every statement the project ships for users to run: views, named queries, the documentation's examples, the demo's hint. */
 function shippedStatements(): (readonly [string, string])[] {
   const { views, queries } = loadSqlCatalog();
   return [
     ...[...views, ...queries].map((d) => [`${d.kind} ${d.name}`, renderSql(d)] as const),
-    ...README_SQL.map((sql, i) => [`README example ${i + 1}`, sql] as const),
+    ...DOCUMENTED_SQL.map(({ name, sql }) => [name, sql] as const),
     ["the demo's suggested query", SUGGESTED_QUERY] as const,
   ];
 }
@@ -24,9 +23,9 @@ function sqlFiles() {
 }
 
 describe('the shipped SQL', () => {
-  it('includes more than one README example', () => {
+  it('includes more than one example from the documentation', () => {
     // Assess
-    expect(README_SQL.length).toBeGreaterThan(1);
+    expect(DOCUMENTED_SQL.length).toBeGreaterThan(1);
   });
 
   it("includes the demo's suggestion", () => {
