@@ -1,22 +1,20 @@
 import type { DescribeTrainingJobResponse, TrainingJobSummary } from '@aws-sdk/client-sagemaker';
-import { setMaxListeners } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { isAccessDenied } from '../aws/error-classification';
-import { AsyncChannel } from '../collect/async-channel';
 import { CallStatsRecorder, type CollectStats, type OperationStats } from '../collect/call-stats';
-import { LIST_PAGE_SIZE, TimeBudgetExhaustedError, TrainingJobSource, type SummaryPage } from '../collect/training-job-source';
-import { describeError, InventoryError, InvalidRecordError } from '../errors';
-import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
+import { TimeBudgetExhaustedError, TrainingJobSource } from '../collect/training-job-source';
+import { WorkQueue } from '../collect/work-queue';
+import { InvalidRecordError } from '../errors';
 import type { WarehouseStore } from '../publish/store';
-import type { TableRow } from '../rows/training-job-row';
 import { readProgressChunk, saveProgress, summaryRecord, type Checkpoint, type ProgressChunk, type SummaryRecord } from './checkpoint';
+import { InvocationControl } from './invocation-control';
+import { listJobs } from './job-listing';
+import { PartWriter } from './part-writer';
 import type { PreviousSnapshot } from './previous-snapshot';
 import { publishTarget } from './publish-target';
 import { StringPool } from './string-pool';
-import type { InvocationBudget, SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
+import type { InvocationBudget, SetAsideJob, TargetProgress, TargetRunSettings, TargetStep } from './target-run-types';
 import { workKeys } from './work-area';
 
 /** Reading and writing rows runs at several thousand a second; the merge starts only when it can finish. */
@@ -39,7 +37,8 @@ export class RunState {
   private readonly setAside: SetAsideJob[] = [];
   private readonly deferredOnce = new Set<string>();
   private readonly unknownFields: Record<string, number> = {};
-  private readonly pending: string[] = [];
+  /** Jobs to describe, handed from the listings (and the last round of deferred jobs) to the describe workers. */
+  private readonly pending = new WorkQueue<string>(() => this.deferredRetries());
   /** True once the main pass is through and deferred jobs get their last round. */
   private deferredRound = false;
   private describedCount = 0;
@@ -94,7 +93,7 @@ export class RunState {
     }
     for (const name of new Set([...this.early.keys(), ...this.listed.keys()])) {
       const summary = this.listed.get(name) ?? this.early.get(name)!;
-      if (this.needsDescribe(summary) && !this.done.has(name) && !this.leftOut(name)) this.pending.push(name);
+      if (this.needsDescribe(summary) && !this.done.has(name) && !this.leftOut(name)) this.pending.add(name);
     }
   }
 
@@ -122,7 +121,7 @@ export class RunState {
       this.added.summaries.push(record);
       const early = this.early.get(record.name);
       const queued = early !== undefined && this.needsDescribe(early);
-      if (this.needsDescribe(record) && !queued && !this.done.has(record.name)) this.pending.push(record.name);
+      if (this.needsDescribe(record) && !queued && !this.done.has(record.name)) this.pending.add(record.name);
     }
   }
 
@@ -133,7 +132,7 @@ export class RunState {
       if (!record || this.early.has(record.name) || this.listed.has(record.name)) continue;
       this.early.set(record.name, record);
       this.added.early.push(record);
-      if (this.needsDescribe(record)) this.pending.push(record.name);
+      if (this.needsDescribe(record)) this.pending.add(record.name);
     }
   }
 
@@ -172,236 +171,156 @@ export class RunState {
     this.done.add(name);
     this.setAside.push(job);
     this.added.setAside.push(job);
-    this.settings.events?.warning?.('a training job was set aside; the rest of its region is published', {
+    this.warn('a training job was set aside; the rest of its region is published', { job: name, reason });
+  }
+
+  private addTags(arn: string, tags: Record<string, string>): void {
+    this.tags.set(arn, tags);
+    this.added.tags.push([arn, tags]);
+  }
+
+  private warn(message: string, details: Record<string, unknown>): void {
+    this.settings.events?.warning?.(message, {
       accountId: this.settings.target.accountId,
       region: this.settings.target.region,
-      job: name,
-      reason,
+      ...details,
     });
   }
 
+  /**
+   * One invocation's work: the listing, the tag scan and the describe workers run side by side; the
+   * listing hands the jobs to describe to the workers through `pending`. Then the target is published
+   * when it is complete and the merge fits in the time left, or its progress is saved for the next one.
+   */
   async work(budget: InvocationBudget, scratch: string, keys: ReturnType<typeof workKeys>): Promise<TargetStep> {
-    const { settings, checkpoint } = this;
-    const stop = new AbortController();
-    const signals = [stop.signal];
-    if (Number.isFinite(budget.deadline)) signals.push(AbortSignal.timeout(Math.max(0, budget.deadline - Date.now())));
-    if (settings.signal) signals.push(settings.signal);
-    const signal = AbortSignal.any(signals);
-    // Every call in flight listens on this one signal; that is by design, not a leak.
-    setMaxListeners(0, signal);
-    let softStopped = Date.now() >= budget.softStopAt;
-    const softStop = Number.isFinite(budget.softStopAt)
-      ? setTimeout(() => (softStopped = true), Math.max(0, budget.softStopAt - Date.now()))
-      : undefined;
-    const source = new TrainingJobSource({
+    const control = new InvocationControl(budget, this.settings.signal);
+    control.onHalt(() => this.pending.stop());
+    const source = this.sourceFor(control);
+    const part = new PartWriter(join(scratch, 'part.parquet'), this.settings.schema, this.settings.config);
+    await Promise.all([this.list(source, control), this.scanTags(source, control), ...this.describeWorkers(source, part, control)]);
+    control.dispose();
+    await part.close().catch((error: unknown) => control.fail(error));
+    this.recordCalls(source);
+    if (control.failure !== undefined) throw control.failure;
+    return this.conclude(source, budget, keys, part, control.interrupted);
+  }
+
+  private sourceFor(control: InvocationControl): TrainingJobSource {
+    const { settings } = this;
+    return new TrainingJobSource({
       ...settings.clients,
       accountId: settings.target.accountId,
       region: settings.target.region,
       limits: settings.config.limits,
-      signal,
+      signal: control.signal,
       onWarning: (message, details) => settings.events?.warning?.(message, { accountId: settings.target.accountId, ...details }),
     });
-    let failure: unknown;
-    let interrupted: string | undefined;
-    const fail = (error: unknown) => {
-      if (error instanceof TimeBudgetExhaustedError) {
-        interrupted ??= error.message;
-        softStopped = true;
-      } else if (failure === undefined) {
-        failure = error;
-        stop.abort(error);
-      }
-    };
-    const partPath = join(scratch, 'part.parquet');
-    const rows = new AsyncChannel<TableRow>(settings.config.concurrency * 4);
-    let partRows = 0;
-    const encoder = new ParquetWasmEncoder(settings.schema, {
-      compression: settings.config.compression,
-      rowGroupRows: settings.config.rowGroupRows,
-    });
-    const writingPart = pipeline(Readable.from(encoder.encode(rows), { objectMode: false }), createWriteStream(partPath));
-    writingPart.catch(() => undefined);
+  }
 
-    let listingDone = checkpoint.list.done;
-    let wake: (() => void) | undefined;
-    const notify = () => {
-      wake?.();
-      wake = undefined;
-    };
-    /** Pages through a listing until it ends, the run stops, or `onPage` wants no more. */
-    const listPages = async (
-      pages: AsyncIterable<SummaryPage>,
-      onPage: (page: SummaryPage) => boolean,
-    ): Promise<'ended' | 'stopped' | 'declined'> => {
-      for await (const page of pages) {
-        const more = onPage(page);
-        notify();
-        if (softStopped || failure !== undefined) return 'stopped';
-        if (!more) return 'declined';
-      }
-      return 'ended';
-    };
-    const modifiedAfter = this.modifiedFirstCutoff();
-    const listing = checkpoint.list.done
-      ? Promise.resolve()
-      : (async () => {
-          try {
-            // The jobs modified since the previous snapshot are most of what needs describing; listing
-            // them first lets their describes run alongside the full listing instead of after it.
-            if (modifiedAfter !== undefined && !checkpoint.list.modifiedFirst) {
-              try {
-                const outcome = await listPages(source.summaryPages(checkpoint.list.modifiedToken, modifiedAfter), (page) => {
-                  this.addModified(page.summaries);
-                  checkpoint.list.modifiedToken = page.nextToken;
-                  // A page short of full with more to come means the service filters after paging: this
-                  // listing would then cost as many calls as the full one, which finds these jobs anyway.
-                  const more = page.nextToken !== undefined && page.summaries.length >= LIST_PAGE_SIZE;
-                  if (!more) checkpoint.list.modifiedFirst = true;
-                  return more;
-                });
-                if (outcome === 'stopped') return;
-              } catch (error) {
-                if (error instanceof TimeBudgetExhaustedError || signal.aborted) throw error;
-                settings.events?.warning?.(
-                  'listing the jobs modified since the previous snapshot failed; the full listing finds them, later',
-                  {
-                    accountId: settings.target.accountId,
-                    region: settings.target.region,
-                    reason: describeError(error),
-                  },
-                );
-              }
-              checkpoint.list.modifiedFirst = true;
-            }
-            await listPages(source.summaryPages(checkpoint.list.token), (page) => {
-              this.addListed(page.summaries);
-              checkpoint.list.token = page.nextToken;
-              if (page.nextToken === undefined) checkpoint.list.done = true;
-              return true;
-            });
-            checkpoint.list.done = checkpoint.list.done || checkpoint.list.token === undefined;
-          } catch (error) {
-            fail(error);
-          } finally {
-            listingDone = true;
-            notify();
-          }
-        })();
-
-    const tagging = checkpoint.tags.done
-      ? Promise.resolve()
-      : (async () => {
-          try {
-            for await (const page of source.tagPages(checkpoint.tags.token)) {
-              for (const [arn, tags] of page.tags) {
-                const interned = this.pool.internTags(tags);
-                this.tags.set(arn, interned);
-                this.added.tags.push([arn, interned]);
-              }
-              checkpoint.tags.token = page.nextToken;
-              if (page.nextToken === undefined) checkpoint.tags.done = true;
-              if (softStopped || failure !== undefined) break;
-            }
-          } catch (error) {
-            if (settings.config.tagStrategy === 'auto' && isAccessDenied(error)) {
-              checkpoint.tags = { strategy: 'per-job', done: true };
-              settings.events?.warning?.('tag:GetResources was denied; reading tags with ListTags per job instead', {
-                accountId: settings.target.accountId,
-                region: settings.target.region,
-              });
-            } else {
-              fail(error);
-            }
-          }
-        })();
-
-    let inFlight = 0;
-    const workers = Array.from({ length: settings.config.concurrency }, async () => {
-      for (;;) {
-        if (softStopped || failure !== undefined) return;
-        const name = this.pending.shift();
-        if (name !== undefined && this.leftOut(name)) continue;
-        if (name === undefined) {
-          if (listingDone && inFlight === 0) {
-            if (this.retryDeferred()) {
-              notify();
-              continue;
-            }
-            notify();
-            return;
-          }
-          await new Promise<void>((resolve) => {
-            const previousWake = wake;
-            wake = () => {
-              previousWake?.();
-              resolve();
-            };
-          });
-          continue;
-        }
-        inFlight++;
-        try {
-          await this.describeOne(source, name, rows, () => partRows++);
-        } catch (error) {
-          // Not described: it stays for the next invocation.
-          this.pending.unshift(name);
-          fail(error);
-          return;
-        } finally {
-          inFlight--;
-          notify();
-        }
-      }
-    });
-    await Promise.all([listing, tagging, ...workers]);
-    clearTimeout(softStop);
-    rows.close();
-    await writingPart.catch((error: unknown) => fail(new InventoryError(`writing described rows to ${partPath} failed`, { cause: error })));
-    this.recordCalls(source);
-    if (failure !== undefined) throw failure;
-
-    const describedAll = checkpoint.list.done && this.pending.length === 0;
-    if (describedAll && checkpoint.tags.done && Date.now() < budget.softStopAt) {
-      await this.completeTags(source, budget);
+  /** The listing, from where earlier invocations left off; however it ends, no more jobs come from it. */
+  private async list(source: TrainingJobSource, control: InvocationControl): Promise<void> {
+    if (this.checkpoint.list.done) return this.pending.seal();
+    try {
+      await listJobs({
+        source,
+        list: this.checkpoint.list,
+        modifiedAfter: this.modifiedFirstCutoff(),
+        control,
+        onModified: (summaries) => this.addModified(summaries),
+        onListed: (summaries) => this.addListed(summaries),
+        onWarning: (message, details) => this.warn(message, details),
+      });
+    } catch (error) {
+      control.fail(error);
+    } finally {
+      this.pending.seal();
     }
-    const complete = describedAll && checkpoint.tags.done && this.tagsComplete();
-    if (partRows > 0) {
-      const key = keys.part(checkpoint.invocations);
-      const local = partPath;
-      if (complete && this.mergeFits(budget)) {
-        return this.publish(keys, [...checkpoint.parts], local);
+  }
+
+  /** The bulk tag scan (GetResources); denied under the `auto` strategy, it gives way to ListTags per job. */
+  private async scanTags(source: TrainingJobSource, control: InvocationControl): Promise<void> {
+    const { checkpoint } = this;
+    if (checkpoint.tags.done) return;
+    try {
+      for await (const page of source.tagPages(checkpoint.tags.token)) {
+        for (const [arn, tags] of page.tags) this.addTags(arn, this.pool.internTags(tags));
+        checkpoint.tags.token = page.nextToken;
+        if (page.nextToken === undefined) checkpoint.tags.done = true;
+        if (control.halted.aborted) break;
       }
-      await settings.store.put(key, createReadStream(local));
-      checkpoint.parts.push(key);
-    } else if (complete && this.mergeFits(budget)) {
-      return this.publish(keys, [...checkpoint.parts], undefined);
+    } catch (error) {
+      if (this.settings.config.tagStrategy === 'auto' && isAccessDenied(error)) {
+        checkpoint.tags = { strategy: 'per-job', done: true };
+        this.warn('tag:GetResources was denied; reading tags with ListTags per job instead', {});
+      } else {
+        control.fail(error);
+      }
     }
-    await this.saveProgress(keys);
-    return {
-      status: 'continuing',
-      progress: {
-        ...settings.target,
-        mode: checkpoint.mode,
-        jobsListed: this.listed.size,
-        jobsToDescribe:
-          this.pending.length + [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.includes(name)).length,
-        jobsDescribed: this.describedCount,
-        invocations: checkpoint.invocations,
-        interrupted,
-      },
-    };
+  }
+
+  /** As many describe workers as the concurrency allows, sharing the jobs of `pending`. */
+  private describeWorkers(source: TrainingJobSource, part: PartWriter, control: InvocationControl): Promise<void>[] {
+    return Array.from({ length: this.settings.config.concurrency }, () => this.describeWorker(source, part, control));
+  }
+
+  private async describeWorker(source: TrainingJobSource, part: PartWriter, control: InvocationControl): Promise<void> {
+    for await (const name of this.pending) {
+      if (this.leftOut(name)) continue;
+      try {
+        await this.describeOne(source, name, part);
+      } catch (error) {
+        // Not described: it stays for the next invocation.
+        this.pending.putBack(name);
+        control.fail(error);
+        return;
+      }
+    }
   }
 
   /** Once the main pass is through, jobs deferred once get one more round; after it they are set aside. */
-  private retryDeferred(): boolean {
-    const again = [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.includes(name) && !this.leftOut(name));
-    if (again.length === 0) return false;
-    for (const name of again) this.pending.push(name);
-    this.deferredRound = true;
-    return true;
+  private deferredRetries(): string[] {
+    const again = [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.has(name) && !this.leftOut(name));
+    if (again.length > 0) this.deferredRound = true;
+    return again;
   }
 
-  private async describeOne(source: TrainingJobSource, name: string, rows: AsyncChannel<TableRow>, counted: () => void): Promise<void> {
+  /** After the describes: the target is published when complete and the merge fits; otherwise its progress is saved. */
+  private async conclude(
+    source: TrainingJobSource,
+    budget: InvocationBudget,
+    keys: ReturnType<typeof workKeys>,
+    part: PartWriter,
+    interrupted: string | undefined,
+  ): Promise<TargetStep> {
+    const { checkpoint } = this;
+    const describedAll = checkpoint.list.done && this.pending.size === 0;
+    if (describedAll && checkpoint.tags.done && Date.now() < budget.softStopAt) await this.completeTags(source, budget);
+    const complete = describedAll && checkpoint.tags.done && this.tagsComplete();
+    const localPart = part.rowCount > 0 ? part.path : undefined;
+    if (complete && this.mergeFits(budget)) return this.publish(keys, [...checkpoint.parts], localPart);
+    if (localPart !== undefined) {
+      const key = keys.part(checkpoint.invocations);
+      await this.settings.store.put(key, createReadStream(localPart));
+      checkpoint.parts.push(key);
+    }
+    await this.saveProgress(keys);
+    return { status: 'continuing', progress: this.progress(interrupted) };
+  }
+
+  private progress(interrupted: string | undefined): TargetProgress {
+    const deferredLeft = [...this.deferredOnce].filter((name) => !this.done.has(name) && !this.pending.has(name));
+    return {
+      ...this.settings.target,
+      mode: this.checkpoint.mode,
+      jobsListed: this.listed.size,
+      jobsToDescribe: this.pending.size + deferredLeft.length,
+      jobsDescribed: this.describedCount,
+      invocations: this.checkpoint.invocations,
+      interrupted,
+    };
+  }
+
+  private async describeOne(source: TrainingJobSource, name: string, part: PartWriter): Promise<void> {
     const outcome = await source.describe(name);
     switch (outcome.kind) {
       case 'vanished':
@@ -429,16 +348,13 @@ export class RunState {
       return this.setJobAside(name, error.message);
     }
     if (this.checkpoint.tags.strategy === 'per-job') {
-      const tags = await source.listTags(job.TrainingJobArn!);
-      this.tags.set(job.TrainingJobArn!, tags);
-      this.added.tags.push([job.TrainingJobArn!, tags]);
+      this.addTags(job.TrainingJobArn!, await source.listTags(job.TrainingJobArn!));
     }
     for (const field of [...mapped.unknownFields, ...outcome.unknownApiFields]) {
       this.unknownFields[field] = (this.unknownFields[field] ?? 0) + 1;
       this.added.unknownFields[field] = (this.added.unknownFields[field] ?? 0) + 1;
     }
-    await rows.push(mapped.row);
-    counted();
+    await part.write(mapped.row);
     this.done.add(name);
     this.added.described.push(name);
     this.describedCount++;
@@ -465,9 +381,7 @@ export class RunState {
     for (const arn of this.jobsNeedingTags()) {
       if (Date.now() >= budget.softStopAt) return;
       try {
-        const tags = await source.listTags(arn);
-        this.tags.set(arn, tags);
-        this.added.tags.push([arn, tags]);
+        this.addTags(arn, await source.listTags(arn));
       } catch (error) {
         if (error instanceof TimeBudgetExhaustedError) return;
         throw error;

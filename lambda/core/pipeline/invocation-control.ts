@@ -1,0 +1,67 @@
+import { setMaxListeners } from 'node:events';
+import { TimeBudgetExhaustedError } from '../collect/training-job-source';
+import type { InvocationBudget } from './target-run-types';
+
+/**
+ * When one invocation's work stops, as two signals. `halted`: no new work starts (the soft stop, a call
+ * out of time budget, or a failure); what is running finishes and progress is saved. `signal`: calls in
+ * flight are cancelled (the deadline, a failure, or the caller's own signal).
+ */
+export class InvocationControl {
+  /** Every call in flight listens on it. */
+  readonly signal: AbortSignal;
+  readonly halted: AbortSignal;
+  private readonly cancel = new AbortController();
+  private readonly halt = new AbortController();
+  private readonly softStop: ReturnType<typeof setTimeout> | undefined;
+  private firstFailure: unknown;
+  private firstInterruption: string | undefined;
+
+  constructor(budget: InvocationBudget, callerSignal?: AbortSignal) {
+    const signals = [this.cancel.signal];
+    if (Number.isFinite(budget.deadline)) signals.push(AbortSignal.timeout(Math.max(0, budget.deadline - Date.now())));
+    if (callerSignal) signals.push(callerSignal);
+    this.signal = AbortSignal.any(signals);
+    // Every call in flight listens on this one signal; that is by design, not a leak.
+    setMaxListeners(0, this.signal);
+    this.halted = this.halt.signal;
+    if (Date.now() >= budget.softStopAt) this.halt.abort();
+    else if (Number.isFinite(budget.softStopAt)) this.softStop = setTimeout(() => this.halt.abort(), budget.softStopAt - Date.now());
+  }
+
+  /** The first error that failed the invocation; undefined when none did. */
+  get failure(): unknown {
+    return this.firstFailure;
+  }
+
+  /** What the time budget interrupted, when it did (e.g. a call still throttled or failing). */
+  get interrupted(): string | undefined {
+    return this.firstInterruption;
+  }
+
+  /** Runs `action` once the invocation halts, or now if it has. */
+  onHalt(action: () => void): void {
+    if (this.halted.aborted) action();
+    else this.halted.addEventListener('abort', action, { once: true });
+  }
+
+  /**
+   * A call out of time budget halts the invocation, which saves its progress and continues later; any
+   * other error fails it and cancels the calls in flight.
+   */
+  fail(error: unknown): void {
+    if (error instanceof TimeBudgetExhaustedError) {
+      this.firstInterruption ??= error.message;
+      this.halt.abort();
+    } else if (this.firstFailure === undefined) {
+      this.firstFailure = error;
+      this.halt.abort();
+      this.cancel.abort(error);
+    }
+  }
+
+  /** Releases the soft-stop timer once the work is over. */
+  dispose(): void {
+    clearTimeout(this.softStop);
+  }
+}
