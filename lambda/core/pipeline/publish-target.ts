@@ -2,7 +2,8 @@ import { CollectError, InventoryError } from '../errors';
 import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
 import { SnapshotReader } from '../parquet/parquet-reader';
 import { accountRegionObject, snapshotObjectPath } from '../publish/layout';
-import { publishRunRecord } from '../publish/run-record';
+import { publishRunRecord, type JobCounts, type RunRecord } from '../publish/run-record';
+import type { PublishResult } from '../publish/store';
 import type { CollectStats } from '../collect/call-stats';
 import type { TableRow } from '../rows/training-job-row';
 import type { Checkpoint } from './checkpoint';
@@ -49,101 +50,33 @@ export async function publishTarget(
   savedParts: string[],
   localPart: string | undefined,
 ): Promise<TargetStep> {
+  refuseWhenTheServiceFails(done);
   const { settings, checkpoint } = done;
   const { store, schema, target, snapshotDate } = settings;
-  const describeCount = done.jobsListed - done.carried.size;
-  const limit = Math.max(SET_ASIDE_LIMIT_MIN, Math.ceil(describeCount * SET_ASIDE_LIMIT_RATIO));
-  if (done.setAside.length > limit) {
-    throw new CollectError(
-      `${done.setAside.length} of ${describeCount} jobs to describe in ${`${target.accountId}/${target.region}`} could not be described (more than ${limit}), so the service is failing, not a job; nothing was published. First: ${done.setAside
-        .slice(0, 3)
-        .map((job) => `${job.name}: ${job.reason}`)
-        .join('; ')}`,
-    );
-  }
-  const carried = done.carried;
-  const tagsOf = (arn: string): ReadonlyMap<string, string> => new Map(Object.entries(done.tags.get(arn) ?? {}));
-  const previous = done.previous;
-  let written = 0;
-  const localCopies: { path: string; release(): Promise<void> }[] = [];
-  async function* merged(): AsyncIterable<TableRow> {
-    if (previous && carried.size > 0) {
-      for await (const group of previous.reader.rowGroupsOf()) {
-        for (const row of group) {
-          if (!carried.has(String(row._key))) continue;
-          row.tags = tagsOf(String(row._key));
-          written++;
-          yield row;
-        }
-      }
-    }
-    const paths: string[] = [];
-    for (const key of savedParts) {
-      const copy = await store.download(key);
-      if (!copy) throw new InventoryError(`the saved part ${store.locationOf(key)} of ${target.accountId}/${target.region} is missing`);
-      localCopies.push(copy);
-      paths.push(copy.path);
-    }
-    if (localPart) paths.push(localPart);
-    for (const path of paths) {
-      const reader = await SnapshotReader.open(path, schema);
-      try {
-        for await (const group of reader.rowGroupsOf()) {
-          for (const row of group) {
-            if (done.excluded.has(String(row.training_job_name))) continue;
-            row.tags = tagsOf(String(row._key));
-            written++;
-            yield row;
-          }
-        }
-      } finally {
-        reader.close();
-      }
-    }
-  }
+  const merged = new MergedRows(done, savedParts, localPart);
   const encoder = new ParquetWasmEncoder(schema, { compression: settings.config.compression, rowGroupRows: settings.config.rowGroupRows });
   const objectId = accountRegionObject(schema, snapshotDate, target.region, target.accountId);
   let published;
   try {
-    published = await store.publish(objectId, encoder.encode(merged()));
+    published = await store.publish(objectId, encoder.encode(merged.rows()));
   } finally {
-    for (const copy of localCopies) await copy.release();
+    await merged.release();
   }
   const finishedAt = Date.now();
-  const stats = done.stats;
-  const operations = Object.values(stats.operations);
-  const jobsNew = done.jobsNew ?? written;
-  const jobsGone = done.jobsGone;
+  const counts: JobCounts = {
+    jobsWritten: merged.written,
+    jobsDescribed: done.describedCount,
+    jobsCarried: done.carried.size,
+    jobsNew: done.jobsNew ?? merged.written,
+    jobsGone: done.jobsGone,
+  };
   const status = done.setAside.length > 0 ? 'incomplete' : 'complete';
-  await publishRunRecord(
-    store,
-    {
-      snapshotDate,
-      accountId: target.accountId,
-      region: target.region,
-      status,
-      mode: checkpoint.mode,
-      jobsWritten: written,
-      jobsDescribed: done.describedCount,
-      jobsCarried: carried.size,
-      jobsNew,
-      jobsGone,
-      jobsSetAside: done.setAside.length,
-      apiCalls: operations.reduce((sum, op) => sum + op.calls, 0),
-      throttledCalls: operations.reduce((sum, op) => sum + op.throttles, 0),
-      unknownApiFields: Object.keys(done.unknownFields),
-      snapshotObject: published.location,
-      snapshotBytes: published.bytes,
-      startedAt: checkpoint.startedAt,
-      finishedAt,
-    },
-    settings.config.compression,
-  );
+  await publishRunRecord(store, runRecordOf(done, { status, counts, published, finishedAt }), settings.config.compression);
   await writeSnapshotState(store, schema.table, target, {
     version: 1,
     snapshotDate,
     key: snapshotObjectPath(objectId),
-    rows: written,
+    rows: merged.written,
     schemaFingerprint: checkpoint.schemaFingerprint,
     settingsFingerprint: checkpoint.settingsFingerprint,
     lastFullSnapshotDate: checkpoint.mode === 'full' ? snapshotDate : checkpoint.base!.lastFullSnapshotDate,
@@ -156,17 +89,106 @@ export async function publishTarget(
       status: status === 'complete' ? 'succeeded' : 'incomplete',
       mode: checkpoint.mode,
       modeReason: checkpoint.modeReason,
-      jobsWritten: written,
-      jobsDescribed: done.describedCount,
-      jobsCarried: carried.size,
-      jobsNew,
-      jobsGone,
+      ...counts,
       setAside: done.setAside,
       bytesWritten: published.bytes,
       location: published.location,
-      collect: stats,
+      collect: done.stats,
       unknownFields: { ...done.unknownFields },
       durationMs: finishedAt - checkpoint.startedAt,
     },
+  };
+}
+
+function refuseWhenTheServiceFails(done: CompletedTarget): void {
+  const { target } = done.settings;
+  const describeCount = done.jobsListed - done.carried.size;
+  const limit = Math.max(SET_ASIDE_LIMIT_MIN, Math.ceil(describeCount * SET_ASIDE_LIMIT_RATIO));
+  if (done.setAside.length <= limit) return;
+  const first = done.setAside
+    .slice(0, 3)
+    .map((job) => `${job.name}: ${job.reason}`)
+    .join('; ');
+  throw new CollectError(
+    `${done.setAside.length} of ${describeCount} jobs to describe in ${target.accountId}/${target.region} could not be described (more than ${limit}), so the service is failing, not a job; nothing was published. First: ${first}`,
+  );
+}
+
+/** The rows of the snapshot, counted as they go: the carried rows, then the described ones, each with its fresh tags. */
+class MergedRows {
+  written = 0;
+  private readonly localCopies: { path: string; release(): Promise<void> }[] = [];
+
+  constructor(
+    private readonly done: CompletedTarget,
+    private readonly savedParts: readonly string[],
+    private readonly localPart: string | undefined,
+  ) {}
+
+  async *rows(): AsyncIterable<TableRow> {
+    const { previous, carried } = this.done;
+    if (previous && carried.size > 0) {
+      for await (const group of previous.reader.rowGroupsOf()) {
+        for (const row of group) if (carried.has(String(row._key))) yield this.tagged(row);
+      }
+    }
+    for (const path of await this.partPaths()) {
+      const reader = await SnapshotReader.open(path, this.done.settings.schema);
+      try {
+        for await (const group of reader.rowGroupsOf()) {
+          for (const row of group) if (!this.done.excluded.has(String(row.training_job_name))) yield this.tagged(row);
+        }
+      } finally {
+        reader.close();
+      }
+    }
+  }
+
+  /** Deletes the local copies of the saved parts. */
+  async release(): Promise<void> {
+    for (const copy of this.localCopies) await copy.release();
+  }
+
+  private async partPaths(): Promise<string[]> {
+    const { store, target } = this.done.settings;
+    const paths: string[] = [];
+    for (const key of this.savedParts) {
+      const copy = await store.download(key);
+      if (!copy) throw new InventoryError(`the saved part ${store.locationOf(key)} of ${target.accountId}/${target.region} is missing`);
+      this.localCopies.push(copy);
+      paths.push(copy.path);
+    }
+    if (this.localPart) paths.push(this.localPart);
+    return paths;
+  }
+
+  private tagged(row: TableRow): TableRow {
+    row.tags = new Map(Object.entries(this.done.tags.get(String(row._key)) ?? {}));
+    this.written++;
+    return row;
+  }
+}
+
+function runRecordOf(
+  done: CompletedTarget,
+  outcome: { status: RunRecord['status']; counts: JobCounts; published: PublishResult; finishedAt: number },
+): RunRecord {
+  const { settings, checkpoint } = done;
+  const operations = Object.values(done.stats.operations);
+  return {
+    snapshotDate: settings.snapshotDate,
+    accountId: settings.target.accountId,
+    region: settings.target.region,
+    status: outcome.status,
+    mode: checkpoint.mode,
+    ...outcome.counts,
+    jobsSetAside: done.setAside.length,
+    apiCalls: operations.reduce((sum, op) => sum + op.calls, 0),
+    throttledCalls: operations.reduce((sum, op) => sum + op.throttles, 0),
+    unknownApiFields: Object.keys(done.unknownFields),
+    snapshotObject: outcome.published.location,
+    snapshotBytes: outcome.published.bytes,
+    startedAt: checkpoint.startedAt,
+    finishedAt: outcome.finishedAt,
   };
 }
