@@ -1,0 +1,92 @@
+import { once } from 'node:events';
+import { TimeBudgetExhaustedError } from '../../lambda/core/collect/training-job-source';
+import { InvocationControl } from '../../lambda/core/pipeline/invocation-control';
+
+const unlimited = { softStopAt: Number.POSITIVE_INFINITY, deadline: Number.POSITIVE_INFINITY };
+
+describe('InvocationControl', () => {
+  it('is halted from the start when the soft stop has passed, without cancelling calls', () => {
+    // Prepare
+    const budget = { softStopAt: Date.now() - 1, deadline: Number.POSITIVE_INFINITY };
+
+    // Act
+    const control = new InvocationControl(budget);
+
+    // Assess
+    expect(control.halted.aborted).toBe(true);
+    expect(control.signal.aborted).toBe(false);
+    control.dispose();
+  });
+
+  it('halts at the soft stop, and leaves the calls in flight running', async () => {
+    // Prepare
+    const control = new InvocationControl({ softStopAt: Date.now() + 20, deadline: Number.POSITIVE_INFINITY });
+
+    // Act
+    await once(control.halted, 'abort');
+
+    // Assess
+    expect(control.signal.aborted).toBe(false);
+    expect(control.failure).toBeUndefined();
+  });
+
+  it('halts on a call out of time budget and records what it interrupted, without failing', () => {
+    // Prepare
+    const control = new InvocationControl(unlimited);
+
+    // Act
+    control.fail(new TimeBudgetExhaustedError('DescribeTrainingJob still throttled at the deadline'));
+    control.fail(new TimeBudgetExhaustedError('ListTrainingJobs still throttled at the deadline'));
+
+    // Assess
+    expect(control.halted.aborted).toBe(true);
+    expect(control.interrupted).toBe('DescribeTrainingJob still throttled at the deadline');
+    expect(control.failure).toBeUndefined();
+    expect(control.signal.aborted).toBe(false);
+  });
+
+  it('halts on any other error and cancels the calls in flight with the first one', () => {
+    // Prepare
+    const control = new InvocationControl(unlimited);
+    const first = new Error('AccessDenied on DescribeTrainingJob');
+
+    // Act
+    control.fail(first);
+    control.fail(new Error('a later error'));
+
+    // Assess
+    expect(control.halted.aborted).toBe(true);
+    expect(control.failure).toBe(first);
+    expect(control.signal.aborted).toBe(true);
+    expect(control.signal.reason).toBe(first);
+  });
+
+  it("cancels the calls in flight when the caller's signal aborts", () => {
+    // Prepare
+    const caller = new AbortController();
+    const control = new InvocationControl(unlimited, caller.signal);
+
+    // Act
+    caller.abort(new Error('the state machine stopped'));
+
+    // Assess
+    expect(control.signal.aborted).toBe(true);
+    expect(control.halted.aborted).toBe(false);
+  });
+
+  it('runs what waits on the halt when it comes, or at once when it has come', () => {
+    // Prepare
+    const control = new InvocationControl(unlimited);
+    const ran: string[] = [];
+    control.onHalt(() => ran.push('registered before'));
+
+    // Act
+    const ranBeforeHalt = [...ran];
+    control.fail(new Error('ListTrainingJobs failed'));
+    control.onHalt(() => ran.push('registered after'));
+
+    // Assess
+    expect(ranBeforeHalt).toEqual([]);
+    expect(ran).toEqual(['registered before', 'registered after']);
+  });
+});
