@@ -1,4 +1,4 @@
-import { App, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -88,13 +88,15 @@ export function buildApp(app: App = new App()): { app: App; inventory: Inventory
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const inventory = new InventoryStack(app, 'SageMakerJobInventory', settings, { env });
   const memberRole = new MemberAccountRoleStack(app, 'SageMakerJobInventoryMemberRole', { env });
+  // cdk-nag prints an unresolved account as <AWS::AccountId>, the one CDK_DEFAULT_ACCOUNT gives as itself.
+  const memberAccount = Token.isUnresolved(memberRole.account) ? '<AWS::AccountId>' : memberRole.account;
   Validations.of(memberRole.role).acknowledge(
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'sagemaker:ListTrainingJobs and tag:GetResources do not support resource-level permissions; both are read-only.',
     },
     {
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:*:<AWS::AccountId>:training-job/*]',
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:*:${memberAccount}:training-job/*]`,
       reason: 'The inventory describes every training job of the member account; their names are not known in advance. Read-only.',
     },
   );

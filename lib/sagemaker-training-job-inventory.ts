@@ -610,10 +610,12 @@ export class SageMakerTrainingJobInventory extends Construct {
       }),
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: this.tablePrefixes.map((p) => this.bucket.arnForObjects(`${p}/*`)) }),
       new iam.PolicyStatement({
-        actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+        actions: ['s3:ListBucket'],
         resources: [this.bucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': [...this.tablePrefixes.map((p) => `${p}/*`), `${ATHENA_RESULTS_PREFIX}*`] } },
       }),
+      // Athena checks the results bucket's region before every query; that request carries no s3:prefix.
+      new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [this.bucket.bucketArn] }),
       new iam.PolicyStatement({
         actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
         resources: [this.bucket.arnForObjects(`${ATHENA_RESULTS_PREFIX}*`)],
