@@ -6,7 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { loadSqlCatalog, renderSql } from '../lambda/core/query/sql-catalog';
+import { ConfigError } from '../lambda/core/errors';
+import { loadSqlCatalog, renderSql, tagColumnName, tagColumnsRead, type SqlDefinition } from '../lambda/core/query/sql-catalog';
 import type { TableSchema } from '../lambda/core/schema/table-schema';
 import { bundledFunction, encryptedLogGroup } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
@@ -56,6 +57,7 @@ export class AthenaViews extends Construct {
     const stack = Stack.of(this);
     const { views, queries } = loadSqlCatalog();
     const render = (sql: Parameters<typeof renderSql>[0]) => renderSql(sql, props.tagKeys, props.tableName);
+    this.checkTagColumns(queries, props.tagKeys);
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -164,6 +166,23 @@ export class AthenaViews extends Construct {
           workGroup: props.workgroup.ref,
           queryString: render(query),
         }),
+    );
+  }
+
+  /** Refuses tag keys without a column a named query reads (its `tag_team`): Athena would fail that query at run time. */
+  private checkTagColumns(queries: readonly SqlDefinition[], tagKeys: readonly string[]): void {
+    const columns = new Set(tagKeys.map(tagColumnName));
+    const readers = new Map<string, string[]>();
+    for (const query of queries) {
+      for (const column of tagColumnsRead(query.sql).filter((c) => !columns.has(c)))
+        readers.set(column, [...(readers.get(column) ?? []), query.name]);
+    }
+    if (readers.size === 0) return;
+    const needed = [...readers].map(
+      ([column, names]) => `${column} (such as "${column.slice('tag_'.length)}"), which ${names.join(', ')} read`,
+    );
+    throw new ConfigError(
+      `${this.node.path}: costAllocationTagKeys is ${JSON.stringify(tagKeys)}; allowed: a list with a key for each tag column the named queries read: ${needed.join('; ')}`,
     );
   }
 }

@@ -9,8 +9,11 @@ import { ConfigError } from '../lambda/core/errors';
 import { tagColumnName } from '../lambda/core/query/sql-catalog';
 import { bucketArnInNagFinding } from './nag-names';
 
-/** QuickSight's column types for the views' columns (DECIMAL holds the DOUBLE dollar amounts). */
-export type QuickSightColumnType = 'STRING' | 'INTEGER' | 'DECIMAL' | 'DATETIME' | 'BOOLEAN';
+/**
+ * QuickSight's column types for the views' columns (DECIMAL holds the DOUBLE dollar amounts). No BOOLEAN: QuickSight
+ * turns booleans into 0/1 integers, so every view gives its flags as 'true'/'false' text.
+ */
+export type QuickSightColumnType = 'STRING' | 'INTEGER' | 'DECIMAL' | 'DATETIME';
 export interface QuickSightColumn {
   readonly name: string;
   readonly type: QuickSightColumnType;
@@ -25,7 +28,7 @@ export const COST_VIEW_COLUMNS: readonly QuickSightColumn[] = [
   { name: 'training_job_status', type: 'STRING' },
   { name: 'instance_type', type: 'STRING' },
   { name: 'instance_count', type: 'INTEGER' },
-  { name: 'managed_spot_training', type: 'BOOLEAN' },
+  { name: 'managed_spot_training', type: 'STRING' },
   { name: 'billable_time_in_seconds', type: 'INTEGER' },
   { name: 'training_time_in_seconds', type: 'INTEGER' },
   { name: 'billable_instance_seconds', type: 'INTEGER' },
@@ -189,7 +192,7 @@ export class QuickSightCostDashboard extends Construct {
       .slice(0, 200);
 
     this.serviceRole = iam.Role.fromRoleName(this, 'ServiceRole', serviceRoleName);
-    props.grantQuery(this.serviceRole);
+    const grant = props.grantQuery(this.serviceRole);
     // cdk-nag prints unresolved pseudo parameters as <AWS::...>, resolved ones as their value.
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
@@ -226,7 +229,8 @@ export class QuickSightCostDashboard extends Construct {
         // Direct query: the views always show the latest snapshot, with no SPICE refresh to schedule.
         importMode: 'DIRECT_QUERY',
         physicalTableMap: {
-          [view]: {
+          // Keys allow only letters, digits and hyphens.
+          [view.replace(/_/g, '-')]: {
             relationalTable: {
               dataSourceArn: this.dataSource.attrArn,
               catalog: 'AwsDataCatalog',
@@ -256,6 +260,8 @@ export class QuickSightCostDashboard extends Construct {
       },
     });
     this.dashboard.addResourceDependency(this.costDataSet);
+    // QuickSight checks its role's access to Athena when it creates each of them: the grant must be in place first.
+    grant.applyBefore(this.dataSource, this.flatDataSet, this.costDataSet, this.dashboard);
   }
 }
 
@@ -322,7 +328,8 @@ export function costDashboardDefinition(costDataSetArn: string, teamColumn: stri
       'top-jobs',
       'The 20 most expensive jobs',
       {
-        category: [dimension('job', 'training_job_name')],
+        // A name is unique only per account and region; the key tells two jobs of one name apart.
+        category: [dimension('job', '_key')],
         values: [usdSum('job-cost', 'total_cost_usd')],
         colors: [dimension('job-team', teamColumn)],
       },

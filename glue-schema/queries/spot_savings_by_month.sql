@@ -8,6 +8,6 @@ SELECT
   round(sum(spot_savings_usd), 2) AS spot_savings_usd,
   round(CAST(sum(spot_savings_usd) AS double) / nullif(sum(on_demand_equivalent_usd), 0) * 100, 1) AS savings_percent
 FROM sagemaker_training_job_cost
-WHERE managed_spot_training AND compute_cost_usd IS NOT NULL
+WHERE managed_spot_training = 'true' AND compute_cost_usd IS NOT NULL
 GROUP BY cost_month
 ORDER BY month DESC

@@ -105,7 +105,8 @@ SELECT
   training_job_status,
   instance_type,
   instance_count,
-  managed_spot_training,
+  -- Text, as in the flat view: QuickSight turns booleans into 0/1 integers.
+  CASE WHEN managed_spot_training THEN 'true' ELSE 'false' END AS managed_spot_training,
   billable_time_in_seconds,
   training_time_in_seconds,
   billable_time_in_seconds * instance_count AS billable_instance_seconds,

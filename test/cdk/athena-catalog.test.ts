@@ -9,7 +9,7 @@ import { AthenaViews, viewsFingerprint } from '../../lib/athena-views';
 import { InventoryGlueTables } from '../../lib/glue-table';
 import { SageMakerTrainingJobInventory } from '../../lib/sagemaker-training-job-inventory';
 import { ConfigError } from '../../lambda/core/errors';
-import { DEFAULT_COST_TAG_KEYS } from '../../lambda/core/query/sql-catalog';
+import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
 import { INVENTORY_RUN_SCHEMA, TABLE_SCHEMAS, TRAINING_JOB_SCHEMA, type TableSchema } from '../../lambda/core/schema/table-schema';
 import { testApp } from '../support/cdk-app';
 
@@ -240,5 +240,39 @@ describe('access to every table', () => {
 
     // Assess
     expect(writable).not.toContain('/inventory/sagemaker_instance_price/');
+  });
+});
+
+describe('the named queries', () => {
+  it('refuse cost-allocation tag keys without the team key their tag_team column needs, naming the queries that read it', () => {
+    // Prepare
+    const readers = loadSqlCatalog()
+      .queries.filter((q) => /\btag_team\b/.test(q.sql))
+      .map((q) => q.name);
+    const stack = newStack();
+
+    // Act
+    const synth = () => new SageMakerTrainingJobInventory(stack, 'I', { costAllocationTagKeys: ['project', 'cost-center'] });
+
+    // Assess
+    expect(readers.length).toBeGreaterThanOrEqual(5);
+    expect(synth).toThrow(
+      new ConfigError(
+        `S/I/Views: costAllocationTagKeys is ["project","cost-center"]; allowed: a list with a key for each tag column the named queries read: tag_team (such as "team"), which ${readers.join(', ')} read`,
+      ),
+    );
+  });
+
+  it('accept any spelling of the team key that makes the tag_team column', () => {
+    // Prepare
+    const stack = newStack();
+
+    // Act
+    new SageMakerTrainingJobInventory(stack, 'I', { costAllocationTagKeys: ['Team', 'project'] });
+
+    // Assess
+    const [views] = Object.values(Template.fromStack(stack).findResources('Custom::AthenaViews')).map((r: Json) => r.Properties.Views);
+    const flat = views.find((view: Json) => view.Name === 'sagemaker_training_job_flat');
+    expect(flat.Sql).toContain("element_at(tags, 'Team') AS tag_team");
   });
 });

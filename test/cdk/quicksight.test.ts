@@ -61,6 +61,42 @@ describe('the QuickSight cost dashboard', () => {
     ]);
   });
 
+  it('names each physical table with a key CloudFormation accepts: letters, digits and hyphens', () => {
+    // Act
+    const keys = Object.values(template.findResources('AWS::QuickSight::DataSet')).flatMap((d: Json) =>
+      Object.keys(d.Properties.PhysicalTableMap),
+    );
+
+    // Assess
+    expect(keys).toHaveLength(2);
+    expect(keys.filter((key) => !/^[0-9a-zA-Z-]*$/.test(key))).toEqual([]);
+  });
+
+  it("creates the data source, the datasets and the dashboard after the policy that lets QuickSight's role query", () => {
+    // Prepare
+    const [policy] = Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { Roles: ['aws-quicksight-service-role-v0'] } }));
+
+    // Act
+    const dependsOn = ['DataSource', 'DataSet', 'Dashboard'].flatMap((type) =>
+      Object.values(template.findResources(`AWS::QuickSight::${type}`)).map((r: Json) => r.DependsOn ?? []),
+    );
+
+    // Assess
+    expect(policy).toBeDefined();
+    expect(dependsOn).toHaveLength(4);
+    expect(dependsOn.filter((list: string[]) => !list.includes(policy))).toEqual([]);
+  });
+
+  it('gives a column both datasets offer one type in both, flags as text', () => {
+    // Act
+    const flat = new Map(FLAT_VIEW_COLUMNS.map((c) => [c.name, c.type]));
+    const shared = COST_VIEW_COLUMNS.filter((c) => flat.has(c.name));
+
+    // Assess
+    expect(shared.map((c) => c.name)).toContain('managed_spot_training');
+    expect(shared.filter((c) => flat.get(c.name) !== c.type)).toEqual([]);
+  });
+
   it('shows monthly cost by team as stacked bars, spot savings, the top 20 jobs and failed spend', () => {
     // Act
     const definition = only(template, 'AWS::QuickSight::Dashboard').Definition;
@@ -81,7 +117,7 @@ describe('the QuickSight cost dashboard', () => {
     expect([top.Orientation, top.SortConfiguration.CategoryItemsLimit.ItemsLimit, columnOf(wells(top).Category[0])]).toEqual([
       'HORIZONTAL',
       20,
-      'training_job_name',
+      '_key',
     ]);
     expect(columnOf(wells(failed).Colors[0])).toBe('training_job_status');
     const [filterGroup] = definition.FilterGroups;
@@ -127,8 +163,10 @@ describe('the QuickSight cost dashboard', () => {
         'Stack/Inventory/QuickSight: principalArn is "finops"; allowed: a QuickSight user or group ARN such as arn:aws:quicksight:us-east-1:111122223333:group/default/finops',
       ),
     );
-    expect(() => synth({ quickSight: { principalArn: GROUP }, costAllocationTagKeys: ['project'] })).toThrow(
-      new ConfigError('Stack/Inventory/QuickSight: teamTagKey is "team"; allowed: one of the cost-allocation tag keys (project)'),
+    expect(() => synth({ quickSight: { principalArn: GROUP, teamTagKey: 'owner' } })).toThrow(
+      new ConfigError(
+        'Stack/Inventory/QuickSight: teamTagKey is "owner"; allowed: one of the cost-allocation tag keys (team, project, cost-center, sagemaker:domain-arn, sagemaker:user-profile-arn)',
+      ),
     );
   });
 

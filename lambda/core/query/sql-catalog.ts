@@ -32,6 +32,11 @@ export function tagColumnName(key: string): string {
     .replace(/^_|_$/g, '')}`;
 }
 
+/** The `tag_<key>` columns a query's SQL reads, such as `tag_team`, in order of first use. */
+export function tagColumnsRead(sql: string): string[] {
+  return [...new Set(sql.replace(TAG_COLUMNS_MARKER, '').match(/\btag_[a-z0-9_]+\b/g) ?? [])];
+}
+
 /**
  * Fills a view's `/* tag_columns *\/` marker with one `element_at(tags, '<key>') AS tag_<key>` column per
  * key. Keys are validated against AWS's tag-key alphabet, and two keys may not map to one column.
