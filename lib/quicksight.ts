@@ -222,7 +222,7 @@ export class QuickSightCostDashboard extends Construct {
     });
 
     const dataSet = (logicalId: string, view: string, name: string, columns: readonly QuickSightColumn[]) => {
-      const set = new quicksight.CfnDataSet(this, logicalId, {
+      return new quicksight.CfnDataSet(this, logicalId, {
         awsAccountId: stack.account,
         dataSetId: `${prefix}-${view.replace(/_/g, '-')}`,
         name,
@@ -242,8 +242,6 @@ export class QuickSightCostDashboard extends Construct {
         },
         permissions: principal(DATA_SET_ACTIONS),
       });
-      set.addResourceDependency(this.dataSource);
-      return set;
     };
     this.flatDataSet = dataSet('FlatDataSet', 'sagemaker_training_job_flat', 'SageMaker training jobs (flat)', FLAT_VIEW_COLUMNS);
     this.costDataSet = dataSet('CostDataSet', 'sagemaker_training_job_cost', 'SageMaker training job cost', COST_VIEW_COLUMNS);
@@ -259,7 +257,6 @@ export class QuickSightCostDashboard extends Construct {
         exportToCsvOption: { availabilityStatus: 'ENABLED' },
       },
     });
-    this.dashboard.addResourceDependency(this.costDataSet);
     // QuickSight checks its role's access to Athena when it creates each of them: the grant must be in place first.
     grant.applyBefore(this.dataSource, this.flatDataSet, this.costDataSet, this.dashboard);
   }
