@@ -91,6 +91,16 @@ const request = (principal: string, action: string, resource: string, context?: 
   context,
 });
 
+/** The collector's reads of an account's training jobs and tags (ListTrainingJobs and GetResources accept only `*`). */
+function sourceReads(principal: string, account: string): IamRequest[] {
+  return [
+    request(principal, 'sagemaker:ListTrainingJobs', '*'),
+    request(principal, 'sagemaker:DescribeTrainingJob', trainingJob(account)),
+    request(principal, 'sagemaker:ListTags', trainingJob(account)),
+    request(principal, 'tag:GetResources', '*'),
+  ];
+}
+
 /** What Athena does with its caller's permissions to run a query in the workgroup and read the tables (QuickSight or an analyst). */
 function queryRequests(principal: string): IamRequest[] {
   const table = (name: string) => glue(`table/${database}/${name}`);
@@ -168,10 +178,7 @@ interface Requests {
 const ALLOWED: Record<string, Requests> = {
   'snapshot function': {
     requests: [
-      request(collector, 'sagemaker:ListTrainingJobs', '*'),
-      request(collector, 'sagemaker:DescribeTrainingJob', trainingJob(ACCOUNT)),
-      request(collector, 'sagemaker:ListTags', trainingJob(ACCOUNT)),
-      request(collector, 'tag:GetResources', '*'),
+      ...sourceReads(collector, ACCOUNT),
       request(collector, 's3:GetObject', object(`${prefix}/${stateKey(TRAINING_JOB_SCHEMA.table, target)}`)),
       // A missing object answers 404 rather than 403 only to a caller who may list: no s3:prefix on that check.
       request(collector, 's3:ListBucket', bucket),
@@ -201,12 +208,7 @@ const ALLOWED: Record<string, Requests> = {
     owner: member,
   },
   'member-account role': {
-    requests: [
-      request(memberReader, 'sagemaker:ListTrainingJobs', '*'),
-      request(memberReader, 'sagemaker:DescribeTrainingJob', trainingJob(MEMBER_ACCOUNT)),
-      request(memberReader, 'sagemaker:ListTags', trainingJob(MEMBER_ACCOUNT)),
-      request(memberReader, 'tag:GetResources', '*'),
-    ],
+    requests: sourceReads(memberReader, MEMBER_ACCOUNT),
     caller: member,
     owner: member,
   },
