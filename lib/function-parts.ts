@@ -6,9 +6,49 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../lambda/core/errors';
 
+/**
+ * The repository, or the installed package: this file is lib/function-parts.ts in the one and part of
+ * dist/index.js (the library bundle) in the other, one folder below the root either way.
+ */
 const PROJECT_ROOT = join(__dirname, '..');
+
+/**
+ * How each function is bundled, whether by NodejsFunction at synth time or ahead of time by
+ * `npm run build` (scripts/bundle.ts): the SDK inside the bundle (what is tested is what is deployed),
+ * error names kept through minifying (the state machine retries TransientStepError by name), source maps on.
+ */
+export const FUNCTION_BUNDLING = { format: 'cjs', target: 'node22', minify: true, keepNames: true, sourceMap: true } as const;
+
+/** parquet-wasm's Node build reads its .wasm from beside its own file, i.e. beside the bundle. */
+export const PARQUET_WASM_FILE = 'parquet_wasm_bg.wasm';
+
+/** The folder `npm run build` bundles the function `entry` into: dist/functions/<entry>/ (index.js, its map, the .wasm). */
+export function prebuiltFunctionDirectory(entry: string, root: string = PROJECT_ROOT): string {
+  return join(root, 'dist', 'functions', entry);
+}
+
+/** Where a function's code comes from; see {@link functionSource}. */
+export type FunctionSource =
+  { readonly kind: 'sources'; readonly entry: string } | { readonly kind: 'prebuilt'; readonly directory: string };
+
+/**
+ * A function's code, chosen by what is on disk: its TypeScript sources when they are there (this
+ * repository: `cdk synth` and the tests bundle them with esbuild), otherwise the bundle `npm run build`
+ * made (the installed package, which ships no sources: a consumer needs neither esbuild nor Docker).
+ */
+export function functionSource(entry: string, root: string = PROJECT_ROOT): FunctionSource {
+  const sources = join(root, 'lambda', 'functions', entry, 'handler.ts');
+  if (existsSync(sources)) return { kind: 'sources', entry: sources };
+  const directory = prebuiltFunctionDirectory(entry, root);
+  if (existsSync(join(directory, 'index.js'))) return { kind: 'prebuilt', directory };
+  throw new ConfigError(
+    `function ${JSON.stringify(entry)} has neither sources (${sources}) nor a prebuilt bundle (${join(directory, 'index.js')}); run npm run build, or reinstall the package`,
+  );
+}
 
 /**
  * What CloudWatch Logs does with a log group's key: encrypt and decrypt events, re-encrypt them on a
@@ -102,14 +142,11 @@ export function nodeOptions(memorySize: number | undefined): string {
 }
 
 /**
- * One of the inventory's functions, bundled the way all of them are: the SDK inside the bundle (what
- * is tested is what is deployed), error names kept through minifying (the state machine retries
- * TransientStepError by name), source maps on, JSON logs into the given log group.
+ * One of the inventory's functions, bundled the way all of them are ({@link FUNCTION_BUNDLING}) from
+ * its sources or prebuilt ({@link functionSource}), with JSON logs into the given log group.
  */
-export function bundledFunction(scope: Construct, id: string, props: BundledFunctionProps): nodejs.NodejsFunction {
-  const fn = new nodejs.NodejsFunction(scope, id, {
-    entry: join(PROJECT_ROOT, 'lambda', 'functions', props.entry, 'handler.ts'),
-    handler: 'handler',
+export function bundledFunction(scope: Construct, id: string, props: BundledFunctionProps): lambda.Function {
+  const options = {
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: props.memorySize,
@@ -120,28 +157,36 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
     loggingFormat: lambda.LoggingFormat.JSON,
     tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
     description: props.description,
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
     environment: { NODE_OPTIONS: nodeOptions(props.memorySize), ...props.environment },
-    bundling: {
-      externalModules: [],
-      format: nodejs.OutputFormat.CJS,
-      target: 'node22',
-      minify: true,
-      keepNames: true,
-      sourceMap: true,
-      // parquet-wasm's Node build reads its .wasm from beside its own file, i.e. beside the bundle.
-      commandHooks: props.writesParquet
-        ? {
-            beforeBundling: () => [],
-            beforeInstall: () => [],
-            afterBundling: (inputDir: string, outputDir: string) => [
-              `cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/parquet_wasm_bg.wasm"`,
-            ],
-          }
-        : undefined,
-    },
-  });
+  };
+  const source = functionSource(props.entry);
+  const fn =
+    source.kind === 'prebuilt'
+      ? new lambda.Function(scope, id, { ...options, handler: 'index.handler', code: lambda.Code.fromAsset(source.directory) })
+      : new nodejs.NodejsFunction(scope, id, {
+          ...options,
+          entry: source.entry,
+          handler: 'handler',
+          projectRoot: PROJECT_ROOT,
+          depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+          bundling: {
+            externalModules: [],
+            format: nodejs.OutputFormat.CJS,
+            target: FUNCTION_BUNDLING.target,
+            minify: FUNCTION_BUNDLING.minify,
+            keepNames: FUNCTION_BUNDLING.keepNames,
+            sourceMap: FUNCTION_BUNDLING.sourceMap,
+            commandHooks: props.writesParquet
+              ? {
+                  beforeBundling: () => [],
+                  beforeInstall: () => [],
+                  afterBundling: (inputDir: string, outputDir: string) => [
+                    `cp "${inputDir}/node_modules/parquet-wasm/node/${PARQUET_WASM_FILE}" "${outputDir}/${PARQUET_WASM_FILE}"`,
+                  ],
+                }
+              : undefined,
+          },
+        });
   const runtimeReason =
     'Pinned to nodejs22.x, the runtime the bundle is built and tested for; moving to a newer runtime is a deliberate, tested change.';
   Validations.of(fn).acknowledge(

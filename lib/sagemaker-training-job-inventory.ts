@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -242,7 +242,7 @@ export class SageMakerTrainingJobInventory extends Construct {
   /** Encrypts the bucket, the dead-letter queue and the Athena results. */
   readonly encryptionKey: kms.IKey;
   /** The snapshot function the schedule invokes. */
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   /** The snapshot function's role: SageMaker and tag reads, AssumeRole on member roles, writes under the table prefix. */
   readonly role: iam.Role;
   /** Receives scheduled executions that could not be started after their retries. */

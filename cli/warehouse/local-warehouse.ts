@@ -1,9 +1,10 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { QueryError } from '../../lambda/core/errors';
 import { TABLE_SCHEMAS, TRAINING_JOB_SCHEMA, type ColumnDefinition, type GlueType, type TableSchema } from '../../lambda/core/schema/table-schema';
 import { ATHENA_COMPATIBILITY_MACROS } from './duckdb-compat';
+import { loadOptionalPeer } from '../optional-peer';
 import type { QueryResult } from '../../lambda/core/query/query-result';
 import { loadSqlCatalog, renderSql, resolveSql, type SqlDefinition } from '../../lambda/core/query/sql-catalog';
 
@@ -71,7 +72,8 @@ export class LocalWarehouse {
     if (!hasParquetFiles(trainingJobDirectory)) {
       throw new QueryError(`no snapshots under ${trainingJobDirectory}; run "sm-inventory snapshot --out ${directory}" first`);
     }
-    const instance = await DuckDBInstance.create(':memory:');
+    const duckdb = await loadOptionalPeer('@duckdb/node-api', 'The local warehouse (query, report and demo)', () => import('@duckdb/node-api'));
+    const instance = await duckdb.DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     const { views, queries } = loadSqlCatalog();
     const warehouse = new LocalWarehouse(instance, connection, views, queries);

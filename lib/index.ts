@@ -1,0 +1,14 @@
+/**
+ * The construct library: what a CDK app imports from the package (`import { SageMakerTrainingJobInventory }
+ * from 'sagemaker-job-inventory'`). Each module's exports are its public API; the parts the inventory
+ * exposes as members (Glue tables, Athena views, the state machine) are exported so their types can be named.
+ *
+ * @packageDocumentation
+ */
+export * from './sagemaker-training-job-inventory';
+export * from './member-account-role-stack';
+export * from './quicksight';
+export * from './price-refresh';
+export * from './glue-table';
+export * from './athena-views';
+export * from './snapshot-state-machine';
