@@ -18,6 +18,8 @@ import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type 
 const ROOT = join(__dirname, '..');
 export const README = join(ROOT, 'README.md');
 const doc = (name: string) => join(ROOT, 'docs', name);
+/** The example the packed-app test compiles and synthesizes in a fresh app (test/package/packed-app.test.ts). */
+const EXAMPLE = join(ROOT, 'examples', 'inventory-app.ts');
 
 /** The width Markdown prose is wrapped at, as Prettier wraps the code. */
 export const PROSE_WIDTH = 140;
@@ -83,7 +85,8 @@ export function renderSections(): Record<string, string> {
     '|---|---|',
     ...DENIED_CONSTRUCTS.map((d) => `| \`${d.construct}\` | ${cell(d.why)} |`),
   ].join('\n');
-  return { columns, 'run-columns': runColumns, priceColumns, configuration, sql, dialect };
+  const example = ['```ts', readFileSync(EXAMPLE, 'utf8').trimEnd(), '```'].join('\n');
+  return { columns, 'run-columns': runColumns, priceColumns, configuration, sql, dialect, example };
 }
 
 const CORPUS = join(ROOT, 'test', 'reliability', 'bad-input-corpus.json');
@@ -207,6 +210,7 @@ export const GENERATED_DOCUMENTS: readonly GeneratedDocument[] = [
   { path: doc('cost.md'), sections: ['priceColumns'] },
   { path: doc('configuration.md'), sections: ['configuration'] },
   { path: doc('reliability.md'), sections: ['corpus'] },
+  { path: doc('construct-library.md'), sections: ['example'] },
 ];
 
 /** A document's text with its generated sections rendered from their sources. */

@@ -28,9 +28,20 @@ const MINIMUM_PEERS = (['aws-cdk-lib', 'constructs'] as const).map(
 );
 /** The feature flags of this repository's cdk.json, so both apps synthesize under the same ones. */
 const FEATURE_FLAGS = Object.fromEntries(Object.entries(cdkJson.context).filter(([key]) => key.startsWith('@aws-cdk/')));
-/** A consumer's tsconfig as `cdk init app --language typescript` writes it: strict, and without skipLibCheck, so the shipped types are checked too. */
+/**
+ * A consumer's tsconfig as `cdk init app --language typescript` writes it (ES2022, NodeNext, strict), but without its
+ * skipLibCheck, so the shipped declarations are checked too; esnext.disposable because aws-cdk-lib's own name Disposable.
+ */
 const CONSUMER_TSCONFIG = {
-  compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['es2022'], strict: true, outDir: 'build' },
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['es2022', 'esnext.disposable'],
+    strict: true,
+    types: [],
+    outDir: 'build',
+  },
   include: ['app.ts'],
 };
 /** No account, no credentials, no version check: `cdk synth` has to work offline. */
@@ -45,8 +56,17 @@ const OFFLINE = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON
 type Template = { Resources: Record<string, { Type: string; Properties: any }> };
 
-function npm(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return run('npm', args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+/** Runs npm; a failure's error carries what the command printed, so the test's report says why. */
+async function npm(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await run('npm', args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw Object.assign(new Error(`npm ${args.join(' ')} failed:\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`, { cause: error }), {
+      stdout,
+      stderr,
+    });
+  }
 }
 
 function readTemplate(outdir: string): Template {
@@ -153,9 +173,10 @@ describe('the packed package in a fresh CDK app', () => {
     });
 
     test("it holds the same resource types, as many of each, as this repository's sources synthesize for the same props", async () => {
-      // Prepare: the same example, its import of the package resolved to lib/ (tsconfig.json's paths), bundling skipped.
+      // Prepare: the same example, its import of the package resolved to lib/ (tsconfig.json's paths), bundling skipped,
+      // with the version reporting the CDK CLI turns on (its AWS::CDK::Metadata resource).
       const sourcesOut = join(work, 'sources.out');
-      const context = { ...FEATURE_FLAGS, 'aws:cdk:bundling-stacks': [] };
+      const context = { ...FEATURE_FLAGS, 'aws:cdk:bundling-stacks': [], 'aws:cdk:version-reporting': true };
       await run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), EXAMPLE], {
         cwd: ROOT,
         env: { ...process.env, CDK_OUTDIR: sourcesOut, CDK_CONTEXT_JSON: JSON.stringify(context) },
