@@ -15,6 +15,9 @@ import cdkJson from '../../cdk.json';
 
 const run = promisify(execFile);
 
+/** Each step runs npm, tsc, cdk or the CLI in a new process; on a busy machine even --help takes seconds. */
+const STEP_TIMEOUT = 600_000;
+
 const ROOT = join(__dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'inventory-app.ts');
 const STACK_TEMPLATE = 'TrainingJobInventory.template.json';
@@ -135,14 +138,18 @@ describe('the packed package in a fresh CDK app', () => {
     expect(naming).toEqual([]);
   });
 
-  test('the example compiles against the shipped types, checked as strictly as a new CDK app checks them', async () => {
-    // Act
-    const compiled = npm(['exec', '--', 'tsc', '-p', '.'], app);
+  test(
+    'the example compiles against the shipped types, checked as strictly as a new CDK app checks them',
+    async () => {
+      // Act
+      const compiled = npm(['exec', '--', 'tsc', '-p', '.'], app);
 
-    // Assess
-    await expect(compiled).resolves.toBeDefined();
-    expect(existsSync(join(app, 'build', 'app.js'))).toBe(true);
-  });
+      // Assess
+      await expect(compiled).resolves.toBeDefined();
+      expect(existsSync(join(app, 'build', 'app.js'))).toBe(true);
+    },
+    STEP_TIMEOUT,
+  );
 
   describe('cdk synth, offline, with cdk-nag', () => {
     let outdir: string;
@@ -153,7 +160,7 @@ describe('the packed package in a fresh CDK app', () => {
       outdir = join(app, 'cdk.out');
       // Act
       await npm(['exec', '--', 'cdk', 'synth', '--quiet', '--output', outdir], app, OFFLINE);
-    }, 600_000);
+    }, STEP_TIMEOUT);
 
     test("the snapshot function's asset is the prebuilt bundle the package ships", () => {
       // Prepare
@@ -172,72 +179,92 @@ describe('the packed package in a fresh CDK app', () => {
       for (const file of files) expect(readFileSync(join(asset, file)).equals(readFileSync(join(prebuilt, file)))).toBe(true);
     });
 
-    test("it holds the same resource types, as many of each, as this repository's sources synthesize for the same props", async () => {
-      // Prepare: the same example, its import of the package resolved to lib/ (tsconfig.json's paths), bundling skipped,
-      // with the version reporting the CDK CLI turns on (its AWS::CDK::Metadata resource).
-      const sourcesOut = join(work, 'sources.out');
-      const context = { ...FEATURE_FLAGS, 'aws:cdk:bundling-stacks': [], 'aws:cdk:version-reporting': true };
-      await run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), EXAMPLE], {
-        cwd: ROOT,
-        env: { ...process.env, CDK_OUTDIR: sourcesOut, CDK_CONTEXT_JSON: JSON.stringify(context) },
-      });
+    test(
+      "it holds the same resource types, as many of each, as this repository's sources synthesize for the same props",
+      async () => {
+        // Prepare: the same example, its import of the package resolved to lib/ (tsconfig.json's paths), bundling skipped,
+        // with the version reporting the CDK CLI turns on (its AWS::CDK::Metadata resource).
+        const sourcesOut = join(work, 'sources.out');
+        const context = { ...FEATURE_FLAGS, 'aws:cdk:bundling-stacks': [], 'aws:cdk:version-reporting': true };
+        await run(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), EXAMPLE], {
+          cwd: ROOT,
+          env: { ...process.env, CDK_OUTDIR: sourcesOut, CDK_CONTEXT_JSON: JSON.stringify(context) },
+        });
 
+        // Act
+        const fromPackage = resourceCounts(readTemplate(outdir));
+        const fromSources = resourceCounts(readTemplate(sourcesOut));
+
+        // Assess
+        expect(fromPackage).toEqual(fromSources);
+        expect(fromPackage['AWS::Lambda::Function']).toBeGreaterThanOrEqual(3);
+      },
+      STEP_TIMEOUT,
+    );
+  });
+
+  test(
+    'npm ls finds exactly one aws-cdk-lib in the app',
+    async () => {
       // Act
-      const fromPackage = resourceCounts(readTemplate(outdir));
-      const fromSources = resourceCounts(readTemplate(sourcesOut));
+      const { stdout } = await npm(['ls', 'aws-cdk-lib', '--all', '--parseable'], app);
 
       // Assess
-      expect(fromPackage).toEqual(fromSources);
-      expect(fromPackage['AWS::Lambda::Function']).toBeGreaterThanOrEqual(3);
-    });
-  });
+      const copies = new Set(stdout.split('\n').filter(Boolean));
+      expect([...copies]).toEqual([join(app, 'node_modules', 'aws-cdk-lib')]);
+    },
+    STEP_TIMEOUT,
+  );
 
-  test('npm ls finds exactly one aws-cdk-lib in the app', async () => {
-    // Act
-    const { stdout } = await npm(['ls', 'aws-cdk-lib', '--all', '--parseable'], app);
+  test(
+    'npx sm-inventory --help runs from the installed package, without the optional peers',
+    async () => {
+      // Act
+      const { stdout } = await npm(['exec', '--', 'sm-inventory', '--help'], app);
 
-    // Assess
-    const copies = new Set(stdout.split('\n').filter(Boolean));
-    expect([...copies]).toEqual([join(app, 'node_modules', 'aws-cdk-lib')]);
-  });
-
-  test('npx sm-inventory --help runs from the installed package, without the optional peers', async () => {
-    // Act
-    const { stdout } = await npm(['exec', '--', 'sm-inventory', '--help'], app);
-
-    // Assess
-    expect(existsSync(join(app, 'node_modules', '@duckdb', 'node-api'))).toBe(false);
-    expect(stdout).toMatch(/^Usage: sm-inventory/m);
-    expect(stdout).toContain('demo');
-  });
+      // Assess
+      expect(existsSync(join(app, 'node_modules', '@duckdb', 'node-api'))).toBe(false);
+      expect(stdout).toMatch(/^Usage: sm-inventory/m);
+      expect(stdout).toContain('demo');
+    },
+    STEP_TIMEOUT,
+  );
 
   // Declared before the demo, which installs the optional peers into the same app.
-  test('a command that needs DuckDB, when it is not installed, names it and how to install it', async () => {
-    // Prepare
-    const warehouse = mkdtempSync(join(work, 'warehouse-'));
+  test(
+    'a command that needs DuckDB, when it is not installed, names it and how to install it',
+    async () => {
+      // Prepare
+      const warehouse = mkdtempSync(join(work, 'warehouse-'));
 
-    // Act
-    const query = npm(['exec', '--', 'sm-inventory', 'demo', '--jobs', '40', '--out', warehouse], app);
+      // Act
+      const query = npm(['exec', '--', 'sm-inventory', 'demo', '--jobs', '40', '--out', warehouse], app);
 
-    // Assess
-    await expect(query).rejects.toMatchObject({
-      stderr: expect.stringContaining(`npm install @duckdb/node-api@"${packageJson.peerDependencies['@duckdb/node-api']}"`),
-    });
-  });
+      // Assess
+      await expect(query).rejects.toMatchObject({
+        stderr: expect.stringContaining(`npm install @duckdb/node-api@"${packageJson.peerDependencies['@duckdb/node-api']}"`),
+      });
+    },
+    STEP_TIMEOUT,
+  );
 
-  test('npx sm-inventory demo runs from the installed package once its optional peers are installed', async () => {
-    // Prepare: the optional peers at the ranges package.json declares.
-    const peers = Object.keys(packageJson.peerDependenciesMeta).map(
-      (name) => `${name}@${packageJson.peerDependencies[name as keyof typeof packageJson.peerDependencies]}`,
-    );
-    await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', ...peers], app);
-    const out = join(work, 'demo-warehouse');
+  test(
+    'npx sm-inventory demo runs from the installed package once its optional peers are installed',
+    async () => {
+      // Prepare: the optional peers at the ranges package.json declares.
+      const peers = Object.keys(packageJson.peerDependenciesMeta).map(
+        (name) => `${name}@${packageJson.peerDependencies[name as keyof typeof packageJson.peerDependencies]}`,
+      );
+      await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', ...peers], app);
+      const out = join(work, 'demo-warehouse');
 
-    // Act
-    const { stdout } = await npm(['exec', '--', 'sm-inventory', 'demo', '--jobs', '200', '--out', out], app);
+      // Act
+      const { stdout } = await npm(['exec', '--', 'sm-inventory', 'demo', '--jobs', '200', '--out', out], app);
 
-    // Assess
-    expect(stdout).toContain('== jobs_by_status');
-    expect(existsSync(join(out, 'cost-report.html'))).toBe(true);
-  }, 600_000);
+      // Assess
+      expect(stdout).toContain('== jobs_by_status');
+      expect(existsSync(join(out, 'cost-report.html'))).toBe(true);
+    },
+    STEP_TIMEOUT,
+  );
 });
