@@ -23,7 +23,9 @@ const NOT_DEPLOYED = [
 const LONG_FUNCTION_EXCEPTIONS = [];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'docs/api/**', 'cdk.out/**', 'coverage/**', 'warehouse/**', '.dbg/**', '.bench/**', '.venv/**'] },
+  {
+    ignores: ['node_modules/**', 'dist/**', 'docs/api/**', 'cdk.out/**', 'coverage/**', 'warehouse/**', '.dbg/**', '.bench/**', '.venv/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
