@@ -22,6 +22,7 @@ import { TrainingJobRowMapper } from '../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../simulator/server';
 import { scaledLimits } from './support/target-runner';
+import { DEFAULT_SHRINK_GUARD } from '../lambda/core/pipeline/config';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -69,7 +70,15 @@ async function main(): Promise<void> {
       target: { accountId: SageMakerSimulator.defaultAccountId, region: 'us-east-1' },
       snapshotDate: '2026-11-01',
       schema: TRAINING_JOB_SCHEMA,
-      config: { limits, concurrency: 16, tagStrategy: strategy, compression: 'zstd', rowGroupRows: 1000, fullEveryDays: 7 },
+      config: {
+        limits,
+        concurrency: 16,
+        tagStrategy: strategy,
+        compression: 'zstd',
+        rowGroupRows: 1000,
+        fullEveryDays: 7,
+        shrinkGuard: DEFAULT_SHRINK_GUARD,
+      },
       mapper: new TrainingJobRowMapper(),
       settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),
       holder: 'bench',

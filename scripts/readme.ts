@@ -101,6 +101,9 @@ interface CorpusCase {
   summary?: { unset?: string[] };
   pages?: string;
   tagging?: string;
+  answers?: { kind: string; operation: string; victimOnly?: boolean };
+  describeAll?: string;
+  jobs?: number;
   expect: Record<string, unknown>;
 }
 
@@ -141,6 +144,12 @@ function describeInput(entry: CorpusCase): string {
       if (entry.summary?.unset) parts.push(`a List summary omits ${entry.summary.unset.map(code).join(', ')}`);
       if (entry.pages) parts.push(`ListTrainingJobs paging: ${entry.pages.replace(/-/g, ' ')}`);
       if (entry.tagging) parts.push(`tag:GetResources ${entry.tagging}`);
+      if (entry.answers)
+        parts.push(
+          `${entry.answers.operation} answers ${entry.answers.victimOnly ? 'for one job ' : ''}with ${entry.answers.kind.replace(/-/g, ' ')}`,
+        );
+      if (entry.describeAll) parts.push(`every DescribeTrainingJob answers ${entry.describeAll.replace(/-/g, ' ')}`);
+      if (entry.jobs) parts.push(`${entry.jobs} jobs`);
       return parts.join('; ');
     }
   }
@@ -175,7 +184,7 @@ function describeOutcome(entry: CorpusCase): string {
     case 'warned':
       return `published, with the warning ${code(e.warning ?? '')}`;
     case 'target-failed':
-      return `nothing published for the (account, region), exit 2: ${message(e.error ?? '')}`;
+      return `nothing published for the (account, region), the day before's object byte-identical, exit 2: ${message(e.error ?? '')}`;
     default:
       return '';
   }

@@ -2,11 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { parseOperationRates, TokenBucket } from '../lambda/core/collect/token-bucket';
 import { isSimulatedOperation, OPERATIONS, SIMULATED_OPERATIONS, type SimulatedOperation } from './operations';
+import { BadAnswerer, type BadAnswers } from './bad-answers';
+import type { CallContext } from './operations/operation';
 import { accountForKey, DEFAULT_ACCOUNT } from './operations/sts';
 import { AwsError, parseRequest, protocolOf, sendAnswer, sendError, sendJson, type Protocol } from './protocol';
 import { SeededRandom } from './world/random';
 import { SimulatedWorld, type SimulatedWorldOptions } from './world/simulated-world';
 
+export { BAD_ANSWER_KINDS, type BadAnswerKind, type BadAnswers } from './bad-answers';
 export { SIMULATED_OPERATIONS, type SimulatedOperation } from './operations';
 
 /** Calls per second per (account, region); an operation without a limit is never throttled. */
@@ -91,6 +94,7 @@ export class SageMakerSimulator {
   private readonly acceptedAt = new Map<SimulatedOperation, number[]>();
   private readonly sockets = new Set<Socket>();
   private readonly beforeAnswer: ((operation: SimulatedOperation, input: Record<string, unknown>) => void)[] = [];
+  private badAnswerer: BadAnswerer | undefined;
   private readonly answerRewrites: ((operation: SimulatedOperation, input: Record<string, unknown>, output: unknown) => unknown)[] = [];
 
   constructor(private readonly options: SageMakerSimulatorOptions = {}) {
@@ -167,6 +171,18 @@ export class SageMakerSimulator {
     this.answerRewrites.push(hook);
   }
 
+  /** Answers well-formed but not to be believed (bad-answers.ts), from now on; undefined answers well again. */
+  answerBadly(bad: BadAnswers | undefined): void {
+    this.badAnswerer = bad && new BadAnswerer(bad);
+  }
+
+  /** A job of the caller's account and region other than the one asked for. */
+  private otherJob(context: CallContext, input: Record<string, unknown>): Record<string, unknown> {
+    const other = this.world.plans(context.accountId, context.region).find((plan) => plan.name !== input.TrainingJobName);
+    if (!other) throw new AwsError(500, 'InternalFailure', 'simulator: no other job to answer with');
+    return { ...this.world.describe(other) };
+  }
+
   stats(): Record<SimulatedOperation, OperationCounters> {
     return Object.fromEntries([...this.counters].map(([op, c]) => [op, { ...c }])) as Record<SimulatedOperation, OperationCounters>;
   }
@@ -234,8 +250,10 @@ export class SageMakerSimulator {
       }
 
       for (const hook of this.beforeAnswer) hook(operation, request.input);
-      let output = definition.answer(request.input, context);
+      const bad = this.badAnswerer;
+      let output = definition.answer(bad ? bad.request(operation, request.input) : request.input, context);
       for (const rewrite of this.answerRewrites) output = rewrite(operation, request.input, output);
+      if (bad) output = bad.answer(operation, request.input, output, () => this.otherJob(context, request.input));
       this.counters.get(operation)!.accepted++;
       this.acceptedAt.get(operation)!.push(performance.now());
       sendAnswer(res, protocol, output);

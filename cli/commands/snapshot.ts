@@ -1,6 +1,13 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { PARQUET_COMPRESSIONS } from '../../lambda/core/parquet/parquet-encoder';
-import { readConfig, readSnapshotDate, TAG_STRATEGIES, type ConfigInput, type InventoryConfig } from '../../lambda/core/pipeline/config';
+import {
+  DEFAULT_SHRINK_GUARD,
+  readConfig,
+  readSnapshotDate,
+  TAG_STRATEGIES,
+  type ConfigInput,
+  type InventoryConfig,
+} from '../../lambda/core/pipeline/config';
 import { runSnapshot, type SnapshotReport, type TargetResult } from '../../lambda/core/pipeline/snapshot';
 import { utcDate } from '../../lambda/core/publish/layout';
 import { wholeNumber, type CommandIo } from '../options';
@@ -18,6 +25,7 @@ export interface SnapshotFlags {
   readonly s3ForcePathStyle?: boolean;
   readonly timeBudget?: string;
   readonly full?: boolean;
+  readonly allowShrink?: boolean;
   readonly json?: boolean;
 }
 
@@ -37,6 +45,10 @@ export function snapshotCommand(io: CommandIo) {
     .option('--s3-force-path-style', 'path-style S3 URLs (S3-compatible servers)')
     .option('--time-budget <seconds>', 'seconds the run may take before it stops and reports how far it got (default: 3600)', wholeNumber)
     .option('--full', 'describe every job, whatever the previous snapshot says (default: only new, changed and unsettled jobs)')
+    .option(
+      '--allow-shrink',
+      `publish even when an (account, region) lost more than ${DEFAULT_SHRINK_GUARD.share * 100}% and more than ${DEFAULT_SHRINK_GUARD.jobs} of its jobs (SM_INVENTORY_SHRINK_SHARE, SM_INVENTORY_SHRINK_JOBS), or all of them, since its previous snapshot: jobs really deleted`,
+    )
     .option('--json', 'print the run report as JSON')
     .action(async (flags) => {
       io.setExitCode(await runSnapshotCommand(flags, io));
@@ -58,6 +70,7 @@ export function configFromFlags(flags: SnapshotFlags, env: NodeJS.ProcessEnv): I
     SM_INVENTORY_COMPRESSION: flags.compression ?? env.SM_INVENTORY_COMPRESSION,
     SM_INVENTORY_S3_FORCE_PATH_STYLE: flags.s3ForcePathStyle ? 'true' : env.SM_INVENTORY_S3_FORCE_PATH_STYLE,
     SM_INVENTORY_TIME_BUDGET: flags.timeBudget ?? env.SM_INVENTORY_TIME_BUDGET,
+    SM_INVENTORY_ALLOW_SHRINK: flags.allowShrink ? 'true' : env.SM_INVENTORY_ALLOW_SHRINK,
   };
   return readConfig(input);
 }

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetStep } from '../../lambda/core/pipeline/target-run';
 import { AwsError } from '../../simulator/protocol';
-import { SageMakerSimulator } from '../../simulator/server';
+import { createHash } from 'node:crypto';
+import { accountRegionObject, snapshotObjectPath } from '../../lambda/core/publish/layout';
+import type { WarehouseStore } from '../../lambda/core/publish/store';
+import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
+import { SageMakerSimulator, type BadAnswerKind, type SimulatedOperation } from '../../simulator/server';
 import { runCliInProcess } from '../support/cli-in-process';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { publishedRows, runTargetOnce } from '../support/target-run';
@@ -18,8 +22,14 @@ interface CorpusCase {
   readonly event?: Record<string, unknown>;
   readonly describe?: { set?: Record<string, unknown>; unset?: string[] };
   readonly summary?: { unset?: string[] };
-  readonly pages?: 'duplicate-job-on-next-page' | 'same-token-twice' | 'token-loops-back' | 'endless-new-tokens';
+  readonly pages?: 'duplicate-job-on-next-page' | 'same-token-twice' | 'token-loops-back' | 'endless-new-tokens' | 'shrinks';
   readonly tagging?: 'denied';
+  /** The simulator's bad answer (simulator/bad-answers.ts); `victimOnly` limits a Describe kind to the case's job. */
+  readonly answers?: { kind: BadAnswerKind; operation: SimulatedOperation; victimOnly?: boolean };
+  /** Every Describe answers as for a deleted job. */
+  readonly describeAll?: 'not-found';
+  /** Jobs in the account. @default 6, or 250 with `pages` */
+  readonly jobs?: number;
   readonly expect: {
     exit?: number;
     stderr?: string;
@@ -159,12 +169,17 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
     let api: RunningSimulator;
     afterEach(async () => api?.stop());
 
-    /** A fresh account for the case: 6 jobs (or 250, for paging cases), with the case's faults in what the API returns. */
-    async function accountFor(entry: CorpusCase): Promise<{ victim: { name: string; arn: string } }> {
-      api = await startSimulator({ jobsPerRegion: entry.pages ? 250 : 6, seed: 41 });
+    /**
+     * A fresh account for the case: 6 jobs (or 250, for paging cases), with the case's faults in what
+     * the API returns once `faulty()` is called (a case that fails its target first publishes a clean day).
+     */
+    async function accountFor(entry: CorpusCase): Promise<{ victim: { name: string; arn: string }; faulty: () => void }> {
+      api = await startSimulator({ jobsPerRegion: entry.jobs ?? (entry.pages ? 250 : 6), seed: 41 });
       const victim = api.simulator.world.plans(ACCOUNT, REGION)[2];
       const tokens: string[] = [];
+      let on = false;
       api.simulator.rewriteAnswers((operation, input, output) => {
+        if (!on) return output;
         if (operation === 'DescribeTrainingJob' && input.TrainingJobName === victim.name && entry.describe) {
           const job: Record<string, unknown> = { ...(output as object), ...(expand(entry.describe.set ?? {}) as object) };
           for (const field of entry.describe.unset ?? []) delete job[field];
@@ -196,6 +211,7 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
               })),
           ];
         if (entry.pages === 'same-token-twice' && pageIndex === 1) page.NextToken = String(input.NextToken);
+        if (entry.pages === 'shrinks') page.TrainingJobSummaries = page.TrainingJobSummaries.slice(0, 2);
         if (entry.pages === 'token-loops-back' && pageIndex === 2) page.NextToken = tokens[0];
         if (entry.pages === 'endless-new-tokens' && pageIndex >= 1) {
           // A token the simulator still reads as "after the same job", so the same page comes back, under a new name each time.
@@ -205,27 +221,46 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
         }
         return page;
       });
-      if (entry.tagging === 'denied') {
-        api.simulator.onCall((operation) => {
-          if (operation === 'GetResources')
-            throw new AwsError(400, 'AccessDeniedException', 'User is not authorized to perform: tag:GetResources');
-        });
-      }
-      return { victim };
+      api.simulator.onCall((operation) => {
+        if (on && entry.tagging === 'denied' && operation === 'GetResources')
+          throw new AwsError(400, 'AccessDeniedException', 'User is not authorized to perform: tag:GetResources');
+        if (on && entry.describeAll === 'not-found' && operation === 'DescribeTrainingJob')
+          throw new AwsError(400, 'ResourceNotFound', 'Requested resource not found.');
+      });
+      const faulty = () => {
+        on = true;
+        const answers = entry.answers;
+        if (answers) api.simulator.answerBadly({ ...answers, jobs: answers.victimOnly ? [victim.name] : undefined });
+      };
+      return { victim, faulty };
+    }
+
+    /** SHA-256 of the published object of one date, or undefined when there is none. */
+    async function objectHash(store: WarehouseStore, snapshotDate: string): Promise<string | undefined> {
+      const bytes = await store.get(snapshotObjectPath(accountRegionObject(TRAINING_JOB_SCHEMA, snapshotDate, REGION, ACCOUNT)));
+      return bytes && createHash('sha256').update(bytes).digest('hex');
     }
 
     it.each(CORPUS.cases.filter((c) => c.kind === 'api').map((c) => [c.id, c] as const))(
       '%s: has its defined outcome',
       async (_id, entry) => {
-        // Prepare
-        const { victim } = await accountFor(entry);
+        // Prepare: a case that fails its target has a clean snapshot the day before, which must stay as it was
+        const { victim, faulty } = await accountFor(entry);
         const warnings: string[] = [];
+        const failsTarget = entry.expect.outcome === 'target-failed';
+        const dayBefore = failsTarget
+          ? await runTargetOnce({ clients: api.clients(REGION), accountId: ACCOUNT, region: REGION, snapshotDate: '2026-10-31' })
+          : undefined;
+        const hashBefore = dayBefore && (await objectHash(dayBefore.store, '2026-10-31'));
+        faulty();
 
         // Act
         const { step, store } = await runTargetOnce({
           clients: api.clients(REGION),
           accountId: ACCOUNT,
           region: REGION,
+          store: dayBefore?.store,
+          full: failsTarget,
           budgetMs: 20_000,
           events: { warning: (message) => warnings.push(message) },
         });
@@ -264,6 +299,9 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
           case 'target-failed':
             expect(step.status).toBe('failed');
             expect(result.error).toMatch(new RegExp(entry.expect.error!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+            expect(dayBefore!.step.status).toBe('published');
+            expect(await objectHash(store, '2026-11-01')).toBeUndefined();
+            expect(await objectHash(store, '2026-10-31')).toBe(hashBefore);
             break;
           default:
             throw new Error(`case ${entry.id} has no API outcome`);

@@ -313,6 +313,26 @@ describe('the fault matrix (local warehouse)', () => {
     await expectGroundTruth(root, running, AFTER, [ACCOUNT]);
   });
 
+  it('endless empty tag pages fail the tag scan after three pages, not at the budget; nothing is published and a rerun succeeds', async () => {
+    // Prepare
+    await prepare();
+    running.simulator.answerBadly({ kind: 'endless-empty-pages', operation: 'GetResources' });
+
+    // Act
+    const faulty = await runCliInProcess(args(AFTER), env());
+
+    // Assess
+    expect(faulty.code).toBe(2);
+    for (const region of REGIONS)
+      expect(faulty.stdout).toContain(
+        `FAILED  ${ACCOUNT}/${region}: CollectError: GetResources returned 3 pages in a row with no tagged resource it had not already returned, each with a new token, in ${region} for account ${ACCOUNT}; the listing cannot be trusted`,
+      );
+    expect(running.simulator.stats().GetResources.accepted).toBeLessThan(20);
+    expectNothingPublishedFor(AFTER, ['sagemaker']);
+    running.simulator.answerBadly(undefined);
+    await expectRecovered();
+  });
+
   it('SIGKILL in the middle of collection leaves no partial object, and the rerun continues', async () => {
     // Prepare
     await prepare();

@@ -7,7 +7,12 @@ import { runCliInProcess } from '../support/cli-in-process';
 import { queryRows, withDuckDb } from '../support/duckdb';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
-/** Credentials of every kind the redaction knows, planted where training jobs carry them. */
+/**
+ * Credentials of every kind the redaction knows, planted where training jobs carry them: environment,
+ * hyperparameters (also as JSON inside a value), tags by key and by value, the failure reason and a
+ * status message, container entrypoint and arguments, a JSON column's nested secret-named member, and
+ * values under neutral keys (a connection string, a flag, an Authorization header).
+ */
 const PLANTED = {
   awsKeyId: 'AKIAIOSFODNN7PLANTED',
   pem: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7PLANTED\n-----END PRIVATE KEY-----',
@@ -16,6 +21,19 @@ const PLANTED = {
   databaseUrl: 'postgres://trainer:PLANTED-pw-9x@db.internal:5432/features',
   byKey: 'PLANTED-plain-looking-value',
   inABadField: 'hf_PLANTEDinaBadFieldabcdefghijklmnop',
+  tagByKey: 'PLANTED-tag-by-key',
+  tagByValue: 'ghp_PLANTEDtagByValue0123456789abcdefghij',
+  redisEmptyUser: 'PLANTED-redis-pw',
+  bearerInFailure: 'PLANTEDbearerInFailureReason',
+  statusMessage: 'PLANTED-status-pw',
+  entrypointFlag: 'PLANTED-entrypoint-pw',
+  argumentEquals: 'PLANTED-argument-key',
+  argumentFlag: 'PLANTED-argument-db-pw',
+  hookParameter: 'PLANTED-hook-token',
+  jsonInHyperparameter: 'PLANTED-json-in-value',
+  connectionString: 'PLANTED-connection-pw',
+  neutralFlag: 'PLANTED-neutral-flag',
+  neutralBearer: 'PLANTED-neutral-bearer',
 };
 const SECRETS = [
   PLANTED.awsKeyId,
@@ -25,10 +43,25 @@ const SECRETS = [
   'PLANTED-pw-9x',
   PLANTED.byKey,
   PLANTED.inABadField,
+  PLANTED.tagByKey,
+  PLANTED.tagByValue,
+  PLANTED.redisEmptyUser,
+  PLANTED.bearerInFailure,
+  PLANTED.statusMessage,
+  PLANTED.entrypointFlag,
+  PLANTED.argumentEquals,
+  PLANTED.argumentFlag,
+  PLANTED.hookParameter,
+  PLANTED.jsonInHyperparameter,
+  PLANTED.connectionString,
+  PLANTED.neutralFlag,
+  PLANTED.neutralBearer,
 ];
 
 function plant(running: RunningSimulator): void {
   const [first, second] = running.simulator.world.plans(SageMakerSimulator.defaultAccountId, 'us-east-1');
+  // Tags reach the inventory by GetResources (or ListTags), apart from the Describe.
+  Object.assign(first.tags, { 'db-password': PLANTED.tagByKey, note: `rotated to ${PLANTED.tagByValue}` });
   running.simulator.rewriteAnswers((operation, input, output) => {
     if (operation !== 'DescribeTrainingJob') return output;
     const job = output as Record<string, unknown>;
@@ -40,17 +73,36 @@ function plant(running: RunningSimulator): void {
           SIGNING_KEY_PEM: PLANTED.pem,
           FEATURE_STORE: PLANTED.databaseUrl,
           PYTHONUNBUFFERED: '1',
+          // Values under neutral keys.
+          CONN: `Server=db.internal;User Id=trainer;Password=${PLANTED.connectionString};`,
+          EXTRA_ARGS: `--epochs 3 --db-password ${PLANTED.neutralFlag}`,
+          HEADERS: `Authorization: Bearer ${PLANTED.neutralBearer}`,
         },
         HyperParameters: {
           ...(job.HyperParameters as object),
           openai: PLANTED.openAi,
           hub: PLANTED.huggingFace,
           db_password: PLANTED.byKey,
+          config: JSON.stringify({ tracking: { api_key: PLANTED.jsonInHyperparameter }, lr: 0.1 }),
         },
         AlgorithmSpecification: {
           ...(job.AlgorithmSpecification as object),
-          ContainerArguments: ['--hf-token', PLANTED.huggingFace, '--dsn', PLANTED.databaseUrl],
+          ContainerEntrypoint: ['python', 'train.py', '--password', PLANTED.entrypointFlag],
+          ContainerArguments: [
+            '--hf-token',
+            PLANTED.huggingFace,
+            '--dsn',
+            PLANTED.databaseUrl,
+            `--api-key=${PLANTED.argumentEquals}`,
+            '--db-password',
+            PLANTED.argumentFlag,
+          ],
         },
+        DebugHookConfig: { S3OutputPath: 's3://bucket/debug', HookParameters: { save_interval: '100', api_token: PLANTED.hookParameter } },
+        FailureReason: `AlgorithmError: cannot reach redis://:${PLANTED.redisEmptyUser}@cache.internal:6379 (sent Authorization: Bearer ${PLANTED.bearerInFailure})`,
+        SecondaryStatusTransitions: [
+          { Status: 'Starting', StartTime: job.CreationTime, StatusMessage: `retrying with password=${PLANTED.statusMessage}` },
+        ],
       };
     }
     // A secret in a field of the wrong type: the job is set aside, and the reason must not quote it.

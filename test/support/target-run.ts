@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceClients } from '../../lambda/core/aws/clients';
-import type { InventoryConfig } from '../../lambda/core/pipeline/config';
+import { DEFAULT_SHRINK_GUARD, type InventoryConfig } from '../../lambda/core/pipeline/config';
 import { advanceTarget, settingsFingerprintOf, type TargetRunEvents, type TargetStep } from '../../lambda/core/pipeline/target-run';
 import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
 import { snapshotObjectPath, accountRegionObject } from '../../lambda/core/publish/layout';
@@ -22,7 +22,7 @@ export interface TargetRunOptions {
   readonly store?: WarehouseStore;
   readonly snapshotDate?: string;
   readonly config?: Partial<
-    Pick<InventoryConfig, 'limits' | 'concurrency' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'fullEveryDays'>
+    Pick<InventoryConfig, 'limits' | 'concurrency' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'fullEveryDays' | 'shrinkGuard'>
   >;
   readonly full?: boolean;
   /** Milliseconds until calls in flight are cancelled. @default 60 s */
@@ -53,6 +53,7 @@ export async function runTargetOnce(options: TargetRunOptions): Promise<{ step: 
         compression: 'zstd',
         rowGroupRows: 1000,
         fullEveryDays: 7,
+        shrinkGuard: DEFAULT_SHRINK_GUARD,
         ...options.config,
       },
       mapper: new TrainingJobRowMapper(),

@@ -1,4 +1,9 @@
-import { paginateGetResources, type ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  paginateGetResources,
+  type ResourceGroupsTaggingAPIClient,
+  type ResourceTagMapping,
+  type Tag,
+} from '@aws-sdk/client-resource-groups-tagging-api';
 import {
   DescribeTrainingJobCommand,
   paginateListTags,
@@ -9,18 +14,15 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { classifyError, describeAwsError, isNotFound, RetriesExhaustedError } from '../aws/error-classification';
 import { CollectError } from '../errors';
-import type { SourceOperation } from '../names';
+import { TRAINING_JOB_ARN_PATTERN, type SourceOperation } from '../names';
 import { DEFAULT_RATE_LIMITS, RateLimitedSender, type ApiRateLimits } from './rate-limited-sender';
+import { PageBounds, requiredList } from './page-bounds';
 import { unknownFieldPaths, withRawJsonCapture } from './raw-fields';
 
 /** Attempts one Describe gets for a 5xx or reset before its job is deferred; throttling has no such cap. */
 export const DESCRIBE_TRANSIENT_ATTEMPTS = 8;
-/** Listing stops, as untrustworthy, after this many pages in a row that add no job. */
-const PAGES_WITHOUT_PROGRESS = 3;
 /** Summaries asked for per ListTrainingJobs page: the most the API returns. */
 export const LIST_PAGE_SIZE = 100;
-/** No real account needs more pages than this (10 million jobs). */
-const MAX_PAGES = 100_000;
 
 export interface TrainingJobSourceOptions {
   readonly sagemaker: SageMakerClient;
@@ -33,6 +35,8 @@ export interface TrainingJobSourceOptions {
   readonly signal: AbortSignal;
   /** Warnings (a repeated pagination token). @default ignored */
   readonly onWarning?: (message: string, details: Record<string, unknown>) => void;
+  /** Applied to every job's tags as they arrive, so a secret in a tag is never held, saved or logged. @default tags kept as they are */
+  readonly redactTags?: (tags: Record<string, string>) => Record<string, string>;
 }
 
 /** One page of ListTrainingJobs, and where the next one starts (undefined: this was the last). */
@@ -54,6 +58,12 @@ export type DescribeOutcome =
   | { readonly kind: 'deferred'; readonly reason: string }
   /** Failed in a way no retry will fix for this job (the service rejects the request for it). */
   | { readonly kind: 'failed'; readonly reason: string };
+
+/** A value from an answer, quoted and cut short for a message. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
 
 /** The run's deadline passed before it finished. Names how far it got. */
 export class TimeBudgetExhaustedError extends CollectError {}
@@ -84,18 +94,18 @@ export class TrainingJobSource {
     return this.options.accountId;
   }
 
+  /** "in us-east-1 for account 123456789012", for messages. */
+  private get where(): string {
+    return `in ${this.options.region} for account ${this.options.accountId}`;
+  }
+
   /**
    * Every job's summary, oldest first, from `startToken` on; with `modifiedAfter`, only the jobs
-   * modified after that time. Stops at a token repeated right away (a known service hazard; warned),
-   * and fails, as untrustworthy, on a token that loops back to an earlier page or on pages that keep
-   * coming without a new job.
+   * modified after that time. Paging is bounded by PageBounds; a page without its list of summaries
+   * fails the listing.
    */
   async *summaryPages(startToken?: string, modifiedAfter?: Date): AsyncIterable<SummaryPage> {
-    const seenTokens = new Set<string>();
-    const seenNames = new Set<string>();
-    let fruitless = 0;
-    let pages = 0;
-    let previousToken = startToken;
+    const bounds = new PageBounds('ListTrainingJobs', this.where, startToken, 'job');
     const pager = paginateListTrainingJobs(
       {
         client: this.options.sagemaker,
@@ -110,86 +120,75 @@ export class TrainingJobSource {
     for (;;) {
       const next = await this.guard('ListTrainingJobs', () => iterator.next());
       if (next.done) return;
-      const page = next.value;
-      const summaries = page.TrainingJobSummaries ?? [];
-      let added = 0;
-      for (const summary of summaries) {
-        const name = summary.TrainingJobName;
-        if (name !== undefined && !seenNames.has(name)) {
-          seenNames.add(name);
-          added++;
-        }
-      }
-      const token = page.NextToken || undefined;
-      if (++pages > MAX_PAGES)
-        throw new CollectError(
-          `ListTrainingJobs returned more than ${MAX_PAGES} pages in ${this.options.region} for account ${this.options.accountId}; paging stopped`,
-        );
-      fruitless = token !== undefined && added === 0 ? fruitless + 1 : 0;
-      if (fruitless >= PAGES_WITHOUT_PROGRESS) {
-        throw new CollectError(
-          `ListTrainingJobs returned ${PAGES_WITHOUT_PROGRESS} pages in a row with no job it had not already returned, each with a new token, in ${this.options.region} for account ${this.options.accountId}; the listing cannot be trusted`,
-        );
-      }
-      if (token !== undefined && token === previousToken) {
-        // The same token twice in a row is how some services say "no more pages" (the SDK's stopOnSameToken).
-        this.options.onWarning?.('ListTrainingJobs returned the same pagination token twice in a row; paging stopped there', {
-          region: this.options.region,
-          pages,
-        });
-        yield { summaries };
-        return;
-      }
-      if (token !== undefined && seenTokens.has(token)) {
-        throw new CollectError(
-          `ListTrainingJobs returned a pagination token it had returned pages earlier, in ${this.options.region} for account ${this.options.accountId}: the listing loops and cannot be trusted`,
-        );
-      }
-      if (token !== undefined) seenTokens.add(token);
-      previousToken = token;
-      yield { summaries, nextToken: token };
-      if (token === undefined) return;
+      const summaries = requiredList<TrainingJobSummary>(
+        'ListTrainingJobs',
+        'TrainingJobSummaries',
+        next.value.TrainingJobSummaries,
+        this.where,
+      );
+      const token = next.value.NextToken || undefined;
+      const verdict = bounds.check(
+        summaries.map((summary) => summary.TrainingJobName),
+        token,
+      );
+      if (verdict === 'repeated') this.warnRepeated(bounds);
+      yield verdict === 'more' ? { summaries, nextToken: token } : { summaries };
+      if (verdict !== 'more') return;
     }
   }
 
-  /** Tags of every tagged training job, 100 a call, from `startToken` on. Throws the SDK's AccessDenied when the Tagging API is denied. */
+  /** Tags of every tagged training job, 100 a call, from `startToken` on, bounded as the listing is. Throws the SDK's AccessDenied when the Tagging API is denied. */
   async *tagPages(startToken?: string): AsyncIterable<TagPage> {
-    const seenTokens = new Set<string>();
+    const bounds = new PageBounds('GetResources', this.where, startToken, 'tagged resource');
     const pager = paginateGetResources(
       { client: this.options.tagging, pageSize: 100, startingToken: startToken, withCommand: this.sender.gate('GetResources') },
       { ResourceTypeFilters: ['sagemaker:training-job'] },
       { abortSignal: this.options.signal },
     );
     const iterator = pager[Symbol.asyncIterator]();
-    for (let pages = 1; ; pages++) {
+    for (;;) {
       const next = await this.guard('GetResources', () => iterator.next());
       if (next.done) return;
-      const tags = (next.value.ResourceTagMappingList ?? []).map(
-        (mapping) => [mapping.ResourceARN!, Object.fromEntries((mapping.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']))] as const,
+      const mappings = requiredList<ResourceTagMapping>(
+        'GetResources',
+        'ResourceTagMappingList',
+        next.value.ResourceTagMappingList,
+        this.where,
       );
+      const tags = mappings.map((mapping) => {
+        if (typeof mapping?.ResourceARN !== 'string')
+          throw new CollectError(`GetResources answered a resource without its ResourceARN ${this.where}; the answer cannot be trusted`);
+        return [mapping.ResourceARN, this.tagMap('GetResources', mapping.Tags)] as const;
+      });
       const token = next.value.PaginationToken || undefined;
-      const repeated = token !== undefined && seenTokens.has(token);
-      if (token !== undefined) seenTokens.add(token);
-      if (pages > MAX_PAGES)
-        throw new CollectError(
-          `GetResources returned more than ${MAX_PAGES} pages in ${this.options.region} for account ${this.options.accountId}; paging stopped`,
-        );
-      yield { tags, nextToken: repeated ? undefined : token };
-      if (token === undefined || repeated) return;
+      const verdict = bounds.check(
+        tags.map(([arn]) => arn),
+        token,
+      );
+      if (verdict === 'repeated') this.warnRepeated(bounds);
+      yield verdict === 'more' ? { tags, nextToken: token } : { tags };
+      if (verdict !== 'more') return;
     }
   }
 
-  /** The job's tags by ListTags; empty when the job no longer exists. */
+  /** The job's tags by ListTags, bounded as the listing is; empty when the job no longer exists. */
   async listTags(arn: string): Promise<Record<string, string>> {
     const tags: Record<string, string> = {};
+    const bounds = new PageBounds('ListTags', `for ${arn}`, undefined, 'tag');
     const pager = paginateListTags(
-      { client: this.options.sagemaker, pageSize: 100, withCommand: this.sender.gate('ListTags'), stopOnSameToken: true },
+      { client: this.options.sagemaker, pageSize: 100, withCommand: this.sender.gate('ListTags') },
       { ResourceArn: arn },
       { abortSignal: this.options.signal },
     );
     try {
       await this.guard('ListTags', async () => {
-        for await (const page of pager) for (const tag of page.Tags ?? []) tags[tag.Key!] = tag.Value ?? '';
+        for await (const page of pager) {
+          const pageTags = this.tagMap('ListTags', page.Tags);
+          Object.assign(tags, pageTags);
+          const verdict = bounds.check(Object.keys(pageTags), page.NextToken || undefined);
+          if (verdict === 'repeated') this.warnRepeated(bounds);
+          if (verdict !== 'more') return;
+        }
       });
     } catch (error) {
       if (isNotFound(error)) return tags;
@@ -198,11 +197,30 @@ export class TrainingJobSource {
     return tags;
   }
 
+  private warnRepeated(bounds: PageBounds): void {
+    this.options.onWarning?.(bounds.repeatedMessage(), { region: this.options.region, pages: bounds.pageCount });
+  }
+
+  /** A list of tags as a map, redacted; a list or tag of the wrong shape is an error, never a tag lost in silence. */
+  private tagMap(operation: SourceOperation, list: unknown): Record<string, string> {
+    const tags: Record<string, string> = {};
+    for (const tag of requiredList<Tag>(operation, 'Tags', list, this.where)) {
+      if (typeof tag?.Key !== 'string' || (tag.Value !== undefined && typeof tag.Value !== 'string'))
+        throw new CollectError(
+          `${operation} answered a tag that is not a Key and a Value of text ${this.where}; the answer cannot be trusted`,
+        );
+      tags[tag.Key] = tag.Value ?? '';
+    }
+    return this.options.redactTags ? this.options.redactTags(tags) : tags;
+  }
+
   /**
    * One job's Describe. A job that cannot be described is an outcome, not an exception, so the caller
-   * can set it aside and publish the rest; only the deadline and a stopped run throw.
+   * can set it aside and publish the rest; only the deadline and a stopped run throw. An answer is
+   * taken only for the job asked for: its name, and the ARN the listing gave (`listedArn`), in this
+   * account and region.
    */
-  async describe(name: string): Promise<DescribeOutcome> {
+  async describe(name: string, listedArn?: string): Promise<DescribeOutcome> {
     let raw: unknown;
     const command = withRawJsonCapture(new DescribeTrainingJobCommand({ TrainingJobName: name }), (body) => (raw = body));
     this.sender.gate('DescribeTrainingJob', { maxTransientAttempts: DESCRIBE_TRANSIENT_ATTEMPTS })(command);
@@ -213,6 +231,8 @@ export class TrainingJobSource {
       // The SDK's response metadata is not part of the job.
       const job: Partial<typeof response> = { ...response };
       delete job.$metadata;
+      const mismatch = this.identityMismatch(job, name, listedArn, raw);
+      if (mismatch) return { kind: 'failed', reason: mismatch };
       return { kind: 'described', job: job as DescribeTrainingJobResponse, unknownApiFields: unknownFieldPaths(raw, job) };
     } catch (error) {
       if (error instanceof TimeBudgetExhaustedError || this.options.signal.aborted) throw error;
@@ -221,6 +241,33 @@ export class TrainingJobSource {
       if (cause instanceof RetriesExhaustedError) return { kind: 'deferred', reason: cause.message };
       return { kind: 'failed', reason: describeAwsError(cause) };
     }
+  }
+
+  /**
+   * Why an answer is not the job asked for, or undefined when it is. A malformed ARN is left to the row
+   * mapper, which names it.
+   */
+  private identityMismatch(
+    job: Partial<DescribeTrainingJobResponse>,
+    name: string,
+    listedArn: string | undefined,
+    raw: unknown,
+  ): string | undefined {
+    const errorType = (raw as { __type?: unknown } | undefined)?.__type;
+    if (job.TrainingJobName === undefined && typeof errorType === 'string')
+      return `DescribeTrainingJob answered ${JSON.stringify(name)} with an error body (${quoted(errorType)}) sent as success`;
+    if (job.TrainingJobName !== name)
+      return `DescribeTrainingJob for ${JSON.stringify(name)} answered for ${job.TrainingJobName === undefined ? 'no job (TrainingJobName is missing)' : `another job, ${quoted(job.TrainingJobName)}`}`;
+    const arn = TRAINING_JOB_ARN_PATTERN.exec(job.TrainingJobArn ?? '');
+    if (!arn) return undefined;
+    const [, region, account, arnName] = arn;
+    if (region !== this.options.region)
+      return `TrainingJobArn is in region ${region}, but the job was collected from region ${this.options.region}`;
+    if (account !== this.options.accountId)
+      return `DescribeTrainingJob for ${JSON.stringify(name)} answered with an ARN of account ${account}, not of account ${this.options.accountId} that was asked`;
+    if (arnName.toLowerCase() !== name.toLowerCase() || (listedArn !== undefined && job.TrainingJobArn !== listedArn))
+      return `DescribeTrainingJob for ${JSON.stringify(name)} answered with the ARN ${quoted(job.TrainingJobArn!)}, not ${listedArn ?? `one of training-job/${name.toLowerCase()}`}`;
+    return undefined;
   }
 
   /** Runs one call (or one page) and turns what escapes the retries into an error naming where. */

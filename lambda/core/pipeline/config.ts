@@ -43,6 +43,8 @@ export interface InventoryConfig {
   readonly fullEveryDays: number;
   /** Secrets in environment and hyper_parameters are replaced with a marker before anything is written or logged. */
   readonly redaction: RedactionSettings;
+  /** How far a target's job count may drop from its previous snapshot before nothing is published for it. */
+  readonly shrinkGuard: ShrinkGuardSettings;
   /** The earliest snapshot date Athena's partition projection covers; a backfill before it would be invisible. */
   readonly firstSnapshotDate?: string;
   /** The share of each operation's limit the collector uses; `limits` already has it applied. */
@@ -50,6 +52,22 @@ export interface InventoryConfig {
   /** Accounts of the AWS Organization to snapshot too; undefined when the organization is not asked for. */
   readonly organization?: OrganizationTargetSettings;
 }
+
+/**
+ * A listing that comes back short, or describes that all answer "not found", would publish a snapshot
+ * without most jobs and every report would follow it. A drop of more than `share` and more than `jobs`
+ * of the previous count, or to none at all, is refused unless `allow` says the deletions are real.
+ */
+export interface ShrinkGuardSettings {
+  /** Publish whatever the drop. @default false */
+  readonly allow: boolean;
+  /** Share of the previous count that may go, 0-1. @default 0.1 */
+  readonly share: number;
+  /** Jobs that may go whatever the share. @default 20 */
+  readonly jobs: number;
+}
+
+export const DEFAULT_SHRINK_GUARD: ShrinkGuardSettings = { allow: false, share: 0.1, jobs: 20 };
 
 /** Which organization accounts to snapshot, and the role to assume in each. */
 export interface OrganizationTargetSettings {
@@ -76,9 +94,15 @@ export const ENVIRONMENT_VARIABLES = {
   SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true/false: path-style S3 URLs, for S3-compatible servers. Default: false.',
   SM_INVENTORY_FULL_EVERY_DAYS:
     'Days after the last full describe of an (account, region) when a run describes every job again instead of only new, changed and unsettled ones, 1-365; 1 describes everything every day. Default: 7.',
-  SM_INVENTORY_REDACT: `true/false: replace values in environment and hyper_parameters whose key names a secret (${DEFAULT_SECRET_KEY_PATTERNS.join(', ')}) or that look like a credential (AWS access keys, PEM private keys, sk-/hf_/ghp_/xox-/glpat- tokens, JWTs, URLs with a password) with ${REDACTED}; the key stays. Default: true.`,
+  SM_INVENTORY_REDACT: `true/false: before anything is written or logged, replace secrets in every free-text column (environment, hyper_parameters, tags, failure_reason and status messages, container entrypoint and arguments, every JSON column at any depth) with ${REDACTED}: a value whose key or flag names a secret (${DEFAULT_SECRET_KEY_PATTERNS.join(', ')}), and each part of any value that looks like a credential (AWS access keys, PEM private keys, sk-/hf_/ghp_/xox-/glpat- tokens, JWTs, URL passwords, Authorization and Bearer credentials, secret-named key=value); keys stay. Default: true.`,
   SM_INVENTORY_REDACT_KEYS:
     'Comma-separated extra key fragments that name a secret (matched ignoring case and punctuation). Default: none.',
+  SM_INVENTORY_ALLOW_SHRINK:
+    'true/false: publish an (account, region) even when its job count dropped past SM_INVENTORY_SHRINK_SHARE and SM_INVENTORY_SHRINK_JOBS, or to 0, since its previous snapshot (jobs really deleted); otherwise nothing is published for it and the run exits 2 naming the counts. Default: false.',
+  SM_INVENTORY_SHRINK_SHARE:
+    'Share of the previous job count, 0-1, an (account, region) may lose before its snapshot is refused (both this and SM_INVENTORY_SHRINK_JOBS must be passed; a drop to 0 always is). Default: 0.1.',
+  SM_INVENTORY_SHRINK_JOBS:
+    'Jobs, 0-1000000, an (account, region) may lose before its snapshot is refused (both this and SM_INVENTORY_SHRINK_SHARE must be passed). Default: 20.',
   SM_INVENTORY_FIRST_SNAPSHOT_DATE:
     "YYYY-MM-DD: the earliest snapshot date Athena's partition projection covers (the construct sets it from projectionStartDate); an earlier --date or snapshotDate is refused, since Athena would never see it. Default: none.",
   SM_INVENTORY_MAX_ATTEMPTS:
@@ -128,6 +152,12 @@ export interface CollectorSettings {
   readonly redactSecrets?: boolean;
   /** Extra key fragments that name a secret. */
   readonly redactKeyPatterns?: string[];
+  /** Publish a target whose job count dropped past the shrink thresholds (real mass deletions). @default false */
+  readonly allowShrink?: boolean;
+  /** Share of the previous job count a target may lose before its snapshot is refused, 0-1. @default 0.1 */
+  readonly shrinkShare?: number;
+  /** Jobs a target may lose before its snapshot is refused, 0-1000000. @default 20 */
+  readonly shrinkJobs?: number;
 }
 
 /** The environment variable that carries each collector setting. */
@@ -143,6 +173,9 @@ export const COLLECTOR_SETTING_VARIABLES = {
   rateShare: 'SM_INVENTORY_RATE_SHARE',
   redactSecrets: 'SM_INVENTORY_REDACT',
   redactKeyPatterns: 'SM_INVENTORY_REDACT_KEYS',
+  allowShrink: 'SM_INVENTORY_ALLOW_SHRINK',
+  shrinkShare: 'SM_INVENTORY_SHRINK_SHARE',
+  shrinkJobs: 'SM_INVENTORY_SHRINK_JOBS',
 } as const satisfies Record<keyof CollectorSettings, EnvironmentVariable>;
 
 /** The environment that carries `settings` to the function; unset settings are left out (the default applies). */
@@ -291,6 +324,7 @@ export function readCollectorSettings(
   | 'fullEveryDays'
   | 'redaction'
   | 'rateShare'
+  | 'shrinkGuard'
 > {
   const rateShare = fraction('SM_INVENTORY_RATE_SHARE', input.SM_INVENTORY_RATE_SHARE, 1, 0.05, 1);
   return {
@@ -306,6 +340,11 @@ export function readCollectorSettings(
     redaction: {
       enabled: boolean('SM_INVENTORY_REDACT', input.SM_INVENTORY_REDACT, true),
       extraKeyPatterns: keyPatterns('SM_INVENTORY_REDACT_KEYS', input.SM_INVENTORY_REDACT_KEYS),
+    },
+    shrinkGuard: {
+      allow: boolean('SM_INVENTORY_ALLOW_SHRINK', input.SM_INVENTORY_ALLOW_SHRINK, DEFAULT_SHRINK_GUARD.allow),
+      share: fraction('SM_INVENTORY_SHRINK_SHARE', input.SM_INVENTORY_SHRINK_SHARE, DEFAULT_SHRINK_GUARD.share, 0, 1),
+      jobs: integer('SM_INVENTORY_SHRINK_JOBS', input.SM_INVENTORY_SHRINK_JOBS, DEFAULT_SHRINK_GUARD.jobs, 0, 1_000_000),
     },
   };
 }

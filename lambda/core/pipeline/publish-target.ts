@@ -8,6 +8,7 @@ import type { CollectStats } from '../collect/call-stats';
 import type { TableRow } from '../rows/training-job-row';
 import type { Checkpoint } from './checkpoint';
 import { writeSnapshotState, type PreviousSnapshot } from './previous-snapshot';
+import { refuseShrink } from './shrink-guard';
 import type { SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
 import type { workKeys } from './work-area';
 
@@ -42,7 +43,7 @@ export interface CompletedTarget {
  * described rows (this invocation's part and the parts earlier invocations saved) into one object,
  * every row with its fresh tags; publishes it atomically; then the run record, the state the next run
  * starts from, and the work area cleared. Refuses when so many jobs were set aside that the service,
- * not a job, is failing.
+ * not a job, is failing, and when the job count dropped too far since the previous snapshot.
  */
 export async function publishTarget(
   done: CompletedTarget,
@@ -53,6 +54,7 @@ export async function publishTarget(
   refuseWhenTheServiceFails(done);
   const { settings, checkpoint } = done;
   const { store, schema, target, snapshotDate } = settings;
+  refuseShrink(settings.config.shrinkGuard, target, checkpoint.base, done.carried.size + done.describedCount);
   const merged = new MergedRows(done, savedParts, localPart);
   const encoder = new ParquetWasmEncoder(schema, { compression: settings.config.compression, rowGroupRows: settings.config.rowGroupRows });
   const objectId = accountRegionObject(schema, snapshotDate, target.region, target.accountId);

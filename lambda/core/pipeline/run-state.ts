@@ -214,6 +214,7 @@ export class RunState {
       limits: settings.config.limits,
       signal: control.signal,
       onWarning: (message, details) => settings.events?.warning?.(message, { accountId: settings.target.accountId, ...details }),
+      redactTags: (tags) => settings.mapper.redactTags(tags),
     });
   }
 
@@ -321,7 +322,7 @@ export class RunState {
   }
 
   private async describeOne(source: TrainingJobSource, name: string, part: PartWriter): Promise<void> {
-    const outcome = await source.describe(name);
+    const outcome = await source.describe(name, (this.listed.get(name) ?? this.early.get(name))?.arn);
     switch (outcome.kind) {
       case 'vanished':
         this.done.add(name);

@@ -60,7 +60,10 @@ export interface TargetRunSettings {
   readonly target: SnapshotTarget;
   readonly snapshotDate: string;
   readonly schema: TableSchema;
-  readonly config: Pick<InventoryConfig, 'limits' | 'concurrency' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'fullEveryDays'>;
+  readonly config: Pick<
+    InventoryConfig,
+    'limits' | 'concurrency' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'fullEveryDays' | 'shrinkGuard'
+  >;
   readonly mapper: TrainingJobRowMapper;
   /** Settings that change how rows are written (redaction): a change since the previous snapshot forces a full describe. */
   readonly settingsFingerprint: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeError, InventoryError } from '../errors';
 import type { Lease } from '../publish/store';
-import type { RedactionSettings } from '../rows/redaction';
+import { REDACTION_POLICY_VERSION, type RedactionSettings } from '../rows/redaction';
 import { loadCheckpoint, newCheckpoint } from './checkpoint';
 import { fingerprint, openPreviousSnapshot, PreviousSnapshotUnusableError, type PreviousSnapshot } from './previous-snapshot';
 import { RunState } from './run-state';
@@ -111,5 +111,7 @@ export function failedResult(target: SnapshotTarget, error: string, durationMs: 
 
 /** The settings fingerprint a run records: what, besides the schema, changes how rows are written. */
 export function settingsFingerprintOf(redaction: RedactionSettings): string {
-  return fingerprint({ redaction: { enabled: redaction.enabled, extraKeyPatterns: [...redaction.extraKeyPatterns].sort() } });
+  return fingerprint({
+    redaction: { policy: REDACTION_POLICY_VERSION, enabled: redaction.enabled, extraKeyPatterns: [...redaction.extraKeyPatterns].sort() },
+  });
 }

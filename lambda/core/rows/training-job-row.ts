@@ -1,6 +1,8 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
 import { InvalidRecordError } from '../errors';
+import { TRAINING_JOB_ARN_PATTERN } from '../names';
 import { TRAINING_JOB_SCHEMA, type ColumnDefinition, type TableSchema } from '../schema/table-schema';
+import { checkReadFields } from './read-fields';
 import { Redactor } from './redaction';
 
 /** One cell: timestamps are epoch milliseconds (UTC), int64 values are bigint so nothing above 2^53 is rounded. */
@@ -20,12 +22,8 @@ export interface MappedRow {
   readonly unknownFields: readonly string[];
 }
 
-const TRAINING_JOB_ARN = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):training-job\/[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
-
 /** Columns filled by the mapper itself rather than copied from an API field of the same name. */
 const DERIVED_COLUMNS = new Set(['_key', 'account_id', 'tags']);
-/** Map columns whose values may hold secrets: redacted before anything is written. */
-const SECRET_BEARING_COLUMNS = new Set(['environment', 'hyper_parameters']);
 /** Members DescribeTrainingJob always returns; a record without them cannot be a row. */
 const REQUIRED_FIELDS = ['TrainingJobName', 'TrainingJobStatus', 'CreationTime'] as const;
 /** SDK bookkeeping, not part of the resource. */
@@ -55,7 +53,7 @@ export class TrainingJobRowMapper {
   map(record: TrainingJobRecord): MappedRow {
     const { job, tags, region } = record;
     const arn = job.TrainingJobArn;
-    const arnMatch = typeof arn === 'string' ? TRAINING_JOB_ARN.exec(arn) : null;
+    const arnMatch = typeof arn === 'string' ? TRAINING_JOB_ARN_PATTERN.exec(arn) : null;
     if (!arnMatch) {
       throw new InvalidRecordError(
         `TrainingJobArn is ${arn === undefined || arn === null ? 'missing' : 'not a training-job ARN'}; expected arn:<partition>:sagemaker:<region>:<12-digit account>:training-job/<name>`,
@@ -74,7 +72,7 @@ export class TrainingJobRowMapper {
     for (const column of this.columns) row[column.name] = null;
     row._key = arn!;
     row.account_id = accountId;
-    row.tags = toStringMap('Tags', tags ?? {});
+    row.tags = this.redacted(toStringMap('Tags', tags ?? {}));
 
     const unknownFields: string[] = [];
     for (const [field, value] of Object.entries(job)) {
@@ -88,19 +86,26 @@ export class TrainingJobRowMapper {
         unknownFields.push(field);
         continue;
       }
-      row[column.name] = value === undefined || value === null ? null : this.redacted(column, toCell(column, field, value));
+      row[column.name] = value === undefined || value === null ? null : this.redacted(toCell(column, field, value), value);
     }
+    checkReadFields(job);
     return { row, unknownFields };
   }
 
-  private redacted(column: ColumnDefinition, cell: CellValue): CellValue {
+  /** A job's tags as they may be written, for tags that join their rows later (the bulk tag scan). */
+  redactTags(tags: Readonly<Record<string, string>>): Record<string, string> {
+    return this.redactor.tags(tags);
+  }
+
+  /**
+   * Every free-text cell through the one redaction policy: maps by key and value, text part by part,
+   * nested API objects (written as JSON) member by member.
+   */
+  private redacted(cell: CellValue, value?: unknown): CellValue {
     if (!this.redactor.enabled) return cell;
-    if (SECRET_BEARING_COLUMNS.has(column.name) && cell instanceof Map) {
-      return new Map([...(cell as Map<string, string | null>)].map(([key, value]) => [key, this.redactor.mapValue(key, value)]));
-    }
-    return typeof cell === 'string' && column.type === 'string' && (cell.startsWith('{') || cell.startsWith('['))
-      ? this.redactor.scrubJson(cell)
-      : cell;
+    if (cell instanceof Map) return new Map([...cell].map(([key, entry]) => [key, this.redactor.mapValue(key, entry)]));
+    if (typeof cell !== 'string') return cell;
+    return typeof value === 'object' ? this.redactor.jsonText(cell) : this.redactor.text(cell);
   }
 }
 
