@@ -3,11 +3,15 @@
  * or CHROMIUM_PATH), driven by playwright-core, which never downloads one. Kept out of `npm test`,
  * which needs only Node and python3; `.ci/run` installs Chromium and runs `npm run test:browser` too.
  */
-const base = require('./jest.config');
+const { maxWorkers, testTimeout, projects } = require('./jest.config');
+const integration = projects.find((project) => project.displayName === 'integration');
 
 /** @type {import('jest').Config} */
 module.exports = {
-  ...base,
+  ...integration,
+  displayName: undefined,
+  maxWorkers,
+  testTimeout,
   roots: ['<rootDir>/test/browser'],
   testMatch: ['**/*.browser.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],

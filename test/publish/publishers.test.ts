@@ -1,5 +1,6 @@
 import { GetObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PublishError } from '../../lambda/core/errors';
@@ -66,19 +67,22 @@ describe('LocalStore', () => {
   });
 
   it('never shows a file being written under a .parquet name', async () => {
-    // Prepare
+    // Prepare: the partition folder is watched, so the body looks the moment the file being written appears in it.
     const root = mkdtempSync(join(tmpdir(), 'pub-'));
+    const folder = dirname(join(root, KEY));
+    mkdirSync(folder, { recursive: true });
+    const watcher = watch(folder);
+    const fileAppeared = once(watcher, 'change');
     const seen: string[] = [];
     async function* watching(): AsyncIterable<Uint8Array> {
       yield Buffer.from('a');
-      // Give the file stream time to open and take the first chunk before looking.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      seen.push(...readdirSync(dirname(join(root, KEY))));
+      await fileAppeared;
+      seen.push(...readdirSync(folder));
       yield Buffer.from('b');
     }
 
     // Act
-    await new LocalStore(root).publish(ID, watching());
+    await new LocalStore(root).publish(ID, watching()).finally(() => watcher.close());
 
     // Assess
     expect(seen).toHaveLength(1);

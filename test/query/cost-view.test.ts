@@ -1,17 +1,10 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
-import { createPricingClient } from '../../lambda/core/aws/clients';
-import { readConfig } from '../../lambda/core/pipeline/config';
-import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
-import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
-import { LocalStore } from '../../lambda/core/publish/local-store';
+import type { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { utcDate } from '../../lambda/core/publish/layout';
 import { SageMakerSimulator } from '../../simulator/server';
 import { INSTANCE_TYPES } from '../../simulator/world/job-generator';
-import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import { groupSum } from '../support/compare';
+import { SimulatedWarehouse } from '../support/simulated-warehouse';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -48,14 +41,8 @@ function billedGroups(job: DescribeTrainingJobResponse): { type: string; count: 
   return [];
 }
 
-function groupSum<T>(items: readonly T[], key: (item: T) => string, value: (item: T) => number): Map<string, number> {
-  const sums = new Map<string, number>();
-  for (const item of items) sums.set(key(item), (sums.get(key(item)) ?? 0) + value(item));
-  return sums;
-}
-
 describe('the cost view and the cost queries, against prices and jobs from the simulator', () => {
-  let running: RunningSimulator;
+  let setup: SimulatedWarehouse;
   let warehouse: LocalWarehouse;
   let expected: Expected[];
   /** The training rate the simulator listed, per price snapshot date and `region|type`. */
@@ -103,18 +90,9 @@ describe('the cost view and the cost queries, against prices and jobs from the s
   }
 
   beforeAll(async () => {
-    running = await startSimulator({
-      regions: REGIONS,
-      jobsPerRegion: 250,
-      seed: 1313,
-      now: NOW,
-      historyDays: 150,
-    });
-    const world = running.simulator.world;
-    const out = mkdtempSync(join(tmpdir(), 'cost-'));
+    setup = await SimulatedWarehouse.start({ regions: REGIONS, jobsPerRegion: 250, seed: 1313, now: NOW, historyDays: 150 });
+    const world = setup.world;
     world.prices.withdraw(UNPRICED.region, UNPRICED.instanceType);
-    const pricing = createPricingClient({ endpoint: running.endpoint, credentials: TEST_CREDENTIALS });
-    const store = new LocalStore(out);
     for (const [index, date] of PRICE_DATES.entries()) {
       if (index === 1) {
         for (const region of REGIONS) {
@@ -128,7 +106,7 @@ describe('the cost view and the cost queries, against prices and jobs from the s
           }
         }
       }
-      await runPriceSnapshot({ pricing, store, regions: REGIONS, snapshotDate: date });
+      await setup.prices(date);
       const rates = new Map<string, number>();
       for (const region of REGIONS) {
         for (const [type] of INSTANCE_TYPES) {
@@ -138,27 +116,14 @@ describe('the cost view and the cost queries, against prices and jobs from the s
       }
       listed.set(date, rates);
     }
-    pricing.destroy();
 
-    process.env.AWS_ENDPOINT_URL = running.endpoint;
-    const config = readConfig({
-      SM_INVENTORY_REGIONS: REGIONS.join(','),
-      SM_INVENTORY_OUTPUT: out,
-      SM_INVENTORY_LIMITS: 'ListTrainingJobs=500,DescribeTrainingJob=2000,GetResources=500',
-      SM_INVENTORY_CONCURRENCY: '16',
-    });
-    const report = await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: utcDate(new Date(NOW)) });
-    expect(report.failed).toEqual([]);
+    await setup.snapshot(utcDate(new Date(NOW)));
     expected = REGIONS.flatMap((region) =>
       world.plans(ACCOUNT, region).map((plan) => expectedCost(world.describe(plan), region, plan.tags)),
     );
-    warehouse = await LocalWarehouse.open(out);
+    warehouse = await setup.open();
   }, 120_000);
-  afterAll(async () => {
-    warehouse?.close();
-    delete process.env.AWS_ENDPOINT_URL;
-    await running?.stop();
-  });
+  afterAll(async () => setup?.stop());
 
   it('covers every case the costs must handle: on-demand, spot, warm pools, clusters, preferences, no price, older than every price', () => {
     // Assess: the world holds each case, so the comparison below exercises each one.

@@ -1,18 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPricingClient } from '../../lambda/core/aws/clients';
 import { QueryError } from '../../lambda/core/errors';
-import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
-import { LocalStore } from '../../lambda/core/publish/local-store';
-import { readConfig } from '../../lambda/core/pipeline/config';
-import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
 import { TABLE_SCHEMAS } from '../../lambda/core/schema/table-schema';
 import { SageMakerSimulator } from '../../simulator/server';
 import { documentedSqlExamples } from '../support/documentation';
-import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import type { RunningSimulator } from '../support/local-simulator';
+import { SimulatedWarehouse } from '../support/simulated-warehouse';
 import { billableInstanceSeconds } from './capacity-truth';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
@@ -20,34 +14,22 @@ const REGIONS = ['us-east-1', 'eu-west-1'];
 const DOCUMENTED_SQL = documentedSqlExamples();
 
 describe('the local DuckDB warehouse over two daily snapshots', () => {
+  let setup: SimulatedWarehouse;
   let running: RunningSimulator;
   let warehouse: LocalWarehouse;
-  const out = mkdtempSync(join(tmpdir(), 'warehouse-'));
+  let out: string;
 
   beforeAll(async () => {
-    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 200, seed: 77 });
-    const config = readConfig({
-      SM_INVENTORY_REGIONS: REGIONS.join(','),
-      SM_INVENTORY_OUTPUT: out,
-      SM_INVENTORY_LIMITS: 'ListTrainingJobs=200,DescribeTrainingJob=1000,GetResources=200',
-      SM_INVENTORY_CONCURRENCY: '16',
-    });
-    process.env.AWS_ENDPOINT_URL = running.endpoint;
-    const options = { credentials: TEST_CREDENTIALS };
-    await runSnapshot(config, { ...options, snapshotDate: '2026-11-01' });
-    running.simulator.world.advance(86_400_000);
-    await runSnapshot(config, { ...options, snapshotDate: '2026-11-02' });
+    setup = await SimulatedWarehouse.start({ regions: REGIONS, jobsPerRegion: 200, seed: 77 });
+    ({ running, out } = setup);
+    await setup.snapshot('2026-11-01');
+    setup.world.advance(86_400_000);
+    await setup.snapshot('2026-11-02');
     // A price snapshot too, as npm start writes one, so the cost queries have rows.
-    const pricing = createPricingClient({ credentials: TEST_CREDENTIALS });
-    await runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: '2026-11-02' });
-    pricing.destroy();
-    warehouse = await LocalWarehouse.open(out);
+    await setup.prices('2026-11-02');
+    warehouse = await setup.open();
   }, 60_000);
-  afterAll(async () => {
-    warehouse?.close();
-    delete process.env.AWS_ENDPOINT_URL;
-    await running?.stop();
-  });
+  afterAll(async () => setup?.stop());
 
   it('exposes the table with every snapshot, typed like the Glue table', async () => {
     // Act

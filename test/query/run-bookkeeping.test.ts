@@ -2,40 +2,34 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
-import { readConfig } from '../../lambda/core/pipeline/config';
-import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { INVENTORY_RUN_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { SageMakerSimulator } from '../../simulator/server';
 import { ACCOUNT, minimalJob } from '../support/fixtures';
-import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import type { RunningSimulator } from '../support/local-simulator';
+import { SimulatedWarehouse } from '../support/simulated-warehouse';
 import { publishFixtureSnapshot } from './warehouse-writer';
 
 const sortedRows = (rows: readonly Record<string, unknown>[]) =>
   [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 describe("current, after a region's every job was deleted (the real pipeline against the simulator)", () => {
+  let setup: SimulatedWarehouse;
   let running: RunningSimulator;
   let warehouse: LocalWarehouse;
 
   beforeAll(async () => {
     // Prepare: two regions snapshotted, then every eu-west-1 job deleted and both snapshotted again.
-    running = await startSimulator({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 15, seed: 12 });
-    process.env.AWS_ENDPOINT_URL = running.endpoint;
-    const out = mkdtempSync(join(tmpdir(), 'emptied-'));
-    const config = readConfig({ SM_INVENTORY_REGIONS: 'us-east-1,eu-west-1', SM_INVENTORY_OUTPUT: out, SM_INVENTORY_CONCURRENCY: '8' });
-    const world = running.simulator.world;
-    expect((await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: '2026-11-01' })).failed).toEqual([]);
+    setup = await SimulatedWarehouse.start({ regions: ['us-east-1', 'eu-west-1'], jobsPerRegion: 15, seed: 12 });
+    running = setup.running;
+    const world = setup.world;
+    await setup.snapshot('2026-11-01');
     for (const plan of world.plans(SageMakerSimulator.defaultAccountId, 'eu-west-1'))
       world.deleteJob(plan.accountId, plan.region, plan.name);
     world.advance(86_400_000, { newJobsPerDay: 0 });
-    expect((await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: '2026-11-02' })).failed).toEqual([]);
-    warehouse = await LocalWarehouse.open(out);
+    await setup.snapshot('2026-11-02');
+    warehouse = await setup.open();
   }, 60_000);
-  afterAll(async () => {
-    warehouse?.close();
-    delete process.env.AWS_ENDPOINT_URL;
-    await running?.stop();
-  });
+  afterAll(async () => setup?.stop());
 
   it("shows no jobs for the emptied region, where the latest snapshot date with rows would show yesterday's", async () => {
     // Act

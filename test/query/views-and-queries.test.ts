@@ -1,12 +1,8 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readConfig } from '../../lambda/core/pipeline/config';
-import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
-import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
+import type { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { SageMakerSimulator } from '../../simulator/server';
-import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
+import { groupSum } from '../support/compare';
+import { SimulatedWarehouse } from '../support/simulated-warehouse';
 import { billableInstanceSeconds, capacityOf } from './capacity-truth';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
@@ -29,14 +25,8 @@ const instanceType = (t: Truth) => capacityOf(t.job).instanceType!;
 const instanceCount = (t: Truth) => capacityOf(t.job).instanceCount!;
 const month = (t: Truth) => t.job.CreationTime!.toISOString().slice(0, 7);
 
-function groupSum<T>(items: readonly T[], key: (item: T) => string, value: (item: T) => number): Map<string, number> {
-  const sums = new Map<string, number>();
-  for (const item of items) sums.set(key(item), (sums.get(key(item)) ?? 0) + value(item));
-  return sums;
-}
-
 describe('the shipped views and named queries, over three daily snapshots (one region failing on the last day)', () => {
-  let running: RunningSimulator;
+  let setup: SimulatedWarehouse;
   let warehouse: LocalWarehouse;
   const snapshots: Truth[][] = [];
   let current: Truth[];
@@ -44,23 +34,20 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
   beforeAll(async () => {
     // Simulated "now" is real now, so current_timestamp in the SQL and the simulator agree.
-    running = await startSimulator({ regions: REGIONS, jobsPerRegion: 300, seed: 2024, now: Date.now() - 2 * DAY, historyDays: 120 });
-    const out = mkdtempSync(join(tmpdir(), 'views-'));
-    process.env.AWS_ENDPOINT_URL = running.endpoint;
-    const world = running.simulator.world;
+    setup = await SimulatedWarehouse.start({
+      regions: REGIONS,
+      jobsPerRegion: 300,
+      seed: 2024,
+      now: Date.now() - 2 * DAY,
+      historyDays: 120,
+    });
+    const world = setup.world;
     const dates = ['2026-11-25', '2026-11-26', '2026-11-27'];
     for (const [day, date] of dates.entries()) {
       if (day > 0) world.advance(DAY, { newJobsPerDay: 30, tagChangeRate: 0.05, deleteRate: 0.01 });
       // On the last day eu-west-1 "fails": only us-east-1 is written.
       const regions = day === 2 ? ['us-east-1'] : REGIONS;
-      const config = readConfig({
-        SM_INVENTORY_REGIONS: regions.join(','),
-        SM_INVENTORY_OUTPUT: out,
-        SM_INVENTORY_LIMITS: 'ListTrainingJobs=500,DescribeTrainingJob=2000,GetResources=500',
-        SM_INVENTORY_CONCURRENCY: '16',
-      });
-      const report = await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: date });
-      expect(report.failed).toEqual([]);
+      await setup.snapshot(date, regions);
       snapshots.push(
         regions.flatMap((region) =>
           world.plans(ACCOUNT, region).map((plan) => ({ arn: plan.arn, region, date, job: world.describe(plan), tags: plan.tags })),
@@ -68,14 +55,10 @@ describe('the shipped views and named queries, over three daily snapshots (one r
       );
     }
     current = [...snapshots[2], ...snapshots[1].filter((t) => t.region === 'eu-west-1')];
-    warehouse = await LocalWarehouse.open(out);
+    warehouse = await setup.open();
     queriedAt = Date.now();
   }, 120_000);
-  afterAll(async () => {
-    warehouse?.close();
-    delete process.env.AWS_ENDPOINT_URL;
-    await running?.stop();
-  });
+  afterAll(async () => setup?.stop());
 
   it('current: each job once, from the latest published run of its own region', async () => {
     // Act

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync } from
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LocalStore } from '../../lambda/core/publish/local-store';
 import { S3Store } from '../../lambda/core/publish/s3-store';
 import { createS3Client } from '../../lambda/core/aws/clients';
 import { RunBudget } from '../../lambda/core/aws/retry-strategy';
@@ -20,6 +21,22 @@ const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const MEMBER = '210987654321';
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/SageMakerJobInventoryRead`;
 const REGIONS = ['us-east-1', 'eu-west-1'];
+
+/** Resolves once `count` leases have been taken in a local warehouse (the CLI runs in this process). */
+function leasesAcquired(count: number): Promise<void> {
+  const acquire = LocalStore.prototype.acquireLease;
+  let taken = 0;
+  return new Promise((resolve) => {
+    const spy = jest.spyOn(LocalStore.prototype, 'acquireLease').mockImplementation(async function (this: LocalStore, ...args) {
+      const lease = await acquire.apply(this, args);
+      if (lease && ++taken === count) {
+        spy.mockRestore();
+        resolve();
+      }
+      return lease;
+    });
+  });
+}
 const BEFORE = '2026-11-01';
 const AFTER = '2026-11-02';
 const FAST = 'ListTrainingJobs=500,DescribeTrainingJob=1000,ListTags=1000,GetResources=500';
@@ -269,17 +286,14 @@ describe('the fault matrix (local warehouse)', () => {
     await prepare();
     // Slow enough that the first run still holds its leases when the second asks for them.
     running.simulator.setLatency([150, 200]);
-    const leaseTaken = async () => {
-      for (let waited = 0; waited < 10_000; waited += 20) {
-        if (readdirSync(root, { recursive: true }).some((path) => String(path).endsWith('lease.json'))) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error('the first run took no lease in 10 s');
-    };
+    const leasesTaken = leasesAcquired(REGIONS.length);
 
     // Act
     const first = runCliInProcess(args(AFTER), env());
-    await leaseTaken();
+    await Promise.race([
+      leasesTaken,
+      first.then(() => Promise.reject(new Error('the first run ended before it held a lease for every region'))),
+    ]);
     const second = await runCliInProcess(args(AFTER), env());
     const firstResult = await first;
 

@@ -58,3 +58,10 @@ export function mismatches(row: Record<string, unknown>, job: DescribeTrainingJo
   }
   return wrong;
 }
+
+/** The sum of `value` over the items of each `key`, as a GROUP BY with sum() computes it. */
+export function groupSum<T>(items: readonly T[], key: (item: T) => string, value: (item: T) => number): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const item of items) sums.set(key(item), (sums.get(key(item)) ?? 0) + value(item));
+  return sums;
+}
