@@ -21,6 +21,9 @@ const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const MEMBER = '210987654321';
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/SageMakerJobInventoryRead`;
 const REGIONS = ['us-east-1', 'eu-west-1'];
+const BEFORE = '2026-11-01';
+const AFTER = '2026-11-02';
+const FAST = 'ListTrainingJobs=500,DescribeTrainingJob=1000,ListTags=1000,GetResources=500';
 
 /** Resolves once `count` leases have been taken in a local warehouse (the CLI runs in this process). */
 function leasesAcquired(count: number): Promise<void> {
@@ -37,9 +40,7 @@ function leasesAcquired(count: number): Promise<void> {
     });
   });
 }
-const BEFORE = '2026-11-01';
-const AFTER = '2026-11-02';
-const FAST = 'ListTrainingJobs=500,DescribeTrainingJob=1000,ListTags=1000,GetResources=500';
+
 /** The training-job object of AFTER in a request path (the SDK percent-encodes the key's '='). */
 const SNAPSHOT_OF_AFTER = /sagemaker_training_job\/snapshot_date(=|%3D)2026-11-02\//;
 
