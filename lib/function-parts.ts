@@ -73,6 +73,11 @@ export interface EncryptedLogGroupProps {
    * @default '/sagemaker-job-inventory'
    */
   readonly namePrefix?: string;
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -87,7 +92,7 @@ export function encryptedLogGroup(scope: Construct, id: string, props: Encrypted
     logGroupName,
     encryptionKey: props.encryptionKey,
     retention: props.retention,
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
   });
   if (props.encryptionKey instanceof kms.Key) {
     props.encryptionKey.addToResourcePolicy(

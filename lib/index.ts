@@ -14,4 +14,4 @@ export * from './athena-views';
 export * from './snapshot-state-machine';
 // Types the props and members above name, from the runtime library they share with the functions.
 export type { ColumnDefinition, GlueType, TableSchema } from '../lambda/core/schema/table-schema';
-export type { ParquetCompression } from '../lambda/core/parquet/parquet-encoder';
+export type { ParquetCompression } from '../lambda/core/settings/settings';

@@ -1,6 +1,5 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,8 +11,11 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '../lambda/core/errors';
-import { PRICE_LIST_ACTION, PRICES_SERVICE_NAME, REGION_PATTERN } from '../lambda/core/names';
+import { PRICE_LIST_ACTION, PRICES_SERVICE_NAME } from '../lambda/core/names';
 import { INSTANCE_PRICE_SCHEMA } from '../lambda/core/schema/table-schema';
+import { SETTINGS } from '../lambda/core/settings/settings';
+import { checkSetting } from '../lambda/core/settings/values';
+import { deadLettersAlarm, functionErrorsAlarm } from './alarms';
 import { bundledFunction, encryptedLogGroup, scheduleDeadLetterQueue, schedulerRole } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
 
@@ -47,6 +49,11 @@ export interface PriceRefreshProps {
    * @default alarms without actions
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * What happens to the function's log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -69,15 +76,21 @@ export class PriceRefresh extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     if (props.regions.length === 0) throw new ConfigError(`${this.node.path}: regions is []; allowed: one or more AWS Region codes`);
-    for (const region of props.regions) {
-      if (!Token.isUnresolved(region) && !REGION_PATTERN.test(region))
-        throw new ConfigError(`${this.node.path}: regions has ${JSON.stringify(region)}; allowed: AWS Region codes such as us-east-1`);
+    try {
+      checkSetting(
+        'regions',
+        SETTINGS.regions,
+        props.regions.filter((region) => !Token.isUnresolved(region)),
+      );
+    } catch (error) {
+      throw new ConfigError(`${this.node.path}: ${(error as Error).message}`, { cause: error });
     }
     this.tablePrefix = `${props.prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
 
     const logGroup = encryptedLogGroup(this, 'Logs', {
       encryptionKey: props.encryptionKey,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy,
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -161,29 +174,20 @@ export class PriceRefresh extends Construct {
     });
 
     this.alarms = [
-      new cloudwatch.Alarm(this, 'Errors', {
-        alarmDescription:
-          'The price refresh failed: no price snapshot was written (an ambiguous or unreadable price list names the SKU in its log).',
-        metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'DeadLetters', {
-        alarmDescription: 'A scheduled price refresh could not be delivered to its function after its retries.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      functionErrorsAlarm(
+        this,
+        'Errors',
+        this.function,
+        'The price refresh failed: no price snapshot was written (an ambiguous or unreadable price list names the SKU in its log).',
+        props.alarmTopic,
+      ),
+      deadLettersAlarm(
+        this,
+        'DeadLetters',
+        this.deadLetterQueue,
+        'A scheduled price refresh could not be delivered to its function after its retries.',
+        props.alarmTopic,
+      ),
     ];
-    if (props.alarmTopic) {
-      for (const alarm of this.alarms) {
-        alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alarmTopic));
-        alarm.addOkAction(new cloudwatchActions.SnsAction(props.alarmTopic));
-      }
-    }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Renders the documentation's generated sections from their sources: the column tables from the schema
- * files, the configuration reference from the config module, the views and queries from glue-schema/,
+ * files, the configuration reference from the settings table, the views and queries from glue-schema/,
  * the dialect differences from the DuckDB compatibility layer, and the bad-input corpus from its JSON.
  * GENERATED_DOCUMENTS says which document holds which section. `--write` updates them (`npm run docs`);
  * test/docs/readme.test.ts fails when one is out of date.
@@ -9,7 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ENVIRONMENT_VARIABLES } from '../lambda/core/pipeline/config';
+import { SETTINGS, type Setting } from '../lambda/core/settings/settings';
+import { allowedText, defaultText } from '../lambda/core/settings/values';
 import { ATHENA_COMPATIBILITY_MACROS } from '../cli/warehouse/duckdb-compat';
 import { COMMON_SQL_FUNCTIONS, DATE_FORMAT_SPECIFIERS, DENIED_CONSTRUCTS } from '../cli/warehouse/shared-dialect';
 import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
@@ -50,15 +51,24 @@ function columnTable(schema: TableSchema): string {
   ].join('\n');
 }
 
+/** The settings table as the docs show it: one row per setting, every column from lambda/core/settings/settings.ts. */
+export function configurationTable(): string {
+  const prop = (setting: Setting) => (setting.prop ? `\`${setting.prop}\`` : setting.managedBy ? `from ${setting.managedBy}` : '');
+  return [
+    '| variable | construct prop | CLI flag | allowed | default | meaning |',
+    '|---|---|---|---|---|---|',
+    ...(Object.values(SETTINGS) as Setting[]).map(
+      (setting) =>
+        `| \`${setting.variable}\` | ${prop(setting)} | ${setting.flag ? `\`${cell(setting.flag)}\`` : ''} | ${cell(allowedText(setting))} | ${cell(defaultText(setting))} | ${cell(setting.doc)} |`,
+    ),
+  ].join('\n');
+}
+
 export function renderSections(): Record<string, string> {
   const columns = columnTable(TRAINING_JOB_SCHEMA);
   const runColumns = columnTable(INVENTORY_RUN_SCHEMA);
   const priceColumns = columnTable(INSTANCE_PRICE_SCHEMA);
-  const configuration = [
-    '| variable | meaning |',
-    '|---|---|',
-    ...Object.entries(ENVIRONMENT_VARIABLES).map(([name, text]) => `| \`${name}\` | ${cell(text)} |`),
-  ].join('\n');
+  const configuration = configurationTable();
   const { views, queries } = loadSqlCatalog();
   const sql = [
     '| kind | name | what it answers |',

@@ -4,6 +4,7 @@ import { utcDate } from '../../lambda/core/publish/layout';
 import { priceSnapshotClients } from '../../lambda/core/pricing/price-clients';
 import { runPriceSnapshot, type PriceSnapshotReport } from '../../lambda/core/pricing/price-snapshot';
 import type { CommandIo } from '../options';
+import { settingOptions, settingsInput } from '../setting-options';
 
 export interface PricesFlags {
   readonly regions?: string;
@@ -13,16 +14,15 @@ export interface PricesFlags {
 }
 
 export function pricesCommand(io: CommandIo) {
-  return new Command('prices')
-    .description(
-      'Write a price snapshot: the on-demand training price of every SageMaker instance type in the regions, from the AWS Price List API.',
-    )
-    .option('--regions <list>', 'comma-separated regions (default: SM_INVENTORY_REGIONS or AWS_REGION)')
-    .option('--out <dir|s3://bucket/prefix>', 'warehouse root (default: SM_INVENTORY_OUTPUT or ./warehouse)')
+  const command = new Command('prices').description(
+    'Write a price snapshot: the on-demand training price of every SageMaker instance type in the regions, from the AWS Price List API.',
+  );
+  for (const option of settingOptions(['regions', 'output'])) command.addOption(option);
+  return command
     .option('--date <YYYY-MM-DD>', 'price snapshot date (default: today, UTC)')
     .option('--json', 'print the report as JSON')
     .action(async (flags) => {
-      io.setExitCode(await runPricesCommand(flags, io));
+      io.setExitCode(await runPricesCommand(flags as PricesFlags, io));
     });
 }
 
@@ -36,9 +36,8 @@ export function summarisePrices(report: PriceSnapshotReport): string {
 /** Exit code 0 when the snapshot was published; a bad price list throws (nothing is published) and main exits 1. */
 export async function runPricesCommand(flags: PricesFlags, io: CommandIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const config = readConfig({
-    ...env,
-    SM_INVENTORY_REGIONS: flags.regions ?? env.SM_INVENTORY_REGIONS ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-    SM_INVENTORY_OUTPUT: flags.out ?? env.SM_INVENTORY_OUTPUT,
+    ...settingsInput(flags as Record<string, unknown>, env),
+    AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
   });
   const snapshotDate = readSnapshotDate(flags.date, utcDate(new Date()));
   const clients = priceSnapshotClients(config);

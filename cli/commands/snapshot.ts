@@ -1,16 +1,9 @@
-import { Command, Option } from '@commander-js/extra-typings';
-import { PARQUET_COMPRESSIONS } from '../../lambda/core/parquet/parquet-encoder';
-import {
-  DEFAULT_SHRINK_GUARD,
-  readConfig,
-  readSnapshotDate,
-  TAG_STRATEGIES,
-  type ConfigInput,
-  type InventoryConfig,
-} from '../../lambda/core/pipeline/config';
+import { Command } from '@commander-js/extra-typings';
+import { readConfig, readSnapshotDate, type InventoryConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot, type SnapshotReport, type TargetResult } from '../../lambda/core/pipeline/snapshot';
 import { utcDate } from '../../lambda/core/publish/layout';
-import { wholeNumber, type CommandIo } from '../options';
+import type { CommandIo } from '../options';
+import { settingOptions, settingsInput } from '../setting-options';
 
 export interface SnapshotFlags {
   readonly regions?: string;
@@ -29,50 +22,37 @@ export interface SnapshotFlags {
   readonly json?: boolean;
 }
 
+/** The settings `sm-inventory snapshot` takes as flags; the others come from the environment only. */
+const SNAPSHOT_SETTINGS = [
+  'regions',
+  'output',
+  'roleArns',
+  'includeCallerAccount',
+  'limits',
+  'concurrency',
+  'tagStrategy',
+  'compression',
+  's3ForcePathStyle',
+  'timeBudget',
+  'allowShrink',
+] as const;
+
 export function snapshotCommand(io: CommandIo) {
-  return new Command('snapshot')
+  const command = new Command('snapshot')
     .description('Snapshot every training job of the given regions (and member accounts) into the warehouse.')
-    .option('--regions <list>', 'comma-separated regions (default: SM_INVENTORY_REGIONS or AWS_REGION)')
-    .option('--out <dir|s3://bucket/prefix>', 'warehouse root (default: ./warehouse)')
-    .option('--date <YYYY-MM-DD>', 'snapshot date (default: today, UTC)')
-    .option('--role-arn <arn...>', 'member-account role(s) to assume')
-    .option('--include-caller-account', 'also snapshot the account of your own credentials (default: only without --role-arn)')
-    .option('--no-include-caller-account', 'skip the account of your own credentials')
-    .option('--limits <op=rate[,op=rate]>', 'calls per second, e.g. DescribeTrainingJob=10,ListTags=10')
-    .option('--concurrency <n>', 'describe calls in flight per account and region', wholeNumber)
-    .addOption(new Option('--tag-strategy <strategy>', 'how tags are read').choices(TAG_STRATEGIES))
-    .addOption(new Option('--compression <codec>', 'Parquet codec').choices(PARQUET_COMPRESSIONS))
-    .option('--s3-force-path-style', 'path-style S3 URLs (S3-compatible servers)')
-    .option('--time-budget <seconds>', 'seconds the run may take before it stops and reports how far it got (default: 3600)', wholeNumber)
+    .option('--date <YYYY-MM-DD>', 'snapshot date (default: today, UTC)');
+  for (const option of settingOptions(SNAPSHOT_SETTINGS)) command.addOption(option);
+  return command
     .option('--full', 'describe every job, whatever the previous snapshot says (default: only new, changed and unsettled jobs)')
-    .option(
-      '--allow-shrink',
-      `publish even when an (account, region) lost more than ${DEFAULT_SHRINK_GUARD.share * 100}% and more than ${DEFAULT_SHRINK_GUARD.jobs} of its jobs (SM_INVENTORY_SHRINK_SHARE, SM_INVENTORY_SHRINK_JOBS), or all of them, since its previous snapshot: jobs really deleted`,
-    )
     .option('--json', 'print the run report as JSON')
     .action(async (flags) => {
-      io.setExitCode(await runSnapshotCommand(flags, io));
+      io.setExitCode(await runSnapshotCommand(flags as SnapshotFlags, io));
     });
 }
 
 /** Flags override the environment; both go through the one validation the Lambda uses. */
 export function configFromFlags(flags: SnapshotFlags, env: NodeJS.ProcessEnv): InventoryConfig {
-  const input: ConfigInput = {
-    ...env,
-    SM_INVENTORY_REGIONS: flags.regions ?? env.SM_INVENTORY_REGIONS ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-    SM_INVENTORY_OUTPUT: flags.out ?? env.SM_INVENTORY_OUTPUT,
-    SM_INVENTORY_ROLE_ARNS: flags.roleArn?.join(',') ?? env.SM_INVENTORY_ROLE_ARNS,
-    SM_INVENTORY_INCLUDE_CALLER_ACCOUNT:
-      flags.includeCallerAccount === undefined ? env.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT : String(flags.includeCallerAccount),
-    SM_INVENTORY_LIMITS: flags.limits ?? env.SM_INVENTORY_LIMITS,
-    SM_INVENTORY_CONCURRENCY: flags.concurrency ?? env.SM_INVENTORY_CONCURRENCY,
-    SM_INVENTORY_TAG_STRATEGY: flags.tagStrategy ?? env.SM_INVENTORY_TAG_STRATEGY,
-    SM_INVENTORY_COMPRESSION: flags.compression ?? env.SM_INVENTORY_COMPRESSION,
-    SM_INVENTORY_S3_FORCE_PATH_STYLE: flags.s3ForcePathStyle ? 'true' : env.SM_INVENTORY_S3_FORCE_PATH_STYLE,
-    SM_INVENTORY_TIME_BUDGET: flags.timeBudget ?? env.SM_INVENTORY_TIME_BUDGET,
-    SM_INVENTORY_ALLOW_SHRINK: flags.allowShrink ? 'true' : env.SM_INVENTORY_ALLOW_SHRINK,
-  };
-  return readConfig(input);
+  return readConfig({ ...settingsInput(flags as Record<string, unknown>, env), AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION });
 }
 
 function describeTarget(result: TargetResult): string {

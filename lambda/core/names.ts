@@ -70,6 +70,11 @@ export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|a
 /** Glue database and table names that Athena can query without quoting. */
 export const GLUE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;
 
+/** Folder of the warehouse holding the work of runs in progress (leases, checkpoints, parts); the construct expires it. */
+export const WORK_PREFIX = '_work';
+/** Folder of the warehouse naming each (table, region, account)'s latest snapshot; it must never expire. */
+export const STATE_PREFIX = '_state';
+
 /** Key prefix of the Athena workgroup's query results in the bucket. */
 export const ATHENA_RESULTS_PREFIX = 'athena-results/';
 

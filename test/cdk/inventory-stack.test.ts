@@ -408,11 +408,11 @@ describe('SageMakerTrainingJobInventory props', () => {
     new SageMakerTrainingJobInventory(newStack(), 'I', props);
 
   it.each([
-    [{ regions: ['us-east-1', 'Frankfurt'] }, 'regions is "Frankfurt"; allowed: AWS Region codes such as us-east-1'],
+    [{ regions: ['us-east-1', 'Frankfurt'] }, 'regions has "Frankfurt"; allowed: AWS Region codes such as us-east-1, each once'],
     [{ regions: [] }, 'regions is []; allowed: one or more AWS Region codes'],
     [
       { memberAccountRoleArns: ['arn:aws:iam::1234:role/x'] },
-      'memberAccountRoleArns is "arn:aws:iam::1234:role/x"; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/SageMakerJobInventoryRead',
+      'memberAccountRoleArns has "arn:aws:iam::1234:role/x"; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/SageMakerJobInventoryRead',
     ],
     [{ includeOwnAccount: false }, 'includeOwnAccount is false; allowed: false only together with memberAccountRoleArns'],
     [{ prefix: '/inventory/' }, 'prefix is "/inventory/"; allowed: an S3 key prefix without leading or trailing slashes'],
@@ -426,7 +426,7 @@ describe('SageMakerTrainingJobInventory props', () => {
     [{ projectionStartDate: '2024/01/01' }, 'projectionStartDate is "2024/01/01"; allowed: a date as YYYY-MM-DD'],
     [{ athenaBytesScannedCutoff: 1000 }, 'athenaBytesScannedCutoff is 1000; allowed: a whole number of bytes, at least 10000000'],
     [{ regions: ['us-east-1', 'us-east-1'] }, 'regions is ["us-east-1","us-east-1"]; allowed: each region once'],
-    [{ collector: { concurrency: 100 } }, 'collector.concurrency is "100"; allowed: a whole number from 1 to 64'],
+    [{ collector: { concurrency: 100 } }, 'collector.concurrency is 100; allowed: a whole number from 1 to 64'],
     [
       { collector: { rateLimits: { DescribeTrainingJob: -1 } } },
       'collector.rateLimits has "DescribeTrainingJob=-1"; allowed: <operation>=<calls per second from 0.01 to 10000>',

@@ -299,7 +299,7 @@ describe('organization targets', () => {
       'organization.roleName is "arn:aws:iam::123456789012:role/Read"; allowed: an IAM role name of 1-64 letters, digits and +=,.@_- (no path, no ARN), such as SageMakerJobInventoryRead',
     ],
     [{ organization: { roleName: 'x'.repeat(65) } }, `organization.roleName is "${'x'.repeat(65)}"; allowed: an IAM role name`],
-    [{ organization: { includeAccounts: ['12345'] } }, 'organization.includeAccounts is "12345"; allowed: 12-digit AWS account ids'],
+    [{ organization: { includeAccounts: ['12345'] } }, 'organization.includeAccounts has "12345"; allowed: 12-digit AWS account ids'],
     [{ maxRunDuration: Duration.minutes(30) }, 'maxRunDuration is "30 minutes"; allowed: from 1 hour to 7 days'],
   ])('rejects %j with a message naming the construct, the value and what is allowed', (props, message) => {
     // Prepare

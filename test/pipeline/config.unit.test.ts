@@ -73,7 +73,7 @@ describe('readConfig', () => {
   it.each([
     [
       { SM_INVENTORY_REGIONS: 'us-east-1,us_east_2' },
-      'SM_INVENTORY_REGIONS: region "us_east_2" is not allowed; allowed: an AWS Region code such as us-east-1',
+      'SM_INVENTORY_REGIONS has "us_east_2"; allowed: AWS Region codes such as us-east-1, each once',
     ],
     [
       { SM_INVENTORY_REGIONS: 'us-east-1,us-east-1' },
@@ -81,7 +81,7 @@ describe('readConfig', () => {
     ],
     [
       { SM_INVENTORY_ROLE_ARNS: 'arn:aws:iam::12345:role/x' },
-      'SM_INVENTORY_ROLE_ARNS has "arn:aws:iam::12345:role/x"; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/name',
+      'SM_INVENTORY_ROLE_ARNS has "arn:aws:iam::12345:role/x"; allowed: IAM role ARNs such as arn:aws:iam::123456789012:role/SageMakerJobInventoryRead',
     ],
     [
       { SM_INVENTORY_LIMITS: 'DescribeTrainingJob=0' },

@@ -1,18 +1,14 @@
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
-import type { SourceOperation } from '../names';
 import { classifyError, describeAwsError, RetriesExhaustedError } from '../aws/error-classification';
 import { CallStatsRecorder } from './call-stats';
 import { TokenBucket } from './token-bucket';
 
-/** Calls per second this client allows itself, per (account, region). */
-export type ApiRateLimits = Readonly<Record<SourceOperation, number>>;
-
-/**
- * Conservative defaults: SageMaker's control-plane limits are not adjustable and not all published;
- * a public report puts ListTrainingJobs near 2/s. Staying under them costs little and avoids
- * throttling storms that would slow every other client in the account.
- */
-export const DEFAULT_RATE_LIMITS: ApiRateLimits = { ListTrainingJobs: 2, DescribeTrainingJob: 10, ListTags: 10, GetResources: 5 };
+// The defaults are conservative: SageMaker's control-plane limits are not adjustable and not all published;
+// a public report puts ListTrainingJobs near 2/s. Staying under them costs little and avoids throttling
+// storms that would slow every other client in the account. They are declared with the other settings.
+export { DEFAULT_RATE_LIMITS, type ApiRateLimits } from '../settings/settings';
+import type { ApiRateLimits } from '../settings/settings';
+import type { SourceOperation } from '../names';
 
 /** The part of an SDK v3 command this module touches: its own middleware stack. */
 interface CommandWithStack {

@@ -4,6 +4,7 @@ import { ParquetWriteError } from '../errors';
 import { SERVICE_NAME } from '../names';
 import type { TableRow } from '../rows/training-job-row';
 import type { TableSchema } from '../schema/table-schema';
+import { PARQUET_COMPRESSIONS, type ParquetCompression } from '../settings/settings';
 import { columnData } from './arrow-columns';
 import { arrowSchemaFor } from './arrow-schema';
 
@@ -15,8 +16,7 @@ export interface ParquetEncoder {
   encode(rows: AsyncIterable<TableRow>): AsyncIterable<Uint8Array>;
 }
 
-export type ParquetCompression = 'zstd' | 'snappy' | 'gzip' | 'uncompressed';
-export const PARQUET_COMPRESSIONS: readonly ParquetCompression[] = ['zstd', 'snappy', 'gzip', 'uncompressed'];
+export { PARQUET_COMPRESSIONS, type ParquetCompression } from '../settings/settings';
 
 export interface ParquetWasmEncoderOptions {
   /** @default 'zstd' */

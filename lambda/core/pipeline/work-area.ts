@@ -1,3 +1,4 @@
+import { STATE_PREFIX, WORK_PREFIX } from '../names';
 import type { SnapshotTarget } from './targets';
 
 /**
@@ -6,8 +7,7 @@ import type { SnapshotTarget } from './targets';
  * snapshot of an (account, region) is). Both prefixes sit beside the tables, outside every table's
  * location, so Athena never reads them; the work area expires by a lifecycle rule if a run is abandoned.
  */
-export const WORK_PREFIX = '_work';
-export const STATE_PREFIX = '_state';
+export { STATE_PREFIX, WORK_PREFIX } from '../names';
 
 /** The work area of one (account, region, date) of one table. */
 export function workFolder(table: string, snapshotDate: string, target: Pick<SnapshotTarget, 'accountId' | 'region'>): string {

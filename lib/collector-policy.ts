@@ -1,0 +1,141 @@
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { STATE_PREFIX, WORK_PREFIX } from '../lambda/core/names';
+import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
+import { bucketArnInNagFinding } from './nag-names';
+
+export interface CollectorPolicyProps {
+  readonly role: iam.IRole;
+  readonly bucket: s3.IBucket;
+  readonly encryptionKey: kms.IKey;
+  readonly logGroup: logs.ILogGroup;
+  /** The warehouse prefix in the bucket. */
+  readonly prefix: string;
+  /** The key prefixes of the tables the snapshot function writes (training jobs, run records). */
+  readonly snapshotTablePrefixes: readonly string[];
+  readonly memberRoleArns: readonly string[];
+  /** The role assumed in each organization account; undefined when the organization is not snapshotted. */
+  readonly organizationRoleName?: string;
+}
+
+/**
+ * The snapshot function's policy: read training jobs (here, in member roles and organization roles), write
+ * snapshots and run records under their tables only, keep its work area and run state, use the key, write
+ * its own logs. Each wildcard cdk-nag finds is acknowledged with its reason.
+ */
+export function collectorPolicy(scope: Construct, id: string, props: CollectorPolicyProps): iam.Policy {
+  const stack = Stack.of(scope);
+  const trainingJobs = stack.formatArn({ service: 'sagemaker', region: '*', resource: 'training-job', resourceName: '*' });
+  const policy = new iam.Policy(scope, id, {
+    statements: [...collectorStatements(trainingJobs), ...storageStatements(props), ...assumeStatements(scope, props)],
+  });
+  policy.attachToRole(props.role);
+  for (const [resource, reason] of Object.entries(wildcardReasons(scope, props))) {
+    Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+  }
+  return policy;
+}
+
+function storageStatements({
+  bucket,
+  prefix,
+  snapshotTablePrefixes,
+  encryptionKey,
+  logGroup,
+}: CollectorPolicyProps): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'WriteSnapshots',
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      // The snapshot objects and, after each, its run record; prices are the price function's to write.
+      resources: snapshotTablePrefixes.map((p) => bucket.arnForObjects(`${p}/*`)),
+    }),
+    new iam.PolicyStatement({
+      sid: 'WorkArea',
+      // Leases (conditional writes), checkpoints, progress and parts of resumable runs, deleted after the publish.
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+      resources: [bucket.arnForObjects(`${prefix}/${WORK_PREFIX}/*`)],
+    }),
+    // Which object the latest snapshot of each (account, region) is: read and replaced, never deleted.
+    new iam.PolicyStatement({
+      sid: 'RunState',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects(`${prefix}/${STATE_PREFIX}/*`)],
+    }),
+    // An incremental run reads the previous snapshot to carry its unchanged rows.
+    new iam.PolicyStatement({
+      sid: 'ReadPreviousSnapshots',
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects(`${prefix}/${TRAINING_JOB_SCHEMA.table}/*`)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'MissingObjectsAreNotFound',
+      // Without ListBucket, S3 answers a missing key (no state, no checkpoint, no lease yet) with 403, not 404.
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'EncryptSnapshots',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [encryptionKey.keyArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  ];
+}
+
+/** AssumeRole on the member roles, and on the organization's role in each of its accounts. */
+function assumeStatements(scope: Construct, { memberRoleArns, organizationRoleName }: CollectorPolicyProps): iam.PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const statements: iam.PolicyStatement[] = [];
+  if (memberRoleArns.length > 0) statements.push(memberRoleArnsStatement(memberRoleArns));
+  if (organizationRoleName) {
+    statements.push(
+      new iam.PolicyStatement({ sid: 'ListOrganizationAccounts', actions: ['organizations:ListAccounts'], resources: ['*'] }),
+      new iam.PolicyStatement({
+        sid: 'AssumeOrganizationRoles',
+        actions: ['sts:AssumeRole'],
+        resources: [stack.formatArn({ service: 'iam', region: '', account: '*', resource: 'role', resourceName: organizationRoleName })],
+        // Only roles in accounts of this organization.
+        conditions: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
+      }),
+    );
+  }
+  return statements;
+}
+
+/** Why each wildcard resource cdk-nag reports is needed, keyed as cdk-nag names the resource. */
+function wildcardReasons(scope: Construct, props: CollectorPolicyProps): Record<string, string> {
+  const stack = Stack.of(scope);
+  const { organizationRoleName, prefix } = props;
+  const reasons: Record<string, string> = {
+    '*': `sagemaker:ListTrainingJobs and tag:GetResources${organizationRoleName ? ' (and organizations:ListAccounts)' : ''} do not support resource-level permissions.`,
+    // cdk-nag names the account as the stack's env gives it: a token, or the account id itself.
+    [`arn:<AWS::Partition>:sagemaker:*:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:training-job/*`]:
+      'The collector describes every training job of the account in each configured region; their names are not known in advance.',
+  };
+  if (organizationRoleName) {
+    reasons[`arn:<AWS::Partition>:iam::*:role/${organizationRoleName}`] =
+      "The organization's accounts are listed at run time; the role of this one name is assumable only in accounts of this organization (aws:ResourceOrgID).";
+  }
+  const bucketInFinding = bucketArnInNagFinding(props.bucket);
+  if (bucketInFinding) {
+    for (const tablePrefix of props.snapshotTablePrefixes) {
+      reasons[`${bucketInFinding}/${tablePrefix}/*`] =
+        "Objects are written under each table's prefix only; their keys carry the date, region and account. The training-job table's previous snapshots are read back by incremental runs.";
+    }
+    reasons[`${bucketInFinding}/${prefix}/${WORK_PREFIX}/*`] =
+      'The work area of resumable runs: one folder per (table, date, region, account), with a lease, a checkpoint, progress and parts.';
+    reasons[`${bucketInFinding}/${prefix}/${STATE_PREFIX}/*`] =
+      'One small object per (table, region, account) naming its latest snapshot, read by the next run.';
+  }
+  return reasons;
+}

@@ -1,0 +1,234 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { ConfigError } from '../lambda/core/errors';
+import { GLUE_NAME_PATTERN, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/names';
+import { DEFAULT_COST_TAG_KEYS } from '../lambda/core/query/sql-catalog';
+import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { SETTINGS, type Setting } from '../lambda/core/settings/settings';
+import { checkSetting, formatSetting } from '../lambda/core/settings/values';
+import type { SageMakerTrainingJobInventoryProps } from './inventory-props';
+import { schedulePeriodOf } from './schedule-period';
+
+/** The props with every default applied and every value checked: what the construct wires. */
+export interface ResolvedInventoryProps {
+  readonly regions: readonly string[];
+  readonly memberAccountRoleArns: readonly string[];
+  readonly includeOwnAccount: boolean;
+  /** The organization's role name and account filters; undefined when the organization is not snapshotted. */
+  readonly organization?: {
+    readonly roleName: string;
+    readonly includeAccounts: readonly string[];
+    readonly excludeAccounts: readonly string[];
+  };
+  readonly prefix: string;
+  readonly databaseName: string;
+  readonly tableName: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly schedule: scheduler.ScheduleExpression;
+  readonly schedulePeriod: Duration;
+  readonly maxRunDuration: Duration;
+  readonly projectionStartDate: string;
+  readonly athenaBytesScannedCutoff: number;
+  readonly costAllocationTagKeys: readonly string[];
+  readonly logRetention: logs.RetentionDays;
+  readonly tracing: boolean;
+  readonly removalPolicy: RemovalPolicy;
+  /** (account, region) pairs collected at once: the state machine's map concurrency and the function's reserved concurrency. */
+  readonly parallelTargets: number;
+  /** The variables that carry the collector props the user set; the function's defaults apply to the rest. */
+  readonly collectorEnvironment: Readonly<Record<string, string>>;
+  readonly functionEnvironment: Readonly<Record<string, string>>;
+}
+
+/** Where the construct is and what its stack says, for defaults and errors. */
+export interface ResolveContext {
+  /** The construct's path, which every error starts with. */
+  readonly path: string;
+  /** The stack's region: the default of `regions`. */
+  readonly stackRegion: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+const HOUR = 3600;
+const DAY = 86_400;
+
+/**
+ * Applies the defaults of `props` and checks every value, without creating anything: the first bad
+ * value is a ConfigError naming the construct, the prop, the value (numbers as numbers) and what is
+ * allowed. Values still unresolved at synth time (tokens) are passed through unchecked.
+ */
+export function resolveProps(props: SageMakerTrainingJobInventoryProps, context: ResolveContext): ResolvedInventoryProps {
+  try {
+    const settings = resolveSettingProps(props, context.stackRegion);
+    const times = resolveTimes(props);
+    return {
+      ...settings,
+      ...times,
+      ...resolveNames(props),
+      costAllocationTagKeys: props.costAllocationTagKeys ?? DEFAULT_COST_TAG_KEYS,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      tracing: props.tracing ?? false,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      functionEnvironment: checkFunctionEnvironment(props.functionEnvironment ?? {}),
+    };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(`${context.path}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** A prop rejected: `name is value; allowed: ...`, the value as JSON so numbers stay numbers. */
+function refuse(name: string, value: unknown, allowed: string): ConfigError {
+  return new ConfigError(`${name} is ${JSON.stringify(value)}; allowed: ${allowed}`);
+}
+
+/** A list prop checked against its row of the settings table; tokens pass unchecked. */
+function checkList(setting: Setting & { kind: 'list'; prop: string }, value: readonly string[] | undefined): string[] {
+  const list = value ?? [...setting.default];
+  checkSetting(
+    setting.prop,
+    setting,
+    list.filter((item) => !Token.isUnresolved(item)),
+  );
+  return [...list];
+}
+
+/** The props that are rows of the settings table: accounts, regions, the organization and the collector. */
+function resolveSettingProps(props: SageMakerTrainingJobInventoryProps, stackRegion: string) {
+  const regions = checkList(SETTINGS.regions, props.regions ?? [stackRegion]);
+  if (regions.length === 0) throw refuse('regions', regions, 'one or more AWS Region codes');
+  if (new Set(regions).size !== regions.length) throw refuse('regions', regions, 'each region once');
+  const memberAccountRoleArns = checkList(SETTINGS.roleArns, props.memberAccountRoleArns);
+  const includeOwnAccount = checkSetting(SETTINGS.includeCallerAccount.prop, SETTINGS.includeCallerAccount, props.includeOwnAccount);
+  if (!includeOwnAccount && memberAccountRoleArns.length === 0 && !props.organization)
+    throw refuse('includeOwnAccount', false, 'false only together with memberAccountRoleArns or organization');
+  const organization = props.organization && {
+    roleName: checkSetting(SETTINGS.organizationRoleName.prop, SETTINGS.organizationRoleName, props.organization.roleName) as string,
+    includeAccounts: checkList(SETTINGS.organizationAccounts, props.organization.includeAccounts),
+    excludeAccounts: checkList(SETTINGS.organizationExcludeAccounts, props.organization.excludeAccounts),
+  };
+  return { regions, memberAccountRoleArns, includeOwnAccount, organization, ...resolveCollector(props) };
+}
+
+/** Every `collector.*` row of the settings table, checked as typed values; the given ones become the function's variables. */
+function resolveCollector(props: SageMakerTrainingJobInventoryProps) {
+  const collectorEnvironment: Record<string, string> = {};
+  const given = (props.collector ?? {}) as Record<string, unknown>;
+  let parallelTargets = SETTINGS.parallelTargets.default as number;
+  for (const setting of Object.values(SETTINGS) as Setting[]) {
+    if (!setting.prop?.startsWith('collector.')) continue;
+    const value = given[setting.prop.slice('collector.'.length)];
+    const checked = checkSetting(setting.prop, setting, value);
+    if (setting === SETTINGS.parallelTargets) parallelTargets = checked as number;
+    if (value !== undefined) collectorEnvironment[setting.variable] = formatSetting(setting, value);
+  }
+  return { parallelTargets, collectorEnvironment };
+}
+
+/** The schedule, its period, the function timeout and the longest run: each in range, and fitting each other. */
+function resolveTimes(props: SageMakerTrainingJobInventoryProps) {
+  const schedule = props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '2' });
+  const expression = schedule.expressionString;
+  if (!Token.isUnresolved(expression) && expression.startsWith('at('))
+    throw refuse('schedule', expression, 'a recurring rate() or cron() expression (an at() schedule runs once)');
+  const firing = Token.isUnresolved(expression) ? undefined : schedulePeriodOf(expression);
+  const schedulePeriod = props.schedulePeriod ?? firing ?? Duration.days(1);
+  inRange('schedulePeriod', schedulePeriod, HOUR, 3.5 * DAY, 'from 1 hour to 3.5 days');
+  if (firing && firing.toSeconds() !== schedulePeriod.toSeconds())
+    throw new ConfigError(
+      `schedulePeriod is "${schedulePeriod.toHumanString()}" but schedule ${expression} fires every ${firing.toHumanString()}; allowed: schedulePeriod equal to the schedule's period, or unset`,
+    );
+  const maxRunDuration = props.maxRunDuration ?? Duration.seconds(Math.min(23 * HOUR, schedulePeriod.toSeconds()));
+  inRange('maxRunDuration', maxRunDuration, HOUR, 7 * DAY, 'from 1 hour to 7 days');
+  if (maxRunDuration.toSeconds() > schedulePeriod.toSeconds())
+    throw new ConfigError(
+      `maxRunDuration is "${maxRunDuration.toHumanString()}", longer than schedulePeriod "${schedulePeriod.toHumanString()}"; allowed: at most schedulePeriod, so a run ends before the next one starts`,
+    );
+  const timeout = props.timeout ?? Duration.minutes(15);
+  inRange('timeout', timeout, 60, 900, '1 to 15 minutes');
+  return { schedule, schedulePeriod, maxRunDuration, timeout };
+}
+
+function inRange(name: string, duration: Duration, minSeconds: number, maxSeconds: number, allowed: string): void {
+  const seconds = duration.toSeconds();
+  if (seconds < minSeconds || seconds > maxSeconds) throw refuse(name, duration.toHumanString(), allowed);
+}
+
+/** Names, sizes and dates of the warehouse. */
+function resolveNames(props: SageMakerTrainingJobInventoryProps) {
+  const prefix = props.prefix ?? 'inventory';
+  if (!Token.isUnresolved(prefix) && !PREFIX.test(prefix))
+    throw refuse('prefix', prefix, 'an S3 key prefix without leading or trailing slashes');
+  const databaseName = props.databaseName ?? TRAINING_JOB_SCHEMA.database;
+  const tableName = props.tableName ?? TRAINING_JOB_SCHEMA.table;
+  for (const [name, value] of [
+    ['databaseName', databaseName],
+    ['tableName', tableName],
+  ] as const) {
+    if (!Token.isUnresolved(value) && !GLUE_NAME_PATTERN.test(value))
+      throw refuse(name, value, 'lower-case letters, digits and underscores (Athena-compatible)');
+  }
+  const memorySize = props.memorySize ?? 1024;
+  if (!Token.isUnresolved(memorySize) && !(Number.isInteger(memorySize) && memorySize >= 256 && memorySize <= 10240))
+    throw refuse('memorySize', memorySize, 'a whole number of MiB from 256 to 10240');
+  const projectionStartDate = props.projectionStartDate ?? '2024-01-01';
+  if (!DATE.test(projectionStartDate) || Number.isNaN(Date.parse(projectionStartDate)))
+    throw refuse('projectionStartDate', projectionStartDate, 'a date as YYYY-MM-DD');
+  const athenaBytesScannedCutoff = props.athenaBytesScannedCutoff ?? 10 * 1024 ** 3;
+  if (!Number.isInteger(athenaBytesScannedCutoff) || athenaBytesScannedCutoff < 10_000_000)
+    throw refuse('athenaBytesScannedCutoff', athenaBytesScannedCutoff, 'a whole number of bytes, at least 10000000');
+  return { prefix, databaseName, tableName, memorySize, projectionStartDate, athenaBytesScannedCutoff };
+}
+
+/** The prop that sets each variable the construct manages, from the settings table. */
+const MANAGED_VARIABLES: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    (Object.values(SETTINGS) as Setting[]).map((s) => [s.variable, s.prop ?? s.managedBy ?? 'no prop: the construct keeps its default']),
+  ),
+  POWERTOOLS_SERVICE_NAME: 'none: the alarms depend on it',
+  POWERTOOLS_METRICS_NAMESPACE: 'none: the alarms depend on it',
+};
+
+function checkFunctionEnvironment(environment: Readonly<Record<string, string>>): Record<string, string> {
+  for (const name of Object.keys(environment)) {
+    const prop = MANAGED_VARIABLES[name] ?? (name.startsWith('SM_INVENTORY_') ? 'its prop' : undefined);
+    if (prop !== undefined)
+      throw refuse('functionEnvironment', name, `variables the construct does not manage; set ${name} through ${prop}`);
+  }
+  return { ...environment };
+}
+
+/** Where the snapshot function writes, and with which key: known only once the bucket and key exist. */
+export interface SnapshotDestination {
+  readonly outputRoot: string;
+  readonly kmsKeyArn: string;
+}
+
+/** The snapshot function's environment: every variable its cold start reads, from the resolved props. */
+export function snapshotEnvironment(resolved: ResolvedInventoryProps, destination: SnapshotDestination): Record<string, string> {
+  const organization = resolved.organization;
+  const variables: Partial<Record<(typeof SETTINGS)[keyof typeof SETTINGS]['variable'], string>> = {
+    SM_INVENTORY_REGIONS: resolved.regions.join(','),
+    SM_INVENTORY_OUTPUT: destination.outputRoot,
+    SM_INVENTORY_ROLE_ARNS: resolved.memberAccountRoleArns.join(','),
+    SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: String(resolved.includeOwnAccount),
+    SM_INVENTORY_KMS_KEY_ARN: destination.kmsKeyArn,
+    ...(organization && {
+      SM_INVENTORY_ORGANIZATION: 'true',
+      SM_INVENTORY_ORGANIZATION_ROLE_NAME: organization.roleName,
+      SM_INVENTORY_ORGANIZATION_ACCOUNTS: organization.includeAccounts.join(','),
+      SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: organization.excludeAccounts.join(','),
+    }),
+    SM_INVENTORY_FIRST_SNAPSHOT_DATE: resolved.projectionStartDate,
+  };
+  return {
+    ...variables,
+    ...resolved.collectorEnvironment,
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    ...resolved.functionEnvironment,
+  } as Record<string, string>;
+}
