@@ -22,6 +22,27 @@ const NOT_DEPLOYED = [
  */
 const LONG_FUNCTION_EXCEPTIONS = [];
 
+/**
+ * What `cdk synth` may load of the runtime: the settings table, the table schemas, the shared names and
+ * errors, and the shipped SQL (read as data). Anything else of lambda/ would drag the collector, Arrow,
+ * Parquet and the SDK into every synth (test/lint/synth-module-graph.test.ts checks the whole graph).
+ */
+const LIB_MAY_READ = ['./settings', './schema', './names.ts', './errors.ts', './query/sql-catalog.ts'];
+const LIB_ZONES = [
+  {
+    target: './lib',
+    from: './lambda/core',
+    except: LIB_MAY_READ,
+    message: 'lib/ (the CDK app) may import only the settings, schema, names, errors and SQL catalog of lambda/core.',
+  },
+  { target: './lib', from: './lambda/functions', message: 'lib/ refers to the functions by path (bundling); it must not import them.' },
+];
+const DUCKDB = { name: '@duckdb/node-api', message: 'DuckDB is the local query engine of the CLI; deployed code must not import it.' };
+const RUNTIME_ONLY = ['apache-arrow', 'parquet-wasm'].map((name) => ({
+  name,
+  message: `${name} is runtime code of the functions; lib/ (cdk synth) must not load it.`,
+}));
+
 export default tseslint.config(
   {
     ignores: ['node_modules/**', 'dist/**', 'docs/api/**', 'cdk.out/**', 'coverage/**', 'warehouse/**', '.dbg/**', '.bench/**', '.venv/**'],
@@ -47,16 +68,24 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js', '.json'] } } },
     rules: {
-      'import-x/no-restricted-paths': ['error', { zones: DEPLOYED.flatMap((target) => NOT_DEPLOYED.map((zone) => ({ target, ...zone }))) }],
+      'import-x/no-restricted-paths': [
+        'error',
+        { zones: [...DEPLOYED.flatMap((target) => NOT_DEPLOYED.map((zone) => ({ target, ...zone }))), ...LIB_ZONES] },
+      ],
     },
   },
   {
-    files: ['lambda/functions/**/*.ts', 'lambda/core/**/*.ts', 'lib/**/*.ts'],
+    files: ['lambda/functions/**/*.ts', 'lambda/core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [DUCKDB] }] },
+  },
+  {
+    files: ['lib/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: '@duckdb/node-api', message: 'DuckDB is the local query engine of the CLI; deployed code must not import it.' }],
+          paths: [DUCKDB, ...RUNTIME_ONLY],
+          patterns: [{ group: ['apache-arrow/*', 'parquet-wasm/*'], message: 'Runtime code of the functions; lib/ must not load it.' }],
         },
       ],
     },

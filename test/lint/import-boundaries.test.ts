@@ -29,12 +29,44 @@ describe('the import boundaries between deployables', () => {
       "import { SageMakerSimulator } from '../simulator/server';\nexport const x = SageMakerSimulator;\n",
       /import-x\/no-restricted-paths: .*The simulator is a test and demo tool/,
     ],
+    [
+      'lib/extra.ts',
+      "import { tableFromArrays } from 'apache-arrow';\nexport const x = tableFromArrays;\n",
+      /no-restricted-imports: .*apache-arrow is runtime code of the functions; lib\/ \(cdk synth\) must not load it/,
+    ],
+    [
+      'lib/extra.ts',
+      "import { writeParquet } from 'parquet-wasm';\nexport const x = writeParquet;\n",
+      /no-restricted-imports: .*parquet-wasm is runtime code of the functions/,
+    ],
+    [
+      'lib/extra.ts',
+      "import { readConfig } from '../lambda/core/pipeline/config';\nexport const x = readConfig;\n",
+      /import-x\/no-restricted-paths: .*lib\/ \(the CDK app\) may import only the settings, schema, names, errors and SQL catalog/,
+    ],
   ])('fails the lint when %s imports what no deployable may carry', async (path, code, expected) => {
     // Act
     const messages = await lintAs(path, code);
 
     // Assess
     expect(messages).toEqual([expect.stringMatching(expected)]);
+  });
+
+  it('lets lib/ read the settings table, the schemas and the shared names', async () => {
+    // Prepare
+    const code = [
+      "import { SETTINGS } from '../lambda/core/settings/settings';",
+      "import { TABLE_SCHEMAS } from '../lambda/core/schema/table-schema';",
+      "import { METRIC } from '../lambda/core/names';",
+      'export const x = [SETTINGS, TABLE_SCHEMAS, METRIC];',
+      '',
+    ].join('\n');
+
+    // Act
+    const messages = await lintAs('lib/extra.ts', code);
+
+    // Assess
+    expect(messages).toEqual([]);
   });
 
   it('lets the CLI use the simulator, DuckDB and the runtime library', async () => {
