@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -24,6 +24,11 @@ export interface AthenaViewsProps {
   readonly encryptionKey: kms.IKey;
   readonly tagKeys: readonly string[];
   readonly logRetention: logs.RetentionDays;
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
   /**
    * Active X-Ray tracing of the function.
    * @default false
@@ -63,7 +68,11 @@ export class AthenaViews extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: "Creates the inventory's Athena views",
     });
-    const logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: props.encryptionKey, retention: props.logRetention });
+    const logGroup = encryptedLogGroup(this, 'Logs', {
+      encryptionKey: props.encryptionKey,
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
     const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
     const databaseArn = stack.formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseName });
     const tablesArn = stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/*` });

@@ -126,6 +126,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       logRetention,
       tracing,
       timeout: resolved.maxRunDuration,
+      removalPolicy,
     }).stateMachine;
     this.deadLetterQueue = scheduleDeadLetterQueue(this, 'DeadLetterQueue', this.encryptionKey, 'daily snapshot');
     this.schedule = this.createSchedule(resolved.schedule);
@@ -150,6 +151,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       tagKeys: resolved.costAllocationTagKeys,
       logRetention,
       tracing,
+      removalPolicy,
     });
     this.views.node.addDependency(this.glueTable);
     this.alarms = this.createAlarms(resolved.schedulePeriod, props.alarmTopic);

@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,6 +17,11 @@ export interface SnapshotStateMachineProps {
   /** Encrypts the execution log group. A key made by this stack gets the CloudWatch Logs grant it needs; an imported key must allow it already. */
   readonly encryptionKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
   /**
    * Trace executions with AWS X-Ray.
    * @default false
@@ -169,6 +174,7 @@ export class SnapshotStateMachine extends Construct {
       encryptionKey: props.encryptionKey,
       retention: props.logRetention,
       namePrefix: '/aws/vendedlogs/states',
+      removalPolicy: props.removalPolicy,
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
