@@ -1,4 +1,4 @@
-import { Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,11 +10,9 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ConfigError } from '../lambda/core/errors';
 import { PRICE_LIST_ACTION, PRICES_SERVICE_NAME } from '../lambda/core/names';
 import { INSTANCE_PRICE_SCHEMA } from '../lambda/core/schema/table-schema';
-import { SETTINGS } from '../lambda/core/settings/settings';
-import { checkSetting } from '../lambda/core/settings/values';
+import { atPath, checkRegions } from './resolve-props';
 import { deadLettersAlarm, functionErrorsAlarm } from './alarms';
 import { bundledFunction, encryptedLogGroup, scheduleDeadLetterQueue, schedulerRole } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
@@ -74,17 +72,7 @@ export class PriceRefresh extends Construct {
 
   constructor(scope: Construct, id: string, props: PriceRefreshProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-    if (props.regions.length === 0) throw new ConfigError(`${this.node.path}: regions is []; allowed: one or more AWS Region codes`);
-    try {
-      checkSetting(
-        'regions',
-        SETTINGS.regions,
-        props.regions.filter((region) => !Token.isUnresolved(region)),
-      );
-    } catch (error) {
-      throw new ConfigError(`${this.node.path}: ${(error as Error).message}`, { cause: error });
-    }
+    atPath(this.node.path, () => checkRegions(props.regions));
     this.tablePrefix = `${props.prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
 
     const logGroup = encryptedLogGroup(this, 'Logs', {
@@ -96,6 +84,52 @@ export class PriceRefresh extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'SageMaker job inventory price refresh: read the Price List API, write price snapshots',
     });
+    const policy = this.createPolicy(props, logGroup);
+
+    this.function = bundledFunction(this, 'Function', {
+      entry: 'prices',
+      description: 'Reads SageMaker training prices from the AWS Price List API into the price table',
+      role: this.role,
+      logGroup,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: 1,
+      tracing: props.tracing ?? false,
+      writesParquet: true,
+      failuresSurface:
+        "Invoked by EventBridge Scheduler with an empty event: a failed run alarms (Errors) and the next run, or an operator's re-invocation, writes the snapshot; the event carries nothing to redrive.",
+      environment: {
+        SM_INVENTORY_REGIONS: props.regions.join(','),
+        SM_INVENTORY_OUTPUT: `s3://${props.bucket.bucketName}/${props.prefix}`,
+        SM_INVENTORY_KMS_KEY_ARN: props.encryptionKey.keyArn,
+        POWERTOOLS_SERVICE_NAME: PRICES_SERVICE_NAME,
+      },
+    });
+    this.function.node.addDependency(policy);
+
+    this.deadLetterQueue = scheduleDeadLetterQueue(this, 'DeadLetterQueue', props.encryptionKey, 'price refresh');
+    this.schedule = this.createSchedule(props);
+
+    this.alarms = [
+      functionErrorsAlarm(
+        this,
+        'Errors',
+        this.function,
+        'The price refresh failed: no price snapshot was written (an ambiguous or unreadable price list names the SKU in its log).',
+        props.alarmTopic,
+      ),
+      deadLettersAlarm(
+        this,
+        'DeadLetters',
+        this.deadLetterQueue,
+        'A scheduled price refresh could not be delivered to its function after its retries.',
+        props.alarmTopic,
+      ),
+    ];
+  }
+
+  /** GetProducts, writes under the price table only, the key and its own logs; each wildcard acknowledged with its reason. */
+  private createPolicy(props: PriceRefreshProps, logGroup: logs.ILogGroup): iam.Policy {
     const policy = new iam.Policy(this, 'Policy', {
       statements: [
         new iam.PolicyStatement({ sid: 'ReadPriceList', actions: [PRICE_LIST_ACTION], resources: ['*'] }),
@@ -129,35 +163,18 @@ export class PriceRefresh extends Construct {
       });
     }
 
-    this.function = bundledFunction(this, 'Function', {
-      entry: 'prices',
-      description: 'Reads SageMaker training prices from the AWS Price List API into the price table',
-      role: this.role,
-      logGroup,
-      memorySize: 512,
-      timeout: Duration.minutes(5),
-      reservedConcurrentExecutions: 1,
-      tracing: props.tracing ?? false,
-      writesParquet: true,
-      failuresSurface:
-        "Invoked by EventBridge Scheduler with an empty event: a failed run alarms (Errors) and the next run, or an operator's re-invocation, writes the snapshot; the event carries nothing to redrive.",
-      environment: {
-        SM_INVENTORY_REGIONS: props.regions.join(','),
-        SM_INVENTORY_OUTPUT: `s3://${props.bucket.bucketName}/${props.prefix}`,
-        SM_INVENTORY_KMS_KEY_ARN: props.encryptionKey.keyArn,
-        POWERTOOLS_SERVICE_NAME: PRICES_SERVICE_NAME,
-      },
-    });
-    this.function.node.addDependency(policy);
+    return policy;
+  }
 
-    this.deadLetterQueue = scheduleDeadLetterQueue(this, 'DeadLetterQueue', props.encryptionKey, 'price refresh');
+  private createSchedule(props: PriceRefreshProps): scheduler.Schedule {
+    const stack = Stack.of(this);
     const refreshSchedulerRole = schedulerRole(
       this,
       'SchedulerRole',
       props.encryptionKey,
       'EventBridge Scheduler: invoke the price refresh, dead-letter to its queue',
     );
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+    const schedule = new scheduler.Schedule(this, 'Schedule', {
       schedule: props.schedule ?? scheduler.ScheduleExpression.cron({ minute: '0', hour: '1', weekDay: 'MON' }),
       description: 'Weekly SageMaker training price snapshot',
       target: new targets.LambdaInvoke(this.function, {
@@ -173,21 +190,6 @@ export class PriceRefresh extends Construct {
       reason: "EventBridge Scheduler's role may invoke this one function, including its versions and aliases; no other function.",
     });
 
-    this.alarms = [
-      functionErrorsAlarm(
-        this,
-        'Errors',
-        this.function,
-        'The price refresh failed: no price snapshot was written (an ambiguous or unreadable price list names the SKU in its log).',
-        props.alarmTopic,
-      ),
-      deadLettersAlarm(
-        this,
-        'DeadLetters',
-        this.deadLetterQueue,
-        'A scheduled price refresh could not be delivered to its function after its retries.',
-        props.alarmTopic,
-      ),
-    ];
+    return schedule;
   }
 }

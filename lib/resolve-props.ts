@@ -61,23 +61,34 @@ const DAY = 86_400;
  * allowed. Values still unresolved at synth time (tokens) are passed through unchecked.
  */
 export function resolveProps(props: SageMakerTrainingJobInventoryProps, context: ResolveContext): ResolvedInventoryProps {
+  return atPath(context.path, () => ({
+    ...resolveSettingProps(props, context.stackRegion),
+    ...resolveTimes(props),
+    ...resolveNames(props),
+    costAllocationTagKeys: props.costAllocationTagKeys ?? DEFAULT_COST_TAG_KEYS,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    tracing: props.tracing ?? false,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    functionEnvironment: checkFunctionEnvironment(props.functionEnvironment ?? {}),
+  }));
+}
+
+/** Runs `check`, starting the message of any ConfigError it throws with the construct's path. */
+export function atPath<T>(path: string, check: () => T): T {
   try {
-    const settings = resolveSettingProps(props, context.stackRegion);
-    const times = resolveTimes(props);
-    return {
-      ...settings,
-      ...times,
-      ...resolveNames(props),
-      costAllocationTagKeys: props.costAllocationTagKeys ?? DEFAULT_COST_TAG_KEYS,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      tracing: props.tracing ?? false,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      functionEnvironment: checkFunctionEnvironment(props.functionEnvironment ?? {}),
-    };
+    return check();
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(`${context.path}: ${error.message}`, { cause: error });
+    if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.message}`, { cause: error });
     throw error;
   }
+}
+
+/** The `regions` prop: one or more AWS Region codes, each once (tokens pass unchecked). */
+export function checkRegions(regions: readonly string[]): string[] {
+  const checked = checkList(SETTINGS.regions, regions);
+  if (checked.length === 0) throw refuse('regions', checked, 'one or more AWS Region codes');
+  if (new Set(checked).size !== checked.length) throw refuse('regions', checked, 'each region once');
+  return checked;
 }
 
 /** A prop rejected: `name is value; allowed: ...`, the value as JSON so numbers stay numbers. */
@@ -98,9 +109,7 @@ function checkList(setting: Setting & { kind: 'list'; prop: string }, value: rea
 
 /** The props that are rows of the settings table: accounts, regions, the organization and the collector. */
 function resolveSettingProps(props: SageMakerTrainingJobInventoryProps, stackRegion: string) {
-  const regions = checkList(SETTINGS.regions, props.regions ?? [stackRegion]);
-  if (regions.length === 0) throw refuse('regions', regions, 'one or more AWS Region codes');
-  if (new Set(regions).size !== regions.length) throw refuse('regions', regions, 'each region once');
+  const regions = checkRegions(props.regions ?? [stackRegion]);
   const memberAccountRoleArns = checkList(SETTINGS.roleArns, props.memberAccountRoleArns);
   const includeOwnAccount = checkSetting(SETTINGS.includeCallerAccount.prop, SETTINGS.includeCallerAccount, props.includeOwnAccount);
   if (!includeOwnAccount && memberAccountRoleArns.length === 0 && !props.organization)

@@ -20,7 +20,7 @@ import { bundledFunction, encryptedLogGroup, scheduleDeadLetterQueue, schedulerR
 import { InventoryGlueTables } from './glue-table';
 import { inventoryBucket } from './inventory-bucket';
 import { inventoryMetric, type InventoryMetricName } from './inventory-metrics';
-import type { SageMakerTrainingJobInventoryProps } from './inventory-props';
+import type { QuickSightProps, SageMakerTrainingJobInventoryProps } from './inventory-props';
 import { PriceRefresh } from './price-refresh';
 import { QuickSightCostDashboard } from './quicksight';
 import { resolveProps, snapshotEnvironment, type ResolvedInventoryProps } from './resolve-props';
@@ -88,36 +88,7 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.tablePrefix = `${prefix}/${TRAINING_JOB_SCHEMA.table}`;
     this.priceTablePrefix = `${prefix}/${INSTANCE_PRICE_SCHEMA.table}`;
 
-    const logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: this.encryptionKey, retention: logRetention, removalPolicy });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'SageMaker job inventory collector: read training jobs, write snapshots',
-    });
-    collectorPolicy(this, 'CollectorPolicy', {
-      role: this.role,
-      bucket: this.bucket,
-      encryptionKey: this.encryptionKey,
-      logGroup,
-      prefix,
-      snapshotTablePrefixes: [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA].map((schema) => `${prefix}/${schema.table}`),
-      memberRoleArns: resolved.memberAccountRoleArns,
-      organizationRoleName: resolved.organization?.roleName,
-    });
-    this.function = bundledFunction(this, 'Function', {
-      entry: 'snapshot',
-      description: 'Snapshots every SageMaker training job into partitioned Parquet',
-      role: this.role,
-      logGroup,
-      memorySize: resolved.memorySize,
-      timeout: resolved.timeout,
-      // The state machine collects `parallelTargets` targets at once; more invocations would only compete for the API limits.
-      reservedConcurrentExecutions: resolved.parallelTargets,
-      tracing,
-      writesParquet: true,
-      failuresSurface:
-        'Invoked synchronously by the state machine, which retries and catches each step and alarms on a failed execution, or directly by an operator; a Lambda dead-letter queue receives only asynchronous invocations.',
-      environment: snapshotEnvironment(resolved, { outputRoot: this.outputRoot, kmsKeyArn: this.encryptionKey.keyArn }),
-    });
+    [this.role, this.function] = this.createCollector(resolved);
     this.stateMachine = new SnapshotStateMachine(this, 'StateMachine', {
       function: this.function,
       functionTimeout: resolved.timeout,
@@ -156,32 +127,8 @@ export class SageMakerTrainingJobInventory extends Construct {
     this.views.node.addDependency(this.glueTable);
     this.alarms = this.createAlarms(resolved.schedulePeriod, props.alarmTopic);
 
-    if (props.priceRefreshSchedule !== false) {
-      this.priceRefresh = new PriceRefresh(this, 'Prices', {
-        bucket: this.bucket,
-        prefix,
-        encryptionKey: this.encryptionKey,
-        regions: resolved.regions,
-        schedule: props.priceRefreshSchedule,
-        logRetention,
-        tracing,
-        alarmTopic: props.alarmTopic,
-        removalPolicy,
-      });
-    }
-    if (props.quickSight) {
-      this.quickSight = new QuickSightCostDashboard(this, 'QuickSight', {
-        ...props.quickSight,
-        workgroup: this.workgroup,
-        databaseName: resolved.databaseName,
-        tagKeys: resolved.costAllocationTagKeys,
-        grantQuery: (grantee) => this.grantQuery(grantee),
-        database: this.glueTable.database,
-        bucket: this.bucket,
-        grantedPrefixes: [...this.tablePrefixes.map((p) => `${p}/`), ATHENA_RESULTS_PREFIX],
-      });
-      this.quickSight.node.addDependency(this.views);
-    }
+    if (props.priceRefreshSchedule !== false) this.priceRefresh = this.createPriceRefresh(resolved, props);
+    if (props.quickSight) this.quickSight = this.createQuickSight(resolved, props.quickSight);
   }
 
   /**
@@ -284,6 +231,71 @@ export class SageMakerTrainingJobInventory extends Construct {
       grant = grant ? grant.combine(next) : next;
     }
     return grant!;
+  }
+
+  /** The snapshot function, its log group, and its role with the collector's policy. */
+  private createCollector(resolved: ResolvedInventoryProps): [iam.Role, nodejs.NodejsFunction] {
+    const { prefix, removalPolicy, logRetention, tracing } = resolved;
+    const logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: this.encryptionKey, retention: logRetention, removalPolicy });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'SageMaker job inventory collector: read training jobs, write snapshots',
+    });
+    collectorPolicy(this, 'CollectorPolicy', {
+      role,
+      bucket: this.bucket,
+      encryptionKey: this.encryptionKey,
+      logGroup,
+      prefix,
+      snapshotTablePrefixes: [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA].map((schema) => `${prefix}/${schema.table}`),
+      memberRoleArns: resolved.memberAccountRoleArns,
+      organizationRoleName: resolved.organization?.roleName,
+    });
+    const fn = bundledFunction(this, 'Function', {
+      entry: 'snapshot',
+      description: 'Snapshots every SageMaker training job into partitioned Parquet',
+      role,
+      logGroup,
+      memorySize: resolved.memorySize,
+      timeout: resolved.timeout,
+      // The state machine collects `parallelTargets` targets at once; more invocations would only compete for the API limits.
+      reservedConcurrentExecutions: resolved.parallelTargets,
+      tracing,
+      writesParquet: true,
+      failuresSurface:
+        'Invoked synchronously by the state machine, which retries and catches each step and alarms on a failed execution, or directly by an operator; a Lambda dead-letter queue receives only asynchronous invocations.',
+      environment: snapshotEnvironment(resolved, { outputRoot: this.outputRoot, kmsKeyArn: this.encryptionKey.keyArn }),
+    });
+    return [role, fn];
+  }
+
+  private createPriceRefresh(resolved: ResolvedInventoryProps, props: SageMakerTrainingJobInventoryProps): PriceRefresh {
+    return new PriceRefresh(this, 'Prices', {
+      bucket: this.bucket,
+      prefix: resolved.prefix,
+      encryptionKey: this.encryptionKey,
+      regions: resolved.regions,
+      schedule: props.priceRefreshSchedule || undefined,
+      logRetention: resolved.logRetention,
+      tracing: resolved.tracing,
+      alarmTopic: props.alarmTopic,
+      removalPolicy: resolved.removalPolicy,
+    });
+  }
+
+  private createQuickSight(resolved: ResolvedInventoryProps, quickSight: QuickSightProps): QuickSightCostDashboard {
+    const dashboard = new QuickSightCostDashboard(this, 'QuickSight', {
+      ...quickSight,
+      workgroup: this.workgroup,
+      databaseName: resolved.databaseName,
+      tagKeys: resolved.costAllocationTagKeys,
+      grantQuery: (grantee) => this.grantQuery(grantee),
+      database: this.glueTable.database,
+      bucket: this.bucket,
+      grantedPrefixes: [...this.tablePrefixes.map((p) => `${p}/`), ATHENA_RESULTS_PREFIX],
+    });
+    dashboard.node.addDependency(this.views);
+    return dashboard;
   }
 
   private createSchedule(expression: scheduler.ScheduleExpression): scheduler.Schedule {
