@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../lambda/core/errors';
 import { loadSqlCatalog, renderSql, tagColumnName, tagColumnsRead, type SqlDefinition } from '../lambda/core/query/sql-catalog';
 import type { TableSchema } from '../lambda/core/schema/table-schema';
-import { bundledFunction, encryptedLogGroup } from './function-parts';
+import { bundledFunction, encryptedLogGroup, keyAndLogStatements } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
 
 export interface AthenaViewsProps {
@@ -107,16 +107,7 @@ export class AthenaViews extends Construct {
           actions: ['s3:GetBucketLocation', 's3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
           resources: [props.resultsBucket.bucketArn, props.resultsBucket.arnForObjects(`${props.resultsPrefix}*`)],
         }),
-        new iam.PolicyStatement({
-          sid: 'EncryptResults',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.encryptionKey.keyArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'WriteOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logGroup.logGroupArn],
-        }),
+        ...keyAndLogStatements('EncryptResults', props.encryptionKey, logGroup),
       ],
     });
     policy.attachToRole(role);

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { STATE_PREFIX, WORK_PREFIX } from '../lambda/core/names';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
+import { keyAndLogStatements } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
 
 export interface CollectorPolicyProps {
@@ -79,16 +80,7 @@ function storageStatements({
       actions: ['s3:ListBucket'],
       resources: [bucket.bucketArn],
     }),
-    new iam.PolicyStatement({
-      sid: 'EncryptSnapshots',
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [encryptionKey.keyArn],
-    }),
-    new iam.PolicyStatement({
-      sid: 'WriteOwnLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.logGroupArn],
-    }),
+    ...keyAndLogStatements('EncryptSnapshots', encryptionKey, logGroup),
   ];
 }
 

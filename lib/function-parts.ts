@@ -242,3 +242,15 @@ export function schedulerRole(scope: Construct, id: string, encryptionKey: kms.I
   encryptionKey.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
   return role;
 }
+
+/** What a function's role needs beside its own work: the key for its objects (named `sid`), and its own log group. */
+export function keyAndLogStatements(sid: string, encryptionKey: kms.IKey, logGroup: logs.ILogGroup): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({ sid, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [encryptionKey.keyArn] }),
+    new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  ];
+}

@@ -14,7 +14,7 @@ import { PRICE_LIST_ACTION, PRICES_SERVICE_NAME } from '../lambda/core/names';
 import { INSTANCE_PRICE_SCHEMA } from '../lambda/core/schema/table-schema';
 import { atPath, checkRegions } from './resolve-props';
 import { deadLettersAlarm, functionErrorsAlarm } from './alarms';
-import { bundledFunction, encryptedLogGroup, scheduleDeadLetterQueue, schedulerRole } from './function-parts';
+import { bundledFunction, encryptedLogGroup, scheduleDeadLetterQueue, schedulerRole, keyAndLogStatements } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
 
 export interface PriceRefreshProps {
@@ -138,16 +138,7 @@ export class PriceRefresh extends Construct {
           actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
           resources: [props.bucket.arnForObjects(`${this.tablePrefix}/*`)],
         }),
-        new iam.PolicyStatement({
-          sid: 'EncryptPriceSnapshots',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.encryptionKey.keyArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'WriteOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logGroup.logGroupArn],
-        }),
+        ...keyAndLogStatements('EncryptPriceSnapshots', props.encryptionKey, logGroup),
       ],
     });
     policy.attachToRole(this.role);
