@@ -229,7 +229,7 @@ describe('organization settings', () => {
     ],
     [
       { SM_INVENTORY_ORGANIZATION_ACCOUNTS: '1234' },
-      'SM_INVENTORY_ORGANIZATION_ACCOUNTS has "1234"; allowed: 12-digit AWS account ids, comma-separated',
+      'SM_INVENTORY_ORGANIZATION_ACCOUNTS has "1234"; allowed: 12-digit AWS account ids',
     ],
     [
       { SM_INVENTORY_ORGANIZATION_ACCOUNTS: '111122223333', SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: '111122223333' },
