@@ -227,10 +227,7 @@ describe('organization settings', () => {
       { SM_INVENTORY_ORGANIZATION_ROLE_NAME: 'role/with/path' },
       'SM_INVENTORY_ORGANIZATION_ROLE_NAME is "role/with/path"; allowed: an IAM role name of 1-64 letters, digits and +=,.@_- (no path, no ARN), such as SageMakerJobInventoryRead',
     ],
-    [
-      { SM_INVENTORY_ORGANIZATION_ACCOUNTS: '1234' },
-      'SM_INVENTORY_ORGANIZATION_ACCOUNTS has "1234"; allowed: 12-digit AWS account ids',
-    ],
+    [{ SM_INVENTORY_ORGANIZATION_ACCOUNTS: '1234' }, 'SM_INVENTORY_ORGANIZATION_ACCOUNTS has "1234"; allowed: 12-digit AWS account ids'],
     [
       { SM_INVENTORY_ORGANIZATION_ACCOUNTS: '111122223333', SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS: '111122223333' },
       'SM_INVENTORY_ORGANIZATION_ACCOUNTS and SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS both list 111122223333; allowed: each account in at most one of them',

@@ -219,7 +219,7 @@ describe('the settings table and the CLI', () => {
 describe('the settings table and the configuration reference', () => {
   it('is the generated configuration section of the documentation', () => {
     // Prepare
-    const document = GENERATED_DOCUMENTS.find((d) => 'configuration' in d.sections())!;
+    const document = GENERATED_DOCUMENTS.find((d) => d.sections.includes('configuration'))!;
 
     // Act
     const text = readFileSync(document.path, 'utf8');
