@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -99,6 +99,7 @@ export const CONSTRUCT_VARIANTS: readonly ConstructVariant[] = [
         databaseName: 'ml_inventory',
         tableName: 'training_jobs',
         encryptionKey,
+        removalPolicy: RemovalPolicy.DESTROY,
         logRetention: logs.RetentionDays.THREE_MONTHS,
         alarmTopic: new sns.Topic(stack, 'Alarms'),
         memorySize: 2048,
