@@ -234,7 +234,7 @@ export class SageMakerTrainingJobInventory extends Construct {
   }
 
   /** The snapshot function, its log group, and its role with the collector's policy. */
-  private createCollector(resolved: ResolvedInventoryProps): [iam.Role, nodejs.NodejsFunction] {
+  private createCollector(resolved: ResolvedInventoryProps): [iam.Role, lambda.Function] {
     const { prefix, removalPolicy, logRetention, tracing } = resolved;
     const logGroup = encryptedLogGroup(this, 'Logs', { encryptionKey: this.encryptionKey, retention: logRetention, removalPolicy });
     const role = new iam.Role(this, 'Role', {
