@@ -67,7 +67,7 @@ export interface CollectorSettings {
    */
   readonly rateShare?: number;
   /**
-   * Replace values in environment and hyper_parameters whose key names a secret (password, passwd, passphrase, secret, token, apikey, credential, privatekey, connectionstring, accesskey, sessionkey, signingkey, authorization, bearer, webhook, dsn) or that look like a credential (AWS access keys, PEM private keys, sk-/hf_/ghp_/xox-/glpat- tokens, JWTs, URLs with a password) with ***REDACTED***; the key stays.
+   * Before anything is written or logged, replace secrets in every free-text column (environment, hyper_parameters, tags, failure_reason and status messages, container entrypoint and arguments, every JSON column at any depth) with ***REDACTED***: a value whose key or flag names a secret (password, passwd, passphrase, secret, token, apikey, credential, privatekey, connectionstring, accesskey, sessionkey, signingkey, authorization, bearer, webhook, dsn), and each part of any value that looks like a credential (AWS access keys, PEM private keys, sk-/hf_/ghp_/xox-/glpat- tokens, JWTs, URL passwords, Authorization and Bearer credentials, secret-named key=value); keys stay.
    * Allowed: true or false.
    * @default true
    */
@@ -78,6 +78,24 @@ export interface CollectorSettings {
    * @default none
    */
   readonly redactKeyPatterns?: string[];
+  /**
+   * Publish an (account, region) even when its job count dropped past SM_INVENTORY_SHRINK_SHARE and SM_INVENTORY_SHRINK_JOBS, or to 0, since its previous snapshot (jobs really deleted); otherwise nothing is published for it and the run exits 2 naming the counts.
+   * Allowed: true or false.
+   * @default false
+   */
+  readonly allowShrink?: boolean;
+  /**
+   * Share of the previous job count an (account, region) may lose before its snapshot is refused (both this and SM_INVENTORY_SHRINK_JOBS must be passed; a drop to 0 always is).
+   * Allowed: a number from 0 to 1.
+   * @default 0.1
+   */
+  readonly shrinkShare?: number;
+  /**
+   * Jobs an (account, region) may lose before its snapshot is refused (both this and SM_INVENTORY_SHRINK_SHARE must be passed).
+   * Allowed: a whole number from 0 to 1000000.
+   * @default 20
+   */
+  readonly shrinkJobs?: number;
 }
 
 /** Which organization accounts to snapshot, and the role assumed in each. */

@@ -33,6 +33,9 @@ const CONFIG_FIELDS: Record<SettingName, { read: (config: InventoryConfig) => un
   fullEveryDays: { read: (c) => c.fullEveryDays },
   redact: { read: (c) => c.redaction.enabled },
   redactKeys: { read: (c) => c.redaction.extraKeyPatterns },
+  allowShrink: { read: (c) => c.shrinkGuard.allow },
+  shrinkShare: { read: (c) => c.shrinkGuard.share },
+  shrinkJobs: { read: (c) => c.shrinkGuard.jobs },
   firstSnapshotDate: { read: (c) => c.firstSnapshotDate },
   maxAttempts: { read: (c) => c.maxAttempts },
   requestTimeout: { read: (c) => c.requestTimeoutSeconds },
@@ -56,7 +59,8 @@ function refusedValues(setting: Setting): unknown[] {
     case 'integer':
       return [setting.min - 1, setting.max + 1, setting.min + 0.5];
     case 'number':
-      return [setting.min / 2, setting.max + 1];
+      // Just below the range (a hundredth of its width), whether it starts at 0 or above.
+      return [setting.min - (setting.max - setting.min) / 100, setting.max + 1];
     case 'boolean':
       return ['maybe'];
     case 'choice':
