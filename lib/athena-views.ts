@@ -23,6 +23,11 @@ export interface AthenaViewsProps {
   readonly resultsPrefix: string;
   readonly encryptionKey: kms.IKey;
   readonly tagKeys: readonly string[];
+  /**
+   * Days an (account, region) may go without a run before `current` leaves its jobs out.
+   * @default 7
+   */
+  readonly staleAfterDays?: number;
   readonly logRetention: logs.RetentionDays;
   /**
    * What happens to the log group when it leaves the stack.
@@ -61,7 +66,8 @@ export class AthenaViews extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const { views, queries } = loadSqlCatalog();
-    const render = (sql: Parameters<typeof renderSql>[0]) => renderSql(sql, props.tagKeys, props.tableName);
+    const render = (sql: Parameters<typeof renderSql>[0]) =>
+      renderSql(sql, { tagKeys: props.tagKeys, tableName: props.tableName, staleAfterDays: props.staleAfterDays });
     this.checkTagColumns(queries, props.tagKeys);
 
     const role = new iam.Role(this, 'Role', {

@@ -2,7 +2,13 @@ import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { ConfigError } from '../lambda/core/errors';
-import { INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type ColumnDefinition, type TableSchema } from '../lambda/core/schema/table-schema';
+import {
+  INVENTORY_RUN_SCHEMA,
+  TRAINING_JOB_LEDGER_SCHEMA,
+  TRAINING_JOB_SCHEMA,
+  type ColumnDefinition,
+  type TableSchema,
+} from '../lambda/core/schema/table-schema';
 
 export interface InventoryGlueTablesProps {
   /** The tables, each declared once in glue-schema/. */
@@ -25,6 +31,8 @@ const TABLE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   [TRAINING_JOB_SCHEMA.table]: 'Daily snapshots of every SageMaker training job, one Parquet object per (account, region) and day.',
   [INVENTORY_RUN_SCHEMA.table]:
     'One row per published (account, region, snapshot date) run of the inventory: status, jobs written, API calls, timing.',
+  [TRAINING_JOB_LEDGER_SCHEMA.table]:
+    "Each training job's first snapshot and, once it leaves its target's snapshot (deleted), its last known row: the history views read it.",
 };
 
 /**

@@ -245,6 +245,13 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly costAllocationTagKeys?: string[];
   /**
+   * Days an (account, region) may go without a run before `sagemaker_training_job_current` leaves its jobs
+   * out (an account that left the organization or was excluded, a region removed), 1-3650. The freshness
+   * view shows it as stale; the historical views (cost, flat, ledger) keep its jobs.
+   * @default 7
+   */
+  readonly staleAfterDays?: number;
+  /**
    * How the collector paces its API calls and writes Parquet, checked at synth time.
    * @default each setting's own default (see `CollectorSettings`)
    */

@@ -3,7 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ConfigError } from '../lambda/core/errors';
 import { GLUE_NAME_PATTERN, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/names';
-import { DEFAULT_COST_TAG_KEYS } from '../lambda/core/query/sql-catalog';
+import { DEFAULT_COST_TAG_KEYS, DEFAULT_STALE_AFTER_DAYS, STALE_AFTER_DAYS_RANGE } from '../lambda/core/query/sql-catalog';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { SETTINGS, type Setting } from '../lambda/core/settings/settings';
 import { checkSetting, formatSetting } from '../lambda/core/settings/values';
@@ -31,6 +31,8 @@ export interface ResolvedInventoryProps {
   readonly maxRunDuration: Duration;
   readonly projectionStartDate: string;
   readonly athenaBytesScannedCutoff: number;
+  /** Days without a run after which `current` leaves an (account, region) out. */
+  readonly staleAfterDays: number;
   readonly costAllocationTagKeys: readonly string[];
   readonly logRetention: logs.RetentionDays;
   readonly tracing: boolean;
@@ -189,7 +191,11 @@ function resolveNames(props: SageMakerTrainingJobInventoryProps) {
   const athenaBytesScannedCutoff = props.athenaBytesScannedCutoff ?? 10 * 1024 ** 3;
   if (!Number.isInteger(athenaBytesScannedCutoff) || athenaBytesScannedCutoff < 10_000_000)
     throw refuse('athenaBytesScannedCutoff', athenaBytesScannedCutoff, 'a whole number of bytes, at least 10000000');
-  return { prefix, databaseName, tableName, memorySize, projectionStartDate, athenaBytesScannedCutoff };
+  const staleAfterDays = props.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS;
+  const { min, max } = STALE_AFTER_DAYS_RANGE;
+  if (!Number.isInteger(staleAfterDays) || staleAfterDays < min || staleAfterDays > max)
+    throw refuse('staleAfterDays', staleAfterDays, `a whole number of days from ${min} to ${max}`);
+  return { prefix, databaseName, tableName, memorySize, projectionStartDate, athenaBytesScannedCutoff, staleAfterDays };
 }
 
 /** The prop that sets each variable the construct manages, from the settings table. */

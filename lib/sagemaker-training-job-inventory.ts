@@ -12,7 +12,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ATHENA_RESULTS_PREFIX, type SourceOperation } from '../lambda/core/names';
-import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TABLE_SCHEMAS, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import {
+  INSTANCE_PRICE_SCHEMA,
+  INVENTORY_RUN_SCHEMA,
+  TABLE_SCHEMAS,
+  TRAINING_JOB_LEDGER_SCHEMA,
+  TRAINING_JOB_SCHEMA,
+} from '../lambda/core/schema/table-schema';
 import { ALARM_PERIOD, deadLettersAlarm, functionErrorsAlarm, inventoryAlarm } from './alarms';
 import { AthenaViews } from './athena-views';
 import { collectorPolicy } from './collector-policy';
@@ -120,6 +126,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       resultsPrefix: ATHENA_RESULTS_PREFIX,
       encryptionKey: this.encryptionKey,
       tagKeys: resolved.costAllocationTagKeys,
+      staleAfterDays: resolved.staleAfterDays,
       logRetention,
       tracing,
       removalPolicy,
@@ -247,7 +254,9 @@ export class SageMakerTrainingJobInventory extends Construct {
       encryptionKey: this.encryptionKey,
       logGroup,
       prefix,
-      snapshotTablePrefixes: [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA].map((schema) => `${prefix}/${schema.table}`),
+      snapshotTablePrefixes: [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA, TRAINING_JOB_LEDGER_SCHEMA].map(
+        (schema) => `${prefix}/${schema.table}`,
+      ),
       memberRoleArns: resolved.memberAccountRoleArns,
       organizationRoleName: resolved.organization?.roleName,
     });

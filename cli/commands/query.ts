@@ -4,7 +4,13 @@ import { ConfigError } from '../../lambda/core/errors';
 import { validateRegion } from '../../lambda/core/publish/layout';
 import { AthenaQueryRunner } from '../../lambda/core/query/athena-query-runner';
 import type { QueryResult } from '../../lambda/core/query/query-result';
-import { DEFAULT_COST_TAG_KEYS, loadSqlCatalog, resolveSql } from '../../lambda/core/query/sql-catalog';
+import {
+  DEFAULT_COST_TAG_KEYS,
+  DEFAULT_STALE_AFTER_DAYS,
+  loadSqlCatalog,
+  resolveSql,
+  validateStaleAfterDays,
+} from '../../lambda/core/query/sql-catalog';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { formatResult, OUTPUT_FORMATS } from '../format';
 import { commaList, type CommandIo } from '../options';
@@ -15,6 +21,7 @@ export interface QueryFlags {
   readonly format: (typeof OUTPUT_FORMATS)[number];
   readonly list?: boolean;
   readonly tagKeys?: string[];
+  readonly staleAfterDays?: number;
   readonly athena?: boolean;
   readonly workgroup?: string;
   readonly database: string;
@@ -33,6 +40,11 @@ export function queryCommand(io: CommandIo) {
       `cost-allocation tag keys for the flat view's tag_<key> columns (default: ${DEFAULT_COST_TAG_KEYS.join(',')})`,
       commaList,
     )
+    .option(
+      '--stale-after-days <days>',
+      `days an (account, region) may go without a run before current leaves its jobs out (default: ${DEFAULT_STALE_AFTER_DAYS}; in Athena the deployment's staleAfterDays applies)`,
+      (value) => validateStaleAfterDays(Number(value), '--stale-after-days'),
+    )
     .option('--athena', 'run in Amazon Athena instead of locally')
     .option('--workgroup <name>', 'Athena workgroup (the stack output AthenaWorkgroup)')
     .option('--database <name>', 'Athena database', TRAINING_JOB_SCHEMA.database)
@@ -49,13 +61,13 @@ export async function runQueryCommand(sqlOrName: string | undefined, flags: Quer
     for (const d of [...views, ...queries]) io.out.write(`${d.kind.padEnd(5)}  ${d.name.padEnd(45)}  ${d.description}\n`);
     return flags.list ? 0 : 1;
   }
-  const result = flags.athena ? await queryAthena(sqlOrName, flags) : await queryLocal(sqlOrName, flags.warehouse, flags.tagKeys);
+  const result = flags.athena ? await queryAthena(sqlOrName, flags) : await queryLocal(sqlOrName, flags);
   io.out.write(`${formatResult(result, flags.format)}\n`);
   return 0;
 }
 
-async function queryLocal(sqlOrName: string, directory: string, tagKeys?: readonly string[]): Promise<QueryResult> {
-  const warehouse = await LocalWarehouse.open(directory, { tagKeys });
+async function queryLocal(sqlOrName: string, flags: QueryFlags): Promise<QueryResult> {
+  const warehouse = await LocalWarehouse.open(flags.warehouse, { tagKeys: flags.tagKeys, staleAfterDays: flags.staleAfterDays });
   try {
     return await warehouse.query(sqlOrName);
   } finally {
@@ -69,7 +81,7 @@ async function queryAthena(sqlOrName: string, flags: QueryFlags): Promise<QueryR
     throw new ConfigError('--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)');
   const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new ConfigError('--athena needs a region: pass --region or set AWS_REGION');
-  const sql = resolveSql(sqlOrName, undefined, flags.tagKeys);
+  const sql = resolveSql(sqlOrName, undefined, { tagKeys: flags.tagKeys, staleAfterDays: flags.staleAfterDays });
   const client = createAthenaClient({ region: validateRegion(region) });
   try {
     return await new AthenaQueryRunner(client, { workgroup: flags.workgroup, database: flags.database }).query(sql);

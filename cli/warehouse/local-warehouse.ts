@@ -6,7 +6,7 @@ import { TABLE_SCHEMAS, TRAINING_JOB_SCHEMA, type ColumnDefinition, type GlueTyp
 import { ATHENA_COMPATIBILITY_MACROS } from './duckdb-compat';
 import { loadOptionalPeer } from '../optional-peer';
 import type { QueryResult } from '../../lambda/core/query/query-result';
-import { loadSqlCatalog, renderSql, resolveSql, type SqlDefinition } from '../../lambda/core/query/sql-catalog';
+import { loadSqlCatalog, renderSql, resolveSql, type SqlDefinition, type SqlSettings } from '../../lambda/core/query/sql-catalog';
 
 export type { QueryResult } from '../../lambda/core/query/query-result';
 
@@ -60,13 +60,14 @@ export class LocalWarehouse {
     private readonly connection: DuckDBConnection,
     readonly views: readonly SqlDefinition[],
     readonly queries: readonly SqlDefinition[],
+    private readonly settings: SqlSettings,
   ) {}
 
   /**
    * Opens the warehouse under `directory`. The training-job table must have files; any other table
    * (such as `sagemaker_inventory_run`, which snapshots from before it existed lack) may have none.
    */
-  static async open(directory: string, options: { tables?: readonly TableSchema[]; tagKeys?: readonly string[] } = {}): Promise<LocalWarehouse> {
+  static async open(directory: string, options: { tables?: readonly TableSchema[] } & SqlSettings = {}): Promise<LocalWarehouse> {
     const tables = options.tables ?? TABLE_SCHEMAS;
     const trainingJobDirectory = join(resolve(directory), TRAINING_JOB_SCHEMA.table);
     if (!hasParquetFiles(trainingJobDirectory)) {
@@ -76,13 +77,13 @@ export class LocalWarehouse {
     const instance = await duckdb.DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     const { views, queries } = loadSqlCatalog();
-    const warehouse = new LocalWarehouse(instance, connection, views, queries);
+    const warehouse = new LocalWarehouse(instance, connection, views, queries, options);
     try {
       // Athena reads these timestamps as UTC; so must every local date function.
       await connection.run("SET TimeZone = 'UTC'");
       for (const { macro } of ATHENA_COMPATIBILITY_MACROS) await connection.run(macro);
       for (const schema of tables) await connection.run(tableView(schema, join(resolve(directory), schema.table)));
-      for (const view of views) await connection.run(renderSql(view, options.tagKeys));
+      for (const view of views) await connection.run(renderSql(view, options));
     } catch (error) {
       warehouse.close();
       throw new QueryError(`cannot open the local warehouse at ${directory}`, { cause: error });
@@ -91,7 +92,7 @@ export class LocalWarehouse {
   }
 
   async query(nameOrSql: string): Promise<QueryResult> {
-    const sql = resolveSql(nameOrSql, this);
+    const sql = resolveSql(nameOrSql, this, this.settings);
     try {
       const reader = await this.connection.runAndReadAll(sql);
       return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };

@@ -1,5 +1,5 @@
 -- name: most_expensive_jobs
--- description: The 20 most expensive current jobs by estimated total cost in US dollars (compute and warm pool), with their team, status and instances.
+-- description: The 20 most expensive jobs ever seen (deleted ones included) by estimated total cost in US dollars (compute and warm pool), with their team, status and instances.
 SELECT
   training_job_name,
   account_id,

@@ -1,15 +1,10 @@
 -- name: sagemaker_training_job_current
--- description: Each job as of the latest published run of its own (account, region) in sagemaker_inventory_run: a region whose run failed today still shows yesterday's state, and one whose latest run found no jobs shows none.
+-- description: Each job as it exists now: the rows of the latest published run of each (account, region) that is not stale (see sagemaker_inventory_freshness). A region whose run failed today still shows yesterday's state, one whose latest run found no jobs shows none, and one that stopped being a target leaves after the configured days without a run.
 CREATE OR REPLACE VIEW sagemaker_training_job_current AS
 SELECT j.*
 FROM sagemaker_training_job AS j
-JOIN (
-  -- A run row is written only after its snapshot object is published, so each row names a readable snapshot.
-  SELECT account_id, region, max(snapshot_date) AS latest_snapshot_date
-  FROM sagemaker_inventory_run
-  WHERE status IN ('complete', 'incomplete')
-  GROUP BY account_id, region
-) AS latest
+JOIN sagemaker_inventory_freshness AS latest
   ON j.account_id = latest.account_id
  AND j.region = latest.region
- AND j.snapshot_date = latest.latest_snapshot_date
+ AND j.snapshot_date = latest.last_snapshot_partition
+WHERE NOT latest.stale

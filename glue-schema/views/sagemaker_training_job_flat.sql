@@ -1,5 +1,5 @@
 -- name: sagemaker_training_job_flat
--- description: One row per job (current state), scalar columns only, ready for QuickSight: capacity shape, instance type and count for every shape (single type, instance groups, instance preferences), sizes, times, billable instance-hours, spot savings, estimated cost in US dollars and one tag_<key> column per cost-allocation tag key.
+-- description: One row per job ever seen (its latest known state; deleted ones flagged, see sagemaker_training_job_all), scalar columns only, ready for QuickSight: capacity shape, instance type and count for every shape (single type, instance groups, instance preferences), sizes, times, billable instance-hours, spot savings, estimated cost in US dollars and one tag_<key> column per cost-allocation tag key.
 CREATE OR REPLACE VIEW sagemaker_training_job_flat AS
 WITH resources AS (
   -- ResourceConfig has three shapes: InstanceType + InstanceCount; InstanceGroups (a heterogeneous
@@ -22,7 +22,7 @@ WITH resources AS (
     CAST(json_extract_scalar(resource_config, '$.InstanceGroups[2].InstanceCount') AS bigint) AS group_3_count,
     CAST(json_extract_scalar(resource_config, '$.InstanceGroups[3].InstanceCount') AS bigint) AS group_4_count,
     CAST(json_extract_scalar(resource_config, '$.InstanceGroups[4].InstanceCount') AS bigint) AS group_5_count
-  FROM sagemaker_training_job_current AS c
+  FROM sagemaker_training_job_all AS c
 ),
 sized AS (
   SELECT
@@ -52,7 +52,11 @@ SELECT
   _key AS training_job_arn,
   account_id,
   region,
-  CAST(snapshot_date AS date) AS snapshot_date,
+  -- The snapshot the row comes from: the latest that held the job.
+  CAST(last_snapshot_date AS date) AS snapshot_date,
+  CAST(first_snapshot_date AS date) AS first_snapshot_date,
+  -- Gone from its target's latest snapshot (DeleteTrainingJob): kept for cost and history, not in current.
+  CASE WHEN deleted THEN 'true' ELSE 'false' END AS deleted,
   training_job_status,
   secondary_status,
   failure_reason,
@@ -83,7 +87,7 @@ SELECT
   auto_ml_job_arn,
   labeling_job_arn,
   role_arn,
-  -- Estimated cost in US dollars, from the cost view (NULL where cost_status is no_price or not_billed_yet).
+  -- Estimated cost in US dollars, from the cost view (NULL unless cost_status is priced or priced_with_later_price).
   cost.cost_usd_per_hour AS usd_per_hour,
   cost.cost_compute_usd AS compute_cost_usd,
   cost.cost_warm_pool_usd AS warm_pool_cost_usd,
@@ -97,6 +101,7 @@ FROM sized
 LEFT JOIN (
   SELECT
     _key AS cost_key,
+    creation_time AS cost_creation_time,
     usd_per_hour AS cost_usd_per_hour,
     compute_cost_usd AS cost_compute_usd,
     warm_pool_cost_usd AS cost_warm_pool_usd,
@@ -108,3 +113,4 @@ LEFT JOIN (
   FROM sagemaker_training_job_cost
 ) AS cost
   ON cost.cost_key = sized._key
+ AND cost.cost_creation_time = sized.creation_time

@@ -75,6 +75,9 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+/** Large accelerators sold as training plans (reserved capacity, paid up front). */
+export const TRAINING_PLAN_INSTANCE_TYPES: ReadonlySet<string> = new Set(['ml.p4d.24xlarge', 'ml.p5.48xlarge', 'ml.trn1.32xlarge']);
+
 /** Instance types jobs are drawn from, with their weights; the simulated price list prices each of them. */
 export const INSTANCE_TYPES: readonly (readonly [TrainingInstanceType, number])[] = [
   ['ml.m5.xlarge', 20],
@@ -382,13 +385,18 @@ export class TrainingJobGenerator {
    * a heterogeneous cluster (InstanceGroups: a CPU data-loading group beside the trainers, or the
    * trainers split into two groups of one type); for about 6% of on-demand jobs (the API rejects
    * preferences with managed spot) an ordered InstancePreferences list, of which SageMaker selects one.
+   * Shapes that make costing hard, derived from the same draws so no other job changes: a cluster split
+   * into two groups of one type for which the API also echoes a top-level InstanceType/InstanceCount; a
+   * training plan on the first preference of a third of the lists (prepaid when that one is selected);
+   * a job-level TrainingPlanArn on about 3% of on-demand jobs; and about 2% of jobs with
+   * no instance type at all, as serverless training reports them.
    */
   private capacity(
     instanceType: TrainingInstanceType,
     instanceCount: number,
     spot: boolean,
   ): {
-    resources: Pick<ResourceConfig, 'InstanceType' | 'InstanceCount' | 'InstanceGroups' | 'InstancePreferences'>;
+    resources: Pick<ResourceConfig, 'InstanceType' | 'InstanceCount' | 'InstanceGroups' | 'InstancePreferences' | 'TrainingPlanArn'>;
     selected?: { type: TrainingInstanceType; count: number };
   } {
     const r = this.shapeRandom;
@@ -403,28 +411,51 @@ export class TrainingJobGenerator {
             { InstanceGroupName: 'trainers-a', InstanceType: instanceType, InstanceCount: instanceCount },
             { InstanceGroupName: 'trainers-b', InstanceType: instanceType, InstanceCount: r.int(1, 4) },
           ];
-      return { resources: { InstanceGroups: groups } };
+      // Two groups of one type: the API also echoes the first group at the top level, which is not a third group.
+      const echoed = groups[0].InstanceType === groups[1].InstanceType ? { InstanceType: instanceType, InstanceCount: instanceCount } : {};
+      return { resources: { InstanceGroups: groups, ...echoed } };
     }
     if (roll < 0.12 && !spot) {
       const alternatives = INSTANCE_TYPES.map(([type]) => type).filter((type) => type !== instanceType);
       const types = [instanceType, r.pick(alternatives)];
       if (r.chance(0.5)) types.push(r.pick(alternatives.filter((type) => type !== types[1])));
       const chosen = r.weighted(types.map((_, i) => [i, [6, 3, 1][i]] as const));
+      const plan = roll < 0.08 ? this.trainingPlanArn(instanceType) : undefined;
       if (r.chance(0.5)) {
         // One count for whichever type is selected.
         return {
-          resources: { InstancePreferences: types.map((type) => ({ InstanceType: type })), InstanceCount: instanceCount },
+          resources: {
+            InstancePreferences: types.map((type, i) => ({ InstanceType: type, ...(i === 0 && plan ? { TrainingPlanArns: [plan] } : {}) })),
+            InstanceCount: instanceCount,
+          },
           selected: { type: types[chosen], count: instanceCount },
         };
       }
       // A count per preference, for types with different accelerator counts.
       const counts = types.map((_, i) => (i === 0 ? instanceCount : r.int(1, 8)));
       return {
-        resources: { InstancePreferences: types.map((type, i) => ({ InstanceType: type, InstanceCount: counts[i] })) },
+        resources: {
+          InstancePreferences: types.map((type, i) => ({
+            InstanceType: type,
+            InstanceCount: counts[i],
+            ...(i === 0 && plan ? { TrainingPlanArns: [plan] } : {}),
+          })),
+        },
         selected: { type: types[chosen], count: counts[chosen] },
       };
     }
+    if (roll >= 0.98) return { resources: {} };
+    if (roll >= 0.95 && !spot)
+      return {
+        resources: { InstanceType: instanceType, InstanceCount: instanceCount, TrainingPlanArn: this.trainingPlanArn(instanceType) },
+      };
     return { resources: { InstanceType: instanceType, InstanceCount: instanceCount } };
+  }
+
+  /** The account's reserved-capacity plan for one instance type. */
+  private trainingPlanArn(instanceType: string): string {
+    const { accountId, region } = this.options;
+    return `arn:aws:sagemaker:${region}:${accountId}:training-plan/reserved-${instanceType.replace(/^ml\./, '').replace(/\./g, '-')}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { INSTANCE_TYPES } from './job-generator';
+import { INSTANCE_TYPES, TRAINING_PLAN_INSTANCE_TYPES } from './job-generator';
 
 /**
  * The simulated AWS Price List for SageMaker: one product per (region, instance type, kind), shaped as
@@ -74,7 +74,6 @@ export const PRICED_REGIONS: Readonly<Record<string, { readonly location: string
 const ON_DEMAND_TERM = 'JRTCKXETXF';
 const HOURLY_RATE = '6YS6EN2CT7';
 const QUANTITY_RATE = '2TG2D8R56U';
-const TRAINING_PLAN_TYPES = new Set(['ml.p4d.24xlarge', 'ml.p5.48xlarge', 'ml.trn1.32xlarge']);
 const OUTPOSTS_TYPES = new Set(['ml.m5.xlarge', 'ml.m5.2xlarge', 'ml.c5.2xlarge', 'ml.c5.4xlarge']);
 
 /** What a product prices. */
@@ -185,7 +184,7 @@ export class SimulatedPriceList {
         add('Training', training);
         add('Hosting', training * 1.15);
         add('Cluster', training * 1.25);
-        if (TRAINING_PLAN_TYPES.has(instanceType)) add('TrainingPlan', training * 24 * 7);
+        if (TRAINING_PLAN_INSTANCE_TYPES.has(instanceType)) add('TrainingPlan', training * 24 * 7);
         if (region === 'us-east-1' && OUTPOSTS_TYPES.has(instanceType)) add('Outposts', training * 1.4);
       }
     }

@@ -18,7 +18,7 @@ const UNPRICED = { region: 'eu-west-1', instanceType: 'ml.g5.2xlarge' };
 interface Expected {
   readonly job: DescribeTrainingJobResponse;
   readonly tags: Readonly<Record<string, string>>;
-  readonly status: 'priced' | 'priced_with_later_price' | 'no_price' | 'not_billed_yet';
+  readonly status: 'priced' | 'priced_with_later_price' | 'no_price' | 'not_billed_yet' | 'training_plan' | 'no_instance_type';
   readonly instanceType: string | null;
   readonly priceDate: string | null;
   readonly compute: number | null;
@@ -39,6 +39,15 @@ function billedGroups(job: DescribeTrainingJobResponse): { type: string; count: 
   if (config.SelectedInstanceType)
     return [{ type: config.SelectedInstanceType, count: config.SelectedInstanceCount ?? config.InstanceCount! }];
   return [];
+}
+
+/** Prepaid: a training plan on the job, or on the preference SageMaker selected. */
+function onTrainingPlan(job: DescribeTrainingJobResponse): boolean {
+  const config = job.ResourceConfig!;
+  const selected = config.InstancePreferences?.find((p) => p.InstanceType === config.SelectedInstanceType);
+  return (
+    config.TrainingPlanArn !== undefined || (config.SelectedInstanceType !== undefined && (selected?.TrainingPlanArns?.length ?? 0) > 0)
+  );
 }
 
 describe('the cost view and the cost queries, against prices and jobs from the simulator', () => {
@@ -71,6 +80,9 @@ describe('the cost view and the cost queries, against prices and jobs from the s
             .sort()
             .pop()!
         : null;
+    if (onTrainingPlan(job)) return { ...base, ...none, status: 'training_plan', priceDate };
+    if (groups.length === 0 && !job.ResourceConfig!.InstancePreferences?.length)
+      return { ...base, ...none, status: 'no_instance_type', priceDate };
     if (job.BillableTimeInSeconds === undefined) return { ...base, ...none, status: 'not_billed_yet', priceDate };
     if (priceDate === null) return { ...base, ...none, status: 'no_price', priceDate };
     const hourly = groups.reduce((sum, g, i) => sum + g.count * prices[i]!.rate, 0);
@@ -128,7 +140,12 @@ describe('the cost view and the cost queries, against prices and jobs from the s
   it('covers every case the costs must handle: on-demand, spot, warm pools, clusters, preferences, no price, older than every price', () => {
     // Assess: the world holds each case, so the comparison below exercises each one.
     const priced = expected.filter((e) => e.total !== null);
-    expect(new Set(expected.map((e) => e.status))).toEqual(new Set(['priced', 'priced_with_later_price', 'no_price', 'not_billed_yet']));
+    expect(new Set(expected.map((e) => e.status))).toEqual(
+      new Set(['priced', 'priced_with_later_price', 'no_price', 'not_billed_yet', 'training_plan', 'no_instance_type']),
+    );
+    // Prepaid both ways: a plan on the job, and a plan on the selected preference.
+    expect(expected.filter((e) => e.status === 'training_plan' && e.job.ResourceConfig!.TrainingPlanArn).length).toBeGreaterThan(0);
+    expect(expected.filter((e) => e.status === 'training_plan' && e.job.ResourceConfig!.SelectedInstanceType).length).toBeGreaterThan(0);
     expect(priced.filter((e) => e.job.EnableManagedSpotTraining && e.savings! > 0).length).toBeGreaterThan(5);
     expect(priced.filter((e) => !e.job.EnableManagedSpotTraining).length).toBeGreaterThan(5);
     expect(priced.filter((e) => e.warmPool! > 0).length).toBeGreaterThan(0);
@@ -193,6 +210,43 @@ describe('the cost view and the cost queries, against prices and jobs from the s
     });
     expect(byArn.size).toBe(expected.length);
     expect(wrong).toEqual([]);
+  });
+
+  it('costs a cluster whose API answer also has a top-level InstanceType and InstanceCount by its groups alone, once', async () => {
+    // Prepare: the clusters the API describes both ways, and their instances counted from the groups only.
+    const both = expected.filter(
+      (e) => e.job.ResourceConfig!.InstanceGroups?.length && e.job.ResourceConfig!.InstanceType && e.total !== null,
+    );
+    const groupInstances = (e: Expected) => e.job.ResourceConfig!.InstanceGroups!.reduce((sum, g) => sum + g.InstanceCount!, 0);
+
+    // Act
+    const { rows } = await warehouse.query('SELECT _key, instance_count, total_cost_usd FROM sagemaker_training_job_cost');
+
+    // Assess
+    const byArn = new Map(rows.map((row) => [row._key as string, row]));
+    expect(both.length).toBeGreaterThan(0);
+    expect(
+      both.map((e) => [
+        Number(byArn.get(e.job.TrainingJobArn!)!.instance_count),
+        cents(Number(byArn.get(e.job.TrainingJobArn!)!.total_cost_usd)),
+      ]),
+    ).toEqual(both.map((e) => [groupInstances(e), cents(e.total!)]));
+  });
+
+  it('gives training-plan and instance-less (serverless) jobs their own cost_status and no cost, never an instance-hour price', async () => {
+    // Prepare
+    const unpriced = expected.filter((e) => e.status === 'training_plan' || e.status === 'no_instance_type');
+
+    // Act
+    const { rows } = await warehouse.query(
+      "SELECT _key, cost_status, compute_cost_usd, total_cost_usd FROM sagemaker_training_job_cost WHERE cost_status IN ('training_plan', 'no_instance_type')",
+    );
+
+    // Assess
+    expect(unpriced.filter((e) => e.status === 'no_instance_type').length).toBeGreaterThan(0);
+    expect(rows.map((r) => [r._key, r.cost_status, r.compute_cost_usd, r.total_cost_usd]).sort()).toEqual(
+      unpriced.map((e) => [e.job.TrainingJobArn, e.status, null, null]).sort(),
+    );
   });
 
   it('cost_by_month and cost_by_team_and_month add the jobs up to the cent', async () => {

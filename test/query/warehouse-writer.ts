@@ -40,7 +40,7 @@ export async function publishFixtureSnapshot(root: string, snapshot: FixtureSnap
     jobsCarried: 0,
     jobsNew: rows.length,
     jobsGone: 0,
-    jobsSetAside: snapshot.run?.status === 'incomplete' ? 1 : 0,
+    setAsideJobs: snapshot.run?.status === 'incomplete' ? [{ name: 'set-aside-job', reason: 'DescribeTrainingJob kept failing' }] : [],
     apiCalls: rows.length + 1,
     throttledCalls: 0,
     unknownApiFields: [],

@@ -27,6 +27,8 @@ export interface SnapshotState {
 
 /** What the previous snapshot says of one job: enough to decide whether to describe it again. */
 export interface PreviousJob {
+  /** Epoch ms. With the ARN it identifies the job: a name, and so an ARN, comes back after DeleteTrainingJob. */
+  readonly creationTime: number | null;
   readonly lastModifiedTime: number | null;
   readonly status: string | null;
   /** Ended, its warm pool gone or reused, and no rule evaluation still running: nothing about it changes any more. */
@@ -87,6 +89,11 @@ function anyRuleInProgress(text: unknown): boolean {
   return Array.isArray(statuses) && statuses.some((s) => (s as { RuleEvaluationStatus?: string })?.RuleEvaluationStatus === 'InProgress');
 }
 
+/** Whether a listed job is the one the previous snapshot holds under its ARN, not a new job that reuses its name. */
+export function isSameJob(before: PreviousJob, created: number | undefined): boolean {
+  return before.creationTime === null || created === undefined || before.creationTime === created;
+}
+
 /** The settled rule, on a row of the training-job table. */
 export function isSettled(row: Record<string, unknown>): boolean {
   if (!ENDED.has(String(row.training_job_status))) return false;
@@ -99,6 +106,7 @@ export function isSettled(row: Record<string, unknown>): boolean {
 
 const INDEX_COLUMNS = [
   '_key',
+  'creation_time',
   'last_modified_time',
   'training_job_status',
   'warm_pool_status',
@@ -153,6 +161,7 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
         const lastModifiedTime = typeof row.last_modified_time === 'number' ? row.last_modified_time : null;
         if (lastModifiedTime !== null) latestModifiedTime = Math.max(latestModifiedTime ?? lastModifiedTime, lastModifiedTime);
         jobs.set(String(row._key), {
+          creationTime: typeof row.creation_time === 'number' ? row.creation_time : null,
           lastModifiedTime,
           status: typeof row.training_job_status === 'string' ? statuses.intern(row.training_job_status) : null,
           settled: isSettled(row),

@@ -6,10 +6,11 @@ import { publishRunRecord, type JobCounts, type RunRecord } from '../publish/run
 import type { PublishResult } from '../publish/store';
 import type { CollectStats } from '../collect/call-stats';
 import type { TableRow } from '../rows/training-job-row';
+import { TRAINING_JOB_LEDGER_SCHEMA } from '../schema/table-schema';
 import type { Checkpoint } from './checkpoint';
-import { writeSnapshotState, type PreviousSnapshot } from './previous-snapshot';
+import { readSnapshotState, writeSnapshotState, type PreviousSnapshot } from './previous-snapshot';
 import { refuseShrink } from './shrink-guard';
-import type { SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
+import type { FirstSeenJob, SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
 import type { workKeys } from './work-area';
 
 /** More jobs than this set aside means the service, not a job, is failing: nothing is published. */
@@ -32,7 +33,12 @@ export interface CompletedTarget {
   /** Names of jobs described but deleted before the full listing reached them: their rows are left out. */
   readonly excluded: ReadonlySet<string>;
   readonly tags: ReadonlyMap<string, Record<string, string>>;
+  /** Set aside, each saying whether its previous row is kept (its ARN is then in `carried`). */
   readonly setAside: readonly SetAsideJob[];
+  /** Jobs in this snapshot for the first time. */
+  readonly firstSeen: readonly FirstSeenJob[];
+  /** ARNs of the previous snapshot's jobs that are not in this one: their last rows go to the ledger. */
+  readonly departed: ReadonlySet<string>;
   readonly describedCount: number;
   readonly unknownFields: Readonly<Record<string, number>>;
   readonly stats: CollectStats;
@@ -64,11 +70,12 @@ export async function publishTarget(
   } finally {
     await merged.release();
   }
+  await publishLedger(done);
   const finishedAt = Date.now();
   const counts: JobCounts = {
     jobsWritten: merged.written,
     jobsDescribed: done.describedCount,
-    jobsCarried: done.carried.size,
+    jobsCarried: carriedUnchanged(done),
     jobsNew: done.jobsNew ?? merged.written,
     jobsGone: done.jobsGone,
   };
@@ -102,9 +109,14 @@ export async function publishTarget(
   };
 }
 
+/** Rows carried because nothing changed: set-aside jobs that kept their previous row count as set aside. */
+function carriedUnchanged(done: CompletedTarget): number {
+  return done.carried.size - done.setAside.filter((job) => job.keptPreviousRow).length;
+}
+
 function refuseWhenTheServiceFails(done: CompletedTarget): void {
   const { target } = done.settings;
-  const describeCount = done.jobsListed - done.carried.size;
+  const describeCount = done.jobsListed - carriedUnchanged(done);
   const limit = Math.max(SET_ASIDE_LIMIT_MIN, Math.ceil(describeCount * SET_ASIDE_LIMIT_RATIO));
   if (done.setAside.length <= limit) return;
   const first = done.setAside
@@ -184,7 +196,7 @@ function runRecordOf(
     status: outcome.status,
     mode: checkpoint.mode,
     ...outcome.counts,
-    jobsSetAside: done.setAside.length,
+    setAsideJobs: done.setAside,
     apiCalls: operations.reduce((sum, op) => sum + op.calls, 0),
     throttledCalls: operations.reduce((sum, op) => sum + op.throttles, 0),
     unknownApiFields: Object.keys(done.unknownFields),
@@ -192,5 +204,52 @@ function runRecordOf(
     snapshotBytes: outcome.published.bytes,
     startedAt: checkpoint.startedAt,
     finishedAt: outcome.finishedAt,
+  };
+}
+
+/**
+ * Records this run's events in the ledger, one object per (account, region, date) like the snapshot's:
+ * a key-only `first_seen` row per new job, and the last row of each job that left (streamed from the
+ * previous snapshot). A date with no event has no object (a re-run removes an earlier one). A re-run of a
+ * date before the target's latest snapshot cannot tell what happened that day and leaves the ledger as it is.
+ */
+async function publishLedger(done: CompletedTarget): Promise<void> {
+  const { settings, previous } = done;
+  const { store, target, snapshotDate } = settings;
+  if (!previous) {
+    const latest = await readSnapshotState(store, settings.schema.table, target).catch(() => undefined);
+    if (latest && latest.snapshotDate > snapshotDate) return;
+  }
+  const objectId = accountRegionObject(TRAINING_JOB_LEDGER_SCHEMA, snapshotDate, target.region, target.accountId);
+  if (done.firstSeen.length === 0 && done.departed.size === 0) {
+    await store.delete([snapshotObjectPath(objectId)]);
+    return;
+  }
+  async function* events(): AsyncIterable<TableRow> {
+    for (const job of done.firstSeen) yield firstSeenRow(job, target.accountId, snapshotDate);
+    if (!previous || done.departed.size === 0) return;
+    for await (const group of previous.reader.rowGroupsOf()) {
+      for (const row of group) {
+        if (done.departed.has(String(row._key))) yield { ...row, event: 'deleted', last_snapshot_date: previous.state.snapshotDate };
+      }
+    }
+  }
+  const encoder = new ParquetWasmEncoder(TRAINING_JOB_LEDGER_SCHEMA, {
+    compression: settings.config.compression,
+    rowGroupRows: settings.config.rowGroupRows,
+  });
+  await store.publish(objectId, encoder.encode(events()));
+}
+
+/** The ledger's first_seen row: the job's identity only; its data is in the snapshot of the same date. */
+function firstSeenRow(job: FirstSeenJob, accountId: string, snapshotDate: string): TableRow {
+  return {
+    _key: job.arn,
+    account_id: accountId,
+    training_job_arn: job.arn,
+    training_job_name: job.name,
+    creation_time: job.created ?? null,
+    event: 'first_seen',
+    last_snapshot_date: snapshotDate,
   };
 }

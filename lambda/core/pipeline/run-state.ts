@@ -11,10 +11,10 @@ import { readProgressChunk, saveProgress, summaryRecord, type Checkpoint, type P
 import { InvocationControl } from './invocation-control';
 import { listJobs } from './job-listing';
 import { PartWriter } from './part-writer';
-import type { PreviousSnapshot } from './previous-snapshot';
+import { isSameJob, type PreviousSnapshot } from './previous-snapshot';
 import { publishTarget } from './publish-target';
 import { StringPool } from './string-pool';
-import type { InvocationBudget, SetAsideJob, TargetProgress, TargetRunSettings, TargetStep } from './target-run-types';
+import type { FirstSeenJob, InvocationBudget, SetAsideJob, TargetProgress, TargetRunSettings, TargetStep } from './target-run-types';
 import { workKeys } from './work-area';
 
 /** Reading and writing rows runs at several thousand a second; the merge starts only when it can finish. */
@@ -101,7 +101,7 @@ export class RunState {
   private needsDescribe(summary: SummaryRecord): boolean {
     if (this.checkpoint.mode === 'full' || !this.previous || summary.arn === undefined) return true;
     const before = this.previous.jobs.get(summary.arn);
-    if (!before) return true;
+    if (!before || !isSameJob(before, summary.created)) return true;
     if (before.lastModifiedTime !== (summary.lastModified ?? null) || before.status !== (summary.status ?? null)) return true;
     return !before.settled;
   }
@@ -429,6 +429,30 @@ export class RunState {
     };
   }
 
+  /**
+   * What the ledger records of this run: the jobs in the snapshot for the first time (by ARN and creation
+   * time, since a name comes back after DeleteTrainingJob), and the ARNs of the previous snapshot's jobs
+   * that left it. A job set aside or found gone while being described is not in the snapshot, so not new.
+   */
+  private lifeEvents(dropped: ReadonlySet<string>): { firstSeen: FirstSeenJob[]; departed: Set<string> } {
+    const previousJobs = this.previous?.jobs;
+    const setAsideNames = new Set(this.setAside.map((job) => job.name));
+    const firstSeen: FirstSeenJob[] = [];
+    const present = new Map<string, number | undefined>();
+    for (const summary of this.listed.values()) {
+      if (summary.arn === undefined || dropped.has(summary.name) || this.vanished.has(summary.name)) continue;
+      const before = previousJobs?.get(summary.arn);
+      const isNew = before === undefined || !isSameJob(before, summary.created);
+      if (!setAsideNames.has(summary.name) || !isNew) present.set(summary.arn, summary.created);
+      if (isNew && !setAsideNames.has(summary.name)) firstSeen.push({ arn: summary.arn, name: summary.name, created: summary.created });
+    }
+    const departed = new Set<string>();
+    for (const [arn, before] of previousJobs ?? []) {
+      if (!present.has(arn) || !isSameJob(before, present.get(arn))) departed.add(arn);
+    }
+    return { firstSeen, departed };
+  }
+
   private publish(keys: ReturnType<typeof workKeys>, savedParts: string[], localPart: string | undefined): Promise<TargetStep> {
     const dropped = this.droppedEarly();
     const setAside = this.setAside.filter((job) => !dropped.has(job.name));
@@ -438,10 +462,23 @@ export class RunState {
     const stats = this.collectStats();
     const carried = this.carried();
     const previousJobs = this.previous?.jobs;
-    const listedArns = new Set([...this.listed.values()].map((summary) => summary.arn));
+    const { firstSeen, departed } = this.lifeEvents(dropped);
+    // A job set aside today that the previous snapshot holds keeps that row, flagged in the run record,
+    // so it does not vanish from current and from cost for a day; a new one has no row to keep.
+    const keptSetAside = setAside.map((job) => {
+      const before = job.arn === undefined ? undefined : previousJobs?.get(job.arn);
+      const summary = this.listed.get(job.name);
+      const kept = before !== undefined && job.arn !== undefined && isSameJob(before, summary?.created) && !carried.has(job.arn);
+      if (kept) carried.add(job.arn!);
+      return { ...job, keptPreviousRow: kept };
+    });
     const jobsNew =
-      previousJobs && [...this.listed.values()].filter((summary) => summary.arn === undefined || !previousJobs.has(summary.arn)).length;
-    const jobsGone = previousJobs ? [...previousJobs.keys()].filter((arn) => !listedArns.has(arn)).length : 0;
+      previousJobs &&
+      [...this.listed.values()].filter((summary) => {
+        const before = summary.arn === undefined ? undefined : previousJobs.get(summary.arn);
+        return before === undefined || !isSameJob(before, summary.created);
+      }).length;
+    const jobsGone = departed.size;
     const jobsListed = this.listed.size;
     // V8 lets its heap grow in proportion to what stays alive, so what the merge does not need goes first.
     this.listed.clear();
@@ -460,7 +497,9 @@ export class RunState {
         carried,
         excluded: dropped,
         tags: this.tags,
-        setAside,
+        setAside: keptSetAside,
+        firstSeen,
+        departed,
         describedCount: this.describedCount - droppedDescribed,
         unknownFields: this.unknownFields,
         // A job the full listing did not find was deleted during the run, like one whose describe found it gone.

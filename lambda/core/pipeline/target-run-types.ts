@@ -1,6 +1,6 @@
 import type { SourceClients } from '../aws/clients';
 import type { CollectStats } from '../collect/call-stats';
-import type { JobCounts } from '../publish/run-record';
+import type { JobCounts, SetAsideJob } from '../publish/run-record';
 import type { WarehouseStore } from '../publish/store';
 import type { TrainingJobRowMapper } from '../rows/training-job-row';
 import type { TableSchema } from '../schema/table-schema';
@@ -11,10 +11,14 @@ import type { SnapshotTarget } from './targets';
 export type SnapshotMode = 'full' | 'incremental';
 
 /** A job left out of a snapshot, and why. */
-export interface SetAsideJob {
+export type { SetAsideJob } from '../publish/run-record';
+
+/** A job in its target's snapshot for the first time: what the ledger's `first_seen` row holds. */
+export interface FirstSeenJob {
+  readonly arn: string;
   readonly name: string;
-  readonly arn?: string;
-  readonly reason: string;
+  /** Epoch ms. */
+  readonly created?: number;
 }
 
 export interface TargetResult extends SnapshotTarget, JobCounts {

@@ -14,6 +14,15 @@ export interface JobCounts {
   readonly jobsGone: number;
 }
 
+/** A job a run could not describe or map: named in its run record, and kept at its previous row when it had one. */
+export interface SetAsideJob {
+  readonly name: string;
+  readonly arn?: string;
+  readonly reason: string;
+  /** True: its row from the previous snapshot is in this one (flagged, not new data); false or absent: a new job, not in it. */
+  readonly keptPreviousRow?: boolean;
+}
+
 /** What one published (account, region, snapshot date) run did: one row of `sagemaker_inventory_run`. */
 export interface RunRecord extends JobCounts {
   readonly snapshotDate: string;
@@ -21,7 +30,8 @@ export interface RunRecord extends JobCounts {
   readonly region: string;
   readonly status: 'complete' | 'incomplete';
   readonly mode: 'full' | 'incremental';
-  readonly jobsSetAside: number;
+  /** Each job set aside, in the order the run met them. */
+  readonly setAsideJobs: readonly SetAsideJob[];
   readonly apiCalls: number;
   readonly throttledCalls: number;
   readonly unknownApiFields: readonly string[];
@@ -44,7 +54,15 @@ export function runRecordRow(record: RunRecord): TableRow {
     jobs_carried: BigInt(record.jobsCarried),
     jobs_new: BigInt(record.jobsNew),
     jobs_gone: BigInt(record.jobsGone),
-    jobs_set_aside: BigInt(record.jobsSetAside),
+    jobs_set_aside: BigInt(record.setAsideJobs.length),
+    set_aside_jobs: JSON.stringify(
+      record.setAsideJobs.map((job) => ({
+        name: job.name,
+        arn: job.arn ?? null,
+        reason: job.reason,
+        kept_previous_row: job.keptPreviousRow === true,
+      })),
+    ),
     api_calls: BigInt(record.apiCalls),
     throttled_calls: BigInt(record.throttledCalls),
     unknown_api_fields: JSON.stringify([...record.unknownApiFields].sort()),

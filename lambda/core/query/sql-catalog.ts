@@ -37,23 +37,60 @@ export function tagColumnsRead(sql: string): string[] {
   return [...new Set(sql.replace(TAG_COLUMNS_MARKER, '').match(/\btag_[a-z0-9_]+\b/g) ?? [])];
 }
 
+/** Days without a run after which a target's jobs leave `sagemaker_training_job_current`, unless configured otherwise. */
+export const DEFAULT_STALE_AFTER_DAYS = 7;
+/** The range `staleAfterDays` may take: at least a day, at most ten years. */
+export const STALE_AFTER_DAYS_RANGE = { min: 1, max: 3650 } as const;
+
+/** The values a deployment (or the local warehouse) gives the shipped SQL. */
+export interface SqlSettings {
+  /**
+   * Cost-allocation tag keys: one `tag_<key>` column each where a view has the `tag_columns` marker.
+   * @default DEFAULT_COST_TAG_KEYS
+   */
+  readonly tagKeys?: readonly string[];
+  /**
+   * Glue name of the training-job table, for a deployment that renames it.
+   * @default 'sagemaker_training_job'
+   */
+  readonly tableName?: string;
+  /**
+   * Days an (account, region) may go without a run before `current` leaves its jobs out, 1-3650.
+   * @default DEFAULT_STALE_AFTER_DAYS
+   */
+  readonly staleAfterDays?: number;
+}
+
+const STALE_AFTER_DAYS_MARKER = /\b\d+ \/\* stale_after_days \*\//g;
+const JOB_COLUMNS_MARKER = /\/\* job_columns \*\//g;
+
+/** Checks the days setting, naming the value and the range. */
+export function validateStaleAfterDays(days: number, where = 'staleAfterDays'): number {
+  const { min, max } = STALE_AFTER_DAYS_RANGE;
+  if (!Number.isInteger(days) || days < min || days > max)
+    throw new QueryError(`${where} is ${JSON.stringify(days)}; allowed: a whole number of days from ${min} to ${max}`);
+  return days;
+}
+
 /**
- * Fills a view's `/* tag_columns *\/` marker with one `element_at(tags, '<key>') AS tag_<key>` column per
- * key. Keys are validated against AWS's tag-key alphabet, and two keys may not map to one column.
+ * Fills a shipped statement's markers: `/* tag_columns *\/` with one `element_at(tags, '<key>') AS tag_<key>`
+ * column per key (validated against AWS's tag-key alphabet; two keys may not map to one column),
+ * `<n> /* stale_after_days *\/` with the configured days, and `/* job_columns *\/` with the training-job
+ * table's columns (partition keys aside), declared once in its schema.
  */
-export function renderSql(
-  definition: SqlDefinition,
-  tagKeys: readonly string[] = DEFAULT_COST_TAG_KEYS,
-  tableName = TRAINING_JOB_SCHEMA.table,
-): string {
+export function renderSql(definition: SqlDefinition, settings: SqlSettings = {}): string {
+  const tableName = settings.tableName ?? TRAINING_JOB_SCHEMA.table;
   // The SQL names the table as the schema does; a deployment may give the Glue table another name.
-  const sql =
+  let sql =
     tableName === TRAINING_JOB_SCHEMA.table
       ? definition.sql
       : definition.sql.replace(new RegExp(`\\b${TRAINING_JOB_SCHEMA.table}\\b`, 'g'), tableName);
+  const staleAfterDays = validateStaleAfterDays(settings.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS);
+  sql = sql.replace(STALE_AFTER_DAYS_MARKER, String(staleAfterDays));
+  sql = sql.replace(JOB_COLUMNS_MARKER, TRAINING_JOB_SCHEMA.columns.map((column) => column.name).join(', '));
   if (!TAG_COLUMNS_MARKER.test(sql)) return sql;
   const columns = new Map<string, string>();
-  for (const key of tagKeys) {
+  for (const key of settings.tagKeys ?? DEFAULT_COST_TAG_KEYS) {
     if (!TAG_KEY.test(key))
       throw new QueryError(`tag key ${JSON.stringify(key)} is not allowed; allowed: 1-128 letters, digits, spaces and _ . : / = + - @`);
     const column = tagColumnName(key);
@@ -112,9 +149,9 @@ export function loadSqlCatalog(directory: string = findGlueSchemaDirectory()): {
 export function resolveSql(
   nameOrSql: string,
   catalog: { readonly views: readonly SqlDefinition[]; readonly queries: readonly SqlDefinition[] } = loadSqlCatalog(),
-  tagKeys?: readonly string[],
+  settings: SqlSettings = {},
 ): string {
   const named = [...catalog.queries, ...catalog.views].find((d) => d.name === nameOrSql);
   if (!named) return nameOrSql;
-  return named.kind === 'view' ? `SELECT * FROM ${named.name}` : renderSql(named, tagKeys);
+  return named.kind === 'view' ? `SELECT * FROM ${named.name}` : renderSql(named, settings);
 }

@@ -3,6 +3,7 @@ import { SchemaError } from '../errors';
 import instancePriceSchemaJson from '../../../glue-schema/sagemaker_instance_price.json';
 import inventoryRunSchemaJson from '../../../glue-schema/sagemaker_inventory_run.json';
 import trainingJobSchemaJson from '../../../glue-schema/sagemaker_training_job.json';
+import trainingJobLedgerSchemaJson from '../../../glue-schema/sagemaker_training_job_ledger.json';
 
 /** Glue types a table may use; each has one Arrow/Parquet encoding (see parquet/arrow-schema.ts). */
 export const GLUE_TYPES = ['string', 'bigint', 'double', 'boolean', 'timestamp', 'map<string,string>'] as const;
@@ -92,8 +93,34 @@ export const INVENTORY_RUN_SCHEMA: TableSchema = parseTableSchema(inventoryRunSc
 /** On-demand training prices per (region, instance type), one object per weekly price snapshot: what the cost view joins. */
 export const INSTANCE_PRICE_SCHEMA: TableSchema = parseTableSchema(instancePriceSchemaJson, 'glue-schema/sagemaker_instance_price.json');
 
+/**
+ * A schema whose document names another table in `columnsOf` has that table's columns first, then its own:
+ * the columns are declared once, in the other table's file.
+ */
+function withColumnsOf(raw: Record<string, unknown>, tables: readonly TableSchema[], source: string): TableSchema {
+  const own = parseTableSchema(raw, source);
+  const base = tables.find((table) => table.table === raw.columnsOf);
+  if (!base) fail(source, `columnsOf is ${JSON.stringify(raw.columnsOf)}; allowed: ${tables.map((table) => table.table).join(', ')}`);
+  return parseTableSchema({ ...raw, columns: [...base.columns, ...own.columns] }, source);
+}
+
+/**
+ * Events in a job's life, recorded once each: its first snapshot (`first_seen`) and its last row when it
+ * leaves its target's snapshot (`deleted`). The historical views read it instead of every daily partition.
+ */
+export const TRAINING_JOB_LEDGER_SCHEMA: TableSchema = withColumnsOf(
+  trainingJobLedgerSchemaJson,
+  [TRAINING_JOB_SCHEMA],
+  'glue-schema/sagemaker_training_job_ledger.json',
+);
+
 /** Every table the inventory writes, in one Glue database. */
-export const TABLE_SCHEMAS: readonly TableSchema[] = [TRAINING_JOB_SCHEMA, INVENTORY_RUN_SCHEMA, INSTANCE_PRICE_SCHEMA];
+export const TABLE_SCHEMAS: readonly TableSchema[] = [
+  TRAINING_JOB_SCHEMA,
+  INVENTORY_RUN_SCHEMA,
+  INSTANCE_PRICE_SCHEMA,
+  TRAINING_JOB_LEDGER_SCHEMA,
+];
 for (const schema of TABLE_SCHEMAS) {
   if (schema.database !== TRAINING_JOB_SCHEMA.database) {
     throw new SchemaError(
