@@ -50,6 +50,10 @@ export async function runPricesCommand(flags: PricesFlags, io: CommandIo, env: N
       compression: config.compression,
     });
     io.out.write(`${flags.json ? JSON.stringify(report) : summarisePrices(report)}\n`);
+    for (const type of report.setAside)
+      io.err.write(
+        `warning: ${type.region} ${type.instanceType} set aside (SKUs ${type.skus.join(', ')}); its jobs show no_price: ${type.reason}\n`,
+      );
     return 0;
   } finally {
     clients.destroy();

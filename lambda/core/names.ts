@@ -36,6 +36,8 @@ export const METRIC = {
   SnapshotsFull: 'SnapshotsFull',
   SnapshotsIncremental: 'SnapshotsIncremental',
   AccountsSkipped: 'AccountsSkipped',
+  /** Instance types the weekly price read left out for odd rows (their jobs show no_price). */
+  PricesSetAside: 'PricesSetAside',
 } as const;
 
 /** Name of the read-only role member accounts deploy; the inventory assumes `arn:…:role/<this>` in each. */

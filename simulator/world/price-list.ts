@@ -135,6 +135,7 @@ export function priceProduct(spec: PriceProductSpec): PriceListDocument {
         regionCode: spec.region,
         instanceName: spec.instanceType,
         component,
+        platoinstancetype: component,
         usagetype: `${region.usagePrefix}-${usageKind}:${spec.instanceType}`,
         operation: 'RunInstance',
       },
@@ -211,6 +212,11 @@ export class SimulatedPriceList {
     const [term] = Object.values(training.terms.OnDemand);
     const [dimension] = Object.values(term.priceDimensions);
     return Number(dimension.pricePerUnit.USD);
+  }
+
+  /** The SKU of the training row of a type in a region. */
+  trainingSku(region: string, instanceType: string): string | undefined {
+    return this.training(region, instanceType)?.product.sku;
   }
 
   /** A new training rate from `effectiveDate` on, as a price change publishes it. */

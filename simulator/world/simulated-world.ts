@@ -162,6 +162,21 @@ export class SimulatedWorld {
     return true;
   }
 
+  /**
+   * Creates a job named `name` now, as CreateTrainingJob does: after DeleteTrainingJob a name (and so its
+   * ARN) may be used again by a new job, with a new creation time.
+   */
+  createJobNamed(accountId: string, region: string, name: string): TrainingJobPlan {
+    const jobs = this.jobsIn(accountId, region);
+    if (jobs.byName.has(name)) throw new RangeError(`a job named ${name} exists in ${accountId}/${region}; delete it first`);
+    const drawn = jobs.generator.plan(this.clock - TIME.MINUTE);
+    const arn = `arn:aws:sagemaker:${region}:${accountId}:training-job/${name.toLowerCase()}`;
+    const plan: TrainingJobPlan = { ...drawn, name, arn, static: { ...drawn.static, TrainingJobName: name, TrainingJobArn: arn } };
+    jobs.add(plan);
+    this.changes++;
+    return plan;
+  }
+
   /** Moves the clock forward: running jobs progress, new jobs start, some tags change, some old jobs are deleted. */
   advance(ms: number, options: AdvanceOptions = {}): AdvanceReport {
     if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`advance needs a positive number of milliseconds; received ${ms}`);

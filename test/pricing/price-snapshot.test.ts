@@ -1,12 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createPricingClient } from '../../lambda/core/aws/clients';
 import { PriceListError } from '../../lambda/core/errors';
 import { parsePriceListItem } from '../../lambda/core/pricing/price-list-parser';
-import { AmbiguousPriceError, PriceCurrencyError, PriceUnitError, selectTrainingPrices } from '../../lambda/core/pricing/price-selection';
-import { priceSnapshotObject, runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
-import { snapshotObjectPath } from '../../lambda/core/publish/layout';
+import { selectTrainingPrices } from '../../lambda/core/pricing/price-selection';
+import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import { INSTANCE_TYPES } from '../../simulator/world/job-generator';
@@ -92,7 +91,7 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
     const products = world.prices.products().map((document, i) => parsePriceListItem(JSON.stringify(document), `#${i}`));
 
     // Act
-    const prices = selectTrainingPrices(products, 'eu-west-1');
+    const { prices } = selectTrainingPrices(products, 'eu-west-1');
 
     // Assess
     expect(new Set(products.map((p) => p.attributes.component))).toEqual(new Set(['Training', 'Hosting', 'Cluster']));
@@ -115,7 +114,6 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
           effectiveDate: '2026-10-01T00:00:00Z',
           sku: 'DUPLICATEM5XL01',
         }),
-      AmbiguousPriceError,
       /eu-west-1 ml\.m5\.xlarge has two on-demand training prices: SKU \w+ .* and SKU DUPLICATEM5XL01 /,
     ],
     [
@@ -123,15 +121,14 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
       () =>
         priceProduct({
           region: 'us-east-1',
-          instanceType: 'ml.m5.4xlarge',
+          instanceType: 'ml.m5.xlarge',
           kind: 'Training',
           usd: 0,
           pricePerUnit: { CNY: '6.6200000000' },
           effectiveDate: '2026-10-01T00:00:00Z',
-          sku: 'CNYPRICEDM54XL1',
+          sku: 'CNYPRICEDM5XL01',
         }),
-      PriceCurrencyError,
-      /PriceList product CNYPRICEDM54XL1 \(ml\.m5\.4xlarge\) prices rate CNYPRICEDM54XL1\.JRTCKXETXF\.6YS6EN2CT7 in CNY; allowed: USD/,
+      /PriceList product CNYPRICEDM5XL01 \(ml\.m5\.xlarge\) prices rate CNYPRICEDM5XL01\.JRTCKXETXF\.6YS6EN2CT7 in CNY; allowed: USD/,
     ],
     [
       'a price in a unit that is neither hours nor a training-plan fee',
@@ -145,26 +142,91 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
           effectiveDate: '2026-10-01T00:00:00Z',
           sku: 'STORAGEUNITC52X',
         }),
-      PriceUnitError,
       /PriceList product STORAGEUNITC52X \(ml\.c5\.2xlarge\) has an on-demand price in unit "GB-Mo" .*; allowed: Hrs \(instance-hours\), or Quantity \(training-plan upfront fee, skipped\)/,
     ],
-  ])('rejects %s with an error naming the SKU, and publishes nothing', async (_case, product, errorClass, message) => {
-    // Prepare: an earlier snapshot of the same date that must survive, byte for byte.
-    const out = mkdtempSync(join(tmpdir(), 'prices-bad-'));
-    const earlier = join(out, snapshotObjectPath(priceSnapshotObject(DATE)));
-    mkdirSync(dirname(earlier), { recursive: true });
-    writeFileSync(earlier, 'earlier snapshot');
+  ])('sets aside only the instance type of %s, naming its SKUs, and publishes every other price', async (_case, product, reason) => {
+    // Prepare
+    const odd = product();
+    const { regionCode: region, instanceName: instanceType } = odd.product.attributes;
+    const out = mkdtempSync(join(tmpdir(), 'prices-odd-'));
 
     // Act
-    const attempt = withProduct(product(), () =>
+    const report = await withProduct(odd, () =>
       runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE }),
     );
 
     // Assess
-    await expect(attempt).rejects.toThrow(errorClass);
-    await expect(attempt).rejects.toThrow(message);
-    expect(readdirSync(dirname(earlier))).toEqual(['prices.parquet']);
-    expect(readFileSync(earlier, 'utf8')).toBe('earlier snapshot');
+    const world = running.simulator.world;
+    const expected = REGIONS.flatMap((r) => INSTANCE_TYPES.map(([type]) => `${r}|${type}`)).filter(
+      (key) => key !== `${region}|${instanceType}`,
+    );
+    expect(report.prices.map((p) => `${p.region}|${p.instanceType}`).sort()).toEqual(expected.sort());
+    expect(report.setAside).toEqual([
+      {
+        region,
+        instanceType,
+        skus: [odd.product.sku, world.prices.trainingSku(region, instanceType)!].sort(),
+        reason: expect.stringMatching(reason),
+      },
+    ]);
+  });
+
+  it('reads only training usage types of the Training instance family, whatever else a row says', () => {
+    // Prepare: rows that pass every other check but price notebooks or another usage.
+    const products = [
+      { platoinstancetype: 'Notebook', usagetype: 'EU-Train:ml.m5.xlarge', sku: 'NOTEBOOKM5XL001' },
+      { platoinstancetype: 'Training', usagetype: 'EU-Train-Storage:gp3', sku: 'STORAGEM5XL0001' },
+    ].map(({ platoinstancetype, usagetype, sku }, i) => {
+      const document = priceProduct({
+        region: 'eu-west-1',
+        instanceType: 'ml.m5.xlarge',
+        kind: 'Training',
+        usd: 9,
+        effectiveDate: '2026-10-01T00:00:00Z',
+        sku,
+      });
+      Object.assign(document.product.attributes, { platoinstancetype, usagetype });
+      return parsePriceListItem(JSON.stringify(document), `#${i}`);
+    });
+    const listed = running.simulator.world.prices.products().map((document, i) => parsePriceListItem(JSON.stringify(document), `#${i}`));
+
+    // Act
+    const selection = selectTrainingPrices([...listed, ...products], 'eu-west-1');
+
+    // Assess
+    expect(selection.setAside).toEqual([]);
+    expect(selection.prices.find((p) => p.instanceType === 'ml.m5.xlarge')?.usdPerHour).toBe(
+      running.simulator.world.prices.trainingRate('eu-west-1', 'ml.m5.xlarge'),
+    );
+  });
+
+  it('fails a region whose every training row was set aside, naming it, and publishes nothing', async () => {
+    // Prepare: every instance type of eu-west-1 priced twice.
+    const out = mkdtempSync(join(tmpdir(), 'prices-none-'));
+    const doubles = INSTANCE_TYPES.map(([instanceType], i) =>
+      priceProduct({
+        region: 'eu-west-1',
+        instanceType,
+        kind: 'Training',
+        usd: 1,
+        effectiveDate: '2026-10-01T00:00:00Z',
+        sku: `DOUBLEROW${String(i).padStart(6, '0')}`,
+      }),
+    );
+    for (const document of doubles) running.simulator.world.prices.add(document);
+
+    // Act
+    const attempt = runPriceSnapshot({ pricing, store: new LocalStore(out), regions: REGIONS, snapshotDate: DATE });
+
+    // Assess
+    try {
+      await expect(attempt).rejects.toThrow(
+        `the Price List API returned no on-demand training price for region eu-west-1 (${running.simulator.world.prices.products().filter((d) => d.product.attributes.regionCode === 'eu-west-1' && d.product.attributes.component === 'Training' && d.product.attributes.platoinstancetype === 'Training').length} products read, ${INSTANCE_TYPES.length} instance types set aside)`,
+      );
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      for (const document of doubles) running.simulator.world.prices.remove(document.product.sku);
+    }
   });
 
   it('rejects a region with no training prices at all, naming it', async () => {
@@ -213,13 +275,14 @@ describe('a price snapshot read from the Price List API (the simulator, over HTT
       );
     });
 
-    it('exits 1 on a bad price list, naming the SKU and writing nothing for that date', () => {
+    it('warns of an instance type with two rows, naming its SKUs, and writes the other prices', () => {
       // Assess
-      expect(bad.code).toBe(1);
+      expect(bad.code).toBe(0);
       expect(bad.stderr).toMatch(
-        /AmbiguousPriceError: us-east-1 ml\.p3\.2xlarge has two on-demand training prices: SKU \w+ .* and SKU SECONDP32XLROW1/,
+        /warning: us-east-1 ml\.p3\.2xlarge set aside \(SKUs .*SECONDP32XLROW1.*\); its jobs show no_price: us-east-1 ml\.p3\.2xlarge has two on-demand training prices/,
       );
-      expect(readdirSync(join(out, 'sagemaker_instance_price'))).toEqual([`snapshot_date=${DATE}`]);
+      expect(bad.stdout).toContain('prices 2026-11-09 → ');
+      expect(bad.stdout).toContain(`${INSTANCE_TYPES.length - 1} instance types priced (us-east-1 ${INSTANCE_TYPES.length - 1})`);
     });
   });
 });

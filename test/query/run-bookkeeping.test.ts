@@ -126,6 +126,9 @@ describe('current and freshness follow the run table (hand-written runs)', () =>
         last_finished_at: '2026-11-01 02:10:00',
         last_complete_snapshot_date: '2026-11-01',
         runs: '1',
+        days_without_run: '1',
+        stale: false,
+        last_snapshot_partition: '2026-11-01',
       },
       {
         account_id: ACCOUNT,
@@ -138,6 +141,9 @@ describe('current and freshness follow the run table (hand-written runs)', () =>
         last_finished_at: '2026-11-02 02:10:00',
         last_complete_snapshot_date: '2026-11-01',
         runs: '2',
+        days_without_run: '0',
+        stale: false,
+        last_snapshot_partition: '2026-11-02',
       },
     ]);
   });
@@ -163,5 +169,59 @@ describe('current and freshness follow the run table (hand-written runs)', () =>
     } finally {
       older.close();
     }
+  });
+});
+
+describe('an (account, region) that stops being a target (hand-written runs, staleAfterDays 2)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'stale-'));
+  const LEFT = '210987654321';
+  const job = (accountId: string, name: string) => ({
+    job: { ...minimalJob(name), TrainingJobArn: `arn:aws:sagemaker:eu-west-1:${accountId}:training-job/${name}` },
+    tags: {},
+    region: 'eu-west-1',
+  });
+  const jobsOn = async (lastDay: string) => {
+    const copy = mkdtempSync(join(tmpdir(), 'stale-copy-'));
+    cpSync(root, copy, { recursive: true });
+    for (const day of ['2026-11-04', '2026-11-05'].filter((d) => d > lastDay))
+      for (const table of ['sagemaker_training_job', INVENTORY_RUN_SCHEMA.table])
+        rmSync(join(copy, table, `snapshot_date=${day}`), { recursive: true, force: true });
+    const warehouse = await LocalWarehouse.open(copy, { staleAfterDays: 2 });
+    try {
+      const current = await warehouse.query(
+        `SELECT account_id FROM sagemaker_training_job_current WHERE training_job_name = 'left-with-account'`,
+      );
+      const freshness = await warehouse.query(
+        `SELECT days_without_run, stale FROM sagemaker_inventory_freshness WHERE account_id = '${LEFT}'`,
+      );
+      const all = await warehouse.query(`SELECT deleted FROM sagemaker_training_job_all WHERE training_job_name = 'left-with-account'`);
+      return { current: current.rows.length, freshness: freshness.rows[0], all: all.rows };
+    } finally {
+      warehouse.close();
+    }
+  };
+
+  beforeAll(async () => {
+    // The second account is excluded after its run of 2026-11-02; the first keeps running every day.
+    for (const day of ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05'])
+      await publishFixtureSnapshot(root, { date: day, accountId: ACCOUNT, region: 'eu-west-1', records: [job(ACCOUNT, 'stays')] });
+    for (const day of ['2026-11-01', '2026-11-02'])
+      await publishFixtureSnapshot(root, { date: day, accountId: LEFT, region: 'eu-west-1', records: [job(LEFT, 'left-with-account')] });
+  });
+
+  it('keeps its jobs in current while it has gone at most the configured days without a run', async () => {
+    // Act
+    const seen = await jobsOn('2026-11-04');
+
+    // Assess: 2026-11-02 to 2026-11-04 is 2 days without a run.
+    expect(seen).toEqual({ current: 1, freshness: { days_without_run: '2', stale: false }, all: [{ deleted: false }] });
+  });
+
+  it('leaves current after the configured days, shows stale in the freshness view, and stays in the history', async () => {
+    // Act
+    const seen = await jobsOn('2026-11-05');
+
+    // Assess: 3 days without a run, more than 2.
+    expect(seen).toEqual({ current: 0, freshness: { days_without_run: '3', stale: true }, all: [{ deleted: false }] });
   });
 });

@@ -12,6 +12,7 @@ export function trainingPriceFilters(region: string): { Type: 'TERM_MATCH'; Fiel
     { Type: 'TERM_MATCH', Field: 'productFamily', Value: 'ML Instance' },
     { Type: 'TERM_MATCH', Field: 'regionCode', Value: region },
     { Type: 'TERM_MATCH', Field: 'component', Value: 'Training' },
+    { Type: 'TERM_MATCH', Field: 'platoinstancetype', Value: 'Training' },
   ];
 }
 

@@ -7,7 +7,7 @@ import type { TableRow } from '../rows/training-job-row';
 import { INSTANCE_PRICE_SCHEMA } from '../schema/table-schema';
 import { readTrainingPriceList } from './price-list-reader';
 import { parsePriceListItem, type PriceListProduct } from './price-list-parser';
-import { selectTrainingPrices, type InstancePrice } from './price-selection';
+import { selectTrainingPrices, type InstancePrice, type SetAsidePrice } from './price-selection';
 
 /** The one object of a price snapshot: every requested region's prices, published together or not at all. */
 export function priceSnapshotObject(snapshotDate: string): SnapshotObjectId {
@@ -28,12 +28,16 @@ export function instancePriceRow(price: InstancePrice, retrievedAt: number): Tab
   };
 }
 
-/** Reads and selects the training prices of every region; any bad row fails the whole collection. */
+/**
+ * Reads and selects the training prices of every region. An instance type with odd rows is set aside (its
+ * jobs show no_price); a row the API sent malformed, or a region left with no price, fails the collection.
+ */
 export async function collectTrainingPrices(
   pricing: PricingClient,
   regions: readonly string[],
-): Promise<{ prices: InstancePrice[]; productsRead: number }> {
+): Promise<{ prices: InstancePrice[]; setAside: SetAsidePrice[]; productsRead: number }> {
   const prices: InstancePrice[] = [];
+  const setAside: SetAsidePrice[] = [];
   let productsRead = 0;
   for (const region of regions) {
     const products: PriceListProduct[] = [];
@@ -47,9 +51,11 @@ export async function collectTrainingPrices(
       });
     }
     productsRead += products.length;
-    prices.push(...selectTrainingPrices(products, region));
+    const selection = selectTrainingPrices(products, region);
+    prices.push(...selection.prices);
+    setAside.push(...selection.setAside);
   }
-  return { prices, productsRead };
+  return { prices, setAside, productsRead };
 }
 
 export interface PriceSnapshotRequest {
@@ -70,21 +76,24 @@ export interface PriceSnapshotReport {
   readonly bytes: number;
   readonly productsRead: number;
   readonly prices: readonly InstancePrice[];
+  /** Instance types left out for odd rows, each with its SKUs and why: warn about each one. */
+  readonly setAside: readonly SetAsidePrice[];
   readonly durationMs: number;
 }
 
 /**
- * One price snapshot: every region is read and checked first, then one object is published, so a bad
- * row in any region leaves the warehouse as it was (the previous snapshot of the date, if any, included).
+ * One price snapshot: every region is read and checked first, then one object is published, so a
+ * malformed answer or a region without prices leaves the warehouse as it was (the previous snapshot of the
+ * date, if any, included). Instance types with odd rows are left out of it and reported.
  */
 export async function runPriceSnapshot(request: PriceSnapshotRequest): Promise<PriceSnapshotReport> {
   const started = Date.now();
   const retrievedAt = request.retrievedAt ?? started;
-  const { prices, productsRead } = await collectTrainingPrices(request.pricing, request.regions);
+  const { prices, setAside, productsRead } = await collectTrainingPrices(request.pricing, request.regions);
   const encoder = new ParquetWasmEncoder(INSTANCE_PRICE_SCHEMA, { compression: request.compression ?? 'zstd' });
   async function* rows(): AsyncIterable<TableRow> {
     for (const price of prices) yield instancePriceRow(price, retrievedAt);
   }
   const { location, bytes } = await request.store.publish(priceSnapshotObject(request.snapshotDate), encoder.encode(rows()));
-  return { snapshotDate: request.snapshotDate, location, bytes, productsRead, prices, durationMs: Date.now() - started };
+  return { snapshotDate: request.snapshotDate, location, bytes, productsRead, prices, setAside, durationMs: Date.now() - started };
 }

@@ -1,12 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { PRICES_SERVICE_NAME } from '../../core/names';
+import { METRIC, METRICS_NAMESPACE, PRICES_SERVICE_NAME } from '../../core/names';
 import { readConfig, readSnapshotDate } from '../../core/pipeline/config';
 import { priceSnapshotClients } from '../../core/pricing/price-clients';
 import { runPriceSnapshot } from '../../core/pricing/price-snapshot';
 import { utcDate } from '../../core/publish/layout';
 
 const logger = new Logger({ serviceName: PRICES_SERVICE_NAME });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: PRICES_SERVICE_NAME });
 // Read and checked once per cold start (regions, output, KMS key), the same variables the snapshot function reads.
 const config = readConfig(process.env);
 // Created once; warm invocations reuse the clients and their connections.
@@ -34,6 +36,10 @@ export async function handler(event: PriceRefreshEvent | undefined, context: Con
       snapshotDate,
       compression: config.compression,
     });
+    for (const type of report.setAside)
+      logger.warn('instance type set aside: its jobs show no_price until the price list is read again', { ...type });
+    metrics.addMetric(METRIC.PricesSetAside, MetricUnit.Count, report.setAside.length);
+    metrics.publishStoredMetrics();
     logger.info('price snapshot written', {
       snapshotDate,
       location: report.location,
