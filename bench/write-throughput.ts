@@ -13,31 +13,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ParquetWasmEncoder } from '../lambda/core/parquet/parquet-encoder';
 import { LocalStore } from '../lambda/core/publish/local-store';
-import { TrainingJobRowMapper, type TableRow, type TrainingJobRecord } from '../lambda/core/rows/training-job-row';
+import { TrainingJobRowMapper, type TableRow } from '../lambda/core/rows/training-job-row';
 import { accountRegionObject } from '../lambda/core/publish/layout';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
-import { describeJobAt, TrainingJobGenerator } from '../simulator/world/job-generator';
+import { jobRecords } from './support/job-records';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, compression: { type: 'string', default: 'zstd' } } });
 const NOW = Date.UTC(2026, 10, 1);
-
-/** A pool of realistic jobs, replayed under fresh names so the stream is as long as asked without holding it. */
-function* records(count: number): Generator<TrainingJobRecord> {
-  const generator = new TrainingJobGenerator({ accountId: '123456789012', region: 'us-east-1', seed: 5 });
-  const pool = Array.from({ length: 1000 }, (_, i) => generator.plan(NOW - i * 600_000)).map((plan) => ({
-    job: describeJobAt(plan, NOW)!,
-    tags: plan.tags,
-  }));
-  for (let i = 0; i < count; i++) {
-    const { job, tags } = pool[i % pool.length];
-    const name = `bench-job-${i}`;
-    yield {
-      job: { ...job, TrainingJobName: name, TrainingJobArn: `arn:aws:sagemaker:us-east-1:123456789012:training-job/${name}` },
-      tags,
-      region: 'us-east-1',
-    };
-  }
-}
 
 async function runOne(rows: number): Promise<void> {
   const mapper = new TrainingJobRowMapper();
@@ -46,7 +28,7 @@ async function runOne(rows: number): Promise<void> {
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
   async function* mapped(): AsyncIterable<TableRow> {
-    for (const record of records(rows)) yield mapper.map(record).row;
+    for (const record of jobRecords(rows, { now: NOW })) yield mapper.map(record).row;
   }
   const started = performance.now();
   const result = await new LocalStore(root).publish(
