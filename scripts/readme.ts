@@ -14,7 +14,13 @@ import { allowedText, defaultText } from '../lambda/core/settings/values';
 import { ATHENA_COMPATIBILITY_MACROS } from '../cli/warehouse/duckdb-compat';
 import { COMMON_SQL_FUNCTIONS, DATE_FORMAT_SPECIFIERS, DENIED_CONSTRUCTS } from '../cli/warehouse/shared-dialect';
 import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
-import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA, type TableSchema } from '../lambda/core/schema/table-schema';
+import {
+  INSTANCE_PRICE_SCHEMA,
+  INVENTORY_RUN_SCHEMA,
+  TRAINING_JOB_LEDGER_SCHEMA,
+  TRAINING_JOB_SCHEMA,
+  type TableSchema,
+} from '../lambda/core/schema/table-schema';
 
 const ROOT = join(__dirname, '..');
 export const README = join(ROOT, 'README.md');
@@ -69,6 +75,11 @@ export function renderSections(): Record<string, string> {
   const runColumns = columnTable(INVENTORY_RUN_SCHEMA);
   const priceColumns = columnTable(INSTANCE_PRICE_SCHEMA);
   const configuration = configurationTable();
+  // The ledger's own columns: the training-job table's are listed above it.
+  const ledgerColumns = columnTable({
+    ...TRAINING_JOB_LEDGER_SCHEMA,
+    columns: TRAINING_JOB_LEDGER_SCHEMA.columns.slice(TRAINING_JOB_SCHEMA.columns.length),
+  }).replace(/^\| (\d+) \|/gm, (_match, n: string) => `| ${Number(n) + TRAINING_JOB_SCHEMA.columns.length} |`);
   const { views, queries } = loadSqlCatalog();
   const sql = [
     '| kind | name | what it answers |',
@@ -96,7 +107,7 @@ export function renderSections(): Record<string, string> {
     ...DENIED_CONSTRUCTS.map((d) => `| \`${d.construct}\` | ${cell(d.why)} |`),
   ].join('\n');
   const example = ['```ts', readFileSync(EXAMPLE, 'utf8').trimEnd(), '```'].join('\n');
-  return { columns, 'run-columns': runColumns, priceColumns, configuration, sql, dialect, example };
+  return { columns, 'run-columns': runColumns, 'ledger-columns': ledgerColumns, priceColumns, configuration, sql, dialect, example };
 }
 
 const CORPUS = join(ROOT, 'test', 'reliability', 'bad-input-corpus.json');
@@ -225,7 +236,7 @@ export interface GeneratedDocument {
 
 /** Which document holds which generated section; each section has one home. */
 export const GENERATED_DOCUMENTS: readonly GeneratedDocument[] = [
-  { path: doc('tables-and-views.md'), sections: ['columns', 'run-columns', 'sql', 'dialect'] },
+  { path: doc('tables-and-views.md'), sections: ['columns', 'run-columns', 'ledger-columns', 'sql', 'dialect'] },
   { path: doc('cost.md'), sections: ['priceColumns'] },
   { path: doc('configuration.md'), sections: ['configuration'] },
   { path: doc('reliability.md'), sections: ['corpus'] },
