@@ -429,6 +429,12 @@ export class RunState {
     };
   }
 
+  /** Not in the previous snapshot, or a new job under a name (and so an ARN) a deleted one had. */
+  private isNewJob(summary: SummaryRecord): boolean {
+    const before = summary.arn === undefined ? undefined : this.previous?.jobs.get(summary.arn);
+    return before === undefined || !isSameJob(before, summary.created);
+  }
+
   /**
    * What the ledger records of this run: the jobs in the snapshot for the first time (by ARN and creation
    * time, since a name comes back after DeleteTrainingJob), and the ARNs of the previous snapshot's jobs
@@ -441,8 +447,7 @@ export class RunState {
     const present = new Map<string, number | undefined>();
     for (const summary of this.listed.values()) {
       if (summary.arn === undefined || dropped.has(summary.name) || this.vanished.has(summary.name)) continue;
-      const before = previousJobs?.get(summary.arn);
-      const isNew = before === undefined || !isSameJob(before, summary.created);
+      const isNew = this.isNewJob(summary);
       if (!setAsideNames.has(summary.name) || !isNew) present.set(summary.arn, summary.created);
       if (isNew && !setAsideNames.has(summary.name)) firstSeen.push({ arn: summary.arn, name: summary.name, created: summary.created });
     }
@@ -472,12 +477,7 @@ export class RunState {
       if (kept) carried.add(job.arn!);
       return { ...job, keptPreviousRow: kept };
     });
-    const jobsNew =
-      previousJobs &&
-      [...this.listed.values()].filter((summary) => {
-        const before = summary.arn === undefined ? undefined : previousJobs.get(summary.arn);
-        return before === undefined || !isSameJob(before, summary.created);
-      }).length;
+    const jobsNew = previousJobs && [...this.listed.values()].filter((summary) => this.isNewJob(summary)).length;
     const jobsGone = departed.size;
     const jobsListed = this.listed.size;
     // V8 lets its heap grow in proportion to what stays alive, so what the merge does not need goes first.
