@@ -388,7 +388,7 @@ export class TrainingJobGenerator {
    * Shapes that make costing hard, derived from the same draws so no other job changes: a cluster split
    * into two groups of one type for which the API also echoes a top-level InstanceType/InstanceCount; a
    * training plan on the first preference of a third of the lists (prepaid when that one is selected);
-   * a job-level TrainingPlanArn on about 3% of on-demand jobs; and about 2% of jobs with
+   * a job-level TrainingPlanArn on about 3% of on-demand jobs; and about 2% of on-demand jobs with
    * no instance type at all, as serverless training reports them.
    */
   private capacity(
@@ -444,7 +444,7 @@ export class TrainingJobGenerator {
         selected: { type: types[chosen], count: counts[chosen] },
       };
     }
-    if (roll >= 0.98) return { resources: {} };
+    if (roll >= 0.98 && !spot) return { resources: {} };
     if (roll >= 0.95 && !spot)
       return {
         resources: { InstanceType: instanceType, InstanceCount: instanceCount, TrainingPlanArn: this.trainingPlanArn(instanceType) },

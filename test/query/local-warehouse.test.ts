@@ -18,13 +18,23 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
   let running: RunningSimulator;
   let warehouse: LocalWarehouse;
   let out: string;
+  /** Each job as its last snapshot saw it: billable instance-seconds and team, by ARN (day 1's, then day 2's over them). */
+  const lastSeen = new Map<string, { seconds: number | undefined; team: string }>();
+  const recordSeen = () => {
+    const world = running.simulator.world;
+    for (const region of REGIONS)
+      for (const plan of world.plans(ACCOUNT, region))
+        lastSeen.set(plan.arn, { seconds: billableInstanceSeconds(world.describe(plan)), team: plan.tags.team ?? '(untagged)' });
+  };
 
   beforeAll(async () => {
     setup = await SimulatedWarehouse.start({ regions: REGIONS, jobsPerRegion: 200, seed: 77 });
     ({ running, out } = setup);
     await setup.snapshot('2026-11-01');
+    recordSeen();
     setup.world.advance(86_400_000);
     await setup.snapshot('2026-11-02');
+    recordSeen();
     // A price snapshot too, as npm start writes one, so the cost queries have rows.
     await setup.prices('2026-11-02');
     warehouse = await setup.open();
@@ -86,17 +96,11 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     );
   });
 
-  it('computes billable hours per team equal to the ground truth', async () => {
-    // Prepare: the expected figures, from the simulator's own job plans.
-    const world = running.simulator.world;
+  it('computes billable hours per team equal to the ground truth, jobs deleted after day 1 included', async () => {
+    // Prepare: the expected figures, from the simulator's own job plans as each job was last seen.
     const expected = new Map<string, number>();
-    for (const region of REGIONS) {
-      for (const plan of world.plans(ACCOUNT, region)) {
-        const seconds = billableInstanceSeconds(world.describe(plan));
-        if (seconds === undefined) continue;
-        const team = plan.tags.team ?? '(untagged)';
-        expected.set(team, (expected.get(team) ?? 0) + seconds);
-      }
+    for (const { seconds, team } of lastSeen.values()) {
+      if (seconds !== undefined) expected.set(team, (expected.get(team) ?? 0) + seconds);
     }
 
     // Act

@@ -30,6 +30,8 @@ describe('the shipped views and named queries, over three daily snapshots (one r
   let warehouse: LocalWarehouse;
   const snapshots: Truth[][] = [];
   let current: Truth[];
+  /** Every job any snapshot held, as the last one that held it said: what the historical views (flat, cost) cover. */
+  let everSeen: Truth[];
   let queriedAt: number;
 
   beforeAll(async () => {
@@ -55,6 +57,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
       );
     }
     current = [...snapshots[2], ...snapshots[1].filter((t) => t.region === 'eu-west-1')];
+    everSeen = [...new Map(snapshots.flat().map((t) => [t.arn, t])).values()];
     warehouse = await setup.open();
     queriedAt = Date.now();
   }, 120_000);
@@ -94,14 +97,15 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
     // Assess
     const byArn = new Map(rows.map((r) => [r.training_job_arn as string, r]));
-    expect(byArn.size).toBe(current.length);
+    expect(byArn.size).toBe(everSeen.length);
     const wrong: string[] = [];
-    for (const t of current) {
+    for (const t of everSeen) {
       const row = byArn.get(t.arn)!;
       const spot = t.job.EnableManagedSpotTraining === true && (t.job.TrainingTimeInSeconds ?? 0) > 0;
       const capacity = capacityOf(t.job);
       const expected: Record<string, unknown> = {
         snapshot_date: t.date,
+        deleted: String(!current.some((c) => c.arn === t.arn)),
         capacity_shape: capacity.shape,
         instance_type: capacity.instanceType,
         instance_count: capacity.instanceCount === null ? null : String(capacity.instanceCount),
@@ -130,12 +134,14 @@ describe('the shipped views and named queries, over three daily snapshots (one r
   it('flat: heterogeneous clusters and instance-preference jobs are counted, with their instance type and count', async () => {
     // Prepare: the jobs of each shape, and the ones a cluster of several types makes 'mixed'.
     const byShape = groupSum(
-      current,
+      everSeen,
       (t) => capacityOf(t.job).shape,
       () => 1,
     );
-    const mixed = current.filter((t) => capacityOf(t.job).instanceType === 'mixed');
-    const selected = current.filter((t) => capacityOf(t.job).shape === 'instance_preferences' && t.job.BillableTimeInSeconds !== undefined);
+    const mixed = everSeen.filter((t) => capacityOf(t.job).instanceType === 'mixed');
+    const selected = everSeen.filter(
+      (t) => capacityOf(t.job).shape === 'instance_preferences' && t.job.BillableTimeInSeconds !== undefined,
+    );
 
     // Act
     const { rows } = await warehouse.query(
@@ -148,7 +154,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
     expect(mixed.length).toBeGreaterThan(0);
     expect(selected.length).toBeGreaterThan(0);
     const seconds = groupSum(
-      current.filter((t) => billableInstanceSeconds(t.job) !== undefined),
+      everSeen.filter((t) => billableInstanceSeconds(t.job) !== undefined),
       (t) => capacityOf(t.job).shape,
       instanceSeconds,
     );
@@ -183,7 +189,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
   it('billable_hours_by_team_and_month: cost per team and month equal to the ground truth, to the cent', async () => {
     // Prepare
-    const billed = current.filter((t) => billableInstanceSeconds(t.job) !== undefined);
+    const billed = everSeen.filter((t) => billableInstanceSeconds(t.job) !== undefined);
     const expected = groupSum(billed, (t) => `${month(t)}|${t.tags.team ?? '(untagged)'}`, instanceSeconds);
 
     // Act
@@ -197,7 +203,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
   it('billable_hours_by_instance_type_and_month agrees with the ground truth, to the cent', async () => {
     // Prepare
-    const billed = current.filter((t) => billableInstanceSeconds(t.job) !== undefined);
+    const billed = everSeen.filter((t) => billableInstanceSeconds(t.job) !== undefined);
     // Whole seconds summed, then one division, as the query does: summing each job's hours would round differently.
     const byType = groupSum(billed, (t) => `${month(t)}|${instanceType(t)}`, instanceSeconds);
 
@@ -212,7 +218,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
   it('spot_savings agrees with the ground truth, per instance type', async () => {
     // Prepare
-    const spot = current.filter((t) => t.job.EnableManagedSpotTraining && (t.job.TrainingTimeInSeconds ?? 0) > 0);
+    const spot = everSeen.filter((t) => t.job.EnableManagedSpotTraining && (t.job.TrainingTimeInSeconds ?? 0) > 0);
     const trained = groupSum(spot, instanceType, (t) => t.job.TrainingTimeInSeconds! * instanceCount(t));
     const paid = groupSum(spot, instanceType, instanceSeconds);
 
@@ -244,7 +250,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
   it('failed_jobs_by_reason counts the failures by month and reason as the API reported them', async () => {
     // Prepare
-    const failed = current.filter((t) => t.job.TrainingJobStatus === 'Failed');
+    const failed = everSeen.filter((t) => t.job.TrainingJobStatus === 'Failed');
     const byReason = groupSum(
       failed,
       (t) => `${month(t)}|${t.job.FailureReason!.split(':')[0]}`,
@@ -262,7 +268,7 @@ describe('the shipped views and named queries, over three daily snapshots (one r
 
   it('jobs_without_team_tag counts the jobs no team owns, with their hours', async () => {
     // Prepare
-    const untagged = current.filter((t) => t.tags.team === undefined);
+    const untagged = everSeen.filter((t) => t.tags.team === undefined);
     const jobs = groupSum(
       untagged,
       (t) => `${t.region}|${month(t)}`,
