@@ -100,7 +100,7 @@ describe('history survives deletion (the real pipeline against the simulator, th
     const monthOnDayThree = (await warehouse.query('cost_by_month')).rows.find((r) => r.month === month)!;
 
     // Assess
-    expect(row.map((r) => [r.deleted, Math.round(Number(r.total_cost_usd) * 100) / 100])).toEqual([[true, Math.round(cost * 100) / 100]]);
+    expect(row.map((r) => [r.deleted, Math.round(Number(r.total_cost_usd) * 100) / 100])).toEqual([['true', Math.round(cost * 100) / 100]]);
     expect([monthOnDayThree.jobs, monthOnDayThree.total_cost_usd]).toEqual([monthOnDayOne.jobs, monthOnDayOne.total_cost_usd]);
   });
 
