@@ -138,7 +138,7 @@ describe('the Lambda bundle that cdk synth produces', () => {
       expect(output).toContain(`RESULT {"snapshotDate":"2026-11-01","jobsWritten":${expectedJobs}`);
     });
 
-    it('writes one snapshot, one run record and one state object per region', async () => {
+    it('writes one snapshot, one run record, one ledger of first-seen jobs and one state object per region', async () => {
       // Act
       const keys = await listKeys(s3, bucket);
 
@@ -150,6 +150,8 @@ describe('the Lambda bundle that cdk synth produces', () => {
         'inventory/sagemaker_inventory_run/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet',
         'inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=eu-west-1/123456789012.parquet',
         'inventory/sagemaker_training_job/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet',
+        'inventory/sagemaker_training_job_ledger/snapshot_date=2026-11-01/region=eu-west-1/123456789012.parquet',
+        'inventory/sagemaker_training_job_ledger/snapshot_date=2026-11-01/region=us-east-1/123456789012.parquet',
       ]);
     });
 

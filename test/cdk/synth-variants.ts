@@ -107,6 +107,7 @@ export const CONSTRUCT_VARIANTS: readonly ConstructVariant[] = [
         projectionStartDate: '2025-06-01',
         athenaBytesScannedCutoff: 1_000_000_000,
         costAllocationTagKeys: ['team', 'owner', 'cost-center'],
+        staleAfterDays: 14,
         collector: {
           rateLimits: { ListTrainingJobs: 1, DescribeTrainingJob: 5, ListTags: 5, GetResources: 2 },
           concurrency: 4,

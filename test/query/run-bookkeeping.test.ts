@@ -26,7 +26,8 @@ describe("current, after a region's every job was deleted (the real pipeline aga
     for (const plan of world.plans(SageMakerSimulator.defaultAccountId, 'eu-west-1'))
       world.deleteJob(plan.accountId, plan.region, plan.name);
     world.advance(86_400_000, { newJobsPerDay: 0 });
-    await setup.snapshot('2026-11-02');
+    // The region really was emptied, so the shrink guard is told the deletions are real.
+    await setup.snapshot('2026-11-02', undefined, { SM_INVENTORY_ALLOW_SHRINK: 'true' });
     warehouse = await setup.open();
   }, 60_000);
   afterAll(async () => setup?.stop());

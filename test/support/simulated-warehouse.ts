@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { createPricingClient } from '../../lambda/core/aws/clients';
-import { readConfig } from '../../lambda/core/pipeline/config';
+import { readConfig, type ConfigInput } from '../../lambda/core/pipeline/config';
 import { runSnapshot, type SnapshotReport } from '../../lambda/core/pipeline/snapshot';
 import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
 import { LocalStore } from '../../lambda/core/publish/local-store';
@@ -42,13 +42,17 @@ export class SimulatedWarehouse {
     return this.running.simulator.world;
   }
 
-  /** Snapshots the regions (default: all the simulator's) for `date`; a failed (account, region) fails the setup. */
-  async snapshot(date: string, regions: readonly string[] = this.regions): Promise<SnapshotReport> {
+  /**
+   * Snapshots the regions (default: all the simulator's) for `date`, with any further settings; a failed
+   * (account, region) fails the setup.
+   */
+  async snapshot(date: string, regions: readonly string[] = this.regions, settings: ConfigInput = {}): Promise<SnapshotReport> {
     const config = readConfig({
       SM_INVENTORY_REGIONS: regions.join(','),
       SM_INVENTORY_OUTPUT: this.out,
       SM_INVENTORY_LIMITS: FAST_LIMITS,
       SM_INVENTORY_CONCURRENCY: '16',
+      ...settings,
     });
     const report = await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: date });
     if (report.failed.length > 0) throw new Error(`the snapshot of ${date} failed: ${JSON.stringify(report.failed)}`);
