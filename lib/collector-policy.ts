@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { STATE_PREFIX, WORK_PREFIX } from '../lambda/core/names';
-import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { TRAINING_JOB_LEDGER_SCHEMA, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
 import { keyAndLogStatements } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
@@ -61,6 +61,13 @@ function storageStatements({
       // Leases (conditional writes), checkpoints, progress and parts of resumable runs, deleted after the publish.
       actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
       resources: [bucket.arnForObjects(`${prefix}/${WORK_PREFIX}/*`)],
+    }),
+    // A re-run of a date that no longer has ledger events removes that date's ledger object; snapshots and run
+    // records are only ever replaced.
+    new iam.PolicyStatement({
+      sid: 'ReplaceLedgerEvents',
+      actions: ['s3:DeleteObject'],
+      resources: [bucket.arnForObjects(`${prefix}/${TRAINING_JOB_LEDGER_SCHEMA.table}/*`)],
     }),
     // Which object the latest snapshot of each (account, region) is: read and replaced, never deleted.
     new iam.PolicyStatement({

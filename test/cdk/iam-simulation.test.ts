@@ -4,7 +4,12 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { ATHENA_RESULTS_PREFIX } from '../../lambda/core/names';
 import { stateKey, workKeys } from '../../lambda/core/pipeline/work-area';
-import { INSTANCE_PRICE_SCHEMA, INVENTORY_RUN_SCHEMA, TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
+import {
+  INSTANCE_PRICE_SCHEMA,
+  INVENTORY_RUN_SCHEMA,
+  TRAINING_JOB_LEDGER_SCHEMA,
+  TRAINING_JOB_SCHEMA,
+} from '../../lambda/core/schema/table-schema';
 import { buildApp } from '../../lib/app';
 import { bucketArnInNagFinding } from '../../lib/nag-names';
 import { testApp } from '../support/cdk-app';
@@ -71,6 +76,7 @@ const object = (path: string) => `${bucket}/${path}`;
 const tableObject = (table: string, name: string) => object(`${prefix}/${table}/snapshot_date=${date}/region=${REGION}/${name}.parquet`);
 const snapshotObject = tableObject(TRAINING_JOB_SCHEMA.table, `${ACCOUNT}-run1`);
 const runRecord = tableObject(INVENTORY_RUN_SCHEMA.table, ACCOUNT);
+const ledgerObject = tableObject(TRAINING_JOB_LEDGER_SCHEMA.table, ACCOUNT);
 const priceObject = object(`${prefix}/${INSTANCE_PRICE_SCHEMA.table}/snapshot_date=${date}/prices.parquet`);
 const work = workKeys(TRAINING_JOB_SCHEMA.table, date, target);
 const resultObject = object(`${ATHENA_RESULTS_PREFIX}0f1e2d3c-query.csv`);
@@ -124,6 +130,9 @@ function queryRequests(principal: string): IamRequest[] {
     request(principal, 's3:ListBucket', bucket, { 's3:prefix': ATHENA_RESULTS_PREFIX }),
     request(principal, 's3:GetObject', snapshotObject),
     request(principal, 's3:GetObject', runRecord),
+    // The history views (sagemaker_training_job_all, the cost and flat views on it) read the ledger.
+    request(principal, 's3:ListBucket', bucket, { 's3:prefix': `${prefix}/${TRAINING_JOB_LEDGER_SCHEMA.table}/` }),
+    request(principal, 's3:GetObject', ledgerObject),
     request(principal, 's3:GetObject', priceObject),
     request(principal, 's3:PutObject', resultObject, sseKms),
     request(principal, 's3:GetObject', resultObject),
@@ -190,6 +199,9 @@ const ALLOWED: Record<string, Requests> = {
       request(collector, 's3:PutObject', snapshotObject, sseKms),
       request(collector, 's3:AbortMultipartUpload', snapshotObject),
       request(collector, 's3:PutObject', runRecord, sseKms),
+      request(collector, 's3:PutObject', ledgerObject, sseKms),
+      // A re-run of a date that no longer has a ledger event removes that date's ledger object.
+      request(collector, 's3:DeleteObject', ledgerObject),
       request(collector, 's3:PutObject', object(`${prefix}/${stateKey(TRAINING_JOB_SCHEMA.table, target)}`), sseKms),
       request(collector, 'kms:GenerateDataKey', key, viaS3),
       request(collector, 'kms:Decrypt', key, viaS3),

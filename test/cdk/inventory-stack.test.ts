@@ -179,6 +179,11 @@ describe('the inventory stack', () => {
         Resource: expect.stringContaining('"/inventory/_work/*"'),
       },
       {
+        Sid: 'ReplaceLedgerEvents',
+        Action: 's3:DeleteObject',
+        Resource: expect.stringContaining('"/inventory/sagemaker_training_job_ledger/*"'),
+      },
+      {
         Sid: 'RunState',
         Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
         Resource: expect.stringContaining('"/inventory/_state/*"'),
