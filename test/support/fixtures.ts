@@ -98,9 +98,11 @@ export function fixtureRecords(): TrainingJobRecord[] {
     FailureReason: 'AlgorithmError: 模型训练失败 — ошибка 🚀 "quoted" \\ backslash\nnew line',
     HyperParameters: huge,
     Environment: { EMPTY: '', UNICODE_ключ: 'значение ✓' },
-    TrainingTimeInSeconds: Number.MAX_SAFE_INTEGER,
+    // The most seconds a job is believed to have run (100 years): past 32 bits, so it must stay an exact int64.
+    TrainingTimeInSeconds: 3_153_600_000,
     BillableTimeInSeconds: 0,
-    TrainingStartTime: new Date(Date.UTC(1970, 0, 1, 0, 0, 0, 1)),
+    // The earliest time a job can have (SageMaker opened in 2017), to the millisecond.
+    TrainingStartTime: new Date(Date.UTC(2017, 0, 1, 0, 0, 0, 1)),
     TrainingEndTime: new Date(Date.UTC(2099, 11, 31, 23, 59, 59, 999)),
     LastModifiedTime: new Date(Date.UTC(2026, 5, 30, 12, 0, 0, 0)),
     EnableManagedSpotTraining: false,
