@@ -1,24 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { runReportCommand } from '../../cli/commands/report';
 import { COST_CHARTS } from '../../cli/report/cost-charts';
 import { buildCostWarehouse } from '../support/cost-warehouse';
-
-/** Debian's chromium, or another system build; playwright-core drives it and never downloads one. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { launchSystemChromium } from '../support/system-chromium';
 
 describe('the cost report opened in headless Chromium', () => {
   let browser: Browser;
@@ -28,15 +17,13 @@ describe('the cost report opened in headless Chromium', () => {
   const fetched: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+    browser = await launchSystemChromium();
     const warehouse = await buildCostWarehouse();
     report = join(mkdtempSync(join(tmpdir(), 'report-')), 'cost-report.html');
     await runReportCommand(
       { warehouse, out: report },
       { out: new Writable({ write: (_c, _e, done) => done() }), err: process.stderr, setExitCode: () => undefined },
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const url = pathToFileURL(report).href;
     await page.route('**/*', (route) => {
