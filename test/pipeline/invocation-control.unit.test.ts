@@ -1,6 +1,14 @@
 import { once } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { TimeBudgetExhaustedError } from '../../lambda/core/collect/training-job-source';
 import { InvocationControl } from '../../lambda/core/pipeline/invocation-control';
+
+/** A full garbage collection, as a loaded process runs one while calls are in flight. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 const unlimited = { softStopAt: Number.POSITIVE_INFINITY, deadline: Number.POSITIVE_INFINITY };
 
@@ -15,6 +23,22 @@ describe('InvocationControl', () => {
     // Assess
     expect(control.halted.aborted).toBe(true);
     expect(control.signal.aborted).toBe(false);
+    control.dispose();
+  });
+
+  it('cancels the calls in flight at the deadline even when garbage is collected before it', async () => {
+    // Prepare
+    const control = new InvocationControl({ softStopAt: Number.POSITIVE_INFINITY, deadline: Date.now() + 200 });
+
+    // Act
+    for (let round = 0; round < 5; round++) {
+      collectGarbage();
+      await new Promise((resolve) => setTimeout(resolve, 80));
+    }
+
+    // Assess
+    expect(control.signal.aborted).toBe(true);
+    expect((control.signal.reason as Error).name).toBe('TimeoutError');
     control.dispose();
   });
 

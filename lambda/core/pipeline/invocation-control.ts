@@ -14,12 +14,22 @@ export class InvocationControl {
   private readonly cancel = new AbortController();
   private readonly halt = new AbortController();
   private readonly softStop: ReturnType<typeof setTimeout> | undefined;
+  private readonly deadline: ReturnType<typeof setTimeout> | undefined;
   private firstFailure: unknown;
   private firstInterruption: string | undefined;
 
   constructor(budget: InvocationBudget, callerSignal?: AbortSignal) {
     const signals = [this.cancel.signal];
-    if (Number.isFinite(budget.deadline)) signals.push(AbortSignal.timeout(Math.max(0, budget.deadline - Date.now())));
+    if (Number.isFinite(budget.deadline)) {
+      // A timer of our own, not AbortSignal.timeout(): on Node 20 a timeout signal held only by AbortSignal.any()
+      // can be garbage-collected before it fires, and the deadline then never comes (seen under a loaded test run).
+      const timedOut = new AbortController();
+      signals.push(timedOut.signal);
+      this.deadline = setTimeout(
+        () => timedOut.abort(new DOMException('The run reached its deadline', 'TimeoutError')),
+        Math.max(0, budget.deadline - Date.now()),
+      );
+    }
     if (callerSignal) signals.push(callerSignal);
     this.signal = AbortSignal.any(signals);
     // Every call in flight listens on this one signal; that is by design, not a leak.
@@ -60,8 +70,9 @@ export class InvocationControl {
     }
   }
 
-  /** Releases the soft-stop timer once the work is over. */
+  /** Releases the soft-stop and deadline timers once the work is over. */
   dispose(): void {
     clearTimeout(this.softStop);
+    clearTimeout(this.deadline);
   }
 }

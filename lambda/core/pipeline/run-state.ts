@@ -197,8 +197,11 @@ export class RunState {
     control.onHalt(() => this.pending.stop());
     const source = this.sourceFor(control);
     const part = new PartWriter(join(scratch, 'part.parquet'), this.settings.schema, this.settings.config);
-    await Promise.all([this.list(source, control), this.scanTags(source, control), ...this.describeWorkers(source, part, control)]);
-    control.dispose();
+    try {
+      await Promise.all([this.list(source, control), this.scanTags(source, control), ...this.describeWorkers(source, part, control)]);
+    } finally {
+      control.dispose();
+    }
     await part.close().catch((error: unknown) => control.fail(error));
     this.recordCalls(source);
     if (control.failure !== undefined) throw control.failure;
