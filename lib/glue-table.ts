@@ -3,7 +3,9 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import { ConfigError } from '../lambda/core/errors';
 import {
+  CHANGE_RETENTION_DAYS,
   INVENTORY_RUN_SCHEMA,
+  TRAINING_JOB_CHANGE_SCHEMA,
   TRAINING_JOB_LEDGER_SCHEMA,
   TRAINING_JOB_SCHEMA,
   type ColumnDefinition,
@@ -33,6 +35,8 @@ const TABLE_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'One row per published (account, region, snapshot date) run of the inventory: status, jobs written, API calls, timing.',
   [TRAINING_JOB_LEDGER_SCHEMA.table]:
     "Each training job's first snapshot and, once it leaves its target's snapshot (deleted), its last known row: the history views read it.",
+  [TRAINING_JOB_CHANGE_SCHEMA.table]:
+    'Training jobs described on their EventBridge state changes between snapshots, one Parquet object per applied batch: the live view reads it.',
 };
 
 /**
@@ -116,9 +120,18 @@ export class InventoryGlueTables extends Construct {
         };
       case 'region':
         return { 'projection.region.type': 'enum', 'projection.region.values': props.regions.join(',') };
+      case 'recorded_date':
+        // Only the recent days a change can matter for (its objects expire after them), so Athena never lists older ones.
+        return {
+          'projection.recorded_date.type': 'date',
+          'projection.recorded_date.format': 'yyyy-MM-dd',
+          'projection.recorded_date.range': `NOW-${CHANGE_RETENTION_DAYS}DAYS,NOW`,
+          'projection.recorded_date.interval': '1',
+          'projection.recorded_date.interval.unit': 'DAYS',
+        };
       default:
         throw new ConfigError(
-          `${this.node.path}: table ${schema.table} has partition key ${key.name}, which has no partition projection; allowed: snapshot_date, region`,
+          `${this.node.path}: table ${schema.table} has partition key ${key.name}, which has no partition projection; allowed: snapshot_date, region, recorded_date`,
         );
     }
   }

@@ -3,6 +3,7 @@ import { SchemaError } from '../errors';
 import instancePriceSchemaJson from '../../../glue-schema/sagemaker_instance_price.json';
 import inventoryRunSchemaJson from '../../../glue-schema/sagemaker_inventory_run.json';
 import trainingJobSchemaJson from '../../../glue-schema/sagemaker_training_job.json';
+import trainingJobChangeSchemaJson from '../../../glue-schema/sagemaker_training_job_change.json';
 import trainingJobLedgerSchemaJson from '../../../glue-schema/sagemaker_training_job_ledger.json';
 
 /** Glue types a table may use; each has one Arrow/Parquet encoding (see parquet/arrow-schema.ts). */
@@ -114,12 +115,30 @@ export const TRAINING_JOB_LEDGER_SCHEMA: TableSchema = withColumnsOf(
   'glue-schema/sagemaker_training_job_ledger.json',
 );
 
+/**
+ * Jobs described because EventBridge said their state changed, one object per applied batch of events,
+ * between snapshots: what `sagemaker_training_job_live` lays over `current`.
+ */
+export const TRAINING_JOB_CHANGE_SCHEMA: TableSchema = withColumnsOf(
+  trainingJobChangeSchemaJson,
+  [TRAINING_JOB_SCHEMA],
+  'glue-schema/sagemaker_training_job_change.json',
+);
+
+/**
+ * Days a change object is kept, and the recorded dates Athena's partition projection offers: a daily
+ * snapshot supersedes a change within a day, so this covers a week and more of failed runs. Older
+ * changes are superseded or belong to a target that stopped running; `live` shows its last snapshot.
+ */
+export const CHANGE_RETENTION_DAYS = 14;
+
 /** Every table the inventory writes, in one Glue database. */
 export const TABLE_SCHEMAS: readonly TableSchema[] = [
   TRAINING_JOB_SCHEMA,
   INVENTORY_RUN_SCHEMA,
   INSTANCE_PRICE_SCHEMA,
   TRAINING_JOB_LEDGER_SCHEMA,
+  TRAINING_JOB_CHANGE_SCHEMA,
 ];
 for (const schema of TABLE_SCHEMAS) {
   if (schema.database !== TRAINING_JOB_SCHEMA.database) {
