@@ -1,5 +1,6 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { describeError, InventoryError } from '../lambda/core/errors';
+import { applyEventsCommand } from './commands/apply-events';
 import { demoCommand } from './commands/demo';
 import { pricesCommand } from './commands/prices';
 import { queryCommand } from './commands/query';
@@ -16,6 +17,7 @@ export function buildProgram(io: CommandIo): Command {
     .exitOverride();
   for (const command of [
     snapshotCommand(io),
+    applyEventsCommand(io),
     pricesCommand(io),
     queryCommand(io),
     reportCommand(io),

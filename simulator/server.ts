@@ -8,6 +8,7 @@ import { accountForKey, DEFAULT_ACCOUNT } from './operations/sts';
 import { AwsError, parseRequest, protocolOf, sendAnswer, sendError, sendJson, type Protocol } from './protocol';
 import { SeededRandom } from './world/random';
 import { SimulatedWorld, type SimulatedWorldOptions } from './world/simulated-world';
+import type { StateChangeEvent } from './world/state-change-events';
 
 export { BAD_ANSWER_KINDS, type BadAnswerKind, type BadAnswers } from './bad-answers';
 export { SIMULATED_OPERATIONS, type SimulatedOperation } from './operations';
@@ -44,6 +45,11 @@ export interface SageMakerSimulatorOptions extends Partial<SimulatedWorldOptions
   readonly faults?: FaultRates;
   /** Access keys answered 403 UnrecognizedClientException, as AWS answers revoked or unknown keys. */
   readonly rejectedAccessKeys?: readonly string[];
+  /**
+   * Receives the EventBridge state-change events of each `/_simulator/advance` (the world records them
+   * from the start when this is set). @default events are not recorded
+   */
+  readonly onStateChangeEvents?: (events: readonly StateChangeEvent[]) => void;
 }
 
 export interface OperationCounters {
@@ -107,6 +113,7 @@ export class SageMakerSimulator {
       historyDays: options.historyDays,
       suspendedAccounts: options.suspendedAccounts,
     });
+    if (options.onStateChangeEvents) this.world.recordStateChangeEvents();
     this.limits = options.limits ?? {};
     this.faults = options.faults ?? {};
     this.latencyMs = options.latencyMs ?? [0, 0];
@@ -271,7 +278,9 @@ export class SageMakerSimulator {
     if (req.url === '/_simulator/advance' && req.method === 'POST') {
       const { days } = JSON.parse(body || '{}') as { days?: number };
       const report = this.world.advance((days ?? 1) * 86_400_000);
-      return sendJson(res, 200, { now: this.world.now(), ...report });
+      const events = this.world.takeStateChangeEvents();
+      this.options.onStateChangeEvents?.(events);
+      return sendJson(res, 200, { now: this.world.now(), ...report, stateChangeEvents: events.length });
     }
     sendJson(res, 404, { message: `unknown control path ${req.url}` });
   }

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { ConfigError } from '../../lambda/core/errors';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../lambda/core/names';
@@ -13,6 +14,11 @@ function rateLimits(value: string) {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+/** One JSON event per line, as an EventBridge archive replay gives them. */
+export function appendEventLines(path: string, events: readonly object[]): void {
+  if (events.length > 0) appendFileSync(path, events.map((event) => `${JSON.stringify(event)}\n`).join(''));
 }
 
 export function simulateCommand(io: CommandIo) {
@@ -38,6 +44,10 @@ export function simulateCommand(io: CommandIo) {
     .option('--latency <min-max>', 'added latency in ms, e.g. 20-80', millisecondRange, [0, 0] as [number, number])
     .option('--fault-rate <fraction>', 'fraction of calls answered 500/503 or reset', fraction, 0)
     .option('--throttle-rate <fraction>', 'fraction of calls throttled regardless of limits', fraction, 0)
+    .option(
+      '--events-file <path>',
+      'append the EventBridge state-change events of each advance to this file, one JSON event per line (for apply-events)',
+    )
     .action(async (flags) => {
       const simulator = new SageMakerSimulator({
         port: flags.port,
@@ -54,6 +64,7 @@ export function simulateCommand(io: CommandIo) {
           connectionReset: flags.faultRate / 3,
           throttle: flags.throttleRate,
         },
+        onStateChangeEvents: flags.eventsFile ? (events) => appendEventLines(flags.eventsFile!, events) : undefined,
       });
       let endpoint: string;
       try {
@@ -74,7 +85,8 @@ export function simulateCommand(io: CommandIo) {
       io.out.write(
         `SageMaker simulator listening on ${endpoint}\n` +
           `  export AWS_ENDPOINT_URL_SAGEMAKER=${endpoint} AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API=${endpoint} AWS_ENDPOINT_URL_STS=${endpoint} AWS_ENDPOINT_URL_PRICING=${endpoint}\n` +
-          `  stats: curl ${endpoint}/_simulator/stats   advance a day: curl -X POST -d '{"days":1}' ${endpoint}/_simulator/advance\n`,
+          `  stats: curl ${endpoint}/_simulator/stats   advance a day: curl -X POST -d '{"days":1}' ${endpoint}/_simulator/advance\n` +
+          (flags.eventsFile ? `  each advance appends its state-change events to ${flags.eventsFile}\n` : ''),
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -44,3 +44,10 @@ export class SeededRandom {
     return out;
   }
 }
+
+/** A 32-bit FNV-1a hash of the text: a seed, or a draw, that the same text always gives. */
+export function hashText(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return hash >>> 0;
+}

@@ -1,6 +1,8 @@
 import type { DescribeTrainingJobResponse } from '@aws-sdk/client-sagemaker';
-import { describeJobAt, TIME, TrainingJobGenerator, type TrainingJobPlan } from './job-generator';
+import { describeJobAt, jobEndTime, TIME, TrainingJobGenerator, type TrainingJobPlan } from './job-generator';
 import { SimulatedPriceList } from './price-list';
+import { hashText } from './random';
+import { deliveredTwice, stateChangeEvent, stateChangeTimes, type StateChangeEvent } from './state-change-events';
 
 export interface SimulatedWorldOptions {
   /** (account, region) pairs to populate; others exist but hold no jobs. */
@@ -74,6 +76,8 @@ export class SimulatedWorld {
   private readonly describeCache = new WeakMap<TrainingJobPlan, { clock: number; tags: object; job: DescribeTrainingJobResponse }>();
   private readonly populatedAccounts: readonly string[];
   private readonly suspendedAccounts: readonly string[];
+  /** State-change events since the last `takeStateChangeEvents`, while recording. */
+  private events: StateChangeEvent[] | undefined;
 
   constructor(options: SimulatedWorldOptions) {
     this.clock = options.now ?? DEFAULT_SIMULATED_NOW;
@@ -120,7 +124,7 @@ export class SimulatedWorld {
     const key = `${accountId}/${region}`;
     let jobs = this.regions.get(key);
     if (!jobs) {
-      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashSeed(key) }));
+      jobs = new RegionJobs(new TrainingJobGenerator({ accountId, region, seed: seed ?? hashText(key) }));
       this.regions.set(key, jobs);
     }
     return jobs;
@@ -177,6 +181,32 @@ export class SimulatedWorld {
     return plan;
   }
 
+  /**
+   * From now on, every state change `advance` moves a job through becomes an EventBridge event, as
+   * SageMaker sends them (an occasional one twice); `takeStateChangeEvents` hands them over.
+   */
+  recordStateChangeEvents(): void {
+    this.events ??= [];
+  }
+
+  /** The events recorded since the last call, in time order, and forgets them. */
+  takeStateChangeEvents(): StateChangeEvent[] {
+    const taken = this.events ?? [];
+    if (this.events) this.events = [];
+    return taken;
+  }
+
+  /** Records the state changes of `plan` in (from, to]. */
+  private recordChanges(plan: TrainingJobPlan, from: number, to: number): void {
+    if (!this.events || jobEndTime(plan) <= from) return;
+    for (const at of stateChangeTimes(plan)) {
+      if (at <= from || at > to) continue;
+      const event = stateChangeEvent(plan, at);
+      this.events.push(event);
+      if (deliveredTwice(event)) this.events.push(event);
+    }
+  }
+
   /** Moves the clock forward: running jobs progress, new jobs start, some tags change, some old jobs are deleted. */
   advance(ms: number, options: AdvanceOptions = {}): AdvanceReport {
     if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`advance needs a positive number of milliseconds; received ${ms}`);
@@ -197,6 +227,7 @@ export class SimulatedWorld {
         created++;
       }
       for (const plan of [...jobs.byArn.values()]) {
+        this.recordChanges(plan, from, this.clock);
         if (plan.createdAt > from) continue;
         if (random.chance((options.tagChangeRate ?? 0.02) * days)) {
           plan.tags = {
@@ -212,12 +243,7 @@ export class SimulatedWorld {
         }
       }
     }
+    this.events?.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     return { created, retagged, deleted };
   }
-}
-
-function hashSeed(text: string): number {
-  let hash = 2166136261;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-  return hash >>> 0;
 }

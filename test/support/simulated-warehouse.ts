@@ -5,6 +5,8 @@ import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { createPricingClient } from '../../lambda/core/aws/clients';
 import { readConfig, type ConfigInput } from '../../lambda/core/pipeline/config';
 import { runSnapshot, type SnapshotReport } from '../../lambda/core/pipeline/snapshot';
+import type { ChangeBatchReport } from '../../lambda/core/events/apply-changes';
+import { runChangeBatch } from '../../lambda/core/events/change-batch';
 import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { SageMakerSimulatorOptions } from '../../simulator/server';
@@ -12,7 +14,7 @@ import type { SimulatedWorld } from '../../simulator/world/simulated-world';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from './local-simulator';
 
 /** Limits far above what a test's few hundred jobs need: the simulator answers as fast as it can. */
-const FAST_LIMITS = 'ListTrainingJobs=500,DescribeTrainingJob=2000,GetResources=500';
+const FAST_LIMITS = 'ListTrainingJobs=500,DescribeTrainingJob=2000,ListTags=2000,GetResources=500';
 
 /**
  * A local warehouse written by the real pipeline from the simulator over HTTP (as `npm start` writes one), for
@@ -47,16 +49,25 @@ export class SimulatedWarehouse {
    * (account, region) fails the setup.
    */
   async snapshot(date: string, regions: readonly string[] = this.regions, settings: ConfigInput = {}): Promise<SnapshotReport> {
-    const config = readConfig({
+    const config = this.config(regions, settings);
+    const report = await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: date });
+    if (report.failed.length > 0) throw new Error(`the snapshot of ${date} failed: ${JSON.stringify(report.failed)}`);
+    return report;
+  }
+
+  /** Applies one batch of EventBridge events to the warehouse (or to `out`), as the events function does. */
+  async applyEvents(events: readonly unknown[], out: string = this.out, settings: ConfigInput = {}): Promise<ChangeBatchReport> {
+    return runChangeBatch(this.config(this.regions, { SM_INVENTORY_OUTPUT: out, ...settings }), events, { credentials: TEST_CREDENTIALS });
+  }
+
+  private config(regions: readonly string[], settings: ConfigInput) {
+    return readConfig({
       SM_INVENTORY_REGIONS: regions.join(','),
       SM_INVENTORY_OUTPUT: this.out,
       SM_INVENTORY_LIMITS: FAST_LIMITS,
       SM_INVENTORY_CONCURRENCY: '16',
       ...settings,
     });
-    const report = await runSnapshot(config, { credentials: TEST_CREDENTIALS, snapshotDate: date });
-    if (report.failed.length > 0) throw new Error(`the snapshot of ${date} failed: ${JSON.stringify(report.failed)}`);
-    return report;
   }
 
   /** Writes a price snapshot for `date` from the simulator's Price List API. */
