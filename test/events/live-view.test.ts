@@ -94,7 +94,9 @@ describe('the live view, over a day of EventBridge state changes between two sna
     const arn = first.detail.TrainingJobArn as string;
     await setup.applyEvents([first]);
     setup.world.deleteJob(first.account, first.region, first.detail.TrainingJobName as string);
-    const afterDeletion = await setup.applyEvents([{ ...first, id: 'event-after-deletion', time: new Date(setup.world.now()).toISOString() }]);
+    const afterDeletion = await setup.applyEvents([
+      { ...first, id: 'event-after-deletion', time: new Date(setup.world.now()).toISOString() },
+    ]);
 
     // Act
     await setup.snapshot('2026-11-03');

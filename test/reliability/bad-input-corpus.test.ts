@@ -16,7 +16,10 @@ import { publishedRows, runTargetOnce } from '../support/target-run';
 
 interface CorpusCase {
   readonly id: string;
-  readonly kind: 'cli' | 'lambda-env' | 'lambda-event' | 'api';
+  readonly kind: 'cli' | 'lambda-env' | 'lambda-event' | 'event' | 'api';
+  /** EventBridge events for `apply-events`, one per line; `lines` gives the lines' text as it is. */
+  readonly events?: Record<string, unknown>[];
+  readonly lines?: string[];
   readonly args?: string[];
   readonly env?: Record<string, string>;
   readonly event?: Record<string, unknown>;
@@ -33,6 +36,7 @@ interface CorpusCase {
   readonly expect: {
     exit?: number;
     stderr?: string;
+    stdout?: string;
     throws?: string;
     outcome?: 'set-aside' | 'written' | 'all-written-once' | 'warned' | 'target-failed';
     reason?: string;
@@ -162,6 +166,22 @@ describe('the bad-input corpus (test/reliability/bad-input-corpus.json)', () => 
       await expect(attempt).rejects.toThrow(new RegExp(entry.expect.throws!));
       expect(Object.values(running.simulator.stats()).reduce((sum, op) => sum + op.accepted, 0)).toBe(0);
       process.env = { ...savedEnv };
+    },
+  );
+
+  it.each(CORPUS.cases.filter((c) => c.kind === 'event').map((c) => [c.id, c] as const))(
+    '%s: apply-events names the event and its reason, and shows no secret it holds',
+    async (_id, entry) => {
+      // Prepare
+      const file = join(mkdtempSync(join(tmpdir(), 'events-')), 'events.jsonl');
+      writeFileSync(file, `${(entry.lines ?? entry.events!.map((event) => JSON.stringify(event))).join('\n')}\n`);
+
+      // Act
+      const { code, stdout, stderr } = await runCliInProcess(['apply-events', file], baseEnv());
+
+      // Assess
+      expect({ code, stdout }).toEqual({ code: entry.expect.exit, stdout: expect.stringMatching(new RegExp(entry.expect.stdout!)) });
+      expect(`${stdout}${stderr}`).not.toMatch(/SECRETSECRET|\n\s+at \S/);
     },
   );
 
