@@ -2,7 +2,8 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { ensureDirectory } from '../../lambda/core/publish/directories';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../../lambda/core/errors';
-import { readConfig } from '../../lambda/core/pipeline/config';
+import { readConfig, type InventoryConfig } from '../../lambda/core/pipeline/config';
+import { runChangeBatch } from '../../lambda/core/events/change-batch';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { utcDate } from '../../lambda/core/publish/layout';
 import { LocalWarehouse } from '../warehouse/local-warehouse';
@@ -11,6 +12,7 @@ import { TIME } from '../../simulator/world/job-generator';
 import { Command } from '@commander-js/extra-typings';
 import { formatResult } from '../format';
 import { wholeNumber, type CommandIo } from '../options';
+import { setAsideReason, summariseBatch } from './apply-events';
 import { runPricesCommand } from './prices';
 import { runReportCommand } from './report';
 import { summarise } from './snapshot';
@@ -37,6 +39,7 @@ export function demoCommand(io: CommandIo) {
 }
 
 const DEMO_REGIONS = ['us-east-1', 'eu-west-1'];
+const LIVE_QUERY = 'live_changes_since_snapshot';
 const DEMO_QUERIES = ['jobs_by_status', 'billable_hours_by_instance_type_and_month', 'spot_savings', 'top_teams_by_billable_hours'];
 /** The closing hint's SQL: plain Athena SQL, so it runs in Athena too (test/query/sql-dialect-guard.test.ts parses it). */
 export const SUGGESTED_QUERY =
@@ -64,6 +67,37 @@ async function prepareDemoFolder(out: string, keep: boolean): Promise<void> {
     for (const entry of entries) if (entry !== DEMO_MARKER) rmSync(join(out, entry), { recursive: true, force: true });
   }
   writeFileSync(join(out, DEMO_MARKER), 'Made by sm-inventory demo; the demo empties this folder when it runs again.\n');
+}
+
+/** The part of the day whose EventBridge events the demo applies before the next snapshot. */
+const MORNING_MS = 6 * TIME.HOUR;
+
+/**
+ * A morning passes: its state-change events are applied as the events function applies them, and the
+ * live view shows what they changed since the snapshot.
+ */
+async function applyMorningEvents(
+  simulator: SageMakerSimulator,
+  config: InventoryConfig,
+  out: string,
+  say: (text: string) => void,
+): Promise<void> {
+  const changes = simulator.world.advance(MORNING_MS);
+  const events = simulator.world.takeStateChangeEvents();
+  say(
+    `\nsimulated time moves forward a morning: ${changes.created} new jobs, ${changes.retagged} retagged, ${changes.deleted} deleted, ${events.length} state-change events`,
+  );
+  const batch = await runChangeBatch(config, events);
+  const setAside = batch.outcomes.flatMap((outcome) => setAsideReason(outcome) ?? []);
+  say(summariseBatch(batch, setAside));
+  const warehouse = await LocalWarehouse.open(out);
+  try {
+    const definition = warehouse.queries.find((q) => q.name === LIVE_QUERY)!;
+    say(`\n== ${LIVE_QUERY}: ${definition.description}`);
+    say(formatResult(await warehouse.query(LIVE_QUERY), 'table', 60, 12));
+  } finally {
+    warehouse.close();
+  }
 }
 
 /**
@@ -98,10 +132,13 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
       SM_INVENTORY_LIMITS: 'ListTrainingJobs=50,DescribeTrainingJob=400,ListTags=400,GetResources=50',
       SM_INVENTORY_CONCURRENCY: '16',
     });
+    simulator.world.recordStateChangeEvents();
     for (const day of [0, 1]) {
       if (day > 0) {
-        const changes = simulator.world.advance(TIME.DAY);
-        say(`\nsimulated time moves forward a day: ${changes.created} new jobs, ${changes.retagged} retagged, ${changes.deleted} deleted`);
+        await applyMorningEvents(simulator, config, out, say);
+        const changes = simulator.world.advance(TIME.DAY - MORNING_MS);
+        simulator.world.takeStateChangeEvents();
+        say(`\nthe rest of the day: ${changes.created} new jobs, ${changes.retagged} retagged, ${changes.deleted} deleted`);
       }
       const report = await runSnapshot(config, { snapshotDate: utcDate(new Date(simulator.world.now())) });
       say(summarise(report));
