@@ -118,6 +118,8 @@ interface CorpusCase {
   args?: string[];
   env?: Record<string, string>;
   event?: unknown;
+  events?: unknown[];
+  lines?: string[];
   describe?: { set?: Record<string, unknown>; unset?: string[] };
   summary?: { unset?: string[] };
   pages?: string;
@@ -150,6 +152,10 @@ function describeInput(entry: CorpusCase): string {
       return `cold start with ${code(env)}`;
     case 'lambda-event':
       return `invocation ${code(JSON.stringify(entry.event))}`;
+    case 'event': {
+      const line = entry.lines?.[0] ?? JSON.stringify(entry.events?.[0]);
+      return `${code('sm-inventory apply-events FILE')} with the line ${code(line.length > 120 ? `${line.slice(0, 117)}…` : line)}`;
+    }
     default: {
       const parts: string[] = [];
       const summarise = (value: unknown) => {
@@ -180,6 +186,7 @@ function describeOutcome(entry: CorpusCase): string {
   const e = entry.expect as {
     exit?: number;
     stderr?: string;
+    stdout?: string;
     throws?: string;
     outcome?: string;
     reason?: string;
@@ -191,7 +198,7 @@ function describeOutcome(entry: CorpusCase): string {
     unknownField?: string;
   };
   const message = (pattern: string) => code(pattern.replace(/\\([[\]().^$|?*+{}])/g, '$1'));
-  if (e.exit !== undefined) return `exit ${e.exit}: ${message(e.stderr ?? '')}`;
+  if (e.exit !== undefined) return `exit ${e.exit}: ${message(e.stderr ?? e.stdout ?? '')}`;
   if (e.throws) return `refused: ${message(e.throws)}`;
   switch (e.outcome) {
     case 'set-aside':
