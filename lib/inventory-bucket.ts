@@ -3,6 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ATHENA_RESULTS_PREFIX, WORK_PREFIX } from '../lambda/core/names';
+import { CHANGE_RETENTION_DAYS, TRAINING_JOB_CHANGE_SCHEMA } from '../lambda/core/schema/table-schema';
 
 export interface InventoryBucketProps {
   readonly encryptionKey: kms.IKey;
@@ -47,6 +48,12 @@ export function inventoryBucket(scope: Construct, props: InventoryBucketProps): 
       // Checkpoints and parts of runs that were abandoned; a finished run deletes its own. `_state/` never expires:
       // it tells the next run which snapshot to start from.
       { id: 'abandoned-work', prefix: `${props.prefix}/${WORK_PREFIX}/`, expiration: Duration.days(7) },
+      // Changes from EventBridge: a daily snapshot supersedes them within a day; kept as long as Athena's projection offers them.
+      {
+        id: 'superseded-changes',
+        prefix: `${props.prefix}/${TRAINING_JOB_CHANGE_SCHEMA.table}/`,
+        expiration: Duration.days(CHANGE_RETENTION_DAYS),
+      },
     ],
     removalPolicy: props.removalPolicy,
   });

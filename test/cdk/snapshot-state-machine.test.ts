@@ -234,6 +234,18 @@ describe('the snapshot state machine', () => {
     );
   });
 
+  it('expires change objects once the snapshots have superseded them, after 14 days', () => {
+    // Assess
+    expect(dataBucketLifecycleRules()).toContainEqual(
+      expect.objectContaining({
+        Id: 'superseded-changes',
+        Prefix: 'inventory/sagemaker_training_job_change/',
+        ExpirationInDays: 14,
+        Status: 'Enabled',
+      }),
+    );
+  });
+
   it('never expires the state the next run starts from', () => {
     // Assess
     expect(dataBucketLifecycleRules().filter((rule: Json) => String(rule.Prefix ?? '').includes('_state'))).toEqual([]);
