@@ -18,6 +18,7 @@ import {
   INSTANCE_PRICE_SCHEMA,
   INVENTORY_RUN_SCHEMA,
   TRAINING_JOB_LEDGER_SCHEMA,
+  TRAINING_JOB_CHANGE_SCHEMA,
   TRAINING_JOB_SCHEMA,
   type TableSchema,
 } from '../lambda/core/schema/table-schema';
@@ -70,16 +71,21 @@ export function configurationTable(): string {
   ].join('\n');
 }
 
+/** A table's own columns, numbered after the training-job table's, which are listed above it (`columnsOf`). */
+function ownColumnTable(schema: TableSchema): string {
+  return columnTable({ ...schema, columns: schema.columns.slice(TRAINING_JOB_SCHEMA.columns.length) }).replace(
+    /^\| (\d+) \|/gm,
+    (_match, n: string) => `| ${Number(n) + TRAINING_JOB_SCHEMA.columns.length} |`,
+  );
+}
+
 export function renderSections(): Record<string, string> {
   const columns = columnTable(TRAINING_JOB_SCHEMA);
   const runColumns = columnTable(INVENTORY_RUN_SCHEMA);
   const priceColumns = columnTable(INSTANCE_PRICE_SCHEMA);
   const configuration = configurationTable();
-  // The ledger's own columns: the training-job table's are listed above it.
-  const ledgerColumns = columnTable({
-    ...TRAINING_JOB_LEDGER_SCHEMA,
-    columns: TRAINING_JOB_LEDGER_SCHEMA.columns.slice(TRAINING_JOB_SCHEMA.columns.length),
-  }).replace(/^\| (\d+) \|/gm, (_match, n: string) => `| ${Number(n) + TRAINING_JOB_SCHEMA.columns.length} |`);
+  const ledgerColumns = ownColumnTable(TRAINING_JOB_LEDGER_SCHEMA);
+  const changeColumns = ownColumnTable(TRAINING_JOB_CHANGE_SCHEMA);
   const { views, queries } = loadSqlCatalog();
   const sql = [
     '| kind | name | what it answers |',
@@ -107,7 +113,17 @@ export function renderSections(): Record<string, string> {
     ...DENIED_CONSTRUCTS.map((d) => `| \`${d.construct}\` | ${cell(d.why)} |`),
   ].join('\n');
   const example = ['```ts', readFileSync(EXAMPLE, 'utf8').trimEnd(), '```'].join('\n');
-  return { columns, 'run-columns': runColumns, 'ledger-columns': ledgerColumns, priceColumns, configuration, sql, dialect, example };
+  return {
+    columns,
+    'run-columns': runColumns,
+    'ledger-columns': ledgerColumns,
+    'change-columns': changeColumns,
+    priceColumns,
+    configuration,
+    sql,
+    dialect,
+    example,
+  };
 }
 
 const CORPUS = join(ROOT, 'test', 'reliability', 'bad-input-corpus.json');
@@ -243,7 +259,7 @@ export interface GeneratedDocument {
 
 /** Which document holds which generated section; each section has one home. */
 export const GENERATED_DOCUMENTS: readonly GeneratedDocument[] = [
-  { path: doc('tables-and-views.md'), sections: ['columns', 'run-columns', 'ledger-columns', 'sql', 'dialect'] },
+  { path: doc('tables-and-views.md'), sections: ['columns', 'run-columns', 'ledger-columns', 'change-columns', 'sql', 'dialect'] },
   { path: doc('cost.md'), sections: ['priceColumns'] },
   { path: doc('configuration.md'), sections: ['configuration'] },
   { path: doc('reliability.md'), sections: ['corpus'] },

@@ -22,7 +22,7 @@ const APPLY_SETTINGS = [
 export function applyEventsCommand(io: CommandIo) {
   const command = new Command('apply-events')
     .description(
-      'Apply EventBridge training-job state changes (one JSON event per line, as an archive replay or a test event gives them) to the warehouse, as the events function does.',
+      'Apply EventBridge training-job state changes (one JSON event per line, as an archive replay or a test event gives them) to the warehouse: each job described once, one object in sagemaker_training_job_change.',
     )
     .argument('<file>', 'the events, one JSON object per line');
   for (const option of settingOptions(APPLY_SETTINGS)) command.addOption(option);

@@ -73,7 +73,7 @@ async function prepareDemoFolder(out: string, keep: boolean): Promise<void> {
 const MORNING_MS = 6 * TIME.HOUR;
 
 /**
- * A morning passes: its state-change events are applied as the events function applies them, and the
+ * A morning passes: its state-change events are applied as `sm-inventory apply-events` applies them, and the
  * live view shows what they changed since the snapshot.
  */
 async function applyMorningEvents(

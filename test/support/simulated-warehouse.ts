@@ -55,7 +55,7 @@ export class SimulatedWarehouse {
     return report;
   }
 
-  /** Applies one batch of EventBridge events to the warehouse (or to `out`), as the events function does. */
+  /** Applies one batch of EventBridge events to the warehouse (or to `out`), as `sm-inventory apply-events` does. */
   async applyEvents(events: readonly unknown[], out: string = this.out, settings: ConfigInput = {}): Promise<ChangeBatchReport> {
     return runChangeBatch(this.config(this.regions, { SM_INVENTORY_OUTPUT: out, ...settings }), events, { credentials: TEST_CREDENTIALS });
   }

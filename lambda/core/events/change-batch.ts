@@ -19,8 +19,8 @@ export interface ChangeBatchRunOptions {
 }
 
 /**
- * One batch of events against a configuration, as the events function and `sm-inventory apply-events`
- * both run it: the same targets a snapshot has (an event of any other account or region is refused),
+ * One batch of events against a configuration, as `sm-inventory apply-events` runs it
+ * (and an events function consuming a queue of them would): the same targets a snapshot has (an event of any other account or region is refused),
  * the same clients and rate limits, the same warehouse.
  */
 export async function runChangeBatch(
