@@ -5,19 +5,10 @@ import type { ChangeBatchReport, EventOutcome } from '../../lambda/core/events/a
 import { runChangeBatch } from '../../lambda/core/events/change-batch';
 import type { CommandIo } from '../options';
 import { settingOptions } from '../setting-options';
-import { configFromFlags, type SnapshotFlags } from './snapshot';
+import { configFromFlags, SNAPSHOT_SETTINGS, type SnapshotFlags } from './snapshot';
 
-/** The settings `sm-inventory apply-events` takes as flags, as `snapshot` does: the same targets, limits and warehouse. */
-const APPLY_SETTINGS = [
-  'regions',
-  'output',
-  'roleArns',
-  'includeCallerAccount',
-  'limits',
-  'concurrency',
-  's3ForcePathStyle',
-  'timeBudget',
-] as const;
+/** The settings `sm-inventory apply-events` takes as flags: the snapshot's (the same targets, limits and warehouse), but those of a listing. */
+const APPLY_SETTINGS = SNAPSHOT_SETTINGS.filter((name) => name !== 'tagStrategy' && name !== 'allowShrink');
 
 export function applyEventsCommand(io: CommandIo) {
   const command = new Command('apply-events')

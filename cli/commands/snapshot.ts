@@ -23,7 +23,7 @@ export interface SnapshotFlags {
 }
 
 /** The settings `sm-inventory snapshot` takes as flags; the others come from the environment only. */
-const SNAPSHOT_SETTINGS = [
+export const SNAPSHOT_SETTINGS = [
   'regions',
   'output',
   'roleArns',
