@@ -35,6 +35,10 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     setup.world.advance(86_400_000);
     await setup.snapshot('2026-11-02');
     recordSeen();
+    // A morning's state changes of the jobs still running (none new, none deleted), applied after the last snapshot.
+    setup.world.recordStateChangeEvents();
+    setup.world.advance(6 * 3_600_000, { newJobsPerDay: 0, tagChangeRate: 0, deleteRate: 0 });
+    await setup.applyEvents(setup.world.takeStateChangeEvents());
     // A price snapshot too, as npm start writes one, so the cost queries have rows.
     await setup.prices('2026-11-02');
     warehouse = await setup.open();
