@@ -78,10 +78,13 @@ export async function applyStateChanges(events: readonly unknown[], settings: Ch
   const controller = new AbortController();
   // Every call in flight listens to it.
   setMaxListeners(0, controller.signal);
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('the batch deadline passed', 'TimeoutError')),
-    Math.max(0, settings.deadline - recordedAt),
-  );
+  // A timer of its own (never AbortSignal.timeout, which Node 20 may collect before it fires); none without a deadline.
+  const timer = Number.isFinite(settings.deadline)
+    ? setTimeout(
+        () => controller.abort(new DOMException('the batch deadline passed', 'TimeoutError')),
+        Math.max(0, settings.deadline - recordedAt),
+      )
+    : undefined;
   const mapper = new TrainingJobRowMapper(TRAINING_JOB_SCHEMA, new Redactor(settings.config.redaction));
   const sources = new Map<string, TrainingJobSource>();
   let results: DescribeResult[];
