@@ -298,6 +298,40 @@ describe('TrainingJobRowMapper redaction', () => {
     expect(spec.ContainerArguments).toEqual(['--hf-token', REDACTED, '--db', `postgres://analyst:${REDACTED}@db.internal:5432/ml`]);
   });
 
+  it('redacts a secret-named member deep in a nested API object without changing the object it was given', () => {
+    // Prepare
+    const hook = { S3OutputPath: 's3://bucket/hooks', HookParameters: { save_interval: '100', wandb_api_key: 'plain-looking-value' } };
+    const job = { ...minimalJob(), DebugHookConfig: hook };
+
+    // Act
+    const { row } = mapper.map({ job, tags: {}, region: REGION });
+
+    // Assess
+    expect(JSON.parse(String(row.debug_hook_config))).toEqual({
+      S3OutputPath: 's3://bucket/hooks',
+      HookParameters: { save_interval: '100', wandb_api_key: REDACTED },
+    });
+    expect(hook.HookParameters.wandb_api_key).toBe('plain-looking-value');
+  });
+
+  it('writes a nested API object holding no secret as the API sent it, dates as ISO-8601 text', () => {
+    // Prepare
+    const transitions = [
+      { Status: 'Starting', StartTime: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)), StatusMessage: 'Preparing the instances for training' },
+      { Status: 'Training', StartTime: new Date(Date.UTC(2026, 0, 2, 3, 9, 0)), StatusMessage: 'Training image download completed' },
+    ];
+    const job = { ...minimalJob(), SecondaryStatusTransitions: transitions };
+
+    // Act
+    const { row } = mapper.map({ job, tags: {}, region: REGION });
+
+    // Assess
+    expect(row.secondary_status_transitions).toBe(
+      '[{"Status":"Starting","StartTime":"2026-01-02T03:04:05.000Z","StatusMessage":"Preparing the instances for training"},' +
+        '{"Status":"Training","StartTime":"2026-01-02T03:09:00.000Z","StatusMessage":"Training image download completed"}]',
+    );
+  });
+
   it('writes values unchanged when redaction is turned off', () => {
     // Prepare
     const open = new TrainingJobRowMapper(undefined, new Redactor({ enabled: false, extraKeyPatterns: [] }));

@@ -46,26 +46,36 @@ const MAX_GIBIBYTES = 16_384;
 /** ml.<family>.<size>, as every SageMaker training instance type is named. */
 const INSTANCE_TYPE = /^ml\.[a-z0-9-]{1,30}\.[a-z0-9-]{1,30}$/;
 
-/** What is wrong with `value` for `expect`, or undefined when it is right. Never the value itself: it may be a secret. */
+/** What kind of value it is, for a message. */
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
+}
+
+/** What is wrong with `value` as a whole number of `unit` from `min` to `max`, or undefined when it is right. */
+function wholeProblem(value: unknown, min: number, max: number, unit: string): string | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return undefined;
+  const what = typeof value === 'number' ? `${Number.isInteger(value) ? 'a whole number' : 'a fraction'} out of range` : kindOf(value);
+  return `is ${what}; expected a whole number of ${unit} from ${min} to ${max}`;
+}
+
+/**
+ * What is wrong with `value` for `expect`, or undefined when it is right. Never the value itself: it may be a secret.
+ * Runs on every read field of every job, so a message is made only for a wrong value.
+ */
 function problemOf(value: unknown, expect: Expectation): string | undefined {
-  const kind = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
-  const whole = (min: number, max: number, unit: string) =>
-    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
-      ? undefined
-      : `is ${typeof value === 'number' ? `${Number.isInteger(value) ? 'a whole number' : 'a fraction'} out of range` : kind}; expected a whole number of ${unit} from ${min} to ${max}`;
   switch (expect) {
     case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : `is ${kind}; expected an object`;
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : `is ${kindOf(value)}; expected an object`;
     case 'array':
-      return Array.isArray(value) ? undefined : `is ${kind}; expected an array`;
+      return Array.isArray(value) ? undefined : `is ${kindOf(value)}; expected an array`;
     case 'instance-type':
       return typeof value === 'string' && INSTANCE_TYPE.test(value) ? undefined : `is not an instance type; expected ml.<family>.<size>`;
     case 'count':
-      return whole(0, MAX_COUNT, 'instances');
+      return wholeProblem(value, 0, MAX_COUNT, 'instances');
     case 'seconds':
-      return whole(0, MAX_SECONDS, 'seconds');
+      return wholeProblem(value, 0, MAX_SECONDS, 'seconds');
     case 'gibibytes':
-      return whole(0, MAX_GIBIBYTES, 'GiB');
+      return wholeProblem(value, 0, MAX_GIBIBYTES, 'GiB');
     case 'time': {
       const millis = value instanceof Date ? value.getTime() : Number.NaN;
       if (Number.isNaN(millis)) return undefined; // not a date at all: the column's own type check names it

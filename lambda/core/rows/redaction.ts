@@ -115,8 +115,8 @@ const KEY_CACHE_SIZE = 10_000;
 /** A command-line flag on its own: `--db-password`, `-token`. */
 const FLAG = /^--?[\w.-]+$/;
 
-/** A JSON value: what `JSON.parse` returns. */
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** A JSON value: what `JSON.parse` returns, or an API object before it is written (with its Dates). */
+type Json = string | number | boolean | null | Date | Json[] | { [key: string]: Json };
 
 export class Redactor {
   private readonly keyPatterns: readonly string[];
@@ -196,35 +196,48 @@ export class Redactor {
   }
 
   /**
+   * A nested API object (as the SDK returns it, before it is written as JSON) with every secret at any
+   * depth replaced; the same reference when nothing in it changed, which is almost always. Redacting the
+   * object rather than its JSON text tests each string once, and never parses text just written.
+   * Members the JSON text leaves out (undefined) or writes as they are (numbers, Dates) are kept as they are.
+   */
+  apiValue<T extends object>(value: T): T {
+    if (!this.settings.enabled) return value;
+    return this.json(value as Json) as T;
+  }
+
+  /**
    * A parsed JSON value redacted; the same reference when nothing in it changed. Under a member that
    * names a secret (`"credentials": {...}`) every string is the secret.
    */
   private json(value: Json, secret = false): Json {
     if (typeof value === 'string') return secret ? REDACTED : this.text(value);
     if (value === null || typeof value !== 'object') return value;
+    // An API object's Date is written as its ISO text: a secret when its member names one, like any text.
+    if (value instanceof Date) return secret ? REDACTED : value;
     if (Array.isArray(value)) return this.jsonArray(value, secret);
-    let changed = false;
-    const out: Record<string, Json> = {};
     // `{"Key": "db_password", "Value": "x"}` (a tag list, a name/value setting): the pair's name names the secret.
     const pairName = typeof value.Key === 'string' ? value.Key : typeof value.Name === 'string' ? value.Name : undefined;
     const pairSecret = pairName !== undefined && this.namesSecret(pairName);
-    for (const [member, entry] of Object.entries(value)) {
+    // Copied only when a member changes: nearly every object holds no secret and is returned as it came.
+    let out: Record<string, Json> | undefined;
+    for (const member of Object.keys(value)) {
+      const entry = value[member];
       const redacted = this.json(entry, secret || this.namesSecret(member) || (pairSecret && member === 'Value'));
-      changed ||= redacted !== entry;
-      out[member] = redacted;
+      if (redacted !== entry) (out ??= { ...value })[member] = redacted;
     }
-    return changed ? out : value;
+    return out ?? value;
   }
 
   /** Command-line style arrays (`["--password", "x"]`): the element after a secret-named flag is the secret. */
   private jsonArray(values: Json[], secret: boolean): Json[] {
-    let changed = false;
-    const out = values.map((entry, index) => {
+    let out: Json[] | undefined;
+    for (let index = 0; index < values.length; index++) {
+      const entry = values[index];
       const redacted = this.followsSecretFlag(values[index - 1], entry) ? REDACTED : this.json(entry, secret);
-      changed ||= redacted !== entry;
-      return redacted;
-    });
-    return changed ? out : values;
+      if (redacted !== entry) (out ??= [...values])[index] = redacted;
+    }
+    return out ?? values;
   }
 
   private followsSecretFlag(flag: Json | undefined, entry: Json): boolean {

@@ -72,11 +72,12 @@ export class TrainingJobRowMapper {
     for (const column of this.columns) row[column.name] = null;
     row._key = arn!;
     row.account_id = accountId;
-    row.tags = this.redacted(toStringMap('Tags', tags ?? {}));
+    row.tags = toStringMap('Tags', tags ?? {}, this.redactor);
 
     const unknownFields: string[] = [];
-    for (const [field, value] of Object.entries(job)) {
+    for (const field of Object.keys(job)) {
       if (IGNORED_API_FIELDS.has(field)) continue;
+      const value: unknown = job[field as keyof typeof job];
       let column = this.columnByField.get(field);
       if (column === undefined) {
         column = this.columnByNormalisedName.get(normalise(field)) ?? null;
@@ -86,7 +87,7 @@ export class TrainingJobRowMapper {
         unknownFields.push(field);
         continue;
       }
-      row[column.name] = value === undefined || value === null ? null : this.redacted(toCell(column, field, value), value);
+      row[column.name] = value === undefined || value === null ? null : toCell(column, field, value, this.redactor);
     }
     checkReadFields(job);
     return { row, unknownFields };
@@ -96,25 +97,19 @@ export class TrainingJobRowMapper {
   redactTags(tags: Readonly<Record<string, string>>): Record<string, string> {
     return this.redactor.tags(tags);
   }
-
-  /**
-   * Every free-text cell through the one redaction policy: maps by key and value, text part by part,
-   * nested API objects (written as JSON) member by member.
-   */
-  private redacted(cell: CellValue, value?: unknown): CellValue {
-    if (!this.redactor.enabled) return cell;
-    if (cell instanceof Map) return new Map([...cell].map(([key, entry]) => [key, this.redactor.mapValue(key, entry)]));
-    if (typeof cell !== 'string') return cell;
-    return typeof value === 'object' ? this.redactor.jsonText(cell) : this.redactor.text(cell);
-  }
 }
 
-function toCell(column: ColumnDefinition, field: string, value: unknown): CellValue {
+/**
+ * A cell of `column` from an API value. Every free-text cell goes through the one redaction policy on
+ * the way: maps by key and value, text part by part, nested API objects member by member before they
+ * are written as JSON, each string tested once.
+ */
+function toCell(column: ColumnDefinition, field: string, value: unknown, redactor: Redactor): CellValue {
   switch (column.type) {
     case 'string':
-      if (typeof value === 'string') return value;
+      if (typeof value === 'string') return redactor.text(value);
       // Nested API objects land in string columns as JSON text with the API's own key names.
-      if (typeof value === 'object' && value !== null) return toJsonText(field, value);
+      if (typeof value === 'object' && value !== null) return toJsonText(field, redactor.apiValue(value));
       throw new InvalidRecordError(`${field} is a ${typeof value}; expected a string, an object or an array`);
     case 'bigint':
       return toInt64(field, value);
@@ -127,7 +122,7 @@ function toCell(column: ColumnDefinition, field: string, value: unknown): CellVa
     case 'timestamp':
       return toEpochMillis(field, value);
     case 'map<string,string>':
-      return toStringMap(field, value);
+      return toStringMap(field, value, redactor);
   }
 }
 
@@ -171,15 +166,16 @@ function toEpochMillis(field: string, value: unknown): number {
 }
 
 /** A map of strings; a null value is kept as a NULL entry (a key set without a value), as Glue's map<string,string> allows. */
-function toStringMap(field: string, value: unknown): ReadonlyMap<string, string | null> {
+function toStringMap(field: string, value: unknown, redactor: Redactor): ReadonlyMap<string, string | null> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidRecordError(`${field} is ${describeKind(value)}; expected an object of string values`);
   }
   const map = new Map<string, string | null>();
-  for (const [key, entry] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const entry: unknown = (value as Record<string, unknown>)[key];
     if (typeof entry !== 'string' && entry !== null)
       throw new InvalidRecordError(`${field}.${key} is ${describeKind(entry)}; expected a string`);
-    map.set(key, entry);
+    map.set(key, redactor.mapValue(key, entry));
   }
   return map;
 }
