@@ -317,8 +317,16 @@ describe('TrainingJobRowMapper redaction', () => {
   it('writes a nested API object holding no secret as the API sent it, dates as ISO-8601 text', () => {
     // Prepare
     const transitions = [
-      { Status: 'Starting', StartTime: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)), StatusMessage: 'Preparing the instances for training' },
-      { Status: 'Training', StartTime: new Date(Date.UTC(2026, 0, 2, 3, 9, 0)), StatusMessage: 'Training image download completed' },
+      {
+        Status: 'Starting' as const,
+        StartTime: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
+        StatusMessage: 'Preparing the instances for training',
+      },
+      {
+        Status: 'Training' as const,
+        StartTime: new Date(Date.UTC(2026, 0, 2, 3, 9, 0)),
+        StatusMessage: 'Training image download completed',
+      },
     ];
     const job = { ...minimalJob(), SecondaryStatusTransitions: transitions };
 

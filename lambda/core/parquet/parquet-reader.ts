@@ -1,4 +1,4 @@
-import { DataType, tableFromIPC, type Field, type Vector } from 'apache-arrow';
+import { DataType, tableFromIPC, type Field, type RecordBatch, type Vector } from 'apache-arrow';
 import { openAsBlob } from 'node:fs';
 import * as parquetWasm from 'parquet-wasm';
 import { InventoryError } from '../errors';
@@ -61,14 +61,22 @@ export class SnapshotReader {
 
   /** Every row, one array per row group; `columns` narrows what is read (the others are absent from the rows). */
   async *rowGroupsOf(columns?: readonly string[]): AsyncIterable<TableRow[]> {
-    for (let group = 0; group < this.rowGroups; group++) {
-      const table = await this.readArrow([group], columns);
-      const vectors = table.schema.fields.map((field, index) => [field, table.getChildAt(index)!] as const);
-      const rows: TableRow[] = Array.from({ length: table.numRows }, () => ({}));
-      for (const [field, vector] of vectors) {
-        for (let i = 0; i < table.numRows; i++) rows[i][field.name] = cellOf(field, vector, i);
-      }
-      yield rows;
+    for await (const batch of this.batchesOf(columns)) yield Array.from({ length: batch.numRows }, (_, index) => rowAt(batch, index));
+  }
+
+  /**
+   * Every row group as Arrow record batches, as they are in the file: nothing decoded into JavaScript
+   * values, so rows that are only copied to another file cost their bytes, not an object per cell.
+   */
+  async *batchesOf(columns?: readonly string[]): AsyncIterable<RecordBatch> {
+    for (let group = 0; group < this.rowGroups; group++) yield* (await this.readArrow([group], columns)).batches;
+  }
+
+  /** Only the rows whose string `column` passes `keep`, decoded; the others are never turned into values. */
+  async *rowsWhere(column: string, keep: (value: string) => boolean): AsyncIterable<TableRow> {
+    for await (const batch of this.batchesOf()) {
+      const values = batch.getChild(column)!;
+      for (let index = 0; index < batch.numRows; index++) if (keep(String(values.get(index)))) yield rowAt(batch, index);
     }
   }
 
@@ -79,6 +87,13 @@ export class SnapshotReader {
 
 function sameType(actual: Field, expected: Field): boolean {
   return String(actual.type) === String(expected.type) || (DataType.isMap(actual.type) && DataType.isMap(expected.type));
+}
+
+/** One row of a batch, exactly as the encoder took it. */
+function rowAt(batch: RecordBatch, index: number): TableRow {
+  const row: TableRow = {};
+  batch.schema.fields.forEach((field, column) => (row[field.name] = cellOf(field, batch.getChildAt(column)!, index)));
+  return row;
 }
 
 function cellOf(field: Field, vector: Vector, index: number): CellValue {

@@ -196,14 +196,15 @@ export class Redactor {
   }
 
   /**
-   * A nested API object (as the SDK returns it, before it is written as JSON) with every secret at any
-   * depth replaced; the same reference when nothing in it changed, which is almost always. Redacting the
-   * object rather than its JSON text tests each string once, and never parses text just written.
-   * Members the JSON text leaves out (undefined) or writes as they are (numbers, Dates) are kept as they are.
+   * A nested API object (as the SDK returns it) as the JSON text `write` makes of it, with every secret
+   * at any depth replaced. The text is tested once, as any text is; only when it may hold a secret is
+   * the object walked member by member (its text is never parsed back) and written again.
    */
-  apiValue<T extends object>(value: T): T {
-    if (!this.settings.enabled) return value;
-    return this.json(value as Json) as T;
+  apiJson<T extends object>(value: T, write: (value: T) => string): string {
+    const text = write(value);
+    if (!this.settings.enabled || !this.maybeSecret.test(text)) return text;
+    const redacted = this.json(value as unknown as Json) as unknown as T;
+    return redacted === value ? text : write(redacted);
   }
 
   /**

@@ -109,7 +109,7 @@ function toCell(column: ColumnDefinition, field: string, value: unknown, redacto
     case 'string':
       if (typeof value === 'string') return redactor.text(value);
       // Nested API objects land in string columns as JSON text with the API's own key names.
-      if (typeof value === 'object' && value !== null) return toJsonText(field, redactor.apiValue(value));
+      if (typeof value === 'object' && value !== null) return redactor.apiJson(value, (object) => toJsonText(field, object));
       throw new InvalidRecordError(`${field} is a ${typeof value}; expected a string, an object or an array`);
     case 'bigint':
       return toInt64(field, value);
