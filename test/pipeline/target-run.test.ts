@@ -1,7 +1,9 @@
 import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
 import { stateKey, workKeys } from '../../lambda/core/pipeline/work-area';
+import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { TableRow } from '../../lambda/core/rows/training-job-row';
 import { AwsError } from '../../simulator/protocol';
@@ -17,8 +19,21 @@ const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGION = 'us-east-1';
 const DAY_1 = '2026-11-01';
 const DAY_2 = '2026-11-02';
+const DAY_3 = '2026-11-03';
 
 const byKey = (rows: TableRow[]) => [...rows].sort((a, b) => (String(a._key) < String(b._key) ? -1 : 1));
+
+/** Rows per row group of the published object of a date. */
+async function publishedRowGroupSizes(store: LocalStore, date: string): Promise<number[]> {
+  const reader = await SnapshotReader.open(
+    join(store.describe(), `sagemaker_training_job/snapshot_date=${date}/region=${REGION}/${ACCOUNT}.parquet`),
+    TRAINING_JOB_SCHEMA,
+  );
+  const sizes: number[] = [];
+  for await (const group of reader.rowGroupsOf(['_key'])) sizes.push(group.length);
+  reader.close();
+  return sizes;
+}
 
 function newStore(): LocalStore {
   return new LocalStore(mkdtempSync(join(tmpdir(), 'target-run-')));
@@ -96,6 +111,56 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
         String(dayOne.get(String(row._key))?.warm_pool_status).includes('Available') && String(row.warm_pool_status).includes('Terminated'),
     );
     expect(warmPoolsExpired.length).toBeGreaterThan(0);
+  });
+
+  it("carries yesterday's rows across many row groups into row groups of the configured size, exactly as a full describe writes them", async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 300, seed: 23, historyDays: 2 });
+    const incremental = newStore();
+    const config = { rowGroupRows: 40 };
+    await run({ store: incremental, snapshotDate: DAY_1, config });
+    running.simulator.world.advance(TIME.DAY, { newJobsPerDay: 9, tagChangeRate: 0.05, deleteRate: 0.03 });
+
+    // Act
+    const { step: daily } = await run({ store: incremental, snapshotDate: DAY_2, config });
+    const { store: reference } = await run({ store: newStore(), snapshotDate: DAY_2, full: true, config });
+
+    // Assess
+    expect(daily).toMatchObject({ status: 'published', result: { mode: 'incremental', jobsCarried: expect.any(Number) } });
+    expect(daily.status === 'published' && daily.result.jobsCarried).toBeGreaterThan(160);
+    const groups = await publishedRowGroupSizes(incremental, DAY_2);
+    expect(groups.slice(0, -1).every((rows) => rows === 40)).toBe(true);
+    expect((await publishedRowGroupSizes(incremental, DAY_1)).length).toBeGreaterThan(5);
+    expect(byKey(await publishedRows(incremental, ACCOUNT, REGION, DAY_2))).toEqual(
+      byKey(await publishedRows(reference, ACCOUNT, REGION, DAY_2)),
+    );
+  });
+
+  it('keeps a carried row as it was until a full describe writes the column that changed without a listing sign of it', async () => {
+    // Prepare: a long-settled job whose hyper-parameters change in place (the listing shows no change).
+    running = await startSimulator({ jobsPerRegion: 120, seed: 29 });
+    const store = newStore();
+    await run({ store, snapshotDate: DAY_1 });
+    const world = running.simulator.world;
+    const oldest = world.plans(ACCOUNT, REGION).reduce((a, b) => (a.createdAt <= b.createdAt ? a : b));
+    Object.assign(oldest, { static: { ...oldest.static, HyperParameters: { epochs: '7', learning_rate: '0.5' } } });
+    world.advance(TIME.DAY, { newJobsPerDay: 0, tagChangeRate: 0, deleteRate: 0 });
+    const rowOf = async (date: string) => (await publishedRows(store, ACCOUNT, REGION, date)).find((row) => row._key === oldest.arn)!;
+
+    // Act
+    const { step: daily } = await run({ store, snapshotDate: DAY_2 });
+    const { step: full } = await run({ store, snapshotDate: DAY_3, config: { fullEveryDays: 1 } });
+
+    // Assess
+    expect(daily).toMatchObject({ result: { mode: 'incremental', jobsDescribed: 0 } });
+    expect(full).toMatchObject({ result: { mode: 'full' } });
+    expect((await rowOf(DAY_2)).hyper_parameters).toEqual((await rowOf(DAY_1)).hyper_parameters);
+    expect((await rowOf(DAY_3)).hyper_parameters).toEqual(
+      new Map([
+        ['epochs', '7'],
+        ['learning_rate', '0.5'],
+      ]),
+    );
   });
 
   describe('the modified-first listing of an incremental run', () => {

@@ -1,4 +1,4 @@
-import { RecordBatch, Struct, Table, makeData, tableToIPC, type Schema } from 'apache-arrow';
+import { DataType, RecordBatch, Struct, Table, makeData, tableToIPC, type Data, type Schema } from 'apache-arrow';
 import * as parquetWasm from 'parquet-wasm';
 import { ParquetWriteError } from '../errors';
 import { SERVICE_NAME } from '../names';
@@ -61,8 +61,17 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     }
   }
 
-  async *encode(rows: AsyncIterable<TableRow>): AsyncIterable<Uint8Array> {
-    const batches = this.recordBatches(rows)[Symbol.asyncIterator]();
+  encode(rows: AsyncIterable<TableRow>): AsyncIterable<Uint8Array> {
+    return this.encodeBatches(this.recordBatches(rows));
+  }
+
+  /**
+   * Arrow record batches with this table's columns (rows built here, or read from another snapshot of
+   * the table and never decoded) into Parquet bytes. Batches of any size may come: the writer gathers
+   * them into row groups of `rowGroupRows` rows.
+   */
+  async *encodeBatches(arrowBatches: AsyncIterable<RecordBatch>): AsyncIterable<Uint8Array> {
+    const batches = arrowBatches[Symbol.asyncIterator]();
     let emittedAny = false;
     // parquet-wasm reports a failed input stream only as "Dyn casting error"; keep the real cause.
     let inputFailure: { error: unknown } | undefined;
@@ -76,12 +85,12 @@ export class ParquetWasmEncoder implements ParquetEncoder {
           const next = await batches.next();
           if (next.done) {
             // A file with no row group still needs the schema: write one empty batch.
-            if (!emittedAny) controller.enqueue(this.toWasmBatch([]));
+            if (!emittedAny) controller.enqueue(this.toWasmBatch(this.arrowBatch([])));
             emittedAny = true;
             controller.close();
           } else {
             emittedAny = true;
-            controller.enqueue(next.value);
+            controller.enqueue(this.toWasmBatch(this.conformed(next.value)));
           }
         } catch (error) {
           inputFailure = { error };
@@ -127,32 +136,59 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     }
   }
 
-  private async *recordBatches(rows: AsyncIterable<TableRow>): AsyncIterable<parquetWasm.RecordBatch> {
+  private async *recordBatches(rows: AsyncIterable<TableRow>): AsyncIterable<RecordBatch> {
     let pending: TableRow[] = [];
     for await (const row of rows) {
       pending.push(row);
       if (pending.length >= this.rowGroupRows) {
-        yield this.toWasmBatch(pending);
+        yield this.arrowBatch(pending);
         pending = [];
       }
     }
-    if (pending.length > 0) yield this.toWasmBatch(pending);
+    if (pending.length > 0) yield this.arrowBatch(pending);
   }
 
-  private toWasmBatch(rows: readonly TableRow[]): parquetWasm.RecordBatch {
-    const fields = this.arrowSchema.fields;
-    const children = fields.map((field, index) => {
+  private arrowBatch(rows: readonly TableRow[]): RecordBatch {
+    const children = this.arrowSchema.fields.map((field, index) => {
       const name = this.columnNames[index];
       return columnData(
         field.type,
         rows.map((row) => row[name]),
       );
     });
-    const batch = new RecordBatch(this.arrowSchema, makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children }));
+    return this.batchOf(children, rows.length);
+  }
+
+  /**
+   * A batch read from another file, under this table's Arrow schema: the same buffers, typed as the
+   * encoder types them (a reader names a map's entries otherwise), so every batch of a file has one schema.
+   */
+  private conformed(batch: RecordBatch): RecordBatch {
+    if (batch.schema === this.arrowSchema) return batch;
+    const children = this.arrowSchema.fields.map((field) => {
+      const index = batch.schema.fields.findIndex((f) => f.name === field.name);
+      if (index < 0) throw new ParquetWriteError(`a record batch to write has no column ${field.name}`);
+      return retyped(batch.data.children[index], field.type);
+    });
+    return this.batchOf(children, batch.numRows);
+  }
+
+  private batchOf(children: Data[], length: number): RecordBatch {
+    return new RecordBatch(this.arrowSchema, makeData({ type: new Struct(this.arrowSchema.fields), length, nullCount: 0, children }));
+  }
+
+  private toWasmBatch(batch: RecordBatch): parquetWasm.RecordBatch {
     // Arrow IPC is the documented bridge from apache-arrow (JS heap) into parquet-wasm (wasm memory).
     const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
     const [wasmBatch] = wasmTable.recordBatches();
     wasmTable.free();
     return wasmBatch;
   }
+}
+
+/** `data` as `type`, which has its layout: only a map's nested entry type may be named otherwise. */
+function retyped(data: Data, type: DataType): Data {
+  if (!DataType.isMap(type)) return data.clone(type);
+  const [entries] = data.children;
+  return data.clone(type, data.offset, data.length, data.nullCount, data.buffers, [entries.clone(type.children[0].type)]);
 }

@@ -1,6 +1,5 @@
-import { CollectError, InventoryError } from '../errors';
+import { CollectError } from '../errors';
 import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
-import { SnapshotReader } from '../parquet/parquet-reader';
 import { accountRegionObject, snapshotObjectPath } from '../publish/layout';
 import { publishRunRecord, type JobCounts, type RunRecord } from '../publish/run-record';
 import type { PublishResult } from '../publish/store';
@@ -8,6 +7,7 @@ import type { CollectStats } from '../collect/call-stats';
 import type { TableRow } from '../rows/training-job-row';
 import { TRAINING_JOB_LEDGER_SCHEMA } from '../schema/table-schema';
 import type { Checkpoint } from './checkpoint';
+import { MergedSnapshot } from './merged-snapshot';
 import { readSnapshotState, writeSnapshotState, type PreviousSnapshot } from './previous-snapshot';
 import { refuseShrink } from './shrink-guard';
 import type { FirstSeenJob, SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
@@ -61,12 +61,11 @@ export async function publishTarget(
   const { settings, checkpoint } = done;
   const { store, schema, target, snapshotDate } = settings;
   refuseShrink(settings.config.shrinkGuard, target, checkpoint.base, done.carried.size + done.describedCount);
-  const merged = new MergedRows(done, savedParts, localPart);
-  const encoder = new ParquetWasmEncoder(schema, { compression: settings.config.compression, rowGroupRows: settings.config.rowGroupRows });
+  const merged = new MergedSnapshot(done, savedParts, localPart);
   const objectId = accountRegionObject(schema, snapshotDate, target.region, target.accountId);
   let published;
   try {
-    published = await store.publish(objectId, encoder.encode(merged.rows()));
+    published = await store.publish(objectId, merged.encode());
   } finally {
     await merged.release();
   }
@@ -128,61 +127,6 @@ function refuseWhenTheServiceFails(done: CompletedTarget): void {
   );
 }
 
-/** The rows of the snapshot, counted as they go: the carried rows, then the described ones, each with its fresh tags. */
-class MergedRows {
-  written = 0;
-  private readonly localCopies: { path: string; release(): Promise<void> }[] = [];
-
-  constructor(
-    private readonly done: CompletedTarget,
-    private readonly savedParts: readonly string[],
-    private readonly localPart: string | undefined,
-  ) {}
-
-  async *rows(): AsyncIterable<TableRow> {
-    const { previous, carried } = this.done;
-    if (previous && carried.size > 0) {
-      for await (const group of previous.reader.rowGroupsOf()) {
-        for (const row of group) if (carried.has(String(row._key))) yield this.tagged(row);
-      }
-    }
-    for (const path of await this.partPaths()) {
-      const reader = await SnapshotReader.open(path, this.done.settings.schema);
-      try {
-        for await (const group of reader.rowGroupsOf()) {
-          for (const row of group) if (!this.done.excluded.has(String(row.training_job_name))) yield this.tagged(row);
-        }
-      } finally {
-        reader.close();
-      }
-    }
-  }
-
-  /** Deletes the local copies of the saved parts. */
-  async release(): Promise<void> {
-    for (const copy of this.localCopies) await copy.release();
-  }
-
-  private async partPaths(): Promise<string[]> {
-    const { store, target } = this.done.settings;
-    const paths: string[] = [];
-    for (const key of this.savedParts) {
-      const copy = await store.download(key);
-      if (!copy) throw new InventoryError(`the saved part ${store.locationOf(key)} of ${target.accountId}/${target.region} is missing`);
-      this.localCopies.push(copy);
-      paths.push(copy.path);
-    }
-    if (this.localPart) paths.push(this.localPart);
-    return paths;
-  }
-
-  private tagged(row: TableRow): TableRow {
-    row.tags = new Map(Object.entries(this.done.tags.get(String(row._key)) ?? {}));
-    this.written++;
-    return row;
-  }
-}
-
 function runRecordOf(
   done: CompletedTarget,
   outcome: { status: RunRecord['status']; counts: JobCounts; published: PublishResult; finishedAt: number },
@@ -228,10 +172,8 @@ async function publishLedger(done: CompletedTarget): Promise<void> {
   async function* events(): AsyncIterable<TableRow> {
     for (const job of done.firstSeen) yield firstSeenRow(job, target.accountId, snapshotDate);
     if (!previous || done.departed.size === 0) return;
-    for await (const group of previous.reader.rowGroupsOf()) {
-      for (const row of group) {
-        if (done.departed.has(String(row._key))) yield { ...row, event: 'deleted', last_snapshot_date: previous.state.snapshotDate };
-      }
+    for await (const row of previous.reader.rowsWhere('_key', (key) => done.departed.has(key))) {
+      yield { ...row, event: 'deleted', last_snapshot_date: previous.state.snapshotDate };
     }
   }
   const encoder = new ParquetWasmEncoder(TRAINING_JOB_LEDGER_SCHEMA, {
