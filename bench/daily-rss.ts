@@ -43,6 +43,7 @@ interface ChildFigures {
   readonly carried: number;
   readonly calls: number;
   readonly wallS: number;
+  readonly mergePublishS: number;
   readonly peakRssMiB: number;
 }
 
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
         `N = ${jobs}: first snapshot (${first.mode}, ${first.written} rows) peak RSS ${first.peakRssMiB.toFixed(0)} MiB; ` +
           `daily (${daily.mode}: ${daily.carried} carried, ${daily.described} described, ${churn.changed} changed) peak RSS ${daily.peakRssMiB.toFixed(0)} MiB`,
       );
+      console.log(`N = ${jobs}: daily merge and publish ${daily.mergePublishS.toFixed(2)} s (of ${daily.wallS.toFixed(1)} s wall)`);
     } finally {
       await simulator.stop();
     }

@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     started = Date.now();
     const daily = await runTarget({ endpoint: simulator.endpoint, store, snapshotDate: DAY_2, limits });
     console.log(line('daily snapshot (incremental)', daily));
+    console.log(`${''.padEnd(28)} merge and publish ${daily.mergePublishS.toFixed(2)} s`);
     console.log(await phases(simulator, started, daily));
     const inventory = await simulator.inventory(BENCH_ACCOUNT, BENCH_REGION);
     if (daily.result.jobsWritten !== inventory.jobs)

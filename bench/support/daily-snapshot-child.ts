@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       carried: run.result.jobsCarried,
       calls: run.calls,
       wallS: run.wallS,
+      mergePublishS: run.mergePublishS,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     })}\n`,
   );

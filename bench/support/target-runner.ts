@@ -17,6 +17,22 @@ export interface TimedRun {
   readonly wallS: number;
   readonly operations: Readonly<Record<string, OperationStats>>;
   readonly calls: number;
+  /** From the start of the snapshot object's publish (the merge streams into it) to the end of the run: the merge and the publish. */
+  readonly mergePublishS: number;
+}
+
+/** `store`, noting when its first publish (the snapshot object's, which the merge streams into) starts. */
+function noteFirstPublish(store: WarehouseStore, onPublish: () => void): WarehouseStore {
+  return new Proxy(store, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (property === 'publish') onPublish();
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 /** One (account, region, date) snapshot in one unbounded invocation, as the pipeline runs it. */
@@ -30,10 +46,11 @@ export async function runTarget(options: {
 }): Promise<TimedRun> {
   const clients = createSourceClients({ region: BENCH_REGION, endpoint: options.endpoint, credentials: BENCH_CREDENTIALS });
   const started = performance.now();
+  let publishStarted: number | undefined;
   try {
     const step = await advanceTarget(
       {
-        store: options.store,
+        store: noteFirstPublish(options.store, () => (publishStarted ??= performance.now())),
         clients,
         target: { accountId: BENCH_ACCOUNT, region: BENCH_REGION },
         snapshotDate: options.snapshotDate,
@@ -54,10 +71,12 @@ export async function runTarget(options: {
       },
       { softStopAt: Number.POSITIVE_INFINITY, deadline: Number.POSITIVE_INFINITY },
     );
-    const wallS = (performance.now() - started) / 1000;
+    const ended = performance.now();
+    const wallS = (ended - started) / 1000;
+    const mergePublishS = (ended - (publishStarted ?? ended)) / 1000;
     if (step.status !== 'published') throw new Error(`the run did not publish: ${JSON.stringify(step)}`);
     const operations = step.result.collect!.operations;
-    return { result: step.result, wallS, operations, calls: Object.values(operations).reduce((sum, s) => sum + s.calls, 0) };
+    return { result: step.result, wallS, mergePublishS, operations, calls: Object.values(operations).reduce((sum, s) => sum + s.calls, 0) };
   } finally {
     for (const client of Object.values(clients)) client.destroy();
   }

@@ -62,16 +62,16 @@ export class ParquetWasmEncoder implements ParquetEncoder {
   }
 
   encode(rows: AsyncIterable<TableRow>): AsyncIterable<Uint8Array> {
-    return this.encodeBatches(this.recordBatches(rows));
+    return this.encodeTables(this.recordBatches(rows));
   }
 
   /**
-   * Arrow record batches with this table's columns (rows built here, or read from another snapshot of
-   * the table and never decoded) into Parquet bytes. Batches of any size may come: the writer gathers
-   * them into row groups of `rowGroupRows` rows.
+   * Arrow tables with this table's columns (rows built here, or read from another snapshot of the table
+   * and never decoded) into Parquet bytes. Each table crosses into wasm at once, however many batches
+   * it holds; batches of any size may come: the writer gathers them into row groups of `rowGroupRows` rows.
    */
-  async *encodeBatches(arrowBatches: AsyncIterable<RecordBatch>): AsyncIterable<Uint8Array> {
-    const batches = arrowBatches[Symbol.asyncIterator]();
+  async *encodeTables(tables: AsyncIterable<Table>): AsyncIterable<Uint8Array> {
+    const batches = tables[Symbol.asyncIterator]();
     let emittedAny = false;
     // parquet-wasm reports a failed input stream only as "Dyn casting error"; keep the real cause.
     let inputFailure: { error: unknown } | undefined;
@@ -85,12 +85,12 @@ export class ParquetWasmEncoder implements ParquetEncoder {
           const next = await batches.next();
           if (next.done) {
             // A file with no row group still needs the schema: write one empty batch.
-            if (!emittedAny) controller.enqueue(this.toWasmBatch(this.arrowBatch([])));
+            if (!emittedAny) for (const batch of this.toWasm([this.arrowBatch([])])) controller.enqueue(batch);
             emittedAny = true;
             controller.close();
           } else {
             emittedAny = true;
-            controller.enqueue(this.toWasmBatch(this.conformed(next.value)));
+            for (const batch of this.toWasm(next.value.batches.map((b) => this.conformed(b)))) controller.enqueue(batch);
           }
         } catch (error) {
           inputFailure = { error };
@@ -136,16 +136,16 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     }
   }
 
-  private async *recordBatches(rows: AsyncIterable<TableRow>): AsyncIterable<RecordBatch> {
+  private async *recordBatches(rows: AsyncIterable<TableRow>): AsyncIterable<Table> {
     let pending: TableRow[] = [];
     for await (const row of rows) {
       pending.push(row);
       if (pending.length >= this.rowGroupRows) {
-        yield this.arrowBatch(pending);
+        yield new Table([this.arrowBatch(pending)]);
         pending = [];
       }
     }
-    if (pending.length > 0) yield this.arrowBatch(pending);
+    if (pending.length > 0) yield new Table([this.arrowBatch(pending)]);
   }
 
   private arrowBatch(rows: readonly TableRow[]): RecordBatch {
@@ -177,12 +177,12 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     return new RecordBatch(this.arrowSchema, makeData({ type: new Struct(this.arrowSchema.fields), length, nullCount: 0, children }));
   }
 
-  private toWasmBatch(batch: RecordBatch): parquetWasm.RecordBatch {
+  private toWasm(batches: RecordBatch[]): parquetWasm.RecordBatch[] {
     // Arrow IPC is the documented bridge from apache-arrow (JS heap) into parquet-wasm (wasm memory).
-    const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
-    const [wasmBatch] = wasmTable.recordBatches();
+    const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(new Table(this.arrowSchema, batches), 'stream'));
+    const wasmBatches = wasmTable.recordBatches();
     wasmTable.free();
-    return wasmBatch;
+    return wasmBatches;
   }
 }
 

@@ -1,4 +1,4 @@
-import { makeVector, type RecordBatch } from 'apache-arrow';
+import { makeVector, Table, type RecordBatch } from 'apache-arrow';
 import { InventoryError } from '../errors';
 import { columnData } from '../parquet/arrow-columns';
 import { arrowSchemaFor } from '../parquet/arrow-schema';
@@ -43,7 +43,7 @@ export class MergedSnapshot {
   encode(): AsyncIterable<Uint8Array> {
     const { schema, config } = this.sources.settings;
     const encoder = new ParquetWasmEncoder(schema, { compression: config.compression, rowGroupRows: config.rowGroupRows });
-    return encoder.encodeBatches(this.batches());
+    return encoder.encodeTables(this.tables());
   }
 
   /** Deletes the local copies of the saved parts. */
@@ -51,17 +51,17 @@ export class MergedSnapshot {
     for (const copy of this.localCopies) await copy.release();
   }
 
-  private async *batches(): AsyncIterable<RecordBatch> {
+  private async *tables(): AsyncIterable<Table> {
     const { previous, carried, excluded } = this.sources;
     if (previous && carried.size > 0) {
-      for await (const batch of previous.reader.batchesOf()) yield* this.kept(batch, (key) => carried.has(key));
+      for await (const batch of previous.reader.batchesOf()) yield this.kept(batch, (key) => carried.has(key));
     }
     for (const path of await this.partPaths()) {
       const reader = await SnapshotReader.open(path, this.sources.settings.schema);
       try {
         for await (const batch of reader.batchesOf()) {
           const names = batch.getChild('training_job_name')!;
-          yield* this.kept(batch, (_key, index) => !excluded.has(String(names.get(index))));
+          yield this.kept(batch, (_key, index) => !excluded.has(String(names.get(index))));
         }
       } finally {
         reader.close();
@@ -70,7 +70,7 @@ export class MergedSnapshot {
   }
 
   /** The rows of `batch` that `keep` keeps, in order, with today's tags: slices of the batch, its other columns as they were read. */
-  private *kept(batch: RecordBatch, keep: (key: string, index: number) => boolean): Iterable<RecordBatch> {
+  private kept(batch: RecordBatch, keep: (key: string, index: number) => boolean): Table {
     const keys = batch.getChild('_key')!;
     const tags: (ReadonlyMap<string, string> | null)[] = new Array(batch.numRows);
     for (let index = 0; index < batch.numRows; index++) {
@@ -78,10 +78,9 @@ export class MergedSnapshot {
       tags[index] = keep(key, index) ? new Map(Object.entries(this.sources.tags.get(key) ?? {})) : null;
     }
     const tagged = batch.setChild('tags', makeVector(columnData(this.tagsType, tags)));
-    for (const [start, end] of runsOf(tags)) {
-      this.written += end - start;
-      yield tagged.slice(start, end);
-    }
+    const slices = [...runsOf(tags)].map(([start, end]) => tagged.slice(start, end));
+    this.written += slices.reduce((sum, slice) => sum + slice.numRows, 0);
+    return new Table(tagged.schema, slices);
   }
 
   private async partPaths(): Promise<string[]> {
