@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describeError, InventoryError } from '../errors';
+import { makeScratchFolder } from '../process/scratch-folder';
 import type { Lease } from '../publish/store';
 import { REDACTION_POLICY_VERSION, type RedactionSettings } from '../rows/redaction';
 import { loadCheckpoint, newCheckpoint } from './checkpoint';
@@ -44,7 +42,7 @@ export async function advanceTarget(settings: TargetRunSettings, budget: Invocat
   }
   let keepLease = false;
   let previous: PreviousSnapshot | undefined;
-  const scratch = await mkdtemp(join(tmpdir(), 'inventory-run-'));
+  const scratch = await makeScratchFolder('run');
   try {
     const checkpoint = (await loadCheckpoint(settings, keys.checkpoint)) ?? (await newCheckpoint(settings));
     checkpoint.invocations++;
@@ -68,14 +66,14 @@ export async function advanceTarget(settings: TargetRunSettings, budget: Invocat
     }
     const run = new RunState(settings, checkpoint, previous);
     await run.replay(store);
-    const step = await run.work(budget, scratch, keys);
+    const step = await run.work(budget, scratch.path, keys);
     if (step.status === 'continuing') keepLease = settings.keepLeaseBetweenInvocations === true;
     return step;
   } catch (error) {
     return failed(settings, invocationStarted, describeError(rootCause(error)));
   } finally {
     await previous?.close();
-    await rm(scratch, { recursive: true, force: true });
+    await scratch.release();
     if (!keepLease) await lease.release();
   }
 }

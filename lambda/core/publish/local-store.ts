@@ -1,18 +1,33 @@
-import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PublishError } from '../errors';
+import { isOwnerGone, thisProcess, type ProcessOwner } from '../process/process-owner';
 import { ensureDirectory } from './directories';
 import { snapshotObjectPath, type SnapshotObjectId } from './layout';
 import type { Lease, LeaseRecord, LocalCopy, PublishResult, WarehouseStore } from './store';
 
-/** A temporary file older than this belongs to a run that died; the next write in its folder removes it. */
+/**
+ * A temporary file older than this belongs to a run that died, wherever it ran; the next write in its
+ * folder removes it. One whose writer provably died on this host goes at once.
+ */
 const STALE_TEMPORARY_MS = 60 * 60_000;
-const TEMPORARY = /\.[0-9a-f-]{36}\.tmp$/;
+/** `<file>.<uuid>.tmp` (before writers were named), or `<file>.<pid>-<host hash>-<uuid>.tmp`. */
+const TEMPORARY = /\.(?:(\d+)-([0-9a-f]{12})-)?[0-9a-f-]{36}\.tmp$/;
+
+/** The host as a temporary file's name holds it: host names may hold dots and other characters a file name should not. */
+function hostTag(host: string): string {
+  return createHash('sha256').update(host).digest('hex').slice(0, 12);
+}
+
+/** A temporary name for `target` that names its writer, so the next run can tell a dead writer's file from a live one's. */
+function temporaryFor(target: string): string {
+  return `${target}.${process.pid}-${hostTag(hostname())}-${randomUUID()}.tmp`;
+}
 
 /**
  * A warehouse in a local folder. Objects are written to `<file>.<uuid>.tmp` beside the target, fsynced,
@@ -65,7 +80,7 @@ export class LocalStore implements WarehouseStore {
 
   async put(key: string, body: AsyncIterable<Uint8Array>): Promise<PublishResult> {
     const target = this.path(key);
-    const temporary = `${target}.${randomUUID()}.tmp`;
+    const temporary = temporaryFor(target);
     let bytes = 0;
     const createdFolder = !existsSync(dirname(target));
     try {
@@ -111,7 +126,7 @@ export class LocalStore implements WarehouseStore {
     const mine = this.held.get(path);
     if (mine) return mine.holder === holder ? mine : undefined;
     await ensureDirectory(dirname(path));
-    const record: LocalLeaseRecord = { holder, expiresAt, takenAt: Date.now(), pid: process.pid, host: hostname() };
+    const record: LocalLeaseRecord = { holder, expiresAt, takenAt: Date.now(), ...thisProcess() };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         await writeFile(path, JSON.stringify(record), { flag: 'wx' });
@@ -139,10 +154,7 @@ export class LocalStore implements WarehouseStore {
 }
 
 /** A local lock file records its process, so one whose process died (SIGKILL) is taken over at once. */
-interface LocalLeaseRecord extends LeaseRecord {
-  readonly pid: number;
-  readonly host: string;
-}
+interface LocalLeaseRecord extends LeaseRecord, ProcessOwner {}
 
 async function readLease(path: string): Promise<LocalLeaseRecord | undefined> {
   try {
@@ -162,25 +174,20 @@ async function isFresh(path: string): Promise<boolean> {
 }
 
 function isAbandoned(lease: LocalLeaseRecord, holder: string): boolean {
-  if (lease.holder === holder) return true;
-  if (lease.expiresAt <= Date.now()) return true;
-  if (lease.host !== hostname()) return false;
-  try {
-    process.kill(lease.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return lease.holder === holder || lease.expiresAt <= Date.now() || isOwnerGone(lease);
 }
 
 /** Temporary files of writes whose process died (SIGKILL, power loss): they are garbage, not data. */
 function removeStaleTemporaries(folder: string): void {
   const now = Date.now();
+  const host = hostTag(hostname());
   for (const entry of readdirSync(folder)) {
-    if (!TEMPORARY.test(entry)) continue;
+    const name = TEMPORARY.exec(entry);
+    if (!name) continue;
     const path = join(folder, entry);
     try {
-      if (now - statSync(path).mtimeMs > STALE_TEMPORARY_MS) void rm(path, { force: true });
+      const writerGone = name[2] === host && isOwnerGone({ pid: Number(name[1]), host: hostname() });
+      if (writerGone || now - statSync(path).mtimeMs > STALE_TEMPORARY_MS) rmSync(path, { force: true });
     } catch {
       // Renamed or removed meanwhile by its own writer.
     }

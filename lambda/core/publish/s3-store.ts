@@ -1,12 +1,11 @@
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PublishError } from '../errors';
+import { makeScratchFolder } from '../process/scratch-folder';
 import { snapshotObjectPath, type SnapshotObjectId } from './layout';
 import type { Lease, LeaseRecord, LocalCopy, PublishResult, WarehouseStore } from './store';
 
@@ -123,15 +122,15 @@ export class S3Store implements WarehouseStore {
       if (isMissing(error)) return undefined;
       throw new PublishError(`reading ${this.locationOf(key)} failed`, { cause: error });
     }
-    const folder = await mkdtemp(join(tmpdir(), 'inventory-'));
-    const path = join(folder, 'object');
+    const folder = await makeScratchFolder('download');
+    const path = join(folder.path, 'object');
     try {
       await pipeline(response.Body as Readable, createWriteStream(path));
     } catch (error) {
-      await rm(folder, { recursive: true, force: true });
+      await folder.release();
       throw new PublishError(`downloading ${this.locationOf(key)} failed`, { cause: error });
     }
-    return { path, release: () => rm(folder, { recursive: true, force: true }) };
+    return { path, release: folder.release };
   }
 
   async delete(keys: readonly string[]): Promise<void> {
