@@ -20,6 +20,9 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 60000,
   coverageProvider: 'v8',
+  // One temporary root for the whole run (every suite's TMPDIR is under it), removed at the end: npm test leaves no folder behind.
+  globalSetup: '<rootDir>/test/support/global-tmp-root.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   collectCoverageFrom: ['lambda/**/*.ts', 'lib/**/*.ts', 'cli/**/*.ts', 'simulator/**/*.ts'],
   projects: [
     {

@@ -42,7 +42,13 @@ async function invokeBundle(
   const invoke = `require(${JSON.stringify(join(assetDir, 'index.js'))}).handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => ${remainingMillis}, functionName: 'f', awsRequestId: 'r' })
     .then((result) => { console.error('RESULT ' + JSON.stringify(result)); }, (error) => { console.error('FAILED ' + error.name + ': ' + error.message); })`;
   const { stderr } = await run(process.execPath, ['-e', invoke], {
-    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...environment },
+    env: {
+      PATH: process.env.PATH,
+      TMPDIR: process.env.TMPDIR,
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...environment,
+    },
   });
   return stderr;
 }

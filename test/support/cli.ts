@@ -22,6 +22,8 @@ export function runCli(args: string[], env: Record<string, string>): CliRun {
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // The suite's temporary folder (test/support/temporary-folders.ts), so what the CLI leaves is the suite's to remove.
+      ...(process.env.TMPDIR && { TMPDIR: process.env.TMPDIR }),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
