@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
+import type { InterruptionSource } from './interrupt';
 
 /** Option parsers shared by the commands; each rejects with what was given and what is allowed. */
 export function wholeNumber(value: string): string {
@@ -56,6 +57,8 @@ export function commaList(value: string): string[] {
 /** Where a command writes (stdout for results, stderr for progress and errors) and how it sets the exit code. */
 export interface CommandIo {
   readonly out: NodeJS.WritableStream;
-  readonly err: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** SIGINT and SIGTERM as a signal, for a command that stops cleanly on them. @default none: the signals end the process */
+  readonly interruptions?: InterruptionSource;
   setExitCode(code: number): void;
 }

@@ -1,4 +1,5 @@
 import { Option } from '@commander-js/extra-typings';
+import type { SettingNamer } from '../lambda/core/pipeline/config';
 import { SETTINGS, type Setting, type SettingName } from '../lambda/core/settings/settings';
 import { allowedText, defaultText } from '../lambda/core/settings/values';
 import { wholeNumber } from './options';
@@ -45,4 +46,9 @@ export function settingsInput(flags: Readonly<Record<string, unknown>>, env: Nod
     if (value !== undefined) input[setting.variable] = Array.isArray(value) ? value.join(',') : String(value);
   }
   return input;
+}
+
+/** How an error names a setting: by its flag when a flag gave it (what the person typed), else by its variable. */
+export function settingNamer(flags: Readonly<Record<string, unknown>>): SettingNamer {
+  return (setting) => (setting.flag && flags[flagAttribute(setting.flag)] !== undefined ? setting.flag.split(' ')[0] : setting.variable);
 }

@@ -3,6 +3,8 @@ import { Command } from '@commander-js/extra-typings';
 import { ConfigError } from '../../lambda/core/errors';
 import type { ChangeBatchReport, EventOutcome } from '../../lambda/core/events/apply-changes';
 import { runChangeBatch } from '../../lambda/core/events/change-batch';
+import { SETTING_NAMES } from '../../lambda/core/settings/settings';
+import { withGuide } from '../command-guide';
 import type { CommandIo } from '../options';
 import { settingOptions } from '../setting-options';
 import { configFromFlags, SNAPSHOT_SETTINGS, type SnapshotFlags } from './snapshot';
@@ -17,8 +19,19 @@ export function applyEventsCommand(io: CommandIo) {
     )
     .argument('<file>', 'the events, one JSON object per line');
   for (const option of settingOptions(APPLY_SETTINGS)) command.addOption(option);
-  return command.option('--json', 'print the report as JSON').action(async (file, flags) => {
+  command.option('--json', 'print the report as JSON').action(async (file, flags) => {
     io.setExitCode(await runApplyEventsCommand(file, flags as SnapshotFlags, io));
+  });
+  return withGuide(command, {
+    settings: SETTING_NAMES,
+    exitCodes: [0, 1, 2],
+    examples: [
+      { command: 'sm-inventory apply-events events.jsonl --regions us-east-1', does: "a morning's state changes into ./warehouse" },
+      {
+        command: 'sm-inventory apply-events replay.jsonl --out s3://my-bucket/inventory --json',
+        does: 'an archive replay into S3, with the report as JSON',
+      },
+    ],
   });
 }
 

@@ -11,6 +11,7 @@ import { SageMakerSimulator } from '../../simulator/server';
 import { TIME } from '../../simulator/world/job-generator';
 import { Command } from '@commander-js/extra-typings';
 import { formatResult } from '../format';
+import { withGuide } from '../command-guide';
 import { wholeNumber, type CommandIo } from '../options';
 import { setAsideReason, summariseBatch } from './apply-events';
 import { runPricesCommand } from './prices';
@@ -24,7 +25,7 @@ export interface DemoFlags {
 }
 
 export function demoCommand(io: CommandIo) {
-  return new Command('demo')
+  const command = new Command('demo')
     .description('Simulate a SageMaker account, snapshot two regions on two days into a local warehouse, and query it.')
     .option('--jobs <n>', 'simulated jobs in all', wholeNumber, '3000')
     .option(
@@ -36,6 +37,13 @@ export function demoCommand(io: CommandIo) {
     .action(async (flags) => {
       io.setExitCode(await runDemoCommand(flags, io));
     });
+  return withGuide(command, {
+    exitCodes: [0, 1, 2],
+    examples: [
+      { command: 'sm-inventory demo', does: '3,000 simulated jobs into ./demo-warehouse, then queries and cost-report.html' },
+      { command: 'sm-inventory demo --jobs 20000 --out /tmp/demo', does: 'a larger simulated account, into another folder' },
+    ],
+  });
 }
 
 const DEMO_REGIONS = ['us-east-1', 'eu-west-1'];

@@ -3,8 +3,9 @@ import { readConfig, readSnapshotDate } from '../../lambda/core/pipeline/config'
 import { utcDate } from '../../lambda/core/publish/layout';
 import { priceSnapshotClients } from '../../lambda/core/pricing/price-clients';
 import { runPriceSnapshot, type PriceSnapshotReport } from '../../lambda/core/pricing/price-snapshot';
+import { withGuide } from '../command-guide';
 import type { CommandIo } from '../options';
-import { settingOptions, settingsInput } from '../setting-options';
+import { settingNamer, settingOptions, settingsInput } from '../setting-options';
 
 export interface PricesFlags {
   readonly regions?: string;
@@ -13,17 +14,31 @@ export interface PricesFlags {
   readonly json?: boolean;
 }
 
+/** The settings `sm-inventory prices` takes as flags. */
+const PRICES_SETTINGS = ['regions', 'output'] as const;
+
 export function pricesCommand(io: CommandIo) {
   const command = new Command('prices').description(
     'Write a price snapshot: the on-demand training price of every SageMaker instance type in the regions, from the AWS Price List API.',
   );
-  for (const option of settingOptions(['regions', 'output'])) command.addOption(option);
-  return command
+  for (const option of settingOptions(PRICES_SETTINGS)) command.addOption(option);
+  command
     .option('--date <YYYY-MM-DD>', 'price snapshot date (default: today, UTC)')
     .option('--json', 'print the report as JSON')
     .action(async (flags) => {
       io.setExitCode(await runPricesCommand(flags as PricesFlags, io));
     });
+  return withGuide(command, {
+    settings: PRICES_SETTINGS,
+    exitCodes: [0, 1],
+    examples: [
+      { command: 'sm-inventory prices --regions us-east-1,eu-west-1', does: "today's training prices of two regions, into ./warehouse" },
+      {
+        command: 'sm-inventory prices --out s3://my-bucket/inventory --date 2026-11-30 --json',
+        does: 'the prices as of a date, into S3, with the report as JSON',
+      },
+    ],
+  });
 }
 
 export function summarisePrices(report: PriceSnapshotReport): string {
@@ -35,10 +50,8 @@ export function summarisePrices(report: PriceSnapshotReport): string {
 
 /** Exit code 0 when the snapshot was published; a bad price list throws (nothing is published) and main exits 1. */
 export async function runPricesCommand(flags: PricesFlags, io: CommandIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const config = readConfig({
-    ...settingsInput(flags as Record<string, unknown>, env),
-    AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-  });
+  const given = flags as Readonly<Record<string, unknown>>;
+  const config = readConfig({ ...settingsInput(given, env), AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION }, settingNamer(given));
   const snapshotDate = readSnapshotDate(flags.date, utcDate(new Date()));
   const clients = priceSnapshotClients(config);
   try {

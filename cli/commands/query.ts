@@ -12,6 +12,7 @@ import {
   validateStaleAfterDays,
 } from '../../lambda/core/query/sql-catalog';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
+import { withGuide } from '../command-guide';
 import { formatResult, OUTPUT_FORMATS } from '../format';
 import { commaList, type CommandIo } from '../options';
 import { LocalWarehouse } from '../warehouse/local-warehouse';
@@ -29,7 +30,7 @@ export interface QueryFlags {
 }
 
 export function queryCommand(io: CommandIo) {
-  return new Command('query')
+  const command = new Command('query')
     .description('Run SQL, or a shipped view or named query by name: locally with DuckDB over the warehouse, or in Athena.')
     .argument('[sql-or-name]', 'SQL text, or the name of a view or named query (see --list)')
     .option('--warehouse <dir>', 'local warehouse root', './warehouse')
@@ -45,22 +46,42 @@ export function queryCommand(io: CommandIo) {
       `days an (account, region) may go without a run before current leaves its jobs out (default: ${DEFAULT_STALE_AFTER_DAYS}; in Athena the deployment's staleAfterDays applies)`,
       (value) => validateStaleAfterDays(Number(value), '--stale-after-days'),
     )
-    .option('--athena', 'run in Amazon Athena instead of locally')
+    .addOption(new Option('--athena', 'run in Amazon Athena instead of locally').conflicts('warehouse'))
     .option('--workgroup <name>', 'Athena workgroup (the stack output AthenaWorkgroup)')
     .option('--database <name>', 'Athena database', TRAINING_JOB_SCHEMA.database)
     .option('--region <region>', 'Athena region (default: AWS_REGION)')
     .action(async (sqlOrName, flags) => {
       io.setExitCode(await runQueryCommand(sqlOrName, flags, io));
     });
+  return withGuide(command, {
+    variables: { AWS_REGION: 'the Athena region when --region is not given (else AWS_DEFAULT_REGION)' },
+    exitCodes: [0, 1],
+    examples: [
+      {
+        command: 'sm-inventory query jobs_by_status --warehouse ./warehouse',
+        does: 'a shipped named query, run by DuckDB on the local warehouse',
+      },
+      {
+        command: `sm-inventory query "SELECT region, count(*) AS jobs FROM sagemaker_training_job_current GROUP BY region" --athena --workgroup W --format csv`,
+        does: 'your own SQL in Athena, as CSV',
+      },
+    ],
+  });
 }
 
-/** Exit codes: 0 the query ran; 1 no query was given (the list is printed) or it failed. */
+/** Exit codes: 0 the query ran (or --list listed); 1 no query was given, or it failed. */
 export async function runQueryCommand(sqlOrName: string | undefined, flags: QueryFlags, io: CommandIo): Promise<number> {
-  if (flags.list || !sqlOrName) {
+  if (flags.list && sqlOrName !== undefined)
+    throw new ConfigError(`--list and the query ${JSON.stringify(sqlOrName)} contradict each other; allowed: one of them`);
+  if (flags.list) {
     const { views, queries } = loadSqlCatalog();
     for (const d of [...views, ...queries]) io.out.write(`${d.kind.padEnd(5)}  ${d.name.padEnd(45)}  ${d.description}\n`);
-    return flags.list ? 0 : 1;
+    return 0;
   }
+  if (!sqlOrName?.trim())
+    throw new ConfigError(
+      'query needs SQL text or the name of a view or named query; allowed: sm-inventory query NAME|"SQL" (sm-inventory query --list lists the names)',
+    );
   const result = flags.athena ? await queryAthena(sqlOrName, flags) : await queryLocal(sqlOrName, flags);
   io.out.write(`${formatResult(result, flags.format)}\n`);
   return 0;

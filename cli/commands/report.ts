@@ -2,6 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_COST_TAG_KEYS } from '../../lambda/core/query/sql-catalog';
+import { withGuide } from '../command-guide';
 import { commaList, type CommandIo } from '../options';
 import { COST_CHARTS } from '../report/cost-charts';
 import { COST_TOTALS_SQL, costTotals, renderCostReport } from '../report/cost-report';
@@ -14,7 +15,7 @@ export interface ReportFlags {
 }
 
 export function reportCommand(io: CommandIo) {
-  return new Command('report')
+  const command = new Command('report')
     .description(
       'Write the cost report (monthly cost by team, spot savings, top jobs, failed spend) from the local warehouse as one self-contained HTML file.',
     )
@@ -28,6 +29,16 @@ export function reportCommand(io: CommandIo) {
     .action(async (flags) => {
       io.setExitCode(await runReportCommand(flags, io));
     });
+  return withGuide(command, {
+    exitCodes: [0, 1],
+    examples: [
+      { command: 'sm-inventory report', does: 'cost-report.html from ./warehouse' },
+      {
+        command: 'sm-inventory report --warehouse /data/inventory --out team-costs.html --tag-keys team,project',
+        does: 'another warehouse, costs by the team and project tags',
+      },
+    ],
+  });
 }
 
 /** Runs the charts' named queries with DuckDB, renders them to SVG and writes the file; prints where. */

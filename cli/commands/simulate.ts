@@ -1,8 +1,9 @@
 import { appendFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { ConfigError } from '../../lambda/core/errors';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../lambda/core/names';
 import { parseRateLimits, SageMakerSimulator } from '../../simulator/server';
+import { withGuide } from '../command-guide';
 import { commaListOf, fraction, millisecondRange, wholeNumberIn, type CommandIo } from '../options';
 
 /** Generating a job takes memory; past this many per (account, region) a laptop runs out. */
@@ -22,7 +23,7 @@ export function appendEventLines(path: string, events: readonly object[]): void 
 }
 
 export function simulateCommand(io: CommandIo) {
-  return new Command('simulate')
+  const command = new Command('simulate')
     .description('Run the local SageMaker simulator (AWS JSON protocol) until interrupted.')
     .option('--port <port>', 'port to listen on (0: any free port)', wholeNumberIn(0, 65_535), 4599)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -35,13 +36,16 @@ export function simulateCommand(io: CommandIo) {
       commaListOf(ACCOUNT_ID_PATTERN, '12-digit account ids'),
       [SageMakerSimulator.defaultAccountId],
     )
-    .option(
-      '--limits <op=rate[,op=rate]>',
-      'per-operation calls per second, e.g. ListTrainingJobs=2,DescribeTrainingJob=10',
-      rateLimits,
-      {},
+    .addOption(
+      new Option('--limits <op=rate[,op=rate]>', 'per-operation calls per second, e.g. ListTrainingJobs=2,DescribeTrainingJob=10')
+        .argParser(rateLimits)
+        .default({}, 'none: calls are never throttled for rate'),
     )
-    .option('--latency <min-max>', 'added latency in ms, e.g. 20-80', millisecondRange, [0, 0] as [number, number])
+    .addOption(
+      new Option('--latency <min-max>', 'added latency in ms, e.g. 20-80')
+        .argParser(millisecondRange)
+        .default([0, 0] as [number, number], '0'),
+    )
     .option('--fault-rate <fraction>', 'fraction of calls answered 500/503 or reset', fraction, 0)
     .option('--throttle-rate <fraction>', 'fraction of calls throttled regardless of limits', fraction, 0)
     .option(
@@ -94,4 +98,14 @@ export function simulateCommand(io: CommandIo) {
       });
       await simulator.stop();
     });
+  return withGuide(command, {
+    exitCodes: [0, 1],
+    examples: [
+      { command: 'sm-inventory simulate --port 4599 --jobs 2000', does: '2,000 jobs in us-east-1 of account 123456789012, until Ctrl-C' },
+      {
+        command: 'sm-inventory simulate --regions us-east-1,eu-west-1 --latency 20-80 --throttle-rate 0.05',
+        does: 'two regions, with real-world latency and 5 % of calls throttled',
+      },
+    ],
+  });
 }

@@ -2,8 +2,12 @@ import { Command } from '@commander-js/extra-typings';
 import { readConfig, readSnapshotDate, type InventoryConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot, type SnapshotReport, type TargetResult } from '../../lambda/core/pipeline/snapshot';
 import { utcDate } from '../../lambda/core/publish/layout';
-import type { CommandIo } from '../options';
-import { settingOptions, settingsInput } from '../setting-options';
+import { SETTING_NAMES } from '../../lambda/core/settings/settings';
+import { withGuide } from '../command-guide';
+import { StopRequest } from '../interrupt';
+import { wholeNumberIn, type CommandIo } from '../options';
+import { ProgressDisplay } from '../progress';
+import { settingNamer, settingOptions, settingsInput } from '../setting-options';
 
 export interface SnapshotFlags {
   readonly regions?: string;
@@ -20,6 +24,8 @@ export interface SnapshotFlags {
   readonly full?: boolean;
   readonly allowShrink?: boolean;
   readonly json?: boolean;
+  /** Seconds between progress lines when stderr is not a terminal. */
+  readonly progressEvery?: number;
 }
 
 /** The settings `sm-inventory snapshot` takes as flags; the others come from the environment only. */
@@ -42,17 +48,38 @@ export function snapshotCommand(io: CommandIo) {
     .description('Snapshot every training job of the given regions (and member accounts) into the warehouse.')
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: today, UTC)');
   for (const option of settingOptions(SNAPSHOT_SETTINGS)) command.addOption(option);
-  return command
+  command
     .option('--full', 'describe every job, whatever the previous snapshot says (default: only new, changed and unsettled jobs)')
     .option('--json', 'print the run report as JSON')
+    .option(
+      '--progress-every <seconds>',
+      'seconds between progress lines on stderr when it is not a terminal (a terminal shows a progress bar)',
+      wholeNumberIn(1, 3600),
+      5,
+    )
     .action(async (flags) => {
       io.setExitCode(await runSnapshotCommand(flags as SnapshotFlags, io));
     });
+  return withGuide(command, {
+    settings: SETTING_NAMES,
+    exitCodes: [0, 1, 2, 130, 143],
+    examples: [
+      {
+        command: 'sm-inventory snapshot --regions us-east-1,eu-west-1 --out s3://my-bucket/inventory',
+        does: "today's snapshot of two regions of the caller's account, into S3",
+      },
+      {
+        command: 'sm-inventory snapshot --role-arn arn:aws:iam::210987654321:role/SageMakerJobInventoryRead --date 2026-11-30 --full',
+        does: 'a member account on 30 November, every job described, into ./warehouse',
+      },
+    ],
+  });
 }
 
-/** Flags override the environment; both go through the one validation the Lambda uses. */
+/** Flags override the environment; both go through the one validation the Lambda uses, and an error names what was typed. */
 export function configFromFlags(flags: SnapshotFlags, env: NodeJS.ProcessEnv): InventoryConfig {
-  return readConfig({ ...settingsInput(flags as Record<string, unknown>, env), AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION });
+  const given = flags as Readonly<Record<string, unknown>>;
+  return readConfig({ ...settingsInput(given, env), AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION }, settingNamer(given));
 }
 
 function describeTarget(result: TargetResult): string {
@@ -82,21 +109,32 @@ export function summarise(report: SnapshotReport): string {
   ].join('\n');
 }
 
-/** Exit codes: 0 all written; 2 some (account, region) failed or was published without some jobs (the rest were published). */
+/**
+ * Exit codes: 0 all written; 2 some (account, region) failed or was published without some jobs (the
+ * rest were published); 130 or 143 stopped by SIGINT or SIGTERM, with the progress saved.
+ */
 export async function runSnapshotCommand(flags: SnapshotFlags, io: CommandIo): Promise<number> {
   const config = configFromFlags(flags, process.env);
   const snapshotDate = readSnapshotDate(flags.date, utcDate(new Date()), config.firstSnapshotDate);
-  const tty = io.err.isTTY === true;
-  const report = await runSnapshot(config, {
-    snapshotDate,
-    full: flags.full,
-    events: {
-      targetStarted: (t) => tty && io.err.write(`collecting ${t.accountId}/${t.region}…\n`),
-      progress: (t, n) => tty && io.err.write(`  ${t.accountId}/${t.region}: ${n} jobs described\n`),
-      warning: (message, details) => io.err.write(`warning: ${message} ${JSON.stringify(details)}\n`),
-    },
+  const display = new ProgressDisplay(io.err, {
+    tty: io.err.isTTY === true,
+    everyMs: (flags.progressEvery ?? 5) * 1000,
+    columns: io.err.columns,
   });
+  const interruption = io.interruptions?.();
+  let report: SnapshotReport;
+  try {
+    report = await runSnapshot(config, { snapshotDate, full: flags.full, events: display.events(), signal: interruption?.signal });
+  } finally {
+    display.stop();
+    interruption?.dispose();
+  }
   io.out.write(`${flags.json ? JSON.stringify(report) : summarise(report)}\n`);
+  const stop: unknown = interruption?.signal.reason;
+  if (stop instanceof StopRequest) {
+    io.err.write(`${stoppedMessage(report, stop)}\n`);
+    return stop.exitCode;
+  }
   if (report.failed.length > 0) {
     io.err.write(
       `error: ${report.failed.length} (account, region) snapshot(s) failed: ${report.failed.map((f) => `${f.accountId}/${f.region}`).join(', ')}\n`,
@@ -108,4 +146,17 @@ export async function runSnapshotCommand(flags: SnapshotFlags, io: CommandIo): P
     );
   }
   return report.failed.length + report.incomplete.length > 0 ? 2 : 0;
+}
+
+/** What a stopped run did and left, and the command that continues it (the date, since "today" may have moved on). */
+function stoppedMessage(report: SnapshotReport, stop: StopRequest): string {
+  const unfinished = report.failed.map((f) => `${f.accountId}/${f.region}`);
+  const published = report.targets.length - report.failed.length;
+  return [
+    `stopped by ${stop.signalName}: the calls in flight were cancelled; ${published} of ${report.targets.length} (account, region) published before the stop.`,
+    unfinished.length > 0
+      ? `Not published: ${unfinished.join(', ')}; their progress is saved and their locks released. ` +
+        `To continue where it stopped, run the same command with --date ${report.snapshotDate}.`
+      : 'Nothing is left to do.',
+  ].join('\n');
 }

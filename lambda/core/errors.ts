@@ -33,10 +33,16 @@ export class QueryError extends InventoryError {}
 /** The Price List API's answer cannot become a price table: an ambiguous, non-USD or unreadable price. Names the SKU. */
 export class PriceListError extends InventoryError {}
 
+/**
+ * An error as a person reads it: what happened, in words, then its cause. The inventory's own errors
+ * say it in their message, so their class name is left out; an error from elsewhere keeps its name when
+ * the name says something (`AccessDeniedException`, `TypeError`), not when it is the bare `Error`.
+ */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause !== undefined ? ` (cause: ${describeError(error.cause)})` : '';
-    return `${error.name}: ${error.message}${cause}`;
+    const named = error instanceof InventoryError || error.name === 'Error' || !error.name ? '' : `${error.name}: `;
+    return `${named}${error.message}${cause}`;
   }
   return String(error);
 }

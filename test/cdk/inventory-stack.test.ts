@@ -9,6 +9,7 @@ import { buildApp } from '../../lib/app';
 import { SageMakerTrainingJobInventory } from '../../lib/sagemaker-training-job-inventory';
 import { MEMBER_ROLE_NAME, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/core/names';
 import { readCollectorSettings } from '../../lambda/core/pipeline/config';
+import { checkVariableNames } from '../../lambda/core/settings/variable-names';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
 import { testApp } from '../support/cdk-app';
@@ -234,6 +235,18 @@ describe('the inventory stack', () => {
       SM_INVENTORY_ROLE_ARNS: MEMBER,
       SM_INVENTORY_INCLUDE_CALLER_ACCOUNT: 'true',
     });
+  });
+
+  it("sets in every function's environment only SM_INVENTORY_* variables the functions' parser knows", () => {
+    // Prepare
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
+
+    // Act
+    const check = () => functions.forEach((f) => checkVariableNames(f.Properties.Environment?.Variables ?? {}));
+
+    // Assess
+    expect(functions.length).toBeGreaterThan(1);
+    expect(check).not.toThrow();
   });
 
   it('rotates the customer key', () => {

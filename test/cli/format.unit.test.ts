@@ -42,3 +42,25 @@ describe('formatResult', () => {
     expect(lines.map((line) => JSON.parse(line))).toEqual(result.rows);
   });
 });
+
+describe('control characters', () => {
+  it('shows each control character of a table cell or column name as its escape', () => {
+    // Act
+    const text = formatResult({ columns: ['reason\x07'], rows: [{ 'reason\x07': 'a\x1b[2Jb\rc\nd\u202ee\x9b' }] }, 'table');
+
+    // Assess
+    expect(text.split('\n').slice(0, 3)).toEqual(['reason\\x07', '-'.repeat(26), 'a\\x1b[2Jb\\rc\\nd\\u202ee\\x9b']);
+  });
+
+  it('escapes in JSON the C1 controls JSON.stringify leaves raw, and the value reads back the same', () => {
+    // Prepare
+    const row = { reason: 'x\x9b31m\x1b\u202e' };
+
+    // Act
+    const text = formatResult({ columns: ['reason'], rows: [row] }, 'json');
+
+    // Assess
+    expect(text).toBe('{"reason":"x\\u009b31m\\u001b\\u202e"}');
+    expect(JSON.parse(text)).toEqual(row);
+  });
+});

@@ -7,6 +7,7 @@ import { QueryError } from '../../lambda/core/errors';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
+import { runCliInProcess } from '../support/cli-in-process';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
 function capture() {
@@ -81,12 +82,47 @@ describe('sm-inventory query', () => {
     ).toEqual([...views, ...queries].map((d) => d.name));
   });
 
-  it('exits 1 when given nothing to run', async () => {
+  it('exits 1 with a usage message when given nothing to run', async () => {
     // Act
-    const code = await runQueryCommand(undefined, flags(), capture().io);
+    const result = await runCliInProcess(['query', '--warehouse', warehouse]);
 
     // Assess
-    expect(code).toBe(1);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'error: query needs SQL text or the name of a view or named query; allowed: sm-inventory query NAME|"SQL" (sm-inventory query --list lists the names)\n',
+    );
+  });
+
+  it('refuses --list given with a query, naming both', async () => {
+    // Act
+    const result = await runCliInProcess(['query', '--list', 'jobs_by_status']);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: --list and the query "jobs_by_status" contradict each other; allowed: one of them\n');
+  });
+
+  it('refuses --athena with --warehouse, naming both', async () => {
+    // Act
+    const result = await runCliInProcess(['query', 'jobs_by_status', '--athena', '--warehouse', warehouse]);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: option '--athena' cannot be used with option '--warehouse <dir>'\n/);
+  });
+
+  it('shows control characters in table cells as escapes, so a failure reason cannot drive the terminal', async () => {
+    // Prepare: a failure reason holding a colour change, a window-title sequence, a carriage return and a bell.
+    const reason = '\x1b[31mOOM\x1b]0;pwned\x07\rfake line\x9b2J';
+    const sql = `SELECT '${reason}' AS failure_reason`;
+
+    // Act
+    const result = await runCliInProcess(['query', sql, '--warehouse', warehouse]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('\\x1b[31mOOM\\x1b]0;pwned\\x07\\rfake line\\x9b2J');
+    expect([...result.stdout].filter((char) => char !== '\n' && (char < ' ' || (char >= '\x7f' && char <= '\x9f')))).toEqual([]);
   });
 
   it('names the folder and the command to run when the warehouse has no snapshot', async () => {

@@ -116,4 +116,28 @@ describe('readConfig', () => {
       'SM_INVENTORY_REGIONS is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1',
     );
   });
+
+  it('refuses an SM_INVENTORY_* variable no setting reads, naming the closest known one', () => {
+    // Prepare
+    const environment: Record<string, string> = { AWS_REGION: 'eu-central-1', SM_INVENTORY_CONCURENCY: '4' };
+
+    // Act
+    const attempt = () => readConfig(environment);
+
+    // Assess
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow('SM_INVENTORY_CONCURENCY is not a variable of the inventory (did you mean SM_INVENTORY_CONCURRENCY?)');
+  });
+
+  it('names a setting as the caller says (a flag), in range errors and in errors between settings', () => {
+    // Prepare
+    const nameOf = (setting: { variable: string }) =>
+      setting.variable === 'SM_INVENTORY_CONCURRENCY' ? '--concurrency' : setting.variable;
+
+    // Act
+    const attempt = () => readConfig({ AWS_REGION: 'eu-central-1', SM_INVENTORY_CONCURRENCY: '65' }, nameOf);
+
+    // Assess
+    expect(attempt).toThrow('--concurrency is "65"; allowed: a whole number from 1 to 64');
+  });
 });

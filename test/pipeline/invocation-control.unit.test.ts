@@ -85,19 +85,6 @@ describe('InvocationControl', () => {
     expect(control.signal.reason).toBe(first);
   });
 
-  it("cancels the calls in flight when the caller's signal aborts", () => {
-    // Prepare
-    const caller = new AbortController();
-    const control = new InvocationControl(unlimited, caller.signal);
-
-    // Act
-    caller.abort(new Error('the state machine stopped'));
-
-    // Assess
-    expect(control.signal.aborted).toBe(true);
-    expect(control.halted.aborted).toBe(false);
-  });
-
   it('runs what waits on the halt when it comes, or at once when it has come', () => {
     // Prepare
     const control = new InvocationControl(unlimited);
@@ -113,4 +100,22 @@ describe('InvocationControl', () => {
     expect(ranBeforeHalt).toEqual([]);
     expect(ran).toEqual(['registered before', 'registered after']);
   });
+
+  it("takes the caller's stop as an interruption: calls cancelled, no new work, and the calls it cancelled are no failure", () => {
+    // Prepare
+    const caller = new AbortController();
+    const control = new InvocationControl(unlimited, caller.signal);
+
+    // Act
+    caller.abort(new Error('stopped by SIGTERM'));
+    control.fail(new DOMException('This operation was aborted', 'AbortError'));
+
+    // Assess
+    expect(control.signal.aborted).toBe(true);
+    expect(control.halted.aborted).toBe(true);
+    expect(control.failure).toBeUndefined();
+    expect(control.interrupted).toBe('stopped by SIGTERM');
+    control.dispose();
+  });
 });
+

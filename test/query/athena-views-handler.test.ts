@@ -155,7 +155,7 @@ describe('the Athena views custom resource', () => {
 
     // Assess
     expect(responses).toEqual([
-      expect.objectContaining({ Status: 'FAILED', Reason: 'QueryError: Athena query q failed: line 1:8: Table v_a does not exist' }),
+      expect.objectContaining({ Status: 'FAILED', Reason: 'Athena query q failed: line 1:8: Table v_a does not exist' }),
     ]);
   });
 });

@@ -29,3 +29,8 @@ export async function runCliInProcess(args: readonly string[], env: Record<strin
     process.env = saved;
   }
 }
+
+/** stderr without the progress lines a snapshot prints every few seconds when stderr is not a terminal (`[5 s] …`). */
+export function withoutProgressLines(stderr: string): string {
+  return stderr.replace(/^\[\d+ (?:s|min \d{2} s)\] .*\n/gm, '');
+}

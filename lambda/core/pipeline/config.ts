@@ -3,12 +3,14 @@ import { ConfigError } from '../errors';
 import type { RedactionSettings } from '../rows/redaction';
 import {
   SETTINGS,
+  type Setting,
   type ApiRateLimits,
   type EnvironmentVariable,
   type ParquetCompression,
   type TagStrategyOption,
 } from '../settings/settings';
 import { parseSetting } from '../settings/values';
+import { checkVariableNames } from '../settings/variable-names';
 import { parseWarehouseRoot, validateRegion, validateSnapshotDate, type WarehouseRoot } from '../publish/layout';
 
 export { TAG_STRATEGIES, ROLE_NAME_PATTERN, type TagStrategyOption, type EnvironmentVariable } from '../settings/settings';
@@ -98,6 +100,19 @@ type CollectorConfig = Pick<
   | 'shrinkGuard'
 >;
 
+/**
+ * How a message names a setting: its variable, or the flag it was given by (`--concurrency`), so the
+ * person reads the name they typed.
+ */
+export type SettingNamer = (setting: Setting) => string;
+const byVariable: SettingNamer = (setting) => setting.variable;
+
+/** Parses settings from `input`, each error naming the setting as `nameOf` says. */
+function settingReader(input: ConfigInput, nameOf: SettingNamer) {
+  return <S extends Setting>(setting: S, text?: string) =>
+    parseSetting(setting, text ?? (input as Record<string, string | undefined>)[setting.variable], nameOf(setting));
+}
+
 function wrap<T>(name: string, parse: () => T): T {
   try {
     return parse();
@@ -107,69 +122,76 @@ function wrap<T>(name: string, parse: () => T): T {
   }
 }
 
-/** Reads and checks every setting; the first bad value is a ConfigError naming the variable, the value and what is allowed. */
-export function readConfig(input: ConfigInput): InventoryConfig {
-  const regions = readRegions(input);
-  const roleArns = parseSetting(SETTINGS.roleArns, input.SM_INVENTORY_ROLE_ARNS);
+/**
+ * Reads and checks every setting; the first bad value is a ConfigError naming the setting (its variable,
+ * or as `nameOf` says), the value and what is allowed. An `SM_INVENTORY_*` variable no setting reads is one too.
+ */
+export function readConfig(input: ConfigInput, nameOf: SettingNamer = byVariable): InventoryConfig {
+  checkVariableNames(input);
+  const read = settingReader(input, nameOf);
+  const regions = readRegions(input, nameOf);
+  const roleArns = read(SETTINGS.roleArns);
   const includeCallerAccount =
-    input.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT?.trim() || roleArns.length === 0
-      ? parseSetting(SETTINGS.includeCallerAccount, input.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT)
-      : false;
-  const organization = readOrganizationSettings(input);
+    input.SM_INVENTORY_INCLUDE_CALLER_ACCOUNT?.trim() || roleArns.length === 0 ? read(SETTINGS.includeCallerAccount) : false;
+  const organization = readOrganizationSettings(input, nameOf);
   if (!includeCallerAccount && roleArns.length === 0 && !organization) {
     throw new ConfigError(
-      'SM_INVENTORY_INCLUDE_CALLER_ACCOUNT is false and SM_INVENTORY_ROLE_ARNS is empty: there is no account to snapshot; allowed: set one of them, or SM_INVENTORY_ORGANIZATION=true',
+      `${nameOf(SETTINGS.includeCallerAccount)} is false and ${nameOf(SETTINGS.roleArns)} is empty: there is no account to snapshot; allowed: set one of them, or ${SETTINGS.organization.variable}=true`,
     );
   }
-  const firstSnapshotDate = parseSetting(SETTINGS.firstSnapshotDate, input.SM_INVENTORY_FIRST_SNAPSHOT_DATE);
+  const firstSnapshotDate = read(SETTINGS.firstSnapshotDate);
   return {
     regions,
     roleArns,
     includeCallerAccount,
     organization,
-    output: wrap(SETTINGS.output.variable, () => parseWarehouseRoot(parseSetting(SETTINGS.output, input.SM_INVENTORY_OUTPUT)!)),
-    ...readCollectorSettings(input),
-    kmsKeyArn: parseSetting(SETTINGS.kmsKeyArn, input.SM_INVENTORY_KMS_KEY_ARN),
-    s3ForcePathStyle: parseSetting(SETTINGS.s3ForcePathStyle, input.SM_INVENTORY_S3_FORCE_PATH_STYLE),
-    timeBudgetSeconds: parseSetting(SETTINGS.timeBudget, input.SM_INVENTORY_TIME_BUDGET),
-    requestTimeoutSeconds: parseSetting(SETTINGS.requestTimeout, input.SM_INVENTORY_REQUEST_TIMEOUT),
-    firstSnapshotDate: firstSnapshotDate && wrap(SETTINGS.firstSnapshotDate.variable, () => validateSnapshotDate(firstSnapshotDate)),
+    output: wrap(nameOf(SETTINGS.output), () => parseWarehouseRoot(read(SETTINGS.output)!)),
+    ...readCollectorSettings(input, nameOf),
+    kmsKeyArn: read(SETTINGS.kmsKeyArn),
+    s3ForcePathStyle: read(SETTINGS.s3ForcePathStyle),
+    timeBudgetSeconds: read(SETTINGS.timeBudget),
+    requestTimeoutSeconds: read(SETTINGS.requestTimeout),
+    firstSnapshotDate: firstSnapshotDate && wrap(nameOf(SETTINGS.firstSnapshotDate), () => validateSnapshotDate(firstSnapshotDate)),
   };
 }
 
 /** SM_INVENTORY_REGIONS, else the function's own region: each a Region the SDK knows, each once. */
-function readRegions(input: ConfigInput): string[] {
-  const { variable } = SETTINGS.regions;
-  const regions = parseSetting(SETTINGS.regions, input.SM_INVENTORY_REGIONS?.trim() ? input.SM_INVENTORY_REGIONS : input.AWS_REGION);
+function readRegions(input: ConfigInput, nameOf: SettingNamer): string[] {
+  const name = nameOf(SETTINGS.regions);
+  const regions = settingReader(input, nameOf)(
+    SETTINGS.regions,
+    input.SM_INVENTORY_REGIONS?.trim() ? input.SM_INVENTORY_REGIONS : input.AWS_REGION,
+  );
   if (regions.length === 0)
-    throw new ConfigError(`${variable} is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1`);
-  for (const region of regions) wrap(variable, () => validateKnownRegion(region));
+    throw new ConfigError(`${name} is empty and AWS_REGION is not set; allowed: one or more AWS Region codes such as us-east-1`);
+  for (const region of regions) wrap(name, () => validateKnownRegion(region));
   if (new Set(regions).size !== regions.length)
-    throw new ConfigError(`${variable} lists a region twice: ${regions.join(',')}; allowed: each region once`);
+    throw new ConfigError(`${name} lists a region twice: ${regions.join(',')}; allowed: each region once`);
   return regions;
 }
 
 /** The collector settings of a configuration, checked: how it paces its calls and writes. */
-export function readCollectorSettings(input: ConfigInput): CollectorConfig {
-  const rateShare = parseSetting(SETTINGS.rateShare, input.SM_INVENTORY_RATE_SHARE);
+export function readCollectorSettings(input: ConfigInput, nameOf: SettingNamer = byVariable): CollectorConfig {
+  const read = settingReader(input, nameOf);
+  const rateShare = read(SETTINGS.rateShare);
   return {
-    limits: shareOf(parseSetting(SETTINGS.limits, input.SM_INVENTORY_LIMITS) as ApiRateLimits, rateShare),
+    limits: shareOf(read(SETTINGS.limits) as ApiRateLimits, rateShare),
     rateShare,
-    concurrency: parseSetting(SETTINGS.concurrency, input.SM_INVENTORY_CONCURRENCY),
-    parallelTargets: parseSetting(SETTINGS.parallelTargets, input.SM_INVENTORY_PARALLEL_TARGETS),
-    tagStrategy: parseSetting(SETTINGS.tagStrategy, input.SM_INVENTORY_TAG_STRATEGY),
-    compression: parseSetting(SETTINGS.compression, input.SM_INVENTORY_COMPRESSION),
-    rowGroupRows: parseSetting(SETTINGS.rowGroupRows, input.SM_INVENTORY_ROW_GROUP_ROWS),
-    maxAttempts: parseSetting(SETTINGS.maxAttempts, input.SM_INVENTORY_MAX_ATTEMPTS),
-    fullEveryDays: parseSetting(SETTINGS.fullEveryDays, input.SM_INVENTORY_FULL_EVERY_DAYS),
+    concurrency: read(SETTINGS.concurrency),
+    parallelTargets: read(SETTINGS.parallelTargets),
+    tagStrategy: read(SETTINGS.tagStrategy),
+    compression: read(SETTINGS.compression),
+    rowGroupRows: read(SETTINGS.rowGroupRows),
+    maxAttempts: read(SETTINGS.maxAttempts),
+    fullEveryDays: read(SETTINGS.fullEveryDays),
     redaction: {
-      enabled: parseSetting(SETTINGS.redact, input.SM_INVENTORY_REDACT),
-      extraKeyPatterns: parseSetting(SETTINGS.redactKeys, input.SM_INVENTORY_REDACT_KEYS),
+      enabled: read(SETTINGS.redact),
+      extraKeyPatterns: read(SETTINGS.redactKeys),
     },
     shrinkGuard: {
-      allow: parseSetting(SETTINGS.allowShrink, input.SM_INVENTORY_ALLOW_SHRINK),
-      share: parseSetting(SETTINGS.shrinkShare, input.SM_INVENTORY_SHRINK_SHARE),
-      jobs: parseSetting(SETTINGS.shrinkJobs, input.SM_INVENTORY_SHRINK_JOBS),
+      allow: read(SETTINGS.allowShrink),
+      share: read(SETTINGS.shrinkShare),
+      jobs: read(SETTINGS.shrinkJobs),
     },
   };
 }
@@ -180,25 +202,26 @@ function shareOf(limits: ApiRateLimits, share: number): ApiRateLimits {
 }
 
 /** The organization settings, or undefined when SM_INVENTORY_ORGANIZATION is off (the other organization settings must then be unset). */
-function readOrganizationSettings(input: ConfigInput): OrganizationTargetSettings | undefined {
-  const enabled = parseSetting(SETTINGS.organization, input.SM_INVENTORY_ORGANIZATION);
-  const roleName = parseSetting(SETTINGS.organizationRoleName, input.SM_INVENTORY_ORGANIZATION_ROLE_NAME) as string;
-  const includeAccounts = parseSetting(SETTINGS.organizationAccounts, input.SM_INVENTORY_ORGANIZATION_ACCOUNTS);
-  const excludeAccounts = parseSetting(SETTINGS.organizationExcludeAccounts, input.SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS);
+function readOrganizationSettings(input: ConfigInput, nameOf: SettingNamer): OrganizationTargetSettings | undefined {
+  const read = settingReader(input, nameOf);
+  const enabled = read(SETTINGS.organization);
+  const roleName = read(SETTINGS.organizationRoleName) as string;
+  const includeAccounts = read(SETTINGS.organizationAccounts);
+  const excludeAccounts = read(SETTINGS.organizationExcludeAccounts);
   if (!enabled) {
-    const stray = [SETTINGS.organizationRoleName, SETTINGS.organizationAccounts, SETTINGS.organizationExcludeAccounts]
-      .map((setting) => setting.variable)
-      .find((variable) => input[variable]?.trim());
+    const stray = [SETTINGS.organizationRoleName, SETTINGS.organizationAccounts, SETTINGS.organizationExcludeAccounts].find((setting) =>
+      input[setting.variable]?.trim(),
+    );
     if (stray)
       throw new ConfigError(
-        `${stray} is set but ${SETTINGS.organization.variable} is not true; allowed: set ${SETTINGS.organization.variable}=true, or leave ${stray} unset`,
+        `${nameOf(stray)} is set but ${nameOf(SETTINGS.organization)} is not true; allowed: set ${SETTINGS.organization.variable}=true, or leave ${nameOf(stray)} unset`,
       );
     return undefined;
   }
   const both = includeAccounts.filter((id) => excludeAccounts.includes(id));
   if (both.length > 0) {
     throw new ConfigError(
-      `SM_INVENTORY_ORGANIZATION_ACCOUNTS and SM_INVENTORY_ORGANIZATION_EXCLUDE_ACCOUNTS both list ${both.join(',')}; allowed: each account in at most one of them`,
+      `${nameOf(SETTINGS.organizationAccounts)} and ${nameOf(SETTINGS.organizationExcludeAccounts)} both list ${both.join(',')}; allowed: each account in at most one of them`,
     );
   }
   return { roleName, includeAccounts, excludeAccounts };

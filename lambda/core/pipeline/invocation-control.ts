@@ -4,8 +4,9 @@ import type { InvocationBudget } from './target-run-types';
 
 /**
  * When one invocation's work stops, as two signals. `halted`: no new work starts (the soft stop, a call
- * out of time budget, or a failure); what is running finishes and progress is saved. `signal`: calls in
- * flight are cancelled (the deadline, a failure, or the caller's own signal).
+ * out of time budget, the caller's signal, or a failure); what is running finishes and progress is saved.
+ * `signal`: calls in flight are cancelled (the deadline, a failure, or the caller's own signal). A call
+ * the caller cancelled is an interruption, not a failure: its job stays for the next run, whose progress is saved.
  */
 export class InvocationControl {
   /** Every call in flight listens on it. */
@@ -18,7 +19,10 @@ export class InvocationControl {
   private firstFailure: unknown;
   private firstInterruption: string | undefined;
 
-  constructor(budget: InvocationBudget, callerSignal?: AbortSignal) {
+  constructor(
+    budget: InvocationBudget,
+    private readonly callerSignal?: AbortSignal,
+  ) {
     const signals = [this.cancel.signal];
     if (Number.isFinite(budget.deadline)) {
       // A timer of our own, not AbortSignal.timeout(): on Node 20 a timeout signal held only by AbortSignal.any()
@@ -35,6 +39,8 @@ export class InvocationControl {
     // Every call in flight listens on this one signal; that is by design, not a leak.
     setMaxListeners(0, this.signal);
     this.halted = this.halt.signal;
+    callerSignal?.addEventListener('abort', this.callerAborted, { once: true });
+    if (callerSignal?.aborted) this.callerAborted();
     if (Date.now() >= budget.softStopAt) this.halt.abort();
     else if (Number.isFinite(budget.softStopAt)) this.softStop = setTimeout(() => this.halt.abort(), budget.softStopAt - Date.now());
   }
@@ -60,19 +66,32 @@ export class InvocationControl {
    * other error fails it and cancels the calls in flight.
    */
   fail(error: unknown): void {
-    if (error instanceof TimeBudgetExhaustedError) {
-      this.firstInterruption ??= error.message;
-      this.halt.abort();
-    } else if (this.firstFailure === undefined) {
+    if (error instanceof TimeBudgetExhaustedError) this.interrupt(error.message);
+    else if (this.callerSignal?.aborted) this.callerAborted();
+    else if (this.firstFailure === undefined) {
       this.firstFailure = error;
       this.halt.abort();
       this.cancel.abort(error);
     }
   }
 
+  private readonly callerAborted = (): void => this.interrupt(callerStopped(this.callerSignal!));
+
+  private interrupt(why: string): void {
+    this.firstInterruption ??= why;
+    this.halt.abort();
+  }
+
   /** Releases the soft-stop and deadline timers once the work is over. */
   dispose(): void {
     clearTimeout(this.softStop);
     clearTimeout(this.deadline);
+    this.callerSignal?.removeEventListener('abort', this.callerAborted);
   }
+}
+
+/** What stopped the run, in words: the caller's reason when it gives one (`stopped by SIGTERM`). */
+function callerStopped(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.message ? reason.message : 'the run was stopped by its caller';
 }

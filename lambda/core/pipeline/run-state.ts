@@ -123,6 +123,12 @@ export class RunState {
       const queued = early !== undefined && this.needsDescribe(early);
       if (this.needsDescribe(record) && !queued && !this.done.has(record.name)) this.pending.add(record.name);
     }
+    this.advanced();
+  }
+
+  /** Tells the caller how far the target has got, for a progress display: after each page listed and each job described. */
+  private advanced(): void {
+    this.settings.events?.advanced?.({ ...this.progress(undefined), listingDone: this.checkpoint.list.done });
   }
 
   /** A job of the modified-first listing is described now if it needs to be; the full listing decides whether it is in the snapshot. */
@@ -238,6 +244,7 @@ export class RunState {
       control.fail(error);
     } finally {
       this.pending.seal();
+      this.advanced();
     }
   }
 
@@ -362,6 +369,7 @@ export class RunState {
     this.done.add(name);
     this.added.described.push(name);
     this.describedCount++;
+    this.advanced();
     if (this.describedCount % 500 === 0) this.settings.events?.progress?.(this.settings.target, this.describedCount);
   }
 

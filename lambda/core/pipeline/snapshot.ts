@@ -23,7 +23,7 @@ import {
 import { resolveTargets, type SnapshotTarget } from './targets';
 import { workFolder } from './work-area';
 
-export type { TargetResult } from './target-run';
+export type { TargetAdvance, TargetResult } from './target-run';
 export type { SnapshotTarget } from './targets';
 
 export interface SnapshotReport {
@@ -38,6 +38,8 @@ export interface SnapshotReport {
 }
 
 export interface SnapshotEvents extends TargetRunEvents {
+  /** The (account, region) pairs the run is to collect, once known. */
+  targetsResolved?(targets: readonly SnapshotTarget[]): void;
   targetStarted?(target: SnapshotTarget): void;
   targetFinished?(result: TargetResult): void;
 }
@@ -52,6 +54,11 @@ export interface SnapshotRunOptions {
   readonly events?: SnapshotEvents;
   /** The caller's credentials. @default the SDK's default chain */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /**
+   * Stops the run (a SIGTERM, say): calls in flight are cancelled, each target's progress is saved and its
+   * lease released, targets not begun are not begun, and each is reported with how far it got. Its reason's
+   * message says what stopped it. @default none
+   */
   readonly signal?: AbortSignal;
   /** Clients to use and keep (a warm Lambda passes the same pool each time). @default a pool for this run, destroyed after it */
   readonly clients?: AwsClientPool;
@@ -92,13 +99,15 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
     const targets = await resolveTargets(config, pool, ({ accountId, roleArn, reason }) =>
       events.warning?.(`account ${accountId} is left out of this run: ${reason}`, { accountId, roleArn }),
     );
+    events.targetsResolved?.(targets);
     results = await mapWithConcurrency(targets, config.parallelTargets, async (target) => {
+      if (options.signal?.aborted) return notStarted(target, options.signal);
       events.targetStarted?.(target);
       const step = await advanceTarget(targetSettings(config, store, pool, target, snapshotDate, holder, options), {
         softStopAt: deadline - softStopMargin(deadline - Date.now()),
         deadline,
       });
-      const result = step.status === 'continuing' ? budgetRanOut(step.progress, store, snapshotDate) : step.result;
+      const result = step.status === 'continuing' ? stoppedEarly(step.progress, store, snapshotDate, options.signal) : step.result;
       events.targetFinished?.(result);
       return result;
     });
@@ -143,17 +152,25 @@ export function targetSettings(
   };
 }
 
-function budgetRanOut(progress: TargetProgress, store: WarehouseStore, snapshotDate: string): TargetResult {
+/** A target stopped before it was complete: by the time budget, or by the caller's signal (a SIGTERM). */
+function stoppedEarly(progress: TargetProgress, store: WarehouseStore, snapshotDate: string, signal?: AbortSignal): TargetResult {
   const { accountId, region, roleArn } = progress;
+  const what = signal?.aborted ? 'the run was stopped' : "the run's time budget ran out";
   return failedResult(
     { accountId, region, roleArn },
-    `TimeBudgetExhaustedError: the run's time budget ran out in ${region} for account ${accountId} after ${progress.jobsListed} jobs listed, ` +
+    `${what} in ${region} for account ${accountId} after ${progress.jobsListed} jobs listed, ` +
       `${progress.jobsDescribed} described and ${progress.jobsToDescribe} still to describe; the progress is saved under ` +
       `${store.locationOf(workFolder(TRAINING_JOB_SCHEMA.table, snapshotDate, progress))} and the next run for ${snapshotDate} continues from it` +
       (progress.interrupted ? ` (${progress.interrupted})` : ''),
     0,
     progress.jobsDescribed,
   );
+}
+
+/** A target the caller's signal stopped before it began: nothing was read, and the next run starts it afresh. */
+function notStarted(target: SnapshotTarget, signal: AbortSignal): TargetResult {
+  const why = signal.reason instanceof Error && signal.reason.message ? ` (${signal.reason.message})` : '';
+  return failedResult(target, `the run was stopped before ${target.region} for account ${target.accountId} began${why}`, 0);
 }
 
 /** The clients a configuration calls for, for callers that do not keep a pool of their own. */

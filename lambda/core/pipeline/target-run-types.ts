@@ -53,8 +53,17 @@ export type TargetStep =
   | { readonly status: 'continuing'; readonly progress: TargetProgress }
   | { readonly status: 'failed'; readonly result: TargetResult };
 
+/** How far a target has got while it runs. */
+export interface TargetAdvance extends TargetProgress {
+  /** Every job is listed: jobsToDescribe no longer grows. */
+  readonly listingDone: boolean;
+}
+
 export interface TargetRunEvents {
+  /** Every 500 jobs described. */
   progress?(target: SnapshotTarget, jobsDescribed: number): void;
+  /** After each page listed and each job described: cheap, for a progress display. */
+  advanced?(advance: TargetAdvance): void;
   warning?(message: string, details: Record<string, unknown>): void;
 }
 
