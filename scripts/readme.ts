@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SETTINGS, type Setting } from '../lambda/core/settings/settings';
 import { allowedText, defaultText } from '../lambda/core/settings/values';
+import { EXIT_CODES } from '../cli/command-guide';
 import { ATHENA_COMPATIBILITY_MACROS } from '../cli/warehouse/duckdb-compat';
 import { COMMON_SQL_FUNCTIONS, DATE_FORMAT_SPECIFIERS, DENIED_CONSTRUCTS } from '../cli/warehouse/shared-dialect';
 import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
@@ -113,7 +114,13 @@ export function renderSections(): Record<string, string> {
     ...DENIED_CONSTRUCTS.map((d) => `| \`${d.construct}\` | ${cell(d.why)} |`),
   ].join('\n');
   const example = ['```ts', readFileSync(EXAMPLE, 'utf8').trimEnd(), '```'].join('\n');
+  const exitCodes = [
+    '| exit code | meaning |',
+    '|---|---|',
+    ...Object.entries(EXIT_CODES).map(([code, meaning]) => `| ${code} | ${cell(meaning)} |`),
+  ].join('\n');
   return {
+    'exit-codes': exitCodes,
     columns,
     'run-columns': runColumns,
     'ledger-columns': ledgerColumns,
@@ -264,6 +271,7 @@ export const GENERATED_DOCUMENTS: readonly GeneratedDocument[] = [
   { path: doc('configuration.md'), sections: ['configuration'] },
   { path: doc('reliability.md'), sections: ['corpus'] },
   { path: doc('construct-library.md'), sections: ['example'] },
+  { path: doc('cli.md'), sections: ['exit-codes'] },
 ];
 
 /** A document's text with its generated sections rendered from their sources. */
