@@ -3,6 +3,7 @@ import { describeJobAt, jobEndTime, TIME, TrainingJobGenerator, type TrainingJob
 import { SimulatedPriceList } from './price-list';
 import { hashText } from './random';
 import { deliveredTwice, stateChangeEvent, stateChangeTimes, type StateChangeEvent } from './state-change-events';
+import { costAndUsageReportLines, type CurLine } from './cost-and-usage-report';
 
 export interface SimulatedWorldOptions {
   /** (account, region) pairs to populate; others exist but hold no jobs. */
@@ -46,6 +47,8 @@ export interface AdvanceReport {
 class RegionJobs {
   readonly byArn = new Map<string, TrainingJobPlan>();
   readonly byName = new Map<string, TrainingJobPlan>();
+  /** Deleted jobs: gone from the API, still in the bill. */
+  readonly deleted: TrainingJobPlan[] = [];
   constructor(readonly generator: TrainingJobGenerator) {}
 
   add(plan: TrainingJobPlan): void {
@@ -56,6 +59,7 @@ class RegionJobs {
   remove(plan: TrainingJobPlan): void {
     this.byArn.delete(plan.arn);
     this.byName.delete(plan.name);
+    this.deleted.push(plan);
   }
 }
 
@@ -135,6 +139,18 @@ export class SimulatedWorld {
     const jobs = this.regions.get(`${accountId}/${region}`);
     if (!jobs) return [];
     return [...jobs.byArn.values()].filter((plan) => plan.createdAt <= this.clock);
+  }
+
+  /** Every job created by now in every (account, region), deleted ones included: what the bill charges for. */
+  everyPlanEver(): TrainingJobPlan[] {
+    return [...this.regions.values()].flatMap((jobs) =>
+      [...jobs.deleted, ...jobs.byArn.values()].filter((plan) => plan.createdAt <= this.clock),
+    );
+  }
+
+  /** The CUR 2.0 line items of everything billed up to now (see cost-and-usage-report.ts). */
+  costAndUsageReport(): CurLine[] {
+    return costAndUsageReportLines({ plans: this.everyPlanEver(), prices: this.prices, now: this.clock });
   }
 
   findByName(accountId: string, region: string, name: string): TrainingJobPlan | undefined {

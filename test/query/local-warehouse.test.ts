@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { QueryError } from '../../lambda/core/errors';
 import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
-import { TABLE_SCHEMAS } from '../../lambda/core/schema/table-schema';
+import { COST_AND_USAGE_REPORT_SCHEMA, TABLE_SCHEMAS } from '../../lambda/core/schema/table-schema';
 import { SageMakerSimulator } from '../../simulator/server';
 import { documentedSqlExamples } from '../support/documentation';
 import type { RunningSimulator } from '../support/local-simulator';
@@ -18,6 +18,7 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
   let running: RunningSimulator;
   let warehouse: LocalWarehouse;
   let out: string;
+  let curExport: string;
   /** Each job as its last snapshot saw it: billable instance-seconds and team, by ARN (day 1's, then day 2's over them). */
   const lastSeen = new Map<string, { seconds: number | undefined; team: string }>();
   const recordSeen = () => {
@@ -41,7 +42,9 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     await setup.applyEvents(setup.world.takeStateChangeEvents());
     // A price snapshot too, as npm start writes one, so the cost queries have rows.
     await setup.prices('2026-11-02');
-    warehouse = await setup.open();
+    // And the simulator's CUR 2.0 export, as npm start writes one, so the billed-cost queries have rows.
+    curExport = await setup.costAndUsageReport();
+    warehouse = await setup.open({ curExport });
   }, 60_000);
   afterAll(async () => setup?.stop());
 
@@ -61,7 +64,7 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     ]);
   });
 
-  it.each(TABLE_SCHEMAS.map((schema) => [schema.table, schema] as const))(
+  it.each([...TABLE_SCHEMAS, COST_AND_USAGE_REPORT_SCHEMA].map((schema) => [schema.table, schema] as const))(
     "types %s's columns as Athena shows them: timestamps without a time zone, partitions as text",
     async (_table, schema) => {
       // Act
@@ -146,6 +149,47 @@ describe('the local DuckDB warehouse over two daily snapshots', () => {
     // Assess
     await expect(attempt).rejects.toThrow(QueryError);
     await expect(attempt).rejects.toThrow(/no snapshots under .*nowhere\/sagemaker_training_job; run "sm-inventory snapshot --out/);
+  });
+
+  it('registers the export from its data/ folder as well as from the export folder', async () => {
+    // Prepare
+    const fromData = await LocalWarehouse.open(out, { curExport: join(curExport, 'data') });
+
+    // Act
+    const [whole, data] = await Promise.all(
+      [warehouse, fromData].map((w) =>
+        w.query('SELECT count(*) AS n, count(DISTINCT billing_period) AS periods FROM cost_and_usage_report'),
+      ),
+    );
+    fromData.close();
+
+    // Assess
+    expect(data.rows).toEqual(whole.rows);
+    expect(Number(whole.rows[0].periods)).toBeGreaterThan(0);
+  });
+
+  it('refuses a --cur folder without BILLING_PERIOD folders, naming it and what is allowed', async () => {
+    // Act
+    const attempt = LocalWarehouse.open(out, { curExport: out });
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
+      `--cur ${out} holds no BILLING_PERIOD=YYYY-MM folder; allowed: an AWS Data Exports CUR 2.0 export folder (holding data/BILLING_PERIOD=YYYY-MM/*.parquet) or its data/ folder`,
+    );
+  });
+
+  it('without a Cost and Usage Report, says which flag a billed-cost query needs', async () => {
+    // Prepare
+    const withoutReport = await LocalWarehouse.open(out);
+
+    // Act
+    const attempt = withoutReport.query('unattributed_training_spend');
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
+      'unattributed_training_spend reads the Cost and Usage Report, and this warehouse has none; allowed: pass --cur <dir>, an AWS Data Exports CUR 2.0 export folder',
+    );
+    withoutReport.close();
   });
 
   it('names the DuckDB error of a bad query', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
+import { LocalWarehouse, type LocalWarehouseOptions } from '../../cli/warehouse/local-warehouse';
 import { createPricingClient } from '../../lambda/core/aws/clients';
 import { readConfig, type ConfigInput } from '../../lambda/core/pipeline/config';
 import { runSnapshot, type SnapshotReport } from '../../lambda/core/pipeline/snapshot';
@@ -10,6 +10,8 @@ import { runChangeBatch } from '../../lambda/core/events/change-batch';
 import { runPriceSnapshot } from '../../lambda/core/pricing/price-snapshot';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { SageMakerSimulatorOptions } from '../../simulator/server';
+import type { CurLine } from '../../simulator/world/cost-and-usage-report';
+import { writeCostAndUsageReport } from '../../simulator/world/cur-export-writer';
 import type { SimulatedWorld } from '../../simulator/world/simulated-world';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from './local-simulator';
 
@@ -80,9 +82,16 @@ export class SimulatedWarehouse {
     }
   }
 
-  /** The warehouse in DuckDB, with the shipped views. */
-  async open(): Promise<LocalWarehouse> {
-    this.opened = await LocalWarehouse.open(this.out);
+  /** Writes the simulator's CUR 2.0 export of everything billed so far (as `npm start` does) and returns its folder. */
+  async costAndUsageReport(lines: readonly CurLine[] = this.world.costAndUsageReport()): Promise<string> {
+    const folder = `${this.out}-cur`;
+    await writeCostAndUsageReport(lines, folder);
+    return folder;
+  }
+
+  /** The warehouse in DuckDB, with the shipped views (and the billed-cost ones over `curExport`, when given). */
+  async open(options: LocalWarehouseOptions = {}): Promise<LocalWarehouse> {
+    this.opened = await LocalWarehouse.open(this.out, options);
     return this.opened;
   }
 

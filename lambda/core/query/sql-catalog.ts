@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { QueryError } from '../errors';
-import { TRAINING_JOB_SCHEMA } from '../schema/table-schema';
+import { COST_AND_USAGE_REPORT_SCHEMA, TRAINING_JOB_SCHEMA } from '../schema/table-schema';
 
 /** A view or named query shipped as a `.sql` file, written once in the Athena (Trino) dialect. */
 export interface SqlDefinition {
@@ -59,6 +59,56 @@ export interface SqlSettings {
    * @default DEFAULT_STALE_AFTER_DAYS
    */
   readonly staleAfterDays?: number;
+  /**
+   * The Glue database and table of the account's CUR 2.0 export, which the billed-cost views read.
+   * @default - the SQL names the table `cost_and_usage_report`, as the local warehouse registers it
+   */
+  readonly costAndUsageReport?: GlueTableName;
+}
+
+/** A Glue table in another database than the inventory's. */
+export interface GlueTableName {
+  readonly database: string;
+  readonly table: string;
+}
+
+/** Athena's names for databases and tables: lower-case letters, digits and underscores (unquoted in the SQL, so not starting with a digit). */
+const GLUE_NAME = /^[a-z_][a-z0-9_]{0,254}$/;
+
+/** Checks a Glue database or table name, naming the value and what is allowed. */
+export function validateGlueName(name: string, where: string): string {
+  if (typeof name !== 'string' || !GLUE_NAME.test(name))
+    throw new QueryError(
+      `${where} is ${JSON.stringify(name)}; allowed: 1-255 lower-case letters, digits and underscores, not starting with a digit (Athena's names)`,
+    );
+  return name;
+}
+
+const CUR_TABLE = new RegExp(`\\b${COST_AND_USAGE_REPORT_SCHEMA.table}\\b`, 'g');
+
+/**
+ * The shipped views and queries that read the Cost and Usage Report, directly or through a view that
+ * does: they exist only where a CUR 2.0 table is configured. Views come in dependency order, so one pass finds them all.
+ */
+export function costAndUsageReportReaders(catalog: {
+  readonly views: readonly SqlDefinition[];
+  readonly queries: readonly SqlDefinition[];
+}): Set<string> {
+  const readers = new Set<string>();
+  const reads = (sql: string, name: string) => new RegExp(`\\b${name}\\b`).test(sql);
+  for (const definition of [...catalog.views, ...catalog.queries]) {
+    if (reads(definition.sql, COST_AND_USAGE_REPORT_SCHEMA.table) || [...readers].some((view) => reads(definition.sql, view)))
+      readers.add(definition.name);
+  }
+  return readers;
+}
+
+/** The catalog without what reads the Cost and Usage Report: for a deployment or a warehouse without one. */
+export function withoutCostAndUsageReport<
+  T extends { readonly views: readonly SqlDefinition[]; readonly queries: readonly SqlDefinition[] },
+>(catalog: T): { views: SqlDefinition[]; queries: SqlDefinition[] } {
+  const readers = costAndUsageReportReaders(catalog);
+  return { views: catalog.views.filter((v) => !readers.has(v.name)), queries: catalog.queries.filter((q) => !readers.has(q.name)) };
 }
 
 const STALE_AFTER_DAYS_MARKER = /\b\d+ \/\* stale_after_days \*\//g;
@@ -88,6 +138,11 @@ export function renderSql(definition: SqlDefinition, settings: SqlSettings = {})
   const staleAfterDays = validateStaleAfterDays(settings.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS);
   sql = sql.replace(STALE_AFTER_DAYS_MARKER, String(staleAfterDays));
   sql = sql.replace(JOB_COLUMNS_MARKER, TRAINING_JOB_SCHEMA.columns.map((column) => column.name).join(', '));
+  const cur = settings.costAndUsageReport;
+  if (cur) {
+    const qualified = `${validateGlueName(cur.database, 'the CUR database')}.${validateGlueName(cur.table, 'the CUR table')}`;
+    sql = sql.replace(CUR_TABLE, qualified);
+  }
   if (!TAG_COLUMNS_MARKER.test(sql)) return sql;
   const columns = new Map<string, string>();
   for (const key of settings.tagKeys ?? DEFAULT_COST_TAG_KEYS) {

@@ -5,6 +5,7 @@ import inventoryRunSchemaJson from '../../../glue-schema/sagemaker_inventory_run
 import trainingJobSchemaJson from '../../../glue-schema/sagemaker_training_job.json';
 import trainingJobChangeSchemaJson from '../../../glue-schema/sagemaker_training_job_change.json';
 import trainingJobLedgerSchemaJson from '../../../glue-schema/sagemaker_training_job_ledger.json';
+import costAndUsageReportSchemaJson from '../../../glue-schema/cost_and_usage_report.json';
 
 /** Glue types a table may use; each has one Arrow/Parquet encoding (see parquet/arrow-schema.ts). */
 export const GLUE_TYPES = ['string', 'bigint', 'double', 'boolean', 'timestamp', 'map<string,string>'] as const;
@@ -147,3 +148,14 @@ for (const schema of TABLE_SCHEMAS) {
     );
   }
 }
+
+/**
+ * The columns of an AWS Data Exports CUR 2.0 table that the billed-cost views read, with the Glue types
+ * AWS gives them. The inventory does not write this table: the account's export does, and a deployment
+ * names its Glue database and table (the names here are what the shipped SQL calls it). Legacy CUR has
+ * another, variable schema and is not read.
+ */
+export const COST_AND_USAGE_REPORT_SCHEMA: TableSchema = parseTableSchema(
+  costAndUsageReportSchemaJson,
+  'glue-schema/cost_and_usage_report.json',
+);
