@@ -8,6 +8,7 @@ import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { utcDate } from '../../lambda/core/publish/layout';
 import { LocalWarehouse } from '../warehouse/local-warehouse';
 import { SageMakerSimulator } from '../../simulator/server';
+import { writeCostAndUsageReport } from '../../simulator/world/cur-export-writer';
 import { TIME } from '../../simulator/world/job-generator';
 import { Command } from '@commander-js/extra-typings';
 import { formatResult } from '../format';
@@ -48,7 +49,16 @@ export function demoCommand(io: CommandIo) {
 
 const DEMO_REGIONS = ['us-east-1', 'eu-west-1'];
 const LIVE_QUERY = 'live_changes_since_snapshot';
-const DEMO_QUERIES = ['jobs_by_status', 'billable_hours_by_instance_type_and_month', 'spot_savings', 'top_teams_by_billable_hours'];
+const DEMO_QUERIES = [
+  'jobs_by_status',
+  'billable_hours_by_instance_type_and_month',
+  'spot_savings',
+  'top_teams_by_billable_hours',
+  'billed_vs_estimated_by_month',
+  'unattributed_training_spend',
+];
+/** The simulated bill's export folder inside the demo's folder. */
+const DEMO_CUR_FOLDER = 'cost-and-usage-report';
 /** The closing hint's SQL: plain Athena SQL, so it runs in Athena too (test/query/sql-dialect-guard.test.ts parses it). */
 export const SUGGESTED_QUERY =
   'SELECT snapshot_date, region, count(*) AS jobs FROM sagemaker_training_job GROUP BY snapshot_date, region ORDER BY snapshot_date, region';
@@ -154,11 +164,15 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
     }
     // Prices from the simulator's Price List API, for the cost view and the report.
     await runPricesCommand({ regions: DEMO_REGIONS.join(','), out, date: utcDate(new Date(simulator.world.now())) }, io);
+    // The bill for the same world, as AWS Data Exports writes a CUR 2.0 export, for billed beside estimated.
+    const files = await writeCostAndUsageReport(simulator.world.costAndUsageReport(), join(out, DEMO_CUR_FOLDER));
+    say(`Cost and Usage Report (CUR 2.0) of the simulated bill: ${files.length} billing periods in ${join(out, DEMO_CUR_FOLDER)}`);
   } finally {
     await simulator.stop();
   }
 
-  const warehouse = await LocalWarehouse.open(out);
+  const curExport = join(out, DEMO_CUR_FOLDER);
+  const warehouse = await LocalWarehouse.open(out, { curExport });
   try {
     for (const name of DEMO_QUERIES) {
       const definition = warehouse.queries.find((q) => q.name === name)!;
@@ -169,6 +183,6 @@ export async function runDemoCommand(flags: DemoFlags, io: CommandIo): Promise<n
     warehouse.close();
   }
   say(`\nThe warehouse is in ${out}. Try: npx sm-inventory query "${SUGGESTED_QUERY}" --warehouse ${flags.out}`);
-  await runReportCommand({ warehouse: flags.out, out: `${out}/cost-report.html` }, io);
+  await runReportCommand({ warehouse: flags.out, out: `${out}/cost-report.html`, cur: curExport }, io);
   return 0;
 }

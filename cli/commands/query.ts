@@ -15,7 +15,7 @@ import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { withGuide } from '../command-guide';
 import { formatResult, OUTPUT_FORMATS } from '../format';
 import { commaList, type CommandIo } from '../options';
-import { LocalWarehouse } from '../warehouse/local-warehouse';
+import { CUR_FLAG_HELP, LocalWarehouse } from '../warehouse/local-warehouse';
 
 export interface QueryFlags {
   readonly warehouse: string;
@@ -27,6 +27,7 @@ export interface QueryFlags {
   readonly workgroup?: string;
   readonly database: string;
   readonly region?: string;
+  readonly cur?: string;
 }
 
 export function queryCommand(io: CommandIo) {
@@ -46,7 +47,8 @@ export function queryCommand(io: CommandIo) {
       `days an (account, region) may go without a run before current leaves its jobs out (default: ${DEFAULT_STALE_AFTER_DAYS}; in Athena the deployment's staleAfterDays applies)`,
       (value) => validateStaleAfterDays(Number(value), '--stale-after-days'),
     )
-    .addOption(new Option('--athena', 'run in Amazon Athena instead of locally').conflicts('warehouse'))
+    .option('--cur <dir>', CUR_FLAG_HELP)
+    .addOption(new Option('--athena', 'run in Amazon Athena instead of locally').conflicts(['warehouse', 'cur']))
     .option('--workgroup <name>', 'Athena workgroup (the stack output AthenaWorkgroup)')
     .option('--database <name>', 'Athena database', TRAINING_JOB_SCHEMA.database)
     .option('--region <region>', 'Athena region (default: AWS_REGION)')
@@ -60,6 +62,10 @@ export function queryCommand(io: CommandIo) {
       {
         command: 'sm-inventory query jobs_by_status --warehouse ./warehouse',
         does: 'a shipped named query, run by DuckDB on the local warehouse',
+      },
+      {
+        command: 'sm-inventory query unattributed_training_spend --warehouse ./warehouse --cur ./cur',
+        does: 'training spend of the CUR 2.0 export in ./cur that no inventory row explains',
       },
       {
         command: `sm-inventory query "SELECT region, count(*) AS jobs FROM sagemaker_training_job_current GROUP BY region" --athena --workgroup W --format csv`,
@@ -88,7 +94,11 @@ export async function runQueryCommand(sqlOrName: string | undefined, flags: Quer
 }
 
 async function queryLocal(sqlOrName: string, flags: QueryFlags): Promise<QueryResult> {
-  const warehouse = await LocalWarehouse.open(flags.warehouse, { tagKeys: flags.tagKeys, staleAfterDays: flags.staleAfterDays });
+  const warehouse = await LocalWarehouse.open(flags.warehouse, {
+    tagKeys: flags.tagKeys,
+    staleAfterDays: flags.staleAfterDays,
+    curExport: flags.cur,
+  });
   try {
     return await warehouse.query(sqlOrName);
   } finally {
@@ -98,6 +108,10 @@ async function queryLocal(sqlOrName: string, flags: QueryFlags): Promise<QueryRe
 
 /** In Athena the views already exist (the stack creates them); a name resolves to the shipped SQL. */
 async function queryAthena(sqlOrName: string, flags: QueryFlags): Promise<QueryResult> {
+  if (flags.cur !== undefined)
+    throw new ConfigError(
+      `--cur ${flags.cur} is for the local warehouse; allowed with --athena: nothing, the deployment's costAndUsageReport prop names the CUR 2.0 table`,
+    );
   if (!flags.workgroup)
     throw new ConfigError('--athena needs --workgroup <name>; allowed: the workgroup the stack created (output AthenaWorkgroup)');
   const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;

@@ -4,20 +4,20 @@ import { resolve } from 'node:path';
 import { DEFAULT_COST_TAG_KEYS } from '../../lambda/core/query/sql-catalog';
 import { withGuide } from '../command-guide';
 import { commaList, type CommandIo } from '../options';
-import { COST_CHARTS } from '../report/cost-charts';
-import { COST_TOTALS_SQL, costTotals, renderCostReport } from '../report/cost-report';
-import { LocalWarehouse } from '../warehouse/local-warehouse';
+import { COST_TOTALS_SQL, costTotals, renderCostReport, reportCharts } from '../report/cost-report';
+import { CUR_FLAG_HELP, LocalWarehouse } from '../warehouse/local-warehouse';
 
 export interface ReportFlags {
   readonly warehouse: string;
   readonly out: string;
   readonly tagKeys?: string[];
+  readonly cur?: string;
 }
 
 export function reportCommand(io: CommandIo) {
   const command = new Command('report')
     .description(
-      'Write the cost report (monthly cost by team, spot savings, top jobs, failed spend) from the local warehouse as one self-contained HTML file.',
+      'Write the cost report (monthly cost by team, spot savings, top jobs, failed spend; with --cur, billed vs estimated and unattributed spend) from the local warehouse as one self-contained HTML file.',
     )
     .option('--warehouse <dir>', 'local warehouse root', './warehouse')
     .option('--out <file>', 'HTML file to write', 'cost-report.html')
@@ -26,6 +26,7 @@ export function reportCommand(io: CommandIo) {
       `cost-allocation tag keys (default: ${DEFAULT_COST_TAG_KEYS.join(',')}); the team charts need "team"`,
       commaList,
     )
+    .option('--cur <dir>', CUR_FLAG_HELP)
     .action(async (flags) => {
       io.setExitCode(await runReportCommand(flags, io));
     });
@@ -43,11 +44,11 @@ export function reportCommand(io: CommandIo) {
 
 /** Runs the charts' named queries with DuckDB, renders them to SVG and writes the file; prints where. */
 export async function runReportCommand(flags: ReportFlags, io: CommandIo): Promise<number> {
-  const warehouse = await LocalWarehouse.open(flags.warehouse, { tagKeys: flags.tagKeys });
+  const warehouse = await LocalWarehouse.open(flags.warehouse, { tagKeys: flags.tagKeys, curExport: flags.cur });
   let html: string;
   try {
     const rows = new Map<string, readonly Record<string, unknown>[]>();
-    for (const chart of COST_CHARTS) rows.set(chart.query, (await warehouse.query(chart.query)).rows);
+    for (const chart of reportCharts(flags.cur !== undefined)) rows.set(chart.query, (await warehouse.query(chart.query)).rows);
     const totals = costTotals(await warehouse.query(COST_TOTALS_SQL));
     // The warehouse as it was given: a report is shared, and a path on this machine means nothing to its reader.
     html = await renderCostReport({ warehouse: flags.warehouse, generatedAt: new Date(), totals, rows });

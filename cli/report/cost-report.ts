@@ -1,5 +1,5 @@
 import type { QueryResult } from '../../lambda/core/query/query-result';
-import { COST_CHARTS } from './cost-charts';
+import { COST_CHARTS, type CostChart } from './cost-charts';
 import { renderSvg } from './render-svg';
 
 /** What the report says above the charts: totals over the cost view. */
@@ -64,8 +64,13 @@ export interface CostReportInput {
   readonly warehouse: string;
   readonly generatedAt: Date;
   readonly totals: CostTotals;
-  /** Rows of each chart's named query, by query name. */
+  /** Rows of each chart's named query, by query name; a chart that reads the bill is drawn when its query ran. */
   readonly rows: ReadonlyMap<string, readonly Record<string, unknown>[]>;
+}
+
+/** The charts a report draws: every estimate chart, and the bill's when the warehouse has a Cost and Usage Report. */
+export function reportCharts(withBill: boolean): readonly CostChart[] {
+  return COST_CHARTS.filter((chart) => withBill || !chart.readsBill);
 }
 
 /**
@@ -75,12 +80,10 @@ export interface CostReportInput {
 export async function renderCostReport(input: CostReportInput): Promise<string> {
   const { totals } = input;
   const figures: string[] = [];
-  for (const chart of COST_CHARTS) {
+  const withBill = COST_CHARTS.some((chart) => chart.readsBill && input.rows.has(chart.query));
+  for (const chart of reportCharts(withBill)) {
     const rows = input.rows.get(chart.query) ?? [];
-    const body =
-      rows.length === 0
-        ? `<p class="empty">No priced jobs to show yet: write a price snapshot with sm-inventory prices.</p>`
-        : await renderSvg(chart.spec(rows));
+    const body = rows.length === 0 ? `<p class="empty">${escapeHtml(chart.empty)}</p>` : await renderSvg(chart.spec(rows));
     figures.push(
       `<figure data-chart="${chart.id}" data-rows="${rows.length}">\n<figcaption><b>${escapeHtml(chart.title)}</b>${escapeHtml(chart.caption)} ` +
         `(named query <code>${chart.query}</code>)</figcaption>\n${body}\n</figure>`,
@@ -108,7 +111,11 @@ export async function renderCostReport(input: CostReportInput): Promise<string> 
 </section>
 ${figures.join('\n')}
 <footer>Estimates: billable seconds × instances × the on-demand training price of the latest price snapshot not after each job's end.
-Not included: storage volumes, savings plans, credits and discounts, data transfer. Reconcile with Cost and Usage Reports on usage types like <code>%-Train:ml.%</code>.</footer>
+Not included: storage volumes, savings plans, credits and discounts, data transfer. ${
+    withBill
+      ? 'Billed: the Cost and Usage Report (CUR 2.0) line items whose resource ID is the job&#39;s ARN, at their effective (amortized) cost.'
+      : 'Pass <code>--cur</code> with a CUR 2.0 export to set the bill beside the estimate.'
+  }</footer>
 </body>
 </html>
 `;

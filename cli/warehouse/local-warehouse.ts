@@ -71,6 +71,10 @@ function tableView(schema: TableSchema, tableDirectory: string, folderKey: (key:
   return `CREATE VIEW "${schema.table}" AS SELECT ${select} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {${partitionTypes}}, union_by_name = true)`;
 }
 
+/** What `--cur <dir>` means, in the help of each command that takes it. */
+export const CUR_FLAG_HELP =
+  'an AWS Data Exports CUR 2.0 export folder (holding data/BILLING_PERIOD=YYYY-MM/*.parquet, or data/ itself), registered as the Cost and Usage Report for the billed-cost views and queries';
+
 /** Where the local warehouse reads from, and what it gives the shipped SQL. */
 export interface LocalWarehouseOptions extends Omit<SqlSettings, 'costAndUsageReport'> {
   readonly tables?: readonly TableSchema[];

@@ -83,7 +83,7 @@ export function costAndUsageReportLines(source: BillSource): CurLine[] {
 function uncoveredAccountPlans(source: BillSource): TrainingJobPlan[] {
   const region = source.plans[0]?.region ?? 'us-east-1';
   const generator = new TrainingJobGenerator({ accountId: SIMULATED_BILL.uncoveredAccount, region, seed: 55 });
-  return Array.from({ length: SIMULATED_BILL.uncoveredJobs }, (_, i) => generator.plan(source.now - (i + 2) * 3 * TIME.DAY));
+  return Array.from({ length: SIMULATED_BILL.uncoveredJobs }, (_, i) => generator.plan(source.now - (i + 1) * 23 * TIME.DAY));
 }
 
 interface InstanceGroup {

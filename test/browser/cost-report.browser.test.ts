@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { runReportCommand } from '../../cli/commands/report';
 import { COST_CHARTS } from '../../cli/report/cost-charts';
-import { buildCostWarehouse } from '../support/cost-warehouse';
+import { buildCostWarehouse, costWarehouseBill } from '../support/cost-warehouse';
 import { launchSystemChromium } from '../support/system-chromium';
 
 describe('the cost report opened in headless Chromium', () => {
@@ -21,7 +21,7 @@ describe('the cost report opened in headless Chromium', () => {
     const warehouse = await buildCostWarehouse();
     report = join(mkdtempSync(join(tmpdir(), 'report-')), 'cost-report.html');
     await runReportCommand(
-      { warehouse, out: report },
+      { warehouse, out: report, cur: costWarehouseBill(warehouse) },
       { out: new Writable({ write: (_c, _e, done) => done() }), err: process.stderr, setExitCode: () => undefined },
     );
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -37,7 +37,7 @@ describe('the cost report opened in headless Chromium', () => {
     await browser?.close();
   });
 
-  it('renders every chart with visible bar marks', async () => {
+  it('renders every chart, billed vs estimated and unattributed spend included, with visible bar marks', async () => {
     // Act: per figure, the bars Chromium laid out with a non-empty box.
     const drawn = await page.$$eval('figure[data-chart]', (figures) =>
       figures.map((figure) => ({
@@ -66,7 +66,7 @@ describe('the cost report opened in headless Chromium', () => {
     // Act
     const png = await page.screenshot({ fullPage: true, path: process.env.REPORT_SCREENSHOT });
 
-    // Assess: a PNG, and the page is taller than one screen (four charts).
+    // Assess: a PNG, and the page is taller than one screen (six charts).
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.readUInt32BE(20)).toBeGreaterThan(900);
     expect(readFileSync(report, 'utf8')).toContain('<h1>SageMaker training cost</h1>');

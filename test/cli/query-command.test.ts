@@ -7,6 +7,7 @@ import { QueryError } from '../../lambda/core/errors';
 import { readConfig } from '../../lambda/core/pipeline/config';
 import { runSnapshot } from '../../lambda/core/pipeline/snapshot';
 import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
+import { writeCostAndUsageReport } from '../../simulator/world/cur-export-writer';
 import { runCliInProcess } from '../support/cli-in-process';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 
@@ -46,6 +47,35 @@ describe('sm-inventory query', () => {
     // Assess
     expect(code).toBe(0);
     expect(text()).toBe('jobs\n40\n');
+  });
+
+  it('with --cur, runs a billed-cost query over the export folder as AWS Data Exports writes it', async () => {
+    // Prepare
+    const { io, text } = capture();
+    const cur = mkdtempSync(join(tmpdir(), 'cur-'));
+    const bill = running.simulator.world.costAndUsageReport();
+    await writeCostAndUsageReport(bill, cur);
+
+    // Act
+    const code = await runQueryCommand(
+      "SELECT count(*) AS lines FROM cost_and_usage_report WHERE line_item_line_item_type = 'Tax'",
+      flags({ cur }),
+      io,
+    );
+
+    // Assess
+    expect(code).toBe(0);
+    expect(text()).toBe(`lines\n${bill.filter((line) => line.line_item_line_item_type === 'Tax').length}\n`);
+  });
+
+  it('refuses --cur with --athena, where the deployment names the CUR table', async () => {
+    // Act
+    const attempt = runQueryCommand('unattributed_training_spend', flags({ athena: true, workgroup: 'w', cur: '/tmp/cur' }), capture().io);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(
+      "--cur /tmp/cur is for the local warehouse; allowed with --athena: nothing, the deployment's costAndUsageReport prop names the CUR 2.0 table",
+    );
   });
 
   it('runs a shipped named query by its name', async () => {

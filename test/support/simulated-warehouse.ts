@@ -34,6 +34,11 @@ export class SimulatedWarehouse {
     private readonly previousEndpoint: string | undefined,
   ) {}
 
+  /** Where costAndUsageReport() writes the bill of the warehouse at `out`: beside it. */
+  static billBeside(out: string): string {
+    return `${out}-cur`;
+  }
+
   /** Starts a simulator holding jobs in `options.regions` (default us-east-1). */
   static async start(options: SageMakerSimulatorOptions = {}): Promise<SimulatedWarehouse> {
     const running = await startSimulator(options);
@@ -84,7 +89,7 @@ export class SimulatedWarehouse {
 
   /** Writes the simulator's CUR 2.0 export of everything billed so far (as `npm start` does) and returns its folder. */
   async costAndUsageReport(lines: readonly CurLine[] = this.world.costAndUsageReport()): Promise<string> {
-    const folder = `${this.out}-cur`;
+    const folder = SimulatedWarehouse.billBeside(this.out);
     await writeCostAndUsageReport(lines, folder);
     return folder;
   }
