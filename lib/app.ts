@@ -1,4 +1,5 @@
 import { App, CfnOutput, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -18,6 +19,13 @@ export interface InventoryAppSettings {
   readonly organization?: OrganizationTargets;
   /** X-Ray tracing of the state machine and the functions. */
   readonly tracing?: boolean;
+  /** The CUR 2.0 export and its Glue table (`inventory:curDatabase`, `inventory:curTable`, `inventory:curBucket`, `inventory:curPrefix`). */
+  readonly costAndUsageReport?: {
+    readonly databaseName: string;
+    readonly tableName: string;
+    readonly bucketName: string;
+    readonly prefix: string;
+  };
 }
 
 function listSetting(value: unknown): string[] | undefined {
@@ -34,6 +42,20 @@ function booleanSetting(app: App, key: string): boolean | undefined {
   if (value === '') return undefined;
   if (value !== 'true' && value !== 'false') throw new ConfigError(`context ${key} is ${JSON.stringify(value)}; allowed: true or false`);
   return value === 'true';
+}
+
+const CUR_CONTEXT = ['inventory:curDatabase', 'inventory:curTable', 'inventory:curBucket', 'inventory:curPrefix'] as const;
+
+/** The four `inventory:cur*` keys, all or none. */
+function costAndUsageReportSetting(app: App): InventoryAppSettings['costAndUsageReport'] {
+  const [databaseName, tableName, bucketName, prefix] = CUR_CONTEXT.map((key) => String(app.node.tryGetContext(key) ?? ''));
+  const given = [databaseName, tableName, bucketName, prefix].filter((value) => value !== '').length;
+  if (given === 0) return undefined;
+  if (given < CUR_CONTEXT.length)
+    throw new ConfigError(
+      `context ${CUR_CONTEXT.join(', ')}: ${given} of ${CUR_CONTEXT.length} set; allowed: all of them (the CUR 2.0 table and its export) or none`,
+    );
+  return { databaseName, tableName, bucketName, prefix };
 }
 
 /** `inventory:organization=true`, with the optional role name and account lists beside it. */
@@ -63,6 +85,10 @@ export class InventoryStack extends Stack {
       quickSight: settings.quickSightPrincipalArn ? { principalArn: settings.quickSightPrincipalArn } : undefined,
       organization: settings.organization,
       tracing: settings.tracing,
+      costAndUsageReport: settings.costAndUsageReport && {
+        ...settings.costAndUsageReport,
+        bucket: s3.Bucket.fromBucketName(this, 'CostAndUsageReportBucket', settings.costAndUsageReport.bucketName),
+      },
     });
     new CfnOutput(this, 'InventoryRoleArn', {
       value: this.inventory.role.roleArn,
@@ -84,6 +110,7 @@ export function buildApp(app: App = new App()): { app: App; inventory: Inventory
     quickSightPrincipalArn: app.node.tryGetContext('inventory:quickSightPrincipalArn') || undefined,
     organization: organizationSetting(app),
     tracing: booleanSetting(app, 'inventory:tracing'),
+    costAndUsageReport: costAndUsageReportSetting(app),
   };
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const inventory = new InventoryStack(app, 'SageMakerJobInventory', settings, { env });

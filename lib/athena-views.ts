@@ -7,9 +7,18 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../lambda/core/errors';
-import { loadSqlCatalog, renderSql, tagColumnName, tagColumnsRead, type SqlDefinition } from '../lambda/core/query/sql-catalog';
-import type { TableSchema } from '../lambda/core/schema/table-schema';
+import {
+  loadSqlCatalog,
+  renderSql,
+  tagColumnName,
+  tagColumnsRead,
+  withoutCostAndUsageReport,
+  type SqlDefinition,
+} from '../lambda/core/query/sql-catalog';
+import { COST_AND_USAGE_REPORT_SCHEMA, type TableSchema } from '../lambda/core/schema/table-schema';
+import { costAndUsageReportCatalog } from './cost-and-usage-report';
 import { bundledFunction, encryptedLogGroup, keyAndLogStatements } from './function-parts';
+import type { CostAndUsageReportProps } from './inventory-props';
 import { bucketArnInNagFinding } from './nag-names';
 
 export interface AthenaViewsProps {
@@ -39,6 +48,11 @@ export interface AthenaViewsProps {
    * @default false
    */
   readonly tracing?: boolean;
+  /**
+   * The CUR 2.0 table the billed-cost views read.
+   * @default none: the views and queries that read it are not created
+   */
+  readonly costAndUsageReport?: CostAndUsageReportProps;
 }
 
 /**
@@ -65,9 +79,15 @@ export class AthenaViews extends Construct {
   constructor(scope: Construct, id: string, props: AthenaViewsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const { views, queries } = loadSqlCatalog();
+    const cur = props.costAndUsageReport;
+    const { views, queries } = cur ? loadSqlCatalog() : withoutCostAndUsageReport(loadSqlCatalog());
     const render = (sql: Parameters<typeof renderSql>[0]) =>
-      renderSql(sql, { tagKeys: props.tagKeys, tableName: props.tableName, staleAfterDays: props.staleAfterDays });
+      renderSql(sql, {
+        tagKeys: props.tagKeys,
+        tableName: props.tableName,
+        staleAfterDays: props.staleAfterDays,
+        costAndUsageReport: cur && { database: cur.databaseName, table: cur.tableName },
+      });
     this.checkTagColumns(queries, props.tagKeys);
 
     const role = new iam.Role(this, 'Role', {
@@ -96,6 +116,16 @@ export class AthenaViews extends Construct {
           actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables'],
           resources: [catalogArn, databaseArn, tablesArn],
         }),
+        // A view over the Cost and Usage Report resolves that one table too (its data is not read to create the view).
+        ...(cur
+          ? [
+              new iam.PolicyStatement({
+                sid: 'ReadCostAndUsageReportCatalog',
+                actions: ['glue:GetDatabase', 'glue:GetTable'],
+                resources: costAndUsageReportCatalog(stack, cur),
+              }),
+            ]
+          : []),
         // ...and creates, replaces or drops the shipped views by name: no other table of the database.
         new iam.PolicyStatement({
           sid: 'ManageShippedViews',
@@ -156,7 +186,7 @@ export class AthenaViews extends Construct {
         Database: props.databaseName,
         Views: viewStatements,
         SchemaFingerprint: viewsFingerprint(
-          props.tables,
+          cur ? [...props.tables, COST_AND_USAGE_REPORT_SCHEMA] : props.tables,
           viewStatements.map((v) => v.Sql),
         ),
       },

@@ -120,6 +120,24 @@ export interface OrganizationTargets {
   readonly excludeAccounts?: string[];
 }
 
+/**
+ * The account's Cost and Usage Report: an AWS Data Exports CUR 2.0 export (resource IDs included, Parquet)
+ * and the Glue table over it. Legacy CUR (its variable schema) is not read.
+ */
+export interface CostAndUsageReportProps {
+  /** Glue database of the CUR 2.0 table: lower-case letters, digits and underscores, not starting with a digit. */
+  readonly databaseName: string;
+  /** Glue table over the export's `data/` folder, partitioned by `billing_period`: the same characters. */
+  readonly tableName: string;
+  /** The bucket AWS Data Exports delivers the export to. */
+  readonly bucket: s3.IBucket;
+  /**
+   * The export's folder in the bucket, `<S3 path prefix>/<export name>` as set on the export, without a leading or
+   * trailing `/`: readers may get the objects under `<prefix>/data/` and nothing else of the bucket.
+   */
+  readonly prefix: string;
+}
+
 /** QuickSight over the inventory: who owns the dashboard, and the role QuickSight queries Athena with. */
 export interface QuickSightProps {
   /** The QuickSight user or group ARN that owns the data source, datasets and dashboard. */
@@ -288,4 +306,12 @@ export interface SageMakerTrainingJobInventoryProps {
    * @default no QuickSight resources
    */
   readonly quickSight?: QuickSightProps;
+  /**
+   * Reads the account's Cost and Usage Report (a CUR 2.0 export and its Glue table): creates the billed-cost
+   * views (`sagemaker_cur_training_line`, `sagemaker_training_job_billed_cost`) and their named queries, lets
+   * `grantQuery`, the views function and QuickSight read that table and the export's objects, and (with
+   * `quickSight`) adds billed vs estimated and unattributed spend to the dashboard.
+   * @default no billed-cost views, queries or permissions
+   */
+  readonly costAndUsageReport?: CostAndUsageReportProps;
 }

@@ -22,17 +22,24 @@ import {
 import { ALARM_PERIOD, deadLettersAlarm, functionErrorsAlarm, inventoryAlarm } from './alarms';
 import { AthenaViews } from './athena-views';
 import { collectorPolicy } from './collector-policy';
+import { acknowledgeCostAndUsageReportRead, costAndUsageReportReadStatements, validateCostAndUsageReport } from './cost-and-usage-report';
 import { bundledFunction, encryptedLogGroup, scheduleDeadLetterQueue, schedulerRole } from './function-parts';
 import { InventoryGlueTables } from './glue-table';
 import { inventoryBucket } from './inventory-bucket';
 import { inventoryMetric, type InventoryMetricName } from './inventory-metrics';
-import type { QuickSightProps, SageMakerTrainingJobInventoryProps } from './inventory-props';
+import type { CostAndUsageReportProps, QuickSightProps, SageMakerTrainingJobInventoryProps } from './inventory-props';
 import { PriceRefresh } from './price-refresh';
 import { QuickSightCostDashboard } from './quicksight';
 import { resolveProps, snapshotEnvironment, type ResolvedInventoryProps } from './resolve-props';
 import { SnapshotStateMachine } from './snapshot-state-machine';
 
-export type { CollectorSettings, OrganizationTargets, QuickSightProps, SageMakerTrainingJobInventoryProps } from './inventory-props';
+export type {
+  CollectorSettings,
+  CostAndUsageReportProps,
+  OrganizationTargets,
+  QuickSightProps,
+  SageMakerTrainingJobInventoryProps,
+} from './inventory-props';
 export { resolveProps, type ResolvedInventoryProps, type ResolveContext } from './resolve-props';
 export type { InventoryMetricName } from './inventory-metrics';
 
@@ -73,6 +80,8 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly priceTablePrefix: string;
   /** The weekly price refresh; undefined when `priceRefreshSchedule` is false. */
   readonly priceRefresh?: PriceRefresh;
+  /** The Cost and Usage Report the billed-cost views read; undefined without the `costAndUsageReport` prop. */
+  readonly costAndUsageReport?: CostAndUsageReportProps;
   /** The QuickSight data source, datasets and dashboard; undefined without the `quickSight` prop. */
   readonly quickSight?: QuickSightCostDashboard;
 
@@ -117,7 +126,9 @@ export class SageMakerTrainingJobInventory extends Construct {
       projectionStartDate: resolved.projectionStartDate,
     });
     this.workgroup = this.createWorkgroup(resolved);
+    this.costAndUsageReport = props.costAndUsageReport && validateCostAndUsageReport(props.costAndUsageReport, this.node.path);
     this.views = new AthenaViews(this, 'Views', {
+      costAndUsageReport: this.costAndUsageReport,
       workgroup: this.workgroup,
       databaseName: resolved.databaseName,
       tableName: resolved.tableName,
@@ -189,7 +200,8 @@ export class SageMakerTrainingJobInventory extends Construct {
   /**
    * Lets `grantee` query the inventory in Athena (QuickSight's service role, an analyst's role): run
    * queries in the workgroup, read the Glue database, its tables and views, read every table's objects,
-   * write and read its own results, and use the key for both.
+   * write and read its own results, and use the key for both; with `costAndUsageReport`, read the CUR table
+   * and the export's data objects too.
    */
   grantQuery(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);
@@ -226,7 +238,9 @@ export class SageMakerTrainingJobInventory extends Construct {
         resources: [this.bucket.arnForObjects(`${ATHENA_RESULTS_PREFIX}*`)],
       }),
       new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.encryptionKey.keyArn] }),
+      ...(this.costAndUsageReport ? costAndUsageReportReadStatements(stack, this.costAndUsageReport) : []),
     ];
+    if (this.costAndUsageReport) acknowledgeCostAndUsageReportRead(grantee, this.costAndUsageReport);
     let grant: iam.Grant | undefined;
     for (const statement of statements) {
       const next = iam.Grant.addToPrincipal({

@@ -22,8 +22,10 @@ const OTHER_ACCOUNT = '999988887777';
 const REGION = 'us-east-1';
 const ORGANIZATION = 'o-inventory1';
 const MEMBER_ROLE = `arn:aws:iam::${MEMBER_ACCOUNT}:role/SageMakerJobInventoryRead`;
+/** The account's CUR 2.0 export (AWS Data Exports) and its Glue table. */
+const CUR = { database: 'billing', table: 'cur2', bucket: `billing-exports-${ACCOUNT}`, prefix: 'exports/sagemaker-cur' };
 
-// Prepare: the app with every optional part (organization, member role, tracing, QuickSight) and an analyst given grantQuery.
+// Prepare: the app with every optional part (organization, member role, tracing, QuickSight, the CUR) and an analyst given grantQuery.
 const { app, inventory, memberRole } = buildApp(
   testApp({
     'inventory:regions': 'us-east-1,eu-west-1',
@@ -31,6 +33,10 @@ const { app, inventory, memberRole } = buildApp(
     'inventory:organization': 'true',
     'inventory:tracing': 'true',
     'inventory:quickSightPrincipalArn': `arn:aws:quicksight:us-east-1:${ACCOUNT}:group/default/finops`,
+    'inventory:curDatabase': CUR.database,
+    'inventory:curTable': CUR.table,
+    'inventory:curBucket': CUR.bucket,
+    'inventory:curPrefix': CUR.prefix,
   }),
 );
 const construct = inventory.inventory;
@@ -78,6 +84,7 @@ const snapshotObject = tableObject(TRAINING_JOB_SCHEMA.table, `${ACCOUNT}-run1`)
 const runRecord = tableObject(INVENTORY_RUN_SCHEMA.table, ACCOUNT);
 const ledgerObject = tableObject(TRAINING_JOB_LEDGER_SCHEMA.table, ACCOUNT);
 const priceObject = object(`${prefix}/${INSTANCE_PRICE_SCHEMA.table}/snapshot_date=${date}/prices.parquet`);
+const curObject = `arn:aws:s3:::${CUR.bucket}/${CUR.prefix}/data/BILLING_PERIOD=2026-11/sagemaker-cur-00001.snappy.parquet`;
 const work = workKeys(TRAINING_JOB_SCHEMA.table, date, target);
 const resultObject = object(`${ATHENA_RESULTS_PREFIX}0f1e2d3c-query.csv`);
 const workgroup = `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${concrete(construct.workgroup.ref)}`;
@@ -140,6 +147,13 @@ function queryRequests(principal: string): IamRequest[] {
     request(principal, 's3:ListMultipartUploadParts', resultObject),
     request(principal, 'kms:Decrypt', key, viaS3),
     request(principal, 'kms:GenerateDataKey', key, viaS3),
+    // The billed-cost views read the CUR 2.0 table: its definition and partitions, and the export's data objects.
+    request(principal, 'glue:GetDatabase', glue(`database/${CUR.database}`)),
+    request(principal, 'glue:GetTable', glue(`table/${CUR.database}/${CUR.table}`)),
+    request(principal, 'glue:GetPartitions', glue(`table/${CUR.database}/${CUR.table}`)),
+    request(principal, 's3:GetBucketLocation', `arn:aws:s3:::${CUR.bucket}`),
+    request(principal, 's3:ListBucket', `arn:aws:s3:::${CUR.bucket}`, { 's3:prefix': `${CUR.prefix}/data/BILLING_PERIOD=2026-11/` }),
+    request(principal, 's3:GetObject', curObject),
   ];
 }
 
@@ -155,6 +169,16 @@ function queryDenials(principal: string): IamRequest[] {
     request(principal, 'glue:GetTable', glue('table/another_database/sagemaker_training_job')),
     request(principal, 'glue:CreateTable', glue(`table/${database}/sagemaker_training_job_cost`)),
     request(principal, 'athena:StartQueryExecution', `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/primary`),
+    // Of the billing bucket and database, only the export's data and the CUR table.
+    request(
+      principal,
+      's3:GetObject',
+      `arn:aws:s3:::${CUR.bucket}/${CUR.prefix}/metadata/BILLING_PERIOD=2026-11/sagemaker-cur-Manifest.json`,
+    ),
+    request(principal, 's3:GetObject', `arn:aws:s3:::${CUR.bucket}/another-export/data/BILLING_PERIOD=2026-11/other-00001.snappy.parquet`),
+    request(principal, 's3:ListBucket', `arn:aws:s3:::${CUR.bucket}`, { 's3:prefix': 'another-export/' }),
+    request(principal, 's3:PutObject', curObject),
+    request(principal, 'glue:GetTable', glue(`table/${CUR.database}/another_table`)),
   ];
 }
 
@@ -230,6 +254,9 @@ const ALLOWED: Record<string, Requests> = {
       request(views, 'athena:GetQueryExecution', workgroup),
       request(views, 'glue:GetDatabase', glue(`database/${database}`)),
       request(views, 'glue:GetTable', glue(`table/${database}/${TRAINING_JOB_SCHEMA.table}`)),
+      request(views, 'glue:GetDatabase', glue(`database/${CUR.database}`)),
+      request(views, 'glue:GetTable', glue(`table/${CUR.database}/${CUR.table}`)),
+      request(views, 'glue:CreateTable', glue(`table/${database}/sagemaker_training_job_billed_cost`)),
       request(views, 'glue:CreateTable', glue(`table/${database}/sagemaker_training_job_flat`)),
       request(views, 'glue:UpdateTable', glue(`table/${database}/sagemaker_training_job_cost`)),
       request(views, 'glue:DeleteTable', glue(`table/${database}/sagemaker_training_job_current`)),
@@ -299,6 +326,10 @@ const DENIED: Record<string, Requests> = {
       request(views, 'glue:CreateTable', glue(`table/${database}/${TRAINING_JOB_SCHEMA.table}_copy`)),
       request(views, 'glue:DeleteTable', glue(`table/${database}/${TRAINING_JOB_SCHEMA.table}`)),
       request(views, 's3:GetObject', snapshotObject),
+      // Creating a view reads no data: not the export's objects, and of the billing database nothing but the CUR table.
+      request(views, 's3:GetObject', curObject),
+      request(views, 'glue:GetTable', glue(`table/${CUR.database}/another_table`)),
+      request(views, 'glue:CreateTable', glue(`table/${CUR.database}/sagemaker_training_job_billed_cost`)),
     ],
   },
   'prices function': {

@@ -8,10 +8,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../lib/app';
 import { SageMakerTrainingJobInventory } from '../../lib/sagemaker-training-job-inventory';
 import { MEMBER_ROLE_NAME, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/core/names';
+import { ConfigError } from '../../lambda/core/errors';
 import { readCollectorSettings } from '../../lambda/core/pipeline/config';
 import { checkVariableNames } from '../../lambda/core/settings/variable-names';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
-import { loadSqlCatalog } from '../../lambda/core/query/sql-catalog';
+import { loadSqlCatalog, withoutCostAndUsageReport } from '../../lambda/core/query/sql-catalog';
 import { testApp } from '../support/cdk-app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized CloudFormation is untyped JSON
@@ -350,13 +351,13 @@ describe('the inventory stack', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', alarm);
   });
 
-  it('creates the shipped views in the inventory database through a custom resource', () => {
+  it('creates the shipped views in the inventory database through a custom resource, without the CUR ones', () => {
     // Act
     const { Properties: properties } = viewsResource();
 
     // Assess
     expect(properties.Database).toBe(TRAINING_JOB_SCHEMA.database);
-    expect(properties.Views.map((v: Json) => v.Name)).toEqual(loadSqlCatalog().views.map((v) => v.name));
+    expect(properties.Views.map((v: Json) => v.Name)).toEqual(withoutCostAndUsageReport(loadSqlCatalog()).views.map((v) => v.name));
   });
 
   it("gives the views custom resource each view's SQL, with the cost tags spelt out", () => {
@@ -372,7 +373,7 @@ describe('the inventory stack', () => {
     expect(JSON.stringify(viewsResource().DependsOn)).toMatch(/InventoryCatalogTable/);
   });
 
-  it('registers every shipped query as a named query in the workgroup', () => {
+  it('registers every shipped query but those reading the Cost and Usage Report as a named query in the workgroup', () => {
     // Act
     const named = Object.values(template.findResources('AWS::Athena::NamedQuery'))
       .map((q: Json) => q.Properties.Name)
@@ -380,7 +381,7 @@ describe('the inventory stack', () => {
 
     // Assess
     expect(named).toEqual(
-      loadSqlCatalog()
+      withoutCostAndUsageReport(loadSqlCatalog())
         .queries.map((q) => q.name)
         .sort(),
     );
@@ -588,5 +589,83 @@ describe('SageMakerTrainingJobInventory props', () => {
         expect((alarm as Json).Properties.AlarmActions).toEqual([topicArn]);
       }
     });
+  });
+});
+
+describe('with the Cost and Usage Report', () => {
+  const CUR = { database: 'billing', table: 'cur2', bucket: 'billing-exports-111122223333', prefix: 'exports/sagemaker-cur' };
+  const { template } = synthInventory({
+    'inventory:curDatabase': CUR.database,
+    'inventory:curTable': CUR.table,
+    'inventory:curBucket': CUR.bucket,
+    'inventory:curPrefix': CUR.prefix,
+  });
+  const views = (Object.values(template.findResources('Custom::AthenaViews'))[0] as Json).Properties.Views as Json[];
+
+  it('creates every shipped view, the billed-cost ones included', () => {
+    // Assess
+    expect(views.map((v) => v.Name)).toEqual(loadSqlCatalog().views.map((v) => v.name));
+  });
+
+  it('names the CUR table by its Glue database and table in the SQL', () => {
+    // Act
+    const line = views.find((v) => v.Name === 'sagemaker_cur_training_line')!;
+
+    // Assess
+    expect(line.Sql).toContain(`FROM ${CUR.database}.${CUR.table}\n`);
+    expect(line.Sql).not.toMatch(/\bcost_and_usage_report\b/);
+  });
+
+  it('registers every shipped query, the billed-cost ones included', () => {
+    // Act
+    const named = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q: Json) => q.Properties.Name);
+
+    // Assess
+    expect(named.sort()).toEqual(
+      loadSqlCatalog()
+        .queries.map((q) => q.name)
+        .sort(),
+    );
+  });
+});
+
+describe('the costAndUsageReport prop', () => {
+  const props = (stack: Stack, overrides: Record<string, string>) => ({
+    costAndUsageReport: {
+      databaseName: 'billing',
+      tableName: 'cur2',
+      bucket: s3.Bucket.fromBucketName(stack, 'Exports', 'billing-exports'),
+      prefix: 'exports/sagemaker-cur',
+      ...overrides,
+    },
+  });
+
+  it.each([
+    ['databaseName', 'Billing-DB', `1-255 lower-case letters, digits and underscores, not starting with a digit (Athena's names)`],
+    ['tableName', '2cur', `1-255 lower-case letters, digits and underscores, not starting with a digit (Athena's names)`],
+    [
+      'prefix',
+      '/exports/sagemaker-cur/',
+      "the export's folder, <S3 path prefix>/<export name>, without a leading or trailing / or a wildcard",
+    ],
+  ])('refuses %s %s, naming the value and what is allowed', (key, value, allowed) => {
+    // Prepare
+    const stack = new Stack(testApp(), 'S');
+
+    // Act
+    const synth = () => new SageMakerTrainingJobInventory(stack, 'I', props(stack, { [key]: value }));
+
+    // Assess
+    expect(synth).toThrow(new ConfigError(`S/I: costAndUsageReport.${key} is ${JSON.stringify(value)}; allowed: ${allowed}`));
+  });
+
+  it('refuses an app context with some of the CUR keys only', () => {
+    // Act
+    const synth = () => synthInventory({ 'inventory:curDatabase': 'billing' });
+
+    // Assess
+    expect(synth).toThrow(
+      'context inventory:curDatabase, inventory:curTable, inventory:curBucket, inventory:curPrefix: 1 of 4 set; allowed: all of them (the CUR 2.0 table and its export) or none',
+    );
   });
 });

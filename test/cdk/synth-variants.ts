@@ -37,6 +37,16 @@ export const APP_VARIANTS: readonly AppVariant[] = [
   { name: 'app-default', context: {} },
   { name: 'app-quicksight', context: { 'inventory:quickSightPrincipalArn': GROUP } },
   {
+    name: 'app-quicksight-cost-and-usage-report',
+    context: {
+      'inventory:quickSightPrincipalArn': GROUP,
+      'inventory:curDatabase': 'billing',
+      'inventory:curTable': 'cur2',
+      'inventory:curBucket': `billing-exports-${ACCOUNT}`,
+      'inventory:curPrefix': 'exports/sagemaker-cur',
+    },
+  },
+  {
     name: 'app-organization-tracing-regions',
     context: {
       'inventory:organization': 'true',
@@ -129,6 +139,12 @@ export const CONSTRUCT_VARIANTS: readonly ConstructVariant[] = [
         functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' },
         priceRefreshSchedule: scheduler.ScheduleExpression.cron({ minute: '30', hour: '3', weekDay: 'SUN' }),
         quickSight: { principalArn: GROUP, serviceRoleName: 'service-role/inventory-quicksight', teamTagKey: 'owner' },
+        costAndUsageReport: {
+          databaseName: 'billing',
+          tableName: 'cur2',
+          bucket: new s3.Bucket(stack, 'BillingExports', { enforceSSL: true }),
+          prefix: 'exports/sagemaker-cur',
+        },
       };
     },
   },

@@ -74,13 +74,16 @@ export interface GlueTableName {
 
 /** Athena's names for databases and tables: lower-case letters, digits and underscores (unquoted in the SQL, so not starting with a digit). */
 const GLUE_NAME = /^[a-z_][a-z0-9_]{0,254}$/;
+/** What a Glue database or table name the shipped SQL names unquoted may be. */
+export const GLUE_NAME_ALLOWED = "1-255 lower-case letters, digits and underscores, not starting with a digit (Athena's names)";
+
+export function isGlueName(name: unknown): name is string {
+  return typeof name === 'string' && GLUE_NAME.test(name);
+}
 
 /** Checks a Glue database or table name, naming the value and what is allowed. */
 export function validateGlueName(name: string, where: string): string {
-  if (typeof name !== 'string' || !GLUE_NAME.test(name))
-    throw new QueryError(
-      `${where} is ${JSON.stringify(name)}; allowed: 1-255 lower-case letters, digits and underscores, not starting with a digit (Athena's names)`,
-    );
+  if (!isGlueName(name)) throw new QueryError(`${where} is ${JSON.stringify(name)}; allowed: ${GLUE_NAME_ALLOWED}`);
   return name;
 }
 
