@@ -80,6 +80,45 @@ export const FLAT_VIEW_COLUMNS: readonly QuickSightColumn[] = [
   { name: 'price_snapshot_date', type: 'STRING' },
 ];
 
+/** The columns of `sagemaker_training_job_billed_cost` before its tag columns, in order (a test checks them against the view). */
+export const BILLED_COST_VIEW_COLUMNS: readonly QuickSightColumn[] = [
+  { name: '_key', type: 'STRING' },
+  { name: 'account_id', type: 'STRING' },
+  { name: 'region', type: 'STRING' },
+  { name: 'training_job_name', type: 'STRING' },
+  { name: 'training_job_arn', type: 'STRING' },
+  { name: 'training_job_status', type: 'STRING' },
+  { name: 'instance_type', type: 'STRING' },
+  { name: 'managed_spot_training', type: 'STRING' },
+  { name: 'billing_status', type: 'STRING' },
+  { name: 'unblended_cost_usd', type: 'DECIMAL' },
+  { name: 'effective_cost_usd', type: 'DECIMAL' },
+  { name: 'public_on_demand_cost_usd', type: 'DECIMAL' },
+  { name: 'compute_effective_cost_usd', type: 'DECIMAL' },
+  { name: 'warm_pool_effective_cost_usd', type: 'DECIMAL' },
+  { name: 'storage_effective_cost_usd', type: 'DECIMAL' },
+  { name: 'other_effective_cost_usd', type: 'DECIMAL' },
+  { name: 'billed_line_items', type: 'INTEGER' },
+  { name: 'billing_periods', type: 'INTEGER' },
+  { name: 'first_usage_date', type: 'DATETIME' },
+  { name: 'last_usage_date', type: 'DATETIME' },
+  { name: 'estimated_total_cost_usd', type: 'DECIMAL' },
+  { name: 'estimate_cost_status', type: 'STRING' },
+  { name: 'cost_month', type: 'STRING' },
+  { name: 'creation_time', type: 'DATETIME' },
+  { name: 'training_end_time', type: 'DATETIME' },
+];
+
+/** The columns of the named query `unattributed_training_spend`, the unattributed dataset's custom SQL (a test checks them). */
+export const UNATTRIBUTED_SPEND_COLUMNS: readonly QuickSightColumn[] = [
+  { name: 'account_id', type: 'STRING' },
+  { name: 'month', type: 'STRING' },
+  { name: 'training_jobs', type: 'INTEGER' },
+  { name: 'line_items', type: 'INTEGER' },
+  { name: 'unblended_cost_usd', type: 'DECIMAL' },
+  { name: 'effective_cost_usd', type: 'DECIMAL' },
+];
+
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)\/.+$/;
 const ROLE_NAME = /^[\w+=,.@/-]{1,512}$/;
 
@@ -140,6 +179,12 @@ export interface QuickSightCostDashboardProps {
   readonly bucket: s3.IBucket;
   /** and the key prefixes read (the tables) or written (the Athena results), each ending in `/` or not as granted. */
   readonly grantedPrefixes: readonly string[];
+  /**
+   * With a Cost and Usage Report: the rendered SQL of the named query `unattributed_training_spend`. Adds a dataset
+   * over `sagemaker_training_job_billed_cost`, one over that query, and their two charts to the dashboard.
+   * @default no billed-cost datasets or charts
+   */
+  readonly unattributedSpendSql?: string;
 }
 
 type Definition = quicksight.CfnDashboard.DashboardVersionDefinitionProperty;
@@ -154,6 +199,10 @@ export class QuickSightCostDashboard extends Construct {
   readonly dataSource: quicksight.CfnDataSource;
   readonly flatDataSet: quicksight.CfnDataSet;
   readonly costDataSet: quicksight.CfnDataSet;
+  /** Over `sagemaker_training_job_billed_cost`; undefined without a Cost and Usage Report. */
+  readonly billedCostDataSet?: quicksight.CfnDataSet;
+  /** Over the named query `unattributed_training_spend`; undefined without a Cost and Usage Report. */
+  readonly unattributedSpendDataSet?: quicksight.CfnDataSet;
   readonly dashboard: quicksight.CfnDashboard;
   /** QuickSight's service role, imported by name. */
   readonly serviceRole: iam.IRole;
@@ -223,36 +272,60 @@ export class QuickSightCostDashboard extends Construct {
       permissions: principal(DATA_SOURCE_ACTIONS),
     });
 
-    const dataSet = (logicalId: string, view: string, name: string, columns: readonly QuickSightColumn[]) => {
-      return new quicksight.CfnDataSet(this, logicalId, {
+    const dataSet = (logicalId: string, view: string, name: string, table: quicksight.CfnDataSet.PhysicalTableProperty) =>
+      new quicksight.CfnDataSet(this, logicalId, {
         awsAccountId: stack.account,
         dataSetId: `${prefix}-${view.replace(/_/g, '-')}`,
         name,
         // Direct query: the views always show the latest snapshot, with no SPICE refresh to schedule.
         importMode: 'DIRECT_QUERY',
-        physicalTableMap: {
-          // Keys allow only letters, digits and hyphens.
-          [view.replace(/_/g, '-')]: {
-            relationalTable: {
-              dataSourceArn: this.dataSource.attrArn,
-              catalog: 'AwsDataCatalog',
-              schema: props.databaseName,
-              name: view,
-              inputColumns: [...columns, ...tagColumns].map((column) => ({ name: column.name, type: column.type })),
-            },
-          },
-        },
+        // Keys allow only letters, digits and hyphens.
+        physicalTableMap: { [view.replace(/_/g, '-')]: table },
         permissions: principal(DATA_SET_ACTIONS),
       });
-    };
-    this.flatDataSet = dataSet('FlatDataSet', 'sagemaker_training_job_flat', 'SageMaker training jobs (flat)', FLAT_VIEW_COLUMNS);
-    this.costDataSet = dataSet('CostDataSet', 'sagemaker_training_job_cost', 'SageMaker training job cost', COST_VIEW_COLUMNS);
+    const viewTable = (view: string, columns: readonly QuickSightColumn[]): quicksight.CfnDataSet.PhysicalTableProperty => ({
+      relationalTable: {
+        dataSourceArn: this.dataSource.attrArn,
+        catalog: 'AwsDataCatalog',
+        schema: props.databaseName,
+        name: view,
+        inputColumns: [...columns, ...tagColumns].map((column) => ({ name: column.name, type: column.type })),
+      },
+    });
+    const viewDataSet = (logicalId: string, view: string, name: string, columns: readonly QuickSightColumn[]) =>
+      dataSet(logicalId, view, name, viewTable(view, columns));
+    this.flatDataSet = viewDataSet('FlatDataSet', 'sagemaker_training_job_flat', 'SageMaker training jobs (flat)', FLAT_VIEW_COLUMNS);
+    this.costDataSet = viewDataSet('CostDataSet', 'sagemaker_training_job_cost', 'SageMaker training job cost', COST_VIEW_COLUMNS);
+    if (props.unattributedSpendSql !== undefined) {
+      this.billedCostDataSet = viewDataSet(
+        'BilledCostDataSet',
+        'sagemaker_training_job_billed_cost',
+        'SageMaker training job billed cost',
+        BILLED_COST_VIEW_COLUMNS,
+      );
+      this.unattributedSpendDataSet = dataSet('UnattributedSpendDataSet', 'unattributed_training_spend', 'Unattributed training spend', {
+        customSql: {
+          dataSourceArn: this.dataSource.attrArn,
+          name: 'unattributed_training_spend',
+          sqlQuery: props.unattributedSpendSql,
+          columns: UNATTRIBUTED_SPEND_COLUMNS.map((column) => ({ name: column.name, type: column.type })),
+        },
+      });
+    }
 
     this.dashboard = new quicksight.CfnDashboard(this, 'Dashboard', {
       awsAccountId: stack.account,
       dashboardId: `${prefix}-cost`,
       name: 'SageMaker training cost',
-      definition: costDashboardDefinition(this.costDataSet.attrArn, team),
+      definition: costDashboardDefinition(
+        this.costDataSet.attrArn,
+        team,
+        this.billedCostDataSet &&
+          this.unattributedSpendDataSet && {
+            billedCostDataSetArn: this.billedCostDataSet.attrArn,
+            unattributedSpendDataSetArn: this.unattributedSpendDataSet.attrArn,
+          },
+      ),
       permissions: principal(DASHBOARD_ACTIONS),
       dashboardPublishOptions: {
         adHocFilteringOption: { availabilityStatus: 'ENABLED' },
@@ -260,26 +333,37 @@ export class QuickSightCostDashboard extends Construct {
       },
     });
     // QuickSight checks its role's access to Athena when it creates each of them: the grant must be in place first.
-    grant.applyBefore(this.dataSource, this.flatDataSet, this.costDataSet, this.dashboard);
+    grant.applyBefore(
+      ...[
+        this.dataSource,
+        this.flatDataSet,
+        this.costDataSet,
+        this.billedCostDataSet,
+        this.unattributedSpendDataSet,
+        this.dashboard,
+      ].filter((resource): resource is quicksight.CfnDataSet => resource !== undefined),
+    );
   }
 }
 
 const COST = 'cost';
+const BILLED = 'billed';
+const UNATTRIBUTED = 'unattributed';
 const SHEET = 'cost';
 
-function column(columnName: string): quicksight.CfnDashboard.ColumnIdentifierProperty {
-  return { dataSetIdentifier: COST, columnName };
+function column(columnName: string, dataSet = COST): quicksight.CfnDashboard.ColumnIdentifierProperty {
+  return { dataSetIdentifier: dataSet, columnName };
 }
 
-function dimension(fieldId: string, columnName: string): quicksight.CfnDashboard.DimensionFieldProperty {
-  return { categoricalDimensionField: { fieldId, column: column(columnName) } };
+function dimension(fieldId: string, columnName: string, dataSet = COST): quicksight.CfnDashboard.DimensionFieldProperty {
+  return { categoricalDimensionField: { fieldId, column: column(columnName, dataSet) } };
 }
 
-function usdSum(fieldId: string, columnName: string): quicksight.CfnDashboard.MeasureFieldProperty {
+function usdSum(fieldId: string, columnName: string, dataSet = COST): quicksight.CfnDashboard.MeasureFieldProperty {
   return {
     numericalMeasureField: {
       fieldId,
-      column: column(columnName),
+      column: column(columnName, dataSet),
       aggregationFunction: { simpleNumericalAggregation: 'SUM' },
       formatConfiguration: {
         formatConfiguration: { currencyDisplayFormatConfiguration: { symbol: 'USD', decimalPlacesConfiguration: { decimalPlaces: 0 } } },
@@ -308,8 +392,42 @@ function barChart(
   };
 }
 
-/** The dashboard: the four charts of the local report (`sm-inventory report`), over the cost dataset. */
-export function costDashboardDefinition(costDataSetArn: string, teamColumn: string): Definition {
+/** The datasets of the bill's two charts. */
+export interface BilledCostDataSets {
+  readonly billedCostDataSetArn: string;
+  readonly unattributedSpendDataSetArn: string;
+}
+
+/** Billed vs estimated by month and unattributed training spend, as the local report draws them with `--cur`. */
+function billedCostVisuals(): Visual[] {
+  return [
+    barChart(
+      'billed-vs-estimated',
+      'Billed vs estimated by month',
+      {
+        category: [dimension('billed-month', 'cost_month', BILLED)],
+        values: [usdSum('estimated', 'estimated_total_cost_usd', BILLED), usdSum('billed', 'effective_cost_usd', BILLED)],
+      },
+      { sort: { categorySort: [{ fieldSort: { fieldId: 'billed-month', direction: 'ASC' } }] } },
+    ),
+    barChart(
+      'unattributed-spend',
+      'Unattributed training spend',
+      {
+        category: [dimension('unattributed-month', 'month', UNATTRIBUTED)],
+        values: [usdSum('unattributed-cost', 'effective_cost_usd', UNATTRIBUTED)],
+        colors: [dimension('unattributed-account', 'account_id', UNATTRIBUTED)],
+      },
+      { stacked: true, sort: { categorySort: [{ fieldSort: { fieldId: 'unattributed-month', direction: 'ASC' } }] } },
+    ),
+  ];
+}
+
+/**
+ * The dashboard: the charts of the local report (`sm-inventory report`), over the cost dataset, and with a
+ * Cost and Usage Report the bill's two over the billed-cost and unattributed-spend datasets.
+ */
+export function costDashboardDefinition(costDataSetArn: string, teamColumn: string, billed?: BilledCostDataSets): Definition {
   const visuals: Visual[] = [
     barChart(
       'monthly-cost-by-team',
@@ -351,9 +469,18 @@ export function costDashboardDefinition(costDataSetArn: string, teamColumn: stri
       },
       { stacked: true, sort: { categorySort: [{ fieldSort: { fieldId: 'failed-cost', direction: 'DESC' } }] } },
     ),
+    ...(billed ? billedCostVisuals() : []),
   ];
   return {
-    dataSetIdentifierDeclarations: [{ identifier: COST, dataSetArn: costDataSetArn }],
+    dataSetIdentifierDeclarations: [
+      { identifier: COST, dataSetArn: costDataSetArn },
+      ...(billed
+        ? [
+            { identifier: BILLED, dataSetArn: billed.billedCostDataSetArn },
+            { identifier: UNATTRIBUTED, dataSetArn: billed.unattributedSpendDataSetArn },
+          ]
+        : []),
+    ],
     sheets: [{ sheetId: SHEET, name: 'Training cost', visuals }],
     filterGroups: [
       {

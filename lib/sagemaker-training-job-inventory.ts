@@ -19,6 +19,7 @@ import {
   TRAINING_JOB_LEDGER_SCHEMA,
   TRAINING_JOB_SCHEMA,
 } from '../lambda/core/schema/table-schema';
+import { loadSqlCatalog, qualifyViews } from '../lambda/core/query/sql-catalog';
 import { ALARM_PERIOD, deadLettersAlarm, functionErrorsAlarm, inventoryAlarm } from './alarms';
 import { AthenaViews } from './athena-views';
 import { collectorPolicy } from './collector-policy';
@@ -306,6 +307,12 @@ export class SageMakerTrainingJobInventory extends Construct {
     });
   }
 
+  /** The named query `unattributed_training_spend` as a QuickSight dataset runs it: its views named with their database. */
+  private unattributedSpendSql(databaseName: string): string | undefined {
+    const query = this.views.namedQueries.find((q) => q.name === 'unattributed_training_spend')?.queryString;
+    return typeof query === 'string' ? qualifyViews(query, databaseName, loadSqlCatalog().views) : undefined;
+  }
+
   private createQuickSight(resolved: ResolvedInventoryProps, quickSight: QuickSightProps): QuickSightCostDashboard {
     const dashboard = new QuickSightCostDashboard(this, 'QuickSight', {
       ...quickSight,
@@ -316,6 +323,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       database: this.glueTable.database,
       bucket: this.bucket,
       grantedPrefixes: [...this.tablePrefixes.map((p) => `${p}/`), ATHENA_RESULTS_PREFIX],
+      unattributedSpendSql: this.unattributedSpendSql(resolved.databaseName),
     });
     dashboard.node.addDependency(this.views);
     return dashboard;

@@ -1,7 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../../lambda/core/errors';
-import { COST_VIEW_COLUMNS, FLAT_VIEW_COLUMNS } from '../../lib/quicksight';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BILLED_COST_VIEW_COLUMNS, COST_VIEW_COLUMNS, FLAT_VIEW_COLUMNS, UNATTRIBUTED_SPEND_COLUMNS } from '../../lib/quicksight';
 import { SageMakerTrainingJobInventory, type SageMakerTrainingJobInventoryProps } from '../../lib/sagemaker-training-job-inventory';
 import { testApp } from '../support/cdk-app';
 
@@ -177,5 +178,65 @@ describe('the QuickSight cost dashboard', () => {
     // Assess
     plain.resourceCountIs('AWS::QuickSight::Dashboard', 0);
     plain.resourceCountIs('AWS::QuickSight::DataSource', 0);
+  });
+});
+
+describe('the QuickSight cost dashboard with the Cost and Usage Report', () => {
+  const CUR = { databaseName: 'billing', tableName: 'cur2', prefix: 'exports/sagemaker-cur' };
+  const template = (() => {
+    const stack = new Stack(testApp(), 'Stack', { env: { account: '111122223333', region: 'us-east-1' } });
+    const bucket = s3.Bucket.fromBucketName(stack, 'Exports', 'billing-exports-111122223333');
+    new SageMakerTrainingJobInventory(stack, 'Inventory', { quickSight: { principalArn: GROUP }, costAndUsageReport: { ...CUR, bucket } });
+    return Template.fromStack(stack);
+  })();
+  const dataSets = Object.values(template.findResources('AWS::QuickSight::DataSet')).map((r: Json) => r.Properties);
+
+  it('adds a dataset over the billed-cost view with its columns, then its tag columns', () => {
+    // Act
+    const billed = dataSets.find((d: Json) => d.Name === 'SageMaker training job billed cost');
+    const table = (Object.values(billed.PhysicalTableMap)[0] as Json).RelationalTable;
+
+    // Assess
+    expect([table.Name, table.InputColumns]).toEqual([
+      'sagemaker_training_job_billed_cost',
+      [...BILLED_COST_VIEW_COLUMNS, ...TAG_COLUMNS.map((name) => ({ name, type: 'STRING' }))].map((c) => ({ Name: c.name, Type: c.type })),
+    ]);
+  });
+
+  it('adds a dataset over unattributed_training_spend whose SQL names the CUR table and the views by their databases', () => {
+    // Act
+    const unattributed = dataSets.find((d: Json) => d.Name === 'Unattributed training spend');
+    const sql = (Object.values(unattributed.PhysicalTableMap)[0] as Json).CustomSql;
+
+    // Assess
+    expect(sql.Columns).toEqual(UNATTRIBUTED_SPEND_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })));
+    expect(sql.SqlQuery).toMatch(/FROM \S+\.sagemaker_cur_training_line AS l/);
+    expect(sql.SqlQuery).toMatch(/FROM \S+\.sagemaker_training_job_all AS j/);
+  });
+
+  it('shows billed vs estimated by month and unattributed spend after the four estimate charts', () => {
+    // Act
+    const definition = only(template, 'AWS::QuickSight::Dashboard').Definition;
+    const visuals = definition.Sheets[0].Visuals.map((v: Json) => v.BarChartVisual);
+    const wells = (id: string) => visuals.find((v: Json) => v.VisualId === id).ChartConfiguration.FieldWells.BarChartAggregatedFieldWells;
+    const columnOf = (field: Json) => (field.CategoricalDimensionField ?? field.NumericalMeasureField).Column;
+
+    // Assess
+    expect(visuals.map((v: Json) => v.VisualId)).toEqual([
+      'monthly-cost-by-team',
+      'spot-savings',
+      'top-jobs',
+      'failed-spend',
+      'billed-vs-estimated',
+      'unattributed-spend',
+    ]);
+    expect(wells('billed-vs-estimated').Values.map(columnOf)).toEqual([
+      { DataSetIdentifier: 'billed', ColumnName: 'estimated_total_cost_usd' },
+      { DataSetIdentifier: 'billed', ColumnName: 'effective_cost_usd' },
+    ]);
+    expect(wells('unattributed-spend').Values.map(columnOf)).toEqual([
+      { DataSetIdentifier: 'unattributed', ColumnName: 'effective_cost_usd' },
+    ]);
+    expect(definition.DataSetIdentifierDeclarations.map((d: Json) => d.Identifier)).toEqual(['cost', 'billed', 'unattributed']);
   });
 });

@@ -162,6 +162,14 @@ export function renderSql(definition: SqlDefinition, settings: SqlSettings = {})
   return sql.replace(TAG_COLUMNS_MARKER, rendered ? `,\n  ${rendered}` : '');
 }
 
+/**
+ * The SQL with each shipped view it names qualified by `database`: for a place that runs it without a default
+ * database, such as a QuickSight custom-SQL dataset.
+ */
+export function qualifyViews(sql: string, database: string, views: readonly SqlDefinition[]): string {
+  return views.reduce((text, view) => text.replace(new RegExp(`(?<![.\\w])${view.name}\\b`, 'g'), `${database}.${view.name}`), sql);
+}
+
 /** The repository's (or the installed package's) glue-schema/: the nearest one above `from`, for sources and dist/ alike. */
 export function findGlueSchemaDirectory(from: string = __dirname): string {
   for (let directory = resolve(from); ; directory = dirname(directory)) {
