@@ -16,6 +16,7 @@ import { ATHENA_COMPATIBILITY_MACROS } from '../cli/warehouse/duckdb-compat';
 import { COMMON_SQL_FUNCTIONS, DATE_FORMAT_SPECIFIERS, DENIED_CONSTRUCTS } from '../cli/warehouse/shared-dialect';
 import { loadSqlCatalog } from '../lambda/core/query/sql-catalog';
 import {
+  COST_AND_USAGE_REPORT_SCHEMA,
   INSTANCE_PRICE_SCHEMA,
   INVENTORY_RUN_SCHEMA,
   TRAINING_JOB_LEDGER_SCHEMA,
@@ -130,7 +131,36 @@ export function renderSections(): Record<string, string> {
     sql,
     dialect,
     example,
+    ...costAndUsageReportSections(),
   };
+}
+
+/** The CUR 2.0 columns the billed-cost views read: their table, the export's query and the Glue table's DDL, from one schema. */
+function costAndUsageReportSections(): Record<string, string> {
+  const schema = COST_AND_USAGE_REPORT_SCHEMA;
+  const [period] = schema.partitionKeys;
+  const location = 's3://BUCKET/PREFIX/EXPORT_NAME/data';
+  const exportQuery = ['```text', `SELECT ${schema.columns.map((c) => c.name).join(', ')} FROM COST_AND_USAGE_REPORT`, '```'].join('\n');
+  const ddl = [
+    '```text',
+    'CREATE EXTERNAL TABLE billing.cur2 (',
+    schema.columns.map((c) => `  ${c.name} ${c.type}`).join(',\n'),
+    ')',
+    `PARTITIONED BY (${period.name} ${period.type})`,
+    'STORED AS PARQUET',
+    `LOCATION '${location}/'`,
+    'TBLPROPERTIES (',
+    "  'projection.enabled' = 'true',",
+    `  'projection.${period.name}.type' = 'date',`,
+    `  'projection.${period.name}.format' = 'yyyy-MM',`,
+    `  'projection.${period.name}.range' = '2024-01,NOW',`,
+    `  'projection.${period.name}.interval' = '1',`,
+    `  'projection.${period.name}.interval.unit' = 'MONTHS',`,
+    `  'storage.location.template' = '${location}/${period.name.toUpperCase()}=\${${period.name}}/'`,
+    ')',
+    '```',
+  ].join('\n');
+  return { curColumns: columnTable(schema), curExportQuery: exportQuery, curTable: ddl };
 }
 
 const CORPUS = join(ROOT, 'test', 'reliability', 'bad-input-corpus.json');
@@ -268,6 +298,7 @@ export interface GeneratedDocument {
 export const GENERATED_DOCUMENTS: readonly GeneratedDocument[] = [
   { path: doc('tables-and-views.md'), sections: ['columns', 'run-columns', 'ledger-columns', 'change-columns', 'sql', 'dialect'] },
   { path: doc('cost.md'), sections: ['priceColumns'] },
+  { path: doc('billed-cost.md'), sections: ['curColumns', 'curExportQuery', 'curTable'] },
   { path: doc('configuration.md'), sections: ['configuration'] },
   { path: doc('reliability.md'), sections: ['corpus'] },
   { path: doc('construct-library.md'), sections: ['example'] },
