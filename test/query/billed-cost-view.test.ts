@@ -208,6 +208,25 @@ describe('the billed-cost view and queries, against the CUR 2.0 export the simul
     );
   });
 
+  it("bills a finished managed spot job's compute on its billable seconds, as the inventory reads them", async () => {
+    // Prepare
+    const { rows: spot } = await warehouse.query(
+      "SELECT b.training_job_arn, e.billable_instance_seconds, e.instance_count FROM sagemaker_training_job_billed_cost AS b JOIN sagemaker_training_job_cost AS e ON e._key = b._key AND e.creation_time = b.creation_time WHERE e.managed_spot_training = 'true' AND e.training_end_time IS NOT NULL AND b.billing_status = 'billed' AND e.cost_status = 'priced'",
+    );
+
+    // Act
+    const billedSeconds = spot.map((row) => {
+      const compute = linesByArn.get((row.training_job_arn as string).toLowerCase())!.filter((l) => usageKind(l) === 'compute');
+      return sum(compute.map((l) => l.line_item_usage_amount)) * 3600;
+    });
+
+    // Assess: within a second per instance, the rounding of TrainingTimeInSeconds.
+    expect(spot.length).toBeGreaterThan(0);
+    spot.forEach((row, i) => {
+      expect(Math.abs(billedSeconds[i] - Number(row.billable_instance_seconds))).toBeLessThanOrEqual(Number(row.instance_count));
+    });
+  });
+
   it('adds up a job billed in two billing periods across both', () => {
     // Act
     const spanning = rows.filter((row) => Number(row.billing_periods) === 2);
