@@ -22,7 +22,7 @@ import { TrainingJobRowMapper } from '../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { REFERENCE_LIMITS, SageMakerSimulator, type SimulatedOperation } from '../simulator/server';
 import { scaledLimits } from './support/target-runner';
-import { DEFAULT_SHRINK_GUARD } from '../lambda/core/pipeline/config';
+import { DEFAULT_GIVE_UP_LIMITS, DEFAULT_SHRINK_GUARD } from '../lambda/core/pipeline/config';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
         rowGroupRows: 1000,
         fullEveryDays: 7,
         shrinkGuard: DEFAULT_SHRINK_GUARD,
+        ...DEFAULT_GIVE_UP_LIMITS,
       },
       mapper: new TrainingJobRowMapper(),
       settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),

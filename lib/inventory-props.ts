@@ -55,6 +55,24 @@ export interface CollectorSettings {
    */
   readonly maxAttempts?: number;
   /**
+   * Seconds one HTTP attempt may take in all, from the request to the last byte of the answer, before it counts as failed and is reported (S3: seconds without a byte, since a transfer grows with its object). SageMaker, Tagging and STS answer in well under a second, so 10 s is a hung or trickling endpoint, and with SM_INVENTORY_MAX_ATTEMPTS an endpoint that never answers fails in about a minute.
+   * Allowed: a whole number from 1 to 300.
+   * @default 10
+   */
+  readonly requestTimeout?: number;
+  /**
+   * Throttled attempts one job's DescribeTrainingJob gets, while the same operation succeeds for other jobs, before the job is deferred (then retried once at the end of the run and, still throttled, set aside with the rest of its region published); 10 rides out about a minute of backoff. While no Describe succeeds, throttling is the account's and is retried until the time budget or SM_INVENTORY_STALL_PERIOD ends.
+   * Allowed: a whole number from 1 to 100.
+   * @default 10
+   */
+  readonly jobThrottleAttempts?: number;
+  /**
+   * Seconds an (account, region) may go without one successful call before it gives up, naming the last failure, instead of waiting for the time budget; 300 outlasts the throttling storms the retries ride out (waits of up to 20 s) and ends a dead endpoint long before the one-hour budget.
+   * Allowed: a whole number from 1 to 86400.
+   * @default 300
+   */
+  readonly stallPeriod?: number;
+  /**
    * Days after the last full describe of an (account, region) when a run describes every job again instead of only new, changed and unsettled ones; 1 describes everything every day.
    * Allowed: a whole number from 1 to 365.
    * @default 7

@@ -61,14 +61,25 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
   res.end(body);
 }
 
+/** A successful answer's status, headers and body, for a caller that sends them itself (a trickled answer). */
+export function answerOf(protocol: Protocol, output: unknown): { status: number; headers: Record<string, string>; body: Buffer } {
+  const json = protocol === 'json';
+  return {
+    status: 200,
+    headers: { 'content-type': json ? 'application/x-amz-json-1.1' : 'text/xml', 'x-amzn-requestid': randomUUID() },
+    body: Buffer.from(json ? JSON.stringify(toWire(output)) : String(output)),
+  };
+}
+
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, 'application/json', JSON.stringify(value));
 }
 
 /** A successful answer: JSON 1.1 for `json`, the XML document the operation built for `query`. */
 export function sendAnswer(res: ServerResponse, protocol: Protocol, output: unknown): void {
-  if (protocol === 'json') send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(toWire(output)));
-  else send(res, 200, 'text/xml', String(output));
+  const { status, headers, body } = answerOf(protocol, output);
+  res.writeHead(status, { ...headers, 'content-length': body.length });
+  res.end(body);
 }
 
 export function sendError(res: ServerResponse, protocol: Protocol, error: AwsError): void {

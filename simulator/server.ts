@@ -5,7 +5,7 @@ import { isSimulatedOperation, OPERATIONS, SIMULATED_OPERATIONS, type SimulatedO
 import { BadAnswerer, type BadAnswers } from './bad-answers';
 import type { CallContext } from './operations/operation';
 import { accountForKey, DEFAULT_ACCOUNT } from './operations/sts';
-import { AwsError, parseRequest, protocolOf, sendAnswer, sendError, sendJson, type Protocol } from './protocol';
+import { answerOf, AwsError, parseRequest, protocolOf, sendAnswer, sendError, sendJson, type Protocol } from './protocol';
 import { SeededRandom } from './world/random';
 import { SimulatedWorld, type SimulatedWorldOptions } from './world/simulated-world';
 import type { StateChangeEvent } from './world/state-change-events';
@@ -28,6 +28,10 @@ export interface FaultRates {
   readonly slowResponseMs?: number;
   /** Fraction throttled regardless of the rate limit: a throttling storm. */
   readonly throttle?: number;
+  /** Fraction answered with the headers at once and then the body one byte every `trickleIntervalMs`. */
+  readonly trickle?: number;
+  /** @default 500 */
+  readonly trickleIntervalMs?: number;
   /** Limit the faults to requests signed for these regions. @default every region */
   readonly onlyRegions?: readonly string[];
   /** Limit the faults to these operations. @default every operation */
@@ -59,6 +63,8 @@ export interface OperationCounters {
   faulted: number;
   /** Calls rejected for their content (unknown job, bad parameter, bad credentials). */
   rejected: number;
+  /** Trickled answers the client stopped reading before their last byte (trickle fault). */
+  cutOff: number;
 }
 
 /** Limits from "ListTrainingJobs=2,DescribeTrainingJob=10" (the CLI's --limits). */
@@ -76,7 +82,7 @@ export function parseRateLimits(text: string): RateLimits {
 /** The limits the collector's acceptance benchmark is specified against. */
 export const REFERENCE_LIMITS: RateLimits = { ListTrainingJobs: 2, DescribeTrainingJob: 10, ListTags: 10, GetResources: 5 };
 
-type Fault = 'reset' | 'slow' | 'internal' | 'unavailable' | 'throttle';
+type Fault = 'reset' | 'slow' | 'internal' | 'unavailable' | 'throttle' | 'trickle';
 
 /**
  * A local SageMaker over HTTP: the operations in `operations/`, spoken in their real wire protocols
@@ -208,7 +214,7 @@ export class SageMakerSimulator {
 
   resetStats(): void {
     for (const operation of SIMULATED_OPERATIONS) {
-      this.counters.set(operation, { accepted: 0, throttled: 0, faulted: 0, rejected: 0 });
+      this.counters.set(operation, { accepted: 0, throttled: 0, faulted: 0, rejected: 0, cutOff: 0 });
       this.acceptedAt.set(operation, []);
     }
   }
@@ -263,6 +269,7 @@ export class SageMakerSimulator {
       if (bad) output = bad.answer(operation, request.input, output, () => this.otherJob(context, request.input));
       this.counters.get(operation)!.accepted++;
       this.acceptedAt.get(operation)!.push(performance.now());
+      if (fault === 'trickle') return await this.trickle(res, protocol, output, operation);
       sendAnswer(res, protocol, output);
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
@@ -295,11 +302,28 @@ export class SageMakerSimulator {
       ['unavailable', f.unavailable],
       ['throttle', f.throttle],
       ['slow', f.slowResponse],
+      ['trickle', f.trickle],
     ] as const) {
       edge += rate ?? 0;
       if (roll < edge) return kind;
     }
     return undefined;
+  }
+
+  /** The answer's headers now (its full length announced), then its body a byte at a time, until it is all sent or the client hangs up. */
+  private async trickle(res: ServerResponse, protocol: Protocol, output: unknown, operation: SimulatedOperation): Promise<void> {
+    const { status, headers, body } = answerOf(protocol, output);
+    res.writeHead(status, { ...headers, 'content-length': body.length });
+    res.flushHeaders();
+    for (let sent = 0; sent < body.length; sent++) {
+      await delay(this.faults.trickleIntervalMs ?? 500);
+      if (res.destroyed || res.socket?.destroyed !== false) {
+        this.counters.get(operation)!.cutOff++;
+        return;
+      }
+      res.write(body.subarray(sent, sent + 1));
+    }
+    res.end();
   }
 
   private takeToken(accountId: string, region: string, operation: SimulatedOperation): boolean {

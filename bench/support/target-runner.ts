@@ -6,7 +6,7 @@ import type { WarehouseStore } from '../../lambda/core/publish/store';
 import { DEFAULT_REDACTION } from '../../lambda/core/rows/redaction';
 import { TrainingJobRowMapper } from '../../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
-import { DEFAULT_SHRINK_GUARD } from '../../lambda/core/pipeline/config';
+import { DEFAULT_GIVE_UP_LIMITS, DEFAULT_SHRINK_GUARD } from '../../lambda/core/pipeline/config';
 
 export const BENCH_ACCOUNT = '123456789012';
 export const BENCH_REGION = 'us-east-1';
@@ -63,6 +63,7 @@ export async function runTarget(options: {
           rowGroupRows: 1000,
           fullEveryDays: 7,
           shrinkGuard: DEFAULT_SHRINK_GUARD,
+          ...DEFAULT_GIVE_UP_LIMITS,
         },
         mapper: new TrainingJobRowMapper(),
         settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),

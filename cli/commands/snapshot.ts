@@ -21,6 +21,9 @@ export interface SnapshotFlags {
   readonly compression?: string;
   readonly s3ForcePathStyle?: boolean;
   readonly timeBudget?: string;
+  readonly requestTimeout?: string;
+  readonly jobThrottleAttempts?: string;
+  readonly stallPeriod?: string;
   readonly full?: boolean;
   readonly allowShrink?: boolean;
   readonly json?: boolean;
@@ -40,6 +43,9 @@ export const SNAPSHOT_SETTINGS = [
   'compression',
   's3ForcePathStyle',
   'timeBudget',
+  'requestTimeout',
+  'jobThrottleAttempts',
+  'stallPeriod',
   'allowShrink',
 ] as const;
 

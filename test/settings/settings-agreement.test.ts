@@ -39,6 +39,8 @@ const CONFIG_FIELDS: Record<SettingName, { read: (config: InventoryConfig) => un
   firstSnapshotDate: { read: (c) => c.firstSnapshotDate },
   maxAttempts: { read: (c) => c.maxAttempts },
   requestTimeout: { read: (c) => c.requestTimeoutSeconds },
+  jobThrottleAttempts: { read: (c) => c.jobThrottleAttempts },
+  stallPeriod: { read: (c) => c.stallPeriodSeconds },
   timeBudget: { read: (c) => c.timeBudgetSeconds },
   organization: { read: (c) => c.organization !== undefined },
   organizationRoleName: { read: (c) => c.organization?.roleName, env: { SM_INVENTORY_ORGANIZATION: 'true' } },

@@ -53,7 +53,7 @@ describe('the SageMaker simulator', () => {
     expect(second.status).toBe(400);
     expect(second.headers.get('x-amzn-errortype')).toBe('ThrottlingException');
     expect(await second.json()).toEqual({ __type: 'ThrottlingException', message: 'Rate exceeded' });
-    expect(running.simulator.stats().ListTrainingJobs).toEqual({ accepted: 1, throttled: 1, faulted: 0, rejected: 0 });
+    expect(running.simulator.stats().ListTrainingJobs).toEqual({ accepted: 1, throttled: 1, faulted: 0, rejected: 0, cutOff: 0 });
   });
 
   it('rejects a limit it does not know, naming it', () => {

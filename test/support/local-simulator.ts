@@ -24,7 +24,7 @@ export async function startSimulator(options: SageMakerSimulatorOptions = {}): P
         endpoint,
         credentials: overrides.credentials ?? TEST_CREDENTIALS,
         maxAttempts: overrides.maxAttempts,
-        requestTimeoutMs: 5000,
+        attemptTimeoutMs: 5000,
       });
       made.push(clients);
       return clients;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceClients } from '../../lambda/core/aws/clients';
-import { DEFAULT_SHRINK_GUARD, type InventoryConfig } from '../../lambda/core/pipeline/config';
+import { DEFAULT_GIVE_UP_LIMITS, DEFAULT_SHRINK_GUARD, type InventoryConfig } from '../../lambda/core/pipeline/config';
 import { advanceTarget, settingsFingerprintOf, type TargetRunEvents, type TargetStep } from '../../lambda/core/pipeline/target-run';
 import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
 import { snapshotObjectPath, accountRegionObject } from '../../lambda/core/publish/layout';
@@ -54,6 +54,7 @@ export async function runTargetOnce(options: TargetRunOptions): Promise<{ step: 
         rowGroupRows: 1000,
         fullEveryDays: 7,
         shrinkGuard: DEFAULT_SHRINK_GUARD,
+        ...DEFAULT_GIVE_UP_LIMITS,
         ...options.config,
       },
       mapper: new TrainingJobRowMapper(),

@@ -8,6 +8,8 @@ import { classifyError } from './error-classification';
 export class RunBudget {
   /** Epoch ms after which no retry starts. */
   deadline = Number.POSITIVE_INFINITY;
+  /** Where every client reports an attempt that timed out, as it happens; the run sets it with its deadline. */
+  warn: ((message: string, details: Record<string, unknown>) => void) | undefined;
 
   remainingMs(now = Date.now()): number {
     return this.deadline - now;

@@ -18,8 +18,10 @@ import { TRAINING_JOB_ARN_PATTERN, type SourceOperation } from '../names';
 import { DEFAULT_RATE_LIMITS, RateLimitedSender, type ApiRateLimits } from './rate-limited-sender';
 import { PageBounds, requiredList } from './page-bounds';
 import { unknownFieldPaths, withRawJsonCapture } from './raw-fields';
+import type { CallObserver } from './stall-watch';
+import { SETTINGS } from '../settings/settings';
 
-/** Attempts one Describe gets for a 5xx or reset before its job is deferred; throttling has no such cap. */
+/** Attempts one Describe gets for a 5xx or reset before its job is deferred; throttling has its own cap (jobThrottleAttempts). */
 export const DESCRIBE_TRANSIENT_ATTEMPTS = 8;
 /** Summaries asked for per ListTrainingJobs page: the most the API returns. */
 export const LIST_PAGE_SIZE = 100;
@@ -37,6 +39,10 @@ export interface TrainingJobSourceOptions {
   readonly onWarning?: (message: string, details: Record<string, unknown>) => void;
   /** Applied to every job's tags as they arrive, so a secret in a tag is never held, saved or logged. @default tags kept as they are */
   readonly redactTags?: (tags: Record<string, string>) => Record<string, string>;
+  /** Throttled attempts one job's Describe gets, once Describe has succeeded for other jobs, before the job is deferred. @default SETTINGS.jobThrottleAttempts.default */
+  readonly jobThrottleAttempts?: number;
+  /** Told of every attempt's outcome (the stall watch). @default none */
+  readonly observer?: CallObserver;
 }
 
 /** One page of ListTrainingJobs, and where the next one starts (undefined: this was the last). */
@@ -54,7 +60,7 @@ export type DescribeOutcome =
   | { readonly kind: 'described'; readonly job: DescribeTrainingJobResponse; readonly unknownApiFields: readonly string[] }
   /** Deleted between List and Describe. */
   | { readonly kind: 'vanished' }
-  /** Failed in a way a retry later may fix (5xx or resets beyond this call's attempts). */
+  /** Failed in a way a retry later may fix (5xx, resets or throttling of this one job beyond this call's attempts). */
   | { readonly kind: 'deferred'; readonly reason: string }
   /** Failed in a way no retry will fix for this job (the service rejects the request for it). */
   | { readonly kind: 'failed'; readonly reason: string };
@@ -83,7 +89,7 @@ export class TrainingJobSource {
       if (!(rate > 0) || !Number.isFinite(rate))
         throw new CollectError(`rate limit for ${operation} is ${rate}; allowed: a positive number of calls per second`);
     }
-    this.sender = new RateLimitedSender(limits, options.signal);
+    this.sender = new RateLimitedSender(limits, options.signal, options.observer);
   }
 
   get region(): string {
@@ -223,7 +229,10 @@ export class TrainingJobSource {
   async describe(name: string, listedArn?: string): Promise<DescribeOutcome> {
     let raw: unknown;
     const command = withRawJsonCapture(new DescribeTrainingJobCommand({ TrainingJobName: name }), (body) => (raw = body));
-    this.sender.gate('DescribeTrainingJob', { maxTransientAttempts: DESCRIBE_TRANSIENT_ATTEMPTS })(command);
+    this.sender.gate('DescribeTrainingJob', {
+      maxTransientAttempts: DESCRIBE_TRANSIENT_ATTEMPTS,
+      maxThrottledAttempts: this.options.jobThrottleAttempts ?? SETTINGS.jobThrottleAttempts.default,
+    })(command);
     try {
       const response = await this.guard('DescribeTrainingJob', () =>
         this.options.sagemaker.send(command, { abortSignal: this.options.signal }),

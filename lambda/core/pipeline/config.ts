@@ -39,8 +39,12 @@ export interface InventoryConfig {
   readonly maxAttempts: number;
   /** Seconds a run may take before it stops and reports how far it got. */
   readonly timeBudgetSeconds: number;
-  /** Seconds one HTTP attempt may wait for its answer. */
+  /** Seconds one HTTP attempt may take in all, its answer's body included (S3: seconds without a byte). */
   readonly requestTimeoutSeconds: number;
+  /** Throttled attempts one job's Describe gets, while Describe succeeds for other jobs, before the job is deferred. */
+  readonly jobThrottleAttempts: number;
+  /** Seconds an (account, region) may go without one successful call before it gives up. */
+  readonly stallPeriodSeconds: number;
   /** Days after the last full describe of an (account, region) when the next run describes every job again. */
   readonly fullEveryDays: number;
   /** Secrets in environment and hyper_parameters are replaced with a marker before anything is written or logged. */
@@ -69,6 +73,12 @@ export interface ShrinkGuardSettings {
   readonly jobs: number;
 }
 
+/** When a target gives up short of its time budget: a job throttled on its own, and a target with no successful call. */
+export const DEFAULT_GIVE_UP_LIMITS: Pick<InventoryConfig, 'jobThrottleAttempts' | 'stallPeriodSeconds'> = {
+  jobThrottleAttempts: SETTINGS.jobThrottleAttempts.default,
+  stallPeriodSeconds: SETTINGS.stallPeriod.default,
+};
+
 export const DEFAULT_SHRINK_GUARD: ShrinkGuardSettings = {
   allow: SETTINGS.allowShrink.default,
   share: SETTINGS.shrinkShare.default,
@@ -94,6 +104,9 @@ type CollectorConfig = Pick<
   | 'compression'
   | 'rowGroupRows'
   | 'maxAttempts'
+  | 'requestTimeoutSeconds'
+  | 'jobThrottleAttempts'
+  | 'stallPeriodSeconds'
   | 'fullEveryDays'
   | 'redaction'
   | 'rateShare'
@@ -150,7 +163,6 @@ export function readConfig(input: ConfigInput, nameOf: SettingNamer = byVariable
     kmsKeyArn: read(SETTINGS.kmsKeyArn),
     s3ForcePathStyle: read(SETTINGS.s3ForcePathStyle),
     timeBudgetSeconds: read(SETTINGS.timeBudget),
-    requestTimeoutSeconds: read(SETTINGS.requestTimeout),
     firstSnapshotDate: firstSnapshotDate && wrap(nameOf(SETTINGS.firstSnapshotDate), () => validateSnapshotDate(firstSnapshotDate)),
   };
 }
@@ -183,6 +195,9 @@ export function readCollectorSettings(input: ConfigInput, nameOf: SettingNamer =
     compression: read(SETTINGS.compression),
     rowGroupRows: read(SETTINGS.rowGroupRows),
     maxAttempts: read(SETTINGS.maxAttempts),
+    requestTimeoutSeconds: read(SETTINGS.requestTimeout),
+    jobThrottleAttempts: read(SETTINGS.jobThrottleAttempts),
+    stallPeriodSeconds: read(SETTINGS.stallPeriod),
     fullEveryDays: read(SETTINGS.fullEveryDays),
     redaction: {
       enabled: read(SETTINGS.redact),

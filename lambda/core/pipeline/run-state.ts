@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isAccessDenied } from '../aws/error-classification';
 import { CallStatsRecorder, type CollectStats, type OperationStats } from '../collect/call-stats';
 import { TimeBudgetExhaustedError, TrainingJobSource } from '../collect/training-job-source';
+import { StallWatch } from '../collect/stall-watch';
 import { WorkQueue } from '../collect/work-queue';
 import { InvalidRecordError } from '../errors';
 import type { WarehouseStore } from '../publish/store';
@@ -201,11 +202,16 @@ export class RunState {
   async work(budget: InvocationBudget, scratch: string, keys: ReturnType<typeof workKeys>): Promise<TargetStep> {
     const control = new InvocationControl(budget, this.settings.signal);
     control.onHalt(() => this.pending.stop());
-    const source = this.sourceFor(control);
-    const part = new PartWriter(join(scratch, 'part.parquet'), this.settings.schema, this.settings.config);
+    const { target, config } = this.settings;
+    const stall = new StallWatch(config.stallPeriodSeconds * 1000, `in ${target.region} for account ${target.accountId}`, (error) =>
+      control.fail(error),
+    );
+    const source = this.sourceFor(control, stall);
+    const part = new PartWriter(join(scratch, 'part.parquet'), this.settings.schema, config);
     try {
       await Promise.all([this.list(source, control), this.scanTags(source, control), ...this.describeWorkers(source, part, control)]);
     } finally {
+      stall.dispose();
       control.dispose();
     }
     await part.close().catch((error: unknown) => control.fail(error));
@@ -214,13 +220,15 @@ export class RunState {
     return this.conclude(source, budget, keys, part, control.interrupted);
   }
 
-  private sourceFor(control: InvocationControl): TrainingJobSource {
+  private sourceFor(control: InvocationControl, observer: StallWatch): TrainingJobSource {
     const { settings } = this;
     return new TrainingJobSource({
       ...settings.clients,
       accountId: settings.target.accountId,
       region: settings.target.region,
       limits: settings.config.limits,
+      jobThrottleAttempts: settings.config.jobThrottleAttempts,
+      observer,
       signal: control.signal,
       onWarning: (message, details) => settings.events?.warning?.(message, { accountId: settings.target.accountId, ...details }),
       redactTags: (tags) => settings.mapper.redactTags(tags),

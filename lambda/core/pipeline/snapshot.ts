@@ -91,6 +91,7 @@ export async function runSnapshot(config: InventoryConfig, options: SnapshotRunO
   const pool = options.clients ?? clientPoolFor(config, options.credentials);
   const deadline = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, Date.now() + config.timeBudgetSeconds * 1000);
   pool.budget.deadline = deadline;
+  pool.budget.warn = events.warning;
   const store = createStore(config, (region) => pool.s3(region));
   const holder = `run-${randomUUID()}`;
   let results: TargetResult[];

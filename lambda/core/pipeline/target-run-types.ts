@@ -75,7 +75,15 @@ export interface TargetRunSettings {
   readonly schema: TableSchema;
   readonly config: Pick<
     InventoryConfig,
-    'limits' | 'concurrency' | 'tagStrategy' | 'compression' | 'rowGroupRows' | 'fullEveryDays' | 'shrinkGuard'
+    | 'limits'
+    | 'concurrency'
+    | 'tagStrategy'
+    | 'compression'
+    | 'rowGroupRows'
+    | 'fullEveryDays'
+    | 'shrinkGuard'
+    | 'jobThrottleAttempts'
+    | 'stallPeriodSeconds'
   >;
   readonly mapper: TrainingJobRowMapper;
   /** Settings that change how rows are written (redaction): a change since the previous snapshot forces a full describe. */

@@ -14,7 +14,7 @@ export function clientSettingsOf(
     credentials,
     maxAttempts: config.maxAttempts,
     forcePathStyle: config.s3ForcePathStyle,
-    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    attemptTimeoutMs: config.requestTimeoutSeconds * 1000,
   };
 }
 
