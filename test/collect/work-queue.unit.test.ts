@@ -115,6 +115,32 @@ describe('WorkQueue', () => {
     expect(asked).toBe(2);
   });
 
+  it('hands a last round out once, though several idle workers find the queue drained at the same moment', async () => {
+    // Prepare: the round offers what is not yet finished, as the run's deferred jobs are.
+    const finished = new Set<string>();
+    let asked = 0;
+    const queue = new WorkQueue<string>(() => {
+      asked++;
+      return ['deferred-job'].filter((name) => !finished.has(name));
+    });
+    queue.seal();
+    const taken: string[] = [];
+    const record = async () => {
+      for await (const item of queue) {
+        taken.push(item);
+        await tick();
+        finished.add(item);
+      }
+    };
+
+    // Act
+    await Promise.all(Array.from({ length: 8 }, record));
+
+    // Assess
+    expect(taken).toEqual(['deferred-job']);
+    expect(asked).toBe(2);
+  });
+
   it('ends every worker when stopped, including one waiting, and keeps the items not taken', async () => {
     // Prepare
     const queue = new WorkQueue<string>();

@@ -58,7 +58,6 @@ export class WorkQueue<T> implements AsyncIterable<T> {
     for (;;) {
       const next = await this.take();
       if (!next) return;
-      this.held++;
       try {
         yield next.item;
       } finally {
@@ -71,7 +70,12 @@ export class WorkQueue<T> implements AsyncIterable<T> {
   private async take(): Promise<{ item: T } | undefined> {
     for (;;) {
       if (this.ended) return undefined;
-      if (this.items.length > 0) return { item: this.items.shift()! };
+      // Held from the moment it is taken: counted only once the caller resumed, another worker finding
+      // the queue empty in between would see it idle and hand out the last round a second time.
+      if (this.items.length > 0) {
+        this.held++;
+        return { item: this.items.shift()! };
+      }
       if (this.sealed && this.held === 0) this.refill();
       else await new Promise<void>((resolve) => this.waitingWorkers.push(resolve));
     }
