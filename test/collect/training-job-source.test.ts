@@ -1,6 +1,7 @@
 import { createSourceClients } from '../../lambda/core/aws/clients';
 import { TrainingJobSource, TimeBudgetExhaustedError } from '../../lambda/core/collect/training-job-source';
 import { CollectError } from '../../lambda/core/errors';
+import { OPERATIONS } from '../../simulator/operations';
 import { SageMakerSimulator } from '../../simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { FAST_LIMITS } from '../support/target-run';
@@ -10,7 +11,7 @@ const REGION = 'us-east-1';
 
 function sourceFor(
   clients: ReturnType<RunningSimulator['clients']>,
-  overrides: { limits?: typeof FAST_LIMITS; signal?: AbortSignal; region?: string } = {},
+  overrides: { limits?: typeof FAST_LIMITS; signal?: AbortSignal; region?: string; jobThrottleAttempts?: number } = {},
 ) {
   return new TrainingJobSource({
     ...clients,
@@ -18,6 +19,7 @@ function sourceFor(
     region: overrides.region ?? REGION,
     limits: overrides.limits ?? FAST_LIMITS,
     signal: overrides.signal ?? new AbortController().signal,
+    jobThrottleAttempts: overrides.jobThrottleAttempts,
   });
 }
 
@@ -119,6 +121,51 @@ describe('TrainingJobSource against the SageMaker simulator over HTTP', () => {
     // Assess
     expect(outcome).toEqual({ kind: 'deferred', reason: expect.stringMatching(/^DescribeTrainingJob failed 8 times: InternalFailure/) });
     expect(source.sender.calls.snapshot().DescribeTrainingJob.calls).toBe(8);
+  });
+
+  it('defers a job throttled on its own, after its throttle cap, once Describe has succeeded for another job', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 2, seed: 2 });
+    const [served, throttled] = running.simulator.world.plans(ACCOUNT, REGION);
+    running.simulator.onCall((operation, input) => {
+      if (operation === 'DescribeTrainingJob' && input.TrainingJobName === throttled.name)
+        throw OPERATIONS.DescribeTrainingJob.throttlingError();
+    });
+    const source = sourceFor(running.clients(REGION), { jobThrottleAttempts: 2 });
+
+    // Act
+    const first = await source.describe(served.name);
+    const outcome = await source.describe(throttled.name);
+
+    // Assess
+    expect(first.kind).toBe('described');
+    expect(outcome).toEqual({
+      kind: 'deferred',
+      reason: expect.stringMatching(
+        /^DescribeTrainingJob was throttled 2 times for this call while it succeeded for others: ThrottlingException/,
+      ),
+    });
+  });
+
+  it('keeps retrying throttling that no Describe gets through, as the account is throttled, not the job, until the deadline', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 2, seed: 2, faults: { throttle: 1, onlyOperations: ['DescribeTrainingJob'] } });
+    const [plan] = running.simulator.world.plans(ACCOUNT, REGION);
+    const deadline = new AbortController();
+    const source = sourceFor(running.clients(REGION), { jobThrottleAttempts: 1, signal: deadline.signal });
+    const throttles = () => source.sender.calls.snapshot().DescribeTrainingJob?.throttles ?? 0;
+    // The deadline comes once the call has been throttled well past its cap of 1.
+    const watcher = setInterval(() => {
+      if (throttles() >= 3) deadline.abort(new DOMException('The run reached its deadline', 'TimeoutError'));
+    }, 20);
+
+    // Act
+    const outcome = await source.describe(plan.name).catch((error: unknown) => error);
+    clearInterval(watcher);
+
+    // Assess
+    expect(outcome).toBeInstanceOf(TimeBudgetExhaustedError);
+    expect(throttles()).toBeGreaterThanOrEqual(3);
   });
 
   it('fails with a clear error naming the operation when credentials are rejected', async () => {
