@@ -7,14 +7,12 @@
  *
  *   npx tsx bench/never-answering.ts
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../test/support/cli';
 import { startSimulatorProcess } from './support/simulator-client';
-
-const ROOT = join(__dirname, '..');
 
 /** A TCP server that takes every connection and never sends a byte. */
 async function silentEndpoint(): Promise<{ endpoint: string; connections(): number; stop(): Promise<void> }> {
@@ -38,29 +36,7 @@ async function silentEndpoint(): Promise<{ endpoint: string; connections(): numb
 async function timeCli(env: Record<string, string>): Promise<{ seconds: number; code: number | null; stderr: string; stdout: string }> {
   const out = mkdtempSync(join(tmpdir(), 'never-answering-'));
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), 'snapshot', '--regions', 'us-east-1', '--out', out, '--date', '2026-11-02'],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-        AWS_REGION: 'us-east-1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { code, stdout, stderr } = await runCli(['snapshot', '--regions', 'us-east-1', '--out', out, '--date', '2026-11-02'], env).done;
   rmSync(out, { recursive: true, force: true });
   return { seconds: (performance.now() - started) / 1000, code, stderr, stdout };
 }

@@ -34,6 +34,12 @@ function trickle(intervalMs: number, cutOff: { count: number }) {
   };
 }
 
+/** The SageMaker client of `endpoint`, with `attemptTimeoutMs` and `maxAttempts`. */
+function sagemakerOf(endpoint: string, attemptTimeoutMs: number, maxAttempts: number, budget?: RunBudget) {
+  return createSourceClients({ region: 'us-east-1', endpoint, credentials: TEST_CREDENTIALS, attemptTimeoutMs, maxAttempts, budget })
+    .sagemaker;
+}
+
 describe('the attempt deadline of every source client', () => {
   let server: Server | undefined;
   afterEach(async () => {
@@ -49,14 +55,7 @@ describe('the attempt deadline of every source client', () => {
     const budget = new RunBudget();
     const warnings: string[] = [];
     budget.warn = (message) => warnings.push(message);
-    const { sagemaker } = createSourceClients({
-      region: 'us-east-1',
-      endpoint: started.endpoint,
-      credentials: TEST_CREDENTIALS,
-      attemptTimeoutMs: 1000,
-      maxAttempts: 2,
-      budget,
-    });
+    const sagemaker = sagemakerOf(started.endpoint, 1000, 2, budget);
 
     // Act
     const error = await sagemaker.send(new ListTrainingJobsCommand({})).catch((e: unknown) => e);
@@ -78,13 +77,7 @@ describe('the attempt deadline of every source client', () => {
     // Prepare
     const started = await serve(trickle(10, { count: 0 }));
     server = started.server;
-    const { sagemaker } = createSourceClients({
-      region: 'us-east-1',
-      endpoint: started.endpoint,
-      credentials: TEST_CREDENTIALS,
-      attemptTimeoutMs: 5000,
-      maxAttempts: 1,
-    });
+    const sagemaker = sagemakerOf(started.endpoint, 5000, 1);
 
     // Act
     const answer = await sagemaker.send(new ListTrainingJobsCommand({}));
@@ -98,13 +91,7 @@ describe('the attempt deadline of every source client', () => {
     // Prepare
     const started = await serve(() => undefined);
     server = started.server;
-    const { sagemaker } = createSourceClients({
-      region: 'us-east-1',
-      endpoint: started.endpoint,
-      credentials: TEST_CREDENTIALS,
-      attemptTimeoutMs: 30_000,
-      maxAttempts: 1,
-    });
+    const sagemaker = sagemakerOf(started.endpoint, 30_000, 1);
     const caller = new AbortController();
 
     // Act

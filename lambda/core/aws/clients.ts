@@ -63,8 +63,8 @@ export function commonClientConfig(settings: ClientSettings) {
   } as const;
 }
 
-/** The part of an SDK client this module touches: its middleware stack. */
-interface ClientWithStack {
+/** The part of an SDK v3 client or command that takes a middleware at the finalizeRequest step (below the retries). */
+export interface WithFinalizeStack {
   readonly middlewareStack: {
     add(middleware: never, options: { step: 'finalizeRequest'; name: string; priority: 'low'; override: boolean }): void;
   };
@@ -74,7 +74,7 @@ interface ClientWithStack {
  * Reports each attempt that timed out as it happens, through the run's budget (the CLI prints it, the
  * Lambda logs it), so a silent endpoint is never silence. Below the retry middleware: once per attempt.
  */
-function reportingTimeouts<C extends ClientWithStack>(client: C, settings: ClientSettings): C {
+function reportingTimeouts<C extends WithFinalizeStack>(client: C, settings: ClientSettings): C {
   const budget = settings.budget;
   if (!budget) return client;
   const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;

@@ -1,4 +1,5 @@
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
+import type { WithFinalizeStack } from '../aws/clients';
 import { classifyError, describeAwsError, RetriesExhaustedError } from '../aws/error-classification';
 import { CallStatsRecorder } from './call-stats';
 import type { CallObserver } from './stall-watch';
@@ -10,13 +11,6 @@ import { TokenBucket } from './token-bucket';
 export { DEFAULT_RATE_LIMITS, type ApiRateLimits } from '../settings/settings';
 import type { ApiRateLimits } from '../settings/settings';
 import type { SourceOperation } from '../names';
-
-/** The part of an SDK v3 command this module touches: its own middleware stack. */
-interface CommandWithStack {
-  readonly middlewareStack: {
-    add(middleware: never, options: { step: 'finalizeRequest'; name: string; priority: 'low'; override: boolean }): void;
-  };
-}
 
 /** How many failed attempts one call may have before it gives up on its own, short of the deadline. */
 export interface AttemptCaps {
@@ -58,7 +52,7 @@ export class RateLimitedSender {
    * Adds the gate to `command` and returns it: call it on a command before `send`, or pass
    * `sender.gate('Op')` as a paginator's `withCommand` hook.
    */
-  gate(operation: SourceOperation, caps: AttemptCaps = {}): <C extends CommandWithStack>(command: C) => C {
+  gate(operation: SourceOperation, caps: AttemptCaps = {}): <C extends WithFinalizeStack>(command: C) => C {
     return (command) => {
       const stats = this.calls.operation(operation);
       const bucket = this.buckets[operation];
