@@ -54,21 +54,24 @@ function athenaTyped(column: ColumnDefinition): string {
 }
 
 /**
- * A table's view over its hive-partitioned Parquet files, or an empty view with its columns when it has none yet.
- * `folderKey` is a partition key's name in the folder names (AWS Data Exports writes BILLING_PERIOD=, Glue calls it billing_period).
+ * A table's view over its hive-partitioned Parquet files, or an empty view with its columns when it has
+ * none yet. `folderKey` is a partition key's name in the folder names (AWS Data Exports writes
+ * BILLING_PERIOD=, Glue calls it billing_period). Each row also has `"$path"`, the file it came from,
+ * standing in for Athena's hidden column of that name, which the views use to read only the objects the
+ * run records commit. (Athena leaves it out of `SELECT *`; here it is a column, so the shipped views name
+ * their columns where that matters.)
  */
 function tableView(schema: TableSchema, tableDirectory: string, folderKey: (key: ColumnDefinition) => string = (key) => key.name): string {
+  const columns = [...schema.columns, ...schema.partitionKeys];
   if (!hasParquetFiles(tableDirectory)) {
-    const typedNulls = [...schema.columns, ...schema.partitionKeys]
-      .map((c) => `CAST(NULL AS ${ATHENA_TYPE_IN_DUCKDB[c.type]}) AS "${c.name}"`)
-      .join(', ');
-    return `CREATE VIEW "${schema.table}" AS SELECT ${typedNulls} WHERE false`;
+    const typedNulls = columns.map((c) => `CAST(NULL AS ${ATHENA_TYPE_IN_DUCKDB[c.type]}) AS "${c.name}"`).join(', ');
+    return `CREATE VIEW "${schema.table}" AS SELECT ${typedNulls}, CAST(NULL AS VARCHAR) AS "$path" WHERE false`;
   }
   const files = quoteLiteral(`${tableDirectory}${'/*'.repeat(schema.partitionKeys.length)}/*.parquet`);
   const partitionTypes = schema.partitionKeys.map((k) => `'${folderKey(k)}': VARCHAR`).join(', ');
   const partitions = schema.partitionKeys.map((k) => `"${folderKey(k)}" AS "${k.name}"`);
   const select = [...schema.columns.map(athenaTyped), ...partitions].join(', ');
-  return `CREATE VIEW "${schema.table}" AS SELECT ${select} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {${partitionTypes}}, union_by_name = true)`;
+  return `CREATE VIEW "${schema.table}" AS SELECT ${select}, filename AS "$path" FROM read_parquet(${files}, hive_partitioning = true, hive_types = {${partitionTypes}}, union_by_name = true)`;
 }
 
 /** What `--cur <dir>` means, in the help of each command that takes it. */

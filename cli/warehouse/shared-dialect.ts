@@ -56,7 +56,13 @@ export const DENIED_CONSTRUCTS: readonly DeniedConstruct[] = [
   { construct: '->>', pattern: /->>/, why: "DuckDB's JSON text extraction; use json_extract_scalar", example: "SELECT resource_config ->> '$.InstanceType' FROM t" },
   { construct: '->', pattern: /->/, why: 'a JSON extraction in DuckDB but a lambda in Trino', example: "SELECT resource_config -> '$.InstanceType' FROM t" },
   { construct: 'backtick', pattern: /`/, why: 'Athena DDL quotes names in backticks, its queries do not', example: 'SELECT `region` FROM t' },
-  { construct: 'double quote', pattern: /"/, why: 'an identifier in Trino, but DuckDB reads "x" as a string when no column has that name', example: 'SELECT "snapshot_date" FROM t' },
+  {
+    construct: 'double quote',
+    // "$path" aside: Athena's hidden column of each row's object, which the local warehouse gives every table too.
+    pattern: /"(?!\$path")(?<!"\$path")/,
+    why: 'an identifier in Trino, but DuckDB reads "x" as a string when no column has that name ("$path" aside, which both have)',
+    example: 'SELECT "snapshot_date" FROM t',
+  },
   { construct: 'DISTINCT ON', pattern: /\bdistinct\s+on\b/i, why: 'not in Trino; use row_number() in a subquery', example: 'SELECT DISTINCT ON (a) a, b FROM t' },
   { construct: 'ASOF JOIN', pattern: /\basof\b/i, why: 'DuckDB only (the Trino grammar reads ASOF as a table alias)', example: 'SELECT * FROM t ASOF JOIN u USING (a)' },
   { construct: 'ANTI JOIN', pattern: /\banti\s+join\b/i, why: 'DuckDB only; use NOT EXISTS', example: 'SELECT * FROM t ANTI JOIN u USING (a)' },

@@ -18,6 +18,6 @@ FROM (
     training_job_status,
     snapshot_date,
     lag(training_job_status) OVER (PARTITION BY _key ORDER BY snapshot_date) AS previous_status
-  FROM sagemaker_training_job
+  FROM sagemaker_training_job_committed
 ) AS snapshots
 WHERE previous_status IS NULL OR previous_status <> training_job_status

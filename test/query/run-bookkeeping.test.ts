@@ -163,7 +163,7 @@ describe('current and freshness follow the run table (hand-written runs)', () =>
 
       // Assess
       expect(runs).toEqual({
-        columns: [...INVENTORY_RUN_SCHEMA.columns, ...INVENTORY_RUN_SCHEMA.partitionKeys].map((c) => c.name),
+        columns: [...[...INVENTORY_RUN_SCHEMA.columns, ...INVENTORY_RUN_SCHEMA.partitionKeys].map((c) => c.name), '$path'],
         rows: [],
       });
       expect(current.rows).toEqual([{ jobs: '0' }]);

@@ -46,6 +46,7 @@ export async function publishFixtureSnapshot(root: string, snapshot: FixtureSnap
     unknownApiFields: [],
     snapshotObject: published.location,
     snapshotBytes: published.bytes,
+    ledgerObject: '',
     startedAt: finishedAt - 60_000,
     finishedAt,
   });

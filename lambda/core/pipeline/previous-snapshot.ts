@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InventoryError, describeError } from '../errors';
 import { SnapshotReader } from '../parquet/parquet-reader';
+import { fileName, readCommittedNames } from '../publish/run-record';
 import type { LocalCopy, WarehouseStore } from '../publish/store';
 import type { TableSchema } from '../schema/table-schema';
 import type { SnapshotTarget } from './targets';
@@ -23,6 +24,11 @@ export interface SnapshotState {
   readonly settingsFingerprint: string;
   /** The last snapshot in which every job was described. */
   readonly lastFullSnapshotDate: string;
+  /**
+   * The committed state this one replaced. A run writes its state before its commit point (the run
+   * record), so when the commit never happens this is what the next run starts from.
+   */
+  readonly previous?: SnapshotState;
 }
 
 /** What the previous snapshot says of one job: enough to decide whether to describe it again. */
@@ -43,7 +49,18 @@ export function fingerprint(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
+/**
+ * The state of the latest committed snapshot: the state object when the run record of its date names its
+ * object, else the committed state it replaced (a run whose commit failed after its state was written).
+ */
 export async function readSnapshotState(store: WarehouseStore, table: string, target: SnapshotTarget): Promise<SnapshotState | undefined> {
+  const state = await readStateObject(store, table, target);
+  if (state === undefined) return undefined;
+  const committed = await readCommittedNames(store, state.snapshotDate, target);
+  return committed?.snapshot === fileName(state.key) ? state : state.previous;
+}
+
+async function readStateObject(store: WarehouseStore, table: string, target: SnapshotTarget): Promise<SnapshotState | undefined> {
   const bytes = await store.get(stateKey(table, target));
   if (bytes === undefined) return undefined;
   let state: SnapshotState;

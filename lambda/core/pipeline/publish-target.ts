@@ -1,14 +1,15 @@
 import { CollectError } from '../errors';
-import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
-import { accountRegionObject, snapshotObjectPath } from '../publish/layout';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { publishRunRecord, type JobCounts, type RunRecord } from '../publish/run-record';
 import type { PublishResult } from '../publish/store';
 import type { CollectStats } from '../collect/call-stats';
 import type { TableRow } from '../rows/training-job-row';
 import { TRAINING_JOB_LEDGER_SCHEMA } from '../schema/table-schema';
 import type { Checkpoint } from './checkpoint';
-import { MergedSnapshot } from './merged-snapshot';
-import { readSnapshotState, writeSnapshotState, type PreviousSnapshot } from './previous-snapshot';
+import { CommitPoint } from './commit-point';
+import { readSnapshotState, writeSnapshotState, type PreviousSnapshot, type SnapshotState } from './previous-snapshot';
+import { writeRowsFile, writeSnapshotFile, type SnapshotSources } from './snapshot-file';
 import { refuseShrink } from './shrink-guard';
 import type { FirstSeenJob, SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
 import type { workKeys } from './work-area';
@@ -45,51 +46,47 @@ export interface CompletedTarget {
 }
 
 /**
- * Merges the carried rows (streamed from the previous snapshot, one row group at a time) and the
- * described rows (this invocation's part and the parts earlier invocations saved) into one object,
- * every row with its fresh tags; publishes it atomically; then the run record, the state the next run
- * starts from, and the work area cleared. Refuses when so many jobs were set aside that the service,
+ * Publishes a completed target through its one commit point (commit-point.ts): the snapshot object and
+ * the ledger object are written beside the committed ones under a fresh name, then the state the next
+ * run starts from, then the run record, whose atomic write commits them all; only then are the objects
+ * it superseded and the work area removed. Refuses when so many jobs were set aside that the service,
  * not a job, is failing, and when the job count dropped too far since the previous snapshot.
  */
 export async function publishTarget(
   done: CompletedTarget,
   keys: ReturnType<typeof workKeys>,
-  savedParts: string[],
-  localPart: string | undefined,
+  sources: SnapshotSources,
+  scratch: string,
 ): Promise<TargetStep> {
   refuseWhenTheServiceFails(done);
   const { settings, checkpoint } = done;
   const { store, schema, target, snapshotDate } = settings;
   refuseShrink(settings.config.shrinkGuard, target, checkpoint.base, done.carried.size + done.describedCount);
-  const merged = new MergedSnapshot(done, savedParts, localPart);
-  const objectId = accountRegionObject(schema, snapshotDate, target.region, target.accountId);
-  let published;
-  try {
-    published = await store.publish(objectId, merged.encode());
-  } finally {
-    await merged.release();
-  }
-  await publishLedger(done);
-  const finishedAt = Date.now();
-  const counts: JobCounts = {
-    jobsWritten: merged.written,
-    jobsDescribed: done.describedCount,
-    jobsCarried: carriedUnchanged(done),
-    jobsNew: done.jobsNew ?? merged.written,
-    jobsGone: done.jobsGone,
-  };
-  const status = done.setAside.length > 0 ? 'incomplete' : 'complete';
-  await publishRunRecord(store, runRecordOf(done, { status, counts, published, finishedAt }), settings.config.compression);
-  await writeSnapshotState(store, schema.table, target, {
-    version: 1,
-    snapshotDate,
-    key: snapshotObjectPath(objectId),
-    rows: merged.written,
-    schemaFingerprint: checkpoint.schemaFingerprint,
-    settingsFingerprint: checkpoint.settingsFingerprint,
-    lastFullSnapshotDate: checkpoint.mode === 'full' ? snapshotDate : checkpoint.base!.lastFullSnapshotDate,
+  const commit = await CommitPoint.open(store, schema, target, snapshotDate, keys);
+  const { counts, status, published, ledgerKey, finishedAt } = await commit.commit(async () => {
+    const file = join(scratch, `${commit.generation}.parquet`);
+    const written = await writeSnapshotFile(done, sources, file);
+    const published = await commit.stage(commit.keyOf(schema), file);
+    await rm(file, { force: true });
+    const ledgerKey = await stageLedger(done, commit, scratch);
+    await writeSnapshotState(store, schema.table, target, nextState(done, commit.keyOf(schema), written));
+    const finishedAt = Date.now();
+    const counts: JobCounts = {
+      jobsWritten: written,
+      jobsDescribed: done.describedCount,
+      jobsCarried: carriedUnchanged(done),
+      jobsNew: done.jobsNew ?? written,
+      jobsGone: done.jobsGone,
+    };
+    const status = done.setAside.length > 0 ? 'incomplete' : 'complete';
+    const ledgerObject = ledgerKey === undefined ? '' : store.locationOf(ledgerKey);
+    // The commit point.
+    await publishRunRecord(store, runRecordOf(done, { status, counts, published, ledgerObject, finishedAt }), settings.config.compression);
+    return { counts, status, published, ledgerKey, finishedAt };
   });
-  await store.delete([...checkpoint.chunks, ...savedParts, keys.checkpoint]);
+  const leftToClean = await commit.retire([commit.keyOf(schema), ...(ledgerKey === undefined ? [] : [ledgerKey])]);
+  const workArea = [...checkpoint.chunks, ...sources.savedParts, keys.checkpoint];
+  await store.delete(workArea).catch(() => leftToClean.push(...workArea.map((key) => store.locationOf(key))));
   return {
     status: 'published',
     result: {
@@ -104,7 +101,24 @@ export async function publishTarget(
       collect: done.stats,
       unknownFields: { ...done.unknownFields },
       durationMs: finishedAt - checkpoint.startedAt,
+      ...(leftToClean.length > 0 ? { leftToClean } : {}),
     },
+  };
+}
+
+/** The state the next run starts from, with the committed state it replaces for when this run's commit never happens. */
+function nextState(done: CompletedTarget, key: string, rows: number): SnapshotState {
+  const { checkpoint, settings } = done;
+  const committed = checkpoint.base ?? done.previous?.state;
+  return {
+    version: 1,
+    snapshotDate: settings.snapshotDate,
+    key,
+    rows,
+    schemaFingerprint: checkpoint.schemaFingerprint,
+    settingsFingerprint: checkpoint.settingsFingerprint,
+    lastFullSnapshotDate: checkpoint.mode === 'full' ? settings.snapshotDate : checkpoint.base!.lastFullSnapshotDate,
+    ...(committed ? { previous: { ...committed, previous: undefined } } : {}),
   };
 }
 
@@ -129,7 +143,7 @@ function refuseWhenTheServiceFails(done: CompletedTarget): void {
 
 function runRecordOf(
   done: CompletedTarget,
-  outcome: { status: RunRecord['status']; counts: JobCounts; published: PublishResult; finishedAt: number },
+  outcome: { status: RunRecord['status']; counts: JobCounts; published: PublishResult; ledgerObject: string; finishedAt: number },
 ): RunRecord {
   const { settings, checkpoint } = done;
   const operations = Object.values(done.stats.operations);
@@ -146,29 +160,27 @@ function runRecordOf(
     unknownApiFields: Object.keys(done.unknownFields),
     snapshotObject: outcome.published.location,
     snapshotBytes: outcome.published.bytes,
+    ledgerObject: outcome.ledgerObject,
     startedAt: checkpoint.startedAt,
     finishedAt: outcome.finishedAt,
   };
 }
 
 /**
- * Records this run's events in the ledger, one object per (account, region, date) like the snapshot's:
+ * Stages this run's events for the ledger, one object per (account, region, date) like the snapshot's:
  * a key-only `first_seen` row per new job, and the last row of each job that left (streamed from the
- * previous snapshot). A date with no event has no object (a re-run removes an earlier one). A re-run of a
- * date before the target's latest snapshot cannot tell what happened that day and leaves the ledger as it is.
+ * previous snapshot). Returns the key of the ledger object the run record is to name: the staged one,
+ * none (undefined) for a date with no event, or the committed one for a re-run of a date before the
+ * target's latest snapshot, which cannot tell what happened that day and leaves the ledger as it is.
  */
-async function publishLedger(done: CompletedTarget): Promise<void> {
+async function stageLedger(done: CompletedTarget, commit: CommitPoint, scratch: string): Promise<string | undefined> {
   const { settings, previous } = done;
   const { store, target, snapshotDate } = settings;
   if (!previous) {
     const latest = await readSnapshotState(store, settings.schema.table, target).catch(() => undefined);
-    if (latest && latest.snapshotDate > snapshotDate) return;
+    if (latest && latest.snapshotDate > snapshotDate) return commit.committedLedgerKey();
   }
-  const objectId = accountRegionObject(TRAINING_JOB_LEDGER_SCHEMA, snapshotDate, target.region, target.accountId);
-  if (done.firstSeen.length === 0 && done.departed.size === 0) {
-    await store.delete([snapshotObjectPath(objectId)]);
-    return;
-  }
+  if (done.firstSeen.length === 0 && done.departed.size === 0) return undefined;
   async function* events(): AsyncIterable<TableRow> {
     for (const job of done.firstSeen) yield firstSeenRow(job, target.accountId, snapshotDate);
     if (!previous || done.departed.size === 0) return;
@@ -176,11 +188,12 @@ async function publishLedger(done: CompletedTarget): Promise<void> {
       yield { ...row, event: 'deleted', last_snapshot_date: previous.state.snapshotDate };
     }
   }
-  const encoder = new ParquetWasmEncoder(TRAINING_JOB_LEDGER_SCHEMA, {
-    compression: settings.config.compression,
-    rowGroupRows: settings.config.rowGroupRows,
-  });
-  await store.publish(objectId, encoder.encode(events()));
+  const file = join(scratch, `${commit.generation}.ledger.parquet`);
+  await writeRowsFile(TRAINING_JOB_LEDGER_SCHEMA, settings.config, events(), file);
+  const key = commit.keyOf(TRAINING_JOB_LEDGER_SCHEMA);
+  await commit.stage(key, file);
+  await rm(file, { force: true });
+  return key;
 }
 
 /** The ledger's first_seen row: the job's identity only; its data is in the snapshot of the same date. */

@@ -14,6 +14,7 @@ import { listJobs } from './job-listing';
 import { PartWriter } from './part-writer';
 import { isSameJob, type PreviousSnapshot } from './previous-snapshot';
 import { publishTarget } from './publish-target';
+import type { SnapshotSources } from './snapshot-file';
 import { StringPool } from './string-pool';
 import type { FirstSeenJob, InvocationBudget, SetAsideJob, TargetProgress, TargetRunSettings, TargetStep } from './target-run-types';
 import { workKeys } from './work-area';
@@ -217,7 +218,7 @@ export class RunState {
     await part.close().catch((error: unknown) => control.fail(error));
     this.recordCalls(source);
     if (control.failure !== undefined) throw control.failure;
-    return this.conclude(source, budget, keys, part, control.interrupted);
+    return this.conclude(source, budget, keys, part, control.interrupted, scratch);
   }
 
   private sourceFor(control: InvocationControl, observer: StallWatch): TrainingJobSource {
@@ -310,13 +311,14 @@ export class RunState {
     keys: ReturnType<typeof workKeys>,
     part: PartWriter,
     interrupted: string | undefined,
+    scratch: string,
   ): Promise<TargetStep> {
     const { checkpoint } = this;
     const describedAll = checkpoint.list.done && this.pending.size === 0;
     if (describedAll && checkpoint.tags.done && Date.now() < budget.softStopAt) await this.completeTags(source, budget);
     const complete = describedAll && checkpoint.tags.done && this.tagsComplete();
     const localPart = part.rowCount > 0 ? part.path : undefined;
-    if (complete && this.mergeFits(budget)) return this.publish(keys, [...checkpoint.parts], localPart);
+    if (complete && this.mergeFits(budget)) return this.publish(keys, { savedParts: [...checkpoint.parts], localPart }, scratch);
     if (localPart !== undefined) {
       const key = keys.part(checkpoint.invocations);
       await this.settings.store.put(key, createReadStream(localPart));
@@ -477,7 +479,7 @@ export class RunState {
     return { firstSeen, departed };
   }
 
-  private publish(keys: ReturnType<typeof workKeys>, savedParts: string[], localPart: string | undefined): Promise<TargetStep> {
+  private publish(keys: ReturnType<typeof workKeys>, sources: SnapshotSources, scratch: string): Promise<TargetStep> {
     const dropped = this.droppedEarly();
     const setAside = this.setAside.filter((job) => !dropped.has(job.name));
     const droppedDescribed = [...dropped].filter(
@@ -525,8 +527,8 @@ export class RunState {
         stats: { ...stats, jobsVanished: new Set([...this.vanished, ...dropped]).size },
       },
       keys,
-      savedParts,
-      localPart,
+      sources,
+      scratch,
     );
   }
 }

@@ -34,6 +34,13 @@ export interface TargetResult extends SnapshotTarget, JobCounts {
   /** API field → number of jobs that had it, for fields the schema (or the SDK) has no place for. */
   readonly unknownFields: Readonly<Record<string, number>>;
   readonly error?: string;
+  /**
+   * Objects this run wrote or superseded that it could not remove (s3:// URLs or paths): no view reads
+   * them, and the next run of the date removes them. A failed target's are never visible; a published one's are the objects it replaced.
+   */
+  readonly leftToClean?: readonly string[];
+  /** What went wrong after the outcome was settled (a lease not released), without changing it. */
+  readonly warnings?: readonly string[];
   readonly durationMs: number;
 }
 

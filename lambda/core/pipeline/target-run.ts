@@ -2,7 +2,8 @@ import { describeError, InventoryError } from '../errors';
 import { makeScratchFolder } from '../process/scratch-folder';
 import type { Lease } from '../publish/store';
 import { REDACTION_POLICY_VERSION, type RedactionSettings } from '../rows/redaction';
-import { loadCheckpoint, newCheckpoint } from './checkpoint';
+import { loadCheckpoint, newCheckpoint, type Checkpoint } from './checkpoint';
+import { CommitError } from './commit-point';
 import { fingerprint, openPreviousSnapshot, PreviousSnapshotUnusableError, type PreviousSnapshot } from './previous-snapshot';
 import { RunState } from './run-state';
 import type { InvocationBudget, TargetResult, TargetRunSettings, TargetStep } from './target-run-types';
@@ -42,39 +43,63 @@ export async function advanceTarget(settings: TargetRunSettings, budget: Invocat
   }
   let keepLease = false;
   let previous: PreviousSnapshot | undefined;
+  let step: TargetStep;
   const scratch = await makeScratchFolder('run');
   try {
     const checkpoint = (await loadCheckpoint(settings, keys.checkpoint)) ?? (await newCheckpoint(settings));
     checkpoint.invocations++;
-    if (checkpoint.base) {
-      try {
-        previous = await openPreviousSnapshot(store, schema, checkpoint.base);
-      } catch (error) {
-        if (!(error instanceof PreviousSnapshotUnusableError) || (checkpoint.mode === 'incremental' && checkpoint.invocations > 1))
-          throw error;
-        if (checkpoint.mode === 'incremental')
-          settings.events?.warning?.(`${error.message}; describing every job instead`, {
-            accountId: target.accountId,
-            region: target.region,
-          });
-        Object.assign(checkpoint, {
-          mode: 'full',
-          modeReason: checkpoint.mode === 'incremental' ? error.message : checkpoint.modeReason,
-          base: undefined,
-        });
-      }
-    }
+    previous = await previousOf(settings, checkpoint);
     const run = new RunState(settings, checkpoint, previous);
     await run.replay(store);
-    const step = await run.work(budget, scratch.path, keys);
+    step = await run.work(budget, scratch.path, keys);
     if (step.status === 'continuing') keepLease = settings.keepLeaseBetweenInvocations === true;
-    return step;
   } catch (error) {
-    return failed(settings, invocationStarted, describeError(rootCause(error)));
+    step = failedStep(settings, invocationStarted, error);
   } finally {
     await previous?.close();
     await scratch.release();
-    if (!keepLease) await lease.release();
+  }
+  return keepLease ? step : releaseAfter(step, lease, settings, budget.deadline + LEASE_GRACE_MS);
+}
+
+/** The previous snapshot a checkpoint starts from; one that cannot be read turns a first invocation into a full describe. */
+async function previousOf(settings: TargetRunSettings, checkpoint: Checkpoint): Promise<PreviousSnapshot | undefined> {
+  if (!checkpoint.base) return undefined;
+  try {
+    return await openPreviousSnapshot(settings.store, settings.schema, checkpoint.base);
+  } catch (error) {
+    if (!(error instanceof PreviousSnapshotUnusableError) || (checkpoint.mode === 'incremental' && checkpoint.invocations > 1)) throw error;
+    if (checkpoint.mode === 'incremental')
+      settings.events?.warning?.(`${error.message}; describing every job instead`, {
+        accountId: settings.target.accountId,
+        region: settings.target.region,
+      });
+    Object.assign(checkpoint, {
+      mode: 'full',
+      modeReason: checkpoint.mode === 'incremental' ? error.message : checkpoint.modeReason,
+      base: undefined,
+    });
+    return undefined;
+  }
+}
+
+/**
+ * Releases the lease after the step. The step's outcome stands either way: a lease that cannot be released
+ * is a warning (it expires by itself, and this run's own holder may take it again), never a failure of a
+ * target that was published, nor a success of one that was not.
+ */
+async function releaseAfter(step: TargetStep, lease: Lease, settings: TargetRunSettings, expiresAt: number): Promise<TargetStep> {
+  try {
+    await lease.release();
+    return step;
+  } catch (error) {
+    const { store, target, snapshotDate, schema } = settings;
+    const warning =
+      `the lease ${store.locationOf(workKeys(schema.table, snapshotDate, target).lease)} could not be released (${describeError(error)}); ` +
+      `it expires at ${new Date(expiresAt).toISOString()}, and until then another run of ${target.accountId}/${target.region} for ${snapshotDate} is refused`;
+    settings.events?.warning?.(warning, { accountId: target.accountId, region: target.region });
+    if (step.status === 'continuing') return step;
+    return { status: step.status, result: { ...step.result, warnings: [...(step.result.warnings ?? []), warning] } };
   }
 }
 
@@ -83,6 +108,13 @@ function rootCause(error: unknown): unknown {
   let current = error;
   while (current instanceof InventoryError && current.cause instanceof InventoryError) current = current.cause;
   return current;
+}
+
+/** A failed step; a commit that did not happen says so, and names what it could not remove. */
+function failedStep(settings: TargetRunSettings, startedAt: number, error: unknown): TargetStep {
+  if (!(error instanceof CommitError)) return failed(settings, startedAt, describeError(rootCause(error)));
+  const result = failedResult(settings.target, error.message, Date.now() - startedAt);
+  return { status: 'failed', result: error.leftToClean.length > 0 ? { ...result, leftToClean: error.leftToClean } : result };
 }
 
 function failed(settings: TargetRunSettings, startedAt: number, error: string): TargetStep {

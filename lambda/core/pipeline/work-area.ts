@@ -19,6 +19,8 @@ export function workKeys(table: string, snapshotDate: string, target: Pick<Snaps
   return {
     lease: `${folder}/lease.json`,
     checkpoint: `${folder}/checkpoint.json`,
+    /** The table objects a run is about to write, so a later run removes them if it never committed them (commit-point.ts). */
+    intent: `${folder}/commit-intent.json`,
     progress: (invocation: number) => `${folder}/progress-${String(invocation).padStart(5, '0')}.json`,
     part: (invocation: number) => `${folder}/part-${String(invocation).padStart(5, '0')}.parquet`,
   };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../names';
@@ -97,14 +98,25 @@ export function snapshotObjectPath(id: SnapshotObjectId): string {
   return [id.table.table, ...folders, `${id.name}.parquet`].join('/');
 }
 
-/** The object of one (account, region) in a table partitioned by snapshot date and region. */
+/**
+ * The object of one (account, region) in a table partitioned by snapshot date and region: `<account>.parquet`
+ * (the run record's own name, replaced in place) or, with a generation, `<account>.<generation>.parquet` (a
+ * table object, written beside the committed one under a name no earlier run used).
+ */
 export function accountRegionObject(
   table: Pick<TableSchema, 'table' | 'partitionKeys'>,
   snapshotDate: string,
   region: string,
   accountId: string,
+  generation?: string,
 ): SnapshotObjectId {
   if (!ACCOUNT_ID_PATTERN.test(accountId))
     throw new ConfigError(`account id ${JSON.stringify(accountId)} is not allowed; allowed: 12 digits`);
-  return { table, partitions: { snapshot_date: snapshotDate, region }, name: accountId };
+  return { table, partitions: { snapshot_date: snapshotDate, region }, name: generation ? `${accountId}.${generation}` : accountId };
+}
+
+/** A generation no earlier run used: the UTC time to the second and 8 random hex digits (`20261102T031500Z-1a2b3c4d`). */
+export function newGeneration(at: Date = new Date()): string {
+  const time = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${time}-${randomBytes(4).toString('hex')}`;
 }

@@ -2,7 +2,8 @@ import { ParquetWasmEncoder, type ParquetCompression } from '../parquet/parquet-
 import { TOOL_VERSION } from '../names';
 import type { TableRow } from '../rows/training-job-row';
 import { INVENTORY_RUN_SCHEMA } from '../schema/table-schema';
-import { accountRegionObject } from './layout';
+import { SnapshotReader } from '../parquet/parquet-reader';
+import { accountRegionObject, snapshotObjectPath } from './layout';
 import type { PublishResult, WarehouseStore } from './store';
 
 /** How many jobs a snapshot holds, and how each came to be in it. */
@@ -35,8 +36,11 @@ export interface RunRecord extends JobCounts {
   readonly apiCalls: number;
   readonly throttledCalls: number;
   readonly unknownApiFields: readonly string[];
+  /** Where the snapshot object is: the one object of its (account, region, date) the views read. */
   readonly snapshotObject: string;
   readonly snapshotBytes: number;
+  /** Where the ledger object of the date is, or '' when the date has no ledger event. */
+  readonly ledgerObject: string;
   /** Epoch ms. */
   readonly startedAt: number;
   /** Epoch ms. */
@@ -68,6 +72,7 @@ export function runRecordRow(record: RunRecord): TableRow {
     unknown_api_fields: JSON.stringify([...record.unknownApiFields].sort()),
     snapshot_object: record.snapshotObject,
     snapshot_bytes: BigInt(record.snapshotBytes),
+    ledger_object: record.ledgerObject,
     started_at: record.startedAt,
     finished_at: record.finishedAt,
     duration_ms: BigInt(Math.max(0, Math.round(record.finishedAt - record.startedAt))),
@@ -76,9 +81,10 @@ export function runRecordRow(record: RunRecord): TableRow {
 }
 
 /**
- * Publishes the run's record beside its snapshot: `sagemaker_inventory_run/snapshot_date=…/region=…/<account>.parquet`.
- * Written after the snapshot object, so a record always describes an object that is visible; a re-run
- * of the same date replaces both.
+ * Publishes the run's record: `sagemaker_inventory_run/snapshot_date=…/region=…/<account>.parquet`, replaced
+ * in place. This write is the run's commit point: the views read a table object only when the run record
+ * of its (account, region, date) names it, so the objects written before it stay invisible until it
+ * succeeds, and the objects it replaces stay visible until then (docs/how-it-works.md).
  */
 export async function publishRunRecord(
   store: WarehouseStore,
@@ -89,8 +95,49 @@ export async function publishRunRecord(
   async function* one(): AsyncIterable<TableRow> {
     yield runRecordRow(record);
   }
-  return store.publish(
-    accountRegionObject(INVENTORY_RUN_SCHEMA, record.snapshotDate, record.region, record.accountId),
-    encoder.encode(one()),
-  );
+  return store.publish(runRecordObject(record.snapshotDate, record.region, record.accountId), encoder.encode(one()));
+}
+
+function runRecordObject(snapshotDate: string, region: string, accountId: string) {
+  return accountRegionObject(INVENTORY_RUN_SCHEMA, snapshotDate, region, accountId);
+}
+
+/** The run table as records written before `ledger_object` have it. */
+const BEFORE_LEDGER_OBJECT = { ...INVENTORY_RUN_SCHEMA, columns: INVENTORY_RUN_SCHEMA.columns.filter((c) => c.name !== 'ledger_object') };
+
+/** The file names of the objects a run record commits; `ledger` is undefined for a record written before it named one. */
+export interface CommittedNames {
+  readonly snapshot: string;
+  readonly ledger: string | undefined;
+}
+
+/** What the run record of an (account, region, date) commits, or undefined when there is none. */
+export async function readCommittedNames(
+  store: WarehouseStore,
+  snapshotDate: string,
+  target: { readonly accountId: string; readonly region: string },
+): Promise<CommittedNames | undefined> {
+  const copy = await store.download(snapshotObjectPath(runRecordObject(snapshotDate, target.region, target.accountId)));
+  if (!copy) return undefined;
+  try {
+    const reader = await SnapshotReader.open(copy.path, INVENTORY_RUN_SCHEMA).catch(() => SnapshotReader.open(copy.path, BEFORE_LEDGER_OBJECT));
+    try {
+      for await (const group of reader.rowGroupsOf()) {
+        const row = group[0];
+        if (!row) continue;
+        const ledger = row.ledger_object;
+        return { snapshot: fileName(String(row.snapshot_object)), ledger: typeof ledger === 'string' ? fileName(ledger) : undefined };
+      }
+      return undefined;
+    } finally {
+      reader.close();
+    }
+  } finally {
+    await copy.release();
+  }
+}
+
+/** The last segment of a location (a local path or an s3:// URL); '' stays ''. */
+export function fileName(location: string): string {
+  return location.slice(location.lastIndexOf('/') + 1);
 }

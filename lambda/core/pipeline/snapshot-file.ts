@@ -1,0 +1,44 @@
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
+import type { TableRow } from '../rows/training-job-row';
+import type { TableSchema } from '../schema/table-schema';
+import type { InventoryConfig } from './config';
+import { MergedSnapshot, type MergeSources } from './merged-snapshot';
+
+/** Where the rows of a target's new snapshot come from: the described parts saved in the work area and this invocation's own. */
+export interface SnapshotSources {
+  readonly savedParts: readonly string[];
+  readonly localPart: string | undefined;
+}
+
+/**
+ * Writes the target's new snapshot object to the local file `path` (its bytes are MergedSnapshot's
+ * concern) and returns how many rows it holds. When the file becomes visible, and what else becomes
+ * visible with it, is the commit point's (commit-point.ts).
+ */
+export async function writeSnapshotFile(done: MergeSources, sources: SnapshotSources, path: string): Promise<number> {
+  const merged = new MergedSnapshot(done, sources.savedParts, sources.localPart);
+  try {
+    await writeBytes(merged.encode(), path);
+  } finally {
+    await merged.release();
+  }
+  return merged.written;
+}
+
+/** Encodes `rows` of a table into the Parquet file `path`. */
+export async function writeRowsFile(
+  schema: TableSchema,
+  config: Pick<InventoryConfig, 'compression' | 'rowGroupRows'>,
+  rows: AsyncIterable<TableRow>,
+  path: string,
+): Promise<void> {
+  const encoder = new ParquetWasmEncoder(schema, { compression: config.compression, rowGroupRows: config.rowGroupRows });
+  await writeBytes(encoder.encode(rows), path);
+}
+
+async function writeBytes(bytes: AsyncIterable<Uint8Array>, path: string): Promise<void> {
+  await pipeline(Readable.from(bytes, { objectMode: false }), createWriteStream(path, { flush: true }));
+}
