@@ -9,6 +9,7 @@ import { mismatches, readWarehouse } from '../support/compare';
 import { queryRows, withDuckDb } from '../support/duckdb';
 import { startSimulator, type RunningSimulator } from '../support/local-simulator';
 import { createTestBucket, downloadBucket, listKeys, useMotoS3 } from '../support/moto-server';
+import { withoutGeneration } from '../support/object-names';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -28,11 +29,22 @@ function filesUnder(directory: string): string[] {
     .sort();
 }
 
-/** The snapshot object and the run record of each (account, region) of 2026-11-01, sorted as a listing is. */
-/** A first run's objects: each region's snapshot, its run record and its ledger (every job seen for the first time). */
+/** The files under a warehouse with each run's generation replaced by `<generation>`. */
+function namesUnder(directory: string): string[] {
+  return filesUnder(directory).map(withoutGeneration).sort();
+}
+
+/**
+ * A first run's objects of 2026-11-01, sorted as a listing is: each region's run record, and the snapshot
+ * and ledger (every job seen for the first time) it commits, under the run's generation.
+ */
 function objectsFor(root: string, accounts: string[]): string[] {
+  const name = (table: string, account: string) =>
+    table === 'sagemaker_inventory_run' ? `${account}.parquet` : `${account}.<generation>.parquet`;
   return ['sagemaker_inventory_run', 'sagemaker_training_job', 'sagemaker_training_job_ledger']
-    .flatMap((table) => accounts.flatMap((a) => REGIONS.map((r) => `${root}/${table}/snapshot_date=2026-11-01/region=${r}/${a}.parquet`)))
+    .flatMap((table) =>
+      accounts.flatMap((a) => REGIONS.map((r) => `${root}/${table}/snapshot_date=2026-11-01/region=${r}/${name(table, a)}`)),
+    )
     .sort();
 }
 
@@ -70,7 +82,7 @@ describe('sm-inventory snapshot, a first run over two regions', () => {
 
   it('writes one snapshot object and one run record per region, nothing else', () => {
     // Assess
-    expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT]));
+    expect(namesUnder(out)).toEqual(objectsFor(out, [ACCOUNT]));
   });
 
   it('writes every job of every region, each column as the API returned it', async () => {
@@ -86,12 +98,18 @@ describe('sm-inventory snapshot, a first run over two regions', () => {
     const runs = await withDuckDb((db) =>
       queryRows(
         db,
-        `SELECT region, account_id, status, mode, jobs_written, jobs_described, snapshot_object FROM read_parquet('${out}/sagemaker_inventory_run/*/*/*.parquet', hive_partitioning = true) ORDER BY region`,
+        `SELECT region, account_id, status, mode, jobs_written, jobs_described, snapshot_object, ledger_object FROM read_parquet('${out}/sagemaker_inventory_run/*/*/*.parquet', hive_partitioning = true) ORDER BY region`,
       ),
     );
 
     // Assess
-    expect(runs).toEqual(
+    expect(
+      runs.map((run) => ({
+        ...run,
+        snapshot_object: withoutGeneration(String(run.snapshot_object)),
+        ledger_object: withoutGeneration(String(run.ledger_object)),
+      })),
+    ).toEqual(
       ['eu-west-1', 'us-east-1'].map((region) => ({
         region,
         account_id: ACCOUNT,
@@ -99,7 +117,8 @@ describe('sm-inventory snapshot, a first run over two regions', () => {
         mode: 'full',
         jobs_written: 250n,
         jobs_described: 250n,
-        snapshot_object: join(out, `sagemaker_training_job/snapshot_date=2026-11-01/region=${region}/${ACCOUNT}.parquet`),
+        snapshot_object: join(out, `sagemaker_training_job/snapshot_date=2026-11-01/region=${region}/${ACCOUNT}.<generation>.parquet`),
+        ledger_object: join(out, `sagemaker_training_job_ledger/snapshot_date=2026-11-01/region=${region}/${ACCOUNT}.<generation>.parquet`),
       })),
     );
   });
@@ -158,7 +177,7 @@ describe('sm-inventory snapshot of member accounts through their roles, one of t
     const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
 
     // Assess
-    expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT, member]));
+    expect(namesUnder(out)).toEqual(objectsFor(out, [ACCOUNT, member]));
     expectMatchesGroundTruth(rows, running, '2026-11-01', [ACCOUNT, member]);
   });
 });
@@ -182,7 +201,7 @@ describe('sm-inventory snapshot', () => {
 
     // Assess
     expect(second.code).toBe(0);
-    expect(filesUnder(out)).toEqual(objectsFor(out, [ACCOUNT]));
+    expect(namesUnder(out)).toEqual(objectsFor(out, [ACCOUNT]));
     const rows = await withDuckDb((db) => readWarehouse(db, `${out}/sagemaker_training_job/*/*/*.parquet`));
     expectMatchesGroundTruth(rows, running, '2026-11-01');
   });
@@ -279,7 +298,12 @@ describe('sm-inventory snapshot to S3 (moto server)', () => {
     // Assess
     expect(withoutProgressLines(result.stderr)).toBe('');
     expect(result.code).toBe(0);
-    expect((await listKeys(s3, bucket)).filter((key) => !key.startsWith('inventory/_'))).toEqual(objectsFor('inventory', [ACCOUNT]));
+    expect(
+      (await listKeys(s3, bucket))
+        .filter((key) => !key.startsWith('inventory/_'))
+        .map(withoutGeneration)
+        .sort(),
+    ).toEqual(objectsFor('inventory', [ACCOUNT]));
     const downloaded = await downloadBucket(s3, bucket);
     const rows = await withDuckDb((db) => readWarehouse(db, `${downloaded}/inventory/sagemaker_training_job/*/*/*.parquet`));
     expectMatchesGroundTruth(rows, running, '2026-11-01');

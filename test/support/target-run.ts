@@ -5,7 +5,7 @@ import type { SourceClients } from '../../lambda/core/aws/clients';
 import { DEFAULT_GIVE_UP_LIMITS, DEFAULT_SHRINK_GUARD, type InventoryConfig } from '../../lambda/core/pipeline/config';
 import { advanceTarget, settingsFingerprintOf, type TargetRunEvents, type TargetStep } from '../../lambda/core/pipeline/target-run';
 import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
-import { snapshotObjectPath, accountRegionObject } from '../../lambda/core/publish/layout';
+import { readCommittedKeys } from '../../lambda/core/publish/run-record';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { WarehouseStore } from '../../lambda/core/publish/store';
 import { DEFAULT_REDACTION } from '../../lambda/core/rows/redaction';
@@ -69,14 +69,21 @@ export async function runTargetOnce(options: TargetRunOptions): Promise<{ step: 
   return { step, store };
 }
 
-/** Every row of the published training-job object of one (account, region, date). */
+/** The key of the training-job object the run record of one (account, region, date) commits. */
+export async function committedSnapshotKey(store: WarehouseStore, accountId: string, region: string, snapshotDate: string): Promise<string> {
+  const committed = await readCommittedKeys(store, snapshotDate, { accountId, region });
+  if (!committed) throw new Error(`no run record for ${accountId}/${region} on ${snapshotDate}`);
+  return committed.snapshot;
+}
+
+/** Every row of the committed training-job object of one (account, region, date). */
 export async function publishedRows(
   store: WarehouseStore,
   accountId: string,
   region: string,
   snapshotDate = '2026-11-01',
 ): Promise<TableRow[]> {
-  const copy = await store.download(snapshotObjectPath(accountRegionObject(TRAINING_JOB_SCHEMA, snapshotDate, region, accountId)));
+  const copy = await store.download(await committedSnapshotKey(store, accountId, region, snapshotDate));
   if (!copy) throw new Error(`no object for ${accountId}/${region} on ${snapshotDate}`);
   const reader = await SnapshotReader.open(copy.path, TRAINING_JOB_SCHEMA);
   const rows: TableRow[] = [];

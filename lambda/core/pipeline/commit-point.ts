@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { describeError, PublishError } from '../errors';
 import { accountRegionObject, newGeneration, snapshotObjectPath } from '../publish/layout';
-import { readCommittedNames, type CommittedNames } from '../publish/run-record';
+import { readCommittedKeys, type CommittedKeys } from '../publish/run-record';
 import { jsonBytes, type PublishResult, type WarehouseStore } from '../publish/store';
 import { TRAINING_JOB_LEDGER_SCHEMA, type TableSchema } from '../schema/table-schema';
 import type { SnapshotTarget } from './targets';
@@ -44,7 +44,7 @@ export class CommitPoint {
     private readonly snapshotDate: string,
     private readonly intentKey: string,
     /** What the run record of the date commits now, before this run. */
-    readonly committed: CommittedNames | undefined,
+    readonly committed: CommittedKeys | undefined,
     private readonly earlierIntent: readonly string[],
     readonly generation: string,
   ) {}
@@ -56,7 +56,7 @@ export class CommitPoint {
     snapshotDate: string,
     keys: ReturnType<typeof workKeys>,
   ): Promise<CommitPoint> {
-    const committed = await readCommittedNames(store, snapshotDate, target);
+    const committed = await readCommittedKeys(store, snapshotDate, target);
     const intent = await store.get(keys.intent);
     const earlier = intent ? (JSON.parse(Buffer.from(intent).toString('utf8')) as CommitIntent).objects : [];
     return new CommitPoint(store, snapshotSchema, target, snapshotDate, keys.intent, committed, earlier, newGeneration());
@@ -69,9 +69,7 @@ export class CommitPoint {
 
   /** The key of the ledger object the run record of the date names now, if any. */
   committedLedgerKey(): string | undefined {
-    if (!this.committed || this.committed.ledger === '') return undefined;
-    // A record from before records named their ledger object: the one name it had then.
-    return `${dirname(this.keyOf(TRAINING_JOB_LEDGER_SCHEMA))}/${this.committed.ledger ?? `${this.target.accountId}.parquet`}`;
+    return this.committed?.ledger;
   }
 
   /** Writes a local file as a new object at `key`, named in the intent record first. No view reads it until the commit. */
@@ -109,8 +107,8 @@ export class CommitPoint {
     const snapshots = dirname(this.keyOf(this.snapshotSchema));
     const ledgers = dirname(this.keyOf(TRAINING_JOB_LEDGER_SCHEMA));
     const superseded = [
-      ...(this.committed ? [`${snapshots}/${this.committed.snapshot}`] : []),
-      ...(this.committed?.ledger ? [`${ledgers}/${this.committed.ledger}`] : []),
+      ...(this.committed ? [this.committed.snapshot] : []),
+      ...(this.committed?.ledger ? [this.committed.ledger] : []),
       // The one name of each object before generations: what an upgraded warehouse holds for the date.
       `${snapshots}/${this.target.accountId}.parquet`,
       `${ledgers}/${this.target.accountId}.parquet`,

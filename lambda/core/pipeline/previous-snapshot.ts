@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InventoryError, describeError } from '../errors';
 import { SnapshotReader } from '../parquet/parquet-reader';
-import { fileName, readCommittedNames } from '../publish/run-record';
+import { readCommittedKeys } from '../publish/run-record';
 import type { LocalCopy, WarehouseStore } from '../publish/store';
 import type { TableSchema } from '../schema/table-schema';
 import type { SnapshotTarget } from './targets';
@@ -56,8 +56,8 @@ export function fingerprint(value: unknown): string {
 export async function readSnapshotState(store: WarehouseStore, table: string, target: SnapshotTarget): Promise<SnapshotState | undefined> {
   const state = await readStateObject(store, table, target);
   if (state === undefined) return undefined;
-  const committed = await readCommittedNames(store, state.snapshotDate, target);
-  return committed?.snapshot === fileName(state.key) ? state : state.previous;
+  const committed = await readCommittedKeys(store, state.snapshotDate, target);
+  return committed?.snapshot === state.key ? state : state.previous;
 }
 
 async function readStateObject(store: WarehouseStore, table: string, target: SnapshotTarget): Promise<SnapshotState | undefined> {

@@ -1,7 +1,8 @@
 import { ParquetWasmEncoder, type ParquetCompression } from '../parquet/parquet-encoder';
 import { TOOL_VERSION } from '../names';
 import type { TableRow } from '../rows/training-job-row';
-import { INVENTORY_RUN_SCHEMA } from '../schema/table-schema';
+import { INVENTORY_RUN_SCHEMA, TRAINING_JOB_LEDGER_SCHEMA, TRAINING_JOB_SCHEMA, type TableSchema } from '../schema/table-schema';
+import { dirname } from 'node:path';
 import { SnapshotReader } from '../parquet/parquet-reader';
 import { accountRegionObject, snapshotObjectPath } from './layout';
 import type { PublishResult, WarehouseStore } from './store';
@@ -105,28 +106,34 @@ function runRecordObject(snapshotDate: string, region: string, accountId: string
 /** The run table as records written before `ledger_object` have it. */
 const BEFORE_LEDGER_OBJECT = { ...INVENTORY_RUN_SCHEMA, columns: INVENTORY_RUN_SCHEMA.columns.filter((c) => c.name !== 'ledger_object') };
 
-/** The file names of the objects a run record commits; `ledger` is undefined for a record written before it named one. */
-export interface CommittedNames {
+/** The keys (relative to the warehouse root) of the objects a run record commits. */
+export interface CommittedKeys {
   readonly snapshot: string;
+  /** Undefined when the date has no ledger object. */
   readonly ledger: string | undefined;
 }
 
 /** What the run record of an (account, region, date) commits, or undefined when there is none. */
-export async function readCommittedNames(
+export async function readCommittedKeys(
   store: WarehouseStore,
   snapshotDate: string,
   target: { readonly accountId: string; readonly region: string },
-): Promise<CommittedNames | undefined> {
+): Promise<CommittedKeys | undefined> {
   const copy = await store.download(snapshotObjectPath(runRecordObject(snapshotDate, target.region, target.accountId)));
   if (!copy) return undefined;
   try {
     const reader = await SnapshotReader.open(copy.path, INVENTORY_RUN_SCHEMA).catch(() => SnapshotReader.open(copy.path, BEFORE_LEDGER_OBJECT));
     try {
-      for await (const group of reader.rowGroupsOf()) {
-        const row = group[0];
+      for await (const [row] of reader.rowGroupsOf()) {
         if (!row) continue;
-        const ledger = row.ledger_object;
-        return { snapshot: fileName(String(row.snapshot_object)), ledger: typeof ledger === 'string' ? fileName(ledger) : undefined };
+        const folder = (table: Pick<TableSchema, 'table' | 'partitionKeys'>) =>
+          dirname(snapshotObjectPath(accountRegionObject(table, snapshotDate, target.region, target.accountId)));
+        // A record from before records named their ledger object names the one object its date had.
+        const ledger = typeof row.ledger_object === 'string' ? fileName(row.ledger_object) : `${target.accountId}.parquet`;
+        return {
+          snapshot: `${folder(TRAINING_JOB_SCHEMA)}/${fileName(String(row.snapshot_object))}`,
+          ledger: ledger === '' ? undefined : `${folder(TRAINING_JOB_LEDGER_SCHEMA)}/${ledger}`,
+        };
       }
       return undefined;
     } finally {
@@ -138,6 +145,6 @@ export async function readCommittedNames(
 }
 
 /** The last segment of a location (a local path or an s3:// URL); '' stays ''. */
-export function fileName(location: string): string {
+function fileName(location: string): string {
   return location.slice(location.lastIndexOf('/') + 1);
 }
