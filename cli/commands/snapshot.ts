@@ -88,22 +88,35 @@ export function configFromFlags(flags: SnapshotFlags, env: NodeJS.ProcessEnv): I
   return readConfig({ ...settingsInput(given, env), AWS_REGION: env.AWS_REGION ?? env.AWS_DEFAULT_REGION }, settingNamer(given));
 }
 
+/** One target's lines: how it ended and what became visible, then what it left to clean and what went wrong after. */
 function describeTarget(result: TargetResult): string {
+  const lines = result.status === 'failed' ? describeFailure(result) : describePublished(result);
+  for (const location of result.leftToClean ?? []) lines.push(`          left to clean (no view reads it): ${location}`);
+  for (const warning of result.warnings ?? []) lines.push(`          warning: ${warning}`);
+  return lines.join('\n');
+}
+
+function describeFailure(result: TargetResult): string[] {
   const where = `${result.accountId}/${result.region}`;
-  if (result.status === 'failed') return `  FAILED  ${where}: ${result.error}`;
+  // A failed target never reached its commit point (the run record), so nothing it wrote is read by any view.
+  return [`  FAILED  ${where}: ${result.error}`, `          unchanged: Athena and current show ${where} as before this run`];
+}
+
+function describePublished(result: TargetResult): string[] {
+  const where = `${result.accountId}/${result.region}`;
   const calls = Object.entries(result.collect?.operations ?? {})
     .map(([op, s]) => `${op} ${s.calls}${s.throttles ? ` (${s.throttles} throttled)` : ''}`)
     .join(', ');
   const drift = Object.keys(result.unknownFields);
   const lines = [
-    `  ${result.status === 'succeeded' ? 'ok     ' : 'PARTIAL'} ${where}: ${result.jobsWritten} jobs, ${(result.bytesWritten / 1024).toFixed(1)} KiB in ${(result.durationMs / 1000).toFixed(1)} s → ${result.location}`,
+    `  ${result.status === 'succeeded' ? 'ok     ' : 'PARTIAL'} ${where}: ${result.jobsWritten} jobs, ${(result.bytesWritten / 1024).toFixed(1)} KiB in ${(result.durationMs / 1000).toFixed(1)} s, published → ${result.location}`,
     `          ${result.mode}: ${result.jobsDescribed} described, ${result.jobsCarried} carried, ${result.jobsNew} new, ${result.jobsGone} gone (${result.modeReason})`,
     `          calls: ${calls}`,
   ];
   if (drift.length) lines.push(`          fields not in the schema: ${drift.join(', ')}`);
   for (const job of result.setAside.slice(0, 20)) lines.push(`          set aside: ${job.arn ?? job.name}: ${job.reason}`);
   if (result.setAside.length > 20) lines.push(`          … and ${result.setAside.length - 20} more set aside`);
-  return lines.join('\n');
+  return lines;
 }
 
 export function summarise(report: SnapshotReport): string {

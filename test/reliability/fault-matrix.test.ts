@@ -15,7 +15,8 @@ import { runCli as runCliChild } from '../support/cli';
 import { runCliInProcess, withoutProgressLines } from '../support/cli-in-process';
 import { mismatches, readWarehouse } from '../support/compare';
 import { withDuckDb } from '../support/duckdb';
-import { S3_ACCESS_DENIED, S3_INTERNAL_ERROR, startFaultProxy } from '../support/fault-proxy';
+import { S3_ACCESS_DENIED, S3_INTERNAL_ERROR, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { LocalWarehouse } from '../../cli/warehouse/local-warehouse';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { createTestBucket, downloadBucket, listKeys, useMotoS3 } from '../support/moto-server';
 
@@ -618,6 +619,109 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
       readWarehouse(db, `${await downloadBucket(local.s3, bucket)}/inventory/sagemaker_training_job/snapshot_date=2026-11-02/*/*.parquet`),
     );
     expect(rows.size).toBe(30);
+    await proxy.stop();
+  });
+
+  /** What Athena shows of a warehouse on S3, read through the shipped views by DuckDB over a copy: current and the run table. */
+  async function visible(bucket: string): Promise<{ current: readonly unknown[]; runs: readonly unknown[] }> {
+    const warehouse = await LocalWarehouse.open(join(await downloadBucket(local.s3, bucket), 'inventory'));
+    try {
+      const current = await warehouse.query(
+        'SELECT _key, training_job_status, snapshot_date FROM sagemaker_training_job_current ORDER BY _key',
+      );
+      const runs = await warehouse.query('SELECT * EXCLUDE ("$path") FROM sagemaker_inventory_run ORDER BY snapshot_date, region');
+      return { current: current.rows, runs: runs.rows };
+    } finally {
+      warehouse.close();
+    }
+  }
+
+  /** Every table object (the work area and state aside) with the hash of its bytes. */
+  async function tableObjects(bucket: string): Promise<[string, string][]> {
+    const root = await downloadBucket(local.s3, bucket);
+    return (await listKeys(local.s3, bucket)).filter((key) => !key.startsWith('inventory/_')).map((key) => [key, sha256(join(root, key))]);
+  }
+
+  /** The CLI against the simulator, its S3 through `proxy`. */
+  function s3Cli(proxy: FaultProxy, bucket: string) {
+    const env = {
+      AWS_ENDPOINT_URL: running.endpoint,
+      AWS_ENDPOINT_URL_S3: proxy.endpoint,
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true',
+    };
+    return (date: string) =>
+      runCliInProcess(['snapshot', '--regions', 'us-east-1', '--out', `s3://${bucket}/inventory`, '--date', date, '--limits', FAST], env);
+  }
+
+  it.each([
+    ['the run record', (url: string) => /\/sagemaker_inventory_run\/snapshot_date(=|%3D)2026-11-01\//.test(url)],
+    ['the state', (url: string) => url.includes('/_state/')],
+    ['the ledger object', (url: string) => /\/sagemaker_training_job_ledger\/snapshot_date(=|%3D)2026-11-01\//.test(url)],
+  ])(
+    'a re-run of a date whose write of %s fails commits nothing: current, the run table and every object stay byte-identical, the CLI says so, and a rerun succeeds',
+    async (_step, failing) => {
+      // Prepare: a committed first run of the date, then 15 more jobs for the re-run to find.
+      running = await startSimulator({ regions: ['us-east-1'], jobsPerRegion: 30, seed: 3 });
+      const bucket = await createTestBucket(local.s3, 'fault-commit');
+      let refuse = false;
+      const proxy = await startFaultProxy(local.moto.endpoint, (req) =>
+        refuse && req.method === 'PUT' && failing(req.url!) ? S3_ACCESS_DENIED : 'pass',
+      );
+      const cli = s3Cli(proxy, bucket);
+      expect((await cli(BEFORE)).code).toBe(0);
+      running.simulator.world.advance(3_600_000, { newJobsPerDay: 360 });
+      const [objects, shown] = [await tableObjects(bucket), await visible(bucket)];
+      refuse = true;
+
+      // Act
+      const faulty = await cli(BEFORE);
+
+      // Assess
+      expect(faulty.code).toBe(2);
+      expect(faulty.stdout).toMatch(
+        /FAILED {2}123456789012\/us-east-1: PublishError: .*AccessDenied.*; nothing of 123456789012\/us-east-1 on 2026-11-01 was committed: current, the run table and the ledger show what they showed before\n {10}unchanged: Athena and current show 123456789012\/us-east-1 as before this run/,
+      );
+      expect(faulty.stdout).toMatch(/ 0 of 1 \(account, region\) objects/);
+      expect(await tableObjects(bucket)).toEqual(objects);
+      expect(await visible(bucket)).toEqual(shown);
+      refuse = false;
+      expect((await cli(BEFORE)).code).toBe(0);
+      const after = await visible(bucket);
+      expect(after.current).toHaveLength(running.simulator.world.plans(ACCOUNT, 'us-east-1').length);
+      expect(after.current.length).toBeGreaterThan(shown.current.length);
+      await proxy.stop();
+    },
+  );
+
+  it('a lease that cannot be released after the commit is a warning on a published target, never FAILED; earlier objects stay byte-identical', async () => {
+    // Prepare
+    running = await startSimulator({ regions: ['us-east-1'], jobsPerRegion: 30, seed: 3 });
+    const bucket = await createTestBucket(local.s3, 'fault-lease');
+    let refuse = false;
+    // The lease is read only when it is released (it is taken with a conditional write).
+    const proxy = await startFaultProxy(local.moto.endpoint, (req) =>
+      refuse && req.method === 'GET' && req.url!.includes('/lease.json') ? S3_ACCESS_DENIED : 'pass',
+    );
+    const cli = s3Cli(proxy, bucket);
+    expect((await cli(BEFORE)).code).toBe(0);
+    const earlier = await tableObjects(bucket);
+    refuse = true;
+
+    // Act
+    const run = await cli(AFTER);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/ok {6}123456789012\/us-east-1: 30 jobs, .* published → s3:\/\/.*\/snapshot_date=2026-11-02\//);
+    expect(run.stdout).toMatch(/warning: the lease s3:\/\/.*\/lease\.json could not be released \(.*AccessDenied.*\); it expires at /);
+    expect(run.stdout).not.toMatch(/FAILED/);
+    expect((await tableObjects(bucket)).filter(([key]) => key.includes('snapshot_date=2026-11-01/'))).toEqual(earlier);
+    const shown = await visible(bucket);
+    expect(shown.current).toHaveLength(30);
+    expect(new Set(shown.current.map((row) => (row as { snapshot_date: string }).snapshot_date))).toEqual(new Set([AFTER]));
     await proxy.stop();
   });
 

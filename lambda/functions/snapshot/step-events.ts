@@ -66,6 +66,10 @@ export interface TargetOutcome extends JobCounts {
   readonly durationMs: number;
   /** Cut to ERROR_CHARS; the function's log has it whole. */
   readonly error?: string;
+  /** Objects no view reads that the run could not remove (TargetResult.leftToClean); the next run of the date removes them. */
+  readonly leftToClean?: readonly string[];
+  /** What went wrong after the outcome was settled, without changing it (TargetResult.warnings), each cut to ERROR_CHARS. */
+  readonly warnings?: readonly string[];
 }
 
 export type CollectAnswer =
@@ -218,6 +222,8 @@ export function outcomeOf(result: TargetResult): TargetOutcome {
     unknownApiFields: Object.keys(result.unknownFields),
     durationMs: Math.round(result.durationMs),
     ...(result.error ? { error: cut(result.error) } : {}),
+    ...(result.leftToClean?.length ? { leftToClean: result.leftToClean.slice(0, 20) } : {}),
+    ...(result.warnings?.length ? { warnings: result.warnings.map(cut) } : {}),
   };
 }
 

@@ -21,6 +21,9 @@ export function summarizeStep(event: SummarizeEvent, runtime: FunctionRuntime): 
   const failed = outcomes.filter((o) => o.status === 'failed');
   const incomplete = outcomes.filter((o) => o.status === 'incomplete');
   for (const outcome of failed) logger.error('snapshot failed', { ...outcome });
+  // A published target stays published, a failed one failed: these say what is left behind, not how it ended.
+  for (const outcome of outcomes.filter((o) => o.leftToClean?.length || o.warnings?.length))
+    logger.warn('objects left to clean or a warning after the outcome', { ...outcome });
   for (const account of event.skipped) logger.warn('account left out of this run', { ...account });
   const drift = [...new Set(outcomes.flatMap((o) => o.unknownApiFields))];
   if (drift.length > 0) logger.warn('DescribeTrainingJob returned fields the schema has no column for', { fields: drift });
