@@ -70,7 +70,12 @@ export async function runTargetOnce(options: TargetRunOptions): Promise<{ step: 
 }
 
 /** The key of the training-job object the run record of one (account, region, date) commits. */
-export async function committedSnapshotKey(store: WarehouseStore, accountId: string, region: string, snapshotDate: string): Promise<string> {
+export async function committedSnapshotKey(
+  store: WarehouseStore,
+  accountId: string,
+  region: string,
+  snapshotDate: string,
+): Promise<string> {
   const committed = await readCommittedKeys(store, snapshotDate, { accountId, region });
   if (!committed) throw new Error(`no run record for ${accountId}/${region} on ${snapshotDate}`);
   return committed.snapshot;

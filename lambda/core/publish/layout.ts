@@ -120,6 +120,9 @@ export const GENERATION_PATTERN = /\d{8}T\d{6}Z-[0-9a-f]{8}/;
 
 /** A generation no earlier run used: the UTC time to the second and 8 random hex digits (`20261102T031500Z-1a2b3c4d`). */
 export function newGeneration(at: Date = new Date()): string {
-  const time = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const time = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   return `${time}-${randomBytes(4).toString('hex')}`;
 }

@@ -122,7 +122,9 @@ export async function readCommittedKeys(
   const copy = await store.download(snapshotObjectPath(runRecordObject(snapshotDate, target.region, target.accountId)));
   if (!copy) return undefined;
   try {
-    const reader = await SnapshotReader.open(copy.path, INVENTORY_RUN_SCHEMA).catch(() => SnapshotReader.open(copy.path, BEFORE_LEDGER_OBJECT));
+    const reader = await SnapshotReader.open(copy.path, INVENTORY_RUN_SCHEMA).catch(() =>
+      SnapshotReader.open(copy.path, BEFORE_LEDGER_OBJECT),
+    );
     try {
       for await (const [row] of reader.rowGroupsOf()) {
         if (!row) continue;
