@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { STATE_PREFIX, WORK_PREFIX } from '../lambda/core/names';
-import { TRAINING_JOB_LEDGER_SCHEMA, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { INVENTORY_RUN_SCHEMA, TRAINING_JOB_LEDGER_SCHEMA, TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { collectorStatements, memberRoleArnsStatement } from './collector-permissions';
 import { keyAndLogStatements } from './function-parts';
 import { bucketArnInNagFinding } from './nag-names';
@@ -62,12 +62,12 @@ function storageStatements({
       actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
       resources: [bucket.arnForObjects(`${prefix}/${WORK_PREFIX}/*`)],
     }),
-    // A re-run of a date that no longer has ledger events removes that date's ledger object; snapshots and run
-    // records are only ever replaced.
+    // After its run record commits a new snapshot and ledger object (each under a name of its own), a run
+    // removes the ones they supersede and what an uncommitted attempt left; run records are only ever replaced.
     new iam.PolicyStatement({
-      sid: 'ReplaceLedgerEvents',
+      sid: 'RetireSupersededObjects',
       actions: ['s3:DeleteObject'],
-      resources: [bucket.arnForObjects(`${prefix}/${TRAINING_JOB_LEDGER_SCHEMA.table}/*`)],
+      resources: [TRAINING_JOB_SCHEMA.table, TRAINING_JOB_LEDGER_SCHEMA.table].map((table) => bucket.arnForObjects(`${prefix}/${table}/*`)),
     }),
     // Which object the latest snapshot of each (account, region) is: read and replaced, never deleted.
     new iam.PolicyStatement({
@@ -75,11 +75,12 @@ function storageStatements({
       actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
       resources: [bucket.arnForObjects(`${prefix}/${STATE_PREFIX}/*`)],
     }),
-    // An incremental run reads the previous snapshot to carry its unchanged rows.
+    // An incremental run reads the previous snapshot to carry its unchanged rows, and the run record of a date
+    // to learn which objects it commits.
     new iam.PolicyStatement({
-      sid: 'ReadPreviousSnapshots',
+      sid: 'ReadCommittedSnapshots',
       actions: ['s3:GetObject'],
-      resources: [bucket.arnForObjects(`${prefix}/${TRAINING_JOB_SCHEMA.table}/*`)],
+      resources: [TRAINING_JOB_SCHEMA.table, INVENTORY_RUN_SCHEMA.table].map((table) => bucket.arnForObjects(`${prefix}/${table}/*`)),
     }),
     new iam.PolicyStatement({
       sid: 'MissingObjectsAreNotFound',

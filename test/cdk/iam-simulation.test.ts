@@ -223,9 +223,12 @@ const ALLOWED: Record<string, Requests> = {
       request(collector, 's3:PutObject', snapshotObject, sseKms),
       request(collector, 's3:AbortMultipartUpload', snapshotObject),
       request(collector, 's3:PutObject', runRecord, sseKms),
+      // Which objects the run record of a date commits.
+      request(collector, 's3:GetObject', runRecord),
       request(collector, 's3:PutObject', ledgerObject, sseKms),
-      // A re-run of a date that no longer has a ledger event removes that date's ledger object.
+      // After the commit, the objects the new run record superseded are removed.
       request(collector, 's3:DeleteObject', ledgerObject),
+      request(collector, 's3:DeleteObject', snapshotObject),
       request(collector, 's3:PutObject', object(`${prefix}/${stateKey(TRAINING_JOB_SCHEMA.table, target)}`), sseKms),
       request(collector, 'kms:GenerateDataKey', key, viaS3),
       request(collector, 'kms:Decrypt', key, viaS3),
@@ -301,7 +304,7 @@ const DENIED: Record<string, Requests> = {
   'snapshot function': {
     requests: [
       request(collector, 's3:PutObject', priceObject, sseKms),
-      request(collector, 's3:DeleteObject', snapshotObject),
+      request(collector, 's3:DeleteObject', runRecord),
       request(collector, 's3:GetObject', `${otherBucket}/${prefix}/${stateKey(TRAINING_JOB_SCHEMA.table, target)}`),
       request(collector, 's3:PutObject', snapshotObject, { ...sseKms, 'aws:SecureTransport': 'false' }),
       request(collector, 'sagemaker:DescribeTrainingJob', trainingJob(OTHER_ACCOUNT)),

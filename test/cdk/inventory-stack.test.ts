@@ -181,9 +181,9 @@ describe('the inventory stack', () => {
         Resource: expect.stringContaining('"/inventory/_work/*"'),
       },
       {
-        Sid: 'ReplaceLedgerEvents',
+        Sid: 'RetireSupersededObjects',
         Action: 's3:DeleteObject',
-        Resource: expect.stringContaining('"/inventory/sagemaker_training_job_ledger/*"'),
+        Resource: expect.stringMatching(/"\/inventory\/sagemaker_training_job\/\*".*"\/inventory\/sagemaker_training_job_ledger\/\*"/),
       },
       {
         Sid: 'RunState',
@@ -191,9 +191,9 @@ describe('the inventory stack', () => {
         Resource: expect.stringContaining('"/inventory/_state/*"'),
       },
       {
-        Sid: 'ReadPreviousSnapshots',
+        Sid: 'ReadCommittedSnapshots',
         Action: 's3:GetObject',
-        Resource: expect.stringMatching(/"\/inventory\/sagemaker_training_job\/\*"\]\]\}$/),
+        Resource: expect.stringMatching(/"\/inventory\/sagemaker_training_job\/\*".*"\/inventory\/sagemaker_inventory_run\/\*"\]\]\}\]$/),
       },
       {
         Sid: 'MissingObjectsAreNotFound',

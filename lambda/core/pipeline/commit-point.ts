@@ -57,8 +57,7 @@ export class CommitPoint {
     keys: ReturnType<typeof workKeys>,
   ): Promise<CommitPoint> {
     const committed = await readCommittedKeys(store, snapshotDate, target);
-    const intent = await store.get(keys.intent);
-    const earlier = intent ? (JSON.parse(Buffer.from(intent).toString('utf8')) as CommitIntent).objects : [];
+    const earlier = readIntent(await store.get(keys.intent));
     return new CommitPoint(store, snapshotSchema, target, snapshotDate, keys.intent, committed, earlier, newGeneration());
   }
 
@@ -128,5 +127,16 @@ export class CommitPoint {
     } catch {
       return keys.map((key) => this.store.locationOf(key));
     }
+  }
+}
+
+/** The objects an intent record names; an unreadable one (a write cut short) names none, and is replaced by the next stage. */
+function readIntent(bytes: Uint8Array | undefined): readonly string[] {
+  if (!bytes) return [];
+  try {
+    const objects = (JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<CommitIntent>).objects;
+    return Array.isArray(objects) ? objects.filter((key): key is string => typeof key === 'string') : [];
+  } catch {
+    return [];
   }
 }
