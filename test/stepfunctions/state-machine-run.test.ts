@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SnapshotObjectId } from '../../lambda/core/publish/layout';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import { SageMakerSimulator } from '../../simulator/server';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
@@ -44,13 +43,14 @@ function loadFunction(running: RunningSimulator, settings: Record<string, string
   jest.isolateModules(() => {
     /* eslint-disable @typescript-eslint/no-require-imports -- the function's own copy of its modules, as a cold start loads them */
     const store = require('../../lambda/core/publish/local-store') as typeof import('../../lambda/core/publish/local-store');
-    const original = store.LocalStore.prototype.publish;
-    jest.spyOn(store.LocalStore.prototype, 'publish').mockImplementation(function (this: LocalStore, id: SnapshotObjectId, body) {
-      if (id.table.table === 'sagemaker_training_job') {
-        const key = `${id.name}/${id.partitions.region}/${id.partitions.snapshot_date}`;
-        published.set(key, (published.get(key) ?? 0) + 1);
+    const original = store.LocalStore.prototype.put;
+    jest.spyOn(store.LocalStore.prototype, 'put').mockImplementation(function (this: LocalStore, key: string, body) {
+      const object = /^sagemaker_training_job\/snapshot_date=([^/]+)\/region=([^/]+)\/(\d{12})\./.exec(key);
+      if (object) {
+        const [, date, region, account] = object;
+        published.set(`${account}/${region}/${date}`, (published.get(`${account}/${region}/${date}`) ?? 0) + 1);
       }
-      return original.call(this, id, body);
+      return original.call(this, key, body);
     });
     handler = (require('../../lambda/functions/snapshot/handler') as typeof import('../../lambda/functions/snapshot/handler'))
       .handler as LambdaHandler;
