@@ -26,7 +26,7 @@ const byKey = (rows: TableRow[]) => [...rows].sort((a, b) => (String(a._key) < S
 /** Rows per row group of the published object of a date. */
 async function publishedRowGroupSizes(store: LocalStore, date: string): Promise<number[]> {
   const reader = await SnapshotReader.open(
-    join(store.describe(), `sagemaker_training_job/snapshot_date=${date}/region=${REGION}/${ACCOUNT}.parquet`),
+    join(store.describe(), await committedSnapshotKey(store, ACCOUNT, REGION, date)),
     TRAINING_JOB_SCHEMA,
   );
   const sizes: number[] = [];
