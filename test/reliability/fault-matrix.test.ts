@@ -685,7 +685,7 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
       // Assess
       expect(faulty.code).toBe(2);
       expect(faulty.stdout).toMatch(
-        /FAILED {2}123456789012\/us-east-1: PublishError: .*AccessDenied.*; nothing of 123456789012\/us-east-1 on 2026-11-01 was committed: current, the run table and the ledger show what they showed before\n {10}unchanged: Athena and current show 123456789012\/us-east-1 as before this run/,
+        /FAILED {2}123456789012\/us-east-1: .*AccessDenied.*; nothing of 123456789012\/us-east-1 on 2026-11-01 was committed: current, the run table and the ledger show what they showed before\n {10}unchanged: Athena and current show 123456789012\/us-east-1 as before this run/,
       );
       expect(faulty.stdout).toMatch(/ 0 of 1 \(account, region\) objects/);
       expect(await tableObjects(bucket)).toEqual(objects);
