@@ -13,6 +13,8 @@ describe('classifying SDK errors for retries', () => {
     ['SlowDown', 503, 'throttling'],
     ['InternalFailure', 500, 'transient'],
     ['ServiceUnavailable', 503, 'transient'],
+    ['NotImplemented', 501, 'permanent'],
+    ['HttpVersionNotSupported', 505, 'permanent'],
     ['ValidationException', 400, 'permanent'],
     ['AccessDeniedException', 403, 'permanent'],
   ])('%s (HTTP %d) is %s', (name, status, kind) => {

@@ -24,6 +24,8 @@ export type ErrorKind =
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+/** 5xx answers that say the endpoint cannot serve this request at all (Not Implemented, HTTP Version Not Supported): another attempt gets the same. */
+const NEVER_SERVED_STATUSES = new Set([501, 505]);
 
 interface SdkErrorShape {
   name?: string;
@@ -45,6 +47,7 @@ export function classifyError(error: unknown): ErrorKind {
   if (isThrottlingError(e as never)) return 'throttling';
   const code = codeOf(e);
   if ((code && UNREACHABLE_CODES.has(code)) || TIMEOUT_NAMES.has(e.name ?? '')) return 'unreachable';
+  if (NEVER_SERVED_STATUSES.has(e.$metadata?.httpStatusCode ?? 0)) return 'permanent';
   if (isTransientError(e as never) || isServerError(e as never)) return 'transient';
   return 'permanent';
 }
