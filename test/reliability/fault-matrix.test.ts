@@ -122,6 +122,21 @@ describe('the fault matrix (local warehouse)', () => {
     before = tableFiles(root);
   }
 
+  /**
+   * Runs the CLI for AFTER as a child process, slowed down, and sends it `signal` at its 30th Describe: in the
+   * middle of collection; `describes` counts the Describes the simulator has answered since, the rerun's
+   * included. The case sets the latency back once the run is over.
+   */
+  function signalMidCollection(signal: NodeJS.Signals): { run: ReturnType<typeof runCliChild>; describes: () => number } {
+    running.simulator.setLatency([20, 40]);
+    const run = runCliChild(args(AFTER), env());
+    let describes = 0;
+    running.simulator.onCall((operation) => {
+      if (operation === 'DescribeTrainingJob' && ++describes === 30) run.child.kill(signal);
+    });
+    return { run, describes: () => describes };
+  }
+
   async function expectRecovered(accounts = [ACCOUNT], extra: string[] = []): Promise<void> {
     running.simulator.setFaults({});
     const rerun = await runCliInProcess(args(AFTER, extra), env());
@@ -461,12 +476,7 @@ describe('the fault matrix (local warehouse)', () => {
   it('SIGKILL in the middle of collection leaves no partial object; the rerun removes its lease and scratch folder at once and continues', async () => {
     // Prepare
     await prepare();
-    running.simulator.setLatency([20, 40]);
-    const run = runCliChild(args(AFTER), env());
-    let describes = 0;
-    running.simulator.onCall((operation) => {
-      if (operation === 'DescribeTrainingJob' && ++describes === 30) run.child.kill('SIGKILL');
-    });
+    const { run } = signalMidCollection('SIGKILL');
 
     // Act
     const killed = await run.done;
@@ -485,12 +495,7 @@ describe('the fault matrix (local warehouse)', () => {
   it('SIGTERM in the middle of collection cancels the calls, saves the progress, releases the leases, says how to resume and exits 143; the rerun completes the date from there', async () => {
     // Prepare
     await prepare();
-    running.simulator.setLatency([20, 40]);
-    const run = runCliChild(args(AFTER), env());
-    let describes = 0;
-    running.simulator.onCall((operation) => {
-      if (operation === 'DescribeTrainingJob' && ++describes === 30) run.child.kill('SIGTERM');
-    });
+    const { run, describes } = signalMidCollection('SIGTERM');
 
     // Act
     const stopped = await run.done;
@@ -507,10 +512,10 @@ describe('the fault matrix (local warehouse)', () => {
     expect(workFiles(root, 'lease.json')).toEqual([]);
     expect(workFiles(root, 'checkpoint.json').length).toBeGreaterThan(0);
     expect(scratchFoldersOf(run.child.pid!)).toEqual([]);
-    const describedBefore = describes;
+    const describedBefore = describes();
     running.simulator.setLatency([0, 0]);
     await expectRecovered();
-    expect(describes - describedBefore).toBeLessThan(REGIONS.length * 40);
+    expect(describes() - describedBefore).toBeLessThan(REGIONS.length * 40);
   });
 });
 
