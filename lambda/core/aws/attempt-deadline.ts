@@ -6,7 +6,12 @@ import { Readable } from 'node:stream';
 /** The name the SDK's own timeouts carry, so the retry strategy and the error classifier treat both alike. */
 const TIMEOUT_ERROR_NAME = 'TimeoutError';
 
-/** One HTTP attempt ran past its deadline: no complete answer (headers and body) within `timeoutMs`. */
+/**
+ * One HTTP attempt ran past its deadline: no complete answer (headers and body) within `timeoutMs`.
+ * It stands in for the SDK's own timeout errors (their name, code and `$metadata`), not for one of the
+ * inventory's errors: it is not an InventoryError, so the collector's error that wraps it keeps its
+ * context ("ListTrainingJobs failed in …: TimeoutError …") instead of being unwrapped down to it.
+ */
 export class AttemptTimeoutError extends Error {
   override readonly name = TIMEOUT_ERROR_NAME;
   readonly code = 'ETIMEDOUT';
@@ -54,11 +59,13 @@ export class AttemptDeadlineHandler extends NodeHttpHandler {
     const forward = () => attempt.abort(callerSignal?.reason);
     if (callerSignal?.aborted) forward();
     else callerSignal?.addEventListener('abort', forward, { once: true });
-    const timeout = new AttemptTimeoutError(this.attemptTimeoutMs, `${request.hostname}${request.path}`);
     let body: Readable | undefined;
+    let timeout: AttemptTimeoutError | undefined;
     // A timer of our own, cleared when the attempt ends: AbortSignal.timeout() inside AbortSignal.any() is
-    // garbage-collected on Node 20 and never fires (see invocation-control.ts).
+    // garbage-collected on Node 20 and never fires (see invocation-control.ts). The error (and its stack) is
+    // made only when the deadline passes, not for each of the many attempts that end in time.
     const timer = setTimeout(() => {
+      timeout = new AttemptTimeoutError(this.attemptTimeoutMs, `${request.hostname}${request.path}`);
       attempt.abort(timeout);
       body?.destroy(timeout);
     }, this.attemptTimeoutMs);
@@ -79,7 +86,7 @@ export class AttemptDeadlineHandler extends NodeHttpHandler {
       return result;
     } catch (error) {
       release();
-      throw attempt.signal.reason === timeout ? timeout : error;
+      throw timeout !== undefined && attempt.signal.reason === timeout ? timeout : error;
     }
   }
 }
