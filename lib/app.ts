@@ -4,8 +4,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../lambda/core/errors';
+import { MemberAccountForwardingStack } from './member-account-forwarding-stack';
 import { MemberAccountRoleStack } from './member-account-role-stack';
-import { SageMakerTrainingJobInventory, type OrganizationTargets } from './sagemaker-training-job-inventory';
+import { SageMakerTrainingJobInventory, type LiveEventsProps, type OrganizationTargets } from './sagemaker-training-job-inventory';
 
 /** Settings read from cdk.json's context (or `-c key=value`); each maps onto one construct prop. */
 export interface InventoryAppSettings {
@@ -17,6 +18,8 @@ export interface InventoryAppSettings {
   readonly quickSightPrincipalArn?: string;
   /** Also snapshot the AWS Organization's ACTIVE accounts (the construct's `organization` prop). */
   readonly organization?: OrganizationTargets;
+  /** Live events (`inventory:liveEvents=true`), with the organization's id (`inventory:organizationId`) beside it. */
+  readonly liveEvents?: LiveEventsProps;
   /** X-Ray tracing of the state machine and the functions. */
   readonly tracing?: boolean;
   /** The CUR 2.0 export and its Glue table (`inventory:curDatabase`, `inventory:curTable`, `inventory:curBucket`, `inventory:curPrefix`). */
@@ -68,6 +71,12 @@ function organizationSetting(app: App): OrganizationTargets | undefined {
   };
 }
 
+/** `inventory:liveEvents=true`, with the organization id the event bus policy admits beside it. */
+function liveEventsSetting(app: App): LiveEventsProps | undefined {
+  if (!booleanSetting(app, 'inventory:liveEvents')) return undefined;
+  return { organizationId: app.node.tryGetContext('inventory:organizationId') || undefined };
+}
+
 export class InventoryStack extends Stack {
   readonly inventory: SageMakerTrainingJobInventory;
 
@@ -84,6 +93,7 @@ export class InventoryStack extends Stack {
       schedulePeriod: Duration.days(1),
       quickSight: settings.quickSightPrincipalArn ? { principalArn: settings.quickSightPrincipalArn } : undefined,
       organization: settings.organization,
+      liveEvents: settings.liveEvents,
       tracing: settings.tracing,
       costAndUsageReport: settings.costAndUsageReport && {
         ...settings.costAndUsageReport,
@@ -97,11 +107,24 @@ export class InventoryStack extends Stack {
     new CfnOutput(this, 'SnapshotRoot', { value: this.inventory.outputRoot });
     new CfnOutput(this, 'AthenaWorkgroup', { value: this.inventory.workgroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: this.inventory.glueTable.database.ref });
+    if (this.inventory.forwardedEvents)
+      new CfnOutput(this, 'InventoryEventBusArn', {
+        value: this.inventory.forwardedEvents.eventBus.eventBusArn,
+        description: 'Member accounts and regions forward state changes here (InventoryEventBusArn parameter)',
+      });
   }
 }
 
-/** Builds the whole app: the inventory stack, the member-account role template, and cdk-nag over both. */
-export function buildApp(app: App = new App()): { app: App; inventory: InventoryStack; memberRole: MemberAccountRoleStack } {
+/** The stacks of the app. */
+export interface InventoryApp {
+  readonly app: App;
+  readonly inventory: InventoryStack;
+  readonly memberRole: MemberAccountRoleStack;
+  readonly memberForwarding: MemberAccountForwardingStack;
+}
+
+/** Builds the whole app: the inventory stack, the member-account role and forwarding templates, and cdk-nag over all three. */
+export function buildApp(app: App = new App()): InventoryApp {
   const settings: InventoryAppSettings = {
     regions: listSetting(app.node.tryGetContext('inventory:regions')),
     memberAccountRoleArns: listSetting(app.node.tryGetContext('inventory:memberAccountRoleArns')),
@@ -109,12 +132,14 @@ export function buildApp(app: App = new App()): { app: App; inventory: Inventory
     projectionStartDate: app.node.tryGetContext('inventory:projectionStartDate') || undefined,
     quickSightPrincipalArn: app.node.tryGetContext('inventory:quickSightPrincipalArn') || undefined,
     organization: organizationSetting(app),
+    liveEvents: liveEventsSetting(app),
     tracing: booleanSetting(app, 'inventory:tracing'),
     costAndUsageReport: costAndUsageReportSetting(app),
   };
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const inventory = new InventoryStack(app, 'SageMakerJobInventory', settings, { env });
   const memberRole = new MemberAccountRoleStack(app, 'SageMakerJobInventoryMemberRole', { env });
+  const memberForwarding = new MemberAccountForwardingStack(app, 'SageMakerJobInventoryMemberForwarding', { env });
   // cdk-nag prints an unresolved account as <AWS::AccountId>, the one CDK_DEFAULT_ACCOUNT gives as itself.
   const memberAccount = Token.isUnresolved(memberRole.account) ? '<AWS::AccountId>' : memberRole.account;
   Validations.of(memberRole.role).acknowledge(
@@ -128,7 +153,7 @@ export function buildApp(app: App = new App()): { app: App; inventory: Inventory
     },
   );
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  return { app, inventory, memberRole };
+  return { app, inventory, memberRole, memberForwarding };
 }
 
 if (require.main === module) buildApp().app.synth();

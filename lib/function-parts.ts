@@ -226,9 +226,14 @@ export function scheduleDeadLetterQueue(scope: Construct, id: string, encryption
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
   });
-  const reason = `This queue is itself the dead-letter queue of the ${scheduleName} schedule; it has nowhere further to redrive.`;
-  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason }, { id: 'Serverless-SQSRedrivePolicy', reason });
+  acknowledgeDeadLetterQueue(queue, `the ${scheduleName} schedule`);
   return queue;
+}
+
+/** cdk-nag asks every queue for a dead-letter queue of its own; a dead-letter queue (of `owner`) has nowhere further to redrive. */
+export function acknowledgeDeadLetterQueue(queue: sqs.IQueue, owner: string): void {
+  const reason = `This queue is itself the dead-letter queue of ${owner}; it has nowhere further to redrive.`;
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason }, { id: 'Serverless-SQSRedrivePolicy', reason });
 }
 
 /** The role EventBridge Scheduler assumes for one schedule, from this account only; it may send to the KMS-encrypted dead-letter queue. */

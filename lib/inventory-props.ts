@@ -156,6 +156,22 @@ export interface CostAndUsageReportProps {
   readonly prefix: string;
 }
 
+/**
+ * Training-job state changes from EventBridge, between snapshots. Events of the other accounts and regions reach this
+ * account's default event bus in the stack's region through the member-account forwarding template; its bus policy
+ * admits `events:PutEvents` from exactly the accounts of `memberAccountRoleArns` and `organization.includeAccounts`,
+ * or, when the organization is snapshotted without an account list, from the organization `organizationId`.
+ */
+export interface LiveEventsProps {
+  /**
+   * The AWS Organization's id, from `aws organizations describe-organization`: the bus policy admits its accounts
+   * (`aws:PrincipalOrgID`). Required with `organization` and no `organization.includeAccounts`, refused otherwise.
+   * Allowed: o- and 10 to 32 lower-case letters or digits, such as o-a1b2c3d4e5.
+   * @default none: only accounts listed by id are admitted
+   */
+  readonly organizationId?: string;
+}
+
 /** QuickSight over the inventory: who owns the dashboard, and the role QuickSight queries Athena with. */
 export interface QuickSightProps {
   /** The QuickSight user or group ARN that owns the data source, datasets and dashboard. */
@@ -332,4 +348,11 @@ export interface SageMakerTrainingJobInventoryProps {
    * @default no billed-cost views, queries or permissions
    */
   readonly costAndUsageReport?: CostAndUsageReportProps;
+  /**
+   * Keeps a live view minutes fresh from EventBridge's training-job state changes; with accounts other than this
+   * one (`memberAccountRoleArns`, `organization`), a policy on this account's default event bus admits their
+   * forwarded events, from them only.
+   * @default no live events: the bus policy is not created
+   */
+  readonly liveEvents?: LiveEventsProps;
 }

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ConfigError } from '../lambda/core/errors';
-import { GLUE_NAME_PATTERN, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/core/names';
+import { GLUE_NAME_PATTERN, METRICS_NAMESPACE, ORGANIZATION_ID_PATTERN, SERVICE_NAME } from '../lambda/core/names';
 import { DEFAULT_COST_TAG_KEYS, DEFAULT_STALE_AFTER_DAYS, STALE_AFTER_DAYS_RANGE } from '../lambda/core/query/sql-catalog';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { SETTINGS, type Setting } from '../lambda/core/settings/settings';
@@ -31,6 +31,8 @@ export interface ResolvedInventoryProps {
   readonly maxRunDuration: Duration;
   readonly projectionStartDate: string;
   readonly athenaBytesScannedCutoff: number;
+  /** Live events: the organization whose accounts the bus policy admits; undefined without the `liveEvents` prop. */
+  readonly liveEvents?: { readonly organizationId?: string };
   /** Days without a run after which `current` leaves an (account, region) out. */
   readonly staleAfterDays: number;
   readonly costAllocationTagKeys: readonly string[];
@@ -121,7 +123,36 @@ function resolveSettingProps(props: SageMakerTrainingJobInventoryProps, stackReg
     includeAccounts: checkList(SETTINGS.organizationAccounts, props.organization.includeAccounts),
     excludeAccounts: checkList(SETTINGS.organizationExcludeAccounts, props.organization.excludeAccounts),
   };
-  return { regions, memberAccountRoleArns, includeOwnAccount, organization, ...resolveCollector(props) };
+  const liveEvents = props.liveEvents && resolveLiveEvents(props.liveEvents.organizationId, organization?.includeAccounts);
+  return { regions, memberAccountRoleArns, includeOwnAccount, organization, liveEvents, ...resolveCollector(props) };
+}
+
+/**
+ * `liveEvents.organizationId`: needed exactly when the bus policy must admit an organization, i.e. the organization
+ * is snapshotted without an account list (listed accounts are admitted by id). `includeAccounts` is undefined when
+ * the organization is not snapshotted.
+ */
+function resolveLiveEvents(organizationId: string | undefined, includeAccounts: readonly string[] | undefined) {
+  const name = 'liveEvents.organizationId';
+  const byOrganization = includeAccounts !== undefined && includeAccounts.length === 0;
+  if (organizationId === undefined) {
+    if (byOrganization)
+      throw new ConfigError(
+        `${name} is not set; allowed: the organization's id (o-…, from aws organizations describe-organization) when organization is set without includeAccounts, so the event bus policy admits its accounts`,
+      );
+    return {};
+  }
+  if (!byOrganization)
+    throw refuse(
+      name,
+      organizationId,
+      includeAccounts
+        ? 'unset when organization.includeAccounts lists the accounts (the bus policy admits those by id)'
+        : 'unset unless organization is set (only the accounts the inventory reads are admitted)',
+    );
+  if (!Token.isUnresolved(organizationId) && !ORGANIZATION_ID_PATTERN.test(organizationId))
+    throw refuse(name, organizationId, 'o- and 10 to 32 lower-case letters or digits, such as o-a1b2c3d4e5');
+  return { organizationId };
 }
 
 /** Every `collector.*` row of the settings table, checked as typed values; the given ones become the function's variables. */

@@ -24,6 +24,7 @@ import { ALARM_PERIOD, deadLettersAlarm, functionErrorsAlarm, inventoryAlarm } f
 import { AthenaViews } from './athena-views';
 import { collectorPolicy } from './collector-policy';
 import { acknowledgeCostAndUsageReportRead, costAndUsageReportReadStatements, validateCostAndUsageReport } from './cost-and-usage-report';
+import { ForwardedEventsBusPolicy, forwardedEventSenders } from './forwarded-events-policy';
 import { bundledFunction, encryptedLogGroup, scheduleDeadLetterQueue, schedulerRole } from './function-parts';
 import { InventoryGlueTables } from './glue-table';
 import { inventoryBucket } from './inventory-bucket';
@@ -37,6 +38,7 @@ import { SnapshotStateMachine } from './snapshot-state-machine';
 export type {
   CollectorSettings,
   CostAndUsageReportProps,
+  LiveEventsProps,
   OrganizationTargets,
   QuickSightProps,
   SageMakerTrainingJobInventoryProps,
@@ -85,6 +87,11 @@ export class SageMakerTrainingJobInventory extends Construct {
   readonly costAndUsageReport?: CostAndUsageReportProps;
   /** The QuickSight data source, datasets and dashboard; undefined without the `quickSight` prop. */
   readonly quickSight?: QuickSightCostDashboard;
+  /**
+   * This account's default event bus in the stack's region and its policy admitting the other accounts' forwarded
+   * state changes (`eventBus.eventBusArn` is the forwarding template's parameter); undefined without `liveEvents`.
+   */
+  readonly forwardedEvents?: ForwardedEventsBusPolicy;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingJobInventoryProps = {}) {
     super(scope, id);
@@ -148,6 +155,17 @@ export class SageMakerTrainingJobInventory extends Construct {
 
     if (props.priceRefreshSchedule !== false) this.priceRefresh = this.createPriceRefresh(resolved, props);
     if (props.quickSight) this.quickSight = this.createQuickSight(resolved, props.quickSight);
+    if (resolved.liveEvents) {
+      const senders = forwardedEventSenders(
+        {
+          memberAccountRoleArns: resolved.memberAccountRoleArns,
+          listedAccounts: resolved.organization?.includeAccounts ?? [],
+          organizationId: resolved.liveEvents.organizationId,
+        },
+        Stack.of(this).account,
+      );
+      this.forwardedEvents = new ForwardedEventsBusPolicy(this, 'ForwardedEvents', senders);
+    }
   }
 
   /**

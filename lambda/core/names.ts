@@ -65,6 +65,8 @@ export const TRAINING_JOB_SCOPED_OPERATIONS: readonly SourceOperation[] = ['Desc
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** 12-digit AWS account id. */
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** An AWS Organizations organization id, as `DescribeOrganization` returns it. */
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 /** IAM role ARN in any partition; the role's path and name together may be up to 576 characters. */
 export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,576}$/;
 /** KMS key or alias ARN. */
