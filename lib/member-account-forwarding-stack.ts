@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnParameter, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, DefaultStackSynthesizer, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -27,7 +27,8 @@ function inner(pattern: RegExp): string {
  * while rules are regional: the role stack is deployed once per account (its role has a fixed name, so a copy in a
  * second region would collide), this one once per (account, region) that runs training jobs, its role's name generated
  * per copy. Deploy it in the inventory account's other regions too; in the inventory bus's own account and region the
- * rule is left out (the inventory's rule reads that bus), so one StackSet can cover every account and region.
+ * rule is left out (the inventory's rule reads that bus), so one StackSet can cover every account and region. Its
+ * template needs no CDK bootstrap: StackSets can deploy it as it is synthesized.
  */
 export class MemberAccountForwardingStack extends Stack {
   /** Forwards the state changes; not created in the inventory bus's own account and region. */
@@ -40,6 +41,9 @@ export class MemberAccountForwardingStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
       description: "Forwards SageMaker training-job state changes to the inventory account's event bus (per account and region)",
+      // No BootstrapVersion parameter: StackSets and `aws cloudformation deploy` create it in accounts and regions
+      // never bootstrapped for CDK (it has no assets).
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
       ...props,
     });
     const busArn = new CfnParameter(this, 'InventoryEventBusArn', {

@@ -49,6 +49,24 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     expect(synth).not.toThrow();
   });
 
+  it("reports no unacknowledged finding with live events: the bus policy and the member accounts' forwarding template", () => {
+    // Prepare
+    const { app } = buildApp(
+      testApp({
+        'inventory:memberAccountRoleArns': 'arn:aws:iam::210987654321:role/SageMakerJobInventoryRead',
+        'inventory:organization': 'true',
+        'inventory:liveEvents': 'true',
+        'inventory:organizationId': 'o-a1b2c3d4e5',
+      }),
+    );
+
+    // Act
+    const synth = () => app.synth();
+
+    // Assess
+    expect(synth).not.toThrow();
+  });
+
   it('does report a Serverless finding no one acknowledged (a function without a dead-letter queue or tracing)', () => {
     // Prepare
     const { app, inventory } = buildApp(testApp());

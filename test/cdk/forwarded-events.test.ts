@@ -235,6 +235,15 @@ describe('the member-account forwarding stack', () => {
     });
   });
 
+  it('takes one parameter, the bus, and no BootstrapVersion, so StackSets deploy it where CDK was never bootstrapped', () => {
+    // Act
+    const { Parameters, Rules } = template.toJSON();
+
+    // Assess
+    expect(Object.keys(Parameters)).toEqual(['InventoryEventBusArn']);
+    expect(Rules).toBeUndefined();
+  });
+
   it.each([
     [DEFAULT_BUS, true],
     ['arn:aws-us-gov:events:us-gov-west-1:111122223333:event-bus/default', true],

@@ -25,12 +25,14 @@ const MEMBER_ROLE = `arn:aws:iam::${MEMBER_ACCOUNT}:role/SageMakerJobInventoryRe
 /** The account's CUR 2.0 export (AWS Data Exports) and its Glue table. */
 const CUR = { database: 'billing', table: 'cur2', bucket: `billing-exports-${ACCOUNT}`, prefix: 'exports/sagemaker-cur' };
 
-// Prepare: the app with every optional part (organization, member role, tracing, QuickSight, the CUR) and an analyst given grantQuery.
-const { app, inventory, memberRole } = buildApp(
+// Prepare: the app with every optional part (organization, member role, tracing, QuickSight, the CUR, live events) and an analyst given grantQuery.
+const { app, inventory, memberRole, memberForwarding } = buildApp(
   testApp({
     'inventory:regions': 'us-east-1,eu-west-1',
     'inventory:memberAccountRoleArns': MEMBER_ROLE,
     'inventory:organization': 'true',
+    'inventory:liveEvents': 'true',
+    'inventory:organizationId': ORGANIZATION,
     'inventory:tracing': 'true',
     'inventory:quickSightPrincipalArn': `arn:aws:quicksight:us-east-1:${ACCOUNT}:group/default/finops`,
     'inventory:curDatabase': CUR.database,
@@ -71,6 +73,23 @@ const member: Deployment = {
   parameters: { InventoryRoleArn: collector },
 };
 const organizationMember: Deployment = { ...member, account: ORGANIZATION_ACCOUNT };
+const inventoryBus = concrete(construct.forwardedEvents!.eventBus.eventBusArn);
+/** The forwarding template deployed in an account and region, pointed at the inventory's bus. */
+const forwarding = (account: string, region = 'eu-west-1'): Deployment => ({
+  template: assembly.getStackByName(memberForwarding.stackName).template,
+  account,
+  region,
+  stackName: memberForwarding.stackName,
+  parameters: { InventoryEventBusArn: inventoryBus },
+});
+const forwarders = {
+  member: forwarding(MEMBER_ACCOUNT),
+  organization: forwarding(ORGANIZATION_ACCOUNT),
+  inventoryAccount: forwarding(ACCOUNT),
+  other: forwarding(OTHER_ACCOUNT),
+};
+/** The role EventBridge assumes for the forwarding rule of a deployment. */
+const forwarderRole = (d: Deployment): string => resolveTokens(memberForwarding.resolve(memberForwarding.role.roleArn), d);
 
 const bucket = concrete(construct.bucket.bucketArn);
 const key = concrete(construct.encryptionKey.keyArn);
@@ -200,7 +219,7 @@ const inOrganization = (resourceOrg: string) => ({ 'aws:PrincipalOrgID': ORGANIZ
 
 /**
  * Each principal's requests, as its code or its service makes them. `caller` holds the principal's policies and `owner`
- * the resource's, when that is not the main stack: the member-account template, deployed in a member or an organization account.
+ * the resource's, when that is not the main stack: a member-account template, deployed in a member or an organization account (or the forwarding one in another region).
  */
 interface Requests {
   readonly requests: IamRequest[];
@@ -298,6 +317,20 @@ const ALLOWED: Record<string, Requests> = {
   },
   "QuickSight's service role": { requests: queryRequests(quickSight) },
   'a grantQuery grantee': { requests: queryRequests(analystArn) },
+  // The bus policy admits the member roles' accounts by id, and the organization's accounts by aws:PrincipalOrgID.
+  "a member account's forwarding rule": {
+    requests: [request(forwarderRole(forwarders.member), 'events:PutEvents', inventoryBus)],
+    caller: forwarders.member,
+  },
+  "an organization account's forwarding rule": {
+    requests: [request(forwarderRole(forwarders.organization), 'events:PutEvents', inventoryBus, { 'aws:PrincipalOrgID': ORGANIZATION })],
+    caller: forwarders.organization,
+  },
+  // The inventory account's other regions need no bus policy: the rule's role is of the bus's own account.
+  "the inventory account's forwarding rule in another region": {
+    requests: [request(forwarderRole(forwarders.inventoryAccount), 'events:PutEvents', inventoryBus)],
+    caller: forwarders.inventoryAccount,
+  },
 };
 
 const DENIED: Record<string, Requests> = {
@@ -347,6 +380,19 @@ const DENIED: Record<string, Requests> = {
   },
   "QuickSight's service role": { requests: queryDenials(quickSight) },
   'a grantQuery grantee': { requests: queryDenials(analystArn) },
+  "a member account's forwarding rule": {
+    requests: [
+      request(forwarderRole(forwarders.member), 'events:PutEvents', `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/another`),
+      request(forwarderRole(forwarders.member), 'events:PutEvents', `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:event-bus/default`),
+      request(forwarderRole(forwarders.member), 'events:PutEvents', `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/default`),
+    ],
+    caller: forwarders.member,
+  },
+  // Its role may put events on the bus, but the bus policy admits neither its account nor its organization.
+  "an unconfigured account's forwarding rule": {
+    requests: [request(forwarderRole(forwarders.other), 'events:PutEvents', inventoryBus, { 'aws:PrincipalOrgID': 'o-another123' })],
+    caller: forwarders.other,
+  },
   'another account': {
     requests: [
       request(`arn:aws:iam::${OTHER_ACCOUNT}:role/aws-quicksight-service-role-v0`, 's3:GetObject', snapshotObject),
@@ -382,11 +428,11 @@ describe('IAM simulation of every request, over the identity and resource polici
     expect(decision).not.toBe<Decision>('Allowed');
   });
 
-  it('resolves every policy of both stacks to concrete values, so the decisions above are about real ARNs', () => {
+  it('resolves every policy of the three stacks to concrete values, so the decisions above are about real ARNs', () => {
     // Act
-    const policies = [main, member].flatMap((d) =>
+    const policies = [main, member, forwarders.member].flatMap((d) =>
       Object.values(d.template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>)
-        .filter((r) => /^AWS::(IAM::(Policy|Role)|S3::BucketPolicy|KMS::Key|SQS::QueuePolicy)$/.test(r.Type))
+        .filter((r) => /^AWS::(IAM::(Policy|Role)|S3::BucketPolicy|KMS::Key|SQS::QueuePolicy|Events::EventBusPolicy)$/.test(r.Type))
         .map((r) => JSON.stringify(resolveTokens(r.Properties, d))),
     );
 

@@ -64,6 +64,10 @@ const PHYSICAL: Record<string, (id: string, p: Json, d: Deployment) => { ref: st
     const arn = `arn:${PARTITION}:sns:${d.region}:${d.account}:${p.TopicName ?? id}`;
     return { ref: arn, arn };
   },
+  'AWS::Events::Rule': (id, p, d) => {
+    const name = p.Name ?? id;
+    return { ref: name, arn: `arn:${PARTITION}:events:${d.region}:${d.account}:rule/${name}` };
+  },
   'AWS::Glue::Database': (_id, p) => ({ ref: p.DatabaseInput.Name }),
   'AWS::Athena::WorkGroup': (_id, p) => ({ ref: p.Name }),
 };
@@ -169,7 +173,10 @@ export function identityPolicies(d: Deployment, principalArn: string): { name: s
   return found;
 }
 
-/** The resource policy that governs a request's resource in this template: bucket policy, key policy, queue policy or role trust policy. */
+/**
+ * The resource policy that governs a request's resource in this template: bucket policy, key policy, queue policy, role
+ * trust policy, or the statements of an event bus policy (each AWS::Events::EventBusPolicy adds one to its bus's policy).
+ */
 export function resourcePolicy(d: Deployment, resource: string): Json | undefined {
   const s3 = /^arn:[^:]+:s3:::([^/]+)/.exec(resource);
   if (s3) {
@@ -185,6 +192,13 @@ export function resourcePolicy(d: Deployment, resource: string): Json | undefine
       (p.Properties.Queues as unknown[]).some((queue) => resolveTokens(queue, d).endsWith(`/${resource.split(':').pop()}`)),
     );
     return policy && resolveTokens(policy[1].Properties.PolicyDocument, d);
+  }
+  if (/^arn:[^:]+:events:[^:]+:\d{12}:event-bus\//.test(resource)) {
+    const busArn = (name: string) => `arn:${PARTITION}:events:${d.region}:${d.account}:event-bus/${name}`;
+    const statements = resourcesOfType(d, 'AWS::Events::EventBusPolicy')
+      .filter(([, p]) => busArn(resolveTokens(p.Properties.EventBusName ?? 'default', d)) === resource)
+      .map(([, p]) => resolveTokens(p.Properties.Statement, d));
+    return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : undefined;
   }
   if (/^arn:[^:]+:iam::\d{12}:role\//.test(resource)) {
     const role = resourcesOfType(d, 'AWS::IAM::Role').find(([id]) => roleArn(d, id) === resource);

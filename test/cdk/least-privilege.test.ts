@@ -23,6 +23,10 @@ const SERVICE_ROLE_ACTIONS: Record<string, { readonly actions: readonly string[]
     actions: ['states:StartExecution', 'lambda:InvokeFunction', 'sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt'],
     reason: 'EventBridge Scheduler starts the state machine (or invokes the price function) and dead-letters to a KMS-encrypted queue',
   },
+  'events.amazonaws.com': {
+    actions: ['events:PutEvents'],
+    reason: "EventBridge puts the member account's training-job state changes on the inventory account's event bus",
+  },
   'states.amazonaws.com': {
     actions: [
       'lambda:InvokeFunction',
@@ -82,7 +86,7 @@ function logicalIdOf(construct: IConstruct): string {
 
 describe('least privilege: every IAM grant of the synthesized app', () => {
   // Prepare: every optional part deployed, so every statement the construct can write is here.
-  const { app, inventory, memberRole } = buildApp(
+  const { app, inventory, memberRole, memberForwarding } = buildApp(
     testApp({
       'inventory:regions': 'us-east-1,eu-west-1',
       'inventory:memberAccountRoleArns': 'arn:aws:iam::210987654321:role/SageMakerJobInventoryRead',
@@ -94,9 +98,11 @@ describe('least privilege: every IAM grant of the synthesized app', () => {
   const assembly = app.synth();
   const template = assembly.getStackByName(inventory.stackName).template as Json;
   const memberTemplate = assembly.getStackByName(memberRole.stackName).template as Json;
+  const forwardingTemplate = assembly.getStackByName(memberForwarding.stackName).template as Json;
   const statements = [
     ...identityStatements(template),
     ...identityStatements(memberTemplate).map((s) => ({ ...s, role: `member:${s.role}` })),
+    ...identityStatements(forwardingTemplate).map((s) => ({ ...s, role: `forwarding:${s.role}` })),
   ];
   const construct = inventory.inventory;
 
@@ -116,7 +122,8 @@ describe('least privilege: every IAM grant of the synthesized app', () => {
     if (role === `member:${logicalIdOf(memberRole.role)}`)
       return new Set([...calledBy.snapshot].filter((action) => /^(sagemaker|tag):/.test(action)));
     if (role === 'aws-quicksight-service-role-v0') return new Set(SERVICE_ROLE_ACTIONS.quicksight.actions);
-    const principal = template.Resources[role]?.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service;
+    const [roleTemplate, id] = role.startsWith('forwarding:') ? [forwardingTemplate, role.slice('forwarding:'.length)] : [template, role];
+    const principal = roleTemplate.Resources[id]?.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service;
     return new Set(SERVICE_ROLE_ACTIONS[principal]?.actions ?? []);
   }
   const granted = (role: string) => new Set(statements.filter((s) => s.role === role).flatMap((s) => s.actions));

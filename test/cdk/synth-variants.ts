@@ -67,6 +67,10 @@ export const APP_VARIANTS: readonly AppVariant[] = [
     // `cdk synth` with credentials: the account and region are known at synth time.
     env: { account: ACCOUNT, region: 'us-east-1' },
   },
+  {
+    name: 'app-organization-live-events',
+    context: { 'inventory:organization': 'true', 'inventory:liveEvents': 'true', 'inventory:organizationId': 'o-a1b2c3d4e5' },
+  },
 ];
 
 export const CONSTRUCT_VARIANTS: readonly ConstructVariant[] = [
@@ -83,6 +87,10 @@ export const CONSTRUCT_VARIANTS: readonly ConstructVariant[] = [
   {
     name: 'construct-member-roles-alarm-topic',
     props: (stack) => ({ memberAccountRoleArns: MEMBER_ROLES, alarmTopic: new sns.Topic(stack, 'Alarms'), includeOwnAccount: false }),
+  },
+  {
+    name: 'construct-organization-member-roles-live-events',
+    props: () => ({ memberAccountRoleArns: MEMBER_ROLES, organization: {}, liveEvents: { organizationId: 'o-a1b2c3d4e5' } }),
   },
   {
     name: 'construct-imported-bucket-and-key-without-prices',
