@@ -7,6 +7,8 @@
  */
 export * from './sagemaker-training-job-inventory';
 export * from './member-account-role-stack';
+export * from './member-account-forwarding-stack';
+export * from './forwarded-events-policy';
 export * from './quicksight';
 export * from './price-refresh';
 export * from './glue-table';
