@@ -25,7 +25,8 @@ const LONG_FUNCTION_EXCEPTIONS = [];
 /**
  * What `cdk synth` may load of the runtime: the settings table, the table schemas, the shared names and
  * errors, the shipped SQL (read as data) and the state-change event's source and detail-type (the rules match
- * them). Anything else of lambda/ would drag the collector, Arrow, Parquet and the SDK into every synth (test/lint/synth-module-graph.test.ts checks the whole graph).
+ * them). Anything else of lambda/ would drag the collector, Arrow, Parquet and the SDK into every synth
+ * (test/lint/synth-module-graph.test.ts checks the whole graph).
  */
 const LIB_MAY_READ = ['./settings', './schema', './names.ts', './errors.ts', './query/sql-catalog.ts', './events/state-change-event.ts'];
 const LIB_ZONES = [

@@ -157,7 +157,7 @@ export interface CostAndUsageReportProps {
 }
 
 /**
- * Training-job state changes from EventBridge, between snapshots. Events of the other accounts and regions reach this
+ * Training-job state changes from EventBridge, between snapshots. The events of the other accounts and regions reach this
  * account's default event bus in the stack's region through the member-account forwarding template; its bus policy
  * admits `events:PutEvents` from exactly the accounts of `memberAccountRoleArns` and `organization.includeAccounts`,
  * or, when the organization is snapshotted without an account list, from the organization `organizationId`.
@@ -349,9 +349,9 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly costAndUsageReport?: CostAndUsageReportProps;
   /**
-   * Keeps a live view minutes fresh from EventBridge's training-job state changes; with accounts other than this
-   * one (`memberAccountRoleArns`, `organization`), a policy on this account's default event bus admits their
-   * forwarded events, from them only.
+   * Live events: EventBridge's training-job state changes between snapshots. With accounts other than this one
+   * (`memberAccountRoleArns`, `organization`), a policy on this account's default event bus admits the events their
+   * forwarding rules send, from them only.
    * @default no live events: the bus policy is not created
    */
   readonly liveEvents?: LiveEventsProps;
