@@ -5,6 +5,11 @@
  *
  *   npx tsx bench/write-throughput.ts                 # 10k and 100k rows
  *   npx tsx bench/write-throughput.ts --rows 250000   # one size
+ *   npx tsx bench/write-throughput.ts --rows 100000 --baseline 03c918a --rounds 5
+ *
+ * `--baseline` runs this same command in another checkout (a directory with its node_modules, or a git
+ * revision checked out into a temporary worktree for the run), alternately with this one, so both
+ * share the machine's load; it prints every round, each side's median and the ratio.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,9 +21,17 @@ import { LocalStore } from '../lambda/core/publish/local-store';
 import { TrainingJobRowMapper, type TableRow } from '../lambda/core/rows/training-job-row';
 import { accountRegionObject } from '../lambda/core/publish/layout';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
+import { compareWithBaseline } from './support/baseline';
 import { jobRecords } from './support/job-records';
 
-const { values } = parseArgs({ options: { rows: { type: 'string' }, compression: { type: 'string', default: 'zstd' } } });
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string' },
+    compression: { type: 'string', default: 'zstd' },
+    baseline: { type: 'string' },
+    rounds: { type: 'string', default: '5' },
+  },
+});
 const NOW = Date.UTC(2026, 10, 1);
 
 async function runOne(rows: number): Promise<void> {
@@ -47,7 +60,15 @@ async function runOne(rows: number): Promise<void> {
   );
 }
 
-if (values.rows) {
+if (values.baseline) {
+  compareWithBaseline({
+    baseline: values.baseline,
+    rows: Number(values.rows ?? 100_000),
+    rounds: Number(values.rounds),
+    compression: values.compression!,
+    script: __filename,
+  });
+} else if (values.rows) {
   void runOne(Number(values.rows));
 } else {
   console.log(`node ${process.version}, one process per size (map + encode + write; generation of the input included)`);

@@ -1,3 +1,5 @@
+import { JsonTextWriter } from './json-text';
+
 /**
  * Secrets in a training job would be read by every analyst with Athena access: containers put them in
  * environment variables, hyperparameters, arguments, tags, and echo them into failure reasons. One
@@ -129,6 +131,7 @@ export class Redactor {
   /** `--db-password x`: the argument after a secret-named flag. */
   private readonly flagArgument: RegExp;
   private readonly secretKeys = new Map<string, boolean>();
+  private readonly jsonWriter: JsonTextWriter;
 
   constructor(private readonly settings: RedactionSettings = DEFAULT_REDACTION) {
     this.keyPatterns = [...DEFAULT_SECRET_KEY_PATTERNS, ...settings.extraKeyPatterns].map(normalise).filter((p) => p !== '');
@@ -138,6 +141,7 @@ export class Redactor {
     this.assignment = new RegExp(`((?<![\\w.-])${secretKey}\\s*=\\s*)([^\\s&;,"'<>)]+)`, 'gi');
     this.quotedMember = new RegExp(`("${secretKey}"\\s*:\\s*")((?:[^"\\\\]|\\\\.)*)`, 'gi');
     this.flagArgument = new RegExp(`((?<![\\w-])--?${secretKey}\\s+)([^\\s-][^\\s"',;]*)`, 'gi');
+    this.jsonWriter = new JsonTextWriter(settings.enabled ? (text) => this.maybeSecret.test(text) : undefined);
   }
 
   get enabled(): boolean {
@@ -196,15 +200,15 @@ export class Redactor {
   }
 
   /**
-   * A nested API object (as the SDK returns it) as the JSON text `write` makes of it, with every secret
-   * at any depth replaced. The text is tested once, as any text is; only when it may hold a secret is
-   * the object walked member by member (its text is never parsed back) and written again.
+   * A nested API object (as the SDK returns it) as JSON text, with every secret at any depth replaced.
+   * Each key and string gets the cheap test as the text is written (see JsonTextWriter); only when one
+   * passes it is the object walked member by member (its text is never parsed back) and written again.
    */
-  apiJson<T extends object>(value: T, write: (value: T) => string): string {
-    const text = write(value);
-    if (!this.settings.enabled || !this.maybeSecret.test(text)) return text;
-    const redacted = this.json(value as unknown as Json) as unknown as T;
-    return redacted === value ? text : write(redacted);
+  apiJson(field: string, value: object): string {
+    const written = this.jsonWriter.write(field, value);
+    if (!written.mayHoldSecret) return written.text;
+    const redacted = this.json(value as Json);
+    return redacted === value ? written.text : this.jsonWriter.write(field, redacted as object).text;
   }
 
   /**

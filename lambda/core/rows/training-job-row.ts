@@ -109,7 +109,7 @@ function toCell(column: ColumnDefinition, field: string, value: unknown, redacto
     case 'string':
       if (typeof value === 'string') return redactor.text(value);
       // Nested API objects land in string columns as JSON text with the API's own key names.
-      if (typeof value === 'object' && value !== null) return redactor.apiJson(value, (object) => toJsonText(field, object));
+      if (typeof value === 'object' && value !== null) return redactor.apiJson(field, value);
       throw new InvalidRecordError(`${field} is a ${typeof value}; expected a string, an object or an array`);
     case 'bigint':
       return toInt64(field, value);
@@ -178,27 +178,4 @@ function toStringMap(field: string, value: unknown, redactor: Redactor): Readonl
     map.set(key, redactor.mapValue(key, entry));
   }
   return map;
-}
-
-/**
- * Dates inside JSON become ISO-8601 UTC with milliseconds, which is what Date#toJSON already writes.
- * An invalid Date would silently become null; only when the text has a null anywhere is the slower
- * checking pass run, so that case is an error naming the field and the common case stays fast.
- */
-function toJsonText(field: string, value: object): string {
-  const text = JSON.stringify(value);
-  return text.includes('null') ? JSON.stringify(value, jsonReplacer(field)) : text;
-}
-
-/** Replacer for the checking pass. */
-function jsonReplacer(field: string) {
-  return function (this: Record<string, unknown>, key: string, value: unknown): unknown {
-    const original = this[key];
-    if (original instanceof Date) {
-      if (Number.isNaN(original.getTime()))
-        throw new InvalidRecordError(`${field} holds an invalid date under ${key}; expected a valid date`);
-      return original.toISOString();
-    }
-    return value;
-  };
 }
