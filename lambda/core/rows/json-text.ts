@@ -11,6 +11,7 @@ export interface JsonText {
 export type SecretHint = (text: string) => boolean;
 
 /** Characters JSON.stringify writes escaped: quote, backslash, controls, and surrogates (a lone one is escaped). */
+// eslint-disable-next-line no-control-regex -- the control characters JSON escapes are the point
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** Member names repeat on every job: each is quoted and tested once. Far more than the API's names, few enough to stay small. */
