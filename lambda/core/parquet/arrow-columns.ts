@@ -6,73 +6,203 @@ import { DataType, makeBuilder, makeData, type Data, type Map_, type Struct, typ
  * TextEncoder once per string and spent most of the write time there (bench/write-throughput.ts).
  */
 export function columnData(type: DataType, values: readonly unknown[]): Data {
-  if (DataType.isUtf8(type)) return utf8Data(type, values as readonly (string | null | undefined)[]);
-  if (DataType.isMap(type))
-    return stringMapData(type as Map_<Utf8, Utf8>, values as readonly (ReadonlyMap<string, string> | null | undefined)[]);
-  const builder = makeBuilder({ type, nullValues: [null, undefined] });
-  for (const value of values) builder.append(value);
-  return builder.finish().flush() as Data;
+  const column = columnBuilder(type, values.length);
+  for (const value of values) column.append(value);
+  return column.finish();
 }
 
-function validityOf(values: readonly unknown[]): { bitmap: Uint8Array | undefined; nullCount: number } {
-  let nullCount = 0;
-  const bitmap = new Uint8Array(Math.ceil(values.length / 8));
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] === null || values[i] === undefined) nullCount++;
-    else bitmap[i >> 3] |= 1 << (i & 7);
-  }
-  return { bitmap: nullCount > 0 ? bitmap : undefined, nullCount };
+/** One column of a record batch, appended to value by value as rows come and finished once. */
+export interface ColumnBuilder {
+  append(value: unknown): void;
+  finish(): Data;
 }
 
-function utf8Data(type: Utf8, values: readonly (string | null | undefined)[]): Data<Utf8> {
-  const offsets = new Int32Array(values.length + 1);
-  let bytes = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (value !== null && value !== undefined) bytes += Buffer.byteLength(value, 'utf8');
-    offsets[i + 1] = bytes;
-  }
-  const data = Buffer.allocUnsafe(bytes);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (value !== null && value !== undefined) data.write(value, offsets[i], 'utf8');
-  }
-  const { bitmap, nullCount } = validityOf(values);
-  return makeData({
-    type,
-    length: values.length,
-    nullCount,
-    nullBitmap: bitmap,
-    valueOffsets: offsets,
-    data: new Uint8Array(data.buffer, data.byteOffset, bytes),
-  });
+/**
+ * A builder for a column of `type`, sized for about `rows` values. Strings and maps are encoded into
+ * UTF-8 as they are appended, so the text a row holds (its JSON columns are most of it) lives in
+ * buffers outside the JavaScript heap from then on, and the row itself dies young: kept as strings
+ * until the batch was full, every row was copied by each garbage collection of the young generation
+ * it lived through.
+ */
+export function columnBuilder(type: DataType, rows: number): ColumnBuilder {
+  if (DataType.isUtf8(type)) return new Utf8Column(type, rows);
+  if (DataType.isMap(type)) return new StringMapColumn(type as Map_<Utf8, Utf8>, rows);
+  return new BuiltColumn(type);
 }
 
-function stringMapData(
-  type: Map_<Utf8, Utf8>,
-  values: readonly (ReadonlyMap<string, string> | null | undefined)[],
-): Data<Map_<Utf8, Utf8>> {
-  const offsets = new Int32Array(values.length + 1);
-  const keys: string[] = [];
-  const entries: string[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const map = values[i];
-    if (map) {
-      for (const [key, value] of map) {
-        keys.push(key);
-        entries.push(value);
-      }
+/** Which values are set: Arrow's validity bitmap, grown as values are appended. */
+class Validity {
+  private bitmap: Uint8Array;
+  length = 0;
+  nullCount = 0;
+
+  constructor(rows: number) {
+    this.bitmap = new Uint8Array(Math.max(1, Math.ceil(rows / 8)));
+  }
+
+  append(valid: boolean): void {
+    if (this.length >> 3 >= this.bitmap.length) this.bitmap = grown(this.bitmap, this.bitmap.length * 2);
+    if (valid) this.bitmap[this.length >> 3] |= 1 << (this.length & 7);
+    else this.nullCount++;
+    this.length++;
+  }
+
+  /** The bitmap, or none when every value is set (as Arrow writes it). */
+  finish(): Uint8Array | undefined {
+    return this.nullCount > 0 ? this.bitmap.subarray(0, Math.ceil(this.length / 8)) : undefined;
+  }
+}
+
+/** Offsets into a child (bytes of a string column, entries of a map column), one more than the values. */
+class Offsets {
+  private offsets: Int32Array;
+  length = 0;
+
+  constructor(rows: number) {
+    this.offsets = new Int32Array(rows + 1);
+  }
+
+  append(end: number): void {
+    if (this.length + 1 >= this.offsets.length) this.offsets = grown(this.offsets, this.offsets.length * 2);
+    this.offsets[++this.length] = end;
+  }
+
+  finish(): Int32Array {
+    return this.offsets.subarray(0, this.length + 1);
+  }
+}
+
+function grown<T extends Uint8Array | Int32Array>(array: T, length: number): T {
+  const larger = new (array.constructor as new (length: number) => T)(length);
+  larger.set(array);
+  return larger;
+}
+
+/** Bytes of UTF-8 text, in a buffer that doubles when a string may not fit. */
+class Utf8Bytes {
+  private buffer: Buffer;
+  length = 0;
+
+  constructor(capacity: number) {
+    // Not from Buffer's shared pool: the bytes are handed to Arrow and must own their memory.
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(64, capacity));
+  }
+
+  append(text: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    const most = this.length + text.length * 3;
+    if (most > this.buffer.length) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(most, this.buffer.length * 2));
+      this.buffer.copy(larger, 0, 0, this.length);
+      this.buffer = larger;
     }
-    offsets[i + 1] = keys.length;
+    this.length += this.buffer.write(text, this.length, 'utf8');
   }
-  const entriesType = type.children[0].type as Struct<{ key: Utf8; value: Utf8 }>;
-  const [keyField, valueField] = entriesType.children;
-  const entriesData = makeData({
-    type: entriesType,
-    length: keys.length,
-    nullCount: 0,
-    children: [utf8Data(keyField.type as Utf8, keys), utf8Data(valueField.type as Utf8, entries)],
-  });
-  const { bitmap, nullCount } = validityOf(values);
-  return makeData({ type, length: values.length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, child: entriesData });
+
+  finish(): Uint8Array {
+    return new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, this.length);
+  }
+}
+
+class Utf8Column implements ColumnBuilder {
+  private readonly validity: Validity;
+  private readonly offsets: Offsets;
+  private readonly bytes: Utf8Bytes;
+
+  constructor(
+    private readonly type: Utf8,
+    rows: number,
+  ) {
+    this.validity = new Validity(rows);
+    this.offsets = new Offsets(rows);
+    this.bytes = new Utf8Bytes(rows * 32);
+  }
+
+  append(value: unknown): void {
+    const valid = value !== null && value !== undefined;
+    if (valid) this.bytes.append(value as string);
+    this.validity.append(valid);
+    this.offsets.append(this.bytes.length);
+  }
+
+  finish(): Data<Utf8> {
+    return makeData({
+      type: this.type,
+      length: this.validity.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      valueOffsets: this.offsets.finish(),
+      data: this.bytes.finish(),
+    });
+  }
+}
+
+class StringMapColumn implements ColumnBuilder {
+  private readonly validity: Validity;
+  private readonly offsets: Offsets;
+  private readonly keys: Utf8Column;
+  private readonly values: Utf8Column;
+  private entries = 0;
+
+  constructor(
+    private readonly type: Map_<Utf8, Utf8>,
+    rows: number,
+  ) {
+    this.validity = new Validity(rows);
+    this.offsets = new Offsets(rows);
+    const [keyField, valueField] = this.entriesType.children;
+    this.keys = new Utf8Column(keyField.type as Utf8, rows * 4);
+    this.values = new Utf8Column(valueField.type as Utf8, rows * 4);
+  }
+
+  private get entriesType(): Struct<{ key: Utf8; value: Utf8 }> {
+    return this.type.children[0].type as Struct<{ key: Utf8; value: Utf8 }>;
+  }
+
+  append(value: unknown): void {
+    const map = value as ReadonlyMap<string, string | null> | null | undefined;
+    if (map) {
+      for (const [key, entry] of map) {
+        this.keys.append(key);
+        this.values.append(entry);
+      }
+      this.entries += map.size;
+    }
+    this.validity.append(map !== null && map !== undefined);
+    this.offsets.append(this.entries);
+  }
+
+  finish(): Data<Map_<Utf8, Utf8>> {
+    const entries = makeData({
+      type: this.entriesType,
+      length: this.entries,
+      nullCount: 0,
+      children: [this.keys.finish(), this.values.finish()],
+    });
+    return makeData({
+      type: this.type,
+      length: this.validity.length,
+      nullCount: this.validity.nullCount,
+      nullBitmap: this.validity.finish(),
+      valueOffsets: this.offsets.finish(),
+      child: entries,
+    });
+  }
+}
+
+/** Numbers, bigints, booleans and timestamps: apache-arrow's own builders, which write them into typed arrays. */
+class BuiltColumn implements ColumnBuilder {
+  private readonly builder;
+
+  constructor(type: DataType) {
+    this.builder = makeBuilder({ type, nullValues: [null, undefined] });
+  }
+
+  append(value: unknown): void {
+    this.builder.append(value);
+  }
+
+  finish(): Data {
+    return this.builder.finish().flush() as Data;
+  }
 }

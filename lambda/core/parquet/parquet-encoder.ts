@@ -5,7 +5,7 @@ import { SERVICE_NAME } from '../names';
 import type { TableRow } from '../rows/training-job-row';
 import type { TableSchema } from '../schema/table-schema';
 import { PARQUET_COMPRESSIONS, type ParquetCompression } from '../settings/settings';
-import { columnData } from './arrow-columns';
+import { columnBuilder, type ColumnBuilder } from './arrow-columns';
 import { arrowSchemaFor } from './arrow-schema';
 
 /**
@@ -137,26 +137,25 @@ export class ParquetWasmEncoder implements ParquetEncoder {
   }
 
   private async *recordBatches(rows: AsyncIterable<TableRow>): AsyncIterable<Table> {
-    let pending: TableRow[] = [];
+    let pending = this.batchBuilder();
     for await (const row of rows) {
-      pending.push(row);
-      if (pending.length >= this.rowGroupRows) {
-        yield new Table([this.arrowBatch(pending)]);
-        pending = [];
+      pending.append(row);
+      if (pending.rows >= this.rowGroupRows) {
+        yield new Table([this.batchOf(pending.finish(), pending.rows)]);
+        pending = this.batchBuilder();
       }
     }
-    if (pending.length > 0) yield new Table([this.arrowBatch(pending)]);
+    if (pending.rows > 0) yield new Table([this.batchOf(pending.finish(), pending.rows)]);
   }
 
   private arrowBatch(rows: readonly TableRow[]): RecordBatch {
-    const children = this.arrowSchema.fields.map((field, index) => {
-      const name = this.columnNames[index];
-      return columnData(
-        field.type,
-        rows.map((row) => row[name]),
-      );
-    });
-    return this.batchOf(children, rows.length);
+    const builder = this.batchBuilder();
+    for (const row of rows) builder.append(row);
+    return this.batchOf(builder.finish(), rows.length);
+  }
+
+  private batchBuilder(): RowBatchBuilder {
+    return new RowBatchBuilder(this.arrowSchema, this.columnNames, this.rowGroupRows);
   }
 
   /**
@@ -191,4 +190,27 @@ function retyped(data: Data, type: DataType): Data {
   if (!DataType.isMap(type)) return data.clone(type);
   const [entries] = data.children;
   return data.clone(type, data.offset, data.length, data.nullCount, data.buffers, [entries.clone(type.children[0].type)]);
+}
+
+/** A record batch's columns built row by row: each cell goes into its column's builder as its row comes. */
+class RowBatchBuilder {
+  private readonly columns: readonly ColumnBuilder[];
+  rows = 0;
+
+  constructor(
+    schema: Schema,
+    private readonly columnNames: readonly string[],
+    expectedRows: number,
+  ) {
+    this.columns = schema.fields.map((field) => columnBuilder(field.type, expectedRows));
+  }
+
+  append(row: TableRow): void {
+    for (let index = 0; index < this.columns.length; index++) this.columns[index].append(row[this.columnNames[index]]);
+    this.rows++;
+  }
+
+  finish(): Data[] {
+    return this.columns.map((column) => column.finish());
+  }
 }
