@@ -23,6 +23,19 @@ describe('JsonTextWriter', () => {
     expect(text).toBe(JSON.stringify(value));
   });
 
+  it('writes every date as Date#toISOString does: leap days, ends of months and years, before 1970 and after 9999', () => {
+    // Prepare
+    const edges = [0, -1, 951_782_400_000, 951_868_799_999, 4_107_542_400_000, 1_798_761_599_999, 253_402_300_799_999, 253_402_300_800_000];
+    const spread = Array.from({ length: 2000 }, (_, index) => Math.round(index * 126_701_150_399.9995));
+    const dates = [...edges, ...spread].map((millis) => new Date(millis));
+
+    // Act
+    const { text } = writer.write('Field', dates);
+
+    // Assess
+    expect(text).toBe(JSON.stringify(dates));
+  });
+
   it('writes values the SDK never returns (a Map, a boxed string, toJSON, no prototype) as JSON.stringify does', () => {
     // Prepare
     const bare = Object.create(null) as Record<string, unknown>;

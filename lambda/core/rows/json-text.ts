@@ -84,7 +84,7 @@ export class JsonTextWriter {
 
   private date(field: string, key: string | number, value: Date): void {
     if (Number.isNaN(value.getTime())) throw new InvalidRecordError(`${field} holds an invalid date under ${key}; expected a valid date`);
-    this.parts.push('"', value.toISOString(), '"');
+    this.parts.push('"', isoText(value.getTime()), '"');
   }
 
   private array(field: string, values: readonly unknown[]): void {
@@ -135,6 +135,43 @@ export class JsonTextWriter {
     this.parts.push(text);
     return true;
   }
+}
+
+const DAY_MS = 86_400_000;
+/** 10000-01-01T00:00:00.000Z: from there on, ISO-8601 needs a signed six-digit year. */
+const FOUR_DIGIT_YEARS_END = 253_402_300_800_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+
+/**
+ * `new Date(millis).toISOString()`, computed here for 1970 to 9999: a nested API object holds about
+ * fifteen dates per job, and the built-in's call cost as much as writing the rest of the JSON. The
+ * calendar date comes from the day count as in Howard Hinnant's `civil_from_days`; other times take the built-in.
+ */
+function isoText(millis: number): string {
+  if (!(millis >= 0 && millis < FOUR_DIGIT_YEARS_END)) return new Date(millis).toISOString();
+  const days = Math.floor(millis / DAY_MS);
+  let rest = millis - days * DAY_MS;
+  const shifted = days + 719_468; // days since 0000-03-01
+  const era = Math.floor(shifted / 146_097);
+  const dayOfEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  return (
+    `${TWO_DIGITS[Math.floor(year / 100)]}${TWO_DIGITS[year % 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}` +
+    `T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`
+  );
 }
 
 /** An object JSON.stringify writes member by member: no class of its own and no toJSON. */
