@@ -78,6 +78,27 @@ function grown<T extends Uint8Array | Int32Array>(array: T, length: number): T {
   return larger;
 }
 
+/** What a string and a map column share: which values are set, and where each one ends in its child. */
+class VariableLength {
+  private readonly validity: Validity;
+  private readonly offsets: Offsets;
+
+  constructor(rows: number) {
+    this.validity = new Validity(rows);
+    this.offsets = new Offsets(rows);
+  }
+
+  append(valid: boolean, end: number): void {
+    this.validity.append(valid);
+    this.offsets.append(end);
+  }
+
+  finish(): { length: number; nullCount: number; nullBitmap: Uint8Array | undefined; valueOffsets: Int32Array } {
+    const { length, nullCount } = this.validity;
+    return { length, nullCount, nullBitmap: this.validity.finish(), valueOffsets: this.offsets.finish() };
+  }
+}
+
 /** Bytes of UTF-8 text, in a buffer that doubles when a string may not fit. */
 class Utf8Bytes {
   private buffer: Buffer;
@@ -105,41 +126,30 @@ class Utf8Bytes {
 }
 
 class Utf8Column implements ColumnBuilder {
-  private readonly validity: Validity;
-  private readonly offsets: Offsets;
+  private readonly layout: VariableLength;
   private readonly bytes: Utf8Bytes;
 
   constructor(
     private readonly type: Utf8,
     rows: number,
   ) {
-    this.validity = new Validity(rows);
-    this.offsets = new Offsets(rows);
+    this.layout = new VariableLength(rows);
     this.bytes = new Utf8Bytes(rows * 32);
   }
 
   append(value: unknown): void {
     const valid = value !== null && value !== undefined;
     if (valid) this.bytes.append(value as string);
-    this.validity.append(valid);
-    this.offsets.append(this.bytes.length);
+    this.layout.append(valid, this.bytes.length);
   }
 
   finish(): Data<Utf8> {
-    return makeData({
-      type: this.type,
-      length: this.validity.length,
-      nullCount: this.validity.nullCount,
-      nullBitmap: this.validity.finish(),
-      valueOffsets: this.offsets.finish(),
-      data: this.bytes.finish(),
-    });
+    return makeData({ type: this.type, ...this.layout.finish(), data: this.bytes.finish() });
   }
 }
 
 class StringMapColumn implements ColumnBuilder {
-  private readonly validity: Validity;
-  private readonly offsets: Offsets;
+  private readonly layout: VariableLength;
   private readonly keys: Utf8Column;
   private readonly values: Utf8Column;
   private entries = 0;
@@ -148,8 +158,7 @@ class StringMapColumn implements ColumnBuilder {
     private readonly type: Map_<Utf8, Utf8>,
     rows: number,
   ) {
-    this.validity = new Validity(rows);
-    this.offsets = new Offsets(rows);
+    this.layout = new VariableLength(rows);
     const [keyField, valueField] = this.entriesType.children;
     this.keys = new Utf8Column(keyField.type as Utf8, rows * 4);
     this.values = new Utf8Column(valueField.type as Utf8, rows * 4);
@@ -168,8 +177,7 @@ class StringMapColumn implements ColumnBuilder {
       }
       this.entries += map.size;
     }
-    this.validity.append(map !== null && map !== undefined);
-    this.offsets.append(this.entries);
+    this.layout.append(map !== null && map !== undefined, this.entries);
   }
 
   finish(): Data<Map_<Utf8, Utf8>> {
@@ -179,14 +187,7 @@ class StringMapColumn implements ColumnBuilder {
       nullCount: 0,
       children: [this.keys.finish(), this.values.finish()],
     });
-    return makeData({
-      type: this.type,
-      length: this.validity.length,
-      nullCount: this.validity.nullCount,
-      nullBitmap: this.validity.finish(),
-      valueOffsets: this.offsets.finish(),
-      child: entries,
-    });
+    return makeData({ type: this.type, ...this.layout.finish(), child: entries });
   }
 }
 
