@@ -39,7 +39,7 @@ export function compareWithBaseline(options: BaselineComparison): void {
     for (const figure of ['rowsPerSecond', 'rowsPerCpuSecond'] as const) {
       const hereMedian = median(figures.here.map((run) => run[figure]));
       const baselineMedian = median(figures.baseline.map((run) => run[figure]));
-      const unit = figure === 'rowsPerSecond' ? 'rows/s' : 'rows per CPU second';
+      const unit = figure === 'rowsPerSecond' ? 'rows/s' : 'rows per CPU second (start-up less)';
       console.log(
         `median ${unit}: here ${hereMedian}, baseline (${options.baseline}) ${baselineMedian}, ratio ${(hereMedian / baselineMedian).toFixed(2)}`,
       );
@@ -79,26 +79,34 @@ interface Run {
   /** What the bench printed: rows over the wall time of mapping, encoding and writing. */
   readonly rowsPerSecond: number;
   /**
-   * Rows over the CPU time (user + system) of the whole process, start-up included: what the load of
-   * other processes on the machine moves least.
+   * Rows over the CPU time (user + system) the rows took: the process's CPU time less that of a run of
+   * no rows (start-up, compiling the sources, the pool of jobs), which differ between checkouts. CPU
+   * time is what the load of other processes on the machine moves least.
    */
   readonly rowsPerCpuSecond: number;
 }
 
-/** One run of the bench in `directory` (its own tsx, its own code), under a shell whose `times` reports the child's CPU time. */
+/** One run of the bench in `directory` (its own tsx, its own code), and one of no rows for its fixed CPU time. */
 function benchRun(directory: string, script: string, options: BaselineComparison): Run {
-  const command = [process.execPath, '--import', 'tsx', script, '--rows', String(options.rows), '--compression', options.compression];
+  const fixed = processRun(directory, script, 0, options.compression);
+  const run = processRun(directory, script, options.rows, options.compression);
+  const rate = /(\d+) rows\/s/.exec(run.output);
+  if (!rate) throw new Error(`the bench in ${directory} printed no rows/s figure: ${run.output}`);
+  return { rowsPerSecond: Number(rate[1]), rowsPerCpuSecond: Math.round(options.rows / (run.cpuSeconds - fixed.cpuSeconds)) };
+}
+
+/** The bench in a shell whose `times` then reports the child's CPU time. */
+function processRun(directory: string, script: string, rows: number, compression: string): { output: string; cpuSeconds: number } {
+  const command = [process.execPath, '--import', 'tsx', script, '--rows', String(rows), '--compression', compression];
   const output = execFileSync('/bin/sh', ['-c', `${command.map(shellQuoted).join(' ')} && times`], {
     cwd: directory,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const rate = /(\d+) rows\/s/.exec(output);
   // `times` prints the shell's user and system time, then its children's: `0m5.120000s 0m0.310000s`.
   const children = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/m.exec(output.slice(output.lastIndexOf('\n', output.length - 2) + 1));
-  if (!rate || !children) throw new Error(`the bench in ${directory} printed no rows/s figure or CPU time: ${output}`);
-  const cpuSeconds = Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4]);
-  return { rowsPerSecond: Number(rate[1]), rowsPerCpuSecond: Math.round(options.rows / cpuSeconds) };
+  if (!children) throw new Error(`the shell in ${directory} printed no CPU time: ${output}`);
+  return { output, cpuSeconds: Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4]) };
 }
 
 function shellQuoted(word: string): string {
