@@ -17,22 +17,8 @@ export interface TimedRun {
   readonly wallS: number;
   readonly operations: Readonly<Record<string, OperationStats>>;
   readonly calls: number;
-  /** From the start of the snapshot object's publish (the merge streams into it) to the end of the run: the merge and the publish. */
+  /** From the moment every job is in (the `publishing` event) to the end of the run: the merge, the commit and the clean-up. */
   readonly mergePublishS: number;
-}
-
-/** `store`, noting when its first publish (the snapshot object's, which the merge streams into) starts. */
-function noteFirstPublish(store: WarehouseStore, onPublish: () => void): WarehouseStore {
-  return new Proxy(store, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (property === 'publish') onPublish();
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
 }
 
 /** One (account, region, date) snapshot in one unbounded invocation, as the pipeline runs it. */
@@ -43,6 +29,8 @@ export async function runTarget(options: {
   readonly limits: ApiRateLimits;
   readonly full?: boolean;
   readonly concurrency?: number;
+  /** Called when every job is in and the merge starts. */
+  readonly onPublishing?: () => void;
 }): Promise<TimedRun> {
   const clients = createSourceClients({ region: BENCH_REGION, endpoint: options.endpoint, credentials: BENCH_CREDENTIALS });
   const started = performance.now();
@@ -50,7 +38,7 @@ export async function runTarget(options: {
   try {
     const step = await advanceTarget(
       {
-        store: noteFirstPublish(options.store, () => (publishStarted ??= performance.now())),
+        store: options.store,
         clients,
         target: { accountId: BENCH_ACCOUNT, region: BENCH_REGION },
         snapshotDate: options.snapshotDate,
@@ -69,6 +57,12 @@ export async function runTarget(options: {
         settingsFingerprint: settingsFingerprintOf(DEFAULT_REDACTION),
         holder: `bench-${options.snapshotDate}-${options.full ? 'full' : 'daily'}`,
         full: options.full,
+        events: {
+          publishing: () => {
+            publishStarted = performance.now();
+            options.onPublishing?.();
+          },
+        },
       },
       { softStopAt: Number.POSITIVE_INFINITY, deadline: Number.POSITIVE_INFINITY },
     );

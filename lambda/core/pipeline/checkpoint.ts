@@ -6,7 +6,6 @@ import type { WarehouseStore } from '../publish/store';
 import { readSnapshotState, schemaFingerprint, type SnapshotState } from './previous-snapshot';
 import type { SetAsideJob, SnapshotMode, TargetRunSettings } from './target-run-types';
 import type { workKeys } from './work-area';
-import type { StringPool } from './string-pool';
 
 /**
  * What a target run saves when its invocation ends before the target is done: the checkpoint (where
@@ -63,14 +62,14 @@ function daysBetween(from: string, to: string): number {
 }
 
 /** The summary as the run keeps it; undefined for a summary without a name, which cannot be described. */
-export function summaryRecord(summary: TrainingJobSummary, pool?: StringPool): SummaryRecord | undefined {
+export function summaryRecord(summary: TrainingJobSummary): SummaryRecord | undefined {
   if (!summary.TrainingJobName) return undefined;
   return {
     name: summary.TrainingJobName,
     arn: summary.TrainingJobArn,
     created: summary.CreationTime?.getTime(),
     lastModified: summary.LastModifiedTime?.getTime(),
-    status: pool ? pool.intern(summary.TrainingJobStatus) : summary.TrainingJobStatus,
+    status: summary.TrainingJobStatus,
   };
 }
 

@@ -4,8 +4,8 @@ import { SnapshotReader } from '../parquet/parquet-reader';
 import { readCommittedKeys } from '../publish/run-record';
 import type { LocalCopy, WarehouseStore } from '../publish/store';
 import type { TableSchema } from '../schema/table-schema';
+import { PreviousJobIndex } from './previous-job-index';
 import type { SnapshotTarget } from './targets';
-import { StringPool } from './string-pool';
 import { stateKey } from './work-area';
 
 /**
@@ -134,7 +134,7 @@ const INDEX_COLUMNS = [
 /** The previous snapshot, opened: its per-job index and a way to stream its rows again. */
 export interface PreviousSnapshot {
   readonly state: SnapshotState;
-  readonly jobs: ReadonlyMap<string, PreviousJob>;
+  readonly jobs: PreviousJobIndex;
   /** The latest LastModifiedTime of any job in it (epoch ms); undefined when it has no job. */
   readonly latestModifiedTime: number | undefined;
   readonly reader: SnapshotReader;
@@ -170,17 +170,16 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
         `the previous snapshot ${store.locationOf(state.key)} has ${reader.rows} rows where its state says ${state.rows}`,
       );
     }
-    const jobs = new Map<string, PreviousJob>();
-    const statuses = new StringPool(100);
+    const jobs = new PreviousJobIndex(reader.rows);
     let latestModifiedTime: number | undefined;
     for await (const rows of reader.rowGroupsOf(INDEX_COLUMNS)) {
       for (const row of rows) {
         const lastModifiedTime = typeof row.last_modified_time === 'number' ? row.last_modified_time : null;
         if (lastModifiedTime !== null) latestModifiedTime = Math.max(latestModifiedTime ?? lastModifiedTime, lastModifiedTime);
-        jobs.set(String(row._key), {
+        jobs.add(String(row._key), {
           creationTime: typeof row.creation_time === 'number' ? row.creation_time : null,
           lastModifiedTime,
-          status: typeof row.training_job_status === 'string' ? statuses.intern(row.training_job_status) : null,
+          status: typeof row.training_job_status === 'string' ? row.training_job_status : null,
           settled: isSettled(row),
         });
       }

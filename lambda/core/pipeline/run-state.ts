@@ -45,7 +45,8 @@ export class RunState {
   private deferredRound = false;
   private describedCount = 0;
   private readonly calls = new CallStatsRecorder();
-  private readonly added: ProgressChunk & { early: SummaryRecord[] } = {
+  /** What this invocation adds to the saved progress; tags by ARN only, their values are in `tags`. */
+  private readonly added: Omit<ProgressChunk, 'tags'> & { early: SummaryRecord[]; tags: string[] } = {
     summaries: [],
     early: [],
     tags: [],
@@ -76,9 +77,9 @@ export class RunState {
         workKeys(this.settings.schema.table, this.settings.snapshotDate, this.settings.target).checkpoint,
         this.where,
       );
-      for (const summary of chunk.summaries) this.listed.set(summary.name, { ...summary, status: this.pool.intern(summary.status) });
-      for (const summary of chunk.early ?? []) this.early.set(summary.name, { ...summary, status: this.pool.intern(summary.status) });
-      for (const [arn, tags] of chunk.tags) this.tags.set(arn, this.pool.internTags(tags));
+      for (const summary of chunk.summaries) this.listed.set(summary.name, this.held(summary));
+      for (const summary of chunk.early ?? []) this.early.set(summary.name, this.held(summary));
+      for (const [arn, tags] of chunk.tags) this.tags.set(this.arnOf(arn), this.pool.internTags(tags));
       for (const name of chunk.described) this.done.add(name);
       this.describedCount += chunk.described.length;
       for (const name of chunk.vanished) {
@@ -97,6 +98,21 @@ export class RunState {
       const summary = this.listed.get(name) ?? this.early.get(name)!;
       if (this.needsDescribe(summary) && !this.done.has(name) && !this.leftOut(name)) this.pending.add(name);
     }
+  }
+
+  /** A summary as the run holds it: its status interned, its ARN the previous snapshot's instance. */
+  private held(summary: SummaryRecord): SummaryRecord {
+    return { ...summary, arn: this.arnOf(summary.arn), status: this.pool.intern(summary.status) };
+  }
+
+  /**
+   * The previous snapshot's instance of `arn` when it has that job: the listing, the tag scan and the
+   * index then hold one string per job, not three copies.
+   */
+  private arnOf(arn: string): string;
+  private arnOf(arn: string | undefined): string | undefined;
+  private arnOf(arn: string | undefined): string | undefined {
+    return this.previous ? this.previous.jobs.canonical(arn) : arn;
   }
 
   /** Whether a listed job must be described this run, or its previous row carried. */
@@ -146,7 +162,8 @@ export class RunState {
 
   /** The summary as the run keeps it; one without a name is set aside (once, though both listings return it). */
   private recordOf(summary: TrainingJobSummary): SummaryRecord | undefined {
-    const record = summaryRecord(summary, this.pool);
+    const listed = summaryRecord(summary);
+    const record = listed && this.held(listed);
     const key = summary.TrainingJobArn ?? '(no name)';
     // Both listings return it: once is enough, when it has an ARN to tell it by.
     if (!record && (summary.TrainingJobArn === undefined || !this.done.has(key)))
@@ -183,8 +200,9 @@ export class RunState {
   }
 
   private addTags(arn: string, tags: Record<string, string>): void {
-    this.tags.set(arn, tags);
-    this.added.tags.push([arn, tags]);
+    const held = this.arnOf(arn);
+    this.tags.set(held, tags);
+    this.added.tags.push(held);
   }
 
   private warn(message: string, details: Record<string, unknown>): void {
@@ -433,7 +451,8 @@ export class RunState {
   private readonly seen = new Map<string, OperationStats>();
 
   private saveProgress(keys: ReturnType<typeof workKeys>): Promise<void> {
-    return saveProgress(this.settings.store, keys, this.checkpoint, this.added, this.calls.snapshot());
+    const chunk: ProgressChunk = { ...this.added, tags: this.added.tags.map((arn) => [arn, this.tags.get(arn)!]) };
+    return saveProgress(this.settings.store, keys, this.checkpoint, chunk, this.calls.snapshot());
   }
 
   private collectStats(): CollectStats {
@@ -480,6 +499,7 @@ export class RunState {
   }
 
   private publish(keys: ReturnType<typeof workKeys>, sources: SnapshotSources, scratch: string): Promise<TargetStep> {
+    this.settings.events?.publishing?.(this.settings.target);
     const dropped = this.droppedEarly();
     const setAside = this.setAside.filter((job) => !dropped.has(job.name));
     const droppedDescribed = [...dropped].filter(

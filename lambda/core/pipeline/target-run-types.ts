@@ -71,6 +71,8 @@ export interface TargetRunEvents {
   progress?(target: SnapshotTarget, jobsDescribed: number): void;
   /** After each page listed and each job described: cheap, for a progress display. */
   advanced?(advance: TargetAdvance): void;
+  /** Every job is in: the target's object is being merged and published, a step that makes no API call. */
+  publishing?(target: SnapshotTarget): void;
   warning?(message: string, details: Record<string, unknown>): void;
 }
 

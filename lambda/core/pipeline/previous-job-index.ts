@@ -1,0 +1,97 @@
+import { InventoryError } from '../errors';
+import type { PreviousJob } from './previous-snapshot';
+
+/**
+ * The previous snapshot's jobs by ARN, held compactly: one map from ARN to row number, and the fields the
+ * describe-or-carry decision reads in typed arrays (no object per job). At 100,000 jobs an object per
+ * job in a map cost about 250 bytes each; this costs the map entry, the ARN and 21 bytes.
+ *
+ * It also hands out its own instance of each ARN (`canonical`), so the listing and the tag scan, which
+ * read the same ARNs from other responses, keep one string per job instead of a copy each.
+ */
+export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
+  private rows = new Map<string, number>();
+  private keys: string[] = [];
+  private creationTimes: Float64Array;
+  private modifiedTimes: Float64Array;
+  /** Index into `statuses`; 0 is no status. */
+  private statusCodes: Uint32Array;
+  private settled: Uint8Array;
+  private readonly statuses: (string | null)[] = [null];
+  private readonly statusCodeOf = new Map<string, number>();
+
+  /** `capacity`: the number of jobs to be added, so the arrays are allocated once. */
+  constructor(capacity: number) {
+    this.creationTimes = new Float64Array(capacity);
+    this.modifiedTimes = new Float64Array(capacity);
+    this.statusCodes = new Uint32Array(capacity);
+    this.settled = new Uint8Array(capacity);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** Adds the job of `arn`; a later job of the same ARN replaces it, as in a map. */
+  add(arn: string, job: PreviousJob): void {
+    const known = this.rows.get(arn);
+    const row = known ?? this.keys.length;
+    if (row >= this.creationTimes.length) throw new InventoryError(`the index holds ${this.creationTimes.length} jobs; ${arn} is one more`);
+    if (known === undefined) {
+      this.rows.set(arn, row);
+      this.keys.push(arn);
+    }
+    this.creationTimes[row] = job.creationTime ?? Number.NaN;
+    this.modifiedTimes[row] = job.lastModifiedTime ?? Number.NaN;
+    this.statusCodes[row] = this.codeOf(job.status);
+    this.settled[row] = job.settled ? 1 : 0;
+  }
+
+  get(arn: string): PreviousJob | undefined {
+    const row = this.rows.get(arn);
+    return row === undefined ? undefined : this.jobAt(row);
+  }
+
+  /** The index's own instance of `arn` when it holds that job, else `arn` itself. */
+  canonical(arn: string): string;
+  canonical(arn: string | undefined): string | undefined;
+  canonical(arn: string | undefined): string | undefined {
+    const row = arn === undefined ? undefined : this.rows.get(arn);
+    return row === undefined ? arn : this.keys[row];
+  }
+
+  *[Symbol.iterator](): Iterator<[string, PreviousJob]> {
+    for (const [arn, row] of this.rows) yield [arn, this.jobAt(row)];
+  }
+
+  /** Empties the index; the ARNs it handed out stay with whoever holds them. */
+  clear(): void {
+    this.rows = new Map();
+    this.keys = [];
+    this.creationTimes = new Float64Array(0);
+    this.modifiedTimes = new Float64Array(0);
+    this.statusCodes = new Uint32Array(0);
+    this.settled = new Uint8Array(0);
+  }
+
+  private jobAt(row: number): PreviousJob {
+    const creationTime = this.creationTimes[row];
+    const lastModifiedTime = this.modifiedTimes[row];
+    return {
+      creationTime: Number.isNaN(creationTime) ? null : creationTime,
+      lastModifiedTime: Number.isNaN(lastModifiedTime) ? null : lastModifiedTime,
+      status: this.statuses[this.statusCodes[row]],
+      settled: this.settled[row] === 1,
+    };
+  }
+
+  private codeOf(status: string | null): number {
+    if (status === null) return 0;
+    let code = this.statusCodeOf.get(status);
+    if (code === undefined) {
+      code = this.statuses.push(status) - 1;
+      this.statusCodeOf.set(status, code);
+    }
+    return code;
+  }
+}
