@@ -2,9 +2,12 @@
  * Peak RSS of a daily (incremental) snapshot, carried rows included, at N jobs in one (account, region).
  * The simulator runs in its own process; the first snapshot and the daily one each run in a fresh
  * process (bench/support/daily-snapshot-child.ts), so each peak RSS is that snapshot's alone. The
- * first snapshot runs at limits x--first-scale to get there quickly; the daily at x--scale.
+ * first snapshot runs at limits x--first-scale to get there quickly; the daily at x--scale. Each size
+ * prints its peak RSS, the daily's merge and publish (from the moment every job is in to the end) on a
+ * line of its own, and the daily's wall time against the least time its calls take at its limits.
  *
- *   npx tsx bench/daily-rss.ts --jobs 10000,100000                     # with the Node options of a 1,024 MiB function
+ *   npx tsx bench/daily-rss.ts --jobs 10000,100000                     # with the Node options of a 1,024 MiB function (~10 min)
+ *   npx tsx bench/daily-rss.ts --jobs 300000 --first-scale 200         # 300,000 jobs, the first snapshot at limits x200
  *   npx tsx bench/daily-rss.ts --jobs 10000,100000 --node-options none # with this host's V8 defaults
  */
 import { execFile } from 'node:child_process';
@@ -17,7 +20,8 @@ import { nodeOptions } from '../lib/function-parts';
 import { REFERENCE_LIMITS } from '../simulator/server';
 import { TIME } from '../simulator/world/job-generator';
 import { startSimulatorProcess } from './support/simulator-client';
-import { scaledLimits } from './support/target-runner';
+import { lowerBoundS, scaledLimits } from './support/target-runner';
+import type { OperationStats } from '../lambda/core/collect/call-stats';
 
 const run = promisify(execFile);
 
@@ -42,6 +46,7 @@ interface ChildFigures {
   readonly described: number;
   readonly carried: number;
   readonly calls: number;
+  readonly operations: Record<string, OperationStats>;
   readonly wallS: number;
   readonly mergePublishS: number;
   readonly peakRssMiB: number;
@@ -80,14 +85,21 @@ async function main(): Promise<void> {
         `N = ${jobs}: first snapshot (${first.mode}, ${first.written} rows) peak RSS ${first.peakRssMiB.toFixed(0)} MiB; ` +
           `daily (${daily.mode}: ${daily.carried} carried, ${daily.described} described, ${churn.changed} changed) peak RSS ${daily.peakRssMiB.toFixed(0)} MiB`,
       );
-      console.log(`N = ${jobs}: daily merge and publish ${daily.mergePublishS.toFixed(2)} s (of ${daily.wallS.toFixed(1)} s wall)`);
+      console.log(`N = ${jobs}: daily merge and publish ${daily.mergePublishS.toFixed(2)} s`);
+      const { boundS } = lowerBoundS(daily.operations, scaledLimits(REFERENCE_LIMITS, Number(values.scale)));
+      console.log(
+        `N = ${jobs}: daily wall ${daily.wallS.toFixed(1)} s against the ${boundS.toFixed(1)} s bound of its ${daily.calls} calls at limits x${values.scale} (${(daily.wallS / boundS).toFixed(2)}x)`,
+      );
     } finally {
       await simulator.stop();
     }
   }
-  if (results.length >= 2) {
-    const [small, large] = [results[0], results.at(-1)!];
-    console.log(`daily peak RSS ratio N=${large.jobs} / N=${small.jobs}: ${(large.daily.peakRssMiB / small.daily.peakRssMiB).toFixed(2)}`);
+  const [small, ...larger] = results;
+  for (const large of larger) {
+    const perJobKiB = ((large.daily.peakRssMiB - small.daily.peakRssMiB) * 1024) / (large.jobs - small.jobs);
+    console.log(
+      `daily peak RSS ratio N=${large.jobs} / N=${small.jobs}: ${(large.daily.peakRssMiB / small.daily.peakRssMiB).toFixed(2)} (${perJobKiB.toFixed(2)} KiB per job between them)`,
+    );
   }
   console.log(
     `Each figure is the peak RSS (getrusage maxrss) of a fresh Node process running only that snapshot, tsx loader included; V8 flags: ${nodeFlags.join(' ') || 'none (defaults for this host)'}${values['node-options'] === undefined ? ` (those of a ${values['function-memory']} MiB function)` : ''}.`,

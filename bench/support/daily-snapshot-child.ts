@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       described: run.result.jobsDescribed,
       carried: run.result.jobsCarried,
       calls: run.calls,
+      operations: run.operations,
       wallS: run.wallS,
       mergePublishS: run.mergePublishS,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,

@@ -41,6 +41,19 @@ describe('StringPool', () => {
     expect(pool.size).toBe(5);
   });
 
+  it('hands back one object for equal tag sets, and another for a set that differs', () => {
+    // Prepare
+    const pool = new StringPool();
+
+    // Act
+    const [first, same, other] = [{ team: 'search' }, { team: 'search' }, { team: 'ads' }].map((tags) => pool.internTags(tags));
+
+    // Assess
+    expect(same).toBe(first);
+    expect(other).not.toBe(first);
+    expect(other).toEqual({ team: 'ads' });
+  });
+
   it('passes undefined through, for a summary without a status', () => {
     // Act
     const interned = new StringPool().intern(undefined);

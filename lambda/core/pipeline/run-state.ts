@@ -31,7 +31,7 @@ export class RunState {
   private readonly listed = new Map<string, SummaryRecord>();
   /** Jobs of the modified-first listing; one the full listing does not find was deleted in between and is left out. */
   private readonly early = new Map<string, SummaryRecord>();
-  private readonly tags = new Map<string, Record<string, string>>();
+  private readonly tags = new Map<string, Readonly<Record<string, string>>>();
   /** Statuses and tags repeat across jobs; held once each, the per-job index stays small at 100,000 jobs. */
   private readonly pool = new StringPool();
   private readonly done = new Set<string>();
@@ -199,9 +199,9 @@ export class RunState {
     this.warn('a training job was set aside; the rest of its region is published', { job: name, reason });
   }
 
-  private addTags(arn: string, tags: Record<string, string>): void {
+  private addTags(arn: string, tags: Readonly<Record<string, string>>): void {
     const held = this.arnOf(arn);
-    this.tags.set(held, tags);
+    this.tags.set(held, this.pool.internTags(tags));
     this.added.tags.push(held);
   }
 
@@ -281,7 +281,7 @@ export class RunState {
     if (checkpoint.tags.done) return;
     try {
       for await (const page of source.tagPages(checkpoint.tags.token)) {
-        for (const [arn, tags] of page.tags) this.addTags(arn, this.pool.internTags(tags));
+        for (const [arn, tags] of page.tags) this.addTags(arn, tags);
         checkpoint.tags.token = page.nextToken;
         if (page.nextToken === undefined) checkpoint.tags.done = true;
         if (control.halted.aborted) break;

@@ -5,6 +5,7 @@
  */
 export class StringPool {
   private readonly strings = new Map<string, string>();
+  private readonly tagSets = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(private readonly capacity = 10_000) {}
 
@@ -23,10 +24,19 @@ export class StringPool {
     return value;
   }
 
-  /** The tags with every key and value interned. */
-  internTags(tags: Record<string, string>): Record<string, string> {
+  /**
+   * The tags with every key and value interned. Equal tag sets, which most jobs of an account share, come
+   * back as one frozen object (up to `capacity` distinct sets), so a tag map per job costs a reference.
+   */
+  internTags(tags: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    const entries = Object.entries(tags);
+    const key = JSON.stringify(entries);
+    const known = this.tagSets.get(key);
+    if (known !== undefined) return known;
     const interned: Record<string, string> = {};
-    for (const [key, value] of Object.entries(tags)) interned[this.intern(key)] = this.intern(value);
+    for (const [name, value] of entries) interned[this.intern(name)] = this.intern(value);
+    Object.freeze(interned);
+    if (this.tagSets.size < this.capacity) this.tagSets.set(key, interned);
     return interned;
   }
 }
