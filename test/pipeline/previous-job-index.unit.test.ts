@@ -12,8 +12,8 @@ describe('PreviousJobIndex', () => {
     const index = new PreviousJobIndex(2);
 
     // Act
-    index.add(`${ARN}a`, ended);
-    index.add(`${ARN}b`, blank);
+    index.add(`${ARN}a`, ended, 0);
+    index.add(`${ARN}b`, blank, 1);
 
     // Assess
     expect([index.get(`${ARN}a`), index.get(`${ARN}b`), index.get(`${ARN}c`)]).toEqual([ended, blank, undefined]);
@@ -24,9 +24,9 @@ describe('PreviousJobIndex', () => {
     const index = new PreviousJobIndex(3);
 
     // Act
-    index.add(`${ARN}a`, blank);
-    index.add(`${ARN}b`, { ...ended, status: 'Failed' });
-    index.add(`${ARN}a`, ended);
+    index.add(`${ARN}a`, blank, 0);
+    index.add(`${ARN}b`, { ...ended, status: 'Failed' }, 1);
+    index.add(`${ARN}a`, ended, 2);
 
     // Assess
     expect([...index]).toEqual([
@@ -39,19 +39,32 @@ describe('PreviousJobIndex', () => {
   it('refuses a job beyond the capacity it was made for, naming the ARN', () => {
     // Prepare
     const index = new PreviousJobIndex(1);
-    index.add(`${ARN}a`, ended);
+    index.add(`${ARN}a`, ended, 0);
 
     // Act
-    const addingOneMore = () => index.add(`${ARN}b`, ended);
+    const addingOneMore = () => index.add(`${ARN}b`, ended, 1);
 
     // Assess
     expect(addingOneMore).toThrow(`the index holds 1 jobs; ${ARN}b is one more`);
   });
 
+  it("tells where each job's row is in the file, the later row for a job added twice", () => {
+    // Prepare
+    const index = new PreviousJobIndex(3);
+
+    // Act
+    index.add(`${ARN}a`, blank, 0);
+    index.add(`${ARN}b`, ended, 1);
+    index.add(`${ARN}a`, ended, 2);
+
+    // Assess
+    expect([index.positionOf(`${ARN}a`), index.positionOf(`${ARN}b`), index.positionOf(`${ARN}c`)]).toEqual([2, 1, undefined]);
+  });
+
   it('holds nothing once cleared', () => {
     // Prepare
     const index = new PreviousJobIndex(1);
-    index.add(`${ARN}a`, ended);
+    index.add(`${ARN}a`, ended, 0);
 
     // Act
     index.clear();

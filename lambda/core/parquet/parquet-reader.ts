@@ -1,4 +1,4 @@
-import { DataType, tableFromIPC, type Field, type RecordBatch, type Vector } from 'apache-arrow';
+import { DataType, tableFromIPC, type Field, type RecordBatch, type Table, type Vector } from 'apache-arrow';
 import { openAsBlob } from 'node:fs';
 import * as parquetWasm from 'parquet-wasm';
 import { InventoryError } from '../errors';
@@ -20,6 +20,8 @@ export class SnapshotReader {
     private readonly path: string,
     readonly rowGroups: number,
     readonly rows: number,
+    /** The number of rows of each row group, in file order. */
+    private readonly groupRows: readonly number[],
   ) {}
 
   /** Opens `path` and checks that every column of `schema` is in it with the type the encoder writes. */
@@ -33,7 +35,8 @@ export class SnapshotReader {
     const metadata = file.metadata();
     const rowGroups = metadata.numRowGroups();
     const rows = Number(metadata.fileMetadata().numRows());
-    const reader = new SnapshotReader(file, path, rowGroups, rows);
+    const groupRows = Array.from({ length: rowGroups }, (_, group) => Number(metadata.rowGroup(group).numRows()));
+    const reader = new SnapshotReader(file, path, rowGroups, rows, groupRows);
     // An empty file still has its schema; reading no row group returns it.
     const actual = (await reader.readArrow([], undefined)).schema.fields;
     const expected = arrowSchemaFor(schema).fields;
@@ -50,9 +53,9 @@ export class SnapshotReader {
     return reader;
   }
 
-  private async readArrow(rowGroups: number[], columns: readonly string[] | undefined) {
+  private async readArrow(rowGroups: number[], columns: readonly string[] | undefined, span?: { offset: number; limit: number }) {
     try {
-      const table = await this.file.read({ rowGroups, ...(columns ? { columns: [...columns] } : {}) });
+      const table = await this.file.read({ rowGroups, ...(columns ? { columns: [...columns] } : {}), ...span });
       return tableFromIPC(table.intoIPCStream());
     } catch (error) {
       throw new SnapshotReadError(`reading row groups ${rowGroups.join(',')} of ${this.path} failed`, { cause: error });
@@ -72,12 +75,26 @@ export class SnapshotReader {
     for (let group = 0; group < this.rowGroups; group++) yield* (await this.readArrow([group], columns)).batches;
   }
 
-  /** Only the rows whose string `column` passes `keep`, decoded; the others are never turned into values. */
-  async *rowsWhere(column: string, keep: (value: string) => boolean): AsyncIterable<TableRow> {
-    for await (const batch of this.batchesOf()) {
-      const values = batch.getChild(column)!;
-      for (let index = 0; index < batch.numRows; index++) if (keep(String(values.get(index)))) yield rowAt(batch, index);
+  /**
+   * The rows at the given positions in the file (0-based, ascending), decoded. Each row group holding any
+   * is read only from its first such row to its last, so a few rows cost a few rows' decoding, not the file's.
+   */
+  async *rowsAt(positions: readonly number[]): AsyncIterable<TableRow> {
+    let next = 0;
+    let groupStart = 0;
+    for (let group = 0; group < this.rowGroups && next < positions.length; group++) {
+      const groupEnd = groupStart + this.groupRows[group];
+      let last = next;
+      while (last < positions.length && positions[last] < groupEnd) last++;
+      if (last > next) {
+        const offset = positions[next] - groupStart;
+        const table = await this.readArrow([group], undefined, { offset, limit: positions[last - 1] - groupStart - offset + 1 });
+        for (; next < last; next++) yield rowOfTable(table, positions[next] - groupStart - offset);
+      }
+      groupStart = groupEnd;
     }
+    if (next < positions.length)
+      throw new SnapshotReadError(`${this.path} has ${this.rows} rows; row ${positions[next]} is not one of them`);
   }
 
   close(): void {
@@ -87,6 +104,15 @@ export class SnapshotReader {
 
 function sameType(actual: Field, expected: Field): boolean {
   return String(actual.type) === String(expected.type) || (DataType.isMap(actual.type) && DataType.isMap(expected.type));
+}
+
+function rowOfTable(table: Table, index: number): TableRow {
+  let inBatch = index;
+  for (const batch of table.batches) {
+    if (inBatch < batch.numRows) return rowAt(batch, inBatch);
+    inBatch -= batch.numRows;
+  }
+  throw new SnapshotReadError(`a read of ${table.numRows} rows has no row ${index}`);
 }
 
 /** One row of a batch, exactly as the encoder took it. */

@@ -17,6 +17,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
   /** Index into `statuses`; 0 is no status. */
   private statusCodes: Uint32Array;
   private settled: Uint8Array;
+  private positions: Uint32Array;
   private readonly statuses: (string | null)[] = [null];
   private readonly statusCodeOf = new Map<string, number>();
 
@@ -26,14 +27,15 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     this.modifiedTimes = new Float64Array(capacity);
     this.statusCodes = new Uint32Array(capacity);
     this.settled = new Uint8Array(capacity);
+    this.positions = new Uint32Array(capacity);
   }
 
   get size(): number {
     return this.rows.size;
   }
 
-  /** Adds the job of `arn`; a later job of the same ARN replaces it, as in a map. */
-  add(arn: string, job: PreviousJob): void {
+  /** Adds the job of `arn`, whose row is at `position` in the file; a later job of the same ARN replaces it, as in a map. */
+  add(arn: string, job: PreviousJob, position: number): void {
     const known = this.rows.get(arn);
     const row = known ?? this.keys.length;
     if (row >= this.creationTimes.length) throw new InventoryError(`the index holds ${this.creationTimes.length} jobs; ${arn} is one more`);
@@ -45,6 +47,13 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     this.modifiedTimes[row] = job.lastModifiedTime ?? Number.NaN;
     this.statusCodes[row] = this.codeOf(job.status);
     this.settled[row] = job.settled ? 1 : 0;
+    this.positions[row] = position;
+  }
+
+  /** Where the row of `arn` is in the previous snapshot's file (0-based), for reading it again. */
+  positionOf(arn: string): number | undefined {
+    const row = this.rows.get(arn);
+    return row === undefined ? undefined : this.positions[row];
   }
 
   get(arn: string): PreviousJob | undefined {
@@ -72,6 +81,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     this.modifiedTimes = new Float64Array(0);
     this.statusCodes = new Uint32Array(0);
     this.settled = new Uint8Array(0);
+    this.positions = new Uint32Array(0);
   }
 
   private jobAt(row: number): PreviousJob {

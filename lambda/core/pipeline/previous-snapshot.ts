@@ -172,16 +172,21 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
     }
     const jobs = new PreviousJobIndex(reader.rows);
     let latestModifiedTime: number | undefined;
+    let position = 0;
     for await (const rows of reader.rowGroupsOf(INDEX_COLUMNS)) {
       for (const row of rows) {
         const lastModifiedTime = typeof row.last_modified_time === 'number' ? row.last_modified_time : null;
         if (lastModifiedTime !== null) latestModifiedTime = Math.max(latestModifiedTime ?? lastModifiedTime, lastModifiedTime);
-        jobs.add(String(row._key), {
-          creationTime: typeof row.creation_time === 'number' ? row.creation_time : null,
-          lastModifiedTime,
-          status: typeof row.training_job_status === 'string' ? row.training_job_status : null,
-          settled: isSettled(row),
-        });
+        jobs.add(
+          String(row._key),
+          {
+            creationTime: typeof row.creation_time === 'number' ? row.creation_time : null,
+            lastModifiedTime,
+            status: typeof row.training_job_status === 'string' ? row.training_job_status : null,
+            settled: isSettled(row),
+          },
+          position++,
+        );
       }
     }
     return {

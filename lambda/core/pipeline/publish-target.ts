@@ -38,8 +38,8 @@ export interface CompletedTarget {
   readonly setAside: readonly SetAsideJob[];
   /** Jobs in this snapshot for the first time. */
   readonly firstSeen: readonly FirstSeenJob[];
-  /** ARNs of the previous snapshot's jobs that are not in this one: their last rows go to the ledger. */
-  readonly departed: ReadonlySet<string>;
+  /** Where the rows of the previous snapshot's jobs that are not in this one are in its file (ascending): they go to the ledger. */
+  readonly departed: readonly number[];
   readonly describedCount: number;
   readonly unknownFields: Readonly<Record<string, number>>;
   readonly stats: CollectStats;
@@ -180,11 +180,11 @@ async function stageLedger(done: CompletedTarget, commit: CommitPoint, scratch: 
     const latest = await readSnapshotState(store, settings.schema.table, target).catch(() => undefined);
     if (latest && latest.snapshotDate > snapshotDate) return commit.committedLedgerKey();
   }
-  if (done.firstSeen.length === 0 && done.departed.size === 0) return undefined;
+  if (done.firstSeen.length === 0 && done.departed.length === 0) return undefined;
   async function* events(): AsyncIterable<TableRow> {
     for (const job of done.firstSeen) yield firstSeenRow(job, target.accountId, snapshotDate);
-    if (!previous || done.departed.size === 0) return;
-    for await (const row of previous.reader.rowsWhere('_key', (key) => done.departed.has(key))) {
+    if (!previous || done.departed.length === 0) return;
+    for await (const row of previous.reader.rowsAt(done.departed)) {
       yield { ...row, event: 'deleted', last_snapshot_date: previous.state.snapshotDate };
     }
   }

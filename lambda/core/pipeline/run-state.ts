@@ -477,10 +477,10 @@ export class RunState {
 
   /**
    * What the ledger records of this run: the jobs in the snapshot for the first time (by ARN and creation
-   * time, since a name comes back after DeleteTrainingJob), and the ARNs of the previous snapshot's jobs
-   * that left it. A job set aside or found gone while being described is not in the snapshot, so not new.
+   * time, since a name comes back after DeleteTrainingJob), and where the rows of the previous snapshot's jobs
+   * that left it are in its file. A job set aside or found gone while being described is not in the snapshot, so not new.
    */
-  private lifeEvents(dropped: ReadonlySet<string>): { firstSeen: FirstSeenJob[]; departed: Set<string> } {
+  private lifeEvents(dropped: ReadonlySet<string>): { firstSeen: FirstSeenJob[]; departed: number[] } {
     const previousJobs = this.previous?.jobs;
     const setAsideNames = new Set(this.setAside.map((job) => job.name));
     const firstSeen: FirstSeenJob[] = [];
@@ -491,11 +491,11 @@ export class RunState {
       if (!setAsideNames.has(summary.name) || !isNew) present.set(summary.arn, summary.created);
       if (isNew && !setAsideNames.has(summary.name)) firstSeen.push({ arn: summary.arn, name: summary.name, created: summary.created });
     }
-    const departed = new Set<string>();
+    const departed: number[] = [];
     for (const [arn, before] of previousJobs ?? []) {
-      if (!present.has(arn) || !isSameJob(before, present.get(arn))) departed.add(arn);
+      if (!present.has(arn) || !isSameJob(before, present.get(arn))) departed.push(previousJobs!.positionOf(arn)!);
     }
-    return { firstSeen, departed };
+    return { firstSeen, departed: departed.sort((a, b) => a - b) };
   }
 
   private publish(keys: ReturnType<typeof workKeys>, sources: SnapshotSources, scratch: string): Promise<TargetStep> {
@@ -519,7 +519,7 @@ export class RunState {
       return { ...job, keptPreviousRow: kept };
     });
     const jobsNew = previousJobs && [...this.listed.values()].filter((summary) => this.isNewJob(summary)).length;
-    const jobsGone = departed.size;
+    const jobsGone = departed.length;
     const jobsListed = this.listed.size;
     // V8 lets its heap grow in proportion to what stays alive, so what the merge does not need goes first.
     this.listed.clear();
