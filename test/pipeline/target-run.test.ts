@@ -13,7 +13,7 @@ import { mismatches, readWarehouse } from '../support/compare';
 import { withDuckDb } from '../support/duckdb';
 import { startSimulator, type RunningSimulator } from '../support/local-simulator';
 import { committedSnapshotKey, publishedRows, runTargetOnce, type TargetRunOptions } from '../support/target-run';
-import type { TargetStep } from '../../lambda/core/pipeline/target-run-types';
+import type { TargetAdvance, TargetStep } from '../../lambda/core/pipeline/target-run-types';
 
 const ACCOUNT = SageMakerSimulator.defaultAccountId;
 const REGION = 'us-east-1';
@@ -80,6 +80,25 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     );
     expect(state).toMatchObject({ snapshotDate: DAY_1, rows: 230, lastFullSnapshotDate: DAY_1 });
     expect(await store.get(workKeys('sagemaker_training_job', DAY_1, { accountId: ACCOUNT, region: REGION }).checkpoint)).toBeUndefined();
+  });
+
+  it('says once that it is publishing, when every job is described and before the step ends', async () => {
+    // Prepare
+    running = await startSimulator({ jobsPerRegion: 40, seed: 31 });
+    let lastAdvance: TargetAdvance | undefined;
+    const describedWhenPublishing: number[] = [];
+
+    // Act
+    const { step } = await run({
+      events: {
+        advanced: (advance) => (lastAdvance = advance),
+        publishing: () => describedWhenPublishing.push(lastAdvance!.jobsDescribed),
+      },
+    });
+
+    // Assess
+    expect(step.status).toBe('published');
+    expect(describedWhenPublishing).toEqual([40]);
   });
 
   it('writes on day 2, describing only what changed, exactly the rows a full describe of the same state writes', async () => {
