@@ -6,6 +6,8 @@
 
 /** Powertools service name of the snapshot function (log `service` field, metric dimension). */
 export const SERVICE_NAME = 'sagemaker-job-inventory';
+/** Powertools service name of the events function (the live path: EventBridge state changes from its queue). */
+export const EVENTS_SERVICE_NAME = 'sagemaker-job-inventory-events';
 /** Powertools service name of the views custom resource. */
 export const VIEWS_SERVICE_NAME = 'sagemaker-job-inventory-views';
 /** Powertools service name of the weekly price refresh function. */
@@ -38,6 +40,20 @@ export const METRIC = {
   AccountsSkipped: 'AccountsSkipped',
   /** Instance types the weekly price read left out for odd rows (their jobs show no_price). */
   PricesSetAside: 'PricesSetAside',
+  /** Events of a batch whose job was described and written into sagemaker_training_job_change. */
+  EventsApplied: 'EventsApplied',
+  /** Events of another detail-type (or source) the events function received: counted, not applied. */
+  EventsIgnored: 'EventsIgnored',
+  /** Malformed events, or events without a job ARN, sent to the events dead-letter queue with their reason. */
+  EventsDeadLettered: 'EventsDeadLettered',
+  /** Events from an (account, region) the inventory is not configured for: refused, not applied. */
+  EventsRefused: 'EventsRefused',
+  /** Events whose job could not be described (deleted, access denied): logged with the ARN and dropped. */
+  EventsSkipped: 'EventsSkipped',
+  /** Events left for SQS to deliver again (throttled past the deadline, a failed write or dead-letter send). */
+  EventsRetried: 'EventsRetried',
+  /** Rows written into sagemaker_training_job_change by one batch: one per job. */
+  ChangeRowsWritten: 'ChangeRowsWritten',
 } as const;
 
 /** Name of the read-only role member accounts deploy; the inventory assumes `arn:…:role/<this>` in each. */
@@ -71,6 +87,8 @@ export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,576}$/;
 /** KMS key or alias ARN. */
 export const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/;
+/** SQS queue URL: an http(s) endpoint, the owner's 12-digit account id and a queue name of 1-80 characters. */
+export const SQS_QUEUE_URL_PATTERN = /^https?:\/\/[^\s/]+\/\d{12}\/[\w-]{1,80}(\.fifo)?$/;
 /** Glue database and table names that Athena can query without quoting. */
 export const GLUE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;
 

@@ -236,7 +236,7 @@ describe('organization settings', () => {
       { SM_INVENTORY_ORGANIZATION: 'false', SM_INVENTORY_ORGANIZATION_ROLE_NAME: 'Reader' },
       'SM_INVENTORY_ORGANIZATION_ROLE_NAME is set but SM_INVENTORY_ORGANIZATION is not true; allowed: set SM_INVENTORY_ORGANIZATION=true, or leave SM_INVENTORY_ORGANIZATION_ROLE_NAME unset',
     ],
-    [{ SM_INVENTORY_RATE_SHARE: '0.01' }, 'SM_INVENTORY_RATE_SHARE is "0.01"; allowed: a number from 0.05 to 1'],
+    [{ SM_INVENTORY_RATE_SHARE: '0.0005' }, 'SM_INVENTORY_RATE_SHARE is "0.0005"; allowed: a number from 0.001 to 1'],
   ])('rejects %j, naming the value and what is allowed', (settings, message) => {
     // Act
     const attempt = () => config(settings);

@@ -47,6 +47,7 @@ const CONFIG_FIELDS: Record<SettingName, { read: (config: InventoryConfig) => un
   organizationAccounts: { read: (c) => c.organization?.includeAccounts, env: { SM_INVENTORY_ORGANIZATION: 'true' } },
   organizationExcludeAccounts: { read: (c) => c.organization?.excludeAccounts, env: { SM_INVENTORY_ORGANIZATION: 'true' } },
   rateShare: { read: (c) => c.rateShare },
+  deadLetterQueueUrl: { read: (c) => c.deadLetterQueueUrl },
 };
 
 /** The value a setting's default stands for once parsed, for the settings whose default is a plain value. */

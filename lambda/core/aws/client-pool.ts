@@ -1,7 +1,15 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { assumeRoleCredentials } from './assume-role';
-import { createOrganizationsClient, createS3Client, createSourceClients, type ClientSettings, type SourceClients } from './clients';
+import {
+  createOrganizationsClient,
+  createS3Client,
+  createSourceClients,
+  createSqsClient,
+  type ClientSettings,
+  type SourceClients,
+} from './clients';
 import { RunBudget } from './retry-strategy';
 
 /**
@@ -12,6 +20,7 @@ export class AwsClientPool {
   private readonly sources = new Map<string, SourceClients>();
   private readonly s3Clients = new Map<string, S3Client>();
   private readonly organizationsClients = new Map<string, OrganizationsClient>();
+  private readonly sqsClients = new Map<string, SQSClient>();
   private readonly base: Omit<ClientSettings, 'region'>;
   /**
    * The deadline every client's retries respect. A run sets it when it starts; one run at a time uses
@@ -42,10 +51,16 @@ export class AwsClientPool {
     return kept(this.organizationsClients, region, () => createOrganizationsClient({ ...this.base, region }));
   }
 
+  /** SQS in `region`, as the caller (the events function's own queues). */
+  sqs(region: string): SQSClient {
+    return kept(this.sqsClients, region, () => createSqsClient({ ...this.base, region }));
+  }
+
   destroy(): void {
     for (const clients of this.sources.values()) for (const client of Object.values(clients)) client.destroy();
-    for (const client of [...this.s3Clients.values(), ...this.organizationsClients.values()]) client.destroy();
+    for (const client of [...this.s3Clients.values(), ...this.organizationsClients.values(), ...this.sqsClients.values()]) client.destroy();
     this.sources.clear();
+    this.sqsClients.clear();
     this.s3Clients.clear();
     this.organizationsClients.clear();
   }

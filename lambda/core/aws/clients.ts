@@ -4,6 +4,7 @@ import { PricingClient } from '@aws-sdk/client-pricing';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type {
@@ -143,6 +144,11 @@ export function createS3Client(settings: ClientSettings): S3Client {
 
 export function createAthenaClient(settings: ClientSettings): AthenaClient {
   return reportingTimeouts(new AthenaClient(commonClientConfig(settings)), settings);
+}
+
+/** SQS (the events function's dead-letter queue), with the same deadline per attempt and retries as every client. */
+export function createSqsClient(settings: ClientSettings): SQSClient {
+  return reportingTimeouts(new SQSClient(commonClientConfig(settings)), settings);
 }
 
 /** AWS Organizations is a global service: the SDK sends any commercial region to its one endpoint. */

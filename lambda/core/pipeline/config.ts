@@ -55,6 +55,8 @@ export interface InventoryConfig {
   readonly firstSnapshotDate?: string;
   /** The share of each operation's limit the collector uses; `limits` already has it applied. */
   readonly rateShare: number;
+  /** The events function's dead-letter queue, where an event that can never be applied goes with its reason; unset elsewhere. */
+  readonly deadLetterQueueUrl?: string;
   /** Accounts of the AWS Organization to snapshot too; undefined when the organization is not asked for. */
   readonly organization?: OrganizationTargetSettings;
 }
@@ -163,6 +165,7 @@ export function readConfig(input: ConfigInput, nameOf: SettingNamer = byVariable
     kmsKeyArn: read(SETTINGS.kmsKeyArn),
     s3ForcePathStyle: read(SETTINGS.s3ForcePathStyle),
     timeBudgetSeconds: read(SETTINGS.timeBudget),
+    deadLetterQueueUrl: read(SETTINGS.deadLetterQueueUrl),
     firstSnapshotDate: firstSnapshotDate && wrap(nameOf(SETTINGS.firstSnapshotDate), () => validateSnapshotDate(firstSnapshotDate)),
   };
 }

@@ -6,7 +6,15 @@
  * This module is data: it imports only names and patterns, so the CDK app can read it without loading
  * the runtime (Arrow, Parquet, the SDK). Adding a setting is one row here.
  */
-import { ACCOUNT_ID_PATTERN, KMS_KEY_ARN_PATTERN, MEMBER_ROLE_NAME, REGION_PATTERN, ROLE_ARN_PATTERN, SOURCE_OPERATIONS } from '../names';
+import {
+  ACCOUNT_ID_PATTERN,
+  KMS_KEY_ARN_PATTERN,
+  MEMBER_ROLE_NAME,
+  REGION_PATTERN,
+  ROLE_ARN_PATTERN,
+  SOURCE_OPERATIONS,
+  SQS_QUEUE_URL_PATTERN,
+} from '../names';
 import type { SourceOperation } from '../names';
 import { DEFAULT_SECRET_KEY_PATTERNS, REDACTED } from '../rows/redaction';
 
@@ -376,11 +384,19 @@ export const SETTINGS = {
   rateShare: {
     variable: 'SM_INVENTORY_RATE_SHARE',
     kind: 'number',
-    min: 0.05,
+    min: 0.001,
     max: 1,
     default: 1,
     prop: 'collector.rateShare',
     doc: "Share of each operation's rate limit the collector uses, so the account's own clients keep the rest; throttles caused by other clients slow the run down and never fail it.",
+  },
+  deadLetterQueueUrl: {
+    variable: 'SM_INVENTORY_DEAD_LETTER_QUEUE_URL',
+    kind: 'text',
+    pattern: SQS_QUEUE_URL_PATTERN,
+    allowed: 'an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/events-dlq',
+    managedBy: 'liveEvents',
+    doc: 'Events function only: the queue an event that can never be applied (not JSON, malformed, no job ARN) is sent to, with its reason as a message attribute; the function refuses to start without it.',
   },
 } as const satisfies Record<string, Setting>;
 
