@@ -92,8 +92,11 @@ function storageStatements({
   ];
 }
 
-/** AssumeRole on the member roles, and on the organization's role in each of its accounts. */
-function assumeStatements(scope: Construct, { memberRoleArns, organizationRoleName }: CollectorPolicyProps): iam.PolicyStatement[] {
+/** AssumeRole on the member roles, and on the organization's role in each of its accounts (and listing them). */
+export function assumeStatements(
+  scope: Construct,
+  { memberRoleArns, organizationRoleName }: Pick<CollectorPolicyProps, 'memberRoleArns' | 'organizationRoleName'>,
+): iam.PolicyStatement[] {
   const stack = Stack.of(scope);
   const statements: iam.PolicyStatement[] = [];
   if (memberRoleArns.length > 0) statements.push(memberRoleArnsStatement(memberRoleArns));
@@ -112,20 +115,32 @@ function assumeStatements(scope: Construct, { memberRoleArns, organizationRoleNa
   return statements;
 }
 
+/**
+ * Why a function that reads training jobs needs its wildcards (every job of the account, the organization's role
+ * in accounts listed at run time), keyed as cdk-nag names the resource.
+ */
+export function sourceWildcardReasons(stack: Stack, organizationRoleName: string | undefined): Record<string, string> {
+  // cdk-nag names the account as the stack's env gives it: a token, or the account id itself.
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return {
+    [`arn:<AWS::Partition>:sagemaker:*:${account}:training-job/*`]:
+      'Every training job of the account in each configured region may be described; their names are not known in advance.',
+    ...(organizationRoleName && {
+      '*': 'organizations:ListAccounts does not support resource-level permissions.',
+      [`arn:<AWS::Partition>:iam::*:role/${organizationRoleName}`]:
+        "The organization's accounts are listed at run time; the role of this one name is assumable only in accounts of this organization (aws:ResourceOrgID).",
+    }),
+  };
+}
+
 /** Why each wildcard resource cdk-nag reports is needed, keyed as cdk-nag names the resource. */
 function wildcardReasons(scope: Construct, props: CollectorPolicyProps): Record<string, string> {
   const stack = Stack.of(scope);
   const { organizationRoleName, prefix } = props;
   const reasons: Record<string, string> = {
+    ...sourceWildcardReasons(stack, organizationRoleName),
     '*': `sagemaker:ListTrainingJobs and tag:GetResources${organizationRoleName ? ' (and organizations:ListAccounts)' : ''} do not support resource-level permissions.`,
-    // cdk-nag names the account as the stack's env gives it: a token, or the account id itself.
-    [`arn:<AWS::Partition>:sagemaker:*:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}:training-job/*`]:
-      'The collector describes every training job of the account in each configured region; their names are not known in advance.',
   };
-  if (organizationRoleName) {
-    reasons[`arn:<AWS::Partition>:iam::*:role/${organizationRoleName}`] =
-      "The organization's accounts are listed at run time; the role of this one name is assumable only in accounts of this organization (aws:ResourceOrgID).";
-  }
   const bucketInFinding = bucketArnInNagFinding(props.bucket);
   if (bucketInFinding) {
     for (const tablePrefix of props.snapshotTablePrefixes) {

@@ -157,7 +157,9 @@ export interface CostAndUsageReportProps {
 }
 
 /**
- * Training-job state changes from EventBridge, between snapshots. The events of the other accounts and regions reach this
+ * Training-job state changes from EventBridge, between snapshots: a rule on this account's default bus sends them to an
+ * encrypted SQS queue (with a dead-letter queue), and the events function applies them in batches into
+ * `sagemaker_training_job_change`, which `sagemaker_training_job_live` reads. The events of the other accounts and regions reach this
  * account's default event bus in the stack's region through the member-account forwarding template; its bus policy
  * admits `events:PutEvents` from exactly the accounts of `memberAccountRoleArns` and `organization.includeAccounts`,
  * or, when the organization is snapshotted without an account list, from the organization `organizationId`.
@@ -170,6 +172,49 @@ export interface LiveEventsProps {
    * @default none: only accounts listed by id are admitted
    */
   readonly organizationId?: string;
+  /**
+   * The share of `collector.rateShare` given to the events: the snapshot function then paces its calls at
+   * `collector.rateShare × (1 − rateShare)` and the events function at `collector.rateShare × rateShare`, divided
+   * among its `maxConcurrency` concurrent batches (each paces its own calls), so together they never exceed
+   * `collector.rateShare`. From 0.05 to 0.95.
+   * @default 0.2
+   */
+  readonly rateShare?: number;
+  /**
+   * Batches the queue's event source runs at once (SQS event source `maxConcurrency`): the events' rate share is
+   * divided by it. A whole number from 2 (the least Lambda allows) to 20.
+   * @default 2
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Messages per batch, a whole number from 1 to 10000. Each job of a batch is described once, however many of
+   * its events the batch holds.
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the event source gathers messages before it invokes the function, 0 to 300 seconds: a longer window
+   * makes fewer, larger batches (and describes a job that changes often fewer times).
+   * @default 1 minute
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Deliveries of a message (each a failed batch item: throttled past the deadline, a failed write) before SQS
+   * moves it to the dead-letter queue, a whole number from 1 to 100.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * The events function's timeout, 1 to 15 minutes; calls stop retrying 15 s before it. The queue's visibility
+   * timeout is six times this plus `maxBatchingWindow`, as Lambda advises.
+   * @default 3 minutes
+   */
+  readonly timeout?: Duration;
+  /**
+   * The events function's memory in MiB, 256 to 10240.
+   * @default 1024
+   */
+  readonly memorySize?: number;
 }
 
 /** QuickSight over the inventory: who owns the dashboard, and the role QuickSight queries Athena with. */
@@ -349,10 +394,12 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly costAndUsageReport?: CostAndUsageReportProps;
   /**
-   * Live events: EventBridge's training-job state changes between snapshots. With accounts other than this one
-   * (`memberAccountRoleArns`, `organization`), a policy on this account's default event bus admits the events their
-   * forwarding rules send, from them only.
-   * @default no live events: the bus policy is not created
+   * Live events: EventBridge's training-job state changes applied between snapshots (the live path): an EventBridge
+   * rule, an encrypted queue with a dead-letter queue and alarms, and the events function, sharing the API rate budget
+   * with the snapshot (see `LiveEventsProps.rateShare`). With accounts other than this one (`memberAccountRoleArns`,
+   * `organization`), a policy on this account's default event bus admits the events their forwarding rules send, from
+   * them only.
+   * @default no live events: no rule, queue, function or bus policy; `sagemaker_training_job_live` shows the latest snapshot only
    */
   readonly liveEvents?: LiveEventsProps;
 }

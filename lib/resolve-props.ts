@@ -2,12 +2,13 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ConfigError } from '../lambda/core/errors';
-import { GLUE_NAME_PATTERN, METRICS_NAMESPACE, ORGANIZATION_ID_PATTERN, SERVICE_NAME } from '../lambda/core/names';
+import { EVENTS_SERVICE_NAME, GLUE_NAME_PATTERN, METRICS_NAMESPACE, ORGANIZATION_ID_PATTERN, SERVICE_NAME } from '../lambda/core/names';
 import { DEFAULT_COST_TAG_KEYS, DEFAULT_STALE_AFTER_DAYS, STALE_AFTER_DAYS_RANGE } from '../lambda/core/query/sql-catalog';
 import { TRAINING_JOB_SCHEMA } from '../lambda/core/schema/table-schema';
 import { SETTINGS, type Setting } from '../lambda/core/settings/settings';
 import { checkSetting, formatSetting } from '../lambda/core/settings/values';
 import type { SageMakerTrainingJobInventoryProps } from './inventory-props';
+import { resolveLiveEvents, type ResolvedLiveEvents } from './resolve-live-events';
 import { schedulePeriodOf } from './schedule-period';
 
 /** The props with every default applied and every value checked: what the construct wires. */
@@ -31,8 +32,6 @@ export interface ResolvedInventoryProps {
   readonly maxRunDuration: Duration;
   readonly projectionStartDate: string;
   readonly athenaBytesScannedCutoff: number;
-  /** Live events: the organization whose accounts the bus policy admits; undefined without the `liveEvents` prop. */
-  readonly liveEvents?: { readonly organizationId?: string };
   /** Days without a run after which `current` leaves an (account, region) out. */
   readonly staleAfterDays: number;
   readonly costAllocationTagKeys: readonly string[];
@@ -41,6 +40,11 @@ export interface ResolvedInventoryProps {
   readonly removalPolicy: RemovalPolicy;
   /** (account, region) pairs collected at once: the state machine's map concurrency and the function's reserved concurrency. */
   readonly parallelTargets: number;
+  /**
+   * Live events, when `liveEvents` is given: the queue and function settings, the rate share each function gets, and
+   * the organization whose accounts the bus policy admits.
+   */
+  readonly liveEvents?: ResolvedLiveEvents & { readonly organizationId?: string };
   /** The variables that carry the collector props the user set; the function's defaults apply to the rest. */
   readonly collectorEnvironment: Readonly<Record<string, string>>;
   readonly functionEnvironment: Readonly<Record<string, string>>;
@@ -123,8 +127,13 @@ function resolveSettingProps(props: SageMakerTrainingJobInventoryProps, stackReg
     includeAccounts: checkList(SETTINGS.organizationAccounts, props.organization.includeAccounts),
     excludeAccounts: checkList(SETTINGS.organizationExcludeAccounts, props.organization.excludeAccounts),
   };
-  const liveEvents = props.liveEvents && resolveLiveEvents(props.liveEvents.organizationId, organization?.includeAccounts);
-  return { regions, memberAccountRoleArns, includeOwnAccount, organization, liveEvents, ...resolveCollector(props) };
+  const { rateShare, ...collector } = resolveCollector(props);
+  const queueSettings = resolveLiveEvents(props.liveEvents, rateShare);
+  const liveEvents = queueSettings && {
+    ...queueSettings,
+    ...resolveOrganizationId(props.liveEvents?.organizationId, organization?.includeAccounts),
+  };
+  return { regions, memberAccountRoleArns, includeOwnAccount, organization, liveEvents, ...collector };
 }
 
 /**
@@ -132,7 +141,7 @@ function resolveSettingProps(props: SageMakerTrainingJobInventoryProps, stackReg
  * is snapshotted without an account list (listed accounts are admitted by id). `includeAccounts` is undefined when
  * the organization is not snapshotted.
  */
-function resolveLiveEvents(organizationId: string | undefined, includeAccounts: readonly string[] | undefined) {
+function resolveOrganizationId(organizationId: string | undefined, includeAccounts: readonly string[] | undefined) {
   const name = 'liveEvents.organizationId';
   const byOrganization = includeAccounts !== undefined && includeAccounts.length === 0;
   if (organizationId === undefined) {
@@ -160,14 +169,16 @@ function resolveCollector(props: SageMakerTrainingJobInventoryProps) {
   const collectorEnvironment: Record<string, string> = {};
   const given = (props.collector ?? {}) as Record<string, unknown>;
   let parallelTargets = SETTINGS.parallelTargets.default as number;
+  let rateShare = SETTINGS.rateShare.default as number;
   for (const setting of Object.values(SETTINGS) as Setting[]) {
     if (!setting.prop?.startsWith('collector.')) continue;
     const value = given[setting.prop.slice('collector.'.length)];
     const checked = checkSetting(setting.prop, setting, value);
     if (setting === SETTINGS.parallelTargets) parallelTargets = checked as number;
+    if (setting === SETTINGS.rateShare) rateShare = checked as number;
     if (value !== undefined) collectorEnvironment[setting.variable] = formatSetting(setting, value);
   }
-  return { parallelTargets, collectorEnvironment };
+  return { parallelTargets, rateShare, collectorEnvironment };
 }
 
 /** The schedule, its period, the function timeout and the longest run: each in range, and fitting each other. */
@@ -247,6 +258,24 @@ function checkFunctionEnvironment(environment: Readonly<Record<string, string>>)
   return { ...environment };
 }
 
+/**
+ * The events function's environment: the snapshot function's (the same targets, limits, redaction and
+ * warehouse), its own rate share and service name, and its dead-letter queue.
+ */
+export function eventsEnvironment(
+  resolved: ResolvedInventoryProps & { readonly liveEvents: ResolvedLiveEvents },
+  destination: SnapshotDestination,
+  deadLetterQueueUrl: string,
+): Record<string, string> {
+  return {
+    ...snapshotEnvironment(resolved, destination),
+    SM_INVENTORY_RATE_SHARE: String(resolved.liveEvents.eventsRateShare),
+    SM_INVENTORY_DEAD_LETTER_QUEUE_URL: deadLetterQueueUrl,
+    POWERTOOLS_SERVICE_NAME: EVENTS_SERVICE_NAME,
+    ...resolved.functionEnvironment,
+  };
+}
+
 /** Where the snapshot function writes, and with which key: known only once the bucket and key exist. */
 export interface SnapshotDestination {
   readonly outputRoot: string;
@@ -273,6 +302,8 @@ export function snapshotEnvironment(resolved: ResolvedInventoryProps, destinatio
   return {
     ...variables,
     ...resolved.collectorEnvironment,
+    // With the live path, the snapshot keeps its part of the collector's rate share; the events function gets the rest.
+    ...(resolved.liveEvents && { SM_INVENTORY_RATE_SHARE: String(resolved.liveEvents.snapshotRateShare) }),
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     ...resolved.functionEnvironment,

@@ -32,7 +32,9 @@ import { inventoryMetric, type InventoryMetricName } from './inventory-metrics';
 import type { CostAndUsageReportProps, QuickSightProps, SageMakerTrainingJobInventoryProps } from './inventory-props';
 import { PriceRefresh } from './price-refresh';
 import { QuickSightCostDashboard } from './quicksight';
-import { resolveProps, snapshotEnvironment, type ResolvedInventoryProps } from './resolve-props';
+import { LiveEvents } from './live-events';
+import type { ResolvedLiveEvents } from './resolve-live-events';
+import { eventsEnvironment, resolveProps, snapshotEnvironment, type ResolvedInventoryProps } from './resolve-props';
 import { SnapshotStateMachine } from './snapshot-state-machine';
 
 export type {
@@ -45,6 +47,7 @@ export type {
 } from './inventory-props';
 export { resolveProps, type ResolvedInventoryProps, type ResolveContext } from './resolve-props';
 export type { InventoryMetricName } from './inventory-metrics';
+export { LiveEvents, type LiveEventsMetricName } from './live-events';
 
 /**
  * A scheduled SageMaker training-job inventory: a Lambda snapshots every training job of the given
@@ -92,6 +95,8 @@ export class SageMakerTrainingJobInventory extends Construct {
    * state changes (`eventBus.eventBusArn` is the forwarding template's parameter); undefined without `liveEvents`.
    */
   readonly forwardedEvents?: ForwardedEventsBusPolicy;
+  /** The live path (rule, queue, dead-letter queue, events function, alarms); undefined without the `liveEvents` prop. */
+  readonly liveEvents?: LiveEvents;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingJobInventoryProps = {}) {
     super(scope, id);
@@ -165,6 +170,7 @@ export class SageMakerTrainingJobInventory extends Construct {
         Stack.of(this).account,
       );
       this.forwardedEvents = new ForwardedEventsBusPolicy(this, 'ForwardedEvents', senders);
+      this.liveEvents = this.createLiveEvents({ ...resolved, liveEvents: resolved.liveEvents }, props.alarmTopic);
     }
   }
 
@@ -309,6 +315,23 @@ export class SageMakerTrainingJobInventory extends Construct {
       environment: snapshotEnvironment(resolved, { outputRoot: this.outputRoot, kmsKeyArn: this.encryptionKey.keyArn }),
     });
     return [role, fn];
+  }
+
+  private createLiveEvents(resolved: ResolvedInventoryProps & { liveEvents: ResolvedLiveEvents }, alarmTopic?: sns.ITopic): LiveEvents {
+    const destination = { outputRoot: this.outputRoot, kmsKeyArn: this.encryptionKey.keyArn };
+    return new LiveEvents(this, 'LiveEvents', {
+      settings: resolved.liveEvents,
+      bucket: this.bucket,
+      encryptionKey: this.encryptionKey,
+      prefix: resolved.prefix,
+      environment: (deadLetterQueueUrl) => eventsEnvironment(resolved, destination, deadLetterQueueUrl),
+      memberRoleArns: resolved.memberAccountRoleArns,
+      organizationRoleName: resolved.organization?.roleName,
+      logRetention: resolved.logRetention,
+      tracing: resolved.tracing,
+      removalPolicy: resolved.removalPolicy,
+      alarmTopic,
+    });
   }
 
   private createPriceRefresh(resolved: ResolvedInventoryProps, props: SageMakerTrainingJobInventoryProps): PriceRefresh {
