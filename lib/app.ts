@@ -104,6 +104,11 @@ export class InventoryStack extends Stack {
       value: this.inventory.role.roleArn,
       description: 'Member accounts trust this role (InventoryRoleArn parameter)',
     });
+    if (this.inventory.liveEvents)
+      new CfnOutput(this, 'InventoryEventsRoleArn', {
+        value: this.inventory.liveEvents.role.roleArn,
+        description: 'Member accounts trust this role too (InventoryEventsRoleArn parameter): the events function describes their jobs',
+      });
     new CfnOutput(this, 'SnapshotRoot', { value: this.inventory.outputRoot });
     new CfnOutput(this, 'AthenaWorkgroup', { value: this.inventory.workgroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: this.inventory.glueTable.database.ref });

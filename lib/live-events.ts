@@ -84,7 +84,8 @@ export class LiveEvents extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       description: 'SageMaker training-job state changes, for the inventory’s live view',
       eventPattern: { source: [STATE_CHANGE_SOURCE], detailType: [STATE_CHANGE_DETAIL_TYPE] },
-      targets: [new eventTargets.SqsQueue(this.queue)],
+      // An event EventBridge cannot deliver (the queue unreachable past its retries) lands beside those the function set aside.
+      targets: [new eventTargets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
     });
     [this.role, this.function] = this.createFunction(props);
     this.alarms = this.createAlarms(visibilityTimeout, props.alarmTopic);
@@ -175,14 +176,18 @@ export class LiveEvents extends Construct {
       environment: props.environment(this.deadLetterQueue.queueUrl),
     });
     fn.node.addDependency(policy);
-    fn.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: settings.batchSize,
-        maxBatchingWindow: settings.maxBatchingWindow,
-        maxConcurrency: settings.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
+    const source = new SqsEventSource(this.queue, {
+      batchSize: settings.batchSize,
+      maxBatchingWindow: settings.maxBatchingWindow,
+      maxConcurrency: settings.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    fn.addEventSource(source);
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        "An SQS event source takes no on-failure destination: the queue's redrive policy moves a message that keeps failing to the events dead-letter queue.",
+    });
     return [role, fn];
   }
 

@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { MEMBER_ROLE_NAME } from '../lambda/core/names';
@@ -19,9 +19,23 @@ export class MemberAccountRoleStack extends Stack {
       description: "ARN of the inventory function's role (output InventoryRoleArn of the inventory stack)",
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
     });
+    const eventsRoleArn = new CfnParameter(this, 'InventoryEventsRoleArn', {
+      type: 'String',
+      default: '',
+      description:
+        "ARN of the inventory's events function role (output InventoryEventsRoleArn of the inventory stack, with liveEvents); empty when the inventory applies no state changes",
+      allowedPattern: '^(arn:aws[a-z-]*:iam::\\d{12}:role/.+)?$',
+    });
+    const eventsRoleGiven = new CfnCondition(this, 'InventoryEventsRoleGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(eventsRoleArn.valueAsString, '')),
+    });
     this.role = new iam.Role(this, 'ReadRole', {
       roleName: MEMBER_ROLE_NAME,
-      assumedBy: new iam.ArnPrincipal(inventoryRoleArn.valueAsString),
+      // The events function describes the jobs of state changes as the snapshot does: the same reads, through this role.
+      assumedBy: new iam.CompositePrincipal(
+        new iam.ArnPrincipal(inventoryRoleArn.valueAsString),
+        new iam.ArnPrincipal(Fn.conditionIf(eventsRoleGiven.logicalId, eventsRoleArn.valueAsString, Aws.NO_VALUE).toString()),
+      ),
       description: 'Lets the SageMaker job inventory read training jobs and their tags',
       maxSessionDuration: undefined,
       inlinePolicies: {

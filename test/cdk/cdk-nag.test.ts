@@ -4,12 +4,13 @@ import { buildApp } from '../../lib/app';
 import { testApp } from '../support/cdk-app';
 
 describe('cdk-nag AwsSolutions and Serverless', () => {
-  it('reports no unacknowledged finding on the whole app', () => {
+  it('reports no unacknowledged finding on the whole app, the live path included', () => {
     // Prepare
     const { app } = buildApp(
       testApp({
         'inventory:regions': 'us-east-1,eu-west-1',
         'inventory:memberAccountRoleArns': 'arn:aws:iam::210987654321:role/SageMakerJobInventoryRead',
+        'inventory:liveEvents': 'true',
       }),
     );
 
@@ -36,10 +37,15 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     expect(synth).not.toThrow();
   });
 
-  it("reports no unacknowledged finding with the organization's accounts as targets and X-Ray tracing on", () => {
+  it("reports no unacknowledged finding with the organization's accounts as targets, X-Ray tracing on and the live path", () => {
     // Prepare
     const { app } = buildApp(
-      testApp({ 'inventory:organization': 'true', 'inventory:organizationExcludeAccounts': '111122223333', 'inventory:tracing': 'true' }),
+      testApp({
+        'inventory:organization': 'true',
+        'inventory:organizationExcludeAccounts': '111122223333',
+        'inventory:tracing': 'true',
+        'inventory:liveEvents': 'true',
+      }),
     );
 
     // Act

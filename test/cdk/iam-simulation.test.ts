@@ -7,6 +7,7 @@ import { stateKey, workKeys } from '../../lambda/core/pipeline/work-area';
 import {
   INSTANCE_PRICE_SCHEMA,
   INVENTORY_RUN_SCHEMA,
+  TRAINING_JOB_CHANGE_SCHEMA,
   TRAINING_JOB_LEDGER_SCHEMA,
   TRAINING_JOB_SCHEMA,
 } from '../../lambda/core/schema/table-schema';
@@ -34,6 +35,7 @@ const { app, inventory, memberRole, memberForwarding } = buildApp(
     'inventory:liveEvents': 'true',
     'inventory:organizationId': ORGANIZATION,
     'inventory:tracing': 'true',
+    'inventory:liveEvents': 'true',
     'inventory:quickSightPrincipalArn': `arn:aws:quicksight:us-east-1:${ACCOUNT}:group/default/finops`,
     'inventory:curDatabase': CUR.database,
     'inventory:curTable': CUR.table,
@@ -70,7 +72,7 @@ const member: Deployment = {
   account: MEMBER_ACCOUNT,
   region: REGION,
   stackName: memberRole.stackName,
-  parameters: { InventoryRoleArn: collector },
+  parameters: { InventoryRoleArn: collector, InventoryEventsRoleArn: concrete(construct.liveEvents!.role.roleArn) },
 };
 const organizationMember: Deployment = { ...member, account: ORGANIZATION_ACCOUNT };
 const inventoryBus = concrete(construct.forwardedEvents!.eventBus.eventBusArn);
@@ -214,6 +216,12 @@ const functionArn = concrete(construct.function.functionArn);
 const priceFunctionArn = concrete(construct.priceRefresh!.function.functionArn);
 const stateMachineArn = concrete(construct.stateMachine.stateMachineArn);
 const queueArn = concrete(construct.deadLetterQueue.queueArn);
+const live = construct.liveEvents!;
+const eventsRole = concrete(live.role.roleArn);
+const eventsQueue = concrete(live.queue.queueArn);
+const eventsDeadLetters = concrete(live.deadLetterQueue.queueArn);
+const eventsRule = concrete(live.rule.ruleArn);
+const changeObject = object(`${prefix}/${TRAINING_JOB_CHANGE_SCHEMA.table}/recorded_date=${date}/20261203T101500000Z-0f1e2d3c.parquet`);
 const orgRole = (account: string) => `arn:aws:iam::${account}:role/SageMakerJobInventoryRead`;
 const inOrganization = (resourceOrg: string) => ({ 'aws:PrincipalOrgID': ORGANIZATION, 'aws:ResourceOrgID': resourceOrg });
 
@@ -269,6 +277,41 @@ const ALLOWED: Record<string, Requests> = {
     requests: sourceReads(memberReader, MEMBER_ACCOUNT),
     caller: member,
     owner: member,
+  },
+  'events function (and its SQS event source, which polls with its role)': {
+    requests: [
+      ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'].map((action) =>
+        request(eventsRole, action, eventsQueue),
+      ),
+      request(eventsRole, 'sqs:SendMessage', eventsDeadLetters),
+      request(eventsRole, 'sagemaker:DescribeTrainingJob', trainingJob(ACCOUNT)),
+      request(eventsRole, 'sagemaker:ListTags', trainingJob(ACCOUNT)),
+      request(eventsRole, 's3:PutObject', changeObject, sseKms),
+      request(eventsRole, 's3:AbortMultipartUpload', changeObject),
+      request(eventsRole, 'kms:GenerateDataKey', key, viaS3),
+      request(eventsRole, 'kms:Decrypt', key, viaS3),
+      request(eventsRole, 'logs:CreateLogStream', logStream(logGroupOf(live.function))),
+      request(eventsRole, 'logs:PutLogEvents', logStream(logGroupOf(live.function))),
+      request(eventsRole, 'organizations:ListAccounts', '*'),
+      request(eventsRole, 'xray:PutTraceSegments', '*'),
+    ],
+  },
+  'events function, assuming the member-account role': {
+    requests: [request(eventsRole, 'sts:AssumeRole', MEMBER_ROLE)],
+    owner: member,
+  },
+  'events function, assuming the role of an organization account': {
+    requests: [request(eventsRole, 'sts:AssumeRole', orgRole(ORGANIZATION_ACCOUNT), inOrganization(ORGANIZATION))],
+    owner: organizationMember,
+  },
+  'the state-change rule (EventBridge)': {
+    requests: [
+      { ...request('events.amazonaws.com', 'sqs:SendMessage', eventsQueue, { 'aws:SourceArn': eventsRule }), resourceAccount: ACCOUNT },
+      {
+        ...request('events.amazonaws.com', 'sqs:SendMessage', eventsDeadLetters, { 'aws:SourceArn': eventsRule }),
+        resourceAccount: ACCOUNT,
+      },
+    ],
   },
   'views function': {
     requests: [
@@ -343,6 +386,28 @@ const DENIED: Record<string, Requests> = {
       request(collector, 'sagemaker:DescribeTrainingJob', trainingJob(OTHER_ACCOUNT)),
       request(collector, 'sts:AssumeRole', orgRole(OTHER_ACCOUNT), inOrganization('o-another1')),
       request(collector, 'sts:AssumeRole', `arn:aws:iam::${MEMBER_ACCOUNT}:role/Admin`),
+    ],
+  },
+  'events function': {
+    requests: [
+      request(eventsRole, 'sagemaker:ListTrainingJobs', '*'),
+      request(eventsRole, 's3:PutObject', snapshotObject, sseKms),
+      request(eventsRole, 's3:GetObject', changeObject),
+      request(eventsRole, 's3:DeleteObject', changeObject),
+      request(eventsRole, 'sqs:SendMessage', eventsQueue),
+      request(eventsRole, 'sqs:SendMessage', queueArn),
+      request(eventsRole, 'sagemaker:DescribeTrainingJob', trainingJob(OTHER_ACCOUNT)),
+      request(eventsRole, 'sts:AssumeRole', `arn:aws:iam::${MEMBER_ACCOUNT}:role/Admin`),
+    ],
+  },
+  'another rule (EventBridge)': {
+    requests: [
+      {
+        ...request('events.amazonaws.com', 'sqs:SendMessage', eventsQueue, {
+          'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/another`,
+        }),
+        resourceAccount: ACCOUNT,
+      },
     ],
   },
   'another account, assuming the member-account role': {

@@ -60,6 +60,10 @@ const PHYSICAL: Record<string, (id: string, p: Json, d: Deployment) => { ref: st
       arn: `arn:${PARTITION}:sqs:${d.region}:${d.account}:${name}`,
     };
   },
+  'AWS::Events::Rule': (id, p, d) => {
+    const name = p.Name ?? id;
+    return { ref: name, arn: `arn:${PARTITION}:events:${d.region}:${d.account}:rule/${name}` };
+  },
   'AWS::SNS::Topic': (id, p, d) => {
     const arn = `arn:${PARTITION}:sns:${d.region}:${d.account}:${p.TopicName ?? id}`;
     return { ref: arn, arn };
@@ -80,6 +84,9 @@ function physical(d: Deployment, id: string): { ref: string; arn?: string } {
   return describe(id, resource.Properties ?? {}, d);
 }
 
+/** What `Ref AWS::NoValue` resolves to: removed from the list that holds it. */
+const NO_VALUE = '<AWS::NoValue>';
+
 function ref(d: Deployment, name: string): string {
   const pseudo: Record<string, string> = {
     'AWS::Partition': PARTITION,
@@ -89,6 +96,7 @@ function ref(d: Deployment, name: string): string {
     'AWS::StackName': d.stackName,
   };
   if (name in pseudo) return pseudo[name];
+  if (name === 'AWS::NoValue') return NO_VALUE;
   if (d.template.Parameters?.[name]) {
     const value = d.parameters?.[name];
     if (value === undefined) throw new Error(`parameter ${name} of ${d.stackName} has no test value`);
@@ -104,10 +112,11 @@ function getAtt(d: Deployment, id: string, attribute: string): string {
   return arn;
 }
 
-/** `value` with every CloudFormation intrinsic (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split) replaced by its test value. */
+/** `value` with every CloudFormation intrinsic (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split, Fn::If and its conditions) replaced by its test value. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation JSON of any shape
 export function resolveTokens(value: unknown, d: Deployment): any {
-  if (Array.isArray(value)) return value.map((v) => resolveTokens(v, d));
+  // Ref AWS::NoValue drops its element, as CloudFormation does.
+  if (Array.isArray(value)) return value.map((v) => resolveTokens(v, d)).filter((v) => v !== NO_VALUE);
   if (value === null || typeof value !== 'object') return value;
   const object = value as Json;
   const [key] = Object.keys(object);
@@ -120,6 +129,14 @@ export function resolveTokens(value: unknown, d: Deployment): any {
         const [id, attribute] = typeof argument === 'string' ? argument.split('.') : argument;
         return getAtt(d, id, attribute);
       }
+      case 'Fn::If': {
+        const [condition, whenTrue, whenFalse] = argument;
+        return resolveTokens(resolveTokens(d.template.Conditions[condition], d) === true ? whenTrue : whenFalse, d);
+      }
+      case 'Fn::Equals':
+        return resolveTokens(argument[0], d) === resolveTokens(argument[1], d);
+      case 'Fn::Not':
+        return resolveTokens(argument[0], d) !== true;
       case 'Fn::Join':
         return (resolveTokens(argument[1], d) as string[]).join(argument[0]);
       case 'Fn::Select':

@@ -390,12 +390,23 @@ describe('the inventory stack', () => {
     );
   });
 
-  it('synthesizes the member-account role, trusting the inventory role, with the same read-only statements as the function', () => {
+  it('synthesizes the member-account role, trusting the inventory role (and the events role when given), with the same read-only statements as the function', () => {
     // Assess
     member.hasResourceProperties('AWS::IAM::Role', {
       RoleName: MEMBER_ROLE_NAME,
       AssumeRolePolicyDocument: {
-        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { Ref: 'InventoryRoleArn' } } }],
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: {
+              AWS: [
+                { 'Fn::If': ['InventoryEventsRoleGiven', { Ref: 'InventoryEventsRoleArn' }, { Ref: 'AWS::NoValue' }] },
+                { Ref: 'InventoryRoleArn' },
+              ],
+            },
+          },
+        ],
       },
       Policies: [
         {

@@ -46,6 +46,7 @@ export const APP_VARIANTS: readonly AppVariant[] = [
       'inventory:curPrefix': 'exports/sagemaker-cur',
     },
   },
+  { name: 'app-live-events', context: { 'inventory:liveEvents': 'true', 'inventory:memberAccountRoleArns': MEMBER_ROLES.join(',') } },
   {
     name: 'app-organization-tracing-regions',
     context: {
@@ -155,6 +156,15 @@ export const CONSTRUCT_VARIANTS: readonly ConstructVariant[] = [
           tableName: 'cur2',
           bucket: new s3.Bucket(stack, 'BillingExports', { enforceSSL: true }),
           prefix: 'exports/sagemaker-cur',
+        },
+        liveEvents: {
+          rateShare: 0.3,
+          maxConcurrency: 3,
+          batchSize: 500,
+          maxBatchingWindow: Duration.seconds(90),
+          maxReceiveCount: 8,
+          timeout: Duration.minutes(5),
+          memorySize: 1536,
         },
       };
     },
