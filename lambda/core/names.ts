@@ -103,5 +103,9 @@ export const ATHENA_RESULTS_PREFIX = 'athena-results/';
 /** This package's version, written into every run record. */
 export { version as TOOL_VERSION } from '../../package.json';
 
+/** The EventBridge source and detail-type of a training job's state change, as SageMaker sends it (and the construct's rule matches). */
+export const STATE_CHANGE_SOURCE = 'aws.sagemaker';
+export const STATE_CHANGE_DETAIL_TYPE = 'SageMaker Training Job State Change';
+
 /** A training job's ARN: its region, its account and its (lower-cased) name. */
 export const TRAINING_JOB_ARN_PATTERN = /^arn:aws[a-z-]*:sagemaker:([a-z0-9-]+):(\d{12}):training-job\/([A-Za-z0-9][A-Za-z0-9-]{0,62})$/;

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PRICES_SERVICE_NAME, SERVICE_NAME } from '../../lambda/core/names';
+import { EVENTS_SERVICE_NAME, PRICES_SERVICE_NAME, SERVICE_NAME } from '../../lambda/core/names';
 import { buildApp } from '../../lib/app';
 import { testApp } from '../support/cdk-app';
 import { mismatches, readWarehouse } from '../support/compare';
@@ -12,6 +12,7 @@ import { withDuckDb } from '../support/duckdb';
 import { startSimulator, TEST_CREDENTIALS, type RunningSimulator } from '../support/local-simulator';
 import { createTestBucket, downloadBucket, listKeys, motoS3, startMoto, type RunningMoto } from '../support/moto-server';
 import { withoutGeneration } from '../support/object-names';
+import { sqsEvent } from '../support/sqs-records';
 
 const run = promisify(execFile);
 
@@ -66,13 +67,13 @@ describe('the Lambda bundle that cdk synth produces', () => {
   beforeAll(async () => {
     // Prepare: one real synth with bundling (esbuild, no Docker), as `cdk deploy` would upload it.
     const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
-    const { app } = buildApp(testApp({}, { bundle: true, outdir }));
+    const { app } = buildApp(testApp({ 'inventory:liveEvents': 'true' }, { bundle: true, outdir }));
     app.synth();
     // Each function's S3 key names its asset.
     parquetAssets = readdirSync(outdir)
       .filter((d) => d.startsWith('asset.') && existsSync(join(outdir, d, 'parquet_wasm_bg.wasm')))
       .map((d) => join(outdir, d));
-    for (const service of [SERVICE_NAME, PRICES_SERVICE_NAME]) assetDirs[service] = assetOf(outdir, service);
+    for (const service of [SERVICE_NAME, PRICES_SERVICE_NAME, EVENTS_SERVICE_NAME]) assetDirs[service] = assetOf(outdir, service);
     [running, moto] = await Promise.all([startSimulator({ regions: REGIONS, jobsPerRegion: JOBS_PER_REGION, seed: 42 }), startMoto()]);
     s3 = motoS3(moto);
     awsEnvironment = {
@@ -88,19 +89,22 @@ describe('the Lambda bundle that cdk synth produces', () => {
     await Promise.all([running?.stop(), moto?.stop()]);
   });
 
-  it('carries parquet-wasm in the two bundles that write Parquet, the snapshot and the price refresh', () => {
+  it('carries parquet-wasm in the three bundles that write Parquet, the snapshot, the price refresh and the events function', () => {
     // Assess
-    expect(parquetAssets).toHaveLength(2);
-    expect(parquetAssets.sort()).toEqual([assetDirs[SERVICE_NAME], assetDirs[PRICES_SERVICE_NAME]].sort());
+    expect(parquetAssets).toHaveLength(3);
+    expect(parquetAssets.sort()).toEqual([assetDirs[SERVICE_NAME], assetDirs[PRICES_SERVICE_NAME], assetDirs[EVENTS_SERVICE_NAME]].sort());
   });
 
-  it.each([SERVICE_NAME, PRICES_SERVICE_NAME])("ships parquet-wasm's .wasm beside the %s bundle, and no node_modules", (service) => {
-    // Act
-    const files = readdirSync(assetDirs[service]).sort();
+  it.each([SERVICE_NAME, PRICES_SERVICE_NAME, EVENTS_SERVICE_NAME])(
+    "ships parquet-wasm's .wasm beside the %s bundle, and no node_modules",
+    (service) => {
+      // Act
+      const files = readdirSync(assetDirs[service]).sort();
 
-    // Assess
-    expect(files).toEqual(['index.js', 'index.js.map', 'parquet_wasm_bg.wasm']);
-  });
+      // Assess
+      expect(files).toEqual(['index.js', 'index.js.map', 'parquet_wasm_bg.wasm']);
+    },
+  );
 
   it("runs the price refresh bundle under plain Node against the simulator's Price List API and S3", async () => {
     // Prepare
@@ -188,5 +192,33 @@ describe('the Lambda bundle that cdk synth produces', () => {
 
     // Assess
     expect(output).toContain('FAILED ConfigError: function event: step is "publish"; allowed: resolve, collect, summarize');
+  });
+
+  it("runs the events bundle under plain Node on an SQS batch of the simulator's state changes, into S3", async () => {
+    // Prepare: an hour of the simulator's state changes (after the snapshot tests, which compare against its jobs as they were)
+    const bucket = await createTestBucket(s3, 'events-bundle');
+    const world = running.simulator.world;
+    world.recordStateChangeEvents();
+    world.advance(3_600_000, { newJobsPerDay: 24, deleteRate: 0 });
+    const events = world.takeStateChangeEvents().filter((event) => event.region === 'us-east-1');
+    const jobs = new Set(events.map((event) => event.detail.TrainingJobArn)).size;
+
+    // Act
+    const output = await invokeBundle(assetDirs[EVENTS_SERVICE_NAME], sqsEvent(events.map((event) => JSON.stringify(event))), 120_000, {
+      ...awsEnvironment,
+      AWS_ENDPOINT_URL_SAGEMAKER: running.endpoint,
+      AWS_ENDPOINT_URL_STS: running.endpoint,
+      AWS_ENDPOINT_URL_SQS: moto.endpoint,
+      SM_INVENTORY_OUTPUT: `s3://${bucket}/inventory`,
+      SM_INVENTORY_LIMITS: 'DescribeTrainingJob=500,ListTags=500',
+      SM_INVENTORY_DEAD_LETTER_QUEUE_URL: `${moto.endpoint}/123456789012/events-bundle-dlq`,
+    });
+
+    // Assess
+    expect(jobs).toBeGreaterThan(0);
+    expect(output).toContain('RESULT {"batchItemFailures":[]}');
+    expect(await listKeys(s3, bucket)).toEqual([
+      expect.stringMatching(/^inventory\/sagemaker_training_job_change\/recorded_date=[\d-]+\/[^/]+\.parquet$/),
+    ]);
   });
 });

@@ -1,8 +1,6 @@
-import { TRAINING_JOB_ARN_PATTERN } from '../names';
+import { STATE_CHANGE_DETAIL_TYPE, STATE_CHANGE_SOURCE, TRAINING_JOB_ARN_PATTERN } from '../names';
 
-/** The EventBridge source and detail-type of a training job's state change, as SageMaker sends it. */
-export const STATE_CHANGE_SOURCE = 'aws.sagemaker';
-export const STATE_CHANGE_DETAIL_TYPE = 'SageMaker Training Job State Change';
+export { STATE_CHANGE_DETAIL_TYPE, STATE_CHANGE_SOURCE } from '../names';
 
 /** What one event asks for: describe this job. The event's own copy of the job is never used (it lacks half the columns). */
 export interface StateChange {
