@@ -80,7 +80,7 @@ export interface CollectorSettings {
   readonly fullEveryDays?: number;
   /**
    * Share of each operation's rate limit the collector uses, so the account's own clients keep the rest; throttles caused by other clients slow the run down and never fail it.
-   * Allowed: a number from 0.05 to 1.
+   * Allowed: a number from 0.001 to 1.
    * @default 1
    */
   readonly rateShare?: number;
