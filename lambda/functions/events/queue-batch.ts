@@ -31,7 +31,9 @@ export function readBodies(records: readonly SQSRecord[]): {
       events.push(JSON.parse(record.body));
       parsed.push(record);
     } catch (error) {
-      const reason = `the message body is not JSON (${(error as Error).message.replace(/ in JSON at .*/, '')}); expected one EventBridge event as the rule sends it`;
+      // Only the position: Node's message quotes the body's start, which may be a secret.
+      const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+      const reason = `the message body (${record.body.length} characters) is not JSON${position ? ` (unreadable at character ${position})` : ''}; expected one EventBridge event as the rule sends it`;
       unreadable.push({ messageId: record.messageId, body: record.body, reason });
     }
   }
