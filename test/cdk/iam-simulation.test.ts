@@ -35,7 +35,6 @@ const { app, inventory, memberRole, memberForwarding } = buildApp(
     'inventory:liveEvents': 'true',
     'inventory:organizationId': ORGANIZATION,
     'inventory:tracing': 'true',
-    'inventory:liveEvents': 'true',
     'inventory:quickSightPrincipalArn': `arn:aws:quicksight:us-east-1:${ACCOUNT}:group/default/finops`,
     'inventory:curDatabase': CUR.database,
     'inventory:curTable': CUR.table,

@@ -68,10 +68,6 @@ const PHYSICAL: Record<string, (id: string, p: Json, d: Deployment) => { ref: st
     const arn = `arn:${PARTITION}:sns:${d.region}:${d.account}:${p.TopicName ?? id}`;
     return { ref: arn, arn };
   },
-  'AWS::Events::Rule': (id, p, d) => {
-    const name = p.Name ?? id;
-    return { ref: name, arn: `arn:${PARTITION}:events:${d.region}:${d.account}:rule/${name}` };
-  },
   'AWS::Glue::Database': (_id, p) => ({ ref: p.DatabaseInput.Name }),
   'AWS::Athena::WorkGroup': (_id, p) => ({ ref: p.Name }),
 };
