@@ -45,6 +45,7 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
         'inventory:organizationExcludeAccounts': '111122223333',
         'inventory:tracing': 'true',
         'inventory:liveEvents': 'true',
+        'inventory:organizationId': 'o-inventory1',
       }),
     );
 
