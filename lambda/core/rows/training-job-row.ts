@@ -38,13 +38,14 @@ export class TrainingJobRowMapper {
   private readonly columnByNormalisedName = new Map<string, ColumnDefinition>();
   /** API field name → its column (or null: not in the schema); fields repeat on every job, so resolve each once. */
   private readonly columnByField = new Map<string, ColumnDefinition | null>();
-  private readonly columns: readonly ColumnDefinition[];
+  /** Every column NULL, copied for each row: one shape for every row, made at once instead of member by member. */
+  private readonly emptyRow: TableRow;
 
   constructor(
     schema: TableSchema = TRAINING_JOB_SCHEMA,
     private readonly redactor: Redactor = new Redactor(),
   ) {
-    this.columns = schema.columns;
+    this.emptyRow = Object.fromEntries(schema.columns.map((column) => [column.name, null]));
     for (const column of schema.columns) {
       if (!DERIVED_COLUMNS.has(column.name)) this.columnByNormalisedName.set(normalise(column.name), column);
     }
@@ -68,8 +69,7 @@ export class TrainingJobRowMapper {
         throw new InvalidRecordError(`${field} is missing; DescribeTrainingJob always returns it`);
     }
 
-    const row: TableRow = {};
-    for (const column of this.columns) row[column.name] = null;
+    const row: TableRow = { ...this.emptyRow };
     row._key = arn!;
     row.account_id = accountId;
     row.tags = toStringMap('Tags', tags ?? {}, this.redactor);
