@@ -1,4 +1,4 @@
-import { Aws, CfnCondition, CfnParameter, DefaultStackSynthesizer, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { STATE_CHANGE_DETAIL_TYPE, STATE_CHANGE_SOURCE } from '../lambda/core/ev
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../lambda/core/names';
 import { deadLettersAlarm } from './alarms';
 import { acknowledgeDeadLetterQueue } from './function-parts';
+import { stackSetSynthesizer } from './stack-set-template';
 
 /** The inventory account's default event bus: the only target the forwarding rule accepts (a region code and an account id, as everywhere). */
 export const INVENTORY_EVENT_BUS_ARN_PATTERN = `^arn:aws[a-z-]*:events:${inner(REGION_PATTERN)}:${inner(ACCOUNT_ID_PATTERN)}:event-bus/default$`;
@@ -41,9 +42,7 @@ export class MemberAccountForwardingStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, {
       description: "Forwards SageMaker training-job state changes to the inventory account's event bus (per account and region)",
-      // No BootstrapVersion parameter: StackSets and `aws cloudformation deploy` create it in accounts and regions
-      // never bootstrapped for CDK (it has no assets).
-      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+      synthesizer: stackSetSynthesizer(),
       ...props,
     });
     const busArn = new CfnParameter(this, 'InventoryEventBusArn', {

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { MEMBER_ROLE_NAME } from '../lambda/core/names';
 import { collectorStatements } from './collector-permissions';
+import { stackSetSynthesizer } from './stack-set-template';
 
 /**
  * The CloudFormation template member accounts deploy (synthesized by the same app): a read-only role
@@ -13,7 +14,11 @@ export class MemberAccountRoleStack extends Stack {
   readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
-    super(scope, id, { description: 'Read-only role for the SageMaker training-job inventory (member account)', ...props });
+    super(scope, id, {
+      description: 'Read-only role for the SageMaker training-job inventory (member account)',
+      synthesizer: stackSetSynthesizer(),
+      ...props,
+    });
     const inventoryRoleArn = new CfnParameter(this, 'InventoryRoleArn', {
       type: 'String',
       description: "ARN of the inventory function's role (output InventoryRoleArn of the inventory stack)",

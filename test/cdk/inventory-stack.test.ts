@@ -433,6 +433,15 @@ describe('the inventory stack', () => {
       ],
     });
   });
+
+  it('gives the member-account role template only its own parameters and no BootstrapVersion, so StackSets deploy it where CDK was never bootstrapped', () => {
+    // Act
+    const { Parameters, Rules } = member.toJSON();
+
+    // Assess
+    expect(Object.keys(Parameters).sort()).toEqual(['InventoryEventsRoleArn', 'InventoryRoleArn']);
+    expect(Rules).toBeUndefined();
+  });
 });
 
 describe('SageMakerTrainingJobInventory props', () => {
