@@ -589,30 +589,12 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
     const proxy = await startFaultProxy(local.moto.endpoint, (req) =>
       refuse && req.method === 'PUT' && SNAPSHOT_OF_AFTER.test(req.url!) ? S3_ACCESS_DENIED : 'pass',
     );
-    const cliEnv = {
-      AWS_ENDPOINT_URL: running.endpoint,
-      AWS_ENDPOINT_URL_S3: proxy.endpoint,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true',
-    };
-    const args = (date: string) => [
-      'snapshot',
-      '--regions',
-      'us-east-1',
-      '--out',
-      `s3://${bucket}/inventory`,
-      '--date',
-      date,
-      '--limits',
-      FAST,
-    ];
-    expect((await runCliInProcess(args(BEFORE), cliEnv)).code).toBe(0);
+    const cli = s3Cli(proxy, bucket);
+    expect((await cli(BEFORE)).code).toBe(0);
     const earlier = await listKeys(local.s3, bucket);
 
     // Act
-    const faulty = await runCliInProcess(args(AFTER), cliEnv);
+    const faulty = await cli(AFTER);
 
     // Assess
     expect(faulty.code).toBe(2);
@@ -622,7 +604,7 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
       earlier.filter((key) => key.includes('snapshot_date=2026-11-01')),
     );
     refuse = false;
-    expect((await runCliInProcess(args(AFTER), cliEnv)).code).toBe(0);
+    expect((await cli(AFTER)).code).toBe(0);
     const rows = await withDuckDb(async (db) =>
       readWarehouse(db, `${await downloadBucket(local.s3, bucket)}/inventory/sagemaker_training_job/snapshot_date=2026-11-02/*/*.parquet`),
     );
@@ -651,17 +633,27 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
   }
 
   /** The CLI against the simulator, its S3 through `proxy`. */
-  function s3Cli(proxy: FaultProxy, bucket: string) {
-    const env = {
+  /** The CLI's environment for a snapshot to S3 through `proxy` (the credentials aside: a child process gets its own). */
+  function s3CliEnv(proxy: FaultProxy) {
+    return {
       AWS_ENDPOINT_URL: running.endpoint,
       AWS_ENDPOINT_URL_S3: proxy.endpoint,
-      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       AWS_REGION: 'us-east-1',
       SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true',
     };
-    return (date: string) =>
-      runCliInProcess(['snapshot', '--regions', 'us-east-1', '--out', `s3://${bucket}/inventory`, '--date', date, '--limits', FAST], env);
+  }
+
+  function s3SnapshotArgs(bucket: string, date: string): string[] {
+    return ['snapshot', '--regions', 'us-east-1', '--out', `s3://${bucket}/inventory`, '--date', date, '--limits', FAST];
+  }
+
+  function s3Cli(proxy: FaultProxy, bucket: string) {
+    const env = {
+      ...s3CliEnv(proxy),
+      AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    };
+    return (date: string) => runCliInProcess(s3SnapshotArgs(bucket, date), env);
   }
 
   it.each([
@@ -747,37 +739,12 @@ describe('the fault matrix (S3, through a proxy in front of the moto server)', (
       }
       return 'pass';
     });
-    const cliEnv = {
-      AWS_ENDPOINT_URL: running.endpoint,
-      AWS_ENDPOINT_URL_S3: proxy.endpoint,
-      AWS_REGION: 'us-east-1',
-      SM_INVENTORY_S3_FORCE_PATH_STYLE: 'true',
-    };
-    const args = (date: string) => [
-      'snapshot',
-      '--regions',
-      'us-east-1',
-      '--out',
-      `s3://${bucket}/inventory`,
-      '--date',
-      date,
-      '--limits',
-      FAST,
-    ];
-    expect(
-      (
-        await runCliInProcess(args(BEFORE), {
-          ...cliEnv,
-          AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-        })
-      ).code,
-    ).toBe(0);
+    expect((await s3Cli(proxy, bucket)(BEFORE)).code).toBe(0);
     const earlier = (await listKeys(local.s3, bucket)).filter((key) => key.includes('sagemaker_training_job'));
     hold = true;
 
     // Act
-    const run = runCliChild(args(AFTER), cliEnv);
+    const run = runCliChild(s3SnapshotArgs(bucket, AFTER), s3CliEnv(proxy));
     await uploading;
     run.child.kill('SIGKILL');
     const killed = await run.done;
