@@ -3,6 +3,7 @@ import { Command } from '@commander-js/extra-typings';
 import { ConfigError } from '../../lambda/core/errors';
 import type { ChangeBatchReport, EventOutcome } from '../../lambda/core/events/apply-changes';
 import { runChangeBatch } from '../../lambda/core/events/change-batch';
+import { unreadableJsonDetail } from '../../lambda/core/events/state-change-event';
 import { SETTING_NAMES } from '../../lambda/core/settings/settings';
 import { withGuide } from '../command-guide';
 import type { CommandIo } from '../options';
@@ -46,9 +47,7 @@ export function parseEventLines(text: string): { readonly events: unknown[]; rea
       events.push(JSON.parse(line));
       lines.push(index + 1);
     } catch (error) {
-      unreadable.push(
-        `line ${index + 1}: not JSON (${(error as Error).message.replace(/ in JSON at .*/, '')}); expected one EventBridge event per line`,
-      );
+      unreadable.push(`line ${index + 1}: not JSON (${unreadableJsonDetail(line, error)}); expected one EventBridge event per line`);
     }
   }
   return { events, lines, unreadable };

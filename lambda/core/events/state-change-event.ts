@@ -28,6 +28,16 @@ function eventIdOf(event: Record<string, unknown>): string | undefined {
 }
 
 /**
+ * What can be said of a text JSON.parse refused without quoting it: its length, and where it became
+ * unreadable when the parser says. Node's message quotes the text's first characters, which in an event
+ * may be a secret (a HyperParameters value), so it is never shown.
+ */
+export function unreadableJsonDetail(text: string, error: unknown): string {
+  const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+  return `${text.length} characters${position === undefined ? '' : `, unreadable at character ${position}`}`;
+}
+
+/**
  * Reads one EventBridge event. Only the envelope and the job's identity are read; nothing from
  * `detail` other than TrainingJobArn and LastModifiedTime ever reaches a reason or a log, since its
  * HyperParameters and Environment may hold secrets.

@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { ChangeBatchReport, EventOutcome } from '../../core/events/apply-changes';
+import { unreadableJsonDetail } from '../../core/events/state-change-event';
 import type { DeadLetter } from './dead-letters';
 
 /** What became of each record of an SQS batch, once its events were applied. */
@@ -31,9 +32,7 @@ export function readBodies(records: readonly SQSRecord[]): {
       events.push(JSON.parse(record.body));
       parsed.push(record);
     } catch (error) {
-      // Only the position: Node's message quotes the body's start, which may be a secret.
-      const position = /at position (\d+)/.exec((error as Error).message)?.[1];
-      const reason = `the message body (${record.body.length} characters) is not JSON${position ? ` (unreadable at character ${position})` : ''}; expected one EventBridge event as the rule sends it`;
+      const reason = `the message body (${unreadableJsonDetail(record.body, error)}) is not JSON; expected one EventBridge event as the rule sends it`;
       unreadable.push({ messageId: record.messageId, body: record.body, reason });
     }
   }
