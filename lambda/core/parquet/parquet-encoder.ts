@@ -18,6 +18,9 @@ export interface ParquetEncoder {
 
 export { PARQUET_COMPRESSIONS, type ParquetCompression } from '../settings/settings';
 
+/** What the encoder writes: Arrow JS tables, or record batches already in wasm memory (read by parquet-wasm, never copied out). */
+export type EncoderInput = Table | parquetWasm.RecordBatch;
+
 export interface ParquetWasmEncoderOptions {
   /** @default 'zstd' */
   readonly compression?: ParquetCompression;
@@ -33,6 +36,24 @@ const WASM_COMPRESSION: Record<ParquetCompression, parquetWasm.Compression> = {
   gzip: parquetWasm.Compression.GZIP,
   uncompressed: parquetWasm.Compression.UNCOMPRESSED,
 };
+
+/**
+ * Columns whose values a few settings shared by many jobs make (statuses, the role, the algorithm, the
+ * instance type, the stopping condition): a dictionary makes them 20-70 % smaller. Every other column
+ * is written plain: for ARNs, names, times and per-job JSON a dictionary makes the column larger, and
+ * building it doubled the encoding time (bench/write-throughput.ts, docs/benchmarks.md).
+ */
+const DICTIONARY_ENCODED_COLUMNS: ReadonlySet<string> = new Set([
+  'training_job_status',
+  'secondary_status',
+  'profiling_status',
+  'role_arn',
+  'algorithm_specification',
+  'resource_config',
+  'stopping_condition',
+  'debug_hook_config',
+  'profiler_config',
+]);
 
 /**
  * parquet-wasm (arrow-rs) streaming writer: batches of rows become Arrow record batches, are handed to
@@ -70,7 +91,7 @@ export class ParquetWasmEncoder implements ParquetEncoder {
    * and never decoded) into Parquet bytes. Each table crosses into wasm at once, however many batches
    * it holds; batches of any size may come: the writer gathers them into row groups of `rowGroupRows` rows.
    */
-  async *encodeTables(tables: AsyncIterable<Table>): AsyncIterable<Uint8Array> {
+  async *encodeTables(tables: AsyncIterable<EncoderInput>): AsyncIterable<Uint8Array> {
     const batches = tables[Symbol.asyncIterator]();
     let emittedAny = false;
     // parquet-wasm reports a failed input stream only as "Dyn casting error"; keep the real cause.
@@ -90,7 +111,8 @@ export class ParquetWasmEncoder implements ParquetEncoder {
             controller.close();
           } else {
             emittedAny = true;
-            for (const batch of this.toWasm(next.value.batches.map((b) => this.conformed(b)))) controller.enqueue(batch);
+            if (next.value instanceof parquetWasm.RecordBatch) controller.enqueue(next.value);
+            else for (const batch of this.toWasm(next.value.batches.map((b) => this.conformed(b)))) controller.enqueue(batch);
           }
         } catch (error) {
           inputFailure = { error };
@@ -102,12 +124,7 @@ export class ParquetWasmEncoder implements ParquetEncoder {
         await batches.return?.();
       },
     });
-    const properties = new parquetWasm.WriterPropertiesBuilder()
-      .setCompression(WASM_COMPRESSION[this.compression])
-      .setWriterVersion(parquetWasm.WriterVersion.V1)
-      .setMaxRowGroupSize(this.rowGroupRows)
-      .setCreatedBy(this.createdBy)
-      .build();
+    const properties = this.writerProperties();
     let output: ReadableStream<Uint8Array>;
     try {
       output = await parquetWasm.transformParquetStream(input, properties);
@@ -134,6 +151,19 @@ export class ParquetWasmEncoder implements ParquetEncoder {
       if (!finished) await reader.cancel().catch(() => undefined);
       reader.releaseLock();
     }
+  }
+
+  private writerProperties(): parquetWasm.WriterProperties {
+    let builder = new parquetWasm.WriterPropertiesBuilder()
+      .setCompression(WASM_COMPRESSION[this.compression])
+      .setWriterVersion(parquetWasm.WriterVersion.V1)
+      .setMaxRowGroupSize(this.rowGroupRows)
+      .setCreatedBy(this.createdBy)
+      .setDictionaryEnabled(false);
+    for (const name of this.columnNames.filter((column) => DICTIONARY_ENCODED_COLUMNS.has(column))) {
+      builder = builder.setColumnDictionaryEnabled(name, true);
+    }
+    return builder.build();
   }
 
   private async *recordBatches(rows: AsyncIterable<TableRow>): AsyncIterable<Table> {
@@ -176,12 +206,28 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     return new RecordBatch(this.arrowSchema, makeData({ type: new Struct(this.arrowSchema.fields), length, nullCount: 0, children }));
   }
 
-  private toWasm(batches: RecordBatch[]): parquetWasm.RecordBatch[] {
+  /** `batches` as one Arrow IPC stream under this table's schema: a copy, so they may be views on wasm memory. */
+  ipcOf(batches: readonly RecordBatch[]): Uint8Array {
+    return tableToIPC(
+      new Table(
+        this.arrowSchema,
+        batches.map((batch) => this.conformed(batch)),
+      ),
+      'stream',
+    );
+  }
+
+  /** An Arrow IPC stream's record batches in wasm memory, for `encodeTables`. */
+  static wasmBatchesOf(ipc: Uint8Array): parquetWasm.RecordBatch[] {
     // Arrow IPC is the documented bridge from apache-arrow (JS heap) into parquet-wasm (wasm memory).
-    const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(new Table(this.arrowSchema, batches), 'stream'));
+    const wasmTable = parquetWasm.Table.fromIPCStream(ipc);
     const wasmBatches = wasmTable.recordBatches();
     wasmTable.free();
     return wasmBatches;
+  }
+
+  private toWasm(batches: RecordBatch[]): parquetWasm.RecordBatch[] {
+    return ParquetWasmEncoder.wasmBatchesOf(tableToIPC(new Table(this.arrowSchema, batches), 'stream'));
   }
 }
 

@@ -1,4 +1,8 @@
-import { DataType, tableFromIPC, type Field, type RecordBatch, type Table, type Vector } from 'apache-arrow';
+import { DataType, type Field, type RecordBatch, type Table, type Vector } from 'apache-arrow';
+// @ts-expect-error TS1479: arrow-js-ffi declares types for its ES module only. It is imported as a module all the same: a
+// bundle then takes its ES build, which imports apache-arrow's ES build as this file does (from its CommonJS build, a second
+// copy of apache-arrow would make batches whose classes are not this file's).
+import { parseRecordBatch, parseTable } from 'arrow-js-ffi';
 import { openAsBlob } from 'node:fs';
 import * as parquetWasm from 'parquet-wasm';
 import { InventoryError } from '../errors';
@@ -56,7 +60,7 @@ export class SnapshotReader {
   private async readArrow(rowGroups: number[], columns: readonly string[] | undefined, span?: { offset: number; limit: number }) {
     try {
       const table = await this.file.read({ rowGroups, ...(columns ? { columns: [...columns] } : {}), ...span });
-      return tableFromIPC(table.intoIPCStream());
+      return copiedOutOfWasm(table);
     } catch (error) {
       throw new SnapshotReadError(`reading row groups ${rowGroups.join(',')} of ${this.path} failed`, { cause: error });
     }
@@ -73,6 +77,31 @@ export class SnapshotReader {
    */
   async *batchesOf(columns?: readonly string[]): AsyncIterable<RecordBatch> {
     for (let group = 0; group < this.rowGroups; group++) yield* (await this.readArrow([group], columns)).batches;
+  }
+
+  /** The number of rows of row group `group`. */
+  rowsOf(group: number): number {
+    return this.groupRows[group];
+  }
+
+  /** Row group `group`, only the given columns, as Arrow JS. */
+  async columnsOf(group: number, columns: readonly string[]): Promise<Table> {
+    return this.readArrow([group], columns);
+  }
+
+  /**
+   * Row group `group` as parquet-wasm record batches: decoded in wasm memory and left there, so a writer
+   * that takes them costs no copy into JavaScript and back. The caller owns them (a writer consumes them; free the others).
+   */
+  async wasmBatchesOf(group: number): Promise<parquetWasm.RecordBatch[]> {
+    try {
+      const table = await this.file.read({ rowGroups: [group] });
+      const batches = table.recordBatches();
+      table.free();
+      return batches;
+    } catch (error) {
+      throw new SnapshotReadError(`reading row group ${group} of ${this.path} failed`, { cause: error });
+    }
   }
 
   /**
@@ -102,6 +131,34 @@ export class SnapshotReader {
   }
 }
 
+/**
+ * The table as Arrow JS, its buffers copied straight out of wasm memory through the Arrow C data interface:
+ * one copy per buffer, where an IPC stream costs a serialization in wasm, a copy out and a parse. Copied, not
+ * viewed, because the next wasm allocation may grow (and so detach) the memory a view would point into.
+ */
+function copiedOutOfWasm(table: parquetWasm.Table): Table {
+  const ffi = table.intoFFI();
+  try {
+    return parseTable(parquetWasm.wasmMemory().buffer, ffi.arrayAddrs(), ffi.schemaAddr(), true);
+  } finally {
+    ffi.drop();
+  }
+}
+
+/**
+ * Calls `use` with `batch` as Arrow JS without copying it: a view on wasm memory, valid only until the
+ * next wasm allocation may grow (and so move) that memory. So `use` must neither call into parquet-wasm
+ * nor keep the view or anything viewing it; what it returns must be copies.
+ */
+export function viewedInWasm<T>(batch: parquetWasm.RecordBatch, use: (view: RecordBatch) => T): T {
+  const ffi = batch.toFFI();
+  try {
+    return use(parseRecordBatch(parquetWasm.wasmMemory().buffer, ffi.arrayAddr(), ffi.schemaAddr(), false));
+  } finally {
+    ffi.free();
+  }
+}
+
 function sameType(actual: Field, expected: Field): boolean {
   return String(actual.type) === String(expected.type) || (DataType.isMap(actual.type) && DataType.isMap(expected.type));
 }
@@ -115,8 +172,8 @@ function rowOfTable(table: Table, index: number): TableRow {
   throw new SnapshotReadError(`a read of ${table.numRows} rows has no row ${index}`);
 }
 
-/** One row of a batch, exactly as the encoder took it. */
-function rowAt(batch: RecordBatch, index: number): TableRow {
+/** One row of a batch, exactly as the encoder took it: its values copied, so it outlives a view on wasm memory. */
+export function rowAt(batch: RecordBatch, index: number): TableRow {
   const row: TableRow = {};
   batch.schema.fields.forEach((field, column) => (row[field.name] = cellOf(field, batch.getChildAt(column)!, index)));
   return row;

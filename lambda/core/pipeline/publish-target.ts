@@ -65,10 +65,10 @@ export async function publishTarget(
   const commit = await CommitPoint.open(store, schema, target, snapshotDate, keys);
   const { counts, status, published, ledgerKey, finishedAt } = await commit.commit(async () => {
     const file = join(scratch, `${commit.generation}.parquet`);
-    const written = await writeSnapshotFile(done, sources, file);
+    const { rows: written, departedRows } = await writeSnapshotFile(done, sources, file);
     const published = await commit.stage(commit.keyOf(schema), file);
     await rm(file, { force: true });
-    const ledgerKey = await stageLedger(done, commit, scratch);
+    const ledgerKey = await stageLedger(done, departedRows, commit, scratch);
     await writeSnapshotState(store, schema.table, target, nextState(done, commit.keyOf(schema), written));
     const finishedAt = Date.now();
     const counts: JobCounts = {
@@ -168,12 +168,17 @@ function runRecordOf(
 
 /**
  * Stages this run's events for the ledger, one object per (account, region, date) like the snapshot's:
- * a key-only `first_seen` row per new job, and the last row of each job that left (streamed from the
- * previous snapshot). Returns the key of the ledger object the run record is to name: the staged one,
+ * a key-only `first_seen` row per new job, and the last row of each job that left (`departedRows`, which
+ * the merge kept, or else streamed from the previous snapshot). Returns the key of the ledger object the run record is to name: the staged one,
  * none (undefined) for a date with no event, or the committed one for a re-run of a date before the
  * target's latest snapshot, which cannot tell what happened that day and leaves the ledger as it is.
  */
-async function stageLedger(done: CompletedTarget, commit: CommitPoint, scratch: string): Promise<string | undefined> {
+async function stageLedger(
+  done: CompletedTarget,
+  departedRows: readonly TableRow[] | undefined,
+  commit: CommitPoint,
+  scratch: string,
+): Promise<string | undefined> {
   const { settings, previous } = done;
   const { store, target, snapshotDate } = settings;
   if (!previous) {
@@ -184,7 +189,7 @@ async function stageLedger(done: CompletedTarget, commit: CommitPoint, scratch: 
   async function* events(): AsyncIterable<TableRow> {
     for (const job of done.firstSeen) yield firstSeenRow(job, target.accountId, snapshotDate);
     if (!previous || done.departed.length === 0) return;
-    for await (const row of previous.reader.rowsAt(done.departed)) {
+    for await (const row of departedRows ?? previous.reader.rowsAt(done.departed)) {
       yield { ...row, event: 'deleted', last_snapshot_date: previous.state.snapshotDate };
     }
   }

@@ -13,19 +13,25 @@ export interface SnapshotSources {
   readonly localPart: string | undefined;
 }
 
+/** The snapshot file written: how many rows it holds, and the departed rows the merge kept on its way (see MergedSnapshot). */
+export interface WrittenSnapshot {
+  readonly rows: number;
+  readonly departedRows: readonly TableRow[] | undefined;
+}
+
 /**
  * Writes the target's new snapshot object to the local file `path` (its bytes are MergedSnapshot's
- * concern) and returns how many rows it holds. When the file becomes visible, and what else becomes
- * visible with it, is the commit point's (commit-point.ts).
+ * concern). When the file becomes visible, and what else becomes visible with it, is the commit
+ * point's (commit-point.ts).
  */
-export async function writeSnapshotFile(done: MergeSources, sources: SnapshotSources, path: string): Promise<number> {
+export async function writeSnapshotFile(done: MergeSources, sources: SnapshotSources, path: string): Promise<WrittenSnapshot> {
   const merged = new MergedSnapshot(done, sources.savedParts, sources.localPart);
   try {
     await writeBytes(merged.encode(), path);
   } finally {
     await merged.release();
   }
-  return merged.written;
+  return { rows: merged.written, departedRows: merged.departedRows };
 }
 
 /** Encodes `rows` of a table into the Parquet file `path`. */

@@ -1,0 +1,33 @@
+import type { Data, Map_, Utf8 } from 'apache-arrow';
+
+/**
+ * Whether cell `index` of a map<string,string> column holds exactly the entries of `expected`, in its
+ * order, every value set. Reads the column's bytes where they are: materializing each cell as a Map
+ * of decoded strings, as apache-arrow's `get` does, cost more than the rest of comparing a whole
+ * snapshot's tags.
+ */
+export function isStringMapCell(column: Data<Map_<Utf8, Utf8>>, index: number, expected: Readonly<Record<string, string>>): boolean {
+  if (!column.getValid(index)) return false;
+  const entries = Object.entries(expected);
+  const first = column.valueOffsets[column.offset + index];
+  if (column.valueOffsets[column.offset + index + 1] - first !== entries.length) return false;
+  const [keys, values] = (column.children[0] as Data).children as Data<Utf8>[];
+  return entries.every(
+    ([key, value], at) => values.getValid(first + at) && utf8CellIs(keys, first + at, key) && utf8CellIs(values, first + at, value),
+  );
+}
+
+/** Whether cell `index` of a string column is `text`, compared byte for byte with its UTF-8 encoding. */
+function utf8CellIs(column: Data<Utf8>, index: number, text: string): boolean {
+  const start = column.valueOffsets[column.offset + index];
+  const end = column.valueOffsets[column.offset + index + 1];
+  const bytes = column.values;
+  // Most text is ASCII, whose bytes are its char codes: no encoding needed to compare it.
+  if (end - start === text.length) {
+    let at = 0;
+    while (at < text.length && text.charCodeAt(at) < 0x80 && text.charCodeAt(at) === bytes[start + at]) at++;
+    if (at === text.length) return true;
+    if (text.charCodeAt(at) < 0x80) return false;
+  }
+  return Buffer.from(text, 'utf8').equals(bytes.subarray(start, end));
+}
