@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
+import { DEFAULT_SHRINK_GUARD } from '../../lambda/core/pipeline/config';
 import { stateKey, workKeys } from '../../lambda/core/pipeline/work-area';
-import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
+import { TRAINING_JOB_LEDGER_SCHEMA, TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { TableRow } from '../../lambda/core/rows/training-job-row';
 import { AwsError } from '../../simulator/protocol';
@@ -33,6 +34,18 @@ async function publishedRowGroupSizes(store: LocalStore, date: string): Promise<
   for await (const group of reader.rowGroupsOf(['_key'])) sizes.push(group.length);
   reader.close();
   return sizes;
+}
+
+/** The ledger's `deleted` rows of a date, each without the ledger's own columns: the snapshot row it records. */
+async function ledgerDepartedRows(store: LocalStore, date: string): Promise<TableRow[]> {
+  const folder = join(store.describe(), TRAINING_JOB_LEDGER_SCHEMA.table, `snapshot_date=${date}`, `region=${REGION}`);
+  const rows: TableRow[] = [];
+  for (const file of readdirSync(folder)) {
+    const reader = await SnapshotReader.open(join(folder, file), TRAINING_JOB_LEDGER_SCHEMA);
+    for await (const group of reader.rowGroupsOf()) rows.push(...group);
+    reader.close();
+  }
+  return rows.filter((row) => row.event === 'deleted').map(({ event: _event, last_snapshot_date: _date, ...row }) => row);
 }
 
 function newStore(): LocalStore {
@@ -153,6 +166,43 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     expect(byKey(await publishedRows(incremental, ACCOUNT, REGION, DAY_2))).toEqual(
       byKey(await publishedRows(reference, ACCOUNT, REGION, DAY_2)),
     );
+  });
+
+  it("puts in the ledger the row yesterday's snapshot held of each job deleted since, from row groups the merge passes", async () => {
+    // Prepare: yesterday's object in row groups of 40; one deleted job from each of three of them.
+    running = await startSimulator({ jobsPerRegion: 200, seed: 31, historyDays: 60 });
+    const store = newStore();
+    const config = { rowGroupRows: 40 };
+    await run({ store, snapshotDate: DAY_1, config });
+    const dayOne = await publishedRows(store, ACCOUNT, REGION, DAY_1);
+    const deleted = [dayOne[5], dayOne[90], dayOne[170]].filter((row) => /Completed|Failed|Stopped/.test(String(row.training_job_status)));
+    for (const row of deleted) running.simulator.world.deleteJob(ACCOUNT, REGION, String(row.training_job_name));
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_2, config });
+
+    // Assess
+    expect(deleted.length).toBeGreaterThan(1);
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental', jobsGone: deleted.length } });
+    expect(byKey(await ledgerDepartedRows(store, DAY_2))).toEqual(byKey(deleted));
+  });
+
+  it("puts in the ledger the row yesterday's snapshot held of every job when all of them were deleted and none is carried", async () => {
+    // Prepare: every job deleted, one created, and the mass deletion allowed.
+    running = await startSimulator({ jobsPerRegion: 60, seed: 37, historyDays: 60 });
+    const store = newStore();
+    const config = { rowGroupRows: 25, shrinkGuard: { ...DEFAULT_SHRINK_GUARD, allow: true } };
+    await run({ store, snapshotDate: DAY_1, config });
+    const dayOne = await publishedRows(store, ACCOUNT, REGION, DAY_1);
+    for (const row of dayOne) running.simulator.world.deleteJob(ACCOUNT, REGION, String(row.training_job_name));
+    running.simulator.world.createJobNamed(ACCOUNT, REGION, 'the-one-job-left');
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_2, config });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { jobsWritten: 1, jobsCarried: 0, jobsGone: dayOne.length } });
+    expect(byKey(await ledgerDepartedRows(store, DAY_2))).toEqual(byKey(dayOne));
   });
 
   it('keeps a carried row as it was until a full describe writes the column that changed without a listing sign of it', async () => {

@@ -148,7 +148,8 @@ function copiedOutOfWasm(table: parquetWasm.Table): Table {
 /**
  * Calls `use` with `batch` as Arrow JS without copying it: a view on wasm memory, valid only until the
  * next wasm allocation may grow (and so move) that memory. So `use` must neither call into parquet-wasm
- * nor keep the view or anything viewing it; what it returns must be copies.
+ * nor keep the view or anything viewing it; what it returns must be copies. `batch` must be one as read,
+ * not a slice: arrow-js-ffi 0.4 reads the offsets of a sliced string column from its first value.
  */
 export function viewedInWasm<T>(batch: parquetWasm.RecordBatch, use: (view: RecordBatch) => T): T {
   const ffi = batch.toFFI();

@@ -9,8 +9,9 @@ import type { Data, Map_, Utf8 } from 'apache-arrow';
 export function isStringMapCell(column: Data<Map_<Utf8, Utf8>>, index: number, expected: Readonly<Record<string, string>>): boolean {
   if (!column.getValid(index)) return false;
   const entries = Object.entries(expected);
-  const first = column.valueOffsets[column.offset + index];
-  if (column.valueOffsets[column.offset + index + 1] - first !== entries.length) return false;
+  // apache-arrow slices a column's offsets with it, so they are indexed from the slice's first cell.
+  const first = column.valueOffsets[index];
+  if (column.valueOffsets[index + 1] - first !== entries.length) return false;
   const [keys, values] = (column.children[0] as Data).children as Data<Utf8>[];
   return entries.every(
     ([key, value], at) => values.getValid(first + at) && utf8CellIs(keys, first + at, key) && utf8CellIs(values, first + at, value),
@@ -19,8 +20,8 @@ export function isStringMapCell(column: Data<Map_<Utf8, Utf8>>, index: number, e
 
 /** Whether cell `index` of a string column is `text`, compared byte for byte with its UTF-8 encoding. */
 function utf8CellIs(column: Data<Utf8>, index: number, text: string): boolean {
-  const start = column.valueOffsets[column.offset + index];
-  const end = column.valueOffsets[column.offset + index + 1];
+  const start = column.valueOffsets[index];
+  const end = column.valueOffsets[index + 1];
   const bytes = column.values;
   // Most text is ASCII, whose bytes are its char codes: no encoding needed to compare it.
   if (end - start === text.length) {

@@ -28,7 +28,7 @@ export interface MergeSources {
  * At most this many departed rows are kept, decoded, as the merge passes them (a few MiB): a day of
  * more deletions than that is rare, and its ledger reads them from the previous file again instead.
  */
-export const DEPARTED_ROWS_KEPT = 2000;
+const DEPARTED_ROWS_KEPT = 2000;
 
 /** What becomes of one row of the previous snapshot. */
 const enum Fate {
