@@ -54,12 +54,12 @@ describe('isStringMapCell: a tags cell compared with tags, byte for byte', () =>
     ]);
 
     // Act
-    const answers = [
+    const answers = (<Record<string, string>[]>[
       { team: 'vision', owner: 'bob' },
       { team: 'vision', Owner: 'ana' },
       { team: 'vision', owner: 'ana', project: 'p' },
       { team: 'vision' },
-    ].map((tags) => isStringMapCell(column, 0, tags));
+    ]).map((tags) => isStringMapCell(column, 0, tags));
 
     // Assess
     expect(answers).toEqual([false, false, false, false]);
@@ -70,7 +70,7 @@ describe('isStringMapCell: a tags cell compared with tags, byte for byte', () =>
     const column = tagsColumn([['équipe', 'données-€']]);
 
     // Act
-    const answers = [{ équipe: 'données-€' }, { équipe: 'donnèes-€' }, { èquipe: 'données-€' }].map((tags) =>
+    const answers = (<Record<string, string>[]>[{ équipe: 'données-€' }, { équipe: 'donnèes-€' }, { èquipe: 'données-€' }]).map((tags) =>
       isStringMapCell(column, 0, tags),
     );
 
