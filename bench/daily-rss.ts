@@ -3,7 +3,8 @@
  * The simulator runs in its own process; the first snapshot and the daily one each run in a fresh
  * process (bench/support/daily-snapshot-child.ts), so each peak RSS is that snapshot's alone. The
  * first snapshot runs at limits x--first-scale to get there quickly; the daily at x--scale. Each size
- * prints its peak RSS, the daily's merge and publish (from the moment every job is in to the end) on a
+ * prints its peak RSS (and the daily's by the time every job was in, to tell the listing's part from the
+ * merge's), the daily's merge and publish (from the moment every job is in to the end) on a
  * line of its own, and the daily's wall time against the least time its calls take at its limits.
  *
  *   npx tsx bench/daily-rss.ts --jobs 10000,100000                     # with the Node options of a 1,024 MiB function (~10 min)
@@ -50,6 +51,7 @@ interface ChildFigures {
   readonly wallS: number;
   readonly mergePublishS: number;
   readonly peakRssMiB: number;
+  readonly peakRssBeforeMergeMiB: number;
 }
 
 async function snapshotInOwnProcess(endpoint: string, warehouse: string, date: string, scale: string): Promise<ChildFigures> {
@@ -83,7 +85,8 @@ async function main(): Promise<void> {
       results.push({ jobs, first, daily });
       console.log(
         `N = ${jobs}: first snapshot (${first.mode}, ${first.written} rows) peak RSS ${first.peakRssMiB.toFixed(0)} MiB; ` +
-          `daily (${daily.mode}: ${daily.carried} carried, ${daily.described} described, ${churn.changed} changed) peak RSS ${daily.peakRssMiB.toFixed(0)} MiB`,
+          `daily (${daily.mode}: ${daily.carried} carried, ${daily.described} described, ${churn.changed} changed) peak RSS ${daily.peakRssMiB.toFixed(0)} MiB ` +
+          `(${daily.peakRssBeforeMergeMiB.toFixed(0)} MiB by the time every job was in, before the merge)`,
       );
       console.log(`N = ${jobs}: daily merge and publish ${daily.mergePublishS.toFixed(2)} s`);
       const { boundS } = lowerBoundS(daily.operations, scaledLimits(REFERENCE_LIMITS, Number(values.scale)));

@@ -1,6 +1,7 @@
 /**
  * One snapshot of one (account, region) in a process of its own, so its peak RSS is the snapshot's
- * alone (the simulator runs in yet another). Prints one JSON line: the run's figures and peak RSS.
+ * alone (the simulator runs in yet another). Prints one JSON line: the run's figures, its peak RSS, and
+ * the peak by the time every job was in (before the merge and publish).
  *
  *   node --import tsx bench/support/daily-snapshot-child.ts <endpoint> <warehouse> <date> <scale>
  */
@@ -12,11 +13,13 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 async function main(): Promise<void> {
   const [endpoint, warehouse, snapshotDate, scale] = process.argv.slice(2);
+  let peakRssBeforeMergeMiB: number | undefined;
   const run = await runTarget({
     endpoint,
     store: new LocalStore(warehouse),
     snapshotDate,
     limits: scaledLimits(REFERENCE_LIMITS, Number(scale)),
+    onPublishing: () => (peakRssBeforeMergeMiB = process.resourceUsage().maxRSS / 1024),
   });
   process.stdout.write(
     `${JSON.stringify({
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
       wallS: run.wallS,
       mergePublishS: run.mergePublishS,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      peakRssBeforeMergeMiB,
     })}\n`,
   );
 }
