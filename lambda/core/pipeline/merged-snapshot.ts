@@ -106,8 +106,9 @@ export class MergedSnapshot {
   }
 
   /**
-   * The carried rows of one batch of the previous snapshot (the next one in its file), in order: each run of rows whose tags are
-   * today's as a wasm slice of `batch`; each run of retagged rows copied out, with today's tags.
+   * The carried rows of one batch of the previous snapshot (the next one in its file), in order: each
+   * run of rows whose tags are today's as a wasm slice of `batch`; each run of retagged rows copied
+   * out, with today's tags.
    */
   private *carriedOf(batch: parquetWasm.RecordBatch, departedRows: DepartedRows | undefined): Iterable<EncoderInput> {
     const { runs, retaggedIpc } = viewedInWasm(batch, (view) => {
