@@ -1,5 +1,6 @@
 import { InventoryError } from '../errors';
 import type { PreviousJob } from './previous-snapshot';
+import { StringCodes } from './string-codes';
 
 /**
  * The previous snapshot's jobs by ARN, held compactly: one map from ARN to row number, and the fields the
@@ -14,12 +15,11 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
   private keys: string[] = [];
   private creationTimes: Float64Array;
   private modifiedTimes: Float64Array;
-  /** Index into `statuses`; 0 is no status. */
+  /** Codes of `statuses`; 0 is no status. */
   private statusCodes: Uint32Array;
   private settled: Uint8Array;
   private positions: Uint32Array;
-  private readonly statuses: (string | null)[] = [null];
-  private readonly statusCodeOf = new Map<string, number>();
+  private readonly statuses = new StringCodes();
 
   /** `capacity`: the number of jobs to be added, so the arrays are allocated once. */
   constructor(capacity: number) {
@@ -45,7 +45,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     }
     this.creationTimes[row] = job.creationTime ?? Number.NaN;
     this.modifiedTimes[row] = job.lastModifiedTime ?? Number.NaN;
-    this.statusCodes[row] = this.codeOf(job.status);
+    this.statusCodes[row] = this.statuses.codeOf(job.status);
     this.settled[row] = job.settled ? 1 : 0;
     this.positions[row] = position;
   }
@@ -90,18 +90,8 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     return {
       creationTime: Number.isNaN(creationTime) ? null : creationTime,
       lastModifiedTime: Number.isNaN(lastModifiedTime) ? null : lastModifiedTime,
-      status: this.statuses[this.statusCodes[row]],
+      status: this.statuses.stringOf(this.statusCodes[row]) ?? null,
       settled: this.settled[row] === 1,
     };
-  }
-
-  private codeOf(status: string | null): number {
-    if (status === null) return 0;
-    let code = this.statusCodeOf.get(status);
-    if (code === undefined) {
-      code = this.statuses.push(status) - 1;
-      this.statusCodeOf.set(status, code);
-    }
-    return code;
   }
 }

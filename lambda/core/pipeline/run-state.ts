@@ -11,6 +11,7 @@ import type { WarehouseStore } from '../publish/store';
 import { readProgressChunk, saveProgress, summaryRecord, type Checkpoint, type ProgressChunk, type SummaryRecord } from './checkpoint';
 import { InvocationControl } from './invocation-control';
 import { listJobs } from './job-listing';
+import { ListedJobs } from './listed-jobs';
 import { PartWriter } from './part-writer';
 import { isSameJob, type PreviousSnapshot } from './previous-snapshot';
 import { publishTarget } from './publish-target';
@@ -28,11 +29,13 @@ const MODIFIED_FIRST_MARGIN_MS = 15 * 60_000;
 /** The merged state of every invocation so far, plus what this invocation adds. */
 export class RunState {
   /** Jobs of the full listing: exactly the jobs of the snapshot. */
-  private readonly listed = new Map<string, SummaryRecord>();
+  private readonly listed = new ListedJobs();
   /** Jobs of the modified-first listing; one the full listing does not find was deleted in between and is left out. */
-  private readonly early = new Map<string, SummaryRecord>();
+  private readonly early = new ListedJobs();
+  /** How many jobs each listing held once the saved progress was replayed: those set after are this invocation's to save. */
+  private replayed = { listed: 0, early: 0 };
   private readonly tags = new Map<string, Readonly<Record<string, string>>>();
-  /** Statuses and tags repeat across jobs; held once each, the per-job index stays small at 100,000 jobs. */
+  /** Tags repeat across jobs; held once each, a tag map per job costs a reference at 100,000 jobs. */
   private readonly pool = new StringPool();
   private readonly done = new Set<string>();
   private readonly vanished = new Set<string>();
@@ -45,10 +48,11 @@ export class RunState {
   private deferredRound = false;
   private describedCount = 0;
   private readonly calls = new CallStatsRecorder();
-  /** What this invocation adds to the saved progress; tags by ARN only, their values are in `tags`. */
-  private readonly added: Omit<ProgressChunk, 'tags'> & { early: SummaryRecord[]; tags: string[] } = {
-    summaries: [],
-    early: [],
+  /**
+   * What this invocation adds to the saved progress; tags by ARN only, their values are in `tags`, and the
+   * summaries are the jobs `listed` and `early` hold past `replayed`.
+   */
+  private readonly added: Omit<ProgressChunk, 'tags' | 'summaries' | 'early'> & { tags: string[] } = {
     tags: [],
     described: [],
     vanished: [],
@@ -77,8 +81,8 @@ export class RunState {
         workKeys(this.settings.schema.table, this.settings.snapshotDate, this.settings.target).checkpoint,
         this.where,
       );
-      for (const summary of chunk.summaries) this.listed.set(summary.name, this.held(summary));
-      for (const summary of chunk.early ?? []) this.early.set(summary.name, this.held(summary));
+      for (const summary of chunk.summaries) this.listed.set(this.held(summary));
+      for (const summary of chunk.early ?? []) this.early.set(this.held(summary));
       for (const [arn, tags] of chunk.tags) this.tags.set(this.arnOf(arn), this.pool.internTags(tags));
       for (const name of chunk.described) this.done.add(name);
       this.describedCount += chunk.described.length;
@@ -94,15 +98,19 @@ export class RunState {
       for (const [field, count] of Object.entries(chunk.unknownFields))
         this.unknownFields[field] = (this.unknownFields[field] ?? 0) + count;
     }
-    for (const name of new Set([...this.early.keys(), ...this.listed.keys()])) {
-      const summary = this.listed.get(name) ?? this.early.get(name)!;
-      if (this.needsDescribe(summary) && !this.done.has(name) && !this.leftOut(name)) this.pending.add(name);
-    }
+    this.replayed = { listed: this.listed.size, early: this.early.size };
+    for (const name of this.early.names()) this.queueReplayed(this.listed.get(name) ?? this.early.get(name)!);
+    for (const summary of this.listed) if (!this.early.has(summary.name)) this.queueReplayed(summary);
   }
 
-  /** A summary as the run holds it: its status interned, its ARN the previous snapshot's instance. */
+  private queueReplayed(summary: SummaryRecord): void {
+    const { name } = summary;
+    if (this.needsDescribe(summary) && !this.done.has(name) && !this.leftOut(name)) this.pending.add(name);
+  }
+
+  /** A summary as the run holds it: its ARN the previous snapshot's instance. */
   private held(summary: SummaryRecord): SummaryRecord {
-    return { ...summary, arn: this.arnOf(summary.arn), status: this.pool.intern(summary.status) };
+    return { ...summary, arn: this.arnOf(summary.arn) };
   }
 
   /**
@@ -126,7 +134,7 @@ export class RunState {
 
   private carried(): Set<string> {
     const carried = new Set<string>();
-    for (const summary of this.listed.values()) if (summary.arn !== undefined && !this.needsDescribe(summary)) carried.add(summary.arn);
+    for (const summary of this.listed) if (summary.arn !== undefined && !this.needsDescribe(summary)) carried.add(summary.arn);
     return carried;
   }
 
@@ -135,8 +143,7 @@ export class RunState {
     for (const summary of summaries) {
       const record = this.recordOf(summary);
       if (!record || this.listed.has(record.name)) continue;
-      this.listed.set(record.name, record);
-      this.added.summaries.push(record);
+      this.listed.set(record);
       const early = this.early.get(record.name);
       const queued = early !== undefined && this.needsDescribe(early);
       if (this.needsDescribe(record) && !queued && !this.done.has(record.name)) this.pending.add(record.name);
@@ -154,8 +161,7 @@ export class RunState {
     for (const summary of summaries) {
       const record = this.recordOf(summary);
       if (!record || this.early.has(record.name) || this.listed.has(record.name)) continue;
-      this.early.set(record.name, record);
-      this.added.early.push(record);
+      this.early.set(record);
       if (this.needsDescribe(record)) this.pending.add(record.name);
     }
   }
@@ -178,7 +184,7 @@ export class RunState {
 
   /** Jobs the modified-first listing returned and the full listing did not: deleted in between, so not in the snapshot. */
   private droppedEarly(): Set<string> {
-    return new Set([...this.early.keys()].filter((name) => !this.listed.has(name)));
+    return new Set([...this.early.names()].filter((name) => !this.listed.has(name)));
   }
 
   /**
@@ -192,7 +198,7 @@ export class RunState {
   }
 
   private setJobAside(name: string, reason: string): void {
-    const job = { name, arn: this.listed.get(name)?.arn, reason };
+    const job = { name, arn: this.listed.arnOf(name), reason };
     this.done.add(name);
     this.setAside.push(job);
     this.added.setAside.push(job);
@@ -360,7 +366,7 @@ export class RunState {
   }
 
   private async describeOne(source: TrainingJobSource, name: string, part: PartWriter): Promise<void> {
-    const outcome = await source.describe(name, (this.listed.get(name) ?? this.early.get(name))?.arn);
+    const outcome = await source.describe(name, this.listed.arnOf(name) ?? this.early.arnOf(name));
     switch (outcome.kind) {
       case 'vanished':
         this.done.add(name);
@@ -405,7 +411,7 @@ export class RunState {
   private jobsNeedingTags(): string[] {
     const cutoff = this.checkpoint.tagScanStartedAt - 1000;
     const needed: string[] = [];
-    for (const summary of this.listed.values()) {
+    for (const summary of this.listed) {
       if (summary.arn === undefined || this.tags.has(summary.arn) || this.vanished.has(summary.name)) continue;
       if (this.setAside.some((job) => job.name === summary.name)) continue;
       if (this.checkpoint.tags.strategy === 'per-job' || (summary.created ?? Number.POSITIVE_INFINITY) >= cutoff) needed.push(summary.arn);
@@ -451,7 +457,12 @@ export class RunState {
   private readonly seen = new Map<string, OperationStats>();
 
   private saveProgress(keys: ReturnType<typeof workKeys>): Promise<void> {
-    const chunk: ProgressChunk = { ...this.added, tags: this.added.tags.map((arn) => [arn, this.tags.get(arn)!]) };
+    const chunk: ProgressChunk = {
+      ...this.added,
+      summaries: this.listed.addedSince(this.replayed.listed),
+      early: this.early.addedSince(this.replayed.early),
+      tags: this.added.tags.map((arn) => [arn, this.tags.get(arn)!]),
+    };
     return saveProgress(this.settings.store, keys, this.checkpoint, chunk, this.calls.snapshot());
   }
 
@@ -475,6 +486,12 @@ export class RunState {
     return before === undefined || !isSameJob(before, summary.created);
   }
 
+  private countNewJobs(): number {
+    let count = 0;
+    for (const summary of this.listed) if (this.isNewJob(summary)) count++;
+    return count;
+  }
+
   /**
    * What the ledger records of this run: the jobs in the snapshot for the first time (by ARN and creation
    * time, since a name comes back after DeleteTrainingJob), and where the rows of the previous snapshot's jobs
@@ -485,7 +502,7 @@ export class RunState {
     const setAsideNames = new Set(this.setAside.map((job) => job.name));
     const firstSeen: FirstSeenJob[] = [];
     const present = new Map<string, number | undefined>();
-    for (const summary of this.listed.values()) {
+    for (const summary of this.listed) {
       if (summary.arn === undefined || dropped.has(summary.name) || this.vanished.has(summary.name)) continue;
       const isNew = this.isNewJob(summary);
       if (!setAsideNames.has(summary.name) || !isNew) present.set(summary.arn, summary.created);
@@ -518,14 +535,12 @@ export class RunState {
       if (kept) carried.add(job.arn!);
       return { ...job, keptPreviousRow: kept };
     });
-    const jobsNew = previousJobs && [...this.listed.values()].filter((summary) => this.isNewJob(summary)).length;
+    const jobsNew = previousJobs && this.countNewJobs();
     const jobsGone = departed.length;
     const jobsListed = this.listed.size;
     // V8 lets its heap grow in proportion to what stays alive, so what the merge does not need goes first.
     this.listed.clear();
     this.early.clear();
-    this.added.summaries.length = 0;
-    this.added.early.length = 0;
     this.previous?.releaseIndex();
     return publishTarget(
       {

@@ -1,0 +1,66 @@
+/**
+ * What the listing's per-job state of a daily run costs on the heap, one structure at a time, at N jobs
+ * with ARN-length keys: the heap and array buffers after a full garbage collection, before and after the
+ * structure is built, divided by N. The names and ARNs are made first and held throughout, as the listing
+ * response and the previous snapshot's index hold them, so each figure is the structure's own cost.
+ *
+ *   node --expose-gc --import tsx bench/listing-memory.ts --jobs 100000
+ */
+import { parseArgs } from 'node:util';
+import type { SummaryRecord } from '../lambda/core/pipeline/checkpoint';
+import { ListedJobs } from '../lambda/core/pipeline/listed-jobs';
+import { StringPool } from '../lambda/core/pipeline/string-pool';
+
+const { values } = parseArgs({ options: { jobs: { type: 'string', default: '100000' } } });
+const jobs = Number(values.jobs);
+const collect = (globalThis as { gc?: () => void }).gc;
+if (!collect) throw new Error('run with node --expose-gc (see the header of bench/listing-memory.ts)');
+
+const STATUSES = ['Completed', 'Failed', 'Stopped', 'InProgress'];
+const pool = new StringPool();
+const start = Date.UTC(2024, 0, 1);
+/** Realistic names (40 characters) and ARNs (94): the listing's and the previous index's instances. */
+const summaries: SummaryRecord[] = Array.from({ length: jobs }, (_, index) => {
+  const name = `pytorch-training-2024-${String(index).padStart(8, '0')}-a1b2c3d4e`;
+  return {
+    name,
+    arn: `arn:aws:sagemaker:us-east-1:123456789012:training-job/${name}`,
+    created: start + index * 60_000,
+    lastModified: start + index * 60_000 + 3_600_123,
+    status: STATUSES[index % STATUSES.length],
+  };
+});
+
+function heapBytes(): number {
+  collect!();
+  collect!();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
+/** Bytes a job that `build` costs while what it returns is alive. */
+function perJob(build: () => unknown): number {
+  const before = heapBytes();
+  const held = build();
+  const after = heapBytes();
+  if (held === undefined) throw new Error('nothing built');
+  return (after - before) / jobs;
+}
+
+const structures: [string, () => unknown][] = [
+  [
+    'listing as a map of one summary object per job (before)',
+    () => new Map(summaries.map((summary) => [summary.name, { ...summary, status: pool.intern(summary.status) }])),
+  ],
+  [
+    'listing as ListedJobs (after)',
+    () => {
+      const listed = new ListedJobs();
+      for (const summary of summaries) listed.set(summary);
+      return listed;
+    },
+  ],
+];
+
+console.log(`${jobs.toLocaleString('en-US')} jobs, heap and array buffers after a full GC, per job:`);
+for (const [label, build] of structures) console.log(`  ${label}: ${perJob(build).toFixed(1)} B`);
