@@ -15,7 +15,7 @@ const INITIAL_CAPACITY = 1_024;
 export class ListedJobs implements Iterable<SummaryRecord> {
   private slots = new Map<string, number>();
   private arns: (string | undefined)[] = [];
-  /** Epoch milliseconds; NaN for none. */
+  /** Epoch milliseconds; NaN for none (a time the SDK parsed is never NaN). */
   private created = new Float64Array(INITIAL_CAPACITY);
   private modified = new Float64Array(INITIAL_CAPACITY);
   private statusCodes = new Uint32Array(INITIAL_CAPACITY);
