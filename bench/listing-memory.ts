@@ -67,5 +67,25 @@ const structures: [string, () => unknown][] = [
   ["the ledger's jobs that stay, as a mark per row of the previous file (after)", () => new Uint8Array(jobs).fill(1)],
 ];
 
+/** Tags as the simulator gives them: a few shared sets, and three jobs in ten with a domain ARN of their own. */
+function tagsOf(index: number): Record<string, string> {
+  const tags: Record<string, string> = { team: `team-${index % 6}`, project: `project-${index % 23}`, 'cost-center': `cc-${index % 6}` };
+  if (index % 10 < 3)
+    tags['sagemaker:domain-arn'] = `arn:aws:sagemaker:us-east-1:123456789012:domain/d-${index.toString(16).padStart(12, '0')}`;
+  return tags;
+}
+
+/** What the string pool holds of its own (its maps and keys), beyond the interned tag sets the run keeps: freed before the merge. */
+function poolPerJob(): number {
+  const pool = new StringPool();
+  const interned = summaries.map((_, index) => pool.internTags(tagsOf(index)));
+  const withPool = heapBytes();
+  pool.clear();
+  const withoutPool = heapBytes();
+  if (interned.length !== jobs) throw new Error('not every tag set was interned');
+  return (withPool - withoutPool) / jobs;
+}
+
 console.log(`${jobs.toLocaleString('en-US')} jobs, heap and array buffers after a full GC, per job:`);
 for (const [label, build] of structures) console.log(`  ${label}: ${perJob(build).toFixed(1)} B`);
+console.log(`  the string pool's own maps once the tags are in, released before the merge: ${poolPerJob().toFixed(1)} B`);

@@ -54,6 +54,20 @@ describe('StringPool', () => {
     expect(other).toEqual({ team: 'ads' });
   });
 
+  it('forgets the tag sets it held once cleared: an equal set comes back as a new object', () => {
+    // Prepare
+    const pool = new StringPool();
+    const before = pool.internTags({ team: 'search' });
+
+    // Act
+    pool.clear();
+    const after = pool.internTags({ team: 'search' });
+
+    // Assess
+    expect(after).not.toBe(before);
+    expect(after).toEqual(before);
+  });
+
   it('passes undefined through, for a summary without a status', () => {
     // Act
     const interned = new StringPool().intern(undefined);

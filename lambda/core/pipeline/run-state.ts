@@ -547,6 +547,7 @@ export class RunState {
     // V8 lets its heap grow in proportion to what stays alive, so what the merge does not need goes first.
     this.listed.clear();
     this.early.clear();
+    this.pool.clear();
     this.previous?.releaseIndex();
     return publishTarget(
       {

@@ -24,6 +24,12 @@ export class StringPool {
     return value;
   }
 
+  /** Forgets every string and tag set it holds, once no more come; what it handed out stays with whoever holds it. */
+  clear(): void {
+    this.strings.clear();
+    this.tagSets.clear();
+  }
+
   /**
    * The tags with every key and value interned. Equal tag sets, which most jobs of an account share, come
    * back as one frozen object (up to `capacity` distinct sets), so a tag map per job costs a reference.
