@@ -106,13 +106,13 @@ export class ParquetWasmEncoder implements ParquetEncoder {
           const next = await batches.next();
           if (next.done) {
             // A file with no row group still needs the schema: write one empty batch.
-            if (!emittedAny) for (const batch of this.toWasm([this.arrowBatch([])])) controller.enqueue(batch);
+            if (!emittedAny) for (const batch of this.wasmBatchesOf([this.arrowBatch([])])) controller.enqueue(batch);
             emittedAny = true;
             controller.close();
           } else {
             emittedAny = true;
             if (next.value instanceof parquetWasm.RecordBatch) controller.enqueue(next.value);
-            else for (const batch of this.toWasm(next.value.batches.map((b) => this.conformed(b)))) controller.enqueue(batch);
+            else for (const batch of this.wasmBatchesOf(next.value.batches)) controller.enqueue(batch);
           }
         } catch (error) {
           inputFailure = { error };
@@ -226,8 +226,8 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     return wasmBatches;
   }
 
-  private toWasm(batches: RecordBatch[]): parquetWasm.RecordBatch[] {
-    return ParquetWasmEncoder.wasmBatchesOf(tableToIPC(new Table(this.arrowSchema, batches), 'stream'));
+  private wasmBatchesOf(batches: readonly RecordBatch[]): parquetWasm.RecordBatch[] {
+    return ParquetWasmEncoder.wasmBatchesOf(this.ipcOf(batches));
   }
 }
 

@@ -79,16 +79,6 @@ export class SnapshotReader {
     for (let group = 0; group < this.rowGroups; group++) yield* (await this.readArrow([group], columns)).batches;
   }
 
-  /** The number of rows of row group `group`. */
-  rowsOf(group: number): number {
-    return this.groupRows[group];
-  }
-
-  /** Row group `group`, only the given columns, as Arrow JS. */
-  async columnsOf(group: number, columns: readonly string[]): Promise<Table> {
-    return this.readArrow([group], columns);
-  }
-
   /**
    * Row group `group` as parquet-wasm record batches: decoded in wasm memory and left there, so a writer
    * that takes them costs no copy into JavaScript and back. The caller owns them (a writer consumes them; free the others).

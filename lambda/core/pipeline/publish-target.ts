@@ -169,9 +169,10 @@ function runRecordOf(
 /**
  * Stages this run's events for the ledger, one object per (account, region, date) like the snapshot's:
  * a key-only `first_seen` row per new job, and the last row of each job that left (`departedRows`, which
- * the merge kept, or else streamed from the previous snapshot). Returns the key of the ledger object the run record is to name: the staged one,
- * none (undefined) for a date with no event, or the committed one for a re-run of a date before the
- * target's latest snapshot, which cannot tell what happened that day and leaves the ledger as it is.
+ * the merge kept, or else streamed from the previous snapshot). Returns the key of the ledger object the
+ * run record is to name: the staged one, none (undefined) for a date with no event, or the committed one
+ * for a re-run of a date before the target's latest snapshot, which cannot tell what happened that day
+ * and leaves the ledger as it is.
  */
 async function stageLedger(
   done: CompletedTarget,
