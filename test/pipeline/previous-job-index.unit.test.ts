@@ -61,6 +61,50 @@ describe('PreviousJobIndex', () => {
     expect([index.positionOf(`${ARN}a`), index.positionOf(`${ARN}b`), index.positionOf(`${ARN}c`)]).toEqual([2, 1, undefined]);
   });
 
+  it("finds the row of the very job listed, and none for an ARN it lacks or a new job under a deleted one's name", () => {
+    // Prepare
+    const index = new PreviousJobIndex(2);
+    index.add(`${ARN}a`, ended, 7);
+    index.add(`${ARN}b`, blank, 8);
+
+    // Act
+    const rows = [
+      index.rowOfJob(`${ARN}a`, ended.creationTime!),
+      index.rowOfJob(`${ARN}a`, undefined),
+      index.rowOfJob(`${ARN}a`, ended.creationTime! + 1),
+      index.rowOfJob(`${ARN}b`, 123),
+      index.rowOfJob(`${ARN}c`, undefined),
+    ];
+
+    // Assess
+    expect(rows).toEqual([0, 0, -1, 1, -1]);
+    expect([index.positionAt(0), index.positionAt(1)]).toEqual([7, 8]);
+  });
+
+  it('calls a job unchanged only when settled with the same LastModifiedTime and status, absent on both sides counting as the same', () => {
+    // Prepare
+    const index = new PreviousJobIndex(3);
+    index.add(`${ARN}a`, ended, 0);
+    index.add(`${ARN}b`, { ...ended, settled: false }, 1);
+    index.add(`${ARN}c`, { ...blank, settled: true }, 2);
+    const { lastModifiedTime, status } = ended;
+
+    // Act
+    const unchanged = [
+      index.isUnchangedAt(0, lastModifiedTime!, status!),
+      index.isUnchangedAt(0, lastModifiedTime! + 1, status!),
+      index.isUnchangedAt(0, lastModifiedTime!, 'Failed'),
+      index.isUnchangedAt(0, undefined, status!),
+      index.isUnchangedAt(1, lastModifiedTime!, status!),
+      index.isUnchangedAt(2, undefined, undefined),
+      index.isUnchangedAt(2, 0, undefined),
+      index.isUnchangedAt(2, undefined, ''),
+    ];
+
+    // Assess
+    expect(unchanged).toEqual([true, false, false, false, false, true, false, false]);
+  });
+
   it('holds nothing once cleared', () => {
     // Prepare
     const index = new PreviousJobIndex(1);

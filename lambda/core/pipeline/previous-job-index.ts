@@ -56,6 +56,33 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     return row === undefined ? undefined : this.positions[row];
   }
 
+  /**
+   * The index's row of the job `arn` names when that is the job listed as created at `created`, else -1:
+   * no such ARN, or a new job under the name (and so the ARN) of a deleted one. Either time unknown
+   * counts as the same job. One lookup, no object made: the publish step asks it of every listed job.
+   */
+  rowOfJob(arn: string, created: number | undefined): number {
+    const row = this.rows.get(arn);
+    if (row === undefined) return -1;
+    const before = this.creationTimes[row];
+    return Number.isNaN(before) || created === undefined || before === created ? row : -1;
+  }
+
+  /**
+   * Whether the job at `row` is settled and listed as the snapshot has it (the same LastModifiedTime and
+   * status, either absent on both sides): nothing about it changed, so its row is carried, not described.
+   */
+  isUnchangedAt(row: number, lastModified: number | undefined, status: string | undefined): boolean {
+    const before = this.modifiedTimes[row];
+    const sameModified = Number.isNaN(before) ? lastModified === undefined : before === lastModified;
+    return this.settled[row] === 1 && sameModified && this.statuses.stringOf(this.statusCodes[row]) === status;
+  }
+
+  /** Where the row of the job at index row `row` is in the file (0-based). */
+  positionAt(row: number): number {
+    return this.positions[row];
+  }
+
   get(arn: string): PreviousJob | undefined {
     const row = this.rows.get(arn);
     return row === undefined ? undefined : this.jobAt(row);

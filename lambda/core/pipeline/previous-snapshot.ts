@@ -106,11 +106,6 @@ function anyRuleInProgress(text: unknown): boolean {
   return Array.isArray(statuses) && statuses.some((s) => (s as { RuleEvaluationStatus?: string })?.RuleEvaluationStatus === 'InProgress');
 }
 
-/** Whether a listed job is the one the previous snapshot holds under its ARN, not a new job that reuses its name. */
-export function isSameJob(before: PreviousJob, created: number | undefined): boolean {
-  return before.creationTime === null || created === undefined || before.creationTime === created;
-}
-
 /** The settled rule, on a row of the training-job table. */
 export function isSettled(row: Record<string, unknown>): boolean {
   if (!ENDED.has(String(row.training_job_status))) return false;

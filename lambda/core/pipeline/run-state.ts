@@ -12,12 +12,13 @@ import { readProgressChunk, saveProgress, summaryRecord, type Checkpoint, type P
 import { InvocationControl } from './invocation-control';
 import { listJobs } from './job-listing';
 import { ListedJobs } from './listed-jobs';
+import { listingChanges, type ListingChanges } from './listing-changes';
 import { PartWriter } from './part-writer';
-import { isSameJob, type PreviousSnapshot } from './previous-snapshot';
+import type { PreviousSnapshot } from './previous-snapshot';
 import { publishTarget } from './publish-target';
 import type { SnapshotSources } from './snapshot-file';
 import { StringPool } from './string-pool';
-import type { FirstSeenJob, InvocationBudget, SetAsideJob, TargetProgress, TargetRunSettings, TargetStep } from './target-run-types';
+import type { InvocationBudget, SetAsideJob, TargetProgress, TargetRunSettings, TargetStep } from './target-run-types';
 import { workKeys } from './work-area';
 
 /** Reading and writing rows runs at several thousand a second; the merge starts only when it can finish. */
@@ -123,24 +124,11 @@ export class RunState {
     return this.previous ? this.previous.jobs.canonical(arn) : arn;
   }
 
-  /** Whether a listed job must be described this run, or its previous row carried. */
+  /** Whether a listed job must be described this run, or its previous row carried (listing-changes.ts decides alike). */
   private needsDescribe(summary: SummaryRecord): boolean {
     if (this.checkpoint.mode === 'full' || !this.previous || summary.arn === undefined) return true;
-    const before = this.previous.jobs.get(summary.arn);
-    if (!before || !isSameJob(before, summary.created)) return true;
-    if (before.lastModifiedTime !== (summary.lastModified ?? null) || before.status !== (summary.status ?? null)) return true;
-    return !before.settled;
-  }
-
-  /** Whether the listed job's previous row is carried, not described. */
-  private isCarried(summary: SummaryRecord): summary is SummaryRecord & { arn: string } {
-    return summary.arn !== undefined && !this.needsDescribe(summary);
-  }
-
-  private carried(): Set<string> {
-    const carried = new Set<string>();
-    for (const summary of this.listed) if (this.isCarried(summary)) carried.add(summary.arn);
-    return carried;
+    const row = this.previous.jobs.rowOfJob(summary.arn, summary.created);
+    return row < 0 || !this.previous.jobs.isUnchangedAt(row, summary.lastModified, summary.status);
   }
 
   /** A job of the full listing is in the snapshot: described, unless the modified-first listing already queued it, or carried. */
@@ -343,11 +331,13 @@ export class RunState {
     scratch: string,
   ): Promise<TargetStep> {
     const { checkpoint } = this;
-    const describedAll = checkpoint.list.done && this.pending.size === 0;
-    if (describedAll && checkpoint.tags.done && Date.now() < budget.softStopAt) await this.completeTags(source, budget);
-    const complete = describedAll && checkpoint.tags.done && this.tagsComplete();
+    const complete = checkpoint.list.done && this.pending.size === 0 && checkpoint.tags.done && (await this.completeTags(source, budget));
     const localPart = part.rowCount > 0 ? part.path : undefined;
-    if (complete && this.mergeFits(budget)) return this.publish(keys, { savedParts: [...checkpoint.parts], localPart }, scratch);
+    // Worked out once, when complete: the merge-fits check takes its count of carried rows, and the publish step the rest.
+    const changes = complete ? this.listingChanges() : undefined;
+    if (changes && this.mergeFits(budget, changes.carried.size)) {
+      return this.publish(keys, { savedParts: [...checkpoint.parts], localPart }, scratch, changes);
+    }
     if (localPart !== undefined) {
       const key = keys.part(checkpoint.invocations);
       await this.settings.store.put(key, createReadStream(localPart));
@@ -415,36 +405,34 @@ export class RunState {
   /** ARNs whose tags the bulk scan cannot vouch for: all of them with ListTags per job, otherwise jobs created after the scan began. */
   private jobsNeedingTags(): string[] {
     const cutoff = this.checkpoint.tagScanStartedAt - 1000;
+    const perJob = this.checkpoint.tags.strategy === 'per-job';
+    const setAside = this.setAsideNames();
     const needed: string[] = [];
-    for (const summary of this.listed) {
-      if (summary.arn === undefined || this.tags.has(summary.arn) || this.vanished.has(summary.name)) continue;
-      if (this.setAside.some((job) => job.name === summary.name)) continue;
-      if (this.checkpoint.tags.strategy === 'per-job' || (summary.created ?? Number.POSITIVE_INFINITY) >= cutoff) needed.push(summary.arn);
+    for (const { name, arn, created } of this.listed) {
+      if (arn === undefined || this.tags.has(arn) || this.vanished.has(name) || setAside.has(name)) continue;
+      if (perJob || (created ?? Number.POSITIVE_INFINITY) >= cutoff) needed.push(arn);
     }
     return needed;
   }
 
-  private tagsComplete(): boolean {
-    return this.jobsNeedingTags().length === 0;
-  }
-
-  private async completeTags(source: TrainingJobSource, budget: InvocationBudget): Promise<void> {
+  /** Reads the tags the bulk scan cannot vouch for while the invocation has time; whether every listed job's tags are then in. */
+  private async completeTags(source: TrainingJobSource, budget: InvocationBudget): Promise<boolean> {
     for (const arn of this.jobsNeedingTags()) {
-      if (Date.now() >= budget.softStopAt) return;
+      if (Date.now() >= budget.softStopAt) return false;
       try {
         this.addTags(arn, await source.listTags(arn));
       } catch (error) {
-        if (error instanceof TimeBudgetExhaustedError) return;
+        if (error instanceof TimeBudgetExhaustedError) return false;
         throw error;
       } finally {
         this.recordCalls(source);
       }
     }
+    return true;
   }
 
-  private mergeFits(budget: InvocationBudget): boolean {
-    // Counted, not collected: a set of every ARN only to take its size cost about 26 bytes a job.
-    const rowsToWrite = this.describedCount + countOf(this.listed, (summary) => this.isCarried(summary));
+  private mergeFits(budget: InvocationBudget, carriedCount: number): boolean {
+    const rowsToWrite = this.describedCount + carriedCount;
     return Date.now() + MERGE_FIXED_MS + (rowsToWrite / MERGE_ROWS_PER_SECOND) * 1000 < budget.deadline;
   }
 
@@ -486,63 +474,33 @@ export class RunState {
     };
   }
 
-  /** Not in the previous snapshot, or a new job under a name (and so an ARN) a deleted one had. */
-  private isNewJob(summary: SummaryRecord): boolean {
-    const before = summary.arn === undefined ? undefined : this.previous?.jobs.get(summary.arn);
-    return before === undefined || !isSameJob(before, summary.created);
+  private setAsideNames(): Set<string> {
+    return new Set(this.setAside.map((job) => job.name));
   }
 
   /**
-   * What the ledger records of this run: the jobs in the snapshot for the first time (by ARN and creation
-   * time, since a name comes back after DeleteTrainingJob), and where the rows of the previous snapshot's jobs
-   * that left it are in its file. A job set aside or found gone while being described is not in the snapshot, so not new.
+   * The full listing against the previous snapshot, once every job is described: what is carried, new
+   * and gone. A job set aside or found gone while being described is not in the snapshot, so not new.
    */
-  private lifeEvents(dropped: ReadonlySet<string>): { firstSeen: FirstSeenJob[]; departed: number[] } {
-    const setAsideNames = new Set(this.setAside.map((job) => job.name));
-    const firstSeen: FirstSeenJob[] = [];
-    const staying = this.previousRowMarks();
-    for (const summary of this.listed) {
-      if (summary.arn === undefined || dropped.has(summary.name) || this.vanished.has(summary.name)) continue;
-      if (!this.isNewJob(summary)) staying[this.previous!.jobs.positionOf(summary.arn)!] = 1;
-      else if (!setAsideNames.has(summary.name)) firstSeen.push({ arn: summary.arn, name: summary.name, created: summary.created });
-    }
-    const departed: number[] = [];
-    for (const [arn] of this.previous?.jobs ?? []) {
-      const position = this.previous!.jobs.positionOf(arn)!;
-      if (staying[position] === 0) departed.push(position);
-    }
-    return { firstSeen, departed: departed.sort((a, b) => a - b) };
+  private listingChanges(): ListingChanges {
+    return listingChanges(this.listed, this.previous?.jobs, this.checkpoint.mode !== 'full', {
+      vanished: this.vanished,
+      setAside: this.setAsideNames(),
+    });
   }
 
-  /** A mark per row of the previous snapshot's file, all clear: a byte a job where a map of the jobs that stay cost about 50. */
-  private previousRowMarks(): Uint8Array {
-    let rows = 0;
-    for (const [arn] of this.previous?.jobs ?? []) rows = Math.max(rows, this.previous!.jobs.positionOf(arn)! + 1);
-    return new Uint8Array(rows);
-  }
-
-  private publish(keys: ReturnType<typeof workKeys>, sources: SnapshotSources, scratch: string): Promise<TargetStep> {
+  private publish(
+    keys: ReturnType<typeof workKeys>,
+    sources: SnapshotSources,
+    scratch: string,
+    { carried, jobsNew, firstSeen, departed }: ListingChanges,
+  ): Promise<TargetStep> {
     this.settings.events?.publishing?.(this.settings.target);
     const dropped = this.droppedEarly();
-    const setAside = this.setAside.filter((job) => !dropped.has(job.name));
-    const droppedDescribed = [...dropped].filter(
-      (name) => this.done.has(name) && !this.vanished.has(name) && !this.setAside.some((job) => job.name === name),
-    ).length;
+    const setAsideNames = this.setAsideNames();
+    const droppedDescribed = [...dropped].filter((name) => this.done.has(name) && !this.vanished.has(name) && !setAsideNames.has(name));
     const stats = this.collectStats();
-    const carried = this.carried();
-    const previousJobs = this.previous?.jobs;
-    const { firstSeen, departed } = this.lifeEvents(dropped);
-    // A job set aside today that the previous snapshot holds keeps that row, flagged in the run record,
-    // so it does not vanish from current and from cost for a day; a new one has no row to keep.
-    const keptSetAside = setAside.map((job) => {
-      const before = job.arn === undefined ? undefined : previousJobs?.get(job.arn);
-      const summary = this.listed.get(job.name);
-      const kept = before !== undefined && job.arn !== undefined && isSameJob(before, summary?.created) && !carried.has(job.arn);
-      if (kept) carried.add(job.arn!);
-      return { ...job, keptPreviousRow: kept };
-    });
-    const jobsNew = previousJobs && countOf(this.listed, (summary) => this.isNewJob(summary));
-    const jobsGone = departed.length;
+    const setAside = this.keptSetAside(dropped, carried);
     const jobsListed = this.listed.size;
     // V8 lets its heap grow in proportion to what stays alive, so what the merge does not need goes first.
     this.listed.clear();
@@ -556,14 +514,14 @@ export class RunState {
         previous: this.previous,
         jobsListed,
         jobsNew,
-        jobsGone,
+        jobsGone: departed.length,
         carried,
         excluded: dropped,
         tags: this.tags,
-        setAside: keptSetAside,
+        setAside,
         firstSeen,
         departed,
-        describedCount: this.describedCount - droppedDescribed,
+        describedCount: this.describedCount - droppedDescribed.length,
         unknownFields: this.unknownFields,
         // A job the full listing did not find was deleted during the run, like one whose describe found it gone.
         stats: { ...stats, jobsVanished: new Set([...this.vanished, ...dropped]).size },
@@ -573,10 +531,21 @@ export class RunState {
       scratch,
     );
   }
-}
 
-function countOf<T>(items: Iterable<T>, counts: (item: T) => boolean): number {
-  let count = 0;
-  for (const item of items) if (counts(item)) count++;
-  return count;
+  /**
+   * The jobs set aside, less those the full listing did not find. One that the previous snapshot holds
+   * keeps that row (its ARN joins `carried`), flagged in the run record, so it does not vanish from
+   * current and from cost for a day; a new one has no row to keep.
+   */
+  private keptSetAside(dropped: ReadonlySet<string>, carried: Set<string>): SetAsideJob[] {
+    return this.setAside
+      .filter((job) => !dropped.has(job.name))
+      .map((job) => {
+        const { arn } = job;
+        const created = this.listed.get(job.name)?.created;
+        const kept = arn !== undefined && (this.previous?.jobs.rowOfJob(arn, created) ?? -1) >= 0 && !carried.has(arn);
+        if (kept) carried.add(arn);
+        return { ...job, keptPreviousRow: kept };
+      });
+  }
 }
