@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { SummaryRecord } from '../lambda/core/pipeline/checkpoint';
+import { ArnMap, ArnRows, ArnSet } from '../lambda/core/pipeline/arn-rows';
 import { ListedJobs } from '../lambda/core/pipeline/listed-jobs';
 import { StringPool } from '../lambda/core/pipeline/string-pool';
 
@@ -30,6 +31,10 @@ const summaries: SummaryRecord[] = Array.from({ length: jobs }, (_, index) => {
     status: STATUSES[index % STATUSES.length],
   };
 });
+
+/** The previous snapshot's index numbers the ARNs (ArnRows): held throughout, as the index holds it while the listing and tags come in. */
+const previousRows = new ArnRows();
+for (const summary of summaries) previousRows.add(summary.arn!);
 
 function heapBytes(): number {
   collect!();
@@ -65,6 +70,32 @@ const structures: [string, () => unknown][] = [
     () => new Map(summaries.map((summary) => [summary.arn!, summary.created])),
   ],
   ["the ledger's jobs that stay, as a mark per row of the previous file (after)", () => new Uint8Array(jobs).fill(1)],
+  ['the carried jobs, as a Set of ARNs (before)', () => new Set(summaries.map((summary) => summary.arn!))],
+  [
+    "the carried jobs, as an ArnSet on the previous index's rows (after)",
+    () => {
+      const carried = new ArnSet(previousRows);
+      for (let row = 0; row < jobs; row++) carried.addRow(row);
+      return carried;
+    },
+  ],
+  ['the tags, as a Map of ARN to tag set (before)', () => new Map(summaries.map((summary, index) => [summary.arn!, tagSets[index]]))],
+  [
+    "the tags, as an ArnMap on the previous index's rows (after)",
+    () => {
+      const tags = new ArnMap<Readonly<Record<string, string>>>(previousRows);
+      summaries.forEach((summary, index) => tags.set(summary.arn!, tagSets[index]));
+      return tags;
+    },
+  ],
+  [
+    "the previous index's ARN rows, which those two keep through the merge, where the index was released before it (after)",
+    () => {
+      const rows = new ArnRows();
+      for (const summary of summaries) rows.add(summary.arn!);
+      return rows;
+    },
+  ],
 ];
 
 /** Tags as the simulator gives them: a few shared sets, and three jobs in ten with a domain ARN of their own. */
@@ -74,6 +105,9 @@ function tagsOf(index: number): Record<string, string> {
     tags['sagemaker:domain-arn'] = `arn:aws:sagemaker:us-east-1:123456789012:domain/d-${index.toString(16).padStart(12, '0')}`;
   return tags;
 }
+
+/** The tag sets the run keeps, interned: held throughout, as the tag scan's responses hold them, so only the map's own cost counts. */
+const tagSets = summaries.map((_, index) => pool.internTags(tagsOf(index)));
 
 /** What the string pool holds of its own (its maps and keys), beyond the interned tag sets the run keeps: freed before the merge. */
 function poolPerJob(): number {

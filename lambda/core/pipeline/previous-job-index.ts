@@ -1,4 +1,5 @@
 import { InventoryError } from '../errors';
+import { ArnRows } from './arn-rows';
 import type { PreviousJob } from './previous-snapshot';
 import { StringCodes } from './string-codes';
 
@@ -11,8 +12,7 @@ import { StringCodes } from './string-codes';
  * read the same ARNs from other responses, keep one string per job instead of a copy each.
  */
 export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
-  private rows = new Map<string, number>();
-  private keys: string[] = [];
+  private rows = new ArnRows();
   private creationTimes: Float64Array;
   private modifiedTimes: Float64Array;
   /** Codes of `statuses`; 0 is no status. */
@@ -34,15 +34,19 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     return this.rows.size;
   }
 
+  /**
+   * Its ARNs by row: sets and maps by ARN keyed by them (ArnSet, ArnMap) hold a job for a byte or a
+   * reference. They stay with whoever holds them once the index is cleared.
+   */
+  get arns(): ArnRows {
+    return this.rows;
+  }
+
   /** Adds the job of `arn`, whose row is at `position` in the file; a later job of the same ARN replaces it, as in a map. */
   add(arn: string, job: PreviousJob, position: number): void {
-    const known = this.rows.get(arn);
-    const row = known ?? this.keys.length;
+    const row = this.rows.rowOf(arn) ?? this.rows.size;
     if (row >= this.creationTimes.length) throw new InventoryError(`the index holds ${this.creationTimes.length} jobs; ${arn} is one more`);
-    if (known === undefined) {
-      this.rows.set(arn, row);
-      this.keys.push(arn);
-    }
+    this.rows.add(arn);
     this.creationTimes[row] = job.creationTime ?? Number.NaN;
     this.modifiedTimes[row] = job.lastModifiedTime ?? Number.NaN;
     this.statusCodes[row] = this.statuses.codeOf(job.status);
@@ -52,7 +56,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
 
   /** Where the row of `arn` is in the previous snapshot's file (0-based), for reading it again. */
   positionOf(arn: string): number | undefined {
-    const row = this.rows.get(arn);
+    const row = this.rows.rowOf(arn);
     return row === undefined ? undefined : this.positions[row];
   }
 
@@ -62,7 +66,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
    * counts as the same job. One lookup, no object made: the publish step asks it of every listed job.
    */
   rowOfJob(arn: string, created: number | undefined): number {
-    const row = this.rows.get(arn);
+    const row = this.rows.rowOf(arn);
     if (row === undefined) return -1;
     const before = this.creationTimes[row];
     return Number.isNaN(before) || created === undefined || before === created ? row : -1;
@@ -84,7 +88,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
   }
 
   get(arn: string): PreviousJob | undefined {
-    const row = this.rows.get(arn);
+    const row = this.rows.rowOf(arn);
     return row === undefined ? undefined : this.jobAt(row);
   }
 
@@ -92,18 +96,17 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
   canonical(arn: string): string;
   canonical(arn: string | undefined): string | undefined;
   canonical(arn: string | undefined): string | undefined {
-    const row = arn === undefined ? undefined : this.rows.get(arn);
-    return row === undefined ? arn : this.keys[row];
+    const row = arn === undefined ? undefined : this.rows.rowOf(arn);
+    return row === undefined ? arn : this.rows.arnAt(row);
   }
 
   *[Symbol.iterator](): Iterator<[string, PreviousJob]> {
-    for (const [arn, row] of this.rows) yield [arn, this.jobAt(row)];
+    for (let row = 0; row < this.rows.size; row++) yield [this.rows.arnAt(row), this.jobAt(row)];
   }
 
   /** Empties the index; the ARNs it handed out stay with whoever holds them. */
   clear(): void {
-    this.rows = new Map();
-    this.keys = [];
+    this.rows = new ArnRows();
     this.creationTimes = new Float64Array(0);
     this.modifiedTimes = new Float64Array(0);
     this.statusCodes = new Uint32Array(0);

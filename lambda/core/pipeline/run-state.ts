@@ -1,6 +1,7 @@
 import type { DescribeTrainingJobResponse, TrainingJobSummary } from '@aws-sdk/client-sagemaker';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { ArnMap, type ArnSet } from './arn-rows';
 import { isAccessDenied } from '../aws/error-classification';
 import { CallStatsRecorder, type CollectStats, type OperationStats } from '../collect/call-stats';
 import { TimeBudgetExhaustedError, TrainingJobSource } from '../collect/training-job-source';
@@ -35,7 +36,8 @@ export class RunState {
   private readonly early = new ListedJobs();
   /** How many jobs each listing held once the saved progress was replayed: those set after are this invocation's to save. */
   private replayed = { listed: 0, early: 0 };
-  private readonly tags = new Map<string, Readonly<Record<string, string>>>();
+  /** By the previous snapshot's rows where it has the job: a reference a job, where a map cost an entry. */
+  private readonly tags: ArnMap<Readonly<Record<string, string>>>;
   /** Tags repeat across jobs; held once each, a tag map per job costs a reference at 100,000 jobs. */
   private readonly pool = new StringPool();
   private readonly done = new Set<string>();
@@ -66,7 +68,9 @@ export class RunState {
     private readonly settings: TargetRunSettings,
     private readonly checkpoint: Checkpoint,
     private readonly previous: PreviousSnapshot | undefined,
-  ) {}
+  ) {
+    this.tags = new ArnMap(previous?.jobs.arns);
+  }
 
   private get where(): string {
     return `${this.settings.target.accountId}/${this.settings.target.region}`;
@@ -537,7 +541,7 @@ export class RunState {
    * keeps that row (its ARN joins `carried`), flagged in the run record, so it does not vanish from
    * current and from cost for a day; a new one has no row to keep.
    */
-  private keptSetAside(dropped: ReadonlySet<string>, carried: Set<string>): SetAsideJob[] {
+  private keptSetAside(dropped: ReadonlySet<string>, carried: ArnSet): SetAsideJob[] {
     return this.setAside
       .filter((job) => !dropped.has(job.name))
       .map((job) => {
