@@ -54,6 +54,33 @@ describe('StringPool', () => {
     expect(other).toEqual({ team: 'ads' });
   });
 
+  it('tells apart tag sets that differ only in order, or in where one text ends and the next begins', () => {
+    // Prepare
+    const pool = new StringPool();
+    const sets = [{ a: 'bc' }, { ab: 'c' }, { x: '1', y: '2' }, { y: '2', x: '1' }];
+
+    // Act
+    const interned = sets.map((tags) => pool.internTags(tags));
+
+    // Assess
+    expect(new Set(interned).size).toBe(4);
+    expect(interned.map((tags) => Object.entries(tags))).toEqual(sets.map((tags) => Object.entries(tags)));
+  });
+
+  it('hands back each of two different tag sets whole when their hashes are equal, sharing the one it held first', () => {
+    // Prepare: 'v615728' and 'v1296032' are values whose sets hash alike (FNV-1a, 32 bits).
+    const pool = new StringPool();
+    const first = pool.internTags({ team: 'v615728' });
+
+    // Act
+    const colliding = pool.internTags({ team: 'v1296032' });
+    const firstAgain = pool.internTags({ team: 'v615728' });
+
+    // Assess
+    expect(colliding).toEqual({ team: 'v1296032' });
+    expect(firstAgain).toBe(first);
+  });
+
   it('forgets the tag sets it held once cleared: an equal set comes back as a new object', () => {
     // Prepare
     const pool = new StringPool();
