@@ -57,7 +57,7 @@ describe('StringPool', () => {
   it('tells apart tag sets that differ only in order, or in where one text ends and the next begins', () => {
     // Prepare
     const pool = new StringPool();
-    const sets = [{ a: 'bc' }, { ab: 'c' }, { x: '1', y: '2' }, { y: '2', x: '1' }];
+    const sets: Record<string, string>[] = [{ a: 'bc' }, { ab: 'c' }, { x: '1', y: '2' }, { y: '2', x: '1' }];
 
     // Act
     const interned = sets.map((tags) => pool.internTags(tags));

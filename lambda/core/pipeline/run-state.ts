@@ -1,7 +1,6 @@
 import type { DescribeTrainingJobResponse, TrainingJobSummary } from '@aws-sdk/client-sagemaker';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { ArnMap, type ArnSet } from './arn-rows';
 import { isAccessDenied } from '../aws/error-classification';
 import { CallStatsRecorder, type CollectStats, type OperationStats } from '../collect/call-stats';
 import { TimeBudgetExhaustedError, TrainingJobSource } from '../collect/training-job-source';
@@ -10,6 +9,7 @@ import { WorkQueue } from '../collect/work-queue';
 import { InvalidRecordError } from '../errors';
 import type { WarehouseStore } from '../publish/store';
 import { readProgressChunk, saveProgress, summaryRecord, type Checkpoint, type ProgressChunk, type SummaryRecord } from './checkpoint';
+import { ArnMap, type ArnSet } from './arn-rows';
 import { InvocationControl } from './invocation-control';
 import { listJobs } from './job-listing';
 import { ListedJobs } from './listed-jobs';
