@@ -37,6 +37,9 @@ const WASM_COMPRESSION: Record<ParquetCompression, parquetWasm.Compression> = {
   uncompressed: parquetWasm.Compression.UNCOMPRESSED,
 };
 
+/** Each compression as a Parquet footer names it (CompressionCodec in parquet.thrift). */
+const FOOTER_CODEC: Record<ParquetCompression, number> = { uncompressed: 0, snappy: 1, gzip: 2, zstd: 6 };
+
 /**
  * Columns whose values a few settings shared by many jobs make (statuses, the role, the algorithm, the
  * instance type, the stopping condition): a dictionary makes them 20-70 % smaller. Every other column
@@ -63,7 +66,7 @@ export class ParquetWasmEncoder implements ParquetEncoder {
   private readonly arrowSchema: Schema;
   private readonly columnNames: readonly string[];
   private readonly compression: ParquetCompression;
-  private readonly rowGroupRows: number;
+  readonly rowGroupRows: number;
   private readonly createdBy: string;
 
   constructor(schema: TableSchema, options: ParquetWasmEncoderOptions = {}) {
@@ -142,6 +145,9 @@ export class ParquetWasmEncoder implements ParquetEncoder {
           rethrow(error, 'Parquet encoding failed');
         }
         if (chunk.done) {
+          // parquet-wasm ends its output as if its input had ended when the input fails: a file of the rows
+          // so far, and a valid one. The failure must not pass for the end of the rows.
+          if (inputFailure) throw inputFailure.error;
           finished = true;
           return;
         }
@@ -150,6 +156,24 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     } finally {
       if (!finished) await reader.cancel().catch(() => undefined);
       reader.releaseLock();
+    }
+  }
+
+  /** The compression of the chunks this encoder writes, as a Parquet footer names it. */
+  get footerCodec(): number {
+    return FOOTER_CODEC[this.compression];
+  }
+
+  /**
+   * A small table (any of this table's columns) as a whole Parquet file in memory, written as `encode`
+   * writes: one row group, the same compression and encodings, so its column chunks can stand in a file of `encode`'s.
+   */
+  fileOf(table: Table): Uint8Array {
+    const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(table, 'stream'));
+    try {
+      return parquetWasm.writeParquet(wasmTable, this.writerProperties());
+    } catch (error) {
+      throw new ParquetWriteError('Parquet encoding failed', { cause: error });
     }
   }
 

@@ -21,11 +21,11 @@ export class SnapshotReadError extends InventoryError {}
 export class SnapshotReader {
   private constructor(
     private readonly file: parquetWasm.ParquetFile,
-    private readonly path: string,
+    readonly path: string,
     readonly rowGroups: number,
     readonly rows: number,
     /** The number of rows of each row group, in file order. */
-    private readonly groupRows: readonly number[],
+    readonly groupRows: readonly number[],
   ) {}
 
   /** Opens `path` and checks that every column of `schema` is in it with the type the encoder writes. */
@@ -80,12 +80,12 @@ export class SnapshotReader {
   }
 
   /**
-   * Row group `group` as parquet-wasm record batches: decoded in wasm memory and left there, so a writer
+   * Row group `group` (its `columns`, or all) as parquet-wasm record batches: decoded in wasm memory and left there, so a writer
    * that takes them costs no copy into JavaScript and back. The caller owns them (a writer consumes them; free the others).
    */
-  async wasmBatchesOf(group: number): Promise<parquetWasm.RecordBatch[]> {
+  async wasmBatchesOf(group: number, columns?: readonly string[]): Promise<parquetWasm.RecordBatch[]> {
     try {
-      const table = await this.file.read({ rowGroups: [group] });
+      const table = await this.file.read({ rowGroups: [group], ...(columns ? { columns: [...columns] } : {}) });
       const batches = table.recordBatches();
       table.free();
       return batches;

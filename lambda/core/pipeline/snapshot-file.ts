@@ -25,7 +25,7 @@ export interface WrittenSnapshot {
  * point's (commit-point.ts).
  */
 export async function writeSnapshotFile(done: MergeSources, sources: SnapshotSources, path: string): Promise<WrittenSnapshot> {
-  const merged = new MergedSnapshot(done, sources.savedParts, sources.localPart);
+  const merged = new MergedSnapshot(done, sources.savedParts, sources.localPart, `${path}.encoded`);
   try {
     await writeBytes(merged.encode(), path);
   } finally {

@@ -1,0 +1,148 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import {
+  ColumnChunkField,
+  ColumnMetaDataField,
+  FileMetaDataField,
+  ParquetLayoutError,
+  RowGroupField,
+  type ColumnChunkLayout,
+  type ParquetLayout,
+} from './parquet-layout';
+import { ThriftStruct, WireType, writeStruct } from './thrift-compact';
+
+/** Where the bytes of column chunks are read from: a Parquet file on disk, or one held in memory. */
+export interface ChunkSource {
+  read(start: number, length: number): Promise<Uint8Array>;
+}
+
+/** A Parquet file on disk, read a range at a time. */
+export class FileChunkSource implements ChunkSource {
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+  ) {}
+
+  static async open(path: string): Promise<FileChunkSource> {
+    return new FileChunkSource(await open(path, 'r'), path);
+  }
+
+  async read(start: number, length: number): Promise<Uint8Array> {
+    const bytes = new Uint8Array(length);
+    const { bytesRead } = await this.handle.read(bytes, 0, length, start);
+    if (bytesRead !== length) throw new ParquetLayoutError(`${this.path} ended before byte ${start + length}`);
+    return bytes;
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/** A whole Parquet file in memory. */
+export class MemoryChunkSource implements ChunkSource {
+  constructor(private readonly bytes: Uint8Array) {}
+
+  async read(start: number, length: number): Promise<Uint8Array> {
+    return this.bytes.subarray(start, start + length);
+  }
+}
+
+/** A column chunk to write, and the file it is in. */
+export interface SplicedChunk {
+  readonly from: ChunkSource;
+  readonly layout: ColumnChunkLayout;
+}
+
+/** A row group to write: one chunk per leaf column, in the schema's order, each from any file of that schema. */
+export interface SplicedRowGroup {
+  readonly rows: number;
+  readonly chunks: readonly SplicedChunk[];
+}
+
+const MAGIC = new TextEncoder().encode('PAR1');
+/** RowGroup.ordinal is an i16: a file with more row groups leaves it out. */
+const MAX_ORDINAL = 32767;
+
+/**
+ * Writes a Parquet file out of column chunks of other files of the same schema, copying their pages
+ * byte for byte: only the footer is new, with each chunk's offsets moved to where it now is. Rows that
+ * did not change cost their compressed bytes, not a decode and an encode. The page indexes and bloom
+ * filters of the sources are left behind (they sit apart from the chunks, at offsets of their own file).
+ */
+export class SplicedParquet {
+  /** @param template a file of the schema to write: its schema, key-value metadata and column orders head the new footer. */
+  constructor(private readonly template: ParquetLayout) {}
+
+  async *write(groups: AsyncIterable<SplicedRowGroup> | Iterable<SplicedRowGroup>): AsyncIterable<Uint8Array> {
+    yield MAGIC;
+    let offset = MAGIC.length;
+    let rows = 0n;
+    const written: ThriftStruct[] = [];
+    for await (const group of groups) {
+      const groupStart = offset;
+      const chunks: ThriftStruct[] = [];
+      for (const run of contiguousRuns(group.chunks)) {
+        yield await run.from.read(run.start, run.length);
+        for (const { layout } of run.chunks) chunks.push(moved(layout, offset + (layout.start - run.start)));
+        offset += run.length;
+      }
+      written.push(rowGroupOf(group, chunks, groupStart, offset - groupStart, written.length));
+      rows += BigInt(group.rows);
+    }
+    const metadata = this.template.metadata
+      .clone()
+      .set(FileMetaDataField.rowGroups, WireType.List, { elementType: WireType.Struct, items: written })
+      .set(FileMetaDataField.numRows, WireType.I64, rows);
+    const footer = writeStruct(metadata);
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, footer.length, true);
+    yield footer;
+    yield Uint8Array.from([...length, ...MAGIC]);
+  }
+}
+
+/** Runs of chunks that lie one after another in the same source: each is read at once. */
+function contiguousRuns(chunks: readonly SplicedChunk[]): { from: ChunkSource; start: number; length: number; chunks: SplicedChunk[] }[] {
+  const runs: { from: ChunkSource; start: number; length: number; chunks: SplicedChunk[] }[] = [];
+  for (const chunk of chunks) {
+    const last = runs.at(-1);
+    if (last && last.from === chunk.from && last.start + last.length === chunk.layout.start) {
+      last.length += chunk.layout.length;
+      last.chunks.push(chunk);
+    } else runs.push({ from: chunk.from, start: chunk.layout.start, length: chunk.layout.length, chunks: [chunk] });
+  }
+  return runs;
+}
+
+/** The chunk's ColumnChunk struct for its pages now starting at `start`: page offsets moved, indexes elsewhere dropped. */
+function moved(layout: ColumnChunkLayout, start: number): ThriftStruct {
+  const shift = BigInt(start - layout.start);
+  const meta = layout.chunk.struct(ColumnChunkField.metaData).clone();
+  for (const field of [ColumnMetaDataField.dataPageOffset, ColumnMetaDataField.indexPageOffset, ColumnMetaDataField.dictionaryPageOffset]) {
+    const value = meta.integer(field);
+    if (value !== undefined && value > 0n) meta.setInteger(field, value + shift);
+  }
+  meta.delete(ColumnMetaDataField.bloomFilterOffset).delete(ColumnMetaDataField.bloomFilterLength);
+  const chunk = layout.chunk
+    .clone()
+    .set(ColumnChunkField.metaData, WireType.Struct, meta)
+    .delete(ColumnChunkField.offsetIndexOffset)
+    .delete(ColumnChunkField.offsetIndexLength)
+    .delete(ColumnChunkField.columnIndexOffset)
+    .delete(ColumnChunkField.columnIndexLength);
+  // A deprecated field most writers leave at 0; moved with the chunk where a writer set it.
+  const fileOffset = chunk.integer(ColumnChunkField.fileOffset);
+  if (fileOffset !== undefined && fileOffset > 0n) chunk.setInteger(ColumnChunkField.fileOffset, fileOffset + shift);
+  return chunk;
+}
+
+function rowGroupOf(group: SplicedRowGroup, chunks: ThriftStruct[], start: number, bytes: number, ordinal: number): ThriftStruct {
+  const uncompressed = group.chunks.reduce((sum, { layout }) => sum + layout.uncompressedBytes, 0n);
+  const struct = new ThriftStruct()
+    .set(RowGroupField.columns, WireType.List, { elementType: WireType.Struct, items: chunks })
+    .set(RowGroupField.totalByteSize, WireType.I64, uncompressed)
+    .set(RowGroupField.numRows, WireType.I64, BigInt(group.rows))
+    .set(RowGroupField.fileOffset, WireType.I64, BigInt(start))
+    .set(RowGroupField.totalCompressedSize, WireType.I64, BigInt(bytes));
+  return ordinal <= MAX_ORDINAL ? struct.set(RowGroupField.ordinal, WireType.I16, ordinal) : struct;
+}

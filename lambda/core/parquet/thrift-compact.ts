@@ -1,0 +1,325 @@
+import { InventoryError } from '../errors';
+
+/**
+ * The Thrift compact protocol, as Parquet writes its footer: every struct read into fields that keep
+ * their wire type, so a footer written back is byte for byte the one read, except where it was edited.
+ * (The JavaScript Parquet libraries that read footers convert their values, and lose the i16 type that
+ * arrow-rs writes; a footer that moves row groups from file to file must come back exact.)
+ */
+
+/** Compact protocol wire types. */
+export const enum WireType {
+  Stop = 0,
+  True = 1,
+  False = 2,
+  Byte = 3,
+  I16 = 4,
+  I32 = 5,
+  I64 = 6,
+  Double = 7,
+  Binary = 8,
+  List = 9,
+  Set = 10,
+  Map = 11,
+  Struct = 12,
+}
+
+/** A compact-protocol footer this codec cannot read: truncated, or a type Parquet does not use. */
+export class ThriftDecodeError extends InventoryError {}
+
+export type ThriftValue = boolean | number | bigint | Uint8Array | ThriftList | ThriftStruct;
+
+/** A list, with the wire type of its elements (which an empty list still carries). */
+export interface ThriftList {
+  readonly elementType: WireType;
+  readonly items: ThriftValue[];
+}
+
+interface ThriftField {
+  readonly type: WireType;
+  readonly value: ThriftValue;
+}
+
+/** A struct: its fields by id, each with the wire type it was read or set with. */
+export class ThriftStruct {
+  private readonly fields = new Map<number, ThriftField>();
+
+  has(id: number): boolean {
+    return this.fields.has(id);
+  }
+
+  get(id: number): ThriftValue | undefined {
+    return this.fields.get(id)?.value;
+  }
+
+  set(id: number, type: WireType, value: ThriftValue): this {
+    this.fields.set(id, { type, value });
+    return this;
+  }
+
+  /** Sets field `id` to `value`, keeping the wire type it has (i32 or i64: the integer types offsets use). */
+  setInteger(id: number, value: bigint): this {
+    const type = this.fields.get(id)?.type ?? WireType.I64;
+    return this.set(id, type, type === WireType.I64 ? value : Number(value));
+  }
+
+  /** A copy of this struct, sharing its field values: set or delete fields of the copy, not inside them. */
+  clone(): ThriftStruct {
+    const copy = new ThriftStruct();
+    for (const [id, field] of this.fields) copy.fields.set(id, field);
+    return copy;
+  }
+
+  delete(id: number): this {
+    this.fields.delete(id);
+    return this;
+  }
+
+  /** The fields in ascending id order, as the protocol writes them. */
+  entries(): [number, ThriftField][] {
+    return [...this.fields].sort(([a], [b]) => a - b);
+  }
+
+  struct(id: number): ThriftStruct {
+    const value = this.get(id);
+    if (!(value instanceof ThriftStruct)) throw new ThriftDecodeError(`field ${id} is not a struct`);
+    return value;
+  }
+
+  list(id: number): ThriftValue[] {
+    const value = this.get(id);
+    if (!isList(value)) throw new ThriftDecodeError(`field ${id} is not a list`);
+    return value.items;
+  }
+
+  /** An integer field as a bigint (i16, i32 or i64 on the wire), or undefined when absent. */
+  integer(id: number): bigint | undefined {
+    const value = this.get(id);
+    if (value === undefined) return undefined;
+    if (typeof value === 'bigint') return value;
+    if (typeof value === 'number') return BigInt(value);
+    throw new ThriftDecodeError(`field ${id} is not an integer`);
+  }
+}
+
+function isList(value: ThriftValue | undefined): value is ThriftList {
+  return typeof value === 'object' && value !== null && 'items' in value;
+}
+
+/** Reads one struct from `bytes` at `offset`. */
+export function readStruct(bytes: Uint8Array, offset = 0): { struct: ThriftStruct; end: number } {
+  const reader = new CompactReader(bytes, offset);
+  const struct = reader.struct();
+  return { struct, end: reader.offset };
+}
+
+/** `struct` in the compact protocol. */
+export function writeStruct(struct: ThriftStruct): Uint8Array {
+  const writer = new CompactWriter();
+  writer.struct(struct);
+  return writer.bytes();
+}
+
+class CompactReader {
+  private readonly view: DataView;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    public offset: number,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  struct(): ThriftStruct {
+    const struct = new ThriftStruct();
+    let id = 0;
+    for (;;) {
+      const header = this.byte();
+      const type = (header & 0x0f) as WireType;
+      if (type === WireType.Stop) return struct;
+      const delta = header >> 4;
+      id = delta === 0 ? this.zigzag32() : id + delta;
+      if (type === WireType.True || type === WireType.False) struct.set(id, type, type === WireType.True);
+      else struct.set(id, type, this.value(type));
+    }
+  }
+
+  private value(type: WireType): ThriftValue {
+    switch (type) {
+      case WireType.Byte:
+        return (this.byte() << 24) >> 24;
+      case WireType.I16:
+      case WireType.I32:
+        return this.zigzag32();
+      case WireType.I64:
+        return this.zigzag64();
+      case WireType.Double:
+        return this.double();
+      case WireType.Binary:
+        return this.binary();
+      case WireType.List:
+      case WireType.Set:
+        return this.list();
+      case WireType.Struct:
+        return this.struct();
+      default:
+        throw new ThriftDecodeError(`wire type ${type} at byte ${this.offset} is not one Parquet footers use`);
+    }
+  }
+
+  private list(): ThriftList {
+    const header = this.byte();
+    const elementType = (header & 0x0f) as WireType;
+    const size = header >> 4 === 15 ? this.varint() : header >> 4;
+    const items: ThriftValue[] = new Array(size);
+    for (let index = 0; index < size; index++) {
+      // In a list, a boolean is a byte of its own, 1 for true.
+      items[index] = elementType === WireType.True || elementType === WireType.False ? this.byte() === 1 : this.value(elementType);
+    }
+    return { elementType, items };
+  }
+
+  private byte(): number {
+    if (this.offset >= this.bytes.length) throw new ThriftDecodeError(`the footer ends at byte ${this.offset}, inside a struct`);
+    return this.bytes[this.offset++];
+  }
+
+  private varint(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = this.byte();
+      result += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return result;
+      shift += 7;
+    }
+  }
+
+  private zigzag32(): number {
+    const n = this.varint();
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+
+  private zigzag64(): bigint {
+    let result = 0n;
+    let shift = 0n;
+    for (;;) {
+      const byte = this.byte();
+      result |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return (result >> 1n) ^ -(result & 1n);
+      shift += 7n;
+    }
+  }
+
+  private double(): number {
+    if (this.offset + 8 > this.bytes.length) throw new ThriftDecodeError(`the footer ends at byte ${this.offset}, inside a double`);
+    const value = this.view.getFloat64(this.offset, true);
+    this.offset += 8;
+    return value;
+  }
+
+  private binary(): Uint8Array {
+    const length = this.varint();
+    if (this.offset + length > this.bytes.length) {
+      throw new ThriftDecodeError(`a ${length}-byte binary at byte ${this.offset} runs past the footer's end`);
+    }
+    const value = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return value;
+  }
+}
+
+class CompactWriter {
+  private buffer = new Uint8Array(1 << 16);
+  private length = 0;
+
+  bytes(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+
+  struct(struct: ThriftStruct): void {
+    let lastId = 0;
+    for (const [id, { type, value }] of struct.entries()) {
+      const delta = id - lastId;
+      if (delta > 0 && delta <= 15) this.byte((delta << 4) | type);
+      else {
+        this.byte(type);
+        this.zigzag32(id);
+      }
+      if (type !== WireType.True && type !== WireType.False) this.value(type, value);
+      lastId = id;
+    }
+    this.byte(WireType.Stop);
+  }
+
+  private value(type: WireType, value: ThriftValue): void {
+    if (type === WireType.Byte) this.byte(Number(value) & 0xff);
+    else if (type === WireType.I16 || type === WireType.I32) this.zigzag32(Number(value));
+    else if (type === WireType.I64) this.zigzag64(BigInt(value as bigint | number));
+    else if (type === WireType.Double) this.double(value as number);
+    else if (type === WireType.Binary) this.binary(value as Uint8Array);
+    else if (type === WireType.List || type === WireType.Set) this.list(value as ThriftList);
+    else if (type === WireType.Struct) this.struct(value as ThriftStruct);
+    else throw new ThriftDecodeError(`wire type ${type} is not one Parquet footers use`);
+  }
+
+  private list({ elementType, items }: ThriftList): void {
+    if (items.length < 15) this.byte((items.length << 4) | elementType);
+    else {
+      this.byte(0xf0 | elementType);
+      this.varint(items.length);
+    }
+    for (const item of items) {
+      if (elementType === WireType.True || elementType === WireType.False) this.byte(item ? 1 : 0);
+      else this.value(elementType, item);
+    }
+  }
+
+  private room(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + bytes));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+
+  private byte(value: number): void {
+    this.room(1);
+    this.buffer[this.length++] = value;
+  }
+
+  private varint(value: number): void {
+    this.room(10);
+    while (value >= 0x80) {
+      this.buffer[this.length++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.buffer[this.length++] = value;
+  }
+
+  private zigzag32(value: number): void {
+    this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  private zigzag64(value: bigint): void {
+    let n = value >= 0n ? value << 1n : (-value << 1n) - 1n;
+    this.room(10);
+    while (n >= 0x80n) {
+      this.buffer[this.length++] = Number(n & 0x7fn) | 0x80;
+      n >>= 7n;
+    }
+    this.buffer[this.length++] = Number(n);
+  }
+
+  private double(value: number): void {
+    this.room(8);
+    new DataView(this.buffer.buffer, this.buffer.byteOffset).setFloat64(this.length, value, true);
+    this.length += 8;
+  }
+
+  private binary(value: Uint8Array): void {
+    this.varint(value.length);
+    this.room(value.length);
+    this.buffer.set(value, this.length);
+    this.length += value.length;
+  }
+}
