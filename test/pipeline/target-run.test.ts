@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ParquetLayout } from '../../lambda/core/parquet/parquet-layout';
 import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
 import { DEFAULT_SHRINK_GUARD } from '../../lambda/core/pipeline/config';
 import { stateKey, workKeys } from '../../lambda/core/pipeline/work-area';
@@ -34,6 +35,22 @@ async function publishedRowGroupSizes(store: LocalStore, date: string): Promise<
   for await (const group of reader.rowGroupsOf(['_key'])) sizes.push(group.length);
   reader.close();
   return sizes;
+}
+
+/** The published object of a date: its path, its bytes and their layout. */
+async function publishedObject(store: LocalStore, date: string): Promise<{ bytes: Buffer; layout: ParquetLayout }> {
+  const path = join(store.describe(), await committedSnapshotKey(store, ACCOUNT, REGION, date));
+  return { bytes: readFileSync(path), layout: await ParquetLayout.ofFile(path) };
+}
+
+/** The bytes of each column chunk of row group `group` of an object, by leaf column path. */
+function chunkBytes({ bytes, layout }: { bytes: Buffer; layout: ParquetLayout }, group: number): Map<string, Buffer> {
+  return new Map(layout.rowGroups[group].chunks.map((chunk) => [chunk.path, bytes.subarray(chunk.start, chunk.start + chunk.length)]));
+}
+
+/** The leaf columns whose chunk bytes differ between two row groups. */
+function differingColumns(one: Map<string, Buffer>, other: Map<string, Buffer>): string[] {
+  return [...one].filter(([path, bytes]) => !bytes.equals(other.get(path)!)).map(([path]) => path);
 }
 
 /** The ledger's `deleted` rows of a date, each without the ledger's own columns: the snapshot row it records. */
@@ -166,6 +183,72 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     expect(byKey(await publishedRows(incremental, ACCOUNT, REGION, DAY_2))).toEqual(
       byKey(await publishedRows(reference, ACCOUNT, REGION, DAY_2)),
     );
+  });
+
+  it("copies yesterday's row groups in which every row is carried byte for byte, encoding again only the tags that moved", async () => {
+    // Prepare: settled jobs in row groups of 40; one job of group 0 deleted, one of group 2 retagged.
+    running = await startSimulator({ jobsPerRegion: 200, seed: 31, historyDays: 60 });
+    const store = newStore();
+    const config = { rowGroupRows: 40 };
+    await run({ store, snapshotDate: DAY_1, config });
+    const dayOne = await publishedRows(store, ACCOUNT, REGION, DAY_1);
+    const plans = new Map(running.simulator.world.plans(ACCOUNT, REGION).map((plan) => [plan.arn, plan]));
+    running.simulator.world.deleteJob(ACCOUNT, REGION, String(dayOne[10].training_job_name));
+    const retagged = plans.get(String(dayOne[90]._key))!;
+    retagged.tags = { ...retagged.tags, 'moved-on': 'day-2' };
+    const yesterday = await publishedObject(store, DAY_1);
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_2, config });
+    const { store: reference } = await run({ store: newStore(), snapshotDate: DAY_2, full: true, config });
+
+    // Assess: groups 1, 2 and 3 (long-settled jobs) come first, as they were but for group 2's tags; group 0's rows are encoded again, after them.
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental', jobsGone: 1, jobsWritten: 199 } });
+    const today = await publishedObject(store, DAY_2);
+    const differing = [1, 2, 3].map((group, index) => differingColumns(chunkBytes(yesterday, group), chunkBytes(today, index)));
+    expect(differing).toEqual([[], ['tags.entries.key', 'tags.entries.value'], []]);
+    const groupZeroCopied = today.layout.rowGroups.some(
+      (_, group) => differingColumns(chunkBytes(yesterday, 0), chunkBytes(today, group)).length === 0,
+    );
+    expect(groupZeroCopied).toBe(false);
+    expect(byKey(await publishedRows(store, ACCOUNT, REGION, DAY_2))).toEqual(
+      byKey(await publishedRows(reference, ACCOUNT, REGION, DAY_2)),
+    );
+  });
+
+  it('carries on day 3 the row groups it copied on day 2, exactly as a full describe writes them', async () => {
+    // Prepare: two days of churn in row groups of 40.
+    running = await startSimulator({ jobsPerRegion: 300, seed: 41, historyDays: 30 });
+    const store = newStore();
+    const config = { rowGroupRows: 40 };
+    await run({ store, snapshotDate: DAY_1, config });
+    running.simulator.world.advance(TIME.DAY, { newJobsPerDay: 5, tagChangeRate: 0.01, deleteRate: 0.005 });
+    await run({ store, snapshotDate: DAY_2, config });
+    running.simulator.world.advance(TIME.DAY, { newJobsPerDay: 5, tagChangeRate: 0.01, deleteRate: 0.005 });
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_3, config });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
+    expect((await publishedRowGroupSizes(store, DAY_3)).slice(0, -1).every((rows) => rows === 40)).toBe(true);
+    await expectGroundTruth(store, running, DAY_3);
+  });
+
+  it("encodes every row again when yesterday's object was written with another compression", async () => {
+    // Prepare: yesterday's object in Snappy.
+    running = await startSimulator({ jobsPerRegion: 120, seed: 43, historyDays: 60 });
+    const store = newStore();
+    await run({ store, snapshotDate: DAY_1, config: { rowGroupRows: 40, compression: 'snappy' } });
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_2, config: { rowGroupRows: 40, compression: 'zstd' } });
+
+    // Assess: every chunk in ZSTD (6 in parquet.thrift), and the rows exact.
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental', jobsDescribed: 0 } });
+    const today = await publishedObject(store, DAY_2);
+    expect(new Set(today.layout.rowGroups.flatMap((group) => group.chunks.map((chunk) => chunk.codec)))).toEqual(new Set([6]));
+    await expectGroundTruth(store, running, DAY_2);
   });
 
   it("puts in the ledger the row yesterday's snapshot held of each job deleted since, from row groups the merge passes", async () => {

@@ -168,16 +168,21 @@ class StringMapColumn implements ColumnBuilder {
     return this.type.children[0].type as Struct<{ key: Utf8; value: Utf8 }>;
   }
 
+  /** Appends a map: a Map, or a plain object of its entries (as tags come from the API). */
   append(value: unknown): void {
-    const map = value as ReadonlyMap<string, string | null> | null | undefined;
-    if (map) {
-      for (const [key, entry] of map) {
-        this.keys.append(key);
-        this.values.append(entry);
-      }
-      this.entries += map.size;
+    if (value instanceof Map) {
+      for (const [key, entry] of value as ReadonlyMap<string, string | null>) this.appendEntry(key, entry);
+    } else if (value !== null && value !== undefined) {
+      const record = value as Readonly<Record<string, string | null>>;
+      for (const key in record) this.appendEntry(key, record[key]);
     }
-    this.layout.append(map !== null && map !== undefined, this.entries);
+    this.layout.append(value !== null && value !== undefined, this.entries);
+  }
+
+  private appendEntry(key: string, entry: string | null): void {
+    this.keys.append(key);
+    this.values.append(entry);
+    this.entries++;
   }
 
   finish(): Data<Map_<Utf8, Utf8>> {

@@ -6,6 +6,7 @@ import { readStruct, writeStruct, type ThriftStruct } from './thrift-compact';
 export class ParquetLayoutError extends InventoryError {}
 
 const MAGIC = new TextEncoder().encode('PAR1');
+const utf8 = new TextDecoder();
 /** The footer's length (4 bytes, little-endian) and the magic close every Parquet file. */
 const TAIL_BYTES = 8;
 
@@ -119,7 +120,7 @@ export class ParquetLayout {
     const dictionaryPage = meta.integer(ColumnMetaDataField.dictionaryPageOffset);
     // Some writers put 0 for "no dictionary page"; the chunk then starts at its first data page.
     const start = dictionaryPage !== undefined && dictionaryPage > 0n && dictionaryPage < dataPage ? dictionaryPage : dataPage;
-    const path = meta.list(ColumnMetaDataField.pathInSchema).map((part) => new TextDecoder().decode(part as Uint8Array));
+    const path = meta.list(ColumnMetaDataField.pathInSchema).map((part) => utf8.decode(part as Uint8Array));
     return {
       path: path.join('.'),
       start: Number(start),

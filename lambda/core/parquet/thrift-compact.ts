@@ -5,6 +5,9 @@ import { InventoryError } from '../errors';
  * their wire type, so a footer written back is byte for byte the one read, except where it was edited.
  * (The JavaScript Parquet libraries that read footers convert their values, and lose the i16 type that
  * arrow-rs writes; a footer that moves row groups from file to file must come back exact.)
+ *
+ * Structs and lists are decoded when first read: until then a field holds its encoded bytes, and is
+ * written back as them. A footer's statistics, most of its bytes, are passed through that way.
  */
 
 /** Compact protocol wire types. */
@@ -40,21 +43,41 @@ interface ThriftField {
   readonly value: ThriftValue;
 }
 
+/** A field as held: decoded, or (a struct or a list not read yet) its encoded bytes. */
+interface HeldField {
+  readonly type: WireType;
+  value: ThriftValue | undefined;
+  readonly encoded?: Uint8Array;
+}
+
 /** A struct: its fields by id, each with the wire type it was read or set with. */
 export class ThriftStruct {
-  private readonly fields = new Map<number, ThriftField>();
+  private readonly fields = new Map<number, HeldField>();
 
   has(id: number): boolean {
     return this.fields.has(id);
   }
 
   get(id: number): ThriftValue | undefined {
-    return this.fields.get(id)?.value;
+    const field = this.fields.get(id);
+    if (field && field.value === undefined) field.value = decoded(field.type, field.encoded!);
+    return field?.value;
   }
 
   set(id: number, type: WireType, value: ThriftValue): this {
     this.fields.set(id, { type, value });
     return this;
+  }
+
+  /** Holds field `id` as its encoded bytes, decoded when first read. */
+  setEncoded(id: number, type: WireType, encoded: Uint8Array): this {
+    this.fields.set(id, { type, value: undefined, encoded });
+    return this;
+  }
+
+  /** The fields in ascending id order, as held: what the writer writes. */
+  held(): [number, HeldField][] {
+    return [...this.fields].sort(([a], [b]) => a - b);
   }
 
   /** Sets field `id` to `value`, keeping the wire type it has (i32 or i64: the integer types offsets use). */
@@ -75,9 +98,9 @@ export class ThriftStruct {
     return this;
   }
 
-  /** The fields in ascending id order, as the protocol writes them. */
+  /** The fields in ascending id order, decoded. */
   entries(): [number, ThriftField][] {
-    return [...this.fields].sort(([a], [b]) => a - b);
+    return this.held().map(([id, { type }]) => [id, { type, value: this.get(id)! }]);
   }
 
   struct(id: number): ThriftStruct {
@@ -104,6 +127,11 @@ export class ThriftStruct {
 
 function isList(value: ThriftValue | undefined): value is ThriftList {
   return typeof value === 'object' && value !== null && 'items' in value;
+}
+
+function decoded(type: WireType, encoded: Uint8Array): ThriftValue {
+  const reader = new CompactReader(encoded, 0);
+  return type === WireType.Struct ? reader.struct() : reader.list();
 }
 
 /** Reads one struct from `bytes` at `offset`. */
@@ -140,8 +168,36 @@ class CompactReader {
       const delta = header >> 4;
       id = delta === 0 ? this.zigzag32() : id + delta;
       if (type === WireType.True || type === WireType.False) struct.set(id, type, type === WireType.True);
-      else struct.set(id, type, this.value(type));
+      else if (type === WireType.Struct || type === WireType.List || type === WireType.Set) {
+        const start = this.offset;
+        this.skip(type);
+        struct.setEncoded(id, type, this.bytes.subarray(start, this.offset));
+      } else struct.set(id, type, this.value(type));
     }
+  }
+
+  /** Reads past one value of `type` without decoding it. */
+  private skip(type: WireType): void {
+    if (type === WireType.Struct) {
+      for (let header = this.byte(); (header & 0x0f) !== WireType.Stop; header = this.byte()) {
+        if (header >> 4 === 0) this.zigzag32();
+        const fieldType = (header & 0x0f) as WireType;
+        if (fieldType !== WireType.True && fieldType !== WireType.False) this.skip(fieldType);
+      }
+    } else if (type === WireType.List || type === WireType.Set) {
+      const header = this.byte();
+      const elementType = (header & 0x0f) as WireType;
+      const size = header >> 4 === 15 ? this.varint() : header >> 4;
+      const booleans = elementType === WireType.True || elementType === WireType.False;
+      for (let index = 0; index < size; index++) {
+        if (booleans) this.byte();
+        else this.skip(elementType);
+      }
+    } else if (type === WireType.Binary) this.binary();
+    else if (type === WireType.Double) this.double();
+    else if (type === WireType.Byte) this.byte();
+    else if (type === WireType.I16 || type === WireType.I32 || type === WireType.I64) this.varint();
+    else throw new ThriftDecodeError(`wire type ${type} at byte ${this.offset} is not one Parquet footers use`);
   }
 
   private value(type: WireType): ThriftValue {
@@ -167,7 +223,7 @@ class CompactReader {
     }
   }
 
-  private list(): ThriftList {
+  list(): ThriftList {
     const header = this.byte();
     const elementType = (header & 0x0f) as WireType;
     const size = header >> 4 === 15 ? this.varint() : header >> 4;
@@ -239,14 +295,15 @@ class CompactWriter {
 
   struct(struct: ThriftStruct): void {
     let lastId = 0;
-    for (const [id, { type, value }] of struct.entries()) {
+    for (const [id, { type, value, encoded }] of struct.held()) {
       const delta = id - lastId;
       if (delta > 0 && delta <= 15) this.byte((delta << 4) | type);
       else {
         this.byte(type);
         this.zigzag32(id);
       }
-      if (type !== WireType.True && type !== WireType.False) this.value(type, value);
+      if (value === undefined) this.raw(encoded!);
+      else if (type !== WireType.True && type !== WireType.False) this.value(type, value);
       lastId = id;
     }
     this.byte(WireType.Stop);
@@ -318,6 +375,10 @@ class CompactWriter {
 
   private binary(value: Uint8Array): void {
     this.varint(value.length);
+    this.raw(value);
+  }
+
+  private raw(value: Uint8Array): void {
     this.room(value.length);
     this.buffer.set(value, this.length);
     this.length += value.length;

@@ -1,4 +1,4 @@
-import { makeData, makeVector, RecordBatch, Schema, Struct, Table, type Data, type Field, type Map_, type Utf8 } from 'apache-arrow';
+import { makeData, RecordBatch, Schema, Struct, Table, type Data, type Field, type Map_, type Utf8 } from 'apache-arrow';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -10,8 +10,8 @@ import { arrowSchemaFor } from '../parquet/arrow-schema';
 import { ParquetWasmEncoder, type EncoderInput } from '../parquet/parquet-encoder';
 import { ParquetLayout, type RowGroupLayout } from '../parquet/parquet-layout';
 import { rowAt, SnapshotReader, viewedInWasm } from '../parquet/parquet-reader';
-import { FileChunkSource, MemoryChunkSource, SplicedParquet, type SplicedRowGroup } from '../parquet/spliced-parquet';
-import { isStringMapCell } from '../parquet/string-map-cell';
+import { FileChunkSource, SplicedParquet, type ChunkSource, type SplicedRowGroup } from '../parquet/spliced-parquet';
+import { isStringMapCell, utf8Cells } from '../parquet/string-map-cell';
 import type { TableRow } from '../rows/training-job-row';
 import type { PreviousSnapshot } from './previous-snapshot';
 import type { TargetRunSettings } from './target-run-types';
@@ -39,40 +39,37 @@ const DEPARTED_ROWS_KEPT = 2000;
 /** What becomes of one row of the previous snapshot. */
 const enum Fate {
   Dropped = 0,
-  /** Carried with the tags it has: copied in wasm, never decoded into JavaScript. */
+  /** Carried with the tags it has. */
   Copied = 1,
   /** Carried with today's tags, which are not its own. */
   Retagged = 2,
 }
 
-/** A row group of the previous snapshot that goes into the new one as it is, but for its tags when given. */
+/** A row group of the previous snapshot that goes into the new one as it is, but for its tags when they moved. */
 interface KeptGroup {
+  /** Its place in the previous snapshot. */
+  readonly index: number;
   readonly group: RowGroupLayout;
-  /** A Parquet file in memory of the group's rows with today's tags, when they moved: its tags chunks replace the group's. */
-  readonly retagged?: ParquetLayout & { readonly bytes: Uint8Array };
-}
-
-/** What the merge knows of one row group of the previous snapshot from its keys and tags alone. */
-interface GroupFates {
-  readonly fates: Uint8Array;
-  /** Today's tags of every row, when the group is carried whole and some of its tags moved. */
-  readonly todaysTags?: (ReadonlyMap<string, string> | null)[];
+  readonly retagged: boolean;
 }
 
 /**
  * The snapshot object's bytes: the carried rows, then the described ones (the parts earlier invocations
  * saved, then this invocation's), every row with today's tags.
  *
- * A row group of the previous snapshot whose every row is carried is copied into the new object byte
- * for byte (its tags chunks encoded again when tags moved: tags are the one column that changes without a
- * describe), so what an unchanged job costs is its compressed bytes. Those row groups come first, in
- * their order; then, encoded again, the carried rows of the other groups, then the described ones. Rows
- * that change cluster at the end, and the groups ahead stay whole from day to day.
+ * A row group of the previous snapshot whose every row is carried goes into the new object byte for
+ * byte (spliced-parquet.ts), so what an unchanged job costs is its compressed bytes. Those groups come
+ * first, in their order; then the carried rows of the other groups and the described rows, encoded
+ * again. Rows that change so cluster at the end, and the groups ahead of them stay whole from day to day.
  *
- * The rows of a group that changed are decoded in wasm and go to the writer as slices there: JavaScript
- * only looks at their keys and tags, through a view on wasm memory, and copies out only the rows whose
- * tags moved. When the previous object was written otherwise (another schema or compression), every
- * row is encoded again. Counts the rows as they go.
+ * Rows are encoded again without leaving wasm memory: parquet-wasm decodes each row group and the
+ * writer takes slices of it; JavaScript only reads keys (and names and tags), through a view on wasm
+ * memory. Tags are the one column that changes without a describe, so every row's tags are written
+ * apart, in one tags-only file cut into row groups of the same size, whose chunks then replace the
+ * tags chunks of the encoded groups and of the kept groups whose tags moved.
+ *
+ * When the previous object was written otherwise (another schema or compression), none of its groups is
+ * kept. Counts the rows as they go.
  */
 export class MergedSnapshot {
   written = 0;
@@ -84,233 +81,256 @@ export class MergedSnapshot {
   private readonly localCopies: { path: string; release(): Promise<void> }[] = [];
   private readonly tagsField: Field;
   private readonly encoder: ParquetWasmEncoder;
+  /** Writes the tags column alone, in row groups of the same size, so its chunks can stand in any group. */
+  private readonly tagsEncoder: ParquetWasmEncoder;
 
-  /** @param freshPath a scratch file for the rows encoded again, when row groups are copied. */
+  /** @param encodedPath a scratch file for the rows encoded again (and one beside it for tags), deleted once they are in the object. */
   constructor(
     private readonly sources: MergeSources,
     private readonly savedParts: readonly string[],
     private readonly localPart: string | undefined,
-    private readonly freshPath: string,
+    private readonly encodedPath: string,
   ) {
     const { schema, config } = sources.settings;
     this.tagsField = arrowSchemaFor(schema).fields.find((field) => field.name === 'tags')!;
-    this.encoder = new ParquetWasmEncoder(schema, { compression: config.compression, rowGroupRows: config.rowGroupRows });
+    const options = { compression: config.compression, rowGroupRows: config.rowGroupRows };
+    this.encoder = new ParquetWasmEncoder(schema, options);
+    this.tagsEncoder = new ParquetWasmEncoder({ ...schema, columns: schema.columns.filter((column) => column.name === 'tags') }, options);
   }
 
-  /** The object as Parquet bytes, encoded as the batches come. */
+  /** The object as Parquet bytes. */
   async *encode(): AsyncIterable<Uint8Array> {
-    const previous = await this.copiablePrevious();
-    if (!previous) {
-      yield* this.encoder.encodeTables(this.inputs(undefined));
-      return;
-    }
+    const previous = await this.keepablePrevious();
     const kept: KeptGroup[] = [];
-    const encoding = this.encoder.encodeTables(this.inputs({ layout: previous, kept }));
-    await pipeline(Readable.from(encoding, { objectMode: false }), createWriteStream(this.freshPath));
-    const fresh = await ParquetLayout.ofFile(this.freshPath);
-    const previousFile = await FileChunkSource.open(previous.path);
-    const freshFile = await FileChunkSource.open(this.freshPath);
+    const tagsPath = `${this.encodedPath}.tags`;
     try {
-      const copied: SplicedRowGroup[] = kept.map(({ group, retagged }) => ({
-        rows: group.rows,
-        chunks: group.chunks.map((layout) => {
-          const replacement = retagged && retagged.rowGroups[0].chunks.find((chunk) => chunk.path === layout.path);
-          return replacement ? { from: new MemoryChunkSource(retagged.bytes), layout: replacement } : { from: previousFile, layout };
-        }),
-      }));
-      const encoded = fresh.rowGroups
-        .filter((group) => group.rows > 0)
-        .map((group) => ({ rows: group.rows, chunks: group.chunks.map((layout) => ({ from: freshFile, layout })) }));
-      yield* new SplicedParquet(fresh).write([...copied, ...encoded]);
+      await writeFile(this.encodedPath, this.encoder.encodeTables(this.inputs(previous, kept)));
+      await writeFile(tagsPath, this.tagsEncoder.encodeTables(this.tagsTables(kept)));
+      const [encoded, tags] = [await ParquetLayout.ofFile(this.encodedPath), await ParquetLayout.ofFile(tagsPath)];
+      const sources = {
+        previous: previous && (await FileChunkSource.open(previous.path)),
+        encoded: await FileChunkSource.open(this.encodedPath),
+        tags: await FileChunkSource.open(tagsPath),
+      };
+      try {
+        yield* new SplicedParquet(encoded).write(this.splicedGroups(kept, encoded, tags, sources));
+      } finally {
+        for (const source of Object.values(sources)) await source?.close();
+      }
     } finally {
-      await previousFile.close();
-      await freshFile.close();
-      await rm(this.freshPath, { force: true });
+      await rm(this.encodedPath, { force: true });
+      await rm(tagsPath, { force: true });
     }
   }
 
   /** Deletes the local copies of the saved parts. */
   async release(): Promise<void> {
-    for (const copy of this.localCopies) await copy.release();
+    for (const copy of this.localCopies.splice(0)) await copy.release();
   }
 
   /**
-   * The previous snapshot's layout, when its row groups can be copied into the new object: some rows are
-   * carried, and it was written with the schema and compression the encoder writes today.
+   * The previous snapshot's layout, when its row groups can go into the new object as they are: some rows
+   * are carried, and it was written with the schema and compression the encoder writes today.
    */
-  private async copiablePrevious(): Promise<(ParquetLayout & { path: string }) | undefined> {
+  private async keepablePrevious(): Promise<(ParquetLayout & { path: string }) | undefined> {
     const { previous, carried } = this.sources;
     if (!previous || carried.size === 0) return undefined;
     const layout = await ParquetLayout.ofFile(previous.reader.path);
-    const template = ParquetLayout.ofBytes(
-      this.encoder.fileOf(new Table(arrowSchemaFor(this.sources.settings.schema))),
-      'an empty snapshot',
-    );
+    const emptyTable = new Table(arrowSchemaFor(this.sources.settings.schema));
+    const template = ParquetLayout.ofBytes(this.encoder.fileOf(emptyTable), 'an empty snapshot');
     const sameSchema = Buffer.from(layout.schemaBytes()).equals(template.schemaBytes());
     const sameCodec = layout.rowGroups.every((group) => group.chunks.every((chunk) => chunk.codec === this.encoder.footerCodec));
     return sameSchema && sameCodec ? Object.assign(layout, { path: previous.reader.path }) : undefined;
   }
 
   /**
-   * The batches to encode: the carried rows of the previous snapshot (but for the row groups that can be
-   * copied from its `layout`, put in `kept` instead, when copying), then the described rows.
+   * The row groups of the object: the kept ones, then the encoded ones, each group the tags moved in
+   * taking its tags chunks from the next group of the tags file (cut at the same rows).
    */
-  private async *inputs(copying: { layout: ParquetLayout; kept: KeptGroup[] } | undefined): AsyncIterable<EncoderInput> {
-    const { previous, carried, departed } = this.sources;
-    if (previous && carried.size > 0) {
+  private splicedGroups(
+    kept: readonly KeptGroup[],
+    encoded: ParquetLayout,
+    tags: ParquetLayout,
+    sources: { previous: ChunkSource | undefined; encoded: ChunkSource; tags: ChunkSource },
+  ): SplicedRowGroup[] {
+    const tagGroups = tags.rowGroups.filter((group) => group.rows > 0)[Symbol.iterator]();
+    const retagged = (group: RowGroupLayout, from: ChunkSource): SplicedRowGroup => {
+      const tagsGroup = tagGroups.next().value as RowGroupLayout | undefined;
+      if (tagsGroup?.rows !== group.rows) {
+        throw new InventoryError(`the tags of a ${group.rows}-row group came in a group of ${tagsGroup?.rows ?? 0} rows`);
+      }
+      const chunks = group.chunks.map((layout) => {
+        const tagsChunk = tagsGroup.chunks.find((chunk) => chunk.path === layout.path);
+        return tagsChunk ? { from: sources.tags, layout: tagsChunk } : { from, layout };
+      });
+      return { rows: group.rows, chunks };
+    };
+    return [
+      ...kept.map(({ group, retagged: moved }) =>
+        moved
+          ? retagged(group, sources.previous!)
+          : { rows: group.rows, chunks: group.chunks.map((layout) => ({ from: sources.previous!, layout })) },
+      ),
+      ...encoded.rowGroups.filter((group) => group.rows > 0).map((group) => retagged(group, sources.encoded)),
+    ];
+  }
+
+  /**
+   * The record batches to encode again (in wasm, with the tags they had): the carried rows of the
+   * previous snapshot, but for the row groups kept as they are (put in `kept`), then the described rows.
+   */
+  private async *inputs(previous: ParquetLayout | undefined, kept: KeptGroup[]): AsyncIterable<EncoderInput> {
+    const { previous: snapshot, carried, departed } = this.sources;
+    if (snapshot && carried.size > 0) {
       const departedRows = departed.length <= DEPARTED_ROWS_KEPT ? new DepartedRows(departed) : undefined;
       let groupStart = 0;
-      for (let group = 0; group < previous.reader.rowGroups; group++) {
-        const groupFates = await this.fatesOfGroup(previous.reader, group, copying !== undefined);
-        const keptGroup = copying && this.keptGroup(copying.layout.rowGroups[group], groupFates);
+      for (let group = 0; group < snapshot.reader.rowGroups; group++) {
+        const fates = await this.fatesOfGroup(snapshot.reader, group);
+        const keptGroup = previous && this.keptGroup(group, previous.rowGroups[group], fates);
         if (keptGroup) {
-          copying.kept.push(keptGroup);
+          kept.push(keptGroup);
           this.written += keptGroup.group.rows;
-        } else yield* this.carriedOf(await previous.reader.wasmBatchesOf(group), groupFates.fates, groupStart, departedRows);
-        groupStart += previous.reader.groupRows[group];
+        } else {
+          const batches = await snapshot.reader.wasmBatchesOf(group);
+          yield* this.keptRowsOf(batches, fates, (view, start) => departedRows?.keepFrom(view, groupStart + start));
+        }
+        groupStart += snapshot.reader.groupRows[group];
       }
       this.departedRows = departedRows?.rows;
     }
     yield* this.describedRows();
   }
 
-  /** The rows of the described parts, but for those excluded, with today's tags. */
-  private async *describedRows(): AsyncIterable<Table> {
+  /** The rows of the described parts, but for those excluded, as the parts hold them. */
+  private async *describedRows(): AsyncIterable<EncoderInput> {
     const { excluded } = this.sources;
     for (const path of await this.partPaths()) {
       const reader = await SnapshotReader.open(path, this.sources.settings.schema);
       try {
-        for await (const batch of reader.batchesOf()) {
-          const names = batch.getChild('training_job_name')!;
-          const keep = (index: number) => !excluded.has(String(names.get(index)));
-          const tagged = this.withTodaysTags(batch, keep);
-          yield new Table(
-            tagged.schema,
-            [...runsOf(batch.numRows, keep)].map(([start, end]) => this.counted(tagged.slice(start, end))),
-          );
+        for (let group = 0; group < reader.rowGroups; group++) {
+          const keep = new Uint8Array(reader.groupRows[group]);
+          yield* this.keptRowsOf(await reader.wasmBatchesOf(group), keep, (view, start) => {
+            const names = view.getChild('training_job_name')!;
+            for (let index = 0; index < view.numRows; index++) keep[start + index] = excluded.has(String(names.get(index))) ? 0 : 1;
+          });
         }
       } finally {
         reader.close();
       }
     }
+    await this.release();
   }
 
   /**
-   * The fate of each row of row group `group`, from its keys and tags alone; with today's tags of its
-   * rows when `copying` and the group could be copied but for tags that moved.
+   * Today's tags of every row whose tags chunks are replaced, in the order of the groups that take them:
+   * the kept groups whose tags moved, then every encoded row. Keys are read back from the files, so no
+   * row's tags wait in memory for the rest.
    */
-  private async fatesOfGroup(reader: SnapshotReader, group: number, copying: boolean): Promise<GroupFates> {
+  private async *tagsTables(kept: readonly KeptGroup[]): AsyncIterable<Table> {
+    const sources: [SnapshotReader, number[]][] = [];
+    const { previous } = this.sources;
+    const retagged = kept.filter((group) => group.retagged).map((group) => group.index);
+    if (previous && retagged.length > 0) sources.push([previous.reader, retagged]);
+    const encoded = await SnapshotReader.open(this.encodedPath, this.sources.settings.schema);
+    sources.push([encoded, Array.from({ length: encoded.rowGroups }, (_, group) => group)]);
+    try {
+      for (const [reader, groups] of sources) {
+        for (const group of groups) yield this.tagsTable(await this.keysOfGroup(reader, group));
+      }
+    } finally {
+      encoded.close();
+    }
+  }
+
+  private async keysOfGroup(reader: SnapshotReader, group: number): Promise<string[]> {
+    const keys: string[] = [];
+    for (const batch of await reader.wasmBatchesOf(group, ['_key'])) {
+      try {
+        keys.push(...viewedInWasm(batch, (view) => utf8Cells(view.getChild('_key')!.data[0] as Data<Utf8>)));
+      } finally {
+        batch.free();
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * The rows of one decoded row group whose mark in `marks` is not 0 (Dropped), as wasm slices of its
+   * batches. `look` sees each batch first, through a view (which it must not keep), with where it starts
+   * in the group, and may set the marks of that batch's rows.
+   */
+  private *keptRowsOf(
+    batches: parquetWasm.RecordBatch[],
+    marks: Uint8Array,
+    look: (view: RecordBatch, start: number) => void,
+  ): Iterable<EncoderInput> {
+    let start = 0;
+    try {
+      for (const batch of batches) {
+        const rows = batch.numRows;
+        viewedInWasm(batch, (view) => look(view, start));
+        for (const [from, to] of runsOf(rows, (index) => marks[start + index] !== Fate.Dropped)) {
+          this.written += to - from;
+          yield batch.slice(from, to - from);
+        }
+        start += rows;
+      }
+    } finally {
+      for (const batch of batches) batch.free();
+    }
+  }
+
+  /** The fate of each row of row group `group`, from its keys and tags alone. */
+  private async fatesOfGroup(reader: SnapshotReader, group: number): Promise<Uint8Array> {
     const fates = new Uint8Array(reader.groupRows[group]);
-    const todaysTags: (ReadonlyMap<string, string> | null)[] = [];
     let start = 0;
     for (const batch of await reader.wasmBatchesOf(group, ['_key', 'tags'])) {
       try {
-        viewedInWasm(batch, (view) => {
-          fates.set(this.fatesOf(view), start);
-          if (copying) todaysTags.push(...this.todaysTagsOf(view));
-        });
+        fates.set(
+          viewedInWasm(batch, (view) => this.fatesOf(view)),
+          start,
+        );
         start += batch.numRows;
       } finally {
         batch.free();
       }
     }
-    const copiable = copying && !fates.includes(Fate.Dropped) && fates.includes(Fate.Retagged);
-    return copiable ? { fates, todaysTags } : { fates };
+    return fates;
   }
 
-  /** The group as a KeptGroup when every row of it is carried and it is of full size, else undefined. */
-  private keptGroup(group: RowGroupLayout, { fates, todaysTags }: GroupFates): KeptGroup | undefined {
+  /** The group as a KeptGroup when every row of it is carried and it has the configured size, else undefined. */
+  private keptGroup(index: number, group: RowGroupLayout, fates: Uint8Array): KeptGroup | undefined {
     // Only full groups are kept, so every group but the last has the configured size; a short one is encoded again.
     if (group.rows !== this.encoder.rowGroupRows || fates.includes(Fate.Dropped)) return undefined;
-    if (!todaysTags) return { group };
-    const schema = new Schema([this.tagsField]);
-    const data = makeData({
-      type: new Struct(schema.fields),
-      length: group.rows,
-      nullCount: 0,
-      children: [columnData(this.tagsField.type, todaysTags)],
-    });
-    const bytes = this.encoder.fileOf(new Table(schema, [new RecordBatch(schema, data)]));
-    return { group, retagged: Object.assign(ParquetLayout.ofBytes(bytes, 'the retagged tags'), { bytes }) };
+    return { index, group, retagged: fates.includes(Fate.Retagged) };
   }
 
   /**
-   * The carried rows of one decoded row group, in order: each run of rows whose tags are today's as a
-   * wasm slice of its batches; each run of retagged rows copied out, with today's tags.
+   * The fate of each row of `batch`: dropped when not carried, copied when its tags are today's, else
+   * retagged.
    */
-  private async *carriedOf(
-    batches: parquetWasm.RecordBatch[],
-    groupFates: Uint8Array,
-    groupStart: number,
-    departedRows: DepartedRows | undefined,
-  ): AsyncIterable<EncoderInput> {
-    let start = 0;
-    for (const batch of batches) {
-      const rows = batch.numRows;
-      yield* this.carriedOfBatch(batch, groupFates.subarray(start, start + rows), groupStart + start, departedRows);
-      start += rows;
-    }
-  }
-
-  private *carriedOfBatch(
-    batch: parquetWasm.RecordBatch,
-    fates: Uint8Array,
-    batchStart: number,
-    departedRows: DepartedRows | undefined,
-  ): Iterable<EncoderInput> {
-    const { runs, retaggedIpc } = viewedInWasm(batch, (view) => {
-      departedRows?.keepFrom(view, batchStart);
-      const runs = [...runsOfEqual(fates)]
-        .filter(([start]) => fates[start] !== Fate.Dropped)
-        .map(([start, end]) => ({ start, end, fate: fates[start] }));
-      const retagged = runs.filter((run) => run.fate === Fate.Retagged);
-      if (retagged.length === 0) return { runs, retaggedIpc: undefined };
-      const tagged = this.withTodaysTags(view, (index) => fates[index] === Fate.Retagged);
-      // Serialized while the view is valid: the next wasm allocation may move the memory it points into.
-      return { runs, retaggedIpc: this.encoder.ipcOf(retagged.map(({ start, end }) => tagged.slice(start, end))) };
-    });
-    try {
-      const retagged = retaggedIpc ? ParquetWasmEncoder.wasmBatchesOf(retaggedIpc) : [];
-      for (const { start, end, fate } of runs) {
-        this.written += end - start;
-        yield fate === Fate.Copied ? batch.slice(start, end - start) : retagged.shift()!;
-      }
-    } finally {
-      batch.free();
-    }
-  }
-
-  /** The fate of each row of `batch`: dropped when not carried, copied when its tags are today's, else retagged. */
   private fatesOf(batch: RecordBatch): Uint8Array {
     const { carried, tags } = this.sources;
-    const keys = batch.getChild('_key')!;
+    const batchKeys = utf8Cells(batch.getChild('_key')!.data[0] as Data<Utf8>);
     const previousTags = batch.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
     const fates = new Uint8Array(batch.numRows);
     for (let index = 0; index < batch.numRows; index++) {
-      const key = String(keys.get(index));
+      const key = batchKeys[index];
       if (carried.has(key)) fates[index] = isStringMapCell(previousTags, index, tags.get(key) ?? {}) ? Fate.Copied : Fate.Retagged;
     }
     return fates;
   }
 
-  /** Today's tags of each row of `batch` (null where it has none): copies, so they outlive a view on wasm memory. */
-  private todaysTagsOf(batch: RecordBatch, keep: (index: number) => boolean = () => true): (ReadonlyMap<string, string> | null)[] {
-    const keys = batch.getChild('_key')!;
-    const tags: (ReadonlyMap<string, string> | null)[] = new Array(batch.numRows);
-    for (let index = 0; index < batch.numRows; index++) {
-      tags[index] = keep(index) ? new Map(Object.entries(this.sources.tags.get(String(keys.get(index))) ?? {})) : null;
-    }
-    return tags;
-  }
-
-  /** `batch` with today's tags in the rows `keep` keeps (the others' tags are null): its other columns as they were. */
-  private withTodaysTags(batch: RecordBatch, keep: (index: number) => boolean): RecordBatch {
-    return batch.setChild('tags', makeVector(columnData(this.tagsField.type, this.todaysTagsOf(batch, keep))));
-  }
-
-  private counted(slice: RecordBatch): RecordBatch {
-    this.written += slice.numRows;
-    return slice;
+  /** A table of the tags column alone: today's tags of the jobs `keys` names. */
+  private tagsTable(keys: readonly string[]): Table {
+    const tags = columnData(
+      this.tagsField.type,
+      keys.map((key) => this.sources.tags.get(key) ?? {}),
+    );
+    const schema = new Schema([this.tagsField]);
+    return new Table(schema, [
+      new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: keys.length, nullCount: 0, children: [tags] })),
+    ]);
   }
 
   private async partPaths(): Promise<string[]> {
@@ -360,13 +380,7 @@ function* runsOf(length: number, keep: (index: number) => boolean): Iterable<[nu
   }
 }
 
-/** The [start, end) runs of equal values of `values`. */
-function* runsOfEqual(values: Uint8Array): Iterable<[number, number]> {
-  let start = 0;
-  for (let index = 1; index <= values.length; index++) {
-    if (index === values.length || values[index] !== values[start]) {
-      yield [start, index];
-      start = index;
-    }
-  }
+/** Writes `bytes` into the file `path`. */
+async function writeFile(path: string, bytes: AsyncIterable<Uint8Array>): Promise<void> {
+  await pipeline(Readable.from(bytes, { objectMode: false }), createWriteStream(path));
 }
