@@ -108,7 +108,7 @@ export class MergedSnapshot {
       await writeFile(tagsPath, this.tagsEncoder.encodeTables(this.tagsTables(kept)));
       const [encoded, tags] = [await ParquetLayout.ofFile(this.encodedPath), await ParquetLayout.ofFile(tagsPath)];
       const sources = {
-        previous: previous && (await FileChunkSource.open(previous.path)),
+        previous: previous && (await FileChunkSource.open(this.sources.previous!.reader.path)),
         encoded: await FileChunkSource.open(this.encodedPath),
         tags: await FileChunkSource.open(tagsPath),
       };
@@ -132,7 +132,7 @@ export class MergedSnapshot {
    * The previous snapshot's layout, when its row groups can go into the new object as they are: some rows
    * are carried, and it was written with the schema and compression the encoder writes today.
    */
-  private async keepablePrevious(): Promise<(ParquetLayout & { path: string }) | undefined> {
+  private async keepablePrevious(): Promise<ParquetLayout | undefined> {
     const { previous, carried } = this.sources;
     if (!previous || carried.size === 0) return undefined;
     const layout = await ParquetLayout.ofFile(previous.reader.path);
@@ -140,7 +140,7 @@ export class MergedSnapshot {
     const template = ParquetLayout.ofBytes(this.encoder.fileOf(emptyTable), 'an empty snapshot');
     const sameSchema = Buffer.from(layout.schemaBytes()).equals(template.schemaBytes());
     const sameCodec = layout.rowGroups.every((group) => group.chunks.every((chunk) => chunk.codec === this.encoder.footerCodec));
-    return sameSchema && sameCodec ? Object.assign(layout, { path: previous.reader.path }) : undefined;
+    return sameSchema && sameCodec ? layout : undefined;
   }
 
   /**
