@@ -39,7 +39,7 @@ export const ColumnMetaDataField = {
   bloomFilterLength: 15,
 } as const;
 
-/** One column chunk of a row group: where its pages are in the file, and its ColumnChunk struct. */
+/** One column chunk of a row group: where its pages are in the file, and its ColumnChunk struct, encoded. */
 export interface ColumnChunkLayout {
   /** The leaf column's path, dotted (`tags.entries.key`). */
   readonly path: string;
@@ -47,7 +47,8 @@ export interface ColumnChunkLayout {
   readonly length: number;
   readonly codec: number;
   readonly uncompressedBytes: bigint;
-  readonly chunk: ThriftStruct;
+  /** The ColumnChunk struct as the footer encodes it: a footer's thousands of chunks are kept as bytes, not objects. */
+  readonly encoded: Uint8Array;
 }
 
 export interface RowGroupLayout {
@@ -106,11 +107,12 @@ export class ParquetLayout {
   }
 
   private rowGroupOf(group: ThriftStruct): RowGroupLayout {
-    const chunks = group.list(RowGroupField.columns).map((chunk) => this.chunkOf(chunk as ThriftStruct));
+    const chunks = group.encodedStructs(RowGroupField.columns).map((encoded) => this.chunkOf(encoded));
     return { rows: Number(group.integer(RowGroupField.numRows)), chunks };
   }
 
-  private chunkOf(chunk: ThriftStruct): ColumnChunkLayout {
+  private chunkOf(encoded: Uint8Array): ColumnChunkLayout {
+    const chunk = readStruct(encoded).struct;
     if (chunk.has(ColumnChunkField.filePath)) throw new ParquetLayoutError(`${this.source} keeps column chunks in other files`);
     if (chunk.has(ColumnChunkField.cryptoMetadata) || chunk.has(ColumnChunkField.encryptedColumnMetadata)) {
       throw new ParquetLayoutError(`${this.source} has encrypted columns`);
@@ -120,15 +122,25 @@ export class ParquetLayout {
     const dictionaryPage = meta.integer(ColumnMetaDataField.dictionaryPageOffset);
     // Some writers put 0 for "no dictionary page"; the chunk then starts at its first data page.
     const start = dictionaryPage !== undefined && dictionaryPage > 0n && dictionaryPage < dataPage ? dictionaryPage : dataPage;
-    const path = meta.list(ColumnMetaDataField.pathInSchema).map((part) => utf8.decode(part as Uint8Array));
     return {
-      path: path.join('.'),
+      path: this.pathOf(meta.list(ColumnMetaDataField.pathInSchema) as Uint8Array[]),
       start: Number(start),
       length: Number(meta.integer(ColumnMetaDataField.totalCompressedSize)),
       codec: Number(meta.integer(ColumnMetaDataField.codec)),
       uncompressedBytes: meta.integer(ColumnMetaDataField.totalUncompressedSize)!,
-      chunk,
+      encoded,
     };
+  }
+
+  private readonly paths = new Map<string, string>();
+
+  /** A leaf's dotted path, one string per leaf however many row groups name it. */
+  private pathOf(parts: Uint8Array[]): string {
+    const path = parts.map((part) => utf8.decode(part)).join('.');
+    const known = this.paths.get(path);
+    if (known !== undefined) return known;
+    this.paths.set(path, path);
+    return path;
   }
 }
 

@@ -8,7 +8,7 @@ import {
   type ColumnChunkLayout,
   type ParquetLayout,
 } from './parquet-layout';
-import { ThriftStruct, WireType, writeStruct } from './thrift-compact';
+import { EncodedStruct, readStruct, ThriftStruct, WireType, writeStruct } from './thrift-compact';
 
 /** Where the bytes of column chunks are read from: a Parquet file on disk, or one held in memory. */
 export interface ChunkSource {
@@ -77,10 +77,10 @@ export class SplicedParquet {
     yield MAGIC;
     let offset = MAGIC.length;
     let rows = 0n;
-    const written: ThriftStruct[] = [];
+    const written: EncodedStruct[] = [];
     for await (const group of groups) {
       const groupStart = offset;
-      const chunks: ThriftStruct[] = [];
+      const chunks: EncodedStruct[] = [];
       for (const run of contiguousRuns(group.chunks)) {
         yield await run.from.read(run.start, run.length);
         for (const { layout } of run.chunks) chunks.push(moved(layout, offset + (layout.start - run.start)));
@@ -115,15 +115,16 @@ function contiguousRuns(chunks: readonly SplicedChunk[]): { from: ChunkSource; s
 }
 
 /** The chunk's ColumnChunk struct for its pages now starting at `start`: page offsets moved, indexes elsewhere dropped. */
-function moved(layout: ColumnChunkLayout, start: number): ThriftStruct {
+function moved(layout: ColumnChunkLayout, start: number): EncodedStruct {
   const shift = BigInt(start - layout.start);
-  const meta = layout.chunk.struct(ColumnChunkField.metaData).clone();
+  const original = readStruct(layout.encoded).struct;
+  const meta = original.struct(ColumnChunkField.metaData).clone();
   for (const field of [ColumnMetaDataField.dataPageOffset, ColumnMetaDataField.indexPageOffset, ColumnMetaDataField.dictionaryPageOffset]) {
     const value = meta.integer(field);
     if (value !== undefined && value > 0n) meta.setInteger(field, value + shift);
   }
   meta.delete(ColumnMetaDataField.bloomFilterOffset).delete(ColumnMetaDataField.bloomFilterLength);
-  const chunk = layout.chunk
+  const chunk = original
     .clone()
     .set(ColumnChunkField.metaData, WireType.Struct, meta)
     .delete(ColumnChunkField.offsetIndexOffset)
@@ -133,10 +134,11 @@ function moved(layout: ColumnChunkLayout, start: number): ThriftStruct {
   // A deprecated field most writers leave at 0; moved with the chunk where a writer set it.
   const fileOffset = chunk.integer(ColumnChunkField.fileOffset);
   if (fileOffset !== undefined && fileOffset > 0n) chunk.setInteger(ColumnChunkField.fileOffset, fileOffset + shift);
-  return chunk;
+  return new EncodedStruct(writeStruct(chunk));
 }
 
-function rowGroupOf(group: SplicedRowGroup, chunks: ThriftStruct[], start: number, bytes: number, ordinal: number): ThriftStruct {
+/** The RowGroup struct, encoded at once, so the footer holds bytes for the groups written so far. */
+function rowGroupOf(group: SplicedRowGroup, chunks: EncodedStruct[], start: number, bytes: number, ordinal: number): EncodedStruct {
   const uncompressed = group.chunks.reduce((sum, { layout }) => sum + layout.uncompressedBytes, 0n);
   const struct = new ThriftStruct()
     .set(RowGroupField.columns, WireType.List, { elementType: WireType.Struct, items: chunks })
@@ -144,5 +146,5 @@ function rowGroupOf(group: SplicedRowGroup, chunks: ThriftStruct[], start: numbe
     .set(RowGroupField.numRows, WireType.I64, BigInt(group.rows))
     .set(RowGroupField.fileOffset, WireType.I64, BigInt(start))
     .set(RowGroupField.totalCompressedSize, WireType.I64, BigInt(bytes));
-  return ordinal <= MAX_ORDINAL ? struct.set(RowGroupField.ordinal, WireType.I16, ordinal) : struct;
+  return new EncodedStruct(writeStruct(ordinal <= MAX_ORDINAL ? struct.set(RowGroupField.ordinal, WireType.I16, ordinal) : struct));
 }

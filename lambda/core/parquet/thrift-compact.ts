@@ -30,7 +30,12 @@ export const enum WireType {
 /** A compact-protocol footer this codec cannot read: truncated, or a type Parquet does not use. */
 export class ThriftDecodeError extends InventoryError {}
 
-export type ThriftValue = boolean | number | bigint | Uint8Array | ThriftList | ThriftStruct;
+export type ThriftValue = boolean | number | bigint | Uint8Array | ThriftList | ThriftStruct | EncodedStruct;
+
+/** A struct kept as its encoded bytes, written as them: a footer's thousands of column chunks cost their bytes, not objects. */
+export class EncodedStruct {
+  constructor(readonly bytes: Uint8Array) {}
+}
 
 /** A list, with the wire type of its elements (which an empty list still carries). */
 export interface ThriftList {
@@ -67,6 +72,16 @@ export class ThriftStruct {
   set(id: number, type: WireType, value: ThriftValue): this {
     this.fields.set(id, { type, value });
     return this;
+  }
+
+  /** Each struct of list field `id`, as its encoded bytes, without decoding them. */
+  encodedStructs(id: number): Uint8Array[] {
+    const field = this.fields.get(id);
+    if (!field) return [];
+    if (field.value !== undefined) {
+      return (this.list(id) as ThriftStruct[]).map((item) => (item instanceof EncodedStruct ? item.bytes : writeStruct(item)));
+    }
+    return new CompactReader(field.encoded!, 0).encodedItems();
   }
 
   /** Holds field `id` as its encoded bytes, decoded when first read. */
@@ -223,6 +238,20 @@ class CompactReader {
     }
   }
 
+  /** The items of the list here, as their encoded bytes. */
+  encodedItems(): Uint8Array[] {
+    const header = this.byte();
+    const elementType = (header & 0x0f) as WireType;
+    const size = header >> 4 === 15 ? this.varint() : header >> 4;
+    const items: Uint8Array[] = new Array(size);
+    for (let index = 0; index < size; index++) {
+      const start = this.offset;
+      this.skip(elementType);
+      items[index] = this.bytes.subarray(start, this.offset);
+    }
+    return items;
+  }
+
   list(): ThriftList {
     const header = this.byte();
     const elementType = (header & 0x0f) as WireType;
@@ -316,6 +345,7 @@ class CompactWriter {
     else if (type === WireType.Double) this.double(value as number);
     else if (type === WireType.Binary) this.binary(value as Uint8Array);
     else if (type === WireType.List || type === WireType.Set) this.list(value as ThriftList);
+    else if (type === WireType.Struct && value instanceof EncodedStruct) this.raw(value.bytes);
     else if (type === WireType.Struct) this.struct(value as ThriftStruct);
     else throw new ThriftDecodeError(`wire type ${type} is not one Parquet footers use`);
   }
