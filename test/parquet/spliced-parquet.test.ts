@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { ParquetWasmEncoder } from '../../lambda/core/parquet/parquet-encoder';
 import { ParquetLayout, ParquetLayoutError } from '../../lambda/core/parquet/parquet-layout';
 import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
-import { FileChunkSource, SplicedParquet, type SplicedRowGroup } from '../../lambda/core/parquet/spliced-parquet';
+import { ChunkSource, SplicedParquet, type SplicedRowGroup } from '../../lambda/core/parquet/spliced-parquet';
 import { TrainingJobRowMapper, type TableRow } from '../../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { queryRows, withDuckDb } from '../support/duckdb';
@@ -25,12 +25,12 @@ async function parquetFile(name: string, rows: TableRow[]) {
   }
   const bytes = new ParquetWasmEncoder(TRAINING_JOB_SCHEMA, { rowGroupRows: 10 }).encode(source());
   await pipeline(Readable.from(bytes, { objectMode: false }), createWriteStream(path));
-  return { layout: await ParquetLayout.ofFile(path), from: await FileChunkSource.open(path) };
+  return { layout: await ParquetLayout.ofFile(path), from: await ChunkSource.open(path) };
 }
 
 async function spliced(name: string, template: ParquetLayout, groups: SplicedRowGroup[]): Promise<string> {
   const path = join(folder, name);
-  await pipeline(Readable.from(new SplicedParquet(template).write(groups), { objectMode: false }), createWriteStream(path));
+  await new SplicedParquet(template).writeFile(path, groups);
   return path;
 }
 

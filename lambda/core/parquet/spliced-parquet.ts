@@ -10,40 +10,29 @@ import {
 } from './parquet-layout';
 import { EncodedStruct, readStruct, ThriftStruct, WireType, writeStruct } from './thrift-compact';
 
-/** Where the bytes of column chunks are read from: a Parquet file on disk, or one held in memory. */
-export interface ChunkSource {
-  read(start: number, length: number): Promise<Uint8Array>;
-}
-
-/** A Parquet file on disk, read a range at a time. */
-export class FileChunkSource implements ChunkSource {
+/** A Parquet file on disk whose column chunks are copied into another, a range at a time. */
+export class ChunkSource {
   private constructor(
     private readonly handle: FileHandle,
     private readonly path: string,
   ) {}
 
-  static async open(path: string): Promise<FileChunkSource> {
-    return new FileChunkSource(await open(path, 'r'), path);
+  static async open(path: string): Promise<ChunkSource> {
+    return new ChunkSource(await open(path, 'r'), path);
   }
 
-  async read(start: number, length: number): Promise<Uint8Array> {
-    const bytes = new Uint8Array(length);
-    const { bytesRead } = await this.handle.read(bytes, 0, length, start);
-    if (bytesRead !== length) throw new ParquetLayoutError(`${this.path} ended before byte ${start + length}`);
-    return bytes;
+  /** Reads `length` bytes from `start` into the beginning of `buffer`. */
+  async readInto(buffer: Uint8Array, start: number, length: number): Promise<void> {
+    let read = 0;
+    while (read < length) {
+      const { bytesRead } = await this.handle.read(buffer, read, length - read, start + read);
+      if (bytesRead === 0) throw new ParquetLayoutError(`${this.path} ended before byte ${start + length}`);
+      read += bytesRead;
+    }
   }
 
   close(): Promise<void> {
     return this.handle.close();
-  }
-}
-
-/** A whole Parquet file in memory. */
-export class MemoryChunkSource implements ChunkSource {
-  constructor(private readonly bytes: Uint8Array) {}
-
-  async read(start: number, length: number): Promise<Uint8Array> {
-    return this.bytes.subarray(start, start + length);
   }
 }
 
@@ -73,32 +62,55 @@ export class SplicedParquet {
   /** @param template a file of the schema to write: its schema, key-value metadata and column orders head the new footer. */
   constructor(private readonly template: ParquetLayout) {}
 
-  async *write(groups: AsyncIterable<SplicedRowGroup> | Iterable<SplicedRowGroup>): AsyncIterable<Uint8Array> {
-    yield MAGIC;
-    let offset = MAGIC.length;
-    let rows = 0n;
-    const written: EncodedStruct[] = [];
-    for await (const group of groups) {
-      const groupStart = offset;
-      const chunks: EncodedStruct[] = [];
-      for (const run of contiguousRuns(group.chunks)) {
-        yield await run.from.read(run.start, run.length);
-        for (const { layout } of run.chunks) chunks.push(moved(layout, offset + (layout.start - run.start)));
-        offset += run.length;
+  /**
+   * Writes the file `path`: its row groups, in order, then the footer. The pages pass through one buffer,
+   * reused from run to run, so copying an object's worth of them leaves no garbage behind.
+   */
+  async writeFile(path: string, groups: Iterable<SplicedRowGroup>): Promise<void> {
+    const file = await open(path, 'w');
+    try {
+      await writeAll(file, MAGIC);
+      let offset = MAGIC.length;
+      let rows = 0n;
+      let buffer = new Uint8Array(1 << 20);
+      const written: EncodedStruct[] = [];
+      for (const group of groups) {
+        const groupStart = offset;
+        const chunks: EncodedStruct[] = [];
+        for (const run of contiguousRuns(group.chunks)) {
+          if (buffer.length < run.length) buffer = new Uint8Array(run.length);
+          await run.from.readInto(buffer, run.start, run.length);
+          await writeAll(file, buffer.subarray(0, run.length));
+          for (const { layout } of run.chunks) chunks.push(moved(layout, offset + (layout.start - run.start)));
+          offset += run.length;
+        }
+        written.push(rowGroupOf(group, chunks, groupStart, offset - groupStart, written.length));
+        rows += BigInt(group.rows);
       }
-      written.push(rowGroupOf(group, chunks, groupStart, offset - groupStart, written.length));
-      rows += BigInt(group.rows);
+      await writeAll(file, this.footer(written, rows));
+      await file.sync();
+    } finally {
+      await file.close();
     }
+  }
+
+  /** The footer of a file of these row groups, with its length and the closing magic. */
+  private footer(rowGroups: EncodedStruct[], rows: bigint): Uint8Array {
     const metadata = this.template.metadata
       .clone()
-      .set(FileMetaDataField.rowGroups, WireType.List, { elementType: WireType.Struct, items: written })
+      .set(FileMetaDataField.rowGroups, WireType.List, { elementType: WireType.Struct, items: rowGroups })
       .set(FileMetaDataField.numRows, WireType.I64, rows);
     const footer = writeStruct(metadata);
-    const length = new Uint8Array(4);
-    new DataView(length.buffer).setUint32(0, footer.length, true);
-    yield footer;
-    yield Uint8Array.from([...length, ...MAGIC]);
+    const tail = new Uint8Array(footer.length + 8);
+    tail.set(footer);
+    new DataView(tail.buffer).setUint32(footer.length, footer.length, true);
+    tail.set(MAGIC, footer.length + 4);
+    return tail;
   }
+}
+
+async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length;) done += (await file.write(bytes, done, bytes.length - done)).bytesWritten;
 }
 
 /** Runs of chunks that lie one after another in the same source: each is read at once. */

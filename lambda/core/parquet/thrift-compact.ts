@@ -314,8 +314,15 @@ class CompactReader {
   }
 }
 
+/**
+ * The buffer every write starts in, grown as a footer needs and kept: writing the struct of each of a
+ * footer's thousands of column chunks in a fresh buffer left that many buffers for the collector.
+ * Writes are synchronous, so one buffer serves them all.
+ */
+let scratch = new Uint8Array(1 << 16);
+
 class CompactWriter {
-  private buffer = new Uint8Array(1 << 16);
+  private buffer = scratch;
   private length = 0;
 
   bytes(): Uint8Array {
@@ -367,6 +374,7 @@ class CompactWriter {
     const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + bytes));
     grown.set(this.buffer.subarray(0, this.length));
     this.buffer = grown;
+    scratch = grown;
   }
 
   private byte(value: number): void {

@@ -1,16 +1,14 @@
 import { makeData, RecordBatch, Schema, Struct, Table, type Data, type Field, type Map_, type Utf8 } from 'apache-arrow';
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type * as parquetWasm from 'parquet-wasm';
 import { InventoryError } from '../errors';
+import { writeBytesFile } from '../process/bytes-file';
 import { columnData } from '../parquet/arrow-columns';
 import { arrowSchemaFor } from '../parquet/arrow-schema';
 import { ParquetWasmEncoder, type EncoderInput } from '../parquet/parquet-encoder';
 import { ParquetLayout, type RowGroupLayout } from '../parquet/parquet-layout';
 import { rowAt, SnapshotReader, viewedInWasm } from '../parquet/parquet-reader';
-import { FileChunkSource, SplicedParquet, type ChunkSource, type SplicedRowGroup } from '../parquet/spliced-parquet';
+import { ChunkSource, SplicedParquet, type SplicedRowGroup } from '../parquet/spliced-parquet';
 import { isStringMapCell, utf8Cells } from '../parquet/string-map-cell';
 import type { TableRow } from '../rows/training-job-row';
 import type { PreviousSnapshot } from './previous-snapshot';
@@ -98,26 +96,25 @@ export class MergedSnapshot {
     this.tagsEncoder = new ParquetWasmEncoder({ ...schema, columns: schema.columns.filter((column) => column.name === 'tags') }, options);
   }
 
-  /** The object as Parquet bytes. */
-  async *encode(): AsyncIterable<Uint8Array> {
+  /** Writes the object into the file `path`. */
+  async writeFile(path: string): Promise<void> {
     const previous = await this.keepablePrevious();
     const kept: KeptGroup[] = [];
     const tagsPath = `${this.encodedPath}.tags`;
+    const sources: ChunkSource[] = [];
     try {
-      await writeFile(this.encodedPath, this.encoder.encodeTables(this.inputs(previous, kept)));
-      await writeFile(tagsPath, this.tagsEncoder.encodeTables(this.tagsTables(kept)));
+      await writeBytesFile(this.encodedPath, this.encoder.encodeTables(this.inputs(previous, kept)), { flush: false });
+      await writeBytesFile(tagsPath, this.tagsEncoder.encodeTables(this.tagsTables(kept)), { flush: false });
       const [encoded, tags] = [await ParquetLayout.ofFile(this.encodedPath), await ParquetLayout.ofFile(tagsPath)];
-      const sources = {
-        previous: previous && (await FileChunkSource.open(this.sources.previous!.reader.path)),
-        encoded: await FileChunkSource.open(this.encodedPath),
-        tags: await FileChunkSource.open(tagsPath),
+      const opened = async (file: string) => sources[sources.push(await ChunkSource.open(file)) - 1];
+      const from = {
+        previous: previous && (await opened(this.sources.previous!.reader.path)),
+        encoded: await opened(this.encodedPath),
+        tags: await opened(tagsPath),
       };
-      try {
-        yield* new SplicedParquet(encoded).write(this.splicedGroups(kept, encoded, tags, sources));
-      } finally {
-        for (const source of Object.values(sources)) await source?.close();
-      }
+      await new SplicedParquet(encoded).writeFile(path, this.splicedGroups(kept, encoded, tags, from));
     } finally {
+      for (const source of sources) await source.close();
       await rm(this.encodedPath, { force: true });
       await rm(tagsPath, { force: true });
     }
@@ -378,9 +375,4 @@ function* runsOf(length: number, keep: (index: number) => boolean): Iterable<[nu
       start = -1;
     }
   }
-}
-
-/** Writes `bytes` into the file `path`. */
-async function writeFile(path: string, bytes: AsyncIterable<Uint8Array>): Promise<void> {
-  await pipeline(Readable.from(bytes, { objectMode: false }), createWriteStream(path));
 }

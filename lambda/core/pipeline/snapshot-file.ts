@@ -1,7 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ParquetWasmEncoder } from '../parquet/parquet-encoder';
+import { writeBytesFile } from '../process/bytes-file';
 import type { TableRow } from '../rows/training-job-row';
 import type { TableSchema } from '../schema/table-schema';
 import type { InventoryConfig } from './config';
@@ -27,7 +25,7 @@ export interface WrittenSnapshot {
 export async function writeSnapshotFile(done: MergeSources, sources: SnapshotSources, path: string): Promise<WrittenSnapshot> {
   const merged = new MergedSnapshot(done, sources.savedParts, sources.localPart, `${path}.encoded`);
   try {
-    await writeBytes(merged.encode(), path);
+    await merged.writeFile(path);
   } finally {
     await merged.release();
   }
@@ -42,9 +40,5 @@ export async function writeRowsFile(
   path: string,
 ): Promise<void> {
   const encoder = new ParquetWasmEncoder(schema, { compression: config.compression, rowGroupRows: config.rowGroupRows });
-  await writeBytes(encoder.encode(rows), path);
-}
-
-async function writeBytes(bytes: AsyncIterable<Uint8Array>, path: string): Promise<void> {
-  await pipeline(Readable.from(bytes, { objectMode: false }), createWriteStream(path, { flush: true }));
+  await writeBytesFile(path, encoder.encode(rows), { flush: true });
 }
