@@ -216,6 +216,26 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     );
   });
 
+  it("publishes yesterday's row groups of settled jobs whole on a day nothing changed", async () => {
+    // Prepare: 200 jobs in row groups of 40, and no change since; the few jobs not settled yet (the newest) are described again.
+    running = await startSimulator({ jobsPerRegion: 200, seed: 31, historyDays: 60 });
+    const store = newStore();
+    const config = { rowGroupRows: 40 };
+    await run({ store, snapshotDate: DAY_1, config });
+    const yesterday = await publishedObject(store, DAY_1);
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_2, config });
+
+    // Assess: the first four groups come back as they were, in their order; the last, with the jobs described, is encoded again.
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental', jobsWritten: 200, jobsNew: 0, jobsGone: 0 } });
+    expect(step.status === 'published' && step.result.jobsDescribed).toBeLessThan(40);
+    const today = await publishedObject(store, DAY_2);
+    const differing = [0, 1, 2, 3].map((group) => differingColumns(chunkBytes(yesterday, group), chunkBytes(today, group)));
+    expect(differing).toEqual([[], [], [], []]);
+    await expectGroundTruth(store, running, DAY_2);
+  });
+
   it('carries on day 3 the row groups it copied on day 2, exactly as a full describe writes them', async () => {
     // Prepare: two days of churn in row groups of 40.
     running = await startSimulator({ jobsPerRegion: 300, seed: 41, historyDays: 30 });
