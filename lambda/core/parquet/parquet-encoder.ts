@@ -165,11 +165,11 @@ export class ParquetWasmEncoder implements ParquetEncoder {
   }
 
   /**
-   * A small table (any of this table's columns) as a whole Parquet file in memory, written as `encode`
-   * writes: one row group, the same compression and encodings, so its column chunks can stand in a file of `encode`'s.
+   * A small table as a whole Parquet file in memory, written with `encode`'s properties: the merge writes
+   * an empty one to learn the footer schema `encode` writes.
    */
   fileOf(table: Table): Uint8Array {
-    const wasmTable = parquetWasm.Table.fromIPCStream(tableToIPC(table, 'stream'));
+    const wasmTable = wasmTableOf(table);
     try {
       return parquetWasm.writeParquet(wasmTable, this.writerProperties());
     } catch (error) {
@@ -213,8 +213,9 @@ export class ParquetWasmEncoder implements ParquetEncoder {
   }
 
   /**
-   * A batch read from another file, under this table's Arrow schema: the same buffers, typed as the
-   * encoder types them (a reader names a map's entries otherwise), so every batch of a file has one schema.
+   * A batch built under another Arrow schema with this table's columns (the merge's tags-only tables),
+   * under this table's: the same buffers, typed as the encoder types them (a reader names a map's
+   * entries otherwise), so every batch of a file has one schema.
    */
   private conformed(batch: RecordBatch): RecordBatch {
     if (batch.schema === this.arrowSchema) return batch;
@@ -230,29 +231,23 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     return new RecordBatch(this.arrowSchema, makeData({ type: new Struct(this.arrowSchema.fields), length, nullCount: 0, children }));
   }
 
-  /** `batches` as one Arrow IPC stream under this table's schema: a copy, so they may be views on wasm memory. */
-  ipcOf(batches: readonly RecordBatch[]): Uint8Array {
-    return tableToIPC(
+  /** `batches` in wasm memory, under this table's schema: copied, so they may be views on wasm memory. */
+  private wasmBatchesOf(batches: readonly RecordBatch[]): parquetWasm.RecordBatch[] {
+    const table = wasmTableOf(
       new Table(
         this.arrowSchema,
         batches.map((batch) => this.conformed(batch)),
       ),
-      'stream',
     );
-  }
-
-  /** An Arrow IPC stream's record batches in wasm memory, for `encodeTables`. */
-  static wasmBatchesOf(ipc: Uint8Array): parquetWasm.RecordBatch[] {
-    // Arrow IPC is the documented bridge from apache-arrow (JS heap) into parquet-wasm (wasm memory).
-    const wasmTable = parquetWasm.Table.fromIPCStream(ipc);
-    const wasmBatches = wasmTable.recordBatches();
-    wasmTable.free();
+    const wasmBatches = table.recordBatches();
+    table.free();
     return wasmBatches;
   }
+}
 
-  private wasmBatchesOf(batches: readonly RecordBatch[]): parquetWasm.RecordBatch[] {
-    return ParquetWasmEncoder.wasmBatchesOf(this.ipcOf(batches));
-  }
+/** `table` copied into wasm memory. Arrow IPC is the documented bridge from apache-arrow (JS heap) into parquet-wasm. */
+function wasmTableOf(table: Table): parquetWasm.Table {
+  return parquetWasm.Table.fromIPCStream(tableToIPC(table, 'stream'));
 }
 
 /** `data` as `type`, which has its layout: only a map's nested entry type may be named otherwise. */

@@ -103,7 +103,7 @@ export class ParquetLayout {
   /** The file's schema, as its footer encodes it: two files hold the same columns, alike, when theirs are equal. */
   schemaBytes(): Uint8Array {
     const schema = this.metadata.list(FileMetaDataField.schema) as ThriftStruct[];
-    return Uint8Array.from(schema.flatMap((element) => [...writeStruct(element)]));
+    return Buffer.concat(schema.map((element) => writeStruct(element)));
   }
 
   private rowGroupOf(group: ThriftStruct): RowGroupLayout {
