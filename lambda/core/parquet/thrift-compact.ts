@@ -208,7 +208,7 @@ class CompactReader {
         if (booleans) this.byte();
         else this.skip(elementType);
       }
-    } else if (type === WireType.Binary) this.binary();
+    } else if (type === WireType.Binary) this.offset = this.binaryEnd();
     else if (type === WireType.Double) this.double();
     else if (type === WireType.Byte) this.byte();
     else if (type === WireType.I16 || type === WireType.I32 || type === WireType.I64) this.varint();
@@ -270,8 +270,11 @@ class CompactReader {
   }
 
   private varint(): number {
-    let result = 0;
-    let shift = 0;
+    // Most varints of a footer (lengths, ids, small counts) fit in one byte.
+    const first = this.byte();
+    if ((first & 0x80) === 0) return first;
+    let result = first & 0x7f;
+    let shift = 7;
     for (;;) {
       const byte = this.byte();
       result += (byte & 0x7f) * 2 ** shift;
@@ -304,13 +307,19 @@ class CompactReader {
   }
 
   private binary(): Uint8Array {
+    const end = this.binaryEnd();
+    const value = this.bytes.subarray(this.offset, end);
+    this.offset = end;
+    return value;
+  }
+
+  /** Where the binary here ends, its length read. */
+  private binaryEnd(): number {
     const length = this.varint();
     if (this.offset + length > this.bytes.length) {
       throw new ThriftDecodeError(`a ${length}-byte binary at byte ${this.offset} runs past the footer's end`);
     }
-    const value = this.bytes.subarray(this.offset, this.offset + length);
-    this.offset += length;
-    return value;
+    return this.offset + length;
   }
 }
 

@@ -43,12 +43,21 @@ const enum Fate {
   Retagged = 2,
 }
 
+type Tags = Readonly<Record<string, string>>;
+
+const NO_TAGS: Tags = Object.freeze({});
+
 /** A row group of the previous snapshot that goes into the new one as it is, but for its tags when they moved. */
 interface KeptGroup {
-  /** Its place in the previous snapshot. */
-  readonly index: number;
   readonly group: RowGroupLayout;
-  readonly retagged: boolean;
+  /** Today's tags of its rows, when they are not all the ones it holds. */
+  readonly retagged: readonly Tags[] | undefined;
+}
+
+/** What becomes of each row of a row group, and each row's tags today. */
+interface GroupFates {
+  readonly fates: Uint8Array;
+  readonly tags: Tags[];
 }
 
 /**
@@ -64,7 +73,8 @@ interface KeptGroup {
  * writer takes slices of it; JavaScript only reads keys (and names and tags), through a view on wasm
  * memory. Tags are the one column that changes without a describe, so every row's tags are written
  * apart, in one tags-only file cut into row groups of the same size, whose chunks then replace the
- * tags chunks of the encoded groups and of the kept groups whose tags moved.
+ * tags chunks of the encoded groups and of the kept groups whose tags moved. Which tags each of those
+ * rows takes is noted as the rows pass: a reference per row to today's tags, which are in memory anyway.
  *
  * When the previous object was written otherwise (another schema or compression), none of its groups is
  * kept. Counts the rows as they go.
@@ -77,6 +87,8 @@ export class MergedSnapshot {
    */
   departedRows: TableRow[] | undefined;
   private readonly localCopies: { path: string; release(): Promise<void> }[] = [];
+  /** Today's tags of each row encoded again, in the order the encoder takes them. */
+  private readonly encodedTags: Tags[] = [];
   private readonly tagsField: Field;
   private readonly encoder: ParquetWasmEncoder;
   /** Writes the tags column alone, in row groups of the same size, so its chunks can stand in any group. */
@@ -114,6 +126,7 @@ export class MergedSnapshot {
       };
       await new SplicedParquet(encoded).writeFile(path, this.splicedGroups(kept, encoded, tags, from));
     } finally {
+      this.encodedTags.length = 0;
       for (const source of sources) await source.close();
       await rm(this.encodedPath, { force: true });
       await rm(tagsPath, { force: true });
@@ -183,13 +196,19 @@ export class MergedSnapshot {
       let groupStart = 0;
       for (let group = 0; group < snapshot.reader.rowGroups; group++) {
         const fates = await this.fatesOfGroup(snapshot.reader, group);
-        const keptGroup = previous && this.keptGroup(group, previous.rowGroups[group], fates);
+        const keptGroup = previous && this.keptGroup(previous.rowGroups[group], fates);
         if (keptGroup) {
           kept.push(keptGroup);
           this.written += keptGroup.group.rows;
         } else {
           const batches = await snapshot.reader.wasmBatchesOf(group);
-          yield* this.keptRowsOf(batches, fates, (view, start) => departedRows?.keepFrom(view, groupStart + start));
+          // Only a group holding departed rows is looked at in JavaScript: a view of every column costs a parse of each.
+          const holdsDeparted = departedRows?.within(groupStart, snapshot.reader.groupRows[group]);
+          yield* this.keptRowsOf(
+            batches,
+            fates,
+            holdsDeparted ? (view, start) => departedRows!.keepFrom(view, groupStart + start) : undefined,
+          );
         }
         groupStart += snapshot.reader.groupRows[group];
       }
@@ -200,15 +219,19 @@ export class MergedSnapshot {
 
   /** The rows of the described parts, but for those excluded, as the parts hold them. */
   private async *describedRows(): AsyncIterable<EncoderInput> {
-    const { excluded } = this.sources;
+    const { excluded, tags } = this.sources;
     for (const path of await this.partPaths()) {
       const reader = await SnapshotReader.open(path, this.sources.settings.schema);
       try {
         for (let group = 0; group < reader.rowGroups; group++) {
-          const keep = new Uint8Array(reader.groupRows[group]);
-          yield* this.keptRowsOf(await reader.wasmBatchesOf(group), keep, (view, start) => {
+          const rows: GroupFates = { fates: new Uint8Array(reader.groupRows[group]), tags: [] };
+          yield* this.keptRowsOf(await reader.wasmBatchesOf(group), rows, (view, start) => {
             const names = view.getChild('training_job_name')!;
-            for (let index = 0; index < view.numRows; index++) keep[start + index] = excluded.has(String(names.get(index))) ? 0 : 1;
+            const keys = utf8Cells(view.getChild('_key')!.data[0] as Data<Utf8>);
+            for (let index = 0; index < view.numRows; index++) {
+              rows.fates[start + index] = excluded.has(String(names.get(index))) ? Fate.Dropped : Fate.Copied;
+              rows.tags[start + index] = tags.get(keys[index]) ?? NO_TAGS;
+            }
           });
         }
       } finally {
@@ -220,113 +243,87 @@ export class MergedSnapshot {
 
   /**
    * Today's tags of every row whose tags chunks are replaced, in the order of the groups that take them:
-   * the kept groups whose tags moved, then every encoded row. Keys are read back from the files, so no
-   * row's tags wait in memory for the rest.
+   * the kept groups whose tags moved, then every encoded row.
    */
   private async *tagsTables(kept: readonly KeptGroup[]): AsyncIterable<Table> {
-    const sources: [SnapshotReader, number[]][] = [];
-    const { previous } = this.sources;
-    const retagged = kept.filter((group) => group.retagged).map((group) => group.index);
-    if (previous && retagged.length > 0) sources.push([previous.reader, retagged]);
-    const encoded = await SnapshotReader.open(this.encodedPath, this.sources.settings.schema);
-    sources.push([encoded, Array.from({ length: encoded.rowGroups }, (_, group) => group)]);
-    try {
-      for (const [reader, groups] of sources) {
-        for (const group of groups) yield this.tagsTable(await this.keysOfGroup(reader, group));
-      }
-    } finally {
-      encoded.close();
+    for (const { retagged } of kept) if (retagged) yield this.tagsTable(retagged);
+    const { rowGroupRows } = this.tagsEncoder;
+    for (let start = 0; start < this.encodedTags.length; start += rowGroupRows) {
+      yield this.tagsTable(this.encodedTags.slice(start, start + rowGroupRows));
     }
-  }
-
-  private async keysOfGroup(reader: SnapshotReader, group: number): Promise<string[]> {
-    const keys: string[] = [];
-    for (const batch of await reader.wasmBatchesOf(group, ['_key'])) {
-      try {
-        keys.push(...viewedInWasm(batch, (view) => utf8Cells(view.getChild('_key')!.data[0] as Data<Utf8>)));
-      } finally {
-        batch.free();
-      }
-    }
-    return keys;
   }
 
   /**
-   * The rows of one decoded row group whose mark in `marks` is not 0 (Dropped), as wasm slices of its
-   * batches. `look` sees each batch first, through a view (which it must not keep), with where it starts
-   * in the group, and may set the marks of that batch's rows.
+   * The rows of one decoded row group whose fate is not Dropped, as wasm slices of its batches; their
+   * tags of today are noted, in that order, for the tags file. `look` sees each batch first, through a
+   * view (which it must not keep), with where it starts in the group, and may set its rows' fates and tags.
    */
   private *keptRowsOf(
     batches: parquetWasm.RecordBatch[],
-    marks: Uint8Array,
-    look: (view: RecordBatch, start: number) => void,
+    rows: GroupFates,
+    look?: (view: RecordBatch, start: number) => void,
   ): Iterable<EncoderInput> {
     let start = 0;
     try {
       for (const batch of batches) {
-        const rows = batch.numRows;
-        viewedInWasm(batch, (view) => look(view, start));
-        for (const [from, to] of runsOf(rows, (index) => marks[start + index] !== Fate.Dropped)) {
+        if (look) viewedInWasm(batch, (view) => look(view, start));
+        for (const [from, to] of runsOf(batch.numRows, (index) => rows.fates[start + index] !== Fate.Dropped)) {
           this.written += to - from;
+          for (let index = from; index < to; index++) this.encodedTags.push(rows.tags[start + index]);
           yield batch.slice(from, to - from);
         }
-        start += rows;
+        start += batch.numRows;
       }
     } finally {
       for (const batch of batches) batch.free();
     }
   }
 
-  /** The fate of each row of row group `group`, from its keys and tags alone. */
-  private async fatesOfGroup(reader: SnapshotReader, group: number): Promise<Uint8Array> {
-    const fates = new Uint8Array(reader.groupRows[group]);
+  /** The fate of each row of row group `group`, from its keys and tags alone, and its tags of today. */
+  private async fatesOfGroup(reader: SnapshotReader, group: number): Promise<GroupFates> {
+    const rows: GroupFates = { fates: new Uint8Array(reader.groupRows[group]), tags: [] };
     let start = 0;
     for (const batch of await reader.wasmBatchesOf(group, ['_key', 'tags'])) {
       try {
-        fates.set(
-          viewedInWasm(batch, (view) => this.fatesOf(view)),
-          start,
-        );
+        viewedInWasm(batch, (view) => this.noteFates(view, rows, start));
         start += batch.numRows;
       } finally {
         batch.free();
       }
     }
-    return fates;
+    return rows;
   }
 
   /** The group as a KeptGroup when every row of it is carried and it has the configured size, else undefined. */
-  private keptGroup(index: number, group: RowGroupLayout, fates: Uint8Array): KeptGroup | undefined {
+  private keptGroup(group: RowGroupLayout, { fates, tags }: GroupFates): KeptGroup | undefined {
     // Only full groups are kept, so every group but the last has the configured size; a short one is encoded again.
     if (group.rows !== this.encoder.rowGroupRows || fates.includes(Fate.Dropped)) return undefined;
-    return { index, group, retagged: fates.includes(Fate.Retagged) };
+    return { group, retagged: fates.includes(Fate.Retagged) ? tags : undefined };
   }
 
   /**
-   * The fate of each row of `batch`: dropped when not carried, copied when its tags are today's, else
-   * retagged.
+   * The fate of each row of `batch` (which starts at row `start` of its group) into `rows`: dropped when
+   * not carried, copied when its tags are today's, else retagged; and its tags of today.
    */
-  private fatesOf(batch: RecordBatch): Uint8Array {
+  private noteFates(batch: RecordBatch, rows: GroupFates, start: number): void {
     const { carried, tags } = this.sources;
     const batchKeys = utf8Cells(batch.getChild('_key')!.data[0] as Data<Utf8>);
     const previousTags = batch.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
-    const fates = new Uint8Array(batch.numRows);
     for (let index = 0; index < batch.numRows; index++) {
       const key = batchKeys[index];
-      if (carried.has(key)) fates[index] = isStringMapCell(previousTags, index, tags.get(key) ?? {}) ? Fate.Copied : Fate.Retagged;
+      if (!carried.has(key)) continue;
+      const today = tags.get(key) ?? NO_TAGS;
+      rows.fates[start + index] = isStringMapCell(previousTags, index, today) ? Fate.Copied : Fate.Retagged;
+      rows.tags[start + index] = today;
     }
-    return fates;
   }
 
-  /** A table of the tags column alone: today's tags of the jobs `keys` names. */
-  private tagsTable(keys: readonly string[]): Table {
-    const tags = columnData(
-      this.tagsField.type,
-      keys.map((key) => this.sources.tags.get(key) ?? {}),
-    );
+  /** A table of the tags column alone: `rows` as its cells. */
+  private tagsTable(rows: readonly Tags[]): Table {
+    const tags = columnData(this.tagsField.type, rows);
     const schema = new Schema([this.tagsField]);
     return new Table(schema, [
-      new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: keys.length, nullCount: 0, children: [tags] })),
+      new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children: [tags] })),
     ]);
   }
 
@@ -354,11 +351,16 @@ class DepartedRows {
 
   constructor(private readonly positions: readonly number[]) {}
 
+  /** Whether any position not passed yet is among the `rows` rows from `start`. */
+  within(start: number, rows: number): boolean {
+    while (this.next < this.positions.length && this.positions[this.next] < start) this.next++;
+    return this.next < this.positions.length && this.positions[this.next] < start + rows;
+  }
+
   /** Keeps the departed rows of `batch`, which starts at row `batchStart` of the file, decoded (copied, so `batch` may be a view). */
   keepFrom(batch: RecordBatch, batchStart: number): void {
-    const batchEnd = batchStart + batch.numRows;
-    while (this.next < this.positions.length && this.positions[this.next] < batchStart) this.next++;
-    for (; this.next < this.positions.length && this.positions[this.next] < batchEnd; this.next++) {
+    if (!this.within(batchStart, batch.numRows)) return;
+    for (; this.next < this.positions.length && this.positions[this.next] < batchStart + batch.numRows; this.next++) {
       this.rows.push(rowAt(batch, this.positions[this.next] - batchStart));
     }
   }
