@@ -87,8 +87,8 @@ export class SplicedParquet {
         written.push(rowGroupOf(group, chunks, groupStart, offset - groupStart, written.length));
         rows += BigInt(group.rows);
       }
+      // Not synced: the file is scratch for the store to copy (see process/bytes-file.ts).
       await writeAll(file, this.footer(written, rows));
-      await file.sync();
     } finally {
       await file.close();
     }

@@ -115,8 +115,8 @@ export class MergedSnapshot {
     const tagsPath = `${this.encodedPath}.tags`;
     const sources: ChunkSource[] = [];
     try {
-      await writeBytesFile(this.encodedPath, this.encoder.encodeTables(this.inputs(previous, kept)), { flush: false });
-      await writeBytesFile(tagsPath, this.tagsEncoder.encodeTables(this.tagsTables(kept)), { flush: false });
+      await writeBytesFile(this.encodedPath, this.encoder.encodeTables(this.inputs(previous, kept)));
+      await writeBytesFile(tagsPath, this.tagsEncoder.encodeTables(this.tagsTables(kept)));
       const [encoded, tags] = [await ParquetLayout.ofFile(this.encodedPath), await ParquetLayout.ofFile(tagsPath)];
       const opened = async (file: string) => sources[sources.push(await ChunkSource.open(file)) - 1];
       const from = {

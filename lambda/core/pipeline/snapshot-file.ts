@@ -40,5 +40,5 @@ export async function writeRowsFile(
   path: string,
 ): Promise<void> {
   const encoder = new ParquetWasmEncoder(schema, { compression: config.compression, rowGroupRows: config.rowGroupRows });
-  await writeBytesFile(path, encoder.encode(rows), { flush: true });
+  await writeBytesFile(path, encoder.encode(rows));
 }
