@@ -1,12 +1,26 @@
 import { ParquetWasmEncoder } from '../../lambda/core/parquet/parquet-encoder';
+import { ColumnChunkField, ColumnMetaDataField, ParquetLayout } from '../../lambda/core/parquet/parquet-layout';
+import { readStruct } from '../../lambda/core/parquet/thrift-compact';
 import { TrainingJobRowMapper, type TableRow } from '../../lambda/core/rows/training-job-row';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { minimalJob, REGION } from '../support/fixtures';
+import { readSeedColumns } from '../support/seed';
 
 async function drain(bytes: AsyncIterable<Uint8Array>): Promise<number> {
   let length = 0;
   for await (const chunk of bytes) length += chunk.length;
   return length;
+}
+
+async function fileOf(rows: TableRow[]): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of new ParquetWasmEncoder(TRAINING_JOB_SCHEMA).encode(
+    (async function* () {
+      yield* rows;
+    })(),
+  ))
+    chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 describe('the Parquet encoder', () => {
@@ -23,5 +37,28 @@ describe('the Parquet encoder', () => {
 
     // Assess
     await expect(encoding).rejects.toThrow('the row source broke');
+  });
+
+  it('writes no statistics for the columns of JSON documents, and keeps them for every other column', async () => {
+    // Prepare
+    const mapper = new TrainingJobRowMapper();
+    const rows = ['job-a', 'job-b'].map((name) => mapper.map({ job: minimalJob(name), tags: { team: 'vision' }, region: REGION }).row);
+    const jsonColumns = readSeedColumns()
+      .filter((column) => column.seedType === 'json')
+      .map((column) => column.name);
+
+    // Act
+    const [group] = ParquetLayout.ofBytes(await fileOf(rows), 'the encoded file').rowGroups;
+
+    // Assess
+    const columnOf = (chunk: { path: string }) => chunk.path.split('.')[0];
+    const withStatistics = new Set(
+      group.chunks
+        .filter((chunk) => readStruct(chunk.encoded).struct.struct(ColumnChunkField.metaData).has(ColumnMetaDataField.statistics))
+        .map(columnOf),
+    );
+    const columns = new Set(group.chunks.map(columnOf));
+    expect(jsonColumns).toHaveLength(22);
+    expect([...withStatistics].sort()).toEqual([...columns].filter((column) => !jsonColumns.includes(column)).sort());
   });
 });

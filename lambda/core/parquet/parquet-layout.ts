@@ -35,6 +35,7 @@ export const ColumnMetaDataField = {
   dataPageOffset: 9,
   indexPageOffset: 10,
   dictionaryPageOffset: 11,
+  statistics: 12,
   bloomFilterOffset: 14,
   bloomFilterLength: 15,
 } as const;
