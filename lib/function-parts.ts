@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -123,6 +123,8 @@ export interface BundledFunctionProps {
   readonly role: iam.Role;
   readonly logGroup: logs.ILogGroup;
   readonly memorySize: number;
+  /** @default 512 MiB, Lambda's default */
+  readonly ephemeralStorageSize?: Size;
   readonly timeout: Duration;
   readonly reservedConcurrentExecutions?: number;
   readonly environment: Record<string, string>;
@@ -155,6 +157,7 @@ export function bundledFunction(scope: Construct, id: string, props: BundledFunc
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: props.memorySize,
+    ephemeralStorageSize: props.ephemeralStorageSize,
     timeout: props.timeout,
     reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     role: props.role,

@@ -1,4 +1,4 @@
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -321,6 +321,12 @@ export interface SageMakerTrainingJobInventoryProps {
    * @default 1024
    */
   readonly memorySize?: number;
+  /**
+   * The snapshot function's `/tmp` (ephemeral storage), 512 MiB to 10 GiB. A daily snapshot's merge holds up to four
+   * times one (account, region)'s snapshot object there: about 360 MiB at 300,000 jobs. Raise it for more jobs.
+   * @default Size.mebibytes(512)
+   */
+  readonly ephemeralStorageSize?: Size;
   /**
    * Function timeout, 1 to 15 minutes. Throttled calls stop retrying 30 s before it.
    * @default 15 minutes

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { ConfigError } from '../lambda/core/errors';
@@ -26,6 +26,7 @@ export interface ResolvedInventoryProps {
   readonly databaseName: string;
   readonly tableName: string;
   readonly memorySize: number;
+  readonly ephemeralStorageSize: Size;
   readonly timeout: Duration;
   readonly schedule: scheduler.ScheduleExpression;
   readonly schedulePeriod: Duration;
@@ -227,6 +228,12 @@ function resolveNames(props: SageMakerTrainingJobInventoryProps) {
   const memorySize = props.memorySize ?? 1024;
   if (!Token.isUnresolved(memorySize) && !(Number.isInteger(memorySize) && memorySize >= 256 && memorySize <= 10240))
     throw refuse('memorySize', memorySize, 'a whole number of MiB from 256 to 10240');
+  const ephemeralStorageSize = props.ephemeralStorageSize ?? Size.mebibytes(512);
+  if (!ephemeralStorageSize.isUnresolved()) {
+    const mebibytes = ephemeralStorageSize.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (!(Number.isInteger(mebibytes) && mebibytes >= 512 && mebibytes <= 10240))
+      throw refuse('ephemeralStorageSize', `${mebibytes} MiB`, 'a whole number of MiB from 512 to 10240');
+  }
   const projectionStartDate = props.projectionStartDate ?? '2024-01-01';
   if (!DATE.test(projectionStartDate) || Number.isNaN(Date.parse(projectionStartDate)))
     throw refuse('projectionStartDate', projectionStartDate, 'a date as YYYY-MM-DD');
@@ -237,7 +244,16 @@ function resolveNames(props: SageMakerTrainingJobInventoryProps) {
   const { min, max } = STALE_AFTER_DAYS_RANGE;
   if (!Number.isInteger(staleAfterDays) || staleAfterDays < min || staleAfterDays > max)
     throw refuse('staleAfterDays', staleAfterDays, `a whole number of days from ${min} to ${max}`);
-  return { prefix, databaseName, tableName, memorySize, projectionStartDate, athenaBytesScannedCutoff, staleAfterDays };
+  return {
+    prefix,
+    databaseName,
+    tableName,
+    memorySize,
+    ephemeralStorageSize,
+    projectionStartDate,
+    athenaBytesScannedCutoff,
+    staleAfterDays,
+  };
 }
 
 /** The prop that sets each variable the construct manages, from the settings table. */

@@ -305,6 +305,7 @@ export class SageMakerTrainingJobInventory extends Construct {
       role,
       logGroup,
       memorySize: resolved.memorySize,
+      ephemeralStorageSize: resolved.ephemeralStorageSize,
       timeout: resolved.timeout,
       // The state machine collects `parallelTargets` targets at once; more invocations would only compete for the API limits.
       reservedConcurrentExecutions: resolved.parallelTargets,

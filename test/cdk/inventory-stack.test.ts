@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -463,6 +463,7 @@ describe('SageMakerTrainingJobInventory props', () => {
       'databaseName is "Inventory-DB"; allowed: lower-case letters, digits and underscores (Athena-compatible)',
     ],
     [{ memorySize: 128 }, 'memorySize is 128; allowed: a whole number of MiB from 256 to 10240'],
+    [{ ephemeralStorageSize: Size.mebibytes(256) }, 'ephemeralStorageSize is "256 MiB"; allowed: a whole number of MiB from 512 to 10240'],
     [{ timeout: Duration.minutes(20) }, 'timeout is "20 minutes"; allowed: 1 to 15 minutes'],
     [{ schedulePeriod: Duration.days(7) }, 'schedulePeriod is "7 days"; allowed: from 1 hour to 3.5 days'],
     [{ projectionStartDate: '2024/01/01' }, 'projectionStartDate is "2024/01/01"; allowed: a date as YYYY-MM-DD'],
@@ -529,6 +530,20 @@ describe('SageMakerTrainingJobInventory props', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 3008,
       Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps --max-old-space-size=1504' }) },
+    });
+  });
+
+  it('gives the snapshot function the /tmp its merge needs, as ephemeralStorageSize says', () => {
+    // Prepare
+    const stack = newStack();
+
+    // Act
+    new SageMakerTrainingJobInventory(stack, 'I', { ephemeralStorageSize: Size.gibibytes(2) });
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Snapshots every SageMaker training job into partitioned Parquet',
+      EphemeralStorage: { Size: 2048 },
     });
   });
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -122,6 +122,7 @@ export const CONSTRUCT_VARIANTS: readonly ConstructVariant[] = [
         logRetention: logs.RetentionDays.THREE_MONTHS,
         alarmTopic: new sns.Topic(stack, 'Alarms'),
         memorySize: 2048,
+        ephemeralStorageSize: Size.gibibytes(2),
         timeout: Duration.minutes(10),
         projectionStartDate: '2025-06-01',
         athenaBytesScannedCutoff: 1_000_000_000,
