@@ -322,8 +322,8 @@ export interface SageMakerTrainingJobInventoryProps {
    */
   readonly memorySize?: number;
   /**
-   * The snapshot function's `/tmp` (ephemeral storage), 512 MiB to 10 GiB. A daily snapshot's merge holds up to four
-   * times one (account, region)'s snapshot object there: about 360 MiB at 300,000 jobs. Raise it for more jobs.
+   * The snapshot function's `/tmp` (ephemeral storage), 512 MiB to 10 GiB. A daily snapshot's merge holds up to three
+   * times one (account, region)'s snapshot object there: about 270 MiB at 300,000 jobs. Raise it for more jobs.
    * @default Size.mebibytes(512)
    */
   readonly ephemeralStorageSize?: Size;

@@ -30,7 +30,7 @@ async function parquetFile(name: string, rows: TableRow[]) {
 
 async function spliced(name: string, template: ParquetLayout, groups: SplicedRowGroup[]): Promise<string> {
   const path = join(folder, name);
-  await new SplicedParquet(template).writeFile(path, groups);
+  await pipeline(Readable.from(new SplicedParquet(template).bytes(groups), { objectMode: false }), createWriteStream(path));
   return path;
 }
 

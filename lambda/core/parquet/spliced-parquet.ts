@@ -53,7 +53,7 @@ const MAGIC = new TextEncoder().encode('PAR1');
 const MAX_ORDINAL = 32767;
 
 /**
- * Writes a Parquet file out of column chunks of other files of the same schema, copying their pages
+ * Makes a Parquet file out of column chunks of other files of the same schema, copying their pages
  * byte for byte: only the footer is new, with each chunk's offsets moved to where it now is. Rows that
  * did not change cost their compressed bytes, not a decode and an encode. The page indexes and bloom
  * filters of the sources are left behind (they sit apart from the chunks, at offsets of their own file).
@@ -63,35 +63,28 @@ export class SplicedParquet {
   constructor(private readonly template: ParquetLayout) {}
 
   /**
-   * Writes the file `path`: its row groups, in order, then the footer. The pages pass through one buffer,
-   * reused from run to run, so copying an object's worth of them leaves no garbage behind.
+   * The file's bytes: its row groups, in order, then the footer. Each run of chunks lying one after
+   * another in a source is read at once, into a buffer of its own, which the consumer may keep.
    */
-  async writeFile(path: string, groups: Iterable<SplicedRowGroup>): Promise<void> {
-    const file = await open(path, 'w');
-    try {
-      await writeAll(file, MAGIC);
-      let offset = MAGIC.length;
-      let rows = 0n;
-      let buffer = new Uint8Array(1 << 20);
-      const written: EncodedStruct[] = [];
-      for (const group of groups) {
-        const groupStart = offset;
-        const chunks: EncodedStruct[] = [];
-        for (const run of contiguousRuns(group.chunks)) {
-          if (buffer.length < run.length) buffer = new Uint8Array(run.length);
-          await run.from.readInto(buffer, run.start, run.length);
-          await writeAll(file, buffer.subarray(0, run.length));
-          for (const { layout } of run.chunks) chunks.push(moved(layout, offset + (layout.start - run.start)));
-          offset += run.length;
-        }
-        written.push(rowGroupOf(group, chunks, groupStart, offset - groupStart, written.length));
-        rows += BigInt(group.rows);
+  async *bytes(groups: Iterable<SplicedRowGroup>): AsyncIterable<Uint8Array> {
+    yield MAGIC.slice();
+    let offset = MAGIC.length;
+    let rows = 0n;
+    const written: EncodedStruct[] = [];
+    for (const group of groups) {
+      const groupStart = offset;
+      const chunks: EncodedStruct[] = [];
+      for (const run of contiguousRuns(group.chunks)) {
+        const pages = new Uint8Array(run.length);
+        await run.from.readInto(pages, run.start, run.length);
+        for (const { layout } of run.chunks) chunks.push(moved(layout, offset + (layout.start - run.start)));
+        offset += run.length;
+        yield pages;
       }
-      // Not synced: the file is scratch for the store to copy (see process/bytes-file.ts).
-      await writeAll(file, this.footer(written, rows));
-    } finally {
-      await file.close();
+      written.push(rowGroupOf(group, chunks, groupStart, offset - groupStart, written.length));
+      rows += BigInt(group.rows);
     }
+    yield this.footer(written, rows);
   }
 
   /** The footer of a file of these row groups, with its length and the closing magic. */
@@ -107,10 +100,6 @@ export class SplicedParquet {
     tail.set(MAGIC, footer.length + 4);
     return tail;
   }
-}
-
-async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.length;) done += (await file.write(bytes, done, bytes.length - done)).bytesWritten;
 }
 
 /** Runs of chunks that lie one after another in the same source: each is read at once. */

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { describeError, PublishError } from '../errors';
 import { accountRegionObject, newGeneration, snapshotObjectPath } from '../publish/layout';
@@ -71,11 +70,11 @@ export class CommitPoint {
     return this.committed?.ledger;
   }
 
-  /** Writes a local file as a new object at `key`, named in the intent record first. No view reads it until the commit. */
-  async stage(key: string, file: string): Promise<PublishResult> {
+  /** Writes `bytes` as a new object at `key`, named in the intent record first. No view reads it until the commit. */
+  async stage(key: string, bytes: AsyncIterable<Uint8Array>): Promise<PublishResult> {
     this.staged.push(key);
     await this.store.put(this.intentKey, jsonBytes({ objects: [...this.earlierIntent, ...this.staged] } satisfies CommitIntent));
-    return this.store.put(key, createReadStream(file));
+    return this.store.put(key, bytes);
   }
 
   /**

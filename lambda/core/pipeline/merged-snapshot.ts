@@ -108,8 +108,11 @@ export class MergedSnapshot {
     this.tagsEncoder = new ParquetWasmEncoder({ ...schema, columns: schema.columns.filter((column) => column.name === 'tags') }, options);
   }
 
-  /** Writes the object into the file `path`. */
-  async writeFile(path: string): Promise<void> {
+  /**
+   * The object's bytes, made as they are read: they go to the store as they come, never into a file of
+   * their own. The scratch files are deleted once the bytes are all read, or the reading stopped.
+   */
+  async *bytes(): AsyncIterable<Uint8Array> {
     const previous = await this.keepablePrevious();
     const kept: KeptGroup[] = [];
     const tagsPath = `${this.encodedPath}.tags`;
@@ -124,7 +127,7 @@ export class MergedSnapshot {
         encoded: await opened(this.encodedPath),
         tags: await opened(tagsPath),
       };
-      await new SplicedParquet(encoded).writeFile(path, this.splicedGroups(kept, encoded, tags, from));
+      yield* new SplicedParquet(encoded).bytes(this.splicedGroups(kept, encoded, tags, from));
     } finally {
       this.encodedTags.length = 0;
       for (const source of sources) await source.close();

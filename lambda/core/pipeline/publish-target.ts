@@ -1,5 +1,4 @@
 import { CollectError } from '../errors';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { publishRunRecord, type JobCounts, type RunRecord } from '../publish/run-record';
 import type { PublishResult } from '../publish/store';
@@ -9,7 +8,7 @@ import { TRAINING_JOB_LEDGER_SCHEMA } from '../schema/table-schema';
 import type { Checkpoint } from './checkpoint';
 import { CommitPoint } from './commit-point';
 import { readSnapshotState, writeSnapshotState, type PreviousSnapshot, type SnapshotState } from './previous-snapshot';
-import { writeRowsFile, writeSnapshotFile, type SnapshotSources } from './snapshot-file';
+import { parquetBytesOf, stageSnapshot, type SnapshotSources } from './snapshot-bytes';
 import { refuseShrink } from './shrink-guard';
 import type { FirstSeenJob, SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
 import type { workKeys } from './work-area';
@@ -64,11 +63,14 @@ export async function publishTarget(
   refuseShrink(settings.config.shrinkGuard, target, checkpoint.base, done.carried.size + done.describedCount);
   const commit = await CommitPoint.open(store, schema, target, snapshotDate, keys);
   const { counts, status, published, ledgerKey, finishedAt } = await commit.commit(async () => {
-    const file = join(scratch, `${commit.generation}.parquet`);
-    const { rows: written, departedRows } = await writeSnapshotFile(done, sources, file);
-    const published = await commit.stage(commit.keyOf(schema), file);
-    await rm(file, { force: true });
-    const ledgerKey = await stageLedger(done, departedRows, commit, scratch);
+    const {
+      published,
+      rows: written,
+      departedRows,
+    } = await stageSnapshot(done, sources, join(scratch, `${commit.generation}.encoded.parquet`), (bytes) =>
+      commit.stage(commit.keyOf(schema), bytes),
+    );
+    const ledgerKey = await stageLedger(done, departedRows, commit);
     await writeSnapshotState(store, schema.table, target, nextState(done, commit.keyOf(schema), written));
     const finishedAt = Date.now();
     const counts: JobCounts = {
@@ -178,7 +180,6 @@ async function stageLedger(
   done: CompletedTarget,
   departedRows: readonly TableRow[] | undefined,
   commit: CommitPoint,
-  scratch: string,
 ): Promise<string | undefined> {
   const { settings, previous } = done;
   const { store, target, snapshotDate } = settings;
@@ -194,11 +195,8 @@ async function stageLedger(
       yield { ...row, event: 'deleted', last_snapshot_date: previous.state.snapshotDate };
     }
   }
-  const file = join(scratch, `${commit.generation}.ledger.parquet`);
-  await writeRowsFile(TRAINING_JOB_LEDGER_SCHEMA, settings.config, events(), file);
   const key = commit.keyOf(TRAINING_JOB_LEDGER_SCHEMA);
-  await commit.stage(key, file);
-  await rm(file, { force: true });
+  await commit.stage(key, parquetBytesOf(TRAINING_JOB_LEDGER_SCHEMA, settings.config, events()));
   return key;
 }
 

@@ -17,7 +17,7 @@ import { listingChanges, type ListingChanges } from './listing-changes';
 import { PartWriter } from './part-writer';
 import type { PreviousSnapshot } from './previous-snapshot';
 import { publishTarget } from './publish-target';
-import type { SnapshotSources } from './snapshot-file';
+import type { SnapshotSources } from './snapshot-bytes';
 import { StringPool } from './string-pool';
 import type { InvocationBudget, SetAsideJob, TargetProgress, TargetRunSettings, TargetStep } from './target-run-types';
 import { workKeys } from './work-area';
