@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParquetLayout } from '../../lambda/core/parquet/parquet-layout';
 import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
 import { DEFAULT_SHRINK_GUARD } from '../../lambda/core/pipeline/config';
-import { stateKey, workKeys } from '../../lambda/core/pipeline/work-area';
+import { stateKey, workFolder, workKeys } from '../../lambda/core/pipeline/work-area';
 import { TRAINING_JOB_LEDGER_SCHEMA, TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 import { LocalStore } from '../../lambda/core/publish/local-store';
 import type { TableRow } from '../../lambda/core/rows/training-job-row';
@@ -603,6 +603,36 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     expect(steps.slice(0, -1).every((status) => status === 'continuing')).toBe(true);
     expect(running.simulator.stats().DescribeTrainingJob.accepted).toBe(300);
     await expectGroundTruth(store, running, DAY_1);
+  });
+
+  it('fails, and publishes nothing, when a part an earlier invocation saved is gone by the merge', async () => {
+    // Prepare: invocations as above, until one has saved a part of described rows; then the parts go.
+    running = await startSimulator({ jobsPerRegion: 300, seed: 9, latencyMs: [5, 10] });
+    const store = newStore();
+    const invocation = () =>
+      run({
+        store,
+        budgetMs: 5000,
+        softStopMs: 1000,
+        holder: 'execution-1',
+        keepLeaseBetweenInvocations: true,
+        config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
+      });
+    const work = join(store.describe(), workFolder(TRAINING_JOB_SCHEMA.table, DAY_1, { accountId: ACCOUNT, region: REGION }));
+    const savedParts = () => (existsSync(work) ? readdirSync(work).filter((name) => name.startsWith('part-')) : []);
+    let step: TargetStep | undefined;
+    for (let i = 0; i < 20 && savedParts().length === 0; i++) step = (await invocation()).step;
+    expect(step?.status).toBe('continuing');
+    for (const part of savedParts()) rmSync(join(work, part));
+
+    // Act
+    for (let i = 0; i < 20 && step?.status === 'continuing'; i++) step = (await invocation()).step;
+
+    // Assess
+    expect(step?.status === 'failed' && step.result.error).toMatch(/the saved part .*part-\d+\.parquet of .* is missing/);
+    const partition = join(store.describe(), TRAINING_JOB_SCHEMA.table, `snapshot_date=${DAY_1}`);
+    expect(existsSync(partition) ? readdirSync(partition, { recursive: true }) : []).toEqual([]);
+    await expect(committedSnapshotKey(store, ACCOUNT, REGION, DAY_1)).rejects.toThrow('no run record');
   });
 
   it('refuses a second run of the same (account, region, date) while the first holds the lease', async () => {
