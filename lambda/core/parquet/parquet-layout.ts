@@ -54,6 +54,7 @@ export interface ColumnChunkLayout {
 
 export interface RowGroupLayout {
   readonly rows: number;
+  /** Read from the footer when first asked for: a merge moves the chunks of some groups only. */
   readonly chunks: readonly ColumnChunkLayout[];
 }
 
@@ -108,8 +109,15 @@ export class ParquetLayout {
   }
 
   private rowGroupOf(group: ThriftStruct): RowGroupLayout {
-    const chunks = group.encodedStructs(RowGroupField.columns).map((encoded) => this.chunkOf(encoded));
-    return { rows: Number(group.integer(RowGroupField.numRows)), chunks };
+    const encoded = group.encodedStructs(RowGroupField.columns);
+    let chunks: ColumnChunkLayout[] | undefined;
+    const chunkOf = (bytes: Uint8Array) => this.chunkOf(bytes);
+    return {
+      rows: Number(group.integer(RowGroupField.numRows)),
+      get chunks() {
+        return (chunks ??= encoded.map(chunkOf));
+      },
+    };
   }
 
   private chunkOf(encoded: Uint8Array): ColumnChunkLayout {

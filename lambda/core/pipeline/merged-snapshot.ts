@@ -143,7 +143,8 @@ export class MergedSnapshot {
 
   /**
    * The previous snapshot's layout, when its row groups can go into the new object as they are: some rows
-   * are carried, and it was written with the schema and compression the encoder writes today.
+   * are carried, and it was written with the schema the encoder writes today (each kept group's
+   * compression is checked as it is kept).
    */
   private async keepablePrevious(): Promise<ParquetLayout | undefined> {
     const { previous, carried } = this.sources;
@@ -151,9 +152,7 @@ export class MergedSnapshot {
     const layout = await ParquetLayout.ofFile(previous.reader.path);
     const emptyTable = new Table(arrowSchemaFor(this.sources.settings.schema));
     const template = ParquetLayout.ofBytes(this.encoder.fileOf(emptyTable), 'an empty snapshot');
-    const sameSchema = Buffer.from(layout.schemaBytes()).equals(template.schemaBytes());
-    const sameCodec = layout.rowGroups.every((group) => group.chunks.every((chunk) => chunk.codec === this.encoder.footerCodec));
-    return sameSchema && sameCodec ? layout : undefined;
+    return Buffer.from(layout.schemaBytes()).equals(template.schemaBytes()) ? layout : undefined;
   }
 
   /**
@@ -297,10 +296,14 @@ export class MergedSnapshot {
     return rows;
   }
 
-  /** The group as a KeptGroup when every row of it is carried and it has the configured size, else undefined. */
+  /**
+   * The group as a KeptGroup when every row of it is carried, it has the configured size and it was written with
+   * today's compression; else undefined.
+   */
   private keptGroup(group: RowGroupLayout, { fates, tags }: GroupFates): KeptGroup | undefined {
     // Only full groups are kept, so every group but the last has the configured size; a short one is encoded again.
     if (group.rows !== this.encoder.rowGroupRows || fates.includes(Fate.Dropped)) return undefined;
+    if (!group.chunks.every((chunk) => chunk.codec === this.encoder.footerCodec)) return undefined;
     return { group, retagged: fates.includes(Fate.Retagged) ? tags : undefined };
   }
 
