@@ -8,7 +8,7 @@ import {
   type ColumnChunkLayout,
   type ParquetLayout,
 } from './parquet-layout';
-import { EncodedStruct, readStruct, ThriftStruct, WireType, writeStruct } from './thrift-compact';
+import { EncodedStruct, rewriteStruct, ThriftStruct, WireType, writeStruct, type FieldEdit } from './thrift-compact';
 
 /** A Parquet file on disk whose column chunks are copied into another, a range at a time. */
 export class ChunkSource {
@@ -115,27 +115,31 @@ function contiguousRuns(chunks: readonly SplicedChunk[]): { from: ChunkSource; s
   return runs;
 }
 
-/** The chunk's ColumnChunk struct for its pages now starting at `start`: page offsets moved, indexes elsewhere dropped. */
+/**
+ * How a ColumnChunk struct is moved: its page offsets shifted, the page indexes and bloom filter it points
+ * to elsewhere in its file dropped. file_offset, deprecated, most writers leave at 0; it moves where set.
+ */
+const MOVED_CHUNK: ReadonlyMap<number, FieldEdit> = new Map<number, FieldEdit>([
+  [ColumnChunkField.fileOffset, 'shift'],
+  [
+    ColumnChunkField.metaData,
+    new Map<number, FieldEdit>([
+      [ColumnMetaDataField.dataPageOffset, 'shift'],
+      [ColumnMetaDataField.indexPageOffset, 'shift'],
+      [ColumnMetaDataField.dictionaryPageOffset, 'shift'],
+      [ColumnMetaDataField.bloomFilterOffset, 'drop'],
+      [ColumnMetaDataField.bloomFilterLength, 'drop'],
+    ]),
+  ],
+  [ColumnChunkField.offsetIndexOffset, 'drop'],
+  [ColumnChunkField.offsetIndexLength, 'drop'],
+  [ColumnChunkField.columnIndexOffset, 'drop'],
+  [ColumnChunkField.columnIndexLength, 'drop'],
+]);
+
+/** The chunk's ColumnChunk struct for its pages now starting at `start`. */
 function moved(layout: ColumnChunkLayout, start: number): EncodedStruct {
-  const shift = BigInt(start - layout.start);
-  const original = readStruct(layout.encoded).struct;
-  const meta = original.struct(ColumnChunkField.metaData).clone();
-  for (const field of [ColumnMetaDataField.dataPageOffset, ColumnMetaDataField.indexPageOffset, ColumnMetaDataField.dictionaryPageOffset]) {
-    const value = meta.integer(field);
-    if (value !== undefined && value > 0n) meta.setInteger(field, value + shift);
-  }
-  meta.delete(ColumnMetaDataField.bloomFilterOffset).delete(ColumnMetaDataField.bloomFilterLength);
-  const chunk = original
-    .clone()
-    .set(ColumnChunkField.metaData, WireType.Struct, meta)
-    .delete(ColumnChunkField.offsetIndexOffset)
-    .delete(ColumnChunkField.offsetIndexLength)
-    .delete(ColumnChunkField.columnIndexOffset)
-    .delete(ColumnChunkField.columnIndexLength);
-  // A deprecated field most writers leave at 0; moved with the chunk where a writer set it.
-  const fileOffset = chunk.integer(ColumnChunkField.fileOffset);
-  if (fileOffset !== undefined && fileOffset > 0n) chunk.setInteger(ColumnChunkField.fileOffset, fileOffset + shift);
-  return new EncodedStruct(writeStruct(chunk));
+  return new EncodedStruct(rewriteStruct(layout.encoded, MOVED_CHUNK, BigInt(start - layout.start)));
 }
 
 /** The RowGroup struct, encoded at once, so the footer holds bytes for the groups written so far. */

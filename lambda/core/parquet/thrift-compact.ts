@@ -95,12 +95,6 @@ export class ThriftStruct {
     return [...this.fields].sort(([a], [b]) => a - b);
   }
 
-  /** Sets field `id` to `value`, keeping the wire type it has (i32 or i64: the integer types offsets use). */
-  setInteger(id: number, value: bigint): this {
-    const type = this.fields.get(id)?.type ?? WireType.I64;
-    return this.set(id, type, type === WireType.I64 ? value : Number(value));
-  }
-
   /** A copy of this struct, sharing its field values: set or delete fields of the copy, not inside them. */
   clone(): ThriftStruct {
     const copy = new ThriftStruct();
@@ -156,6 +150,23 @@ export function readStruct(bytes: Uint8Array, offset = 0): { struct: ThriftStruc
   return { struct, end: reader.offset };
 }
 
+/**
+ * What `rewriteStruct` does to a field: leave it out, move it by the shift (an integer field, where it is
+ * set above 0, as Parquet's offsets are), or edit the struct it holds field by field.
+ */
+export type FieldEdit = 'drop' | 'shift' | ReadonlyMap<number, FieldEdit>;
+
+/**
+ * The struct encoded in `bytes`, encoded again with `edits` applied to the fields they name; every other
+ * field is copied as its bytes, undecoded. A footer's thousands of column chunks are moved so without an
+ * object per field.
+ */
+export function rewriteStruct(bytes: Uint8Array, edits: ReadonlyMap<number, FieldEdit>, shift: bigint): Uint8Array {
+  const writer = new CompactWriter();
+  writer.rewritten(new CompactReader(bytes, 0), edits, shift);
+  return writer.bytes();
+}
+
 /** `struct` in the compact protocol. */
 export function writeStruct(struct: ThriftStruct): Uint8Array {
   const writer = new CompactWriter();
@@ -189,6 +200,27 @@ class CompactReader {
         struct.setEncoded(id, type, this.bytes.subarray(start, this.offset));
       } else struct.set(id, type, this.value(type));
     }
+  }
+
+  /** The next field's id and wire type, or undefined at the struct's end; `lastId` is the id of the field before it. */
+  fieldHeader(lastId: number): { id: number; type: WireType } | undefined {
+    const header = this.byte();
+    const type = (header & 0x0f) as WireType;
+    if (type === WireType.Stop) return undefined;
+    const delta = header >> 4;
+    return { id: delta === 0 ? this.zigzag32() : lastId + delta, type };
+  }
+
+  /** The encoded bytes of the value of `type` here, read past. */
+  rawValue(type: WireType): Uint8Array {
+    const start = this.offset;
+    if (type !== WireType.True && type !== WireType.False) this.skip(type);
+    return this.bytes.subarray(start, this.offset);
+  }
+
+  /** An integer of `type` (i16, i32 or i64 on the wire). */
+  integer(type: WireType): bigint {
+    return type === WireType.I64 ? this.zigzag64() : BigInt(this.zigzag32());
   }
 
   /** Reads past one value of `type` without decoding it. */
@@ -341,17 +373,46 @@ class CompactWriter {
   struct(struct: ThriftStruct): void {
     let lastId = 0;
     for (const [id, { type, value, encoded }] of struct.held()) {
-      const delta = id - lastId;
-      if (delta > 0 && delta <= 15) this.byte((delta << 4) | type);
-      else {
-        this.byte(type);
-        this.zigzag32(id);
-      }
+      this.fieldHeader(id, type, lastId);
       if (value === undefined) this.raw(encoded!);
       else if (type !== WireType.True && type !== WireType.False) this.value(type, value);
       lastId = id;
     }
     this.byte(WireType.Stop);
+  }
+
+  /** The struct `reader` is at, written with `edits` applied (see rewriteStruct). */
+  rewritten(reader: CompactReader, edits: ReadonlyMap<number, FieldEdit>, shift: bigint): void {
+    let lastRead = 0;
+    let lastWritten = 0;
+    for (let field = reader.fieldHeader(lastRead); field; field = reader.fieldHeader(lastRead)) {
+      const { id, type } = field;
+      lastRead = id;
+      const edit = edits.get(id);
+      if (edit === 'drop') {
+        reader.rawValue(type);
+        continue;
+      }
+      this.fieldHeader(id, type, lastWritten);
+      lastWritten = id;
+      if (edit === 'shift') {
+        const value = reader.integer(type);
+        const moved = value > 0n ? value + shift : value;
+        if (type === WireType.I64) this.zigzag64(moved);
+        else this.zigzag32(Number(moved));
+      } else if (edit !== undefined && type === WireType.Struct) this.rewritten(reader, edit, shift);
+      else this.raw(reader.rawValue(type));
+    }
+    this.byte(WireType.Stop);
+  }
+
+  private fieldHeader(id: number, type: WireType, lastId: number): void {
+    const delta = id - lastId;
+    if (delta > 0 && delta <= 15) this.byte((delta << 4) | type);
+    else {
+      this.byte(type);
+      this.zigzag32(id);
+    }
   }
 
   private value(type: WireType, value: ThriftValue): void {
