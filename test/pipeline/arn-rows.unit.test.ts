@@ -127,3 +127,27 @@ describe('ArnMap', () => {
     expect([map.get(`${ARN}a`), map.size, [...map]]).toEqual([1, 1, [[`${ARN}a`, 1]]]);
   });
 });
+
+describe('ArnRows, of ARNs that do not share their text up to the name', () => {
+  it('gives back every ARN as it was added, whatever its start, and finds none it does not hold', () => {
+    // Prepare
+    const arns = [
+      `${ARN}a`,
+      'arn:aws:sagemaker:eu-west-1:123456789012:training-job/a',
+      `${ARN}\u0000b`,
+      `${ARN}`,
+      '\u0000b',
+      'no-slash',
+      '',
+    ];
+    const rows = new ArnRows();
+
+    // Act
+    for (const arn of arns) rows.add(arn);
+
+    // Assess
+    expect(arns.map((arn) => rows.rowOf(arn))).toEqual(arns.map((_, row) => row));
+    expect(arns.map((_, row) => rows.arnAt(row))).toEqual(arns);
+    expect([rows.rowOf(`${ARN}c`), rows.rowOf('b'), rows.size]).toEqual([undefined, undefined, arns.length]);
+  });
+});

@@ -1,34 +1,52 @@
+import { PackedStrings } from './packed-strings';
+
+/** Starts the key of an ARN that does not start with the rows' prefix: the ARN follows whole. */
+const WHOLE = '\u0000';
+
 /**
  * ARNs numbered 0, 1, 2… in the order first added, each held once: the previous snapshot's index numbers
  * its jobs with one, and the sets and maps by ARN that the publish step hands the merge (ArnSet,
  * ArnMap) keep their members by that number, so they cost a byte or a reference a job where a Set or Map
  * of their own costs an entry (26 and 37 bytes a job at 100,000 ARNs, bench/listing-memory.ts).
+ *
+ * The ARNs are packed (packed-strings.ts), no string or map entry a job on the heap, and without the
+ * text they share: the jobs of one account and region have ARNs alike up to the job's name, so only
+ * what follows the first ARN's last '/' is held (any other ARN is held whole).
  */
 export class ArnRows {
-  private readonly rows = new Map<string, number>();
-  private readonly arns: string[] = [];
+  private readonly keys: PackedStrings;
+  /** The first ARN up to its last '/'. */
+  private prefix: string | undefined;
+
+  /** `capacity`: how many ARNs to make room for at first; more still fit. */
+  constructor(capacity?: number) {
+    this.keys = new PackedStrings(capacity);
+  }
 
   get size(): number {
-    return this.arns.length;
+    return this.keys.size;
   }
 
   /** The row of `arn`, given it on first sight. */
   add(arn: string): number {
-    let row = this.rows.get(arn);
-    if (row === undefined) {
-      row = this.arns.push(arn) - 1;
-      this.rows.set(arn, row);
-    }
-    return row;
+    this.prefix ??= arn.slice(0, arn.lastIndexOf('/') + 1);
+    return this.keys.add(this.keyOf(arn));
   }
 
   rowOf(arn: string): number | undefined {
-    return this.rows.get(arn);
+    return this.prefix === undefined ? undefined : this.keys.indexOf(this.keyOf(arn));
   }
 
-  /** The instance of the ARN at `row` that was first added. */
+  /** The ARN at `row`, as a new string. */
   arnAt(row: number): string {
-    return this.arns[row];
+    const key = this.keys.at(row);
+    return key.startsWith(WHOLE) ? key.slice(WHOLE.length) : this.prefix + key;
+  }
+
+  /** What follows the prefix; the ARN whole, marked, when it lacks the prefix or what follows could pass for a mark. */
+  private keyOf(arn: string): string {
+    const prefix = this.prefix!;
+    return arn.startsWith(prefix) && !arn.startsWith(WHOLE, prefix.length) ? arn.slice(prefix.length) : WHOLE + arn;
   }
 }
 

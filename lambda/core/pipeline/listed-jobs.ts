@@ -1,55 +1,61 @@
+import { ArnRows } from './arn-rows';
 import type { SummaryRecord } from './checkpoint';
+import { PackedStrings } from './packed-strings';
 import { StringCodes } from './string-codes';
 
 const INITIAL_CAPACITY = 1_024;
 
+/** No ARN, in `arnRefs`; a ref below it is a member of `ownArns` (-2 - ref). */
+const NO_ARN = -1;
+
 /**
- * The jobs a listing returned, by name, held compactly: one map from name to slot, the ARN by slot (the
- * instance the caller passes, so one shared with the previous snapshot's index costs a reference), and
- * the times and status in typed arrays (no object per job). A daily run holds every job of the account
- * here; at 100,000 jobs a map of one summary object per job cost 131 bytes a job, this 72
- * (bench/listing-memory.ts).
+ * The jobs a listing returned, by name, held compactly: the names packed (packed-strings.ts, slot = name
+ * number), the ARN by slot as a row of the previous snapshot's ARNs when it has the job (`sharedArns`),
+ * else packed here too, and the times and status in typed arrays: no string, map entry or object per
+ * job on the heap. A daily run holds every job of the account here; at 100,000 jobs a map of one summary
+ * object per job cost 131 bytes a job, a map of names to slots 72 (bench/listing-memory.ts).
  *
  * Slots are handed out in the order names are first set and never reused, so the jobs set after a
  * point are the slots from its size on (`addedSince`): what an invocation saves of its listing.
  */
 export class ListedJobs implements Iterable<SummaryRecord> {
-  private slots = new Map<string, number>();
-  private arns: (string | undefined)[] = [];
+  private slots = new PackedStrings();
+  private ownArns = new PackedStrings();
+  /** By slot: the row of its ARN in `sharedArns`, NO_ARN, or below NO_ARN a member of `ownArns`. */
+  private arnRefs = new Int32Array(INITIAL_CAPACITY);
   /** Epoch milliseconds; NaN for none (a time the SDK parsed is never NaN). */
   private created = new Float64Array(INITIAL_CAPACITY);
   private modified = new Float64Array(INITIAL_CAPACITY);
   private statusCodes = new Uint32Array(INITIAL_CAPACITY);
   private readonly statuses = new StringCodes();
 
+  /** @param sharedArns the previous snapshot's ARNs: a listed job it has costs its row number, not its ARN again. */
+  constructor(private readonly sharedArns: ArnRows = new ArnRows(0)) {}
+
   get size(): number {
     return this.slots.size;
   }
 
   has(name: string): boolean {
-    return this.slots.has(name);
+    return this.slots.indexOf(name) !== undefined;
   }
 
   get(name: string): SummaryRecord | undefined {
-    const slot = this.slots.get(name);
+    const slot = this.slots.indexOf(name);
     return slot === undefined ? undefined : this.recordAt(name, slot);
   }
 
   /** The ARN of the job `name`, without making its record. */
   arnOf(name: string): string | undefined {
-    const slot = this.slots.get(name);
-    return slot === undefined ? undefined : this.arns[slot];
+    const slot = this.slots.indexOf(name);
+    return slot === undefined ? undefined : this.arnAt(slot);
   }
 
   /** Adds the job, or replaces the fields of the job of that name in its slot. */
   set(record: SummaryRecord): void {
-    let slot = this.slots.get(record.name);
-    if (slot === undefined) {
-      slot = this.slots.size;
-      if (slot === this.created.length) this.grow();
-      this.slots.set(record.name, slot);
-    }
-    this.arns[slot] = record.arn;
+    const slot = this.slots.add(record.name);
+    if (slot === this.created.length) this.grow();
+    this.arnRefs[slot] = this.refOf(record.arn);
     this.created[slot] = record.created ?? Number.NaN;
     this.modified[slot] = record.lastModified ?? Number.NaN;
     this.statusCodes[slot] = this.statuses.codeOf(record.status);
@@ -57,24 +63,25 @@ export class ListedJobs implements Iterable<SummaryRecord> {
 
   /** Every job, in the order first set; each record is made as it is reached. */
   *[Symbol.iterator](): Iterator<SummaryRecord> {
-    for (const [name, slot] of this.slots) yield this.recordAt(name, slot);
+    for (let slot = 0; slot < this.slots.size; slot++) yield this.recordAt(this.slots.at(slot), slot);
   }
 
-  names(): IterableIterator<string> {
-    return this.slots.keys();
+  *names(): IterableIterator<string> {
+    for (let slot = 0; slot < this.slots.size; slot++) yield this.slots.at(slot);
   }
 
   /** The jobs first set once `size` was `since`, in order. */
   addedSince(since: number): SummaryRecord[] {
     const added: SummaryRecord[] = [];
-    for (const [name, slot] of this.slots) if (slot >= since) added.push(this.recordAt(name, slot));
+    for (let slot = since; slot < this.slots.size; slot++) added.push(this.recordAt(this.slots.at(slot), slot));
     return added;
   }
 
-  /** Empties it, its arrays released; the ARNs it held stay with whoever else holds them. */
+  /** Empties it, its arrays released; the shared ARNs stay with whoever else holds them. */
   clear(): void {
-    this.slots = new Map();
-    this.arns = [];
+    this.slots = new PackedStrings();
+    this.ownArns = new PackedStrings();
+    this.arnRefs = new Int32Array(INITIAL_CAPACITY);
     this.created = new Float64Array(INITIAL_CAPACITY);
     this.modified = new Float64Array(INITIAL_CAPACITY);
     this.statusCodes = new Uint32Array(INITIAL_CAPACITY);
@@ -85,22 +92,34 @@ export class ListedJobs implements Iterable<SummaryRecord> {
     const lastModified = this.modified[slot];
     return {
       name,
-      arn: this.arns[slot],
+      arn: this.arnAt(slot),
       created: Number.isNaN(created) ? undefined : created,
       lastModified: Number.isNaN(lastModified) ? undefined : lastModified,
       status: this.statuses.stringOf(this.statusCodes[slot]),
     };
   }
 
+  private refOf(arn: string | undefined): number {
+    if (arn === undefined) return NO_ARN;
+    return this.sharedArns.rowOf(arn) ?? NO_ARN - 1 - this.ownArns.add(arn);
+  }
+
+  private arnAt(slot: number): string | undefined {
+    const ref = this.arnRefs[slot];
+    if (ref === NO_ARN) return undefined;
+    return ref > NO_ARN ? this.sharedArns.arnAt(ref) : this.ownArns.at(NO_ARN - 1 - ref);
+  }
+
   private grow(): void {
     const capacity = this.created.length * 2;
+    this.arnRefs = grown(this.arnRefs, new Int32Array(capacity));
     this.created = grown(this.created, new Float64Array(capacity));
     this.modified = grown(this.modified, new Float64Array(capacity));
     this.statusCodes = grown(this.statusCodes, new Uint32Array(capacity));
   }
 }
 
-function grown<T extends Float64Array | Uint32Array>(from: T, to: T): T {
+function grown<T extends Float64Array | Uint32Array | Int32Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

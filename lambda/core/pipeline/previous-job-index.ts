@@ -4,15 +4,16 @@ import type { PreviousJob } from './previous-snapshot';
 import { StringCodes } from './string-codes';
 
 /**
- * The previous snapshot's jobs by ARN, held compactly: one map from ARN to row number, and the fields the
- * describe-or-carry decision reads in typed arrays (no object per job). At 100,000 jobs an object per
- * job in a map cost about 250 bytes each; this costs the map entry, the ARN and 21 bytes.
+ * The previous snapshot's jobs by ARN, held compactly: the ARNs numbered by row (ArnRows, packed bytes
+ * outside the heap), and the fields the describe-or-carry decision reads in typed arrays (no object per
+ * job). At 100,000 jobs an object per job in a map cost about 250 bytes each; this costs the ARN's
+ * bytes and 37.
  *
- * It also hands out its own instance of each ARN (`canonical`), so the listing and the tag scan, which
- * read the same ARNs from other responses, keep one string per job instead of a copy each.
+ * The listing, the tag scan and the sets and maps by ARN refer to a job by its row here, so an ARN
+ * read from their responses is held once, as bytes, not as a string each.
  */
 export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
-  private rows = new ArnRows();
+  private rows: ArnRows;
   private creationTimes: Float64Array;
   private modifiedTimes: Float64Array;
   /** Codes of `statuses`; 0 is no status. */
@@ -23,6 +24,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
 
   /** `capacity`: the number of jobs to be added, so the arrays are allocated once. */
   constructor(capacity: number) {
+    this.rows = new ArnRows(capacity);
     this.creationTimes = new Float64Array(capacity);
     this.modifiedTimes = new Float64Array(capacity);
     this.statusCodes = new Uint32Array(capacity);
@@ -92,21 +94,13 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     return row === undefined ? undefined : this.jobAt(row);
   }
 
-  /** The index's own instance of `arn` when it holds that job, else `arn` itself. */
-  canonical(arn: string): string;
-  canonical(arn: string | undefined): string | undefined;
-  canonical(arn: string | undefined): string | undefined {
-    const row = arn === undefined ? undefined : this.rows.rowOf(arn);
-    return row === undefined ? arn : this.rows.arnAt(row);
-  }
-
   *[Symbol.iterator](): Iterator<[string, PreviousJob]> {
     for (let row = 0; row < this.rows.size; row++) yield [this.rows.arnAt(row), this.jobAt(row)];
   }
 
-  /** Empties the index; the ARNs it handed out stay with whoever holds them. */
+  /** Empties the index; its ARNs stay with whoever holds them (`arns`). */
   clear(): void {
-    this.rows = new ArnRows();
+    this.rows = new ArnRows(0);
     this.creationTimes = new Float64Array(0);
     this.modifiedTimes = new Float64Array(0);
     this.statusCodes = new Uint32Array(0);

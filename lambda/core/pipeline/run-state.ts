@@ -9,7 +9,7 @@ import { WorkQueue } from '../collect/work-queue';
 import { InvalidRecordError } from '../errors';
 import type { WarehouseStore } from '../publish/store';
 import { readProgressChunk, saveProgress, summaryRecord, type Checkpoint, type ProgressChunk, type SummaryRecord } from './checkpoint';
-import { ArnMap, type ArnSet } from './arn-rows';
+import { ArnMap, ArnSet } from './arn-rows';
 import { InvocationControl } from './invocation-control';
 import { listJobs } from './job-listing';
 import { ListedJobs } from './listed-jobs';
@@ -31,13 +31,15 @@ const MODIFIED_FIRST_MARGIN_MS = 15 * 60_000;
 /** The merged state of every invocation so far, plus what this invocation adds. */
 export class RunState {
   /** Jobs of the full listing: exactly the jobs of the snapshot. */
-  private readonly listed = new ListedJobs();
+  private readonly listed: ListedJobs;
   /** Jobs of the modified-first listing; one the full listing does not find was deleted in between and is left out. */
-  private readonly early = new ListedJobs();
+  private readonly early: ListedJobs;
   /** How many jobs each listing held once the saved progress was replayed: those set after are this invocation's to save. */
   private replayed = { listed: 0, early: 0 };
   /** By the previous snapshot's rows where it has the job: a reference a job, where a map cost an entry. */
   private readonly tags: ArnMap<Readonly<Record<string, string>>>;
+  /** The ARNs this invocation read tags for: a byte a job of the previous snapshot. */
+  private readonly addedTags: ArnSet;
   /** Tags repeat across jobs; held once each, a tag map per job costs a reference at 100,000 jobs. */
   private readonly pool = new StringPool();
   private readonly done = new Set<string>();
@@ -52,11 +54,10 @@ export class RunState {
   private describedCount = 0;
   private readonly calls = new CallStatsRecorder();
   /**
-   * What this invocation adds to the saved progress; tags by ARN only, their values are in `tags`, and the
-   * summaries are the jobs `listed` and `early` hold past `replayed`.
+   * What this invocation adds to the saved progress; the summaries are the jobs `listed` and `early` hold
+   * past `replayed`, and the tags those of `addedTags`.
    */
-  private readonly added: Omit<ProgressChunk, 'tags' | 'summaries' | 'early'> & { tags: string[] } = {
-    tags: [],
+  private readonly added: Omit<ProgressChunk, 'tags' | 'summaries' | 'early'> = {
     described: [],
     vanished: [],
     setAside: [],
@@ -69,7 +70,12 @@ export class RunState {
     private readonly checkpoint: Checkpoint,
     private readonly previous: PreviousSnapshot | undefined,
   ) {
-    this.tags = new ArnMap(previous?.jobs.arns);
+    // Each structure by job refers to the previous snapshot's ARNs by row, so an ARN is held once.
+    const arns = previous?.jobs.arns;
+    this.listed = new ListedJobs(arns);
+    this.early = new ListedJobs(arns);
+    this.tags = new ArnMap(arns);
+    this.addedTags = new ArnSet(arns);
   }
 
   private get where(): string {
@@ -86,9 +92,9 @@ export class RunState {
         workKeys(this.settings.schema.table, this.settings.snapshotDate, this.settings.target).checkpoint,
         this.where,
       );
-      for (const summary of chunk.summaries) this.listed.set(this.held(summary));
-      for (const summary of chunk.early ?? []) this.early.set(this.held(summary));
-      for (const [arn, tags] of chunk.tags) this.tags.set(this.arnOf(arn), this.pool.internTags(tags));
+      for (const summary of chunk.summaries) this.listed.set(summary);
+      for (const summary of chunk.early ?? []) this.early.set(summary);
+      for (const [arn, tags] of chunk.tags) this.tags.set(arn, this.pool.internTags(tags));
       for (const name of chunk.described) this.done.add(name);
       this.describedCount += chunk.described.length;
       for (const name of chunk.vanished) {
@@ -111,21 +117,6 @@ export class RunState {
   private queueReplayed(summary: SummaryRecord): void {
     const { name } = summary;
     if (this.needsDescribe(summary) && !this.done.has(name) && !this.leftOut(name)) this.pending.add(name);
-  }
-
-  /** A summary as the run holds it: its ARN the previous snapshot's instance. */
-  private held(summary: SummaryRecord): SummaryRecord {
-    return { ...summary, arn: this.arnOf(summary.arn) };
-  }
-
-  /**
-   * The previous snapshot's instance of `arn` when it has that job: the listing, the tag scan and the
-   * index then hold one string per job, not three copies.
-   */
-  private arnOf(arn: string): string;
-  private arnOf(arn: string | undefined): string | undefined;
-  private arnOf(arn: string | undefined): string | undefined {
-    return this.previous ? this.previous.jobs.canonical(arn) : arn;
   }
 
   /** Whether a listed job must be described this run, or its previous row carried (listing-changes.ts decides alike). */
@@ -165,8 +156,7 @@ export class RunState {
 
   /** The summary as the run keeps it; one without a name is set aside (once, though both listings return it). */
   private recordOf(summary: TrainingJobSummary): SummaryRecord | undefined {
-    const listed = summaryRecord(summary);
-    const record = listed && this.held(listed);
+    const record = summaryRecord(summary);
     const key = summary.TrainingJobArn ?? '(no name)';
     // Both listings return it: once is enough, when it has an ARN to tell it by.
     if (!record && (summary.TrainingJobArn === undefined || !this.done.has(key)))
@@ -203,9 +193,8 @@ export class RunState {
   }
 
   private addTags(arn: string, tags: Readonly<Record<string, string>>): void {
-    const held = this.arnOf(arn);
-    this.tags.set(held, this.pool.internTags(tags));
-    this.added.tags.push(held);
+    this.tags.set(arn, this.pool.internTags(tags));
+    this.addedTags.add(arn);
   }
 
   private warn(message: string, details: Record<string, unknown>): void {
@@ -459,7 +448,7 @@ export class RunState {
       ...this.added,
       summaries: this.listed.addedSince(this.replayed.listed),
       early: this.early.addedSince(this.replayed.early),
-      tags: this.added.tags.map((arn) => [arn, this.tags.get(arn)!]),
+      tags: [...this.addedTags].map((arn) => [arn, this.tags.get(arn)!]),
     };
     return saveProgress(this.settings.store, keys, this.checkpoint, chunk, this.calls.snapshot());
   }
