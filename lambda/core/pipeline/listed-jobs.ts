@@ -5,7 +5,7 @@ import { StringCodes } from './string-codes';
 
 const INITIAL_CAPACITY = 1_024;
 
-/** No ARN, in `arnRefs`; a ref below it is a member of `ownArns` (-2 - ref). */
+/** No ARN, in `arnRefs`; a ref below it names member -2 - ref of `ownArns`. */
 const NO_ARN = -1;
 
 /**
@@ -13,7 +13,7 @@ const NO_ARN = -1;
  * number), the ARN by slot as a row of the previous snapshot's ARNs when it has the job (`sharedArns`),
  * else packed here too, and the times and status in typed arrays: no string, map entry or object per
  * job on the heap. A daily run holds every job of the account here; at 100,000 jobs a map of one summary
- * object per job cost 131 bytes a job, a map of names to slots 72 (bench/listing-memory.ts).
+ * object per job cost 300 bytes a job with its strings, this 95 (bench/listing-memory.ts).
  *
  * Slots are handed out in the order names are first set and never reused, so the jobs set after a
  * point are the slots from its size on (`addedSince`): what an invocation saves of its listing.

@@ -13,9 +13,9 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 /**
  * Strings numbered 0, 1, 2… in the order first added, each held once as UTF-8 in pages of bytes and
  * found again through an open-addressing table of numbers: no string, map entry or object a member.
- * A daily run numbers every job's ARN and name so; at 100,000 jobs a Map of strings cost about 150
- * bytes a job of heap, which V8 let grow to about twice that before collecting (bench/listing-memory.ts),
- * where this costs the bytes of the string plus 16, outside the heap.
+ * A daily run numbers every job's ARN and name so: the bytes of the string and about 20 more (its place
+ * and length, and its share of the table), outside the heap, where a Map entry costs about 30 bytes and
+ * the string 16 more than its characters on the heap, which V8 lets grow well past what stays alive.
  *
  * `at` decodes a new string each call: it is for the few places that need a member's text.
  */
