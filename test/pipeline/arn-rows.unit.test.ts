@@ -77,7 +77,35 @@ describe('ArnSet', () => {
   });
 });
 
+describe('ArnSet, by row', () => {
+  it('tells by row whether it holds the ARN of that row, none for a row beyond those it was made with', () => {
+    // Prepare
+    const rows = rowsOf('a', 'b');
+    const set = new ArnSet(rows).add(`${ARN}b`);
+    rows.add(`${ARN}later`);
+
+    // Act
+    const held = [0, 1, 2].map((row) => set.hasRow(row));
+
+    // Assess
+    expect(held).toEqual([false, true, false]);
+  });
+});
+
 describe('ArnMap', () => {
+  it('gives the value of a row of its rows without looking it up, none for a row unset or beyond them', () => {
+    // Prepare
+    const rows = rowsOf('a', 'b');
+    const map = new ArnMap<string>(rows).set(`${ARN}b`, 'x').set(`${ARN}other`, 'y');
+    rows.add(`${ARN}later`);
+
+    // Act
+    const values = [0, 1, 2].map((row) => map.atRow(row));
+
+    // Assess
+    expect(values).toEqual([undefined, 'x', undefined]);
+  });
+
   it('gives back the latest value set for an ARN of its rows or another, and none for an ARN never set', () => {
     // Prepare
     const map = new ArnMap<Record<string, string>>(rowsOf('a', 'b'));

@@ -61,6 +61,34 @@ describe('PreviousJobIndex', () => {
     expect([index.positionOf(`${ARN}a`), index.positionOf(`${ARN}b`), index.positionOf(`${ARN}c`)]).toEqual([2, 1, undefined]);
   });
 
+  it('gives the row of each position of the file, none for a position whose job a later one replaced, and keeps it once cleared', () => {
+    // Prepare
+    const index = new PreviousJobIndex(4);
+    index.add(`${ARN}a`, blank, 0);
+    index.add(`${ARN}b`, ended, 1);
+    index.add(`${ARN}a`, ended, 2);
+    index.add(`${ARN}c`, ended, 3);
+
+    // Act
+    const rowOfPosition = index.rowOfPosition;
+    index.clear();
+
+    // Assess
+    expect([...rowOfPosition]).toEqual([-1, 1, 0, 2]);
+    expect(index.rowOfPosition).toHaveLength(0);
+  });
+
+  it('gives the row of a position beyond the file it was made for, none for the positions skipped', () => {
+    // Prepare
+    const index = new PreviousJobIndex(1);
+
+    // Act
+    index.add(`${ARN}a`, ended, 2);
+
+    // Assess
+    expect([...index.rowOfPosition].slice(0, 3)).toEqual([-1, -1, 0]);
+  });
+
   it("finds the row of the very job listed, and none for an ARN it lacks or a new job under a deleted one's name", () => {
     // Prepare
     const index = new PreviousJobIndex(2);

@@ -56,7 +56,8 @@ export class ArnSet implements ReadonlySet<string> {
   private readonly others = new Set<string>();
   private marked = 0;
 
-  constructor(private readonly rows: ArnRows = new ArnRows()) {
+  /** @param rows the ARNs it keeps a byte for, those `rows` holds when it is made. */
+  constructor(readonly rows: ArnRows = new ArnRows()) {
     this.marks = new Uint8Array(rows.size);
   }
 
@@ -74,6 +75,11 @@ export class ArnSet implements ReadonlySet<string> {
     if (row !== undefined && row < this.marks.length) this.addRow(row);
     else this.others.add(arn);
     return this;
+  }
+
+  /** Whether it holds the ARN at `row` of its rows, without looking it up. */
+  hasRow(row: number): boolean {
+    return this.marks[row] === 1;
   }
 
   /** Adds the ARN at `row` of its rows, without looking it up. */
@@ -111,7 +117,8 @@ export class ArnMap<V> implements ReadonlyMap<string, V> {
   private readonly others = new Map<string, V>();
   private counted = 0;
 
-  constructor(private readonly rows: ArnRows = new ArnRows()) {
+  /** @param rows the ARNs it keeps a reference for, those `rows` holds when it is made. */
+  constructor(readonly rows: ArnRows = new ArnRows()) {
     // Filled, so V8 keeps it a flat array of references and not a dictionary.
     this.byRow = new Array<V | undefined>(rows.size).fill(undefined);
   }
@@ -127,6 +134,11 @@ export class ArnMap<V> implements ReadonlyMap<string, V> {
 
   has(arn: string): boolean {
     return this.get(arn) !== undefined;
+  }
+
+  /** The value of the ARN at `row` of its rows, without looking it up. */
+  atRow(row: number): V | undefined {
+    return this.byRow[row];
   }
 
   /** Sets the value of `arn`; undefined is no value, so it is not a value this map holds. */

@@ -11,6 +11,7 @@ import { rowAt, SnapshotReader, viewedInWasm } from '../parquet/parquet-reader';
 import { ChunkSource, SplicedParquet, type SplicedRowGroup } from '../parquet/spliced-parquet';
 import { isStringMapCell, utf8Cells } from '../parquet/string-map-cell';
 import type { TableRow } from '../rows/training-job-row';
+import type { ArnMap, ArnSet } from './arn-rows';
 import type { PreviousSnapshot } from './previous-snapshot';
 import type { TargetRunSettings } from './target-run-types';
 
@@ -18,12 +19,12 @@ import type { TargetRunSettings } from './target-run-types';
 export interface MergeSources {
   readonly settings: TargetRunSettings;
   readonly previous: PreviousSnapshot | undefined;
-  /** ARNs whose row comes from the previous snapshot. */
-  readonly carried: ReadonlySet<string>;
+  /** ARNs whose row comes from the previous snapshot, kept by the rows of its index (`previous.rows.arns`). */
+  readonly carried: ArnSet;
   /** Names of jobs described but deleted before the full listing reached them: their rows are left out. */
   readonly excluded: ReadonlySet<string>;
-  /** Today's tags by ARN, already redacted. */
-  readonly tags: ReadonlyMap<string, Record<string, string>>;
+  /** Today's tags by ARN, already redacted, kept by the rows of the previous snapshot's index. */
+  readonly tags: ArnMap<Record<string, string>>;
   /** Where the rows of the previous snapshot's jobs that are not in this one are in its file (ascending). */
   readonly departed: readonly number[];
 }
@@ -102,6 +103,10 @@ export class MergedSnapshot {
     private readonly encodedPath: string,
   ) {
     const { schema, config } = sources.settings;
+    const arns = sources.previous?.rows.arns;
+    if (arns && (sources.carried.rows !== arns || sources.tags.rows !== arns)) {
+      throw new InventoryError('the carried jobs and the tags must be kept by the rows of the previous snapshot they come from');
+    }
     this.tagsField = arrowSchemaFor(schema).fields.find((field) => field.name === 'tags')!;
     const options = { compression: config.compression, rowGroupRows: config.rowGroupRows };
     this.encoder = new ParquetWasmEncoder(schema, options);
@@ -197,7 +202,7 @@ export class MergedSnapshot {
       const departedRows = departed.length <= DEPARTED_ROWS_KEPT ? new DepartedRows(departed) : undefined;
       let groupStart = 0;
       for (let group = 0; group < snapshot.reader.rowGroups; group++) {
-        const fates = await this.fatesOfGroup(snapshot.reader, group);
+        const fates = await this.fatesOfGroup(snapshot, group, groupStart);
         const keptGroup = previous && this.keptGroup(previous.rowGroups[group], fates);
         if (keptGroup) {
           kept.push(keptGroup);
@@ -281,13 +286,16 @@ export class MergedSnapshot {
     }
   }
 
-  /** The fate of each row of row group `group`, from its keys and tags alone, and its tags of today. */
-  private async fatesOfGroup(reader: SnapshotReader, group: number): Promise<GroupFates> {
-    const rows: GroupFates = { fates: new Uint8Array(reader.groupRows[group]), tags: [] };
+  /**
+   * The fate of each row of row group `group`, which starts at row `groupStart` of the file, and its tags
+   * of today: from its position (by the index's row of it) and its tags alone, no key read.
+   */
+  private async fatesOfGroup(previous: PreviousSnapshot, group: number, groupStart: number): Promise<GroupFates> {
+    const rows: GroupFates = { fates: new Uint8Array(previous.reader.groupRows[group]), tags: [] };
     let start = 0;
-    for (const batch of await reader.wasmBatchesOf(group, ['_key', 'tags'])) {
+    for (const batch of await previous.reader.wasmBatchesOf(group, ['tags'])) {
       try {
-        viewedInWasm(batch, (view) => this.noteFates(view, rows, start));
+        viewedInWasm(batch, (view) => this.noteFates(view, rows, start, groupStart + start));
         start += batch.numRows;
       } finally {
         batch.free();
@@ -308,17 +316,17 @@ export class MergedSnapshot {
   }
 
   /**
-   * The fate of each row of `batch` (which starts at row `start` of its group) into `rows`: dropped when
-   * not carried, copied when its tags are today's, else retagged; and its tags of today.
+   * The fate of each row of `batch` (which starts at row `start` of its group, `position` of the file)
+   * into `rows`: dropped when not carried, copied when its tags are today's, else retagged; and its tags of today.
    */
-  private noteFates(batch: RecordBatch, rows: GroupFates, start: number): void {
+  private noteFates(batch: RecordBatch, rows: GroupFates, start: number, position: number): void {
     const { carried, tags } = this.sources;
-    const batchKeys = utf8Cells(batch.getChild('_key')!.data[0] as Data<Utf8>);
+    const rowOfPosition = this.sources.previous!.rows.ofPosition;
     const previousTags = batch.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
     for (let index = 0; index < batch.numRows; index++) {
-      const key = batchKeys[index];
-      if (!carried.has(key)) continue;
-      const today = tags.get(key) ?? NO_TAGS;
+      const row = rowOfPosition[position + index];
+      if (row < 0 || !carried.hasRow(row)) continue;
+      const today = tags.atRow(row) ?? NO_TAGS;
       rows.fates[start + index] = isStringMapCell(previousTags, index, today) ? Fate.Copied : Fate.Retagged;
       rows.tags[start + index] = today;
     }

@@ -20,6 +20,8 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
   private statusCodes: Uint32Array;
   private settled: Uint8Array;
   private positions: Uint32Array;
+  /** The row of each position of the file; -1 where a later position of the same ARN took the row. */
+  private rowsByPosition: Int32Array;
   private readonly statuses = new StringCodes();
 
   /** `capacity`: the number of jobs to be added, so the arrays are allocated once. */
@@ -30,6 +32,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     this.statusCodes = new Uint32Array(capacity);
     this.settled = new Uint8Array(capacity);
     this.positions = new Uint32Array(capacity);
+    this.rowsByPosition = new Int32Array(capacity).fill(-1);
   }
 
   get size(): number {
@@ -44,10 +47,23 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     return this.rows;
   }
 
+  /**
+   * The index's row of each row of the file, by position: -1 for a position whose ARN a later position
+   * took. The merge reads each row's fate through it, with no key to read and look up. It stays with
+   * whoever holds it once the index is cleared.
+   */
+  get rowOfPosition(): Int32Array {
+    return this.rowsByPosition;
+  }
+
   /** Adds the job of `arn`, whose row is at `position` in the file; a later job of the same ARN replaces it, as in a map. */
   add(arn: string, job: PreviousJob, position: number): void {
-    const row = this.rows.rowOf(arn) ?? this.rows.size;
+    const known = this.rows.rowOf(arn);
+    const row = known ?? this.rows.size;
     if (row >= this.creationTimes.length) throw new InventoryError(`the index holds ${this.creationTimes.length} jobs; ${arn} is one more`);
+    if (position >= this.rowsByPosition.length) this.rowsByPosition = grownTo(this.rowsByPosition, position + 1);
+    if (known !== undefined) this.rowsByPosition[this.positions[known]] = -1;
+    this.rowsByPosition[position] = row;
     this.rows.add(arn);
     this.creationTimes[row] = job.creationTime ?? Number.NaN;
     this.modifiedTimes[row] = job.lastModifiedTime ?? Number.NaN;
@@ -106,6 +122,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     this.statusCodes = new Uint32Array(0);
     this.settled = new Uint8Array(0);
     this.positions = new Uint32Array(0);
+    this.rowsByPosition = new Int32Array(0);
   }
 
   private jobAt(row: number): PreviousJob {
@@ -118,4 +135,11 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
       settled: this.settled[row] === 1,
     };
   }
+}
+
+/** `from` made room for at least `length` positions, the new ones -1. */
+function grownTo(from: Int32Array, length: number): Int32Array {
+  const to = new Int32Array(Math.max(length, from.length * 2)).fill(-1);
+  to.set(from);
+  return to;
 }

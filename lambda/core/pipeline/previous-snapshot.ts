@@ -4,6 +4,7 @@ import { SnapshotReader } from '../parquet/parquet-reader';
 import { readCommittedKeys } from '../publish/run-record';
 import type { LocalCopy, WarehouseStore } from '../publish/store';
 import type { TableSchema } from '../schema/table-schema';
+import type { ArnRows } from './arn-rows';
 import { PreviousJobIndex } from './previous-job-index';
 import type { SnapshotTarget } from './targets';
 import { stateKey } from './work-area';
@@ -133,6 +134,11 @@ export interface PreviousSnapshot {
   /** The latest LastModifiedTime of any job in it (epoch ms); undefined when it has no job. */
   readonly latestModifiedTime: number | undefined;
   readonly reader: SnapshotReader;
+  /**
+   * What outlives the index: its ARNs by row, by which the carried jobs and today's tags are kept, and
+   * the row of each position of the file (-1 where a later position of the same ARN took it).
+   */
+  readonly rows: { readonly arns: ArnRows; readonly ofPosition: Int32Array };
   /** Empties `jobs` once the describe-or-carry decisions are made; the rows stay readable. */
   releaseIndex(): void;
   close(): Promise<void>;
@@ -189,6 +195,7 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
       jobs,
       latestModifiedTime,
       reader,
+      rows: { arns: jobs.arns, ofPosition: jobs.rowOfPosition },
       releaseIndex: () => jobs.clear(),
       close: async () => {
         reader.close();

@@ -5,6 +5,7 @@ import type { PublishResult } from '../publish/store';
 import type { CollectStats } from '../collect/call-stats';
 import type { TableRow } from '../rows/training-job-row';
 import { TRAINING_JOB_LEDGER_SCHEMA } from '../schema/table-schema';
+import type { ArnMap, ArnSet } from './arn-rows';
 import type { Checkpoint } from './checkpoint';
 import { CommitPoint } from './commit-point';
 import { readSnapshotState, writeSnapshotState, type PreviousSnapshot, type SnapshotState } from './previous-snapshot';
@@ -29,10 +30,10 @@ export interface CompletedTarget {
   /** Jobs of the previous snapshot no longer listed. */
   readonly jobsGone: number;
   /** ARNs whose row comes from the previous snapshot. */
-  readonly carried: ReadonlySet<string>;
+  readonly carried: ArnSet;
   /** Names of jobs described but deleted before the full listing reached them: their rows are left out. */
   readonly excluded: ReadonlySet<string>;
-  readonly tags: ReadonlyMap<string, Record<string, string>>;
+  readonly tags: ArnMap<Record<string, string>>;
   /** Set aside, each saying whether its previous row is kept (its ARN is then in `carried`). */
   readonly setAside: readonly SetAsideJob[];
   /** Jobs in this snapshot for the first time. */
