@@ -71,10 +71,12 @@ interface GroupFates {
  * again. Rows that change so cluster at the end, and the groups ahead of them stay whole from day to day.
  *
  * Rows are encoded again without leaving wasm memory: parquet-wasm decodes each row group and the
- * writer takes slices of it; JavaScript only reads keys (and names and tags), through a view on wasm
- * memory. Tags are the one column that changes without a describe, so every row's tags are written
- * apart, in one tags-only file cut into row groups of the same size, whose chunks then replace the
- * tags chunks of the encoded groups and of the kept groups whose tags moved. Which tags each of those
+ * writer takes slices of it; JavaScript only reads tags (and the described parts' keys and names),
+ * through a view on wasm memory. A carried row is known by its position in the previous file, whose
+ * row in the previous snapshot's index the index kept, so no key of it is read (a row whose ARN a later
+ * row of the file repeats is left out). Tags are the one column that changes without a describe, so
+ * every row's tags are written apart, in one tags-only file cut into row groups of the same size,
+ * whose chunks then replace the tags chunks of the encoded groups and of the kept groups whose tags moved. Which tags each of those
  * rows takes is noted as the rows pass: a reference per row to today's tags, which are in memory anyway.
  *
  * When the previous object was written otherwise (another schema or compression), none of its groups is
