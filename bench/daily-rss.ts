@@ -12,7 +12,7 @@
  *   npx tsx bench/daily-rss.ts --jobs 10000,100000 --node-options none # with this host's V8 defaults
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -77,8 +77,8 @@ async function main(): Promise<void> {
       limits: { ...scaledLimits(REFERENCE_LIMITS, Number(values['first-scale'])) },
       latencyMs: [5, 15],
     });
+    const warehouse = mkdtempSync(join(tmpdir(), 'bench-rss-'));
     try {
-      const warehouse = mkdtempSync(join(tmpdir(), 'bench-rss-'));
       const first = await snapshotInOwnProcess(simulator.endpoint, warehouse, '2026-11-01', values['first-scale']!);
       const churn = await simulator.advance(TIME.DAY, { newJobsPerDay: Math.round(jobs * 0.005), tagChangeRate: 0.004, deleteRate: 0.001 });
       const daily = await snapshotInOwnProcess(simulator.endpoint, warehouse, '2026-11-02', values.scale!);
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
       );
     } finally {
       await simulator.stop();
+      rmSync(warehouse, { recursive: true, force: true });
     }
   }
   const [small, ...larger] = results;

@@ -14,7 +14,7 @@
  * --first-scale runs the first snapshot (and the simulator's own limits) that much faster, so a large N
  * gets to its daily snapshot in minutes; the daily and the full snapshot keep --scale.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -79,7 +79,8 @@ async function main(): Promise<void> {
     limits: { ...(firstScale > scale ? firstLimits : limits) },
     latencyMs: [minLatency, maxLatency],
   });
-  const store = new LocalStore(mkdtempSync(join(tmpdir(), 'bench-incremental-')));
+  const warehouse = mkdtempSync(join(tmpdir(), 'bench-incremental-'));
+  const store = new LocalStore(warehouse);
   console.log(
     `N = ${jobs} jobs in one (account, region), history ${values['history-days']} days; limits = reference x${scale} ` +
       `(${Object.entries(limits)
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await simulator.stop();
+    rmSync(warehouse, { recursive: true, force: true });
   }
 }
 
