@@ -83,6 +83,19 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
   afterEach(async () => running?.stop());
   const run = (options: Omit<TargetRunOptions, 'clients' | 'accountId' | 'region'>) =>
     runTargetOnce({ clients: running.clients(REGION), accountId: ACCOUNT, region: REGION, ...options });
+  /**
+   * An invocation of one execution that starts no new work after one second, with a deadline well after
+   * it, so no call the service has answered is cut off (it would be made again: a second describe).
+   */
+  const budgetedInvocation = (store: LocalStore) =>
+    run({
+      store,
+      budgetMs: 5000,
+      softStopMs: 1000,
+      holder: 'execution-1',
+      keepLeaseBetweenInvocations: true,
+      config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
+    });
 
   it('describes every job on the first run and publishes them with the run record and the state for the next run', async () => {
     // Prepare
@@ -579,15 +592,7 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     // service has answered is cut off (it would be made again: a second describe).
     running = await startSimulator({ jobsPerRegion: 300, seed: 9, latencyMs: [5, 10] });
     const store = newStore();
-    const invocation = () =>
-      run({
-        store,
-        budgetMs: 5000,
-        softStopMs: 1000,
-        holder: 'execution-1',
-        keepLeaseBetweenInvocations: true,
-        config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
-      });
+    const invocation = () => budgetedInvocation(store);
 
     // Act
     const steps = [];
@@ -609,15 +614,7 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     // Prepare: invocations as above, until one has saved a part of described rows; then the parts go.
     running = await startSimulator({ jobsPerRegion: 300, seed: 9, latencyMs: [5, 10] });
     const store = newStore();
-    const invocation = () =>
-      run({
-        store,
-        budgetMs: 5000,
-        softStopMs: 1000,
-        holder: 'execution-1',
-        keepLeaseBetweenInvocations: true,
-        config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
-      });
+    const invocation = () => budgetedInvocation(store);
     const work = join(store.describe(), workFolder(TRAINING_JOB_SCHEMA.table, DAY_1, { accountId: ACCOUNT, region: REGION }));
     const savedParts = () => (existsSync(work) ? readdirSync(work).filter((name) => name.startsWith('part-')) : []);
     let step: TargetStep | undefined;
