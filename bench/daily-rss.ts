@@ -52,6 +52,8 @@ interface ChildFigures {
   readonly mergePublishS: number;
   readonly peakRssMiB: number;
   readonly peakRssBeforeMergeMiB: number;
+  /** The sample of process.memoryUsage() with the largest RSS, in MiB (sampled every 20 ms, so it can miss the very peak). */
+  readonly memoryAtPeak: { rss: number; heapUsed: number; heapTotal: number; external: number };
 }
 
 async function snapshotInOwnProcess(endpoint: string, warehouse: string, date: string, scale: string): Promise<ChildFigures> {
@@ -87,6 +89,11 @@ async function main(): Promise<void> {
         `N = ${jobs}: first snapshot (${first.mode}, ${first.written} rows) peak RSS ${first.peakRssMiB.toFixed(0)} MiB; ` +
           `daily (${daily.mode}: ${daily.carried} carried, ${daily.described} described, ${churn.changed} changed) peak RSS ${daily.peakRssMiB.toFixed(0)} MiB ` +
           `(${daily.peakRssBeforeMergeMiB.toFixed(0)} MiB by the time every job was in, before the merge)`,
+      );
+      const at = daily.memoryAtPeak;
+      console.log(
+        `N = ${jobs}: daily memory at its largest sampled RSS (${at.rss} MiB): V8 heap ${at.heapUsed} MiB used of ${at.heapTotal} MiB, ` +
+          `${at.external} MiB outside it (array buffers, wasm memory)`,
       );
       console.log(`N = ${jobs}: daily merge and publish ${daily.mergePublishS.toFixed(2)} s`);
       const { boundS } = lowerBoundS(daily.operations, scaledLimits(REFERENCE_LIMITS, Number(values.scale)));

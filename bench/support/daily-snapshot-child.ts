@@ -11,9 +11,37 @@ import { runTarget, scaledLimits } from './target-runner';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+/** What the process held, by kind, in the sample of process.memoryUsage() with the largest RSS (MiB). */
+interface MemoryAtPeak {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  /** Array buffers and wasm memory, outside V8's heap. */
+  external: number;
+}
+
+/** Samples process.memoryUsage() every 20 ms, keeping the sample with the largest RSS. */
+function sampleMemory(): { stop(): MemoryAtPeak } {
+  let peak: MemoryAtPeak = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0 };
+  const sample = () => {
+    const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+    const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
+    if (rss / 1024 / 1024 > peak.rss) peak = { rss: mib(rss), heapUsed: mib(heapUsed), heapTotal: mib(heapTotal), external: mib(external) };
+  };
+  const timer = setInterval(sample, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const [endpoint, warehouse, snapshotDate, scale] = process.argv.slice(2);
   let peakRssBeforeMergeMiB: number | undefined;
+  const sampler = sampleMemory();
   const run = await runTarget({
     endpoint,
     store: new LocalStore(warehouse),
@@ -33,6 +61,7 @@ async function main(): Promise<void> {
       mergePublishS: run.mergePublishS,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       peakRssBeforeMergeMiB,
+      memoryAtPeak: sampler.stop(),
     })}\n`,
   );
 }
