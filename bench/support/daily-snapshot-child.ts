@@ -20,13 +20,17 @@ interface MemoryAtPeak {
   external: number;
 }
 
+const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
 /** Samples process.memoryUsage() every 20 ms, keeping the sample with the largest RSS. */
 function sampleMemory(): { stop(): MemoryAtPeak } {
   let peak: MemoryAtPeak = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0 };
+  let peakRss = 0;
   const sample = () => {
     const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-    const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);
-    if (rss / 1024 / 1024 > peak.rss) peak = { rss: mib(rss), heapUsed: mib(heapUsed), heapTotal: mib(heapTotal), external: mib(external) };
+    if (rss <= peakRss) return;
+    peakRss = rss;
+    peak = { rss: mib(rss), heapUsed: mib(heapUsed), heapTotal: mib(heapTotal), external: mib(external) };
   };
   const timer = setInterval(sample, 20);
   return {

@@ -588,8 +588,7 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
   });
 
   it('saves its progress when the budget ends and the next invocation continues it, describing no job twice', async () => {
-    // Prepare: invocations that start no new work after one second, with a deadline well after it, so no call the
-    // service has answered is cut off (it would be made again: a second describe).
+    // Prepare: invocations that start no new work after one second (budgetedInvocation), so no describe is made twice.
     running = await startSimulator({ jobsPerRegion: 300, seed: 9, latencyMs: [5, 10] });
     const store = newStore();
     const invocation = () => budgetedInvocation(store);

@@ -76,8 +76,9 @@ interface GroupFates {
  * row in the previous snapshot's index the index kept, so no key of it is read (a row whose ARN a later
  * row of the file repeats is left out). Tags are the one column that changes without a describe, so
  * every row's tags are written apart, in one tags-only file cut into row groups of the same size,
- * whose chunks then replace the tags chunks of the encoded groups and of the kept groups whose tags moved. Which tags each of those
- * rows takes is noted as the rows pass: a reference per row to today's tags, which are in memory anyway.
+ * whose chunks then replace the tags chunks of the encoded groups and of the kept groups whose tags
+ * moved. Which tags each of those rows takes is noted as the rows pass: a reference per row to today's
+ * tags, which are in memory anyway.
  *
  * When the previous object was written otherwise (another schema or compression), none of its groups is
  * kept. Counts the rows as they go.
@@ -297,7 +298,8 @@ export class MergedSnapshot {
     let start = 0;
     for (const batch of await previous.reader.wasmBatchesOf(group, ['tags'])) {
       try {
-        viewedInWasm(batch, (view) => this.noteFates(view, rows, start, groupStart + start));
+        const indexRows = previous.rows.ofPosition.subarray(groupStart + start);
+        viewedInWasm(batch, (view) => this.noteFates(view, rows, start, indexRows));
         start += batch.numRows;
       } finally {
         batch.free();
@@ -318,15 +320,15 @@ export class MergedSnapshot {
   }
 
   /**
-   * The fate of each row of `batch` (which starts at row `start` of its group, `position` of the file)
-   * into `rows`: dropped when not carried, copied when its tags are today's, else retagged; and its tags of today.
+   * The fate of each row of `batch` (which starts at row `start` of its group) into `rows`: dropped when
+   * not carried, copied when its tags are today's, else retagged; and its tags of today. `indexRows`:
+   * the previous snapshot's index row of each row of the batch (-1 for none), from its first.
    */
-  private noteFates(batch: RecordBatch, rows: GroupFates, start: number, position: number): void {
+  private noteFates(batch: RecordBatch, rows: GroupFates, start: number, indexRows: Int32Array): void {
     const { carried, tags } = this.sources;
-    const rowOfPosition = this.sources.previous!.rows.ofPosition;
     const previousTags = batch.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
     for (let index = 0; index < batch.numRows; index++) {
-      const row = rowOfPosition[position + index];
+      const row = indexRows[index];
       if (row < 0 || !carried.hasRow(row)) continue;
       const today = tags.atRow(row) ?? NO_TAGS;
       rows.fates[start + index] = isStringMapCell(previousTags, index, today) ? Fate.Copied : Fate.Retagged;
