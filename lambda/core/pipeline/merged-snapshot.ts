@@ -35,16 +35,19 @@ export interface MergeSources {
  */
 const DEPARTED_ROWS_KEPT = 2000;
 
-/** What becomes of one row of the previous snapshot. */
+/** What becomes of one row of the previous snapshot, or of a described part. */
 const enum Fate {
   Dropped = 0,
-  /** Carried with the tags it has. */
-  Copied = 1,
-  /** Carried with today's tags, which are not its own. */
-  Retagged = 2,
+  Kept = 1,
 }
 
 type Tags = Readonly<Record<string, string>>;
+
+/**
+ * Row groups' worth of tags handed to the tags writer at once: each table is one crossing into wasm
+ * memory, and a few groups' tags are still small beside the whole row group the merge decodes at once.
+ */
+const TAGS_GROUPS_PER_TABLE = 4;
 
 const NO_TAGS: Tags = Object.freeze({});
 
@@ -55,7 +58,7 @@ interface KeptGroup {
   readonly retagged: readonly Tags[] | undefined;
 }
 
-/** What becomes of each row of a row group, and each row's tags today. */
+/** What becomes of each row of a row group, and each kept row's tags today. */
 interface GroupFates {
   readonly fates: Uint8Array;
   readonly tags: Tags[];
@@ -78,7 +81,8 @@ interface GroupFates {
  * every row's tags are written apart, in one tags-only file cut into row groups of the same size,
  * whose chunks then replace the tags chunks of the encoded groups and of the kept groups whose tags
  * moved. Which tags each of those rows takes is noted as the rows pass: a reference per row to today's
- * tags, which are in memory anyway.
+ * tags, which are in memory anyway. Only a group kept whole has its tags column read, to tell whether
+ * they moved: a group encoded again takes today's tags whatever it held.
  *
  * When the previous object was written otherwise (another schema or compression), none of its groups is
  * kept. Counts the rows as they go.
@@ -205,8 +209,8 @@ export class MergedSnapshot {
       const departedRows = departed.length <= DEPARTED_ROWS_KEPT ? new DepartedRows(departed) : undefined;
       let groupStart = 0;
       for (let group = 0; group < snapshot.reader.rowGroups; group++) {
-        const fates = await this.fatesOfGroup(snapshot, group, groupStart);
-        const keptGroup = previous && this.keptGroup(previous.rowGroups[group], fates);
+        const fates = this.fatesOfGroup(snapshot, group, groupStart);
+        const keptGroup = previous && (await this.keptGroup(snapshot, group, previous.rowGroups[group], fates));
         if (keptGroup) {
           kept.push(keptGroup);
           this.written += keptGroup.group.rows;
@@ -239,7 +243,7 @@ export class MergedSnapshot {
             const names = view.getChild('training_job_name')!;
             const keys = utf8Cells(view.getChild('_key')!.data[0] as Data<Utf8>);
             for (let index = 0; index < view.numRows; index++) {
-              rows.fates[start + index] = excluded.has(String(names.get(index))) ? Fate.Dropped : Fate.Copied;
+              rows.fates[start + index] = excluded.has(String(names.get(index))) ? Fate.Dropped : Fate.Kept;
               rows.tags[start + index] = tags.get(keys[index]) ?? NO_TAGS;
             }
           });
@@ -256,11 +260,23 @@ export class MergedSnapshot {
    * the kept groups whose tags moved, then every encoded row.
    */
   private async *tagsTables(kept: readonly KeptGroup[]): AsyncIterable<Table> {
-    for (const { retagged } of kept) if (retagged) yield this.tagsTable(retagged);
-    const { rowGroupRows } = this.tagsEncoder;
-    for (let start = 0; start < this.encodedTags.length; start += rowGroupRows) {
-      yield this.tagsTable(this.encodedTags.slice(start, start + rowGroupRows));
+    // The writer cuts its row groups at the configured size whatever size the tables have, and every kept
+    // group has that size: so its cuts fall where the kept groups' and the encoded groups' do.
+    const tableRows = this.tagsEncoder.rowGroupRows * TAGS_GROUPS_PER_TABLE;
+    let rows: Tags[] = [];
+    for (const tags of this.replacedTags(kept)) {
+      rows.push(tags);
+      if (rows.length < tableRows) continue;
+      yield this.tagsTable(rows);
+      rows = [];
     }
+    if (rows.length > 0) yield this.tagsTable(rows);
+  }
+
+  /** Today's tags of those rows, one by one: the kept groups' whose tags moved, then the encoded rows'. */
+  private *replacedTags(kept: readonly KeptGroup[]): Iterable<Tags> {
+    for (const { retagged } of kept) if (retagged) yield* retagged;
+    yield* this.encodedTags;
   }
 
   /**
@@ -290,50 +306,57 @@ export class MergedSnapshot {
   }
 
   /**
-   * The fate of each row of row group `group`, which starts at row `groupStart` of the file, and its tags
-   * of today: from its position (by the index's row of it) and its tags alone, no key read.
+   * The fate of each row of row group `group`, which starts at row `groupStart` of the file, and the tags
+   * today of those kept: from its position alone (by the index's row of it), nothing read.
    */
-  private async fatesOfGroup(previous: PreviousSnapshot, group: number, groupStart: number): Promise<GroupFates> {
-    const rows: GroupFates = { fates: new Uint8Array(previous.reader.groupRows[group]), tags: [] };
+  private fatesOfGroup(previous: PreviousSnapshot, group: number, groupStart: number): GroupFates {
+    const { carried, tags } = this.sources;
+    const rows = previous.reader.groupRows[group];
+    const fates: GroupFates = { fates: new Uint8Array(rows), tags: [] };
+    const indexRows = previous.rows.ofPosition.subarray(groupStart, groupStart + rows);
+    for (let index = 0; index < rows; index++) {
+      const row = indexRows[index];
+      if (row < 0 || !carried.hasRow(row)) continue;
+      fates.fates[index] = Fate.Kept;
+      fates.tags[index] = tags.atRow(row) ?? NO_TAGS;
+    }
+    return fates;
+  }
+
+  /**
+   * Row group `group` of the previous snapshot as a KeptGroup when every row of it is carried, it has the
+   * configured size and it was written with today's compression; else undefined. Only then is its tags
+   * column read, to tell whether its tags moved.
+   */
+  private async keptGroup(
+    previous: PreviousSnapshot,
+    group: number,
+    layout: RowGroupLayout,
+    { fates, tags }: GroupFates,
+  ): Promise<KeptGroup | undefined> {
+    // Only full groups are kept, so every group but the last has the configured size; a short one is encoded again.
+    if (layout.rows !== this.encoder.rowGroupRows || fates.includes(Fate.Dropped)) return undefined;
+    if (!layout.chunks.every((chunk) => chunk.codec === this.encoder.footerCodec)) return undefined;
+    const moved = await this.tagsMoved(previous, group, tags);
+    return { group: layout, retagged: moved ? tags : undefined };
+  }
+
+  /** Whether any row of row group `group` holds tags other than `today`'s of it. */
+  private async tagsMoved(previous: PreviousSnapshot, group: number, today: readonly Tags[]): Promise<boolean> {
+    let moved = false;
     let start = 0;
     for (const batch of await previous.reader.wasmBatchesOf(group, ['tags'])) {
       try {
-        const indexRows = previous.rows.ofPosition.subarray(groupStart + start);
-        viewedInWasm(batch, (view) => this.noteFates(view, rows, start, indexRows));
+        viewedInWasm(batch, (view) => {
+          const held = view.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
+          for (let index = 0; index < view.numRows && !moved; index++) moved = !isStringMapCell(held, index, today[start + index]);
+        });
         start += batch.numRows;
       } finally {
         batch.free();
       }
     }
-    return rows;
-  }
-
-  /**
-   * The group as a KeptGroup when every row of it is carried, it has the configured size and it was written with
-   * today's compression; else undefined.
-   */
-  private keptGroup(group: RowGroupLayout, { fates, tags }: GroupFates): KeptGroup | undefined {
-    // Only full groups are kept, so every group but the last has the configured size; a short one is encoded again.
-    if (group.rows !== this.encoder.rowGroupRows || fates.includes(Fate.Dropped)) return undefined;
-    if (!group.chunks.every((chunk) => chunk.codec === this.encoder.footerCodec)) return undefined;
-    return { group, retagged: fates.includes(Fate.Retagged) ? tags : undefined };
-  }
-
-  /**
-   * The fate of each row of `batch` (which starts at row `start` of its group) into `rows`: dropped when
-   * not carried, copied when its tags are today's, else retagged; and its tags of today. `indexRows`:
-   * the previous snapshot's index row of each row of the batch (-1 for none), from its first.
-   */
-  private noteFates(batch: RecordBatch, rows: GroupFates, start: number, indexRows: Int32Array): void {
-    const { carried, tags } = this.sources;
-    const previousTags = batch.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
-    for (let index = 0; index < batch.numRows; index++) {
-      const row = indexRows[index];
-      if (row < 0 || !carried.hasRow(row)) continue;
-      const today = tags.atRow(row) ?? NO_TAGS;
-      rows.fates[start + index] = isStringMapCell(previousTags, index, today) ? Fate.Copied : Fate.Retagged;
-      rows.tags[start + index] = today;
-    }
+    return moved;
   }
 
   /** A table of the tags column alone: `rows` as its cells. */
