@@ -71,8 +71,8 @@ export class SnapshotReader {
     for await (const batch of this.batchesOf(columns)) yield Array.from({ length: batch.numRows }, (_, index) => rowAt(batch, index));
   }
 
-  /** Every row group as Arrow record batches, copied out of wasm memory. */
-  private async *batchesOf(columns?: readonly string[]): AsyncIterable<RecordBatch> {
+  /** Every row group as Arrow record batches, copied out of wasm memory; `columns` narrows what is read. */
+  async *batchesOf(columns?: readonly string[]): AsyncIterable<RecordBatch> {
     for (let group = 0; group < this.rowGroups; group++) yield* (await this.readArrow([group], columns)).batches;
   }
 

@@ -1,6 +1,8 @@
+import type { Data, RecordBatch, Utf8, Vector } from 'apache-arrow';
 import { createHash } from 'node:crypto';
 import { InventoryError, describeError } from '../errors';
 import { SnapshotReader } from '../parquet/parquet-reader';
+import { utf8Cells } from '../parquet/string-map-cell';
 import { readCommittedKeys } from '../publish/run-record';
 import type { LocalCopy, WarehouseStore } from '../publish/store';
 import type { TableSchema } from '../schema/table-schema';
@@ -102,19 +104,29 @@ function parsedJson(text: unknown): unknown {
   }
 }
 
-function anyRuleInProgress(text: unknown): boolean {
+/** Whether a JSON array of rule evaluation statuses has one in progress; text without the word has none, and is not parsed. */
+function anyRuleInProgress(text: string | null): boolean {
+  if (text === null || (!text.includes('InProgress') && !text.includes('\\u'))) return false;
   const statuses = parsedJson(text);
   return Array.isArray(statuses) && statuses.some((s) => (s as { RuleEvaluationStatus?: string })?.RuleEvaluationStatus === 'InProgress');
 }
 
+/** The columns of a row of the training-job table that tell whether its job is settled. */
+interface SettledFields {
+  readonly status: string | null;
+  readonly warmPoolStatus: string | null;
+  readonly debugRuleStatuses: string | null;
+  readonly profilerRuleStatuses: string | null;
+}
+
 /** The settled rule, on a row of the training-job table. */
-export function isSettled(row: Record<string, unknown>): boolean {
-  if (!ENDED.has(String(row.training_job_status))) return false;
-  if (row.warm_pool_status !== null && row.warm_pool_status !== undefined) {
-    const status = (parsedJson(row.warm_pool_status) as { Status?: string } | undefined)?.Status;
+export function isSettled(row: SettledFields): boolean {
+  if (row.status === null || !ENDED.has(row.status)) return false;
+  if (row.warmPoolStatus !== null) {
+    const status = (parsedJson(row.warmPoolStatus) as { Status?: string } | undefined)?.Status;
     if (!status || !RELEASED_WARM_POOL.has(status)) return false;
   }
-  return !anyRuleInProgress(row.debug_rule_evaluation_statuses) && !anyRuleInProgress(row.profiler_rule_evaluation_statuses);
+  return !anyRuleInProgress(row.debugRuleStatuses) && !anyRuleInProgress(row.profilerRuleStatuses);
 }
 
 const INDEX_COLUMNS = [
@@ -126,6 +138,51 @@ const INDEX_COLUMNS = [
   'debug_rule_evaluation_statuses',
   'profiler_rule_evaluation_statuses',
 ];
+
+/**
+ * Adds the jobs of `batch` (the index columns of the rows from `firstPosition` of the file) to `jobs`,
+ * a column at a time: each string column decoded at once, no object made per row. Returns the latest
+ * last_modified_time among them, if any.
+ */
+function indexBatch(jobs: PreviousJobIndex, batch: RecordBatch, firstPosition: number): number | undefined {
+  const texts = (name: string) => nullableCells(batch.getChild(name)!.data[0] as Data<Utf8>);
+  const times = (name: string) => batch.getChild(name)!;
+  const [keys, statuses, warmPools, debugRules, profilerRules] = [
+    '_key',
+    'training_job_status',
+    'warm_pool_status',
+    'debug_rule_evaluation_statuses',
+    'profiler_rule_evaluation_statuses',
+  ].map(texts);
+  const [created, modified] = [times('creation_time'), times('last_modified_time')];
+  let latest: number | undefined;
+  for (let index = 0; index < batch.numRows; index++) {
+    const lastModifiedTime = timeAt(modified, index);
+    if (lastModifiedTime !== null) latest = Math.max(latest ?? lastModifiedTime, lastModifiedTime);
+    const status = statuses[index];
+    const settled = isSettled({
+      status,
+      warmPoolStatus: warmPools[index],
+      debugRuleStatuses: debugRules[index],
+      profilerRuleStatuses: profilerRules[index],
+    });
+    jobs.add(String(keys[index]), { creationTime: timeAt(created, index), lastModifiedTime, status, settled }, firstPosition + index);
+  }
+  return latest;
+}
+
+/** Every cell of a string column, decoded at once, null where unset. */
+function nullableCells(column: Data<Utf8>): (string | null)[] {
+  const cells: (string | null)[] = utf8Cells(column);
+  if (column.nullCount > 0) for (let index = 0; index < cells.length; index++) if (!column.getValid(index)) cells[index] = null;
+  return cells;
+}
+
+/** A timestamp cell in epoch milliseconds, or null. */
+function timeAt(column: Vector, index: number): number | null {
+  const value: unknown = column.get(index);
+  return value === null || value === undefined ? null : Number(value);
+}
 
 /** The previous snapshot, opened: its per-job index and a way to stream its rows again. */
 export interface PreviousSnapshot {
@@ -174,21 +231,10 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
     const jobs = new PreviousJobIndex(reader.rows);
     let latestModifiedTime: number | undefined;
     let position = 0;
-    for await (const rows of reader.rowGroupsOf(INDEX_COLUMNS)) {
-      for (const row of rows) {
-        const lastModifiedTime = typeof row.last_modified_time === 'number' ? row.last_modified_time : null;
-        if (lastModifiedTime !== null) latestModifiedTime = Math.max(latestModifiedTime ?? lastModifiedTime, lastModifiedTime);
-        jobs.add(
-          String(row._key),
-          {
-            creationTime: typeof row.creation_time === 'number' ? row.creation_time : null,
-            lastModifiedTime,
-            status: typeof row.training_job_status === 'string' ? row.training_job_status : null,
-            settled: isSettled(row),
-          },
-          position++,
-        );
-      }
+    for await (const batch of reader.batchesOf(INDEX_COLUMNS)) {
+      const latest = indexBatch(jobs, batch, position);
+      if (latest !== undefined) latestModifiedTime = Math.max(latestModifiedTime ?? latest, latest);
+      position += batch.numRows;
     }
     return {
       state,
