@@ -136,14 +136,20 @@ export interface BundledFunctionProps {
   readonly failuresSurface: string;
 }
 
+/** The most a semi-space of V8's young generation grows to (MiB). */
+export const SEMI_SPACE_MIB = 2;
+
 /**
- * Source maps for readable stack traces, and a V8 heap limit of half the function's memory. V8 sizes
- * its heap limit from the memory it sees and lets garbage pile up the more, the higher that limit;
- * tied to the function's memory, garbage is collected long before the function runs out, and the
- * other half is left to WebAssembly, buffers and the runtime.
+ * Source maps for readable stack traces, a V8 heap limit of half the function's memory, and a young
+ * generation of small semi-spaces. V8 sizes its heap limit from the memory it sees and lets garbage pile
+ * up the more, the higher that limit; tied to the function's memory, garbage is collected long before
+ * the function runs out, and the other half is left to WebAssembly, buffers and the runtime. The
+ * functions' garbage is short-lived (API pages, rows on their way into column buffers), so semi-spaces
+ * of {@link SEMI_SPACE_MIB} MiB collect it as fast as the larger ones V8 picks by default, in about 30 MiB
+ * less resident memory (bench/daily-rss.ts and bench/write-throughput.ts, docs/benchmarks.md).
  */
 export function nodeOptions(memorySize: number | undefined): string {
-  const options = ['--enable-source-maps'];
+  const options = ['--enable-source-maps', `--max-semi-space-size=${SEMI_SPACE_MIB}`];
   if (memorySize !== undefined && !Token.isUnresolved(memorySize)) options.push(`--max-old-space-size=${Math.floor(memorySize / 2)}`);
   return options.join(' ');
 }

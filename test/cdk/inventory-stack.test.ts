@@ -519,7 +519,7 @@ describe('SageMakerTrainingJobInventory props', () => {
     });
   });
 
-  it("limits the snapshot function's V8 heap to half its memory, so garbage is collected before the function runs out", () => {
+  it("limits the snapshot function's V8 heap to half its memory and its young generation to small semi-spaces, so garbage is collected before the function runs out", () => {
     // Prepare
     const stack = newStack();
 
@@ -529,7 +529,9 @@ describe('SageMakerTrainingJobInventory props', () => {
     // Assess
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 3008,
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps --max-old-space-size=1504' }) },
+      Environment: {
+        Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=2 --max-old-space-size=1504' }),
+      },
     });
   });
 
