@@ -129,15 +129,16 @@ export function isSettled(row: SettledFields): boolean {
   return !anyRuleInProgress(row.debugRuleStatuses) && !anyRuleInProgress(row.profilerRuleStatuses);
 }
 
-const INDEX_COLUMNS = [
+/** The columns the index reads: its texts, each decoded a column at a time, and its times. */
+const INDEX_TEXT_COLUMNS = [
   '_key',
-  'creation_time',
-  'last_modified_time',
   'training_job_status',
   'warm_pool_status',
   'debug_rule_evaluation_statuses',
   'profiler_rule_evaluation_statuses',
-];
+] as const;
+const INDEX_TIME_COLUMNS = ['creation_time', 'last_modified_time'] as const;
+const INDEX_COLUMNS = [...INDEX_TEXT_COLUMNS, ...INDEX_TIME_COLUMNS];
 
 /**
  * Adds the jobs of `batch` (the index columns of the rows from `firstPosition` of the file) to `jobs`,
@@ -145,16 +146,10 @@ const INDEX_COLUMNS = [
  * last_modified_time among them, if any.
  */
 function indexBatch(jobs: PreviousJobIndex, batch: RecordBatch, firstPosition: number): number | undefined {
-  const texts = (name: string) => nullableCells(batch.getChild(name)!.data[0] as Data<Utf8>);
-  const times = (name: string) => batch.getChild(name)!;
-  const [keys, statuses, warmPools, debugRules, profilerRules] = [
-    '_key',
-    'training_job_status',
-    'warm_pool_status',
-    'debug_rule_evaluation_statuses',
-    'profiler_rule_evaluation_statuses',
-  ].map(texts);
-  const [created, modified] = [times('creation_time'), times('last_modified_time')];
+  const [keys, statuses, warmPools, debugRules, profilerRules] = INDEX_TEXT_COLUMNS.map((name) =>
+    nullableCells(batch.getChild(name)!.data[0] as Data<Utf8>),
+  );
+  const [created, modified] = INDEX_TIME_COLUMNS.map((name) => batch.getChild(name)!);
   let latest: number | undefined;
   for (let index = 0; index < batch.numRows; index++) {
     const lastModifiedTime = timeAt(modified, index);
