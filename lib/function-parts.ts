@@ -137,7 +137,7 @@ export interface BundledFunctionProps {
 }
 
 /** The most a semi-space of V8's young generation grows to (MiB). */
-export const SEMI_SPACE_MIB = 2;
+const SEMI_SPACE_MIB = 2;
 
 /**
  * Source maps for readable stack traces, a V8 heap limit of half the function's memory, and a young
