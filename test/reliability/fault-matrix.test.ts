@@ -528,11 +528,22 @@ function workFiles(root: string, name: string): string[] {
     .filter((path) => path.endsWith(`/${name}`));
 }
 
-/** The scratch folders in TMPDIR whose owner file names the process `pid`. */
+/**
+ * The scratch folders in TMPDIR whose owner file names the process `pid`. Another test process may be
+ * writing its own owner file at that moment: one that does not parse yet names no process.
+ */
 function scratchFoldersOf(pid: number): string[] {
   return readdirSync(tmpdir())
     .filter((entry) => entry.startsWith(SCRATCH_PREFIX) && existsSync(join(tmpdir(), entry, OWNER_FILE)))
-    .filter((entry) => (JSON.parse(readFileSync(join(tmpdir(), entry, OWNER_FILE), 'utf8')) as { pid: number }).pid === pid);
+    .filter((entry) => ownerPidOf(join(tmpdir(), entry, OWNER_FILE)) === pid);
+}
+
+function ownerPidOf(ownerFile: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(ownerFile, 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
 }
 
 describe('the fault matrix (S3, through a proxy in front of the moto server)', () => {
