@@ -6,8 +6,8 @@
  * prints its peak RSS (and the daily's by the time every job was in, to tell the listing's part from the
  * merge's), the daily's merge and publish (from the moment every job is in to the end) on a
  * line of its own, and the daily's wall time against the least time its calls take at its limits.
- * A peak moves by 10 MiB or so from run to run (how far V8 and the allocator let garbage pile up before
- * it is collected), so --repeat runs the daily that many times, each on a copy of the warehouse the first
+ * A peak moves by up to 20 MiB from run to run (docs/benchmarks.md note 2: how far V8 and the allocator let
+ * garbage pile up before it is collected), so --repeat runs the daily that many times, each on a copy of the warehouse the first
  * snapshot left, and the ratio is taken between the medians.
  *
  *   npx tsx bench/daily-rss.ts --jobs 10000,100000                     # with the Node options of a 1,024 MiB function (~10 min)
