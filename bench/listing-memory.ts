@@ -69,7 +69,7 @@ const structures: [string, () => unknown][] = [
     () => new Map(freshSummaries().map((summary) => [summary.name, { ...summary, status: pool.intern(summary.status) }])),
   ],
   [
-    "listing as ListedJobs, names packed and ARNs by the previous index's rows (after)",
+    "listing as ListedJobs, ARNs and the names they end with by the previous index's rows (after)",
     () => {
       const listed = new ListedJobs(previousRows);
       for (const summary of freshSummaries()) listed.set(summary);

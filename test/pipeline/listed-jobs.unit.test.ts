@@ -1,4 +1,5 @@
 import type { SummaryRecord } from '../../lambda/core/pipeline/checkpoint';
+import { ArnRows } from '../../lambda/core/pipeline/arn-rows';
 import { ListedJobs } from '../../lambda/core/pipeline/listed-jobs';
 
 const ARN = 'arn:aws:sagemaker:us-east-1:123456789012:training-job/';
@@ -93,6 +94,37 @@ describe('ListedJobs', () => {
 
     // Assess
     expect(listed.addedSince(since)).toEqual([bare]);
+  });
+
+  it('finds a job by a name its shared ARN ends with, and by one it does not (SageMaker puts a name in lower case in its ARN)', () => {
+    // Prepare
+    const shared = new ArnRows();
+    for (const name of ['ended', 'mixed']) shared.add(`${ARN}${name}`);
+    const mixed: SummaryRecord = { name: 'Mixed', arn: `${ARN}mixed`, status: 'Completed' };
+    const listed = new ListedJobs(shared);
+
+    // Act
+    for (const record of [ended, mixed, bare]) listed.set(record);
+
+    // Assess
+    expect([listed.get('ended'), listed.get('Mixed'), listed.get('bare')]).toEqual([ended, mixed, bare]);
+    expect([listed.has('mixed'), listed.arnOf('mixed')]).toEqual([false, undefined]);
+    expect([...listed.names()]).toEqual(['ended', 'Mixed', 'bare']);
+  });
+
+  it('keeps the name of a job held by its shared ARN when the job is set again without an ARN', () => {
+    // Prepare
+    const shared = new ArnRows();
+    shared.add(ended.arn!);
+    const listed = new ListedJobs(shared);
+    listed.set(ended);
+
+    // Act
+    listed.set({ ...ended, arn: undefined });
+
+    // Assess
+    expect([...listed]).toEqual([{ ...ended, arn: undefined }]);
+    expect(listed.has('ended')).toBe(true);
   });
 
   it('holds nothing once cleared, and takes jobs again', () => {

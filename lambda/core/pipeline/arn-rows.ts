@@ -37,6 +37,19 @@ export class ArnRows {
     return this.prefix === undefined ? undefined : this.keys.indexOf(this.keyOf(arn));
   }
 
+  /**
+   * The row of the ARN that is the rows' prefix followed by `suffix`, without making that ARN: a job's
+   * name is usually what follows the last '/' of its ARN, so a listing can find a job's row by its name.
+   */
+  rowOfSuffix(suffix: string): number | undefined {
+    return this.prefix === undefined || suffix.startsWith(WHOLE) ? undefined : this.keys.indexOf(suffix);
+  }
+
+  /** What follows the prefix in the ARN at `row`, as a new string; only for a row `rowOfSuffix` found. */
+  suffixAt(row: number): string {
+    return this.keys.at(row);
+  }
+
   /** The ARN at `row`, as a new string. */
   arnAt(row: number): string {
     const key = this.keys.at(row);

@@ -9,17 +9,26 @@ const INITIAL_CAPACITY = 1_024;
 const NO_ARN = -1;
 
 /**
- * The jobs a listing returned, by name, held compactly: the names packed (packed-strings.ts, slot = name
- * number), the ARN by slot as a row of the previous snapshot's ARNs when it has the job (`sharedArns`),
- * else packed here too, and the times and status in typed arrays: no string, map entry or object per
- * job on the heap. A daily run holds every job of the account here; at 100,000 jobs a map of one summary
- * object per job cost 300 bytes a job with its strings, this 95 (bench/listing-memory.ts).
+ * The jobs a listing returned, by name, held compactly: the ARN by slot as a row of the previous
+ * snapshot's ARNs when it has the job (`sharedArns`), else packed here (packed-strings.ts); the name as
+ * that row too when the ARN ends with it, as a job's usually does, else packed here; and the times and
+ * status in typed arrays: no string, map entry or object per job on the heap. A daily run holds every
+ * job of the account here; at 100,000 jobs a map of one summary object per job cost 300 bytes a job
+ * with its strings, this about 40 (bench/listing-memory.ts).
  *
  * Slots are handed out in the order names are first set and never reused, so the jobs set after a
  * point are the slots from its size on (`addedSince`): what an invocation saves of its listing.
  */
 export class ListedJobs implements Iterable<SummaryRecord> {
-  private slots = new PackedStrings();
+  private count = 0;
+  /** Names not read from `sharedArns`, numbered as first set. */
+  private ownNames = new PackedStrings();
+  /** By member of `ownNames`: its slot. */
+  private slotOfOwnName = new Int32Array(INITIAL_CAPACITY);
+  /** By row of `sharedArns`: the slot whose name is what follows that ARN's prefix, else -1. */
+  private slotOfArnRow: Int32Array;
+  /** By slot: a member of `ownNames`, or below 0 the row -1 - ref of `sharedArns` whose ARN ends with the name. */
+  private nameRefs = new Int32Array(INITIAL_CAPACITY);
   private ownArns = new PackedStrings();
   /** By slot: the row of its ARN in `sharedArns`, NO_ARN, or below NO_ARN a member of `ownArns`. */
   private arnRefs = new Int32Array(INITIAL_CAPACITY);
@@ -30,32 +39,34 @@ export class ListedJobs implements Iterable<SummaryRecord> {
   private readonly statuses = new StringCodes();
 
   /** @param sharedArns the previous snapshot's ARNs: a listed job it has costs its row number, not its ARN again. */
-  constructor(private readonly sharedArns: ArnRows = new ArnRows(0)) {}
+  constructor(private readonly sharedArns: ArnRows = new ArnRows(0)) {
+    this.slotOfArnRow = new Int32Array(sharedArns.size).fill(-1);
+  }
 
   get size(): number {
-    return this.slots.size;
+    return this.count;
   }
 
   has(name: string): boolean {
-    return this.slots.indexOf(name) !== undefined;
+    return this.slotOf(name) !== undefined;
   }
 
   get(name: string): SummaryRecord | undefined {
-    const slot = this.slots.indexOf(name);
+    const slot = this.slotOf(name);
     return slot === undefined ? undefined : this.recordAt(name, slot);
   }
 
   /** The ARN of the job `name`, without making its record. */
   arnOf(name: string): string | undefined {
-    const slot = this.slots.indexOf(name);
+    const slot = this.slotOf(name);
     return slot === undefined ? undefined : this.arnAt(slot);
   }
 
   /** Adds the job, or replaces the fields of the job of that name in its slot. */
   set(record: SummaryRecord): void {
-    const slot = this.slots.add(record.name);
-    if (slot === this.created.length) this.grow();
-    this.arnRefs[slot] = this.refOf(record.arn);
+    const arnRef = this.refOf(record.arn);
+    const slot = this.slotOf(record.name) ?? this.newSlot(record.name, arnRef);
+    this.arnRefs[slot] = arnRef;
     this.created[slot] = record.created ?? Number.NaN;
     this.modified[slot] = record.lastModified ?? Number.NaN;
     this.statusCodes[slot] = this.statuses.codeOf(record.status);
@@ -63,28 +74,62 @@ export class ListedJobs implements Iterable<SummaryRecord> {
 
   /** Every job, in the order first set; each record is made as it is reached. */
   *[Symbol.iterator](): Iterator<SummaryRecord> {
-    for (let slot = 0; slot < this.slots.size; slot++) yield this.recordAt(this.slots.at(slot), slot);
+    for (let slot = 0; slot < this.count; slot++) yield this.recordAt(this.nameAt(slot), slot);
   }
 
   *names(): IterableIterator<string> {
-    for (let slot = 0; slot < this.slots.size; slot++) yield this.slots.at(slot);
+    for (let slot = 0; slot < this.count; slot++) yield this.nameAt(slot);
   }
 
   /** The jobs first set once `size` was `since`, in order. */
   addedSince(since: number): SummaryRecord[] {
     const added: SummaryRecord[] = [];
-    for (let slot = since; slot < this.slots.size; slot++) added.push(this.recordAt(this.slots.at(slot), slot));
+    for (let slot = since; slot < this.count; slot++) added.push(this.recordAt(this.nameAt(slot), slot));
     return added;
   }
 
   /** Empties it, its arrays released; the shared ARNs stay with whoever else holds them. */
   clear(): void {
-    this.slots = new PackedStrings();
+    this.count = 0;
+    this.ownNames = new PackedStrings();
+    this.slotOfOwnName = new Int32Array(INITIAL_CAPACITY);
+    this.slotOfArnRow = new Int32Array(this.sharedArns.size).fill(-1);
+    this.nameRefs = new Int32Array(INITIAL_CAPACITY);
     this.ownArns = new PackedStrings();
     this.arnRefs = new Int32Array(INITIAL_CAPACITY);
     this.created = new Float64Array(INITIAL_CAPACITY);
     this.modified = new Float64Array(INITIAL_CAPACITY);
     this.statusCodes = new Uint32Array(INITIAL_CAPACITY);
+  }
+
+  /** The slot of the job `name`; undefined when it holds none. */
+  private slotOf(name: string): number | undefined {
+    const row = this.sharedArns.rowOfSuffix(name);
+    const slot = row === undefined ? -1 : this.slotOfArnRow[row];
+    if (slot >= 0) return slot;
+    const member = this.ownNames.indexOf(name);
+    return member === undefined ? undefined : this.slotOfOwnName[member];
+  }
+
+  /** A slot for the job `name`, whose ARN is `arnRef`: its name then costs no bytes when that ARN ends with it. */
+  private newSlot(name: string, arnRef: number): number {
+    if (this.count === this.created.length) this.grow();
+    const slot = this.count++;
+    if (arnRef > NO_ARN && this.sharedArns.rowOfSuffix(name) === arnRef) {
+      this.nameRefs[slot] = -1 - arnRef;
+      this.slotOfArnRow[arnRef] = slot;
+    } else {
+      const member = this.ownNames.add(name);
+      if (member === this.slotOfOwnName.length) this.slotOfOwnName = grown(this.slotOfOwnName, new Int32Array(member * 2));
+      this.slotOfOwnName[member] = slot;
+      this.nameRefs[slot] = member;
+    }
+    return slot;
+  }
+
+  private nameAt(slot: number): string {
+    const ref = this.nameRefs[slot];
+    return ref >= 0 ? this.ownNames.at(ref) : this.sharedArns.suffixAt(-1 - ref);
   }
 
   private recordAt(name: string, slot: number): SummaryRecord {
@@ -112,6 +157,7 @@ export class ListedJobs implements Iterable<SummaryRecord> {
 
   private grow(): void {
     const capacity = this.created.length * 2;
+    this.nameRefs = grown(this.nameRefs, new Int32Array(capacity));
     this.arnRefs = grown(this.arnRefs, new Int32Array(capacity));
     this.created = grown(this.created, new Float64Array(capacity));
     this.modified = grown(this.modified, new Float64Array(capacity));
