@@ -127,6 +127,20 @@ describe('ListedJobs', () => {
     expect(listed.has('ended')).toBe(true);
   });
 
+  it('finds a job whose ARN the shared ARNs gained only after it was made', () => {
+    // Prepare
+    const shared = new ArnRows();
+    shared.add(`${ARN}first`);
+    const listed = new ListedJobs(shared);
+    shared.add(ended.arn!);
+
+    // Act
+    listed.set(ended);
+
+    // Assess
+    expect([listed.get('ended'), [...listed.names()]]).toEqual([ended, ['ended']]);
+  });
+
   it('holds nothing once cleared, and takes jobs again', () => {
     // Prepare
     const listed = listedOf(ended, bare);

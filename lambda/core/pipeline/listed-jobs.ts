@@ -115,7 +115,8 @@ export class ListedJobs implements Iterable<SummaryRecord> {
   private newSlot(name: string, arnRef: number): number {
     if (this.count === this.created.length) this.grow();
     const slot = this.count++;
-    if (arnRef > NO_ARN && this.sharedArns.rowOfSuffix(name) === arnRef) {
+    // A row the shared ARNs gained after this was made has no place in `slotOfArnRow`.
+    if (arnRef > NO_ARN && arnRef < this.slotOfArnRow.length && this.sharedArns.rowOfSuffix(name) === arnRef) {
       this.nameRefs[slot] = -1 - arnRef;
       this.slotOfArnRow[arnRef] = slot;
     } else {
