@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ParquetWasmEncoder } from '../../lambda/core/parquet/parquet-encoder';
+import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
 import { ColumnChunkField, ColumnMetaDataField, ParquetLayout } from '../../lambda/core/parquet/parquet-layout';
 import { readStruct } from '../../lambda/core/parquet/thrift-compact';
 import { TrainingJobRowMapper, type TableRow } from '../../lambda/core/rows/training-job-row';
@@ -37,6 +41,29 @@ describe('the Parquet encoder', () => {
 
     // Assess
     await expect(encoding).rejects.toThrow('the row source broke');
+  });
+
+  it('cuts row groups of the configured size, not of the batches its rows cross into wasm in, and keeps every row in order', async () => {
+    // Prepare: more rows than a row group, which the encoder hands to the writer in smaller batches.
+    const nulls = Object.fromEntries(TRAINING_JOB_SCHEMA.columns.map((column) => [column.name, null])) as TableRow;
+    const rows = Array.from({ length: 1_100 }, (_, position) => ({
+      ...nulls,
+      _key: `job-${position}`,
+      training_job_name: `name-${position}`,
+    }));
+
+    // Act
+    const file = await fileOf(rows);
+
+    // Assess
+    expect(ParquetLayout.ofBytes(file, 'the encoded file').rowGroups.map((group) => group.rows)).toEqual([1_000, 100]);
+    const path = join(mkdtempSync(join(tmpdir(), 'encoder-')), 'rows.parquet');
+    writeFileSync(path, file);
+    const reader = await SnapshotReader.open(path, TRAINING_JOB_SCHEMA);
+    const keys: unknown[] = [];
+    for await (const group of reader.rowGroupsOf(['_key'])) keys.push(...group.map((row) => row._key));
+    reader.close();
+    expect(keys).toEqual(rows.map((row) => row._key));
   });
 
   it('writes no statistics for the columns of JSON documents, and keeps them for every other column', async () => {

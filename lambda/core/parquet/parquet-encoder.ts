@@ -24,7 +24,7 @@ export type EncoderInput = Table | parquetWasm.RecordBatch;
 export interface ParquetWasmEncoderOptions {
   /** @default 'zstd' */
   readonly compression?: ParquetCompression;
-  /** Rows per record batch and per row group; bounds memory whatever the number of jobs. @default 1000 */
+  /** Rows per row group; with CROSSING_ROWS, bounds memory whatever the number of jobs. @default 1000 */
   readonly rowGroupRows?: number;
   /** Written into the file footer's created_by. @default 'sagemaker-job-inventory' */
   readonly createdBy?: string;
@@ -36,6 +36,13 @@ const WASM_COMPRESSION: Record<ParquetCompression, parquetWasm.Compression> = {
   gzip: parquetWasm.Compression.GZIP,
   uncompressed: parquetWasm.Compression.UNCOMPRESSED,
 };
+
+/**
+ * Rows built in JavaScript before they cross into wasm as one record batch; the writer still cuts row
+ * groups of `rowGroupRows`, so the file is byte for byte the same. Crossing a quarter of the default row
+ * group at a time is faster than whole row groups, and wasm memory grows less (docs/benchmarks.md note 6).
+ */
+const CROSSING_ROWS = 250;
 
 /** Each compression as a Parquet footer names it (CompressionCodec in parquet.thrift). */
 const FOOTER_CODEC: Record<ParquetCompression, number> = { uncompressed: 0, snappy: 1, gzip: 2, zstd: 6 };
@@ -90,7 +97,8 @@ const COLUMNS_WITHOUT_STATISTICS: ReadonlySet<string> = new Set([
 
 /**
  * parquet-wasm (arrow-rs) streaming writer: batches of rows become Arrow record batches, are handed to
- * `transformParquetStream` one at a time, and each becomes a row group, so only one batch is in memory.
+ * `transformParquetStream` one at a time, and the writer gathers them into row groups, so only one batch
+ * is in memory.
  */
 export class ParquetWasmEncoder implements ParquetEncoder {
   private readonly arrowSchema: Schema;
@@ -189,6 +197,11 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     }
   }
 
+  /** Rows built into one record batch before it crosses into wasm: CROSSING_ROWS, or a row group when smaller. */
+  private get crossingRows(): number {
+    return Math.min(this.rowGroupRows, CROSSING_ROWS);
+  }
+
   /** The compression of the chunks this encoder writes, as a Parquet footer names it. */
   get footerCodec(): number {
     return FOOTER_CODEC[this.compression];
@@ -227,7 +240,7 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     let pending = this.batchBuilder();
     for await (const row of rows) {
       pending.append(row);
-      if (pending.rows >= this.rowGroupRows) {
+      if (pending.rows >= this.crossingRows) {
         yield new Table([this.batchOf(pending.finish(), pending.rows)]);
         pending = this.batchBuilder();
       }
@@ -242,7 +255,7 @@ export class ParquetWasmEncoder implements ParquetEncoder {
   }
 
   private batchBuilder(): RowBatchBuilder {
-    return new RowBatchBuilder(this.arrowSchema, this.columnNames, this.rowGroupRows);
+    return new RowBatchBuilder(this.arrowSchema, this.columnNames, this.crossingRows);
   }
 
   /**
