@@ -65,7 +65,8 @@ export class ListedJobs implements Iterable<SummaryRecord> {
   /** Adds the job, or replaces the fields of the job of that name in its slot. */
   set(record: SummaryRecord): void {
     const arnRef = this.refOf(record.arn);
-    const slot = this.slotOf(record.name) ?? this.newSlot(record.name, arnRef);
+    const nameRow = this.sharedArns.rowOfSuffix(record.name);
+    const slot = this.slotOf(record.name, nameRow) ?? this.newSlot(record.name, arnRef, nameRow);
     this.arnRefs[slot] = arnRef;
     this.created[slot] = record.created ?? Number.NaN;
     this.modified[slot] = record.lastModified ?? Number.NaN;
@@ -102,21 +103,23 @@ export class ListedJobs implements Iterable<SummaryRecord> {
     this.statusCodes = new Uint32Array(INITIAL_CAPACITY);
   }
 
-  /** The slot of the job `name`; undefined when it holds none. */
-  private slotOf(name: string): number | undefined {
-    const row = this.sharedArns.rowOfSuffix(name);
+  /** The slot of the job `name`, whose ARN among the shared ones, if any, is at `row`; undefined when it holds none. */
+  private slotOf(name: string, row = this.sharedArns.rowOfSuffix(name)): number | undefined {
     const slot = row === undefined ? -1 : this.slotOfArnRow[row];
     if (slot >= 0) return slot;
     const member = this.ownNames.indexOf(name);
     return member === undefined ? undefined : this.slotOfOwnName[member];
   }
 
-  /** A slot for the job `name`, whose ARN is `arnRef`: its name then costs no bytes when that ARN ends with it. */
-  private newSlot(name: string, arnRef: number): number {
+  /**
+   * A slot for the job `name`, whose ARN is `arnRef` and whose name ends the shared ARN at `nameRow`: when
+   * those are one row, its name costs no bytes.
+   */
+  private newSlot(name: string, arnRef: number, nameRow: number | undefined): number {
     if (this.count === this.created.length) this.grow();
     const slot = this.count++;
     // A row the shared ARNs gained after this was made has no place in `slotOfArnRow`.
-    if (arnRef > NO_ARN && arnRef < this.slotOfArnRow.length && this.sharedArns.rowOfSuffix(name) === arnRef) {
+    if (arnRef > NO_ARN && arnRef < this.slotOfArnRow.length && nameRow === arnRef) {
       this.nameRefs[slot] = -1 - arnRef;
       this.slotOfArnRow[arnRef] = slot;
     } else {
