@@ -1,5 +1,5 @@
-import { makeVector } from 'apache-arrow';
-import { columnBuilder, columnData } from '../../lambda/core/parquet/arrow-columns';
+import { makeVector, type Data, type Map_, type Utf8 } from 'apache-arrow';
+import { columnBuilder, columnData, StringMapColumn } from '../../lambda/core/parquet/arrow-columns';
 import { arrowSchemaFor } from '../../lambda/core/parquet/arrow-schema';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 
@@ -41,6 +41,37 @@ describe('Arrow column builders', () => {
 
     // Assess
     expect(mapsOf(makeVector(data).toArray())).toEqual([{ a: '1', b: null }, {}, null, { ключ: 'значение'.repeat(300) }]);
+  });
+
+  it('copies string map cells from another column, a slice of it included, byte for byte and in any order', () => {
+    // Prepare
+    const type = typeOf('tags') as Map_<Utf8, Utf8>;
+    const source = columnData(type, [
+      new Map([['skipped', 'x']]),
+      new Map([
+        ['a', '1'],
+        ['b', null],
+      ]),
+      null,
+      new Map([['équipe', 'données-€'.repeat(40)]]),
+      new Map(),
+    ]).slice(1, 4) as Data<Map_<Utf8, Utf8>>;
+    const column = new StringMapColumn(type, 1);
+
+    // Act
+    for (const index of [2, 0, 1, 2]) column.appendCellOf(source, index);
+    column.append({ set: 'as held' });
+    const data = column.finish();
+
+    // Assess
+    expect(mapsOf(makeVector(data).toArray())).toEqual([
+      { équipe: 'données-€'.repeat(40) },
+      { a: '1', b: null },
+      null,
+      { équipe: 'données-€'.repeat(40) },
+      { set: 'as held' },
+    ]);
+    expect(data.nullCount).toBe(1);
   });
 
   it('takes more values than it was sized for', () => {

@@ -1,7 +1,7 @@
 import type { Data, Map_, Utf8 } from 'apache-arrow';
 import { columnData } from '../../lambda/core/parquet/arrow-columns';
 import { arrowSchemaFor } from '../../lambda/core/parquet/arrow-schema';
-import { isStringMapCell } from '../../lambda/core/parquet/string-map-cell';
+import { NULL_CELL_HASH, stringMapCellHash, stringMapHash } from '../../lambda/core/parquet/string-map-cell';
 import { TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
 
 const tagsType = arrowSchemaFor(TRAINING_JOB_SCHEMA).fields.find((field) => field.name === 'tags')!.type;
@@ -14,93 +14,60 @@ function tagsColumn(...cells: ([string, string | null][] | null)[]): Data<Map_<U
   ) as Data<Map_<Utf8, Utf8>>;
 }
 
-describe('isStringMapCell: a tags cell compared with tags, byte for byte', () => {
-  it('finds the cell that holds the same entries in the same order', () => {
+describe('stringMapHash and stringMapCellHash: tags and a tags cell hashed alike', () => {
+  const sets: Record<string, string>[] = [
+    {},
+    { team: 'vision' },
+    { team: 'vision', 'cost-center': '42' },
+    { 'cost-center': '42', team: 'vision' },
+    { ab: 'c' },
+    { a: 'bc' },
+    { équipe: 'données-€', emoji: '🚀' },
+    { domain: 'arn:aws:sagemaker:us-east-1:123456789012:domain/d-abc', empty: '' },
+  ];
+
+  it('gives tags and the cell written from them the same hash', () => {
     // Prepare
-    const column = tagsColumn(
-      [['x', 'y']],
-      [
-        ['team', 'vision'],
-        ['cost-center', '42'],
-      ],
-    );
+    const column = tagsColumn(...sets.map((tags) => Object.entries(tags)));
 
     // Act
-    const same = isStringMapCell(column, 1, { team: 'vision', 'cost-center': '42' });
+    const cellHashes = sets.map((_, index) => stringMapCellHash(column, index));
 
     // Assess
-    expect(same).toBe(true);
+    expect(cellHashes).toEqual(sets.map((tags) => stringMapHash(tags)));
   });
 
-  it('tells apart the same entries in another order, which a rebuilt cell would write otherwise', () => {
+  it('hashes a cell of a slice at its place in the slice', () => {
     // Prepare
-    const column = tagsColumn([
-      ['team', 'vision'],
-      ['cost-center', '42'],
-    ]);
+    const column = tagsColumn(...sets.map((tags) => Object.entries(tags))).slice(5, 3);
 
     // Act
-    const same = isStringMapCell(column, 0, { 'cost-center': '42', team: 'vision' });
+    const hashes = [0, 1, 2].map((index) => stringMapCellHash(column, index));
 
     // Assess
-    expect(same).toBe(false);
+    expect(hashes).toEqual(sets.slice(5, 8).map((tags) => stringMapHash(tags)));
   });
 
-  it('tells apart a changed value, a changed key, an added entry and a removed one', () => {
+  it('tells apart entries reordered, split at another place, or changed beyond ASCII', () => {
     // Prepare
-    const column = tagsColumn([
-      ['team', 'vision'],
-      ['owner', 'ana'],
-    ]);
+    const hashes = sets.map((tags) => stringMapHash(tags));
 
     // Act
-    const answers = (<Record<string, string>[]>[
-      { team: 'vision', owner: 'bob' },
-      { team: 'vision', Owner: 'ana' },
-      { team: 'vision', owner: 'ana', project: 'p' },
-      { team: 'vision' },
-    ]).map((tags) => isStringMapCell(column, 0, tags));
+    const distinct = new Set([...hashes, stringMapHash({ équipe: 'donnèes-€', emoji: '🚀' })]);
 
     // Assess
-    expect(answers).toEqual([false, false, false, false]);
+    expect(distinct.size).toBe(sets.length + 1);
   });
 
-  it('compares text beyond ASCII by its UTF-8 bytes, equal or not at the same length', () => {
-    // Prepare: 'é' and 'è' are both two bytes.
-    const column = tagsColumn([['équipe', 'données-€']]);
-
-    // Act
-    const answers = (<Record<string, string>[]>[{ équipe: 'données-€' }, { équipe: 'donnèes-€' }, { èquipe: 'données-€' }]).map((tags) =>
-      isStringMapCell(column, 0, tags),
-    );
-
-    // Assess
-    expect(answers).toEqual([true, false, false]);
-  });
-
-  it('finds no tags in a NULL map or in an entry whose value is NULL, and an empty map equal to no tags', () => {
+  it('hashes a NULL map and an entry whose value is NULL unlike any tags', () => {
     // Prepare
-    const column = tagsColumn(null, [['team', null]], []);
+    const column = tagsColumn(null, [['team', null]]);
 
     // Act
-    const answers = [isStringMapCell(column, 0, {}), isStringMapCell(column, 1, { team: '' }), isStringMapCell(column, 2, {})];
+    const hashes = [stringMapCellHash(column, 0), stringMapCellHash(column, 1)];
 
     // Assess
-    expect(answers).toEqual([false, false, true]);
-  });
-
-  it('reads a cell of a slice at its place in the slice', () => {
-    // Prepare
-    const column = tagsColumn([['a', '1']], [['b', '2']], [['c', '3']]).slice(1, 2);
-
-    // Act
-    const answers = [
-      isStringMapCell(column, 0, { b: '2' }),
-      isStringMapCell(column, 1, { c: '3' }),
-      isStringMapCell(column, 0, { a: '1' }),
-    ];
-
-    // Assess
-    expect(answers).toEqual([true, true, false]);
+    expect(hashes[0]).toBe(NULL_CELL_HASH);
+    expect([stringMapHash({}), stringMapHash({ team: '' }), NULL_CELL_HASH]).not.toContain(hashes[1]);
   });
 });

@@ -1,3 +1,4 @@
+import { stringMapHash } from '../../lambda/core/parquet/string-map-cell';
 import { PreviousJobIndex } from '../../lambda/core/pipeline/previous-job-index';
 import type { PreviousJob } from '../../lambda/core/pipeline/previous-snapshot';
 
@@ -131,6 +132,28 @@ describe('PreviousJobIndex', () => {
 
     // Assess
     expect(unchanged).toEqual([true, false, false, false, false, true, false, false]);
+  });
+
+  it("tells whether a job's row holds the very tags given, by the hash of its tags cell; none without its hash or its row", () => {
+    // Prepare
+    const index = new PreviousJobIndex(3);
+    const tags = { team: 'vision', project: 'p1' };
+    index.add(`${ARN}a`, ended, 0, stringMapHash(tags));
+    index.add(`${ARN}b`, ended, 1);
+    index.add(`${ARN}c`, ended, 2, stringMapHash({}));
+
+    // Act
+    const answers = [
+      index.holdsTags(`${ARN}a`, { team: 'vision', project: 'p1' }),
+      index.holdsTags(`${ARN}a`, { team: 'vision', project: 'p2' }),
+      index.holdsTags(`${ARN}a`, { project: 'p1', team: 'vision' }),
+      index.holdsTags(`${ARN}b`, {}),
+      index.holdsTags(`${ARN}c`, {}),
+      index.holdsTags(`${ARN}d`, tags),
+    ];
+
+    // Assess
+    expect(answers).toEqual([true, false, false, false, true, false]);
   });
 
   it('holds nothing once cleared', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParquetLayout } from '../../lambda/core/parquet/parquet-layout';
 import { SnapshotReader } from '../../lambda/core/parquet/parquet-reader';
+import { readProgressChunk, type Checkpoint } from '../../lambda/core/pipeline/checkpoint';
 import { DEFAULT_SHRINK_GUARD } from '../../lambda/core/pipeline/config';
 import { stateKey, workFolder, workKeys } from '../../lambda/core/pipeline/work-area';
 import { TRAINING_JOB_LEDGER_SCHEMA, TRAINING_JOB_SCHEMA } from '../../lambda/core/schema/table-schema';
@@ -87,15 +88,15 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
    * An invocation of one execution that starts no new work after one second, with a deadline well after
    * it, so no call the service has answered is cut off (it would be made again: a second describe).
    */
-  const budgetedInvocation = (store: LocalStore) =>
-    run({
-      store,
-      budgetMs: 5000,
-      softStopMs: 1000,
-      holder: 'execution-1',
-      keepLeaseBetweenInvocations: true,
-      config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
-    });
+  const budgetedOptions = (store: LocalStore) => ({
+    store,
+    budgetMs: 5000,
+    softStopMs: 1000,
+    holder: 'execution-1',
+    keepLeaseBetweenInvocations: true,
+    config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
+  });
+  const budgetedInvocation = (store: LocalStore) => run(budgetedOptions(store));
 
   it('describes every job on the first run and publishes them with the run record and the state for the next run', async () => {
     // Prepare
@@ -227,6 +228,32 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     expect(byKey(await publishedRows(store, ACCOUNT, REGION, DAY_2))).toEqual(
       byKey(await publishedRows(reference, ACCOUNT, REGION, DAY_2)),
     );
+  });
+
+  it('writes again, with their tags of today, carried rows whose tags moved in row groups encoded again, exactly as a full describe writes them', async () => {
+    // Prepare: row groups of 40, a job deleted from each (so each is encoded again), and three jobs in four retagged
+    // or untagged: more moved rows than the merge decodes before writing them, so some land ahead of other groups' rows.
+    running = await startSimulator({ jobsPerRegion: 400, seed: 31, historyDays: 60 });
+    const store = newStore();
+    const config = { rowGroupRows: 40 };
+    await run({ store, snapshotDate: DAY_1, config });
+    const dayOne = await publishedRows(store, ACCOUNT, REGION, DAY_1);
+    const plans = new Map(running.simulator.world.plans(ACCOUNT, REGION).map((plan) => [plan.arn, plan]));
+    dayOne.forEach((row, position) => {
+      const plan = plans.get(String(row._key))!;
+      if (position % 40 === 5) running.simulator.world.deleteJob(ACCOUNT, REGION, String(row.training_job_name));
+      else if (position % 4 !== 0) plan.tags = position % 8 === 1 ? {} : { ...plan.tags, 'moved-on': `day-2-${position}` };
+    });
+
+    // Act
+    const { step } = await run({ store, snapshotDate: DAY_2, config });
+    const { store: reference } = await run({ store: newStore(), snapshotDate: DAY_2, full: true, config });
+
+    // Assess
+    expect(step).toMatchObject({ status: 'published', result: { mode: 'incremental', jobsGone: 10, jobsWritten: 390 } });
+    const dayTwo = byKey(await publishedRows(store, ACCOUNT, REGION, DAY_2));
+    expect(dayTwo).toEqual(byKey(await publishedRows(reference, ACCOUNT, REGION, DAY_2)));
+    await expectGroundTruth(store, running, DAY_2);
   });
 
   it("publishes yesterday's row groups of settled jobs whole on a day nothing changed", async () => {
@@ -607,6 +634,39 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     expect(steps.slice(0, -1).every((status) => status === 'continuing')).toBe(true);
     expect(running.simulator.stats().DescribeTrainingJob.accepted).toBe(300);
     await expectGroundTruth(store, running, DAY_1);
+  });
+
+  it("saves a mark, not the tags, for a job whose tags yesterday's row holds, and publishes them from that row on resuming", async () => {
+    // Prepare: yesterday's snapshot, then one job retagged; invocations that stop after one second, so day 2 takes several.
+    running = await startSimulator({ jobsPerRegion: 300, seed: 9, latencyMs: [5, 10] });
+    const store = newStore();
+    await run({ store, snapshotDate: DAY_1 });
+    const retagged = running.simulator.world.plans(ACCOUNT, REGION)[120];
+    retagged.tags = { ...retagged.tags, 'moved-on': 'day-2' };
+    const checkpointKey = workKeys(TRAINING_JOB_SCHEMA.table, DAY_2, { accountId: ACCOUNT, region: REGION }).checkpoint;
+
+    // Act: every chunk of progress is read while the next invocation still needs it.
+    const steps: TargetStep[] = [];
+    const saved = new Map<string, Record<string, string> | null>();
+    for (let i = 0; i < 20 && steps.at(-1)?.status !== 'published'; i++) {
+      const { step } = await run({ ...budgetedOptions(store), snapshotDate: DAY_2 });
+      steps.push(step);
+      if (step.status !== 'continuing') continue;
+      const checkpoint = JSON.parse(readFileSync(join(store.describe(), checkpointKey), 'utf8')) as Checkpoint;
+      const chunk = await readProgressChunk(store, checkpoint.chunks.at(-1)!, checkpointKey, REGION);
+      for (const [arn, tags] of chunk.tags) saved.set(arn, tags);
+    }
+    const { store: reference } = await run({ store: newStore(), snapshotDate: DAY_2, full: true });
+
+    // Assess
+    expect(steps.length).toBeGreaterThan(1);
+    expect(steps.at(-1)).toMatchObject({ status: 'published', result: { mode: 'incremental' } });
+    const setsSaved = [...saved].filter(([, tags]) => tags !== null);
+    expect(setsSaved.every(([arn, tags]) => arn === retagged.arn && tags!['moved-on'] === 'day-2')).toBe(true);
+    expect([...saved.values()].filter((tags) => tags === null).length).toBeGreaterThan(100);
+    expect(byKey(await publishedRows(store, ACCOUNT, REGION, DAY_2))).toEqual(
+      byKey(await publishedRows(reference, ACCOUNT, REGION, DAY_2)),
+    );
   });
 
   it('fails, and publishes nothing, when a part an earlier invocation saved is gone by the merge', async () => {

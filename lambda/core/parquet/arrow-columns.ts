@@ -120,6 +120,17 @@ class Utf8Bytes {
     this.length += this.buffer.write(text, this.length, 'utf8');
   }
 
+  /** Appends bytes that are UTF-8 already, as another column holds them. */
+  appendBytes(bytes: Uint8Array): void {
+    if (this.length + bytes.length > this.buffer.length) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(this.length + bytes.length, this.buffer.length * 2));
+      this.buffer.copy(larger, 0, 0, this.length);
+      this.buffer = larger;
+    }
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
   finish(): Uint8Array {
     return new Uint8Array(this.buffer.buffer, this.buffer.byteOffset, this.length);
   }
@@ -143,12 +154,20 @@ class Utf8Column implements ColumnBuilder {
     this.layout.append(valid, this.bytes.length);
   }
 
+  /** Appends cell `index` of another string column, its bytes copied as they are. */
+  appendCellOf(column: Data<Utf8>, index: number): void {
+    const valid = column.getValid(index);
+    if (valid) this.bytes.appendBytes(column.values.subarray(column.valueOffsets[index], column.valueOffsets[index + 1]));
+    this.layout.append(valid, this.bytes.length);
+  }
+
   finish(): Data<Utf8> {
     return makeData({ type: this.type, ...this.layout.finish(), data: this.bytes.finish() });
   }
 }
 
-class StringMapColumn implements ColumnBuilder {
+/** A map<string,string> column; its cells come from values, or copied byte for byte from another such column's. */
+export class StringMapColumn implements ColumnBuilder {
   private readonly layout: VariableLength;
   private readonly keys: Utf8Column;
   private readonly values: Utf8Column;
@@ -177,6 +196,23 @@ class StringMapColumn implements ColumnBuilder {
       for (const key in record) this.appendEntry(key, record[key]);
     }
     this.layout.append(value !== null && value !== undefined, this.entries);
+  }
+
+  /**
+   * Appends cell `index` of another map<string,string> column, its bytes copied as they are: no string is
+   * decoded and encoded again, as appending the values read from it would.
+   */
+  appendCellOf(column: Data<Map_<Utf8, Utf8>>, index: number): void {
+    const valid = column.getValid(index);
+    if (valid) {
+      const [keys, values] = (column.children[0] as Data).children as Data<Utf8>[];
+      for (let at = column.valueOffsets[index]; at < column.valueOffsets[index + 1]; at++) {
+        this.keys.appendCellOf(keys, at);
+        this.values.appendCellOf(values, at);
+        this.entries++;
+      }
+    }
+    this.layout.append(valid, this.entries);
   }
 
   private appendEntry(key: string, entry: string | null): void {

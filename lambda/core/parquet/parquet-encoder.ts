@@ -248,6 +248,11 @@ export class ParquetWasmEncoder implements ParquetEncoder {
     if (pending.rows > 0) yield new Table([this.batchOf(pending.finish(), pending.rows)]);
   }
 
+  /** `rows` as an Arrow table under this table's schema, to be written among other inputs of `encodeTables`. */
+  tableOf(rows: readonly TableRow[]): Table {
+    return new Table([this.arrowBatch(rows)]);
+  }
+
   private arrowBatch(rows: readonly TableRow[]): RecordBatch {
     const builder = this.batchBuilder();
     for (const row of rows) builder.append(row);

@@ -27,7 +27,8 @@ export interface ProgressChunk {
   readonly summaries: SummaryRecord[];
   /** Summaries of the modified-first listing (absent in progress saved before it existed). */
   readonly early?: SummaryRecord[];
-  readonly tags: [string, Record<string, string>][];
+  /** Tags read, by ARN; null where they are the ones the previous snapshot's row of the ARN holds (TAGS_AS_BEFORE). */
+  readonly tags: [string, Record<string, string> | null][];
   readonly described: string[];
   readonly vanished: string[];
   readonly setAside: SetAsideJob[];

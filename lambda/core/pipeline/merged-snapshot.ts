@@ -3,16 +3,16 @@ import { rm } from 'node:fs/promises';
 import type * as parquetWasm from 'parquet-wasm';
 import { InventoryError } from '../errors';
 import { writeBytesFile } from '../process/bytes-file';
-import { columnData } from '../parquet/arrow-columns';
+import { StringMapColumn } from '../parquet/arrow-columns';
 import { arrowSchemaFor } from '../parquet/arrow-schema';
 import { ParquetWasmEncoder, type EncoderInput } from '../parquet/parquet-encoder';
 import { ParquetLayout, type RowGroupLayout } from '../parquet/parquet-layout';
 import { rowAt, SnapshotReader, viewedInWasm } from '../parquet/parquet-reader';
 import { ChunkSource, SplicedParquet, type SplicedRowGroup } from '../parquet/spliced-parquet';
-import { isStringMapCell, utf8Cells } from '../parquet/string-map-cell';
+import { stringMapHash, utf8Cells } from '../parquet/string-map-cell';
 import type { TableRow } from '../rows/training-job-row';
 import type { ArnMap, ArnSet } from './arn-rows';
-import type { PreviousSnapshot } from './previous-snapshot';
+import { TAGS_AS_BEFORE, type PreviousSnapshot, type TodayTags } from './previous-snapshot';
 import type { TargetRunSettings } from './target-run-types';
 
 /** What a snapshot object is made of once a target's listing, tags and describes are all in. */
@@ -23,8 +23,8 @@ export interface MergeSources {
   readonly carried: ArnSet;
   /** Names of jobs described but deleted before the full listing reached them: their rows are left out. */
   readonly excluded: ReadonlySet<string>;
-  /** Today's tags by ARN, already redacted, kept by the rows of the previous snapshot's index. */
-  readonly tags: ArnMap<Record<string, string>>;
+  /** Today's tags by ARN, already redacted, kept by the rows of the previous snapshot's index (TAGS_AS_BEFORE where its row holds them). */
+  readonly tags: ArnMap<TodayTags>;
   /** Where the rows of the previous snapshot's jobs that are not in this one are in its file (ascending). */
   readonly departed: readonly number[];
 }
@@ -39,9 +39,17 @@ const DEPARTED_ROWS_KEPT = 2000;
 const enum Fate {
   Dropped = 0,
   Kept = 1,
+  /** Carried, its tags moved: written again from its decoded row with today's tags, after the other carried rows. */
+  Moved = 2,
 }
 
 type Tags = Readonly<Record<string, string>>;
+
+/**
+ * A row's tags today: the set itself, or where it is in the previous snapshot's file when that row holds
+ * them (TAGS_AS_BEFORE), to be read from there when the tags file is written.
+ */
+type RowTags = Tags | number;
 
 /**
  * Row groups' worth of tags handed to the tags writer at once: each table is one crossing into wasm
@@ -49,19 +57,26 @@ type Tags = Readonly<Record<string, string>>;
  */
 const TAGS_GROUPS_PER_TABLE = 4;
 
+/**
+ * Moved rows (Fate.Moved) are written once this many are decoded: a day that retags most jobs holds no more
+ * than a row group and this many rows decoded at once.
+ */
+const MOVED_ROWS_PER_TABLE = 250;
+
 const NO_TAGS: Tags = Object.freeze({});
+const NO_TAGS_HASH = stringMapHash(NO_TAGS);
 
 /** A row group of the previous snapshot that goes into the new one as it is, but for its tags when they moved. */
 interface KeptGroup {
   readonly group: RowGroupLayout;
   /** Today's tags of its rows, when they are not all the ones it holds. */
-  readonly retagged: readonly Tags[] | undefined;
+  readonly retagged: readonly RowTags[] | undefined;
 }
 
 /** What becomes of each row of a row group, and each kept row's tags today. */
 interface GroupFates {
   readonly fates: Uint8Array;
-  readonly tags: Tags[];
+  readonly tags: RowTags[];
 }
 
 /**
@@ -81,8 +96,11 @@ interface GroupFates {
  * every row's tags are written apart, in one tags-only file cut into row groups of the same size,
  * whose chunks then replace the tags chunks of the encoded groups and of the kept groups whose tags
  * moved. Which tags each of those rows takes is noted as the rows pass: a reference per row to today's
- * tags, which are in memory anyway. Only a group kept whole has its tags column read, to tell whether
- * they moved: a group encoded again takes today's tags whatever it held.
+ * tags, or, where the previous snapshot's row holds them already (TAGS_AS_BEFORE, most rows), that row's
+ * position, whose tags are read again from the previous file a few groups at a time as the tags file is
+ * written; so a day's tags are held only where they moved. A group kept whole whose rows' tags are all
+ * positions keeps its tags chunks; one with tags held is retagged, with no need to read what it held. A
+ * group encoded again takes today's tags whatever it held.
  *
  * When the previous object was written otherwise (another schema or compression), none of its groups is
  * kept. Counts the rows as they go.
@@ -96,7 +114,11 @@ export class MergedSnapshot {
   departedRows: TableRow[] | undefined;
   private readonly localCopies: { path: string; release(): Promise<void> }[] = [];
   /** Today's tags of each row encoded again, in the order the encoder takes them. */
-  private readonly encodedTags: Tags[] = [];
+  private readonly encodedTags: RowTags[] = [];
+  /** How many rows encoded again, from the first, hold today's tags already: the carried ones, as read or retagged. */
+  private rowsHoldingTodaysTags = 0;
+  /** Carried rows whose tags moved, out of a row group encoded again, decoded with today's tags, waiting to be written. */
+  private moved: { rows: TableRow[]; tags: Tags[] } = { rows: [], tags: [] };
   private readonly tagsField: Field;
   private readonly encoder: ParquetWasmEncoder;
   /** Writes the tags column alone, in row groups of the same size, so its chunks can stand in any group. */
@@ -189,13 +211,17 @@ export class MergedSnapshot {
       });
       return { rows: group.rows, chunks };
     };
+    const asWritten = (group: RowGroupLayout, from: ChunkSource): SplicedRowGroup => ({
+      rows: group.rows,
+      chunks: group.chunks.map((layout) => ({ from, layout })),
+    });
     return [
-      ...kept.map(({ group, retagged: moved }) =>
-        moved
-          ? retagged(group, sources.previous!)
-          : { rows: group.rows, chunks: group.chunks.map((layout) => ({ from: sources.previous!, layout })) },
-      ),
-      ...encoded.rowGroups.filter((group) => group.rows > 0).map((group) => retagged(group, sources.encoded)),
+      ...kept.map(({ group, retagged: moved }) => (moved ? retagged(group, sources.previous!) : asWritten(group, sources.previous!))),
+      ...encoded.rowGroups
+        .filter((group) => group.rows > 0)
+        .map((group, index) =>
+          index < this.encodedGroupsHoldingTags ? asWritten(group, sources.encoded) : retagged(group, sources.encoded),
+        ),
     ];
   }
 
@@ -210,7 +236,7 @@ export class MergedSnapshot {
       let groupStart = 0;
       for (let group = 0; group < snapshot.reader.rowGroups; group++) {
         const fates = this.fatesOfGroup(snapshot, group, groupStart);
-        const keptGroup = previous && (await this.keptGroup(snapshot, group, previous.rowGroups[group], fates));
+        const keptGroup = previous && this.keptGroup(previous.rowGroups[group], fates);
         if (keptGroup) {
           kept.push(keptGroup);
           this.written += keptGroup.group.rows;
@@ -225,15 +251,28 @@ export class MergedSnapshot {
           );
         }
         groupStart += snapshot.reader.groupRows[group];
+        if (this.moved.rows.length >= MOVED_ROWS_PER_TABLE) yield* this.flushedMovedRows();
       }
       this.departedRows = departedRows?.rows;
+      yield* this.flushedMovedRows();
     }
+    this.rowsHoldingTodaysTags = this.encodedTags.length;
     yield* this.describedRows();
+  }
+
+  /** The moved rows, as a table; their tags are noted as those rows hold them already. */
+  private *flushedMovedRows(): Iterable<EncoderInput> {
+    const { rows, tags } = this.moved;
+    if (rows.length === 0) return;
+    this.moved = { rows: [], tags: [] };
+    this.written += rows.length;
+    for (const rowTags of tags) this.encodedTags.push(rowTags);
+    yield this.encoder.tableOf(rows);
   }
 
   /** The rows of the described parts, but for those excluded, as the parts hold them. */
   private async *describedRows(): AsyncIterable<EncoderInput> {
-    const { excluded, tags } = this.sources;
+    const { excluded } = this.sources;
     for (const path of await this.partPaths()) {
       const reader = await SnapshotReader.open(path, this.sources.settings.schema);
       try {
@@ -244,7 +283,7 @@ export class MergedSnapshot {
             const keys = utf8Cells(view.getChild('_key')!.data[0] as Data<Utf8>);
             for (let index = 0; index < view.numRows; index++) {
               rows.fates[start + index] = excluded.has(String(names.get(index))) ? Fate.Dropped : Fate.Kept;
-              rows.tags[start + index] = tags.get(keys[index]) ?? NO_TAGS;
+              rows.tags[start + index] = this.rowTagsOf(keys[index]);
             }
           });
         }
@@ -263,20 +302,98 @@ export class MergedSnapshot {
     // The writer cuts its row groups at the configured size whatever size the tables have, and every kept
     // group has that size: so its cuts fall where the kept groups' and the encoded groups' do.
     const tableRows = this.tagsEncoder.rowGroupRows * TAGS_GROUPS_PER_TABLE;
-    let rows: Tags[] = [];
+    let rows: RowTags[] = [];
     for (const tags of this.replacedTags(kept)) {
       rows.push(tags);
       if (rows.length < tableRows) continue;
-      yield this.tagsTable(rows);
+      yield this.tagsTable(await this.tagsColumn(rows));
       rows = [];
     }
-    if (rows.length > 0) yield this.tagsTable(rows);
+    if (rows.length > 0) yield this.tagsTable(await this.tagsColumn(rows));
   }
 
-  /** Today's tags of those rows, one by one: the kept groups' whose tags moved, then the encoded rows'. */
-  private *replacedTags(kept: readonly KeptGroup[]): Iterable<Tags> {
+  /**
+   * The tags column of `rows`: the sets held appended, and the cells of the previous file's rows at the
+   * positions copied byte for byte (no tag is decoded to be encoded again).
+   */
+  private async tagsColumn(rows: readonly RowTags[]): Promise<Data<Map_<Utf8, Utf8>>> {
+    const positions = [...new Set(rows.filter((tags): tags is number => typeof tags === 'number'))].sort((a, b) => a - b);
+    const cells = positions.length > 0 ? await this.previousTagsAt(positions) : undefined;
+    const column = new StringMapColumn(this.tagsType, rows.length);
+    for (const tags of rows) {
+      if (typeof tags === 'number') column.appendCellOf(cells!, indexIn(positions, tags));
+      else column.append(tags);
+    }
+    return column.finish();
+  }
+
+  /**
+   * The tags cells of the previous file's rows at `positions` (ascending, each once), in that order:
+   * only the row groups holding one are read, their tags column alone.
+   */
+  private async previousTagsAt(positions: readonly number[]): Promise<Data<Map_<Utf8, Utf8>>> {
+    const { reader } = this.sources.previous!;
+    const cells = new StringMapColumn(this.tagsType, positions.length);
+    let next = 0;
+    let groupStart = 0;
+    for (let group = 0; group < reader.rowGroups && next < positions.length; group++) {
+      const groupEnd = groupStart + reader.groupRows[group];
+      if (positions[next] < groupEnd) {
+        let batchStart = groupStart;
+        const batches = await reader.wasmBatchesOf(group, ['tags']);
+        try {
+          for (const batch of batches) {
+            viewedInWasm(batch, (view) => {
+              const column = view.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
+              for (; next < positions.length && positions[next] < batchStart + view.numRows; next++) {
+                cells.appendCellOf(column, positions[next] - batchStart);
+              }
+            });
+            batchStart += batch.numRows;
+          }
+        } finally {
+          for (const batch of batches) batch.free();
+        }
+      }
+      groupStart = groupEnd;
+    }
+    if (next < positions.length) throw new InventoryError(`the previous snapshot has no row ${positions[next]} to read tags from`);
+    return cells.finish();
+  }
+
+  /**
+   * Today's tags of the carried row at `position`, the index's `row`: that position where the row holds
+   * them (marked so, or no tags today and none then), else the tags held. So tags held are tags that
+   * moved: RunState holds a set only when its hash differs from the row's (or progress saved by a version
+   * before the mark held it; the row's tags chunk is then written again, the same).
+   */
+  private carriedRowTags(today: TodayTags | undefined, row: number, position: number): RowTags {
+    if (today === TAGS_AS_BEFORE) return position;
+    if (today !== undefined) return today;
+    return this.sources.previous!.rows.tagsHashOf[row] === NO_TAGS_HASH ? position : NO_TAGS;
+  }
+
+  /** Today's tags of a described job, by its ARN: where the previous file holds them, their position there. */
+  private rowTagsOf(arn: string): RowTags {
+    const tags = this.sources.tags.get(arn);
+    if (tags !== TAGS_AS_BEFORE) return tags ?? NO_TAGS;
+    const { rows } = this.sources.previous!;
+    return rows.positionOf[rows.arns.rowOf(arn)!];
+  }
+
+  /**
+   * Today's tags of those rows, one by one: the kept groups' whose tags moved, then the encoded rows' from
+   * the first encoded group that does not hold today's tags already.
+   */
+  private *replacedTags(kept: readonly KeptGroup[]): Iterable<RowTags> {
     for (const { retagged } of kept) if (retagged) yield* retagged;
-    yield* this.encodedTags;
+    for (let row = this.encodedGroupsHoldingTags * this.encoder.rowGroupRows; row < this.encodedTags.length; row++)
+      yield this.encodedTags[row];
+  }
+
+  /** The encoded groups, from the first, whose every row holds today's tags already (the writer cuts groups at `rowGroupRows`). */
+  private get encodedGroupsHoldingTags(): number {
+    return Math.floor(this.rowsHoldingTodaysTags / this.encoder.rowGroupRows);
   }
 
   /**
@@ -292,8 +409,18 @@ export class MergedSnapshot {
     let start = 0;
     try {
       for (const batch of batches) {
-        if (look) viewedInWasm(batch, (view) => look(view, start));
-        for (const [from, to] of runsOf(batch.numRows, (index) => rows.fates[start + index] !== Fate.Dropped)) {
+        const moved = indexesOf(rows.fates, Fate.Moved, start, batch.numRows);
+        if (look || moved.length > 0) {
+          viewedInWasm(batch, (view) => {
+            look?.(view, start);
+            for (const index of moved) {
+              const tags = rows.tags[start + index] as Tags;
+              this.moved.rows.push({ ...rowAt(view, index), tags: new Map(Object.entries(tags)) });
+              this.moved.tags.push(tags);
+            }
+          });
+        }
+        for (const [from, to] of runsOf(batch.numRows, (index) => rows.fates[start + index] === Fate.Kept)) {
           this.written += to - from;
           for (let index = from; index < to; index++) this.encodedTags.push(rows.tags[start + index]);
           yield batch.slice(from, to - from);
@@ -317,55 +444,35 @@ export class MergedSnapshot {
     for (let index = 0; index < rows; index++) {
       const row = indexRows[index];
       if (row < 0 || !carried.hasRow(row)) continue;
-      fates.fates[index] = Fate.Kept;
-      fates.tags[index] = tags.atRow(row) ?? NO_TAGS;
+      const rowTags = this.carriedRowTags(tags.atRow(row), row, groupStart + index);
+      fates.fates[index] = typeof rowTags === 'number' ? Fate.Kept : Fate.Moved;
+      fates.tags[index] = rowTags;
     }
     return fates;
   }
 
   /**
-   * Row group `group` of the previous snapshot as a KeptGroup when every row of it is carried, it has the
-   * configured size and it was written with today's compression; else undefined. Only then is its tags
-   * column read, to tell whether its tags moved.
+   * A row group of the previous snapshot as a KeptGroup when every row of it is carried, it has the
+   * configured size and it was written with today's compression; else undefined. Its tags moved when
+   * any row's are held rather than read again (carriedRowTags): nothing of it is read.
    */
-  private async keptGroup(
-    previous: PreviousSnapshot,
-    group: number,
-    layout: RowGroupLayout,
-    { fates, tags }: GroupFates,
-  ): Promise<KeptGroup | undefined> {
+  private keptGroup(layout: RowGroupLayout, { fates, tags }: GroupFates): KeptGroup | undefined {
     // Only full groups are kept, so every group but the last has the configured size; a short one is encoded again.
     if (layout.rows !== this.encoder.rowGroupRows || fates.includes(Fate.Dropped)) return undefined;
     if (!layout.chunks.every((chunk) => chunk.codec === this.encoder.footerCodec)) return undefined;
-    const moved = await this.tagsMoved(previous, group, tags);
-    return { group: layout, retagged: moved ? tags : undefined };
-  }
-
-  /** Whether any row of row group `group` holds tags other than `today`'s of it. */
-  private async tagsMoved(previous: PreviousSnapshot, group: number, today: readonly Tags[]): Promise<boolean> {
-    let moved = false;
-    let start = 0;
-    for (const batch of await previous.reader.wasmBatchesOf(group, ['tags'])) {
-      try {
-        viewedInWasm(batch, (view) => {
-          const held = view.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
-          for (let index = 0; index < view.numRows && !moved; index++) moved = !isStringMapCell(held, index, today[start + index]);
-        });
-        start += batch.numRows;
-      } finally {
-        batch.free();
-      }
-    }
-    return moved;
+    return { group: layout, retagged: fates.includes(Fate.Moved) ? tags : undefined };
   }
 
   /** A table of the tags column alone: `rows` as its cells. */
-  private tagsTable(rows: readonly Tags[]): Table {
-    const tags = columnData(this.tagsField.type, rows);
+  private tagsTable(tags: Data<Map_<Utf8, Utf8>>): Table {
     const schema = new Schema([this.tagsField]);
     return new Table(schema, [
-      new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children: [tags] })),
+      new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: tags.length, nullCount: 0, children: [tags] })),
     ]);
+  }
+
+  private get tagsType(): Map_<Utf8, Utf8> {
+    return this.tagsField.type as Map_<Utf8, Utf8>;
   }
 
   private async partPaths(): Promise<string[]> {
@@ -405,6 +512,25 @@ class DepartedRows {
       this.rows.push(rowAt(batch, this.positions[this.next] - batchStart));
     }
   }
+}
+
+/** The indexes, from `start` on for `length`, of `fates` that are `fate`, less `start`. */
+function indexesOf(fates: Uint8Array, fate: Fate, start: number, length: number): number[] {
+  const found: number[] = [];
+  for (let index = 0; index < length; index++) if (fates[start + index] === fate) found.push(index);
+  return found;
+}
+
+/** Where `value` is in `sorted` (ascending, each value once), by bisection; it must be there. */
+function indexIn(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** The [start, end) runs of consecutive indexes below `length` that `keep` keeps. */

@@ -1,4 +1,5 @@
 import { InventoryError } from '../errors';
+import { stringMapHash } from '../parquet/string-map-cell';
 import { ArnRows } from './arn-rows';
 import type { PreviousJob } from './previous-snapshot';
 import { StringCodes } from './string-codes';
@@ -7,7 +8,7 @@ import { StringCodes } from './string-codes';
  * The previous snapshot's jobs by ARN, held compactly: the ARNs numbered by row (ArnRows, packed bytes
  * outside the heap), and the fields the describe-or-carry decision reads in typed arrays (no object per
  * job). At 100,000 jobs an object per job in a map cost about 250 bytes each; this costs the packed ARN
- * (about 60 bytes, bench/listing-memory.ts) and 25 bytes of typed arrays.
+ * (about 60 bytes, bench/listing-memory.ts) and 33 bytes of typed arrays (8 of them a hash of its tags).
  *
  * The listing, the tag scan and the sets and maps by ARN refer to a job by its row here, so an ARN
  * read from their responses is held once, as bytes, not as a string each.
@@ -20,6 +21,8 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
   private statusCodes: Uint32Array;
   private settled: Uint8Array;
   private positions: Uint32Array;
+  /** stringMapHash of each row's tags; NaN where they were not read. */
+  private tagsHashes: Float64Array;
   /** The row of each position of the file; -1 where a later position of the same ARN took the row. */
   private rowsByPosition: Int32Array;
   private readonly statuses = new StringCodes();
@@ -32,6 +35,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     this.statusCodes = new Uint32Array(capacity);
     this.settled = new Uint8Array(capacity);
     this.positions = new Uint32Array(capacity);
+    this.tagsHashes = new Float64Array(capacity).fill(Number.NaN);
     this.rowsByPosition = new Int32Array(capacity).fill(-1);
   }
 
@@ -56,8 +60,11 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     return this.rowsByPosition;
   }
 
-  /** Adds the job of `arn`, whose row is at `position` in the file; a later job of the same ARN replaces it, as in a map. */
-  add(arn: string, job: PreviousJob, position: number): void {
+  /**
+   * Adds the job of `arn`, whose row is at `position` in the file, with the hash of its tags (stringMapHash)
+   * when they were read; a later job of the same ARN replaces it, as in a map.
+   */
+  add(arn: string, job: PreviousJob, position: number, tagsHash = Number.NaN): void {
     const known = this.rows.rowOf(arn);
     const row = known ?? this.rows.size;
     if (row >= this.creationTimes.length) throw new InventoryError(`the index holds ${this.creationTimes.length} jobs; ${arn} is one more`);
@@ -70,6 +77,16 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     this.statusCodes[row] = this.statuses.codeOf(job.status);
     this.settled[row] = job.settled ? 1 : 0;
     this.positions[row] = position;
+    this.tagsHashes[row] = tagsHash;
+  }
+
+  /**
+   * Whether the row of `arn` holds `tags` exactly, told by the hash of each (53 bits, so two tag sets
+   * that differ pass for the same about once in 10^15): false when it has no row, or its tags were not read.
+   */
+  holdsTags(arn: string, tags: Readonly<Record<string, string>>): boolean {
+    const row = this.rows.rowOf(arn);
+    return row !== undefined && this.tagsHashes[row] === stringMapHash(tags);
   }
 
   /** Where the row of `arn` is in the previous snapshot's file (0-based), for reading it again. */
@@ -105,6 +122,16 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     return this.positions[row];
   }
 
+  /** stringMapHash of each row's tags, by row (NaN where not read). It stays with whoever holds it once the index is cleared. */
+  get tagsHashOfRow(): Float64Array {
+    return this.tagsHashes;
+  }
+
+  /** Where each row is in the file, by row. It stays with whoever holds it once the index is cleared. */
+  get positionOfRow(): Uint32Array {
+    return this.positions;
+  }
+
   get(arn: string): PreviousJob | undefined {
     const row = this.rows.rowOf(arn);
     return row === undefined ? undefined : this.jobAt(row);
@@ -122,6 +149,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
     this.statusCodes = new Uint32Array(0);
     this.settled = new Uint8Array(0);
     this.positions = new Uint32Array(0);
+    this.tagsHashes = new Float64Array(0);
     this.rowsByPosition = new Int32Array(0);
   }
 

@@ -1,8 +1,8 @@
-import type { Data, RecordBatch, Utf8, Vector } from 'apache-arrow';
+import type { Data, Map_, RecordBatch, Utf8, Vector } from 'apache-arrow';
 import { createHash } from 'node:crypto';
 import { InventoryError, describeError } from '../errors';
 import { SnapshotReader } from '../parquet/parquet-reader';
-import { utf8Cells } from '../parquet/string-map-cell';
+import { stringMapCellHash, utf8Cells } from '../parquet/string-map-cell';
 import { readCommittedKeys } from '../publish/run-record';
 import type { LocalCopy, WarehouseStore } from '../publish/store';
 import type { TableSchema } from '../schema/table-schema';
@@ -129,7 +129,16 @@ export function isSettled(row: SettledFields): boolean {
   return !anyRuleInProgress(row.debugRuleStatuses) && !anyRuleInProgress(row.profilerRuleStatuses);
 }
 
-/** The columns the index reads: its texts, each decoded a column at a time, and its times. */
+/**
+ * A job's tags today when they are the ones its row of the previous snapshot holds: they are read from
+ * that row again when the new object is written, not kept in memory all day (most tags do not move).
+ */
+export const TAGS_AS_BEFORE: unique symbol = Symbol('tags as in the previous snapshot');
+
+/** A job's tags as the run holds them: the set read today, or TAGS_AS_BEFORE. */
+export type TodayTags = Readonly<Record<string, string>> | typeof TAGS_AS_BEFORE;
+
+/** The columns the index reads: its texts, each decoded a column at a time, its times and its tags (hashed). */
 const INDEX_TEXT_COLUMNS = [
   '_key',
   'training_job_status',
@@ -138,7 +147,7 @@ const INDEX_TEXT_COLUMNS = [
   'profiler_rule_evaluation_statuses',
 ] as const;
 const INDEX_TIME_COLUMNS = ['creation_time', 'last_modified_time'] as const;
-const INDEX_COLUMNS = [...INDEX_TEXT_COLUMNS, ...INDEX_TIME_COLUMNS];
+const INDEX_COLUMNS = [...INDEX_TEXT_COLUMNS, ...INDEX_TIME_COLUMNS, 'tags'];
 
 /**
  * Adds the jobs of `batch` (the index columns of the rows from `firstPosition` of the file) to `jobs`,
@@ -150,6 +159,7 @@ function indexBatch(jobs: PreviousJobIndex, batch: RecordBatch, firstPosition: n
     nullableCells(batch.getChild(name)!.data[0] as Data<Utf8>),
   );
   const [created, modified] = INDEX_TIME_COLUMNS.map((name) => batch.getChild(name)!);
+  const tags = batch.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
   let latest: number | undefined;
   for (let index = 0; index < batch.numRows; index++) {
     const lastModifiedTime = timeAt(modified, index);
@@ -161,7 +171,8 @@ function indexBatch(jobs: PreviousJobIndex, batch: RecordBatch, firstPosition: n
       debugRuleStatuses: debugRules[index],
       profilerRuleStatuses: profilerRules[index],
     });
-    jobs.add(String(keys[index]), { creationTime: timeAt(created, index), lastModifiedTime, status, settled }, firstPosition + index);
+    const job = { creationTime: timeAt(created, index), lastModifiedTime, status, settled };
+    jobs.add(String(keys[index]), job, firstPosition + index, stringMapCellHash(tags, index));
   }
   return latest;
 }
@@ -187,10 +198,16 @@ export interface PreviousSnapshot {
   readonly latestModifiedTime: number | undefined;
   readonly reader: SnapshotReader;
   /**
-   * What outlives the index: its ARNs by row, by which the carried jobs and today's tags are kept, and
-   * the row of each position of the file (-1 where a later position of the same ARN took it).
+   * What outlives the index: its ARNs by row, by which the carried jobs and today's tags are kept, the
+   * row of each position of the file (-1 where a later position of the same ARN took it), and by row
+   * its position and the hash of its tags (stringMapHash).
    */
-  readonly rows: { readonly arns: ArnRows; readonly ofPosition: Int32Array };
+  readonly rows: {
+    readonly arns: ArnRows;
+    readonly ofPosition: Int32Array;
+    readonly positionOf: Uint32Array;
+    readonly tagsHashOf: Float64Array;
+  };
   /** Empties `jobs` once the describe-or-carry decisions are made; the rows stay readable. */
   releaseIndex(): void;
   close(): Promise<void>;
@@ -236,7 +253,7 @@ export async function openPreviousSnapshot(store: WarehouseStore, schema: TableS
       jobs,
       latestModifiedTime,
       reader,
-      rows: { arns: jobs.arns, ofPosition: jobs.rowOfPosition },
+      rows: { arns: jobs.arns, ofPosition: jobs.rowOfPosition, positionOf: jobs.positionOfRow, tagsHashOf: jobs.tagsHashOfRow },
       releaseIndex: () => jobs.clear(),
       close: async () => {
         reader.close();

@@ -8,7 +8,7 @@ import { TRAINING_JOB_LEDGER_SCHEMA } from '../schema/table-schema';
 import type { ArnMap, ArnSet } from './arn-rows';
 import type { Checkpoint } from './checkpoint';
 import { CommitPoint } from './commit-point';
-import { readSnapshotState, writeSnapshotState, type PreviousSnapshot, type SnapshotState } from './previous-snapshot';
+import { readSnapshotState, writeSnapshotState, type PreviousSnapshot, type SnapshotState, type TodayTags } from './previous-snapshot';
 import { parquetBytesOf, stageSnapshot, type SnapshotSources } from './snapshot-bytes';
 import { refuseShrink } from './shrink-guard';
 import type { FirstSeenJob, SetAsideJob, TargetRunSettings, TargetStep } from './target-run-types';
@@ -33,7 +33,7 @@ export interface CompletedTarget {
   readonly carried: ArnSet;
   /** Names of jobs described but deleted before the full listing reached them: their rows are left out. */
   readonly excluded: ReadonlySet<string>;
-  readonly tags: ArnMap<Record<string, string>>;
+  readonly tags: ArnMap<TodayTags>;
   /** Set aside, each saying whether its previous row is kept (its ARN is then in `carried`). */
   readonly setAside: readonly SetAsideJob[];
   /** Jobs in this snapshot for the first time. */

@@ -6,7 +6,7 @@ import { CallStatsRecorder, type CollectStats, type OperationStats } from '../co
 import { TimeBudgetExhaustedError, TrainingJobSource } from '../collect/training-job-source';
 import { StallWatch } from '../collect/stall-watch';
 import { WorkQueue } from '../collect/work-queue';
-import { InvalidRecordError } from '../errors';
+import { InvalidRecordError, InventoryError } from '../errors';
 import type { WarehouseStore } from '../publish/store';
 import { readProgressChunk, saveProgress, summaryRecord, type Checkpoint, type ProgressChunk, type SummaryRecord } from './checkpoint';
 import { ArnMap, ArnSet } from './arn-rows';
@@ -15,7 +15,7 @@ import { listJobs } from './job-listing';
 import { ListedJobs } from './listed-jobs';
 import { listingChanges, type ListingChanges } from './listing-changes';
 import { PartWriter } from './part-writer';
-import type { PreviousSnapshot } from './previous-snapshot';
+import { TAGS_AS_BEFORE, type PreviousSnapshot, type TodayTags } from './previous-snapshot';
 import { publishTarget } from './publish-target';
 import type { SnapshotSources } from './snapshot-bytes';
 import { StringPool } from './string-pool';
@@ -36,8 +36,11 @@ export class RunState {
   private readonly early: ListedJobs;
   /** How many jobs each listing held once the saved progress was replayed: those set after are this invocation's to save. */
   private replayed = { listed: 0, early: 0 };
-  /** By the previous snapshot's rows where it has the job: a reference a job, where a map cost an entry. */
-  private readonly tags: ArnMap<Readonly<Record<string, string>>>;
+  /**
+   * By the previous snapshot's rows where it has the job: a reference a job, where a map cost an entry.
+   * Tags its row holds already are TAGS_AS_BEFORE: most jobs' tags do not move, and their sets are not kept.
+   */
+  private readonly tags: ArnMap<TodayTags>;
   /** The ARNs this invocation read tags for: a byte a job of the previous snapshot. */
   private readonly addedTags: ArnSet;
   /** Tags repeat across jobs; held once each, a tag map per job costs a reference at 100,000 jobs. */
@@ -94,7 +97,7 @@ export class RunState {
       );
       for (const summary of chunk.summaries) this.listed.set(summary);
       for (const summary of chunk.early ?? []) this.early.set(summary);
-      for (const [arn, tags] of chunk.tags) this.tags.set(arn, this.pool.internTags(tags));
+      for (const [arn, tags] of chunk.tags) this.tags.set(arn, tags === null ? this.tagsAsBefore(arn, key) : this.pool.internTags(tags));
       for (const name of chunk.described) this.done.add(name);
       this.describedCount += chunk.described.length;
       for (const name of chunk.vanished) {
@@ -112,6 +115,16 @@ export class RunState {
     this.replayed = { listed: this.listed.size, early: this.early.size };
     for (const name of this.early.names()) this.queueReplayed(this.listed.get(name) ?? this.early.get(name)!);
     for (const summary of this.listed) if (!this.early.has(summary.name)) this.queueReplayed(summary);
+  }
+
+  /** TAGS_AS_BEFORE for a job the saved progress `key` says has them, which only the previous snapshot's row of it can give. */
+  private tagsAsBefore(arn: string, key: string): typeof TAGS_AS_BEFORE {
+    if (this.previous?.jobs.arns.rowOf(arn) === undefined) {
+      throw new InventoryError(
+        `the saved progress ${this.settings.store.locationOf(key)} of ${this.where} keeps the tags of ${arn} as the previous snapshot has them, and this invocation has no row of it there`,
+      );
+    }
+    return TAGS_AS_BEFORE;
   }
 
   private queueReplayed(summary: SummaryRecord): void {
@@ -192,8 +205,13 @@ export class RunState {
     this.warn('a training job was set aside; the rest of its region is published', { job: name, reason });
   }
 
+  /**
+   * Keeps a job's tags, or TAGS_AS_BEFORE when its row of the previous snapshot holds them. Only an
+   * incremental run marks them so: a resumed one cannot go on without that snapshot (target-run.ts).
+   */
   private addTags(arn: string, tags: Readonly<Record<string, string>>): void {
-    this.tags.set(arn, this.pool.internTags(tags));
+    const asBefore = this.checkpoint.mode === 'incremental' && this.previous?.jobs.holdsTags(arn, tags);
+    this.tags.set(arn, asBefore ? TAGS_AS_BEFORE : this.pool.internTags(tags));
     this.addedTags.add(arn);
   }
 
@@ -448,7 +466,10 @@ export class RunState {
       ...this.added,
       summaries: this.listed.addedSince(this.replayed.listed),
       early: this.early.addedSince(this.replayed.early),
-      tags: [...this.addedTags].map((arn) => [arn, this.tags.get(arn)!]),
+      tags: [...this.addedTags].map((arn) => {
+        const tags = this.tags.get(arn)!;
+        return [arn, tags === TAGS_AS_BEFORE ? null : tags];
+      }),
     };
     return saveProgress(this.settings.store, keys, this.checkpoint, chunk, this.calls.snapshot());
   }
