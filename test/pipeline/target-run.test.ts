@@ -88,15 +88,15 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
    * An invocation of one execution that starts no new work after one second, with a deadline well after
    * it, so no call the service has answered is cut off (it would be made again: a second describe).
    */
-  const budgetedOptions = (store: LocalStore) => ({
-    store,
-    budgetMs: 5000,
-    softStopMs: 1000,
-    holder: 'execution-1',
-    keepLeaseBetweenInvocations: true,
-    config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
-  });
-  const budgetedInvocation = (store: LocalStore) => run(budgetedOptions(store));
+  const budgetedInvocation = (store: LocalStore) =>
+    run({
+      store,
+      budgetMs: 5000,
+      softStopMs: 1000,
+      holder: 'execution-1',
+      keepLeaseBetweenInvocations: true,
+      config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
+    });
 
   it('describes every job on the first run and publishes them with the run record and the state for the next run', async () => {
     // Prepare
@@ -649,7 +649,15 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     const steps: TargetStep[] = [];
     const saved = new Map<string, Record<string, string> | null>();
     for (let i = 0; i < 20 && steps.at(-1)?.status !== 'published'; i++) {
-      const { step } = await run({ ...budgetedOptions(store), snapshotDate: DAY_2 });
+      const { step } = await run({
+        store,
+        snapshotDate: DAY_2,
+        budgetMs: 5000,
+        softStopMs: 1000,
+        holder: 'execution-2',
+        keepLeaseBetweenInvocations: true,
+        config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
+      });
       steps.push(step);
       if (step.status !== 'continuing') continue;
       const checkpoint = JSON.parse(readFileSync(join(store.describe(), checkpointKey), 'utf8')) as Checkpoint;

@@ -111,24 +111,22 @@ class Utf8Bytes {
 
   append(text: string): void {
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
-    const most = this.length + text.length * 3;
-    if (most > this.buffer.length) {
-      const larger = Buffer.allocUnsafeSlow(Math.max(most, this.buffer.length * 2));
-      this.buffer.copy(larger, 0, 0, this.length);
-      this.buffer = larger;
-    }
+    this.makeRoom(text.length * 3);
     this.length += this.buffer.write(text, this.length, 'utf8');
   }
 
   /** Appends bytes that are UTF-8 already, as another column holds them. */
   appendBytes(bytes: Uint8Array): void {
-    if (this.length + bytes.length > this.buffer.length) {
-      const larger = Buffer.allocUnsafeSlow(Math.max(this.length + bytes.length, this.buffer.length * 2));
-      this.buffer.copy(larger, 0, 0, this.length);
-      this.buffer = larger;
-    }
+    this.makeRoom(bytes.length);
     this.buffer.set(bytes, this.length);
     this.length += bytes.length;
+  }
+
+  private makeRoom(bytes: number): void {
+    if (this.length + bytes <= this.buffer.length) return;
+    const larger = Buffer.allocUnsafeSlow(Math.max(this.length + bytes, this.buffer.length * 2));
+    this.buffer.copy(larger, 0, 0, this.length);
+    this.buffer = larger;
   }
 
   finish(): Uint8Array {

@@ -39,7 +39,10 @@ const DEPARTED_ROWS_KEPT = 2000;
 const enum Fate {
   Dropped = 0,
   Kept = 1,
-  /** Carried, its tags moved: written again from its decoded row with today's tags, after the other carried rows. */
+  /**
+   * Carried, its tags moved. In a kept group, the group is retagged; in a group encoded again, the row is
+   * written from its decoded copy with today's tags, after the group's other rows.
+   */
   Moved = 2,
 }
 
@@ -99,8 +102,10 @@ interface GroupFates {
  * tags, or, where the previous snapshot's row holds them already (TAGS_AS_BEFORE, most rows), that row's
  * position, whose tags are read again from the previous file a few groups at a time as the tags file is
  * written; so a day's tags are held only where they moved. A group kept whole whose rows' tags are all
- * positions keeps its tags chunks; one with tags held is retagged, with no need to read what it held. A
- * group encoded again takes today's tags whatever it held.
+ * positions keeps its tags chunks; one with tags held is retagged, with no need to read what it held. In
+ * a group encoded again, a row whose tags moved is written from its decoded copy with today's tags, so
+ * every encoded row ahead of the described ones holds today's tags, and only the encoded groups from the
+ * first that holds a described row take their tags chunks from the tags file.
  *
  * When the previous object was written otherwise (another schema or compression), none of its groups is
  * kept. Counts the rows as they go.
@@ -115,7 +120,7 @@ export class MergedSnapshot {
   private readonly localCopies: { path: string; release(): Promise<void> }[] = [];
   /** Today's tags of each row encoded again, in the order the encoder takes them. */
   private readonly encodedTags: RowTags[] = [];
-  /** How many rows encoded again, from the first, hold today's tags already: the carried ones, as read or retagged. */
+  /** How many rows encoded again, from the first, hold today's tags already: the carried ones (those whose tags moved written with today's). */
   private rowsHoldingTodaysTags = 0;
   /** Carried rows whose tags moved, out of a row group encoded again, decoded with today's tags, waiting to be written. */
   private moved: { rows: TableRow[]; tags: Tags[] } = { rows: [], tags: [] };
@@ -397,9 +402,10 @@ export class MergedSnapshot {
   }
 
   /**
-   * The rows of one decoded row group whose fate is not Dropped, as wasm slices of its batches; their
-   * tags of today are noted, in that order, for the tags file. `look` sees each batch first, through a
-   * view (which it must not keep), with where it starts in the group, and may set its rows' fates and tags.
+   * The Kept rows of one decoded row group, as wasm slices of its batches; their tags of today are noted,
+   * in that order, for the tags file. Its Moved rows are decoded, with today's tags, for flushedMovedRows.
+   * `look` sees each batch first, through a view (which it must not keep), with where it starts in the
+   * group, and may set its rows' fates and tags.
    */
   private *keptRowsOf(
     batches: parquetWasm.RecordBatch[],

@@ -82,7 +82,7 @@ export class PreviousJobIndex implements Iterable<[string, PreviousJob]> {
 
   /**
    * Whether the row of `arn` holds `tags` exactly, told by the hash of each (53 bits, so two tag sets
-   * that differ pass for the same about once in 10^15): false when it has no row, or its tags were not read.
+   * that differ pass for the same about once in 9 × 10^15): false when it has no row, or its tags were not read.
    */
   holdsTags(arn: string, tags: Readonly<Record<string, string>>): boolean {
     const row = this.rows.rowOf(arn);
