@@ -92,8 +92,8 @@ interface GroupFates {
  * again. Rows that change so cluster at the end, and the groups ahead of them stay whole from day to day.
  *
  * Rows are encoded again without leaving wasm memory: parquet-wasm decodes each row group and the
- * writer takes slices of it; JavaScript only reads tags (and the described parts' keys and names),
- * through a view on wasm memory. A carried row is known by its position in the previous file, whose
+ * writer takes slices of it; JavaScript reads, through a view on wasm memory, only the described parts'
+ * keys and names, the rows of departed jobs and the rows whose tags moved. A carried row is known by its position in the previous file, whose
  * row in the previous snapshot's index the index kept, so no key of it is read (a row whose ARN a later
  * row of the file repeats is left out). Tags are the one column that changes without a describe, so
  * every row's tags are written apart, in one tags-only file cut into row groups of the same size,
@@ -102,7 +102,7 @@ interface GroupFates {
  * tags, or, where the previous snapshot's row holds them already (TAGS_AS_BEFORE, most rows), that row's
  * position, whose tags are read again from the previous file a few groups at a time as the tags file is
  * written; so a day's tags are held only where they moved. A group kept whole whose rows' tags are all
- * positions keeps its tags chunks; one with tags held is retagged, with no need to read what it held. In
+ * positions keeps its tags chunks; one with tags held is retagged (no tags column is read to tell which). In
  * a group encoded again, a row whose tags moved is written from its decoded copy with today's tags, so
  * every encoded row ahead of the described ones holds today's tags, and only the encoded groups from the
  * first that holds a described row take their tags chunks from the tags file.
@@ -231,8 +231,9 @@ export class MergedSnapshot {
   }
 
   /**
-   * The record batches to encode again (in wasm, with the tags they had): the carried rows of the
-   * previous snapshot, but for the row groups kept as they are (put in `kept`), then the described rows.
+   * The record batches to encode again: the carried rows of the previous snapshot (in wasm, with the tags
+   * they had; those whose tags moved as JavaScript tables with today's), but for the row groups kept as
+   * they are (put in `kept`), then the described rows.
    */
   private async *inputs(previous: ParquetLayout | undefined, kept: KeptGroup[]): AsyncIterable<EncoderInput> {
     const { previous: snapshot, carried, departed } = this.sources;
@@ -301,7 +302,7 @@ export class MergedSnapshot {
 
   /**
    * Today's tags of every row whose tags chunks are replaced, in the order of the groups that take them:
-   * the kept groups whose tags moved, then every encoded row.
+   * the kept groups whose tags moved, then the encoded rows from the first group that does not hold them.
    */
   private async *tagsTables(kept: readonly KeptGroup[]): AsyncIterable<Table> {
     // The writer cuts its row groups at the configured size whatever size the tables have, and every kept
@@ -368,9 +369,10 @@ export class MergedSnapshot {
 
   /**
    * Today's tags of the carried row at `position`, the index's `row`: that position where the row holds
-   * them (marked so, or no tags today and none then), else the tags held. So tags held are tags that
-   * moved: RunState holds a set only when its hash differs from the row's (or progress saved by a version
-   * before the mark held it; the row's tags chunk is then written again, the same).
+   * them (marked so, or no tags today and none then), else the tags held. In an incremental run, tags held
+   * are tags that moved: RunState holds a set only when its hash differs from the row's. Otherwise (a full
+   * run's set-aside jobs kept, progress saved by a version before the mark) a set held may be the row's
+   * own: the row is then written again with the same tags.
    */
   private carriedRowTags(today: TodayTags | undefined, row: number, position: number): RowTags {
     if (today === TAGS_AS_BEFORE) return position;
