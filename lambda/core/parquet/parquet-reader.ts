@@ -96,18 +96,27 @@ export class SnapshotReader {
    * is read only from its first such row to its last, so a few rows cost a few rows' decoding, not the file's.
    */
   async *rowsAt(positions: readonly number[]): AsyncIterable<TableRow> {
+    for (const { group, start, from, to } of this.groupsHolding(positions)) {
+      const offset = positions[from] - start;
+      const table = await this.readArrow([group], undefined, { offset, limit: positions[to - 1] - start - offset + 1 });
+      for (let next = from; next < to; next++) yield rowOfTable(table, positions[next] - start - offset);
+    }
+  }
+
+  /**
+   * The row groups holding any of `positions` (rows of the file, 0-based, ascending), in file order: each
+   * with the row it starts at and the span [from, to) of `positions` in it. Throws once past the last
+   * group when a position is beyond the file.
+   */
+  *groupsHolding(positions: readonly number[]): Iterable<{ group: number; start: number; from: number; to: number }> {
     let next = 0;
-    let groupStart = 0;
+    let start = 0;
     for (let group = 0; group < this.rowGroups && next < positions.length; group++) {
-      const groupEnd = groupStart + this.groupRows[group];
-      let last = next;
-      while (last < positions.length && positions[last] < groupEnd) last++;
-      if (last > next) {
-        const offset = positions[next] - groupStart;
-        const table = await this.readArrow([group], undefined, { offset, limit: positions[last - 1] - groupStart - offset + 1 });
-        for (; next < last; next++) yield rowOfTable(table, positions[next] - groupStart - offset);
-      }
-      groupStart = groupEnd;
+      const end = start + this.groupRows[group];
+      const from = next;
+      while (next < positions.length && positions[next] < end) next++;
+      if (next > from) yield { group, start, from, to: next };
+      start = end;
     }
     if (next < positions.length)
       throw new SnapshotReadError(`${this.path} has ${this.rows} rows; row ${positions[next]} is not one of them`);

@@ -340,30 +340,23 @@ export class MergedSnapshot {
   private async previousTagsAt(positions: readonly number[]): Promise<Data<Map_<Utf8, Utf8>>> {
     const { reader } = this.sources.previous!;
     const cells = new StringMapColumn(this.tagsType, positions.length);
-    let next = 0;
-    let groupStart = 0;
-    for (let group = 0; group < reader.rowGroups && next < positions.length; group++) {
-      const groupEnd = groupStart + reader.groupRows[group];
-      if (positions[next] < groupEnd) {
-        let batchStart = groupStart;
-        const batches = await reader.wasmBatchesOf(group, ['tags']);
-        try {
-          for (const batch of batches) {
-            viewedInWasm(batch, (view) => {
-              const column = view.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
-              for (; next < positions.length && positions[next] < batchStart + view.numRows; next++) {
-                cells.appendCellOf(column, positions[next] - batchStart);
-              }
-            });
-            batchStart += batch.numRows;
-          }
-        } finally {
-          for (const batch of batches) batch.free();
+    for (const { group, start, from, to } of reader.groupsHolding(positions)) {
+      let next = from;
+      let batchStart = start;
+      const batches = await reader.wasmBatchesOf(group, ['tags']);
+      try {
+        for (const batch of batches) {
+          viewedInWasm(batch, (view) => {
+            const column = view.getChild('tags')!.data[0] as Data<Map_<Utf8, Utf8>>;
+            for (; next < to && positions[next] < batchStart + view.numRows; next++)
+              cells.appendCellOf(column, positions[next] - batchStart);
+          });
+          batchStart += batch.numRows;
         }
+      } finally {
+        for (const batch of batches) batch.free();
       }
-      groupStart = groupEnd;
     }
-    if (next < positions.length) throw new InventoryError(`the previous snapshot has no row ${positions[next]} to read tags from`);
     return cells.finish();
   }
 
