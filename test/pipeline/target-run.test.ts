@@ -98,6 +98,20 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
       config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
     });
 
+  /**
+   * Yesterday's snapshot of `jobs` long-settled jobs, in row groups of 40: its store, the config that wrote
+   * it, its rows and the simulator's plans of its jobs by ARN, to change them by.
+   */
+  const settledDayOneInGroupsOf40 = async (jobs: number) => {
+    running = await startSimulator({ jobsPerRegion: jobs, seed: 31, historyDays: 60 });
+    const store = newStore();
+    const config = { rowGroupRows: 40 };
+    await run({ store, snapshotDate: DAY_1, config });
+    const dayOne = await publishedRows(store, ACCOUNT, REGION, DAY_1);
+    const plans = new Map(running.simulator.world.plans(ACCOUNT, REGION).map((plan) => [plan.arn, plan]));
+    return { store, config, dayOne, plans };
+  };
+
   it('describes every job on the first run and publishes them with the run record and the state for the next run', async () => {
     // Prepare
     running = await startSimulator({ jobsPerRegion: 230, seed: 31 });
@@ -201,12 +215,7 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
 
   it("copies yesterday's row groups in which every row is carried byte for byte, encoding again only the tags that moved", async () => {
     // Prepare: settled jobs in row groups of 40; one job of group 0 deleted, one of group 2 retagged.
-    running = await startSimulator({ jobsPerRegion: 200, seed: 31, historyDays: 60 });
-    const store = newStore();
-    const config = { rowGroupRows: 40 };
-    await run({ store, snapshotDate: DAY_1, config });
-    const dayOne = await publishedRows(store, ACCOUNT, REGION, DAY_1);
-    const plans = new Map(running.simulator.world.plans(ACCOUNT, REGION).map((plan) => [plan.arn, plan]));
+    const { store, config, dayOne, plans } = await settledDayOneInGroupsOf40(200);
     running.simulator.world.deleteJob(ACCOUNT, REGION, String(dayOne[10].training_job_name));
     const retagged = plans.get(String(dayOne[90]._key))!;
     retagged.tags = { ...retagged.tags, 'moved-on': 'day-2' };
@@ -233,12 +242,7 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
   it('writes again, with their tags of today, carried rows whose tags moved in row groups encoded again, exactly as a full describe writes them', async () => {
     // Prepare: row groups of 40, a job deleted from each (so each is encoded again), and three jobs in four retagged
     // or untagged: more moved rows than the merge decodes before writing them, so some land ahead of other groups' rows.
-    running = await startSimulator({ jobsPerRegion: 400, seed: 31, historyDays: 60 });
-    const store = newStore();
-    const config = { rowGroupRows: 40 };
-    await run({ store, snapshotDate: DAY_1, config });
-    const dayOne = await publishedRows(store, ACCOUNT, REGION, DAY_1);
-    const plans = new Map(running.simulator.world.plans(ACCOUNT, REGION).map((plan) => [plan.arn, plan]));
+    const { store, config, dayOne, plans } = await settledDayOneInGroupsOf40(400);
     dayOne.forEach((row, position) => {
       const plan = plans.get(String(row._key))!;
       if (position % 40 === 5) running.simulator.world.deleteJob(ACCOUNT, REGION, String(row.training_job_name));
