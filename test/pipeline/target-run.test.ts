@@ -88,9 +88,10 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
    * An invocation of one execution that starts no new work after one second, with a deadline well after
    * it, so no call the service has answered is cut off (it would be made again: a second describe).
    */
-  const budgetedInvocation = (store: LocalStore) =>
+  const budgetedInvocation = (store: LocalStore, snapshotDate = DAY_1) =>
     run({
       store,
+      snapshotDate,
       budgetMs: 5000,
       softStopMs: 1000,
       holder: 'execution-1',
@@ -653,15 +654,7 @@ describe('advanceTarget: one (account, region) of a snapshot', () => {
     const steps: TargetStep[] = [];
     const saved = new Map<string, Record<string, string> | null>();
     for (let i = 0; i < 20 && steps.at(-1)?.status !== 'published'; i++) {
-      const { step } = await run({
-        store,
-        snapshotDate: DAY_2,
-        budgetMs: 5000,
-        softStopMs: 1000,
-        holder: 'execution-2',
-        keepLeaseBetweenInvocations: true,
-        config: { limits: { ListTrainingJobs: 2, DescribeTrainingJob: 100, ListTags: 100, GetResources: 100 } },
-      });
+      const { step } = await budgetedInvocation(store, DAY_2);
       steps.push(step);
       if (step.status !== 'continuing') continue;
       const checkpoint = JSON.parse(readFileSync(join(store.describe(), checkpointKey), 'utf8')) as Checkpoint;
